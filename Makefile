@@ -1,0 +1,42 @@
+# Fiera: the commands people and CI run. `make demo` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+PORT   ?= 8000
+
+.PHONY: setup demo serve test lint bench check clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@rm -f $(VENV)/.installed-*; touch $@
+
+setup: $(STAMP)
+
+## demo: build the demo world on SQLite under var/ and serve it on http://127.0.0.1:$(PORT)
+demo: setup
+	DEBUG=true $(BIN)/fiera demo
+	DEBUG=true $(BIN)/fiera serve --port $(PORT)
+
+## test: import layers, migrations in sync, then the whole test suite (DATABASE_URL picks the database)
+test: setup
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python -m django makemigrations --check --dry-run --settings=fiera.settings >/dev/null || \
+		(echo "models changed without a migration: run 'fiera manage makemigrations'"; exit 1)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+bench: setup
+	$(BIN)/python bench/checkout.py
+
+check: setup
+	$(BIN)/fiera check
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3* var/static .pytest_cache .mypy_cache

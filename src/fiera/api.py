@@ -1,0 +1,80 @@
+"""The one NinjaAPI: every app's router under /api/v1, and the one error handler."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from fiera.accounts.api import router as accounts_router
+from fiera.accounts.auth import API_AUTH
+from fiera.catalog.api import router as catalog_router
+from fiera.common.errors import DomainError
+from fiera.common.money import MoneyError
+from fiera.marketplaces.api import router as marketplaces_router
+from fiera.merchants.api import router as merchants_router
+from fiera.orders.api import router as orders_router
+
+api = NinjaAPI(
+    title="Fiera API",
+    version="1",
+    description=(
+        "Cross-border commerce: marketplaces, merchants, catalog, orders. Amounts are integer "
+        "minor units with an ISO 4217 code. Errors are `{\"error\": code, \"detail\": text}`."
+    ),
+    auth=API_AUTH,
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+api.add_router("", accounts_router)
+api.add_router("", marketplaces_router)
+api.add_router("", merchants_router)
+api.add_router("", catalog_router)
+api.add_router("", orders_router)
+
+
+def _error(request: HttpRequest, status: int, code: str, detail: str, **extra: object) -> HttpResponse:
+    return api.create_response(request, {"error": code, "detail": detail, **extra}, status=status)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(request, exc.as_payload(), status=exc.status)
+
+
+@api.exception_handler(MoneyError)
+def on_money_error(request: HttpRequest, exc: MoneyError) -> HttpResponse:
+    return _error(request, 422, "invalid_money", str(exc))
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    parts = []
+    for err in exc.errors:
+        loc = ".".join(str(p) for p in err.get("loc", ()) if p not in {"body", "payload"})
+        parts.append(f"{loc}: {err.get('msg', 'invalid')}" if loc else str(err.get("msg")))
+    fields = [
+        {"loc": [str(p) for p in err.get("loc", ())], "msg": str(err.get("msg", "")), "type": str(err.get("type", ""))}
+        for err in exc.errors
+    ]
+    return _error(request, 422, "invalid", "; ".join(parts) or "invalid input", fields=fields)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(
+        request, 401, "unauthenticated", "sign in, or send Authorization: Bearer <key>"
+    )
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "not_found", str(exc) or "not found")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, "http_error", str(exc))

