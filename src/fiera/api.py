@@ -12,9 +12,11 @@ from fiera.accounts.auth import API_AUTH
 from fiera.catalog.api import router as catalog_router
 from fiera.common.errors import DomainError
 from fiera.common.money import MoneyError
+from fiera.ledger.api import router as ledger_router
 from fiera.marketplaces.api import router as marketplaces_router
 from fiera.merchants.api import router as merchants_router
 from fiera.orders.api import router as orders_router
+from fiera.payments.api import router as payments_router
 
 api = NinjaAPI(
     title="Fiera API",
@@ -34,6 +36,8 @@ api.add_router("", marketplaces_router)
 api.add_router("", merchants_router)
 api.add_router("", catalog_router)
 api.add_router("", orders_router)
+api.add_router("", ledger_router)
+api.add_router("", payments_router)
 
 
 def _error(request: HttpRequest, status: int, code: str, detail: str, **extra: object) -> HttpResponse:

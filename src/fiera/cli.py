@@ -12,10 +12,17 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
 from typing import Any
+
+
+def setup_django() -> None:
+    """Configure Django once, for command handlers (safe to call twice)."""
+    _ensure_var_dir()
+    _django()
 
 
 def _django() -> None:
@@ -177,6 +184,27 @@ def cmd_manage(args: argparse.Namespace) -> int:
     return 0
 
 
+def _app_commands() -> list[Any]:
+    """Each app that has commands exposes ``register(subparsers)`` in its ``cli`` module.
+
+    The modules are named here, not discovered, so the dependency stays visible. An app's
+    command handler calls ``fiera.cli.setup_django()`` first, then ONE domain call.
+    """
+    registers: list[Any] = []
+    for module_name in APP_CLI_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        registers.append(module.register)
+    return registers
+
+
+APP_CLI_MODULES = ("fiera.ledger.cli", "fiera.payments.cli")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fiera", description="Fiera: cross-border commerce.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -212,6 +240,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("outbox", help="the event outbox")
     osub = p.add_subparsers(dest="outbox_command", required=True)
     osub.add_parser("relay", help="deliver pending events now").set_defaults(func=cmd_outbox)
+
+    for register in _app_commands():
+        register(sub)
 
     p = sub.add_parser("manage", help="run a Django management command")
     p.add_argument("rest", nargs=argparse.REMAINDER)

@@ -34,7 +34,9 @@ INSTALLED_APPS = [
     "fiera.accounts",
     "fiera.marketplaces",
     "fiera.merchants",
+    "fiera.ledger",
     "fiera.catalog",
+    "fiera.payments",
     "fiera.orders",
     "fiera.web",
 ]
