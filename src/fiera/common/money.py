@@ -9,13 +9,15 @@ rounds.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
 import iso4217
-from babel.numbers import format_currency
+from babel import Locale, UnknownLocaleError
+from babel.numbers import NumberPattern
 
 
 class MoneyError(ValueError):
@@ -48,6 +50,22 @@ def currency_numeric(code: str) -> str:
     """The three-digit ISO 4217 numeric code ("978" for EUR), as EMVCo tag 53 wants it."""
     currency_exponent(code)
     return f"{iso4217.Currency(code).number:03d}"
+
+
+@lru_cache(maxsize=256)
+def _pattern(locale: str, exponent: int) -> tuple[Locale, NumberPattern]:
+    try:
+        parsed = Locale.parse(locale.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        parsed = Locale.parse("en")
+    pattern = copy.copy(parsed.currency_formats["standard"])
+    pattern.frac_prec = (exponent, exponent)  # ISO 4217 digits, not CLDR's cash digits
+    return parsed, pattern
+
+
+def _format(value: Decimal, currency: str, locale: str, exponent: int) -> str:
+    parsed, pattern = _pattern(locale, exponent)
+    return str(pattern.apply(value, parsed, currency=currency, currency_digits=False))
 
 
 def is_currency(code: str) -> bool:
@@ -103,16 +121,7 @@ class Money:
 
     def format(self, locale: str = "en") -> str:
         """Localised text, e.g. "€ 12,50" for it, "€12.50" for en, "¥12.50" for zh."""
-        return str(
-            format_currency(
-                self.to_decimal(),
-                self.currency,
-                locale=locale.replace("-", "_"),
-                currency_digits=False,
-                format_type="standard",
-                decimal_quantization=False,
-            )
-        )
+        return _format(self.to_decimal(), self.currency, locale, self.exponent)
 
     def __str__(self) -> str:
         return f"{self.to_decimal():.{self.exponent}f} {self.currency}"
