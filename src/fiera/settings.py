@@ -90,7 +90,10 @@ def _database(url: str) -> dict[str, Any]:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }
-        db["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+        # The test database sits beside the real one ("test-<name>"), so two checkouts or
+        # two DATABASE_URLs never share a test database.
+        name = Path(db["NAME"])
+        db["TEST"] = {"NAME": str(name.with_name(f"test-{name.name}"))}
     else:
         db["CONN_HEALTH_CHECKS"] = True
     return db

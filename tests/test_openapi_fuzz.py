@@ -1,0 +1,58 @@
+"""Schemathesis over the whole OpenAPI: no server errors, responses match the schema.
+
+Runs every operation with generated inputs, as an anonymous caller and with the tokens of a
+buyer, a merchant's staff member and an operator, against a small seeded world.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+
+from fiera.accounts import services as accounts
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+
+ROLES = ["anonymous", "buyer", "merchant", "operator"]
+
+
+@pytest.fixture
+def tokens(db: None) -> Iterator[dict[str, str]]:
+    # As Django's test client does: the in-process WSGI calls must not close the test
+    # database connection at the end of each request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    keys: dict[str, str] = {}
+    for role, extra in (
+        ("buyer", {"country": "CN"}),
+        ("merchant", {}),
+        ("operator", {"business_unit": "ICE Digital"}),
+    ):
+        user = accounts.user_create(
+            username=f"fuzz-{role}", password="fuzz-password-1", role=role, **extra
+        )
+        keys[role] = accounts.token_issue(user_id=user.pk).key
+    try:
+        yield keys
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@schema.parametrize()
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+def test_api_never_errors_and_matches_its_schema(case: schemathesis.Case, role: str, tokens: dict[str, str]) -> None:
+    headers = {} if role == "anonymous" else {"Authorization": f"Bearer {tokens[role]}"}
+    case.call_and_validate(headers=headers)
