@@ -10,6 +10,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from fiera.accounts.api import router as accounts_router
 from fiera.accounts.auth import API_AUTH
 from fiera.catalog.api import router as catalog_router
+from fiera.common.api import router as reference_router
 from fiera.common.errors import DomainError
 from fiera.common.money import MoneyError
 from fiera.ledger.api import router as ledger_router
@@ -32,6 +33,7 @@ api = NinjaAPI(
 )
 
 api.add_router("", accounts_router)
+api.add_router("", reference_router)
 api.add_router("", marketplaces_router)
 api.add_router("", merchants_router)
 api.add_router("", catalog_router)

@@ -18,18 +18,11 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-
-def setup_django() -> None:
-    """Configure Django once, for command handlers (safe to call twice)."""
-    _ensure_var_dir()
-    _django()
+from fiera.common.runtime import setup_django
 
 
 def _django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fiera.settings")
-    import django
-
-    django.setup()
+    setup_django()
 
 
 def _ensure_var_dir() -> None:
@@ -188,7 +181,7 @@ def _app_commands() -> list[Any]:
     """Each app that has commands exposes ``register(subparsers)`` in its ``cli`` module.
 
     The modules are named here, not discovered, so the dependency stays visible. An app's
-    command handler calls ``fiera.cli.setup_django()`` first, then ONE domain call.
+    command handler calls ``fiera.common.runtime.setup_django()`` first, then ONE domain call.
     """
     registers: list[Any] = []
     for module_name in APP_CLI_MODULES:

@@ -29,6 +29,15 @@ class Marketplace(models.Model):
 
     class Meta:
         ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=MarketplaceKind.values), name="marketplace_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(default_currency__regex=r"^[A-Z]{3}$"),
+                name="marketplace_currency_iso",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -42,7 +51,16 @@ class MarketplaceCountry(models.Model):
     class Meta:
         ordering = ["marketplace_id", "country"]
         constraints = [
-            models.UniqueConstraint(fields=["marketplace", "country"], name="marketplace_country_once")
+            models.UniqueConstraint(
+                fields=["marketplace", "country"], name="marketplace_country_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(country__regex=r"^[A-Z]{2}$"), name="marketplace_country_iso"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(currency__regex=r"^[A-Z]{3}$"),
+                name="marketplace_country_currency_iso",
+            ),
         ]
 
     def __str__(self) -> str:

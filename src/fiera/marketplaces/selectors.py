@@ -1,10 +1,171 @@
+"""Reads of marketplaces. Other apps get frozen dataclasses (``MarketplaceInfo``), never
+model instances; ``marketplace_list`` alone returns a QuerySet, for the home page."""
+
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from fiera.marketplaces.models import Marketplace
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from fiera.common.errors import InvalidInput, NotFound
+from fiera.common.reference import is_country
+from fiera.marketplaces.models import Marketplace, MarketplaceCountry, MarketplaceKind
+
+# The destination assumed for a worldwide marketplace when the visitor has not chosen one.
+WORLDWIDE_DEFAULT_COUNTRY = "US"
+
+
+class MarketplaceNotFound(NotFound):
+    code = "marketplace_not_found"
+
+
+class CountryNotServed(InvalidInput):
+    code = "country_not_served"
+
+
+@dataclass(frozen=True, slots=True)
+class MarketplaceInfo:
+    id: int
+    slug: str
+    name: str
+    kind: str
+    kind_label: str
+    worldwide: bool
+    default_currency: str
+    languages: tuple[str, ...]
+    default_language: str
+    countries: dict[str, str]  # ISO 3166-1 alpha-2 -> ISO 4217, sorted by country code
+    is_active: bool = True
+
+    @property
+    def currencies(self) -> tuple[str, ...]:
+        """Every currency a buyer may pay in here, default first, without repeats."""
+        seen = [self.default_currency]
+        for currency in self.countries.values():
+            if currency not in seen:
+                seen.append(currency)
+        return tuple(seen)
+
+
+@dataclass(frozen=True, slots=True)
+class ShoppingContext:
+    """Where a visitor shops: the marketplace, the destination country, its currency."""
+
+    marketplace: MarketplaceInfo
+    country: str
+    currency: str
+
+
+def shopping_session_key(slug: str) -> str:
+    """The session key under which pages keep the visitor's destination country."""
+    return f"shop:{slug}:country"
+
+
+def _info(marketplace: Marketplace) -> MarketplaceInfo:
+    countries = {c.country: c.currency for c in marketplace.countries.all()}
+    return MarketplaceInfo(
+        id=marketplace.pk,
+        slug=marketplace.slug,
+        name=marketplace.name,
+        kind=marketplace.kind,
+        kind_label=str(MarketplaceKind(marketplace.kind).label)
+        if marketplace.kind in MarketplaceKind.values
+        else marketplace.kind,
+        worldwide=marketplace.worldwide,
+        default_currency=marketplace.default_currency,
+        languages=tuple(marketplace.languages or ()),
+        default_language=marketplace.default_language,
+        countries=dict(sorted(countries.items())),
+        is_active=marketplace.is_active,
+    )
 
 
 def marketplace_list(*, active_only: bool = True) -> QuerySet[Marketplace]:
+    """Marketplaces with their countries prefetched (the home page template reads them)."""
     qs = Marketplace.objects.prefetch_related("countries")
     return qs.filter(is_active=True) if active_only else qs
+
+
+def marketplace_infos(*, active_only: bool = True) -> list[MarketplaceInfo]:
+    """Every marketplace as ``MarketplaceInfo``, in id order (two queries)."""
+    return [_info(m) for m in marketplace_list(active_only=active_only)]
+
+
+def marketplace_infos_by_id(*, marketplace_ids: Iterable[int]) -> dict[int, MarketplaceInfo]:
+    """The marketplaces with these ids (inactive ones included); unknown ids are left out."""
+    ids = set(marketplace_ids)
+    if not ids:
+        return {}
+    qs = Marketplace.objects.prefetch_related("countries").filter(pk__in=ids)
+    return {m.pk: _info(m) for m in qs}
+
+
+def marketplace_get(*, slug: str) -> MarketplaceInfo:
+    """The marketplace with this slug, active or not (two queries)."""
+    found = Marketplace.objects.prefetch_related("countries").filter(slug=slug).first()
+    if found is None:
+        raise MarketplaceNotFound(f"no marketplace {slug!r}")
+    return _info(found)
+
+
+def marketplace_get_by_id(*, marketplace_id: int) -> MarketplaceInfo:
+    found = Marketplace.objects.prefetch_related("countries").filter(pk=marketplace_id).first()
+    if found is None:
+        raise MarketplaceNotFound(f"no marketplace with id {marketplace_id}")
+    return _info(found)
+
+
+def marketplace_currency_for(*, marketplace_id: int, country: str) -> str:
+    """The ISO 4217 currency a buyer shipping to ``country`` pays in, in one query.
+
+    A worldwide marketplace sells to every ISO 3166 country in its default currency;
+    otherwise the country must be one the marketplace lists (``CountryNotServed``).
+    """
+    country = country.upper() if isinstance(country, str) else country
+    row = (
+        Marketplace.objects.filter(pk=marketplace_id)
+        .annotate(
+            country_currency=Subquery(
+                MarketplaceCountry.objects.filter(
+                    marketplace_id=OuterRef("pk"), country=country
+                ).values("currency")[:1]
+            )
+        )
+        .values("name", "worldwide", "default_currency", "country_currency")
+        .first()
+    )
+    if row is None:
+        raise MarketplaceNotFound(f"no marketplace with id {marketplace_id}")
+    if row["country_currency"]:
+        return str(row["country_currency"])
+    if row["worldwide"] and is_country(country):
+        return str(row["default_currency"])
+    raise CountryNotServed(f"the marketplace {row['name']} does not ship to {country!r}")
+
+
+def resolve_country(marketplace: MarketplaceInfo, country: str | None) -> str:
+    """The destination to use: ``country`` when served, else the marketplace's default."""
+    wanted = (country or "").upper()
+    if marketplace.worldwide:
+        return wanted if is_country(wanted) else WORLDWIDE_DEFAULT_COUNTRY
+    if wanted in marketplace.countries:
+        return wanted
+    if not marketplace.countries:  # a marketplace still being set up
+        raise CountryNotServed(f"the marketplace {marketplace.name} ships to no country yet")
+    return next(iter(marketplace.countries))  # alphabetical: countries are sorted
+
+
+def marketplace_shopping_context(*, slug: str, country: str | None) -> ShoppingContext:
+    """Resolve the visitor's destination on the marketplace ``slug``.
+
+    ``country`` (from the session key ``shopping_session_key(slug)``, or a form) is kept
+    if the marketplace serves it; otherwise the first served country in alphabetical
+    order, or "US" on a worldwide marketplace. Raises ``MarketplaceNotFound``.
+    """
+    marketplace = marketplace_get(slug=slug)
+    resolved = resolve_country(marketplace, country)
+    currency = (
+        marketplace.default_currency if marketplace.worldwide else marketplace.countries[resolved]
+    )
+    return ShoppingContext(marketplace=marketplace, country=resolved, currency=currency)

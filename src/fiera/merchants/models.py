@@ -57,6 +57,33 @@ class Merchant(models.Model):
     class Meta:
         ordering = ["display_name"]
         indexes = [models.Index(fields=["region_code"])]
+        constraints = [
+            # Normalised EU VAT id: country prefix + compact number; Italian ones IT + 11 digits.
+            models.CheckConstraint(
+                condition=models.Q(vat_number__regex=r"^[A-Z]{2}[0-9A-Z+*]{2,14}$")
+                & (
+                    ~models.Q(vat_number__startswith="IT")
+                    | models.Q(vat_number__regex=r"^IT[0-9]{11}$")
+                ),
+                name="merchant_vat_normalised",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(region_code="") | models.Q(region_code__regex=r"^IT-[0-9]{2}$"),
+                name="merchant_region_iso",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(municipality_code="")
+                | models.Q(municipality_code__regex=r"^[0-9]{6}$"),
+                name="merchant_municipality_istat",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(size__in=CompanySize.values), name="merchant_size_known"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(verification_level__in=VerificationLevel.values),
+                name="merchant_verification_known",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.display_name
@@ -77,8 +104,12 @@ class Store(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["marketplace", "slug"], name="store_slug_per_marketplace"),
-            models.UniqueConstraint(fields=["merchant", "marketplace"], name="one_store_per_marketplace"),
+            models.UniqueConstraint(
+                fields=["marketplace", "slug"], name="store_slug_per_marketplace"
+            ),
+            models.UniqueConstraint(
+                fields=["merchant", "marketplace"], name="one_store_per_marketplace"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -92,7 +123,10 @@ class StaffMembership(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "merchant"], name="staff_once_per_merchant")
+            models.UniqueConstraint(fields=["user", "merchant"], name="staff_once_per_merchant"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=StaffRole.values), name="staff_role_known"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,491 @@
+"""Reads of merchants, stores and staff. Other apps get frozen dataclasses, never models.
+
+Tenant rule: a merchant's staff sees only its own merchant; another company's id looks
+unknown (``NotMerchantStaff`` is a 404). Operators see every merchant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, overload
+
+from django.db.models import Prefetch, QuerySet
+
+from fiera.common.errors import InvalidInput, NotFound, PermissionDenied
+from fiera.common.reference import italian_region
+from fiera.marketplaces.selectors import MarketplaceInfo, marketplace_infos
+from fiera.merchants.models import (
+    CompanySize,
+    Merchant,
+    Sector,
+    StaffMembership,
+    StaffRole,
+    Store,
+    VerificationLevel,
+)
+
+OPERATOR_ROLE = "operator"
+MANAGING_ROLES: frozenset[str] = frozenset({StaffRole.OWNER, StaffRole.MANAGER})
+OWNER_ONLY: frozenset[str] = frozenset({StaffRole.OWNER})
+
+
+class MerchantNotFound(NotFound):
+    code = "merchant_not_found"
+
+
+class NotMerchantStaff(MerchantNotFound):
+    """The user is not staff of this merchant: to them the merchant does not exist."""
+
+
+class StaffRoleTooLow(PermissionDenied):
+    code = "staff_role"
+
+
+class NotAllowed(PermissionDenied):
+    """The user's account role (buyer, partner ...) may not use merchant data at all."""
+
+    code = "forbidden_role"
+
+
+class StoreNotFound(NotFound):
+    code = "store_not_found"
+
+
+@dataclass(frozen=True, slots=True)
+class SectorInfo:
+    slug: str
+    name: str
+    ateco_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MerchantInfo:
+    id: int
+    slug: str
+    legal_name: str
+    display_name: str
+    vat_number: str  # normalised: "IT" + 11 digits, or another EU prefix + compact number
+    country: str
+    region_code: str  # ISO 3166-2:IT
+    region_name: str
+    municipality_code: str  # ISTAT, six digits
+    town: str
+    size: str
+    size_label: str
+    ateco_code: str  # ATECO 2025
+    sectors: tuple[SectorInfo, ...]
+    verification_level: str
+    verification_label: str
+    description: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MerchantSummary:
+    id: int
+    slug: str
+    display_name: str
+    region_code: str
+    region_name: str
+    town: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoreInfo:
+    id: int
+    merchant_id: int
+    marketplace_id: int
+    slug: str
+    name: str
+    is_active: bool
+    merchant_slug: str
+    merchant_display_name: str
+    merchant_region_code: str
+    merchant_region_name: str
+    merchant_town: str
+
+
+@dataclass(frozen=True, slots=True)
+class StaffInfo:
+    user_id: int
+    username: str
+    full_name: str
+    role: str
+    role_label: str
+
+
+def region_name(code: str) -> str:
+    """The region's name, or "" for a blank or unknown code (never raises)."""
+    if not code:
+        return ""
+    try:
+        return italian_region(code).name
+    except InvalidInput:
+        return ""
+
+
+def _label(choices: Any, value: str) -> str:
+    return str(choices(value).label) if value in choices.values else value
+
+
+def _sectors_prefetch() -> Prefetch[Any]:
+    return Prefetch("sectors", queryset=Sector.objects.order_by("name"))
+
+
+def merchant_info(merchant: Merchant) -> MerchantInfo:
+    """``MerchantInfo`` for a merchant fetched with its sectors prefetched."""
+    return MerchantInfo(
+        id=merchant.pk,
+        slug=merchant.slug,
+        legal_name=merchant.legal_name,
+        display_name=merchant.display_name,
+        vat_number=merchant.vat_number,
+        country=merchant.country,
+        region_code=merchant.region_code,
+        region_name=region_name(merchant.region_code),
+        municipality_code=merchant.municipality_code,
+        town=merchant.town,
+        size=merchant.size,
+        size_label=_label(CompanySize, merchant.size),
+        ateco_code=merchant.ateco_code,
+        sectors=tuple(
+            SectorInfo(slug=s.slug, name=s.name, ateco_codes=tuple(s.ateco_codes))
+            for s in merchant.sectors.all()
+        ),
+        verification_level=merchant.verification_level,
+        verification_label=_label(VerificationLevel, merchant.verification_level),
+        description=merchant.description,
+        created_at=merchant.created_at,
+    )
+
+
+def _store_info(store: Store) -> StoreInfo:
+    merchant = store.merchant
+    return StoreInfo(
+        id=store.pk,
+        merchant_id=store.merchant_id,
+        marketplace_id=store.marketplace_id,
+        slug=store.slug,
+        name=store.name,
+        is_active=store.is_active,
+        merchant_slug=merchant.slug,
+        merchant_display_name=merchant.display_name,
+        merchant_region_code=merchant.region_code,
+        merchant_region_name=region_name(merchant.region_code),
+        merchant_town=merchant.town,
+    )
+
+
+def _stores() -> QuerySet[Store]:
+    return Store.objects.select_related("merchant").only(
+        "id",
+        "merchant_id",
+        "marketplace_id",
+        "slug",
+        "name",
+        "is_active",
+        "merchant__slug",
+        "merchant__display_name",
+        "merchant__region_code",
+        "merchant__town",
+    )
+
+
+# --- sectors ---------------------------------------------------------------------------
+
+
+def sector_list() -> list[SectorInfo]:
+    return [
+        SectorInfo(slug=s.slug, name=s.name, ateco_codes=tuple(s.ateco_codes))
+        for s in Sector.objects.order_by("name")
+    ]
+
+
+# --- staff and authorization ------------------------------------------------------------
+
+
+def merchant_ids_for_user(*, user_id: int) -> list[int]:
+    """The merchants the user is staff of, by id (one query; empty for non-staff)."""
+    return list(
+        StaffMembership.objects.filter(user_id=user_id)
+        .order_by("merchant_id")
+        .values_list("merchant_id", flat=True)
+    )
+
+
+def staff_role_of(*, user_id: int, merchant_id: int) -> str | None:
+    """The user's staff role in the merchant, or None when not staff (one query)."""
+    return (
+        StaffMembership.objects.filter(user_id=user_id, merchant_id=merchant_id)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def staff_require(*, user_id: int, merchant_id: int, roles: frozenset[str] | None = None) -> None:
+    """Check that the user is staff of the merchant, with one of ``roles`` if given.
+
+    Raises ``NotMerchantStaff`` (404, code "merchant_not_found": another company's id must
+    look unknown) or ``StaffRoleTooLow`` (403, code "staff_role"). One query.
+    """
+    role = staff_role_of(user_id=user_id, merchant_id=merchant_id)
+    if role is None:
+        raise NotMerchantStaff(f"no merchant {merchant_id}")
+    if roles is not None and role not in roles:
+        allowed = " or ".join(sorted(roles))
+        raise StaffRoleTooLow(f"this needs the staff role {allowed}; yours is {role}")
+
+
+def authorize(
+    *,
+    merchant_id: int,
+    actor_id: int | None,
+    actor_role: str | None,
+    roles: frozenset[str] | None = None,
+) -> None:
+    """Authorize an actor on a merchant: operators always, merchant staff by ``roles``.
+
+    ``actor_role`` None means a trusted in-process caller (CLI, demo builder): allowed.
+    Any other account role (buyer, partner, learner) gets ``NotAllowed`` (403).
+    """
+    if actor_role is None or actor_role == OPERATOR_ROLE:
+        return
+    if actor_role != "merchant" or actor_id is None:
+        raise NotAllowed("only operators and merchant staff may do this")
+    staff_require(user_id=actor_id, merchant_id=merchant_id, roles=roles)
+
+
+def staff_list(
+    *, merchant_id: int, actor_id: int | None = None, actor_role: str | None = None
+) -> list[StaffInfo]:
+    """The merchant's staff, owners first, with their usernames (one query, joining the
+    accounts user table through the membership's foreign key). Staff of the merchant
+    and operators (see ``authorize``)."""
+    authorize(merchant_id=merchant_id, actor_id=actor_id, actor_role=actor_role)
+    order: dict[str, int] = {StaffRole.OWNER: 0, StaffRole.MANAGER: 1, StaffRole.CLERK: 2}
+    rows = StaffMembership.objects.filter(merchant_id=merchant_id).values(
+        "user_id", "role", "user__username", "user__first_name", "user__last_name"
+    )
+    staff = [
+        StaffInfo(
+            user_id=row["user_id"],
+            username=row["user__username"],
+            full_name=f"{row['user__first_name']} {row['user__last_name']}".strip(),
+            role=row["role"],
+            role_label=_label(StaffRole, row["role"]),
+        )
+        for row in rows
+    ]
+    return sorted(staff, key=lambda s: (order.get(s.role, 9), s.username))
+
+
+# --- merchants --------------------------------------------------------------------------
+
+
+def merchant_get(*, merchant_id: int) -> MerchantInfo:
+    """The merchant with its sectors (two queries); no authorization: callers check."""
+    found = Merchant.objects.prefetch_related(_sectors_prefetch()).filter(pk=merchant_id).first()
+    if found is None:
+        raise MerchantNotFound(f"no merchant {merchant_id}")
+    return merchant_info(found)
+
+
+def merchant_get_for(
+    *, merchant_id: int, actor_id: int | None, actor_role: str | None
+) -> MerchantInfo:
+    """The merchant as the actor may see it: operators any, staff only their own
+    (others get ``NotMerchantStaff``, 404), other account roles ``NotAllowed`` (403)."""
+    authorize(merchant_id=merchant_id, actor_id=actor_id, actor_role=actor_role)
+    return merchant_get(merchant_id=merchant_id)
+
+
+def merchant_summaries(*, merchant_ids: Iterable[int]) -> dict[int, MerchantSummary]:
+    """Display data of many merchants in ONE query; unknown ids are left out."""
+    ids = set(merchant_ids)
+    if not ids:
+        return {}
+    rows = Merchant.objects.filter(pk__in=ids).values(
+        "id", "slug", "display_name", "region_code", "town"
+    )
+    return {
+        row["id"]: MerchantSummary(
+            id=row["id"],
+            slug=row["slug"],
+            display_name=row["display_name"],
+            region_code=row["region_code"],
+            region_name=region_name(row["region_code"]),
+            town=row["town"],
+        )
+        for row in rows
+    }
+
+
+_MAX_OFFSET = 2**62
+
+
+class MerchantListing(Sequence[MerchantInfo]):
+    """A lazy, sliceable list of merchants: ``len()`` counts in SQL, a slice fetches one
+    page (two queries: merchants, then their sectors). Made for ninja's ``@paginate``."""
+
+    def __init__(self, queryset: QuerySet[Merchant]) -> None:
+        self._queryset = queryset
+
+    def __len__(self) -> int:
+        return self._queryset.count()
+
+    @overload
+    def __getitem__(self, index: int) -> MerchantInfo: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[MerchantInfo]: ...
+
+    def __getitem__(self, index: int | slice) -> MerchantInfo | list[MerchantInfo]:
+        if isinstance(index, slice):
+            if (index.start or 0) >= _MAX_OFFSET:  # past any real list; SQL would overflow
+                return []
+            stop = None if index.stop is None else min(index.stop, _MAX_OFFSET)
+            page = self._queryset.prefetch_related(_sectors_prefetch())[index.start : stop]
+            return [merchant_info(m) for m in page]
+        return merchant_info(self._queryset.prefetch_related(_sectors_prefetch())[index])
+
+
+def merchant_list(
+    *,
+    actor_id: int | None = None,
+    actor_role: str | None = None,
+    region_code: str | None = None,
+    sector_slug: str | None = None,
+    size: str | None = None,
+    search: str | None = None,
+) -> MerchantListing:
+    """Merchants by display name, filtered by region (ISO 3166-2:IT), sector slug, size
+    and a name search. Operators and trusted callers (``actor_role`` None) see all;
+    merchant staff only their own companies; other roles get ``NotAllowed`` (403)."""
+    qs = Merchant.objects.order_by("display_name", "id")
+    if actor_role is not None and actor_role != OPERATOR_ROLE:
+        if actor_role != "merchant" or actor_id is None:
+            raise NotAllowed("only operators and merchant staff may list merchants")
+        qs = qs.filter(staff__user_id=actor_id)
+    if region_code:
+        qs = qs.filter(region_code=region_code)
+    if sector_slug:
+        qs = qs.filter(sectors__slug=sector_slug)
+    if size:
+        qs = qs.filter(size=size)
+    if search:
+        qs = qs.filter(display_name__icontains=search)
+    return MerchantListing(qs)
+
+
+# --- stores -----------------------------------------------------------------------------
+
+
+def store_get(*, marketplace_id: int, slug: str) -> StoreInfo:
+    """The store with this slug on the marketplace, active or not (``is_active`` says;
+    storefronts hide inactive ones). One query. Raises ``StoreNotFound``."""
+    found = _stores().filter(marketplace_id=marketplace_id, slug=slug).first()
+    if found is None:
+        raise StoreNotFound(f"no store {slug!r} on this marketplace")
+    return _store_info(found)
+
+
+def store_get_by_id(*, store_id: int) -> StoreInfo:
+    found = _stores().filter(pk=store_id).first()
+    if found is None:
+        raise StoreNotFound(f"no store {store_id}")
+    return _store_info(found)
+
+
+def store_list(*, marketplace_id: int, active_only: bool = True) -> list[StoreInfo]:
+    """The stores on a marketplace, by name (one query)."""
+    qs = _stores().filter(marketplace_id=marketplace_id).order_by("name", "id")
+    if active_only:
+        qs = qs.filter(is_active=True)
+    return [_store_info(s) for s in qs]
+
+
+def store_list_for_merchant(
+    *, merchant_id: int, actor_id: int | None = None, actor_role: str | None = None
+) -> list[StoreInfo]:
+    """All the merchant's stores (one per marketplace, active or not), in marketplace
+    order. Staff of the merchant and operators (see ``authorize``)."""
+    authorize(merchant_id=merchant_id, actor_id=actor_id, actor_role=actor_role)
+    qs = _stores().filter(merchant_id=merchant_id).order_by("marketplace_id")
+    return [_store_info(s) for s in qs]
+
+
+def store_ids_by_merchant(*, marketplace_id: int, merchant_ids: Iterable[int]) -> dict[int, int]:
+    """merchant id -> id of its store on the marketplace (one query); merchants without a
+    store there are left out."""
+    ids = set(merchant_ids)
+    if not ids:
+        return {}
+    rows = Store.objects.filter(marketplace_id=marketplace_id, merchant_id__in=ids).values_list(
+        "merchant_id", "id"
+    )
+    return dict(rows)
+
+
+# --- merchant console -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleStore:
+    store: StoreInfo
+    marketplace: MarketplaceInfo
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleOverview:
+    """What the merchant console home shows a staff member about one of their companies."""
+
+    merchant: MerchantInfo
+    my_role: str
+    can_manage: bool  # owner or manager: may open stores and edit the profile
+    companies: list[MerchantSummary]  # every company the user is staff of, for a switcher
+    stores: list[ConsoleStore]
+    staff: list[StaffInfo]
+    open_marketplaces: list[MarketplaceInfo]  # active marketplaces without a store yet
+
+
+class NoCompany(NotFound):
+    code = "no_company"
+
+
+def console_overview(*, user_id: int, merchant_id: int | None = None) -> ConsoleOverview:
+    """The console home of a staff member: ``merchant_id`` if they are staff of it
+    (else ``NotMerchantStaff``, 404), or their first company. ``NoCompany`` when the user
+    is staff of none. About seven queries."""
+    memberships = dict(
+        StaffMembership.objects.filter(user_id=user_id)
+        .order_by("merchant_id")
+        .values_list("merchant_id", "role")
+    )
+    if not memberships:
+        raise NoCompany("your account is not linked to a company yet")
+    if merchant_id is None:
+        merchant_id = next(iter(memberships))
+    elif merchant_id not in memberships:
+        raise NotMerchantStaff(f"no merchant {merchant_id}")
+    role = memberships[merchant_id]
+    summaries = merchant_summaries(merchant_ids=memberships)
+    stores = store_list_for_merchant(merchant_id=merchant_id)
+    marketplaces = {m.id: m for m in marketplace_infos(active_only=False)}
+    with_store = {s.marketplace_id for s in stores}
+    return ConsoleOverview(
+        merchant=merchant_get(merchant_id=merchant_id),
+        my_role=role,
+        can_manage=role in MANAGING_ROLES,
+        companies=sorted(summaries.values(), key=lambda m: (m.display_name, m.id)),
+        stores=[
+            ConsoleStore(store=s, marketplace=marketplaces[s.marketplace_id])
+            for s in stores
+            if s.marketplace_id in marketplaces
+        ],
+        staff=staff_list(merchant_id=merchant_id),
+        open_marketplaces=[
+            m for m in marketplaces.values() if m.is_active and m.id not in with_store
+        ],
+    )
