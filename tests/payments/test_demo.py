@@ -1,0 +1,46 @@
+"""The demo post-office network: idempotent, real municipalities, fast enough."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from stdnum.it import iva
+
+from fiera.demo.outlets import OPERATOR_SLUG, build_outlets
+from fiera.merchants.models import Merchant
+from fiera.payments import selectors
+from fiera.payments.models import Outlet, Terminal
+
+pytestmark = pytest.mark.django_db
+
+
+def test_small_network_is_idempotent() -> None:
+    line = build_outlets(seed=11, pilot=4, rollout=300, progress=False)
+    assert "4 pilot and 300 planned" in line
+    assert "(304 created now)" in line
+    operator = Merchant.objects.get(slug=OPERATOR_SLUG)
+    assert iva.is_valid(operator.vat_number[2:])
+    pilots = Outlet.objects.filter(merchant=operator, status="pilot")
+    assert sorted(o.municipality_code for o in pilots) == ["015146", "027042", "048017", "058091"]
+    assert all(o.opened_at is not None for o in pilots)
+    assert Outlet.objects.filter(merchant=operator, status="planned").count() == 300
+    assert Terminal.objects.filter(merchant=operator).count() == 304
+    assert len({o.municipality_code for o in Outlet.objects.filter(status="planned")}) == 300
+
+    again = build_outlets(seed=11, pilot=4, rollout=300, progress=False)
+    assert "(0 created now)" in again
+    assert Outlet.objects.count() == 304
+    assert Merchant.objects.filter(slug=OPERATOR_SLUG).count() == 1
+
+
+def test_full_network_is_built_well_under_twenty_seconds() -> None:
+    started = time.perf_counter()
+    build_outlets(seed=7, progress=False)
+    elapsed = time.perf_counter() - started
+    summary = selectors.outlet_rollout()
+    assert summary.total == 12_804
+    assert summary.by_status["planned"] == 12_800
+    assert summary.by_status["pilot"] == 4
+    assert len(summary.regions) == 20
+    assert elapsed < 20, f"{elapsed:.1f} s"
