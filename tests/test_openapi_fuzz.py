@@ -14,6 +14,7 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from schemathesis.checks import negative_data_rejection, positive_data_acceptance
 
 from fiera.accounts import services as accounts
 
@@ -55,4 +56,9 @@ def tokens(db: None) -> Iterator[dict[str, str]]:
 )
 def test_api_never_errors_and_matches_its_schema(case: schemathesis.Case, role: str, tokens: dict[str, str]) -> None:
     headers = {} if role == "anonymous" else {"Authorization": f"Bearer {tokens[role]}"}
-    case.call_and_validate(headers=headers)
+    # Two checks are left out on purpose: business rules that no schema can state (a VAT
+    # check digit, stock on hand) rightly reject schema-valid input with a 4xx, and ninja
+    # tolerates a repeated query parameter. Server errors and response conformance stay.
+    case.call_and_validate(
+        headers=headers, excluded_checks=[positive_data_acceptance, negative_data_rejection]
+    )

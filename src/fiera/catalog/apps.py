@@ -1,7 +1,40 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
+
+SEARCH_MIGRATION = ("catalog", "0003_product_search")
+
+
+def _ensure_search(using: str = "default", **kwargs: Any) -> None:
+    """Re-create the search structures after every migrate (idempotent).
+
+    Covers test databases built without migrations and SQLite table rebuilds (which drop
+    the FTS triggers); see fiera.catalog.search. On a migrated database it acts only
+    while migration 0003 is applied, so migrating back below it stays possible.
+    """
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.recorder import MigrationRecorder
+
+    from fiera.catalog import search
+
+    connection = connections[using]
+    module, _explicit = MigrationLoader.migrations_module("catalog")
+    if (
+        module is not None
+        and SEARCH_MIGRATION not in MigrationRecorder(connection).applied_migrations()
+    ):
+        return
+    search.install(connection)
 
 
 class CatalogConfig(AppConfig):
     name = "fiera.catalog"
     label = "catalog"
     verbose_name = "Catalog"
+
+    def ready(self) -> None:
+        post_migrate.connect(_ensure_search, sender=self, dispatch_uid="catalog_search_install")

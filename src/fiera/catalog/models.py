@@ -5,7 +5,9 @@ from django.db import models
 
 class Category(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     name_it = models.CharField(max_length=120)
     name_en = models.CharField(max_length=120)
     name_zh = models.CharField(max_length=120)
@@ -26,7 +28,9 @@ class Product(models.Model):
 
     merchant = models.ForeignKey("merchants.Merchant", on_delete=models.CASCADE, related_name="+")
     slug = models.SlugField(max_length=120)
-    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="products")
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="products"
+    )
     name_it = models.CharField(max_length=200)
     name_en = models.CharField(max_length=200)
     name_zh = models.CharField(max_length=200)
@@ -46,6 +50,7 @@ class Product(models.Model):
                 condition=models.Q(hs_code__regex=r"^[0-9]{6,10}$"), name="product_hs_code_digits"
             ),
         ]
+        indexes = [models.Index(fields=["merchant", "is_active"], name="product_merchant_active")]
 
     def __str__(self) -> str:
         return self.name_en
@@ -74,7 +79,9 @@ class Variant(models.Model):
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["merchant", "sku"], name="sku_per_merchant"),
-            models.CheckConstraint(condition=models.Q(min_order_quantity__gte=1), name="variant_moq_positive"),
+            models.CheckConstraint(
+                condition=models.Q(min_order_quantity__gte=1), name="variant_moq_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -89,7 +96,9 @@ class Price(models.Model):
 
     variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="prices")
     merchant = models.ForeignKey("merchants.Merchant", on_delete=models.CASCADE, related_name="+")
-    marketplace = models.ForeignKey("marketplaces.Marketplace", on_delete=models.CASCADE, related_name="+")
+    marketplace = models.ForeignKey(
+        "marketplaces.Marketplace", on_delete=models.CASCADE, related_name="+"
+    )
     currency = models.CharField(max_length=3)
     amount_minor = models.BigIntegerField()
     min_quantity = models.PositiveIntegerField(default=1)
@@ -97,10 +106,13 @@ class Price(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["variant", "marketplace", "currency", "min_quantity"], name="price_tier_once"
+                fields=["variant", "marketplace", "currency", "min_quantity"],
+                name="price_tier_once",
             ),
             models.CheckConstraint(condition=models.Q(amount_minor__gt=0), name="price_positive"),
-            models.CheckConstraint(condition=models.Q(min_quantity__gte=1), name="price_tier_from_one"),
+            models.CheckConstraint(
+                condition=models.Q(min_quantity__gte=1), name="price_tier_from_one"
+            ),
         ]
         indexes = [models.Index(fields=["marketplace", "currency", "variant"])]
 
@@ -117,7 +129,9 @@ class Warehouse(models.Model):
 
     class Meta:
         ordering = ["id"]
-        constraints = [models.UniqueConstraint(fields=["merchant", "code"], name="warehouse_code_per_merchant")]
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "code"], name="warehouse_code_per_merchant")
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} ({self.name})"
@@ -138,9 +152,54 @@ class StockLevel(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["variant", "warehouse"], name="stock_once_per_warehouse"),
-            models.CheckConstraint(condition=models.Q(units_on_hand__gte=0), name="stock_never_negative"),
+            models.UniqueConstraint(
+                fields=["variant", "warehouse"], name="stock_once_per_warehouse"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(units_on_hand__gte=0), name="stock_never_negative"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.variant_id}@{self.warehouse_id}: {self.units_on_hand}"
+
+
+class StockMovementKind(models.TextChoices):
+    SET = "set", "Counted (set)"
+    ADJUST = "adjust", "Adjusted"
+
+
+class StockMovement(models.Model):
+    """One change of a stock level made through the catalog services: who, why, how much.
+
+    Append-only audit trail of ``stock_set`` / ``stock_adjust``. ``delta`` is the signed
+    change in units, ``units_after`` the level it left. Checkout reservations (orders)
+    move ``units_on_hand`` in their own transaction and are traced by their order lines.
+    """
+
+    stock_level = models.ForeignKey(StockLevel, on_delete=models.CASCADE, related_name="movements")
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="+")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.CASCADE, related_name="+")
+    merchant = models.ForeignKey("merchants.Merchant", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=StockMovementKind.choices)
+    delta = models.IntegerField(help_text="signed change in units")
+    units_after = models.IntegerField()
+    reason = models.CharField(max_length=200, blank=True, default="")
+    actor = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(units_after__gte=0), name="stock_movement_never_negative"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["merchant", "-created_at"], name="stockmove_merchant_recent")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.variant_id}@{self.warehouse_id}: {self.delta:+d} -> {self.units_after}"

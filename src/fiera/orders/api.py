@@ -1,5 +1,230 @@
+"""Orders API: carts, the checkout quote, THE checkout (hot path 1), orders and their
+shipments and refunds. Buyers authenticate by token or session (request.auth is the
+User); each operation parses, makes ONE service or selector call, and serializes.
+
+Idempotency: POST /checkout takes an ``Idempotency-Key`` header. A retry with the same
+key and the same body answers 201 with the same body as the first time (and the header
+``Idempotent-Replayed: true``) and places nothing; the same key with another body is
+409 ``idempotency_key_reused``.
+"""
+
 from __future__ import annotations
 
-from ninja import Router
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Header, Path, Query, Router, Status
+from ninja.pagination import paginate
+
+from fiera.common.pagination import Page
+from fiera.common.schemas import ErrorOut
+from fiera.orders import selectors, services
+from fiera.orders.schemas import (
+    MAX_ID,
+    ORDER_NUMBER,
+    SLUG,
+    STATUS_PATTERN,
+    CancelIn,
+    CartLineIn,
+    CartOut,
+    CheckoutIn,
+    CheckoutOut,
+    OrderOut,
+    OrderSummaryOut,
+    QuoteIn,
+    QuoteOut,
+    RefundIn,
+    ShipmentIn,
+)
 
 router = Router(tags=["orders"])
+
+MarketplaceSlug = Path(..., max_length=40, pattern=SLUG, description="marketplace slug")
+VariantId = Path(..., ge=1, le=MAX_ID)
+OrderNumber = Path(
+    ..., max_length=24, pattern=ORDER_NUMBER, description='the order number, e.g. "F000042-1"'
+)
+
+ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def _actor(request: HttpRequest) -> tuple[int, str]:
+    user = request.auth  # type: ignore[attr-defined]
+    return int(user.pk), str(user.role)
+
+
+# carts --------------------------------------------------------------------------------
+
+
+@router.post("/carts/{marketplace_slug}/lines", response={200: CartOut, **ERRORS})
+def cart_line_put(
+    request: HttpRequest, payload: CartLineIn, marketplace_slug: str = MarketplaceSlug
+) -> CartOut:
+    """Put a variant in the cart (``mode`` "set": this quantity; "add": this many more)."""
+    user_id, role = _actor(request)
+    cart = services.cart_line_set(
+        buyer_id=user_id,
+        actor_role=role,
+        marketplace_slug=marketplace_slug,
+        variant_id=payload.variant_id,
+        quantity=payload.quantity,
+        add=payload.mode == "add",
+        now=timezone.now(),
+    )
+    return CartOut.of(cart)
+
+
+@router.get("/carts/{marketplace_slug}", response={200: CartOut, **ERRORS})
+def cart_get(
+    request: HttpRequest,
+    marketplace_slug: str = MarketplaceSlug,
+    country: str | None = Query(None, pattern=r"^[A-Za-z]{2}$", description="destination"),
+) -> CartOut:
+    """The cart priced for the destination ``country`` (default: the marketplace's)."""
+    user_id, _role = _actor(request)
+    return CartOut.of(
+        selectors.cart_view(buyer_id=user_id, marketplace_slug=marketplace_slug, country=country)
+    )
+
+
+@router.delete("/carts/{marketplace_slug}/lines/{variant_id}", response={200: CartOut, **ERRORS})
+def cart_line_delete(
+    request: HttpRequest, marketplace_slug: str = MarketplaceSlug, variant_id: int = VariantId
+) -> CartOut:
+    user_id, role = _actor(request)
+    cart = services.cart_line_remove(
+        buyer_id=user_id,
+        actor_role=role,
+        marketplace_slug=marketplace_slug,
+        variant_id=variant_id,
+        now=timezone.now(),
+    )
+    return CartOut.of(cart)
+
+
+# checkout -----------------------------------------------------------------------------
+
+
+def _lines(payload: QuoteIn) -> list[tuple[int, int]] | None:
+    if payload.from_cart:
+        return None
+    return [(line.variant_id, line.quantity) for line in payload.lines or []]
+
+
+@router.post("/checkout/quote", response={200: QuoteOut, **ERRORS})
+def checkout_quote(request: HttpRequest, payload: QuoteIn) -> QuoteOut:
+    """Totals, CBEC tax and limits of a checkout, without reserving anything."""
+    user_id, _role = _actor(request)
+    quote = selectors.checkout_quote(
+        buyer_id=user_id,
+        marketplace_slug=payload.marketplace,
+        country=payload.country,
+        lines=_lines(payload),
+        now=timezone.now(),
+    )
+    return QuoteOut.of(quote)
+
+
+@router.post("/checkout", response={201: CheckoutOut, **ERRORS})
+def checkout_create(
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: CheckoutIn,
+    idempotency_key: str | None = Header(
+        None,
+        alias="Idempotency-Key",
+        max_length=255,
+        description="retries with the same key and body return the first result",
+    ),
+) -> Status:
+    """Place one order per merchant (stock reserved atomically; see the module docstring
+    for Idempotency-Key). ``lines`` or ``from_cart``: true (the cart is emptied)."""
+    user_id, role = _actor(request)
+    result = services.checkout_submit(
+        buyer_id=user_id,
+        actor_role=role,
+        marketplace_slug=payload.marketplace,
+        country=payload.country,
+        lines=_lines(payload),
+        shipping_address=payload.shipping_address.model_dump(),
+        payment_method=payload.payment_method,
+        idempotency_key=idempotency_key,
+        now=timezone.now(),
+    )
+    if result.replayed:
+        response["Idempotent-Replayed"] = "true"
+    return Status(201, CheckoutOut.of(result))
+
+
+# orders -------------------------------------------------------------------------------
+
+
+@router.get("/orders", response={200: list[OrderSummaryOut], 401: ErrorOut, 422: ErrorOut})
+@paginate(Page)
+def order_list(
+    request: HttpRequest,
+    status: str | None = Query(None, pattern=STATUS_PATTERN, description="placed, paid, ..."),
+    merchant_id: int | None = Query(None, ge=1, le=MAX_ID),
+) -> Any:
+    """Buyers: their orders; merchant staff: their merchants' (``merchant_id`` narrows);
+    operators: all. Newest first; ``status`` filters. (Plain parameters, not a schema:
+    ``@paginate`` resolves string annotations in its own module.)"""
+    user_id, role = _actor(request)
+    return selectors.order_list(user_id=user_id, role=role, status=status, merchant_id=merchant_id)
+
+
+@router.get("/orders/{number}", response={200: OrderOut, **ERRORS})
+def order_get(request: HttpRequest, number: str = OrderNumber) -> OrderOut:
+    user_id, role = _actor(request)
+    return OrderOut.of(selectors.order_get(user_id=user_id, role=role, number=number))
+
+
+@router.post("/orders/{number}/cancel", response={200: OrderOut, **ERRORS})
+def order_cancel(request: HttpRequest, payload: CancelIn, number: str = OrderNumber) -> OrderOut:
+    """The buyer while placed, or the merchant's staff (a paid order is refunded)."""
+    user_id, role = _actor(request)
+    order = services.order_cancel(
+        actor_id=user_id, actor_role=role, number=number, reason=payload.reason, now=timezone.now()
+    )
+    return OrderOut.of(order)
+
+
+@router.post("/orders/{number}/shipments", response={201: OrderOut, **ERRORS})
+def order_ship(request: HttpRequest, payload: ShipmentIn, number: str = OrderNumber) -> Status:
+    """Merchant staff: a package with the carrier's tracking number (moves to shipped)."""
+    user_id, role = _actor(request)
+    order = services.order_ship(
+        actor_id=user_id,
+        actor_role=role,
+        number=number,
+        carrier=payload.carrier,
+        tracking_number=payload.tracking_number,
+        now=timezone.now(),
+    )
+    return Status(201, OrderOut.of(order))
+
+
+@router.post("/orders/{number}/deliver", response={200: OrderOut, **ERRORS})
+def order_deliver(request: HttpRequest, number: str = OrderNumber) -> OrderOut:
+    """Merchant staff: the order reached the buyer (cash on delivery: collected now)."""
+    user_id, role = _actor(request)
+    order = services.order_deliver(
+        actor_id=user_id, actor_role=role, number=number, now=timezone.now()
+    )
+    return OrderOut.of(order)
+
+
+@router.post("/orders/{number}/refunds", response={201: OrderOut, **ERRORS})
+def order_refund(request: HttpRequest, payload: RefundIn, number: str = OrderNumber) -> Status:
+    """Merchant staff or operator: give back part or all of a paid or delivered order."""
+    user_id, role = _actor(request)
+    order = services.order_refund(
+        actor_id=user_id,
+        actor_role=role,
+        number=number,
+        amount_minor=payload.amount_minor,
+        reason=payload.reason,
+        now=timezone.now(),
+    )
+    return Status(201, OrderOut.of(order))

@@ -1,0 +1,359 @@
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from ninja import Field, Schema
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, WithJsonSchema, model_validator
+
+from fiera.common.reference import countries
+
+MAX_ID = 2**63 - 1
+MAX_MINOR = 10**15
+SLUG = r"^[-a-zA-Z0-9_]+$"
+# What the services accept, said in the schema so that schema-valid input is valid input.
+NEW_SLUG = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"  # what slugify() leaves as it is
+OPTIONAL_NEW_SLUG = r"^(?:[a-z0-9]+(?:[-_][a-z0-9]+)*)?$"
+TEXT = r"^[^\x00]*$"  # no NUL character (PostgreSQL text cannot hold one)
+NONBLANK_TEXT = r"^[^\x00]*[^\x00\s][^\x00]*$"
+HS_CODE = r"^(?:[0-9][. ]?){5,9}[0-9]$"  # 6 to 10 digits, dots or spaces between them
+SKU = r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$"
+CURRENCY = r"^[A-Za-z]{3}$"
+COUNTRY_CODES = sorted(c.code for c in countries())
+
+
+def _iso_country(code: str) -> str:
+    if code not in COUNTRY_CODES:
+        raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
+    return code
+
+
+CountryCode = Annotated[
+    str,
+    AfterValidator(_iso_country),
+    WithJsonSchema({"type": "string", "enum": COUNTRY_CODES, "description": "ISO 3166-1 alpha-2"}),
+]
+
+
+def _whole_number(value: Any) -> Any:
+    """JSON numbers that are whole (3, 3.0) as int; true/false and strings are refused."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a whole number")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("must be a whole number")
+        return int(value)
+    return value
+
+
+# Constraints first: a Field after a BeforeValidator would not reach the JSON schema.
+_Whole = BeforeValidator(_whole_number)
+Grams = Annotated[int, Field(ge=0, le=1_000_000_000), _Whole]
+Quantity = Annotated[int, Field(ge=1, le=1_000_000), _Whole]
+AmountMinor = Annotated[int, Field(ge=1, le=MAX_MINOR, description="minor units"), _Whole]
+RowId = Annotated[int, Field(ge=1, le=MAX_ID), _Whole]
+Units = Annotated[int, Field(ge=0, le=1_000_000_000), _Whole]
+Delta = Annotated[
+    int,
+    Field(
+        ge=-1_000_000_000,
+        le=1_000_000_000,
+        description="units to add (negative removes), not 0",
+        json_schema_extra={"not": {"const": 0}},
+    ),
+    _Whole,
+]
+
+
+class BodyIn(Schema):
+    """A JSON object body, typed strictly: no "true" for 1, no 1.0 for an integer, and
+    no array or string in place of the object (ninja would read it as an empty one)."""
+
+    model_config = ConfigDict(strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _object_only(cls, data: Any) -> Any:
+        # ninja hands the input over wrapped in a DjangoGetter; look at what it wraps
+        if not isinstance(getattr(data, "_obj", data), dict):
+            raise ValueError("the body must be a JSON object")
+        return data
+
+
+# --- storefront ---------------------------------------------------------------------------
+
+
+class ProductSearchQuery(Schema):
+    q: str | None = Field(None, max_length=200, description="words to find in names/descriptions")
+    category: str | None = Field(None, max_length=60, pattern=SLUG, description="category slug")
+    region: str | None = Field(
+        None, pattern=r"^[A-Z]{2}-[0-9A-Z]{1,3}$", description="ISO 3166-2 region, e.g. IT-25"
+    )
+    sector: str | None = Field(None, max_length=40, pattern=SLUG, description="sector slug")
+    min_price: int | None = Field(None, ge=0, le=MAX_MINOR, description="minor units, inclusive")
+    max_price: int | None = Field(None, ge=0, le=MAX_MINOR, description="minor units, inclusive")
+    in_stock: bool = False
+    sort: Literal["relevance", "price_asc", "price_desc", "newest"] = "relevance"
+    country: CountryCode | None = Field(
+        None, description="destination country (ISO 3166-1 alpha-2); picks the currency"
+    )
+    limit: int = Field(24, ge=1, le=100)
+    offset: int = Field(0, ge=0, le=100_000)
+
+
+class CountryQuery(Schema):
+    country: CountryCode | None = Field(
+        None, description="destination country (ISO 3166-1 alpha-2); picks the currency"
+    )
+
+
+class ProductCardOut(Schema):
+    product_id: int
+    slug: str
+    name_it: str
+    name_en: str
+    name_zh: str
+    merchant_id: int
+    merchant_name: str
+    region_code: str = Field(description="ISO 3166-2:IT of the merchant, may be empty")
+    region_name: str
+    store_slug: str
+    from_price_minor: int = Field(description="lowest unit price at quantity 1, minor units")
+    currency: str = Field(description="ISO 4217")
+    in_stock: bool
+
+
+class ProductSearchOut(Schema):
+    items: list[ProductCardOut]
+    total: int
+    limit: int
+    offset: int
+    currency: str = Field(description="ISO 4217 currency of every price on the page")
+
+
+class PriceTierOut(Schema):
+    min_quantity: int
+    amount_minor: int
+
+
+class VariantOptionOut(Schema):
+    variant_id: int
+    sku: str
+    label: str
+    attributes: dict[str, Any]
+    min_order_quantity: int
+    weight_grams: int
+    currency: str
+    unit_price_minor: int = Field(description="price of one unit at quantity 1, minor units")
+    tiers: list[PriceTierOut]
+    units_available: int = Field(description="most units one warehouse can ship now")
+
+
+class MerchantRefOut(Schema):
+    id: int
+    slug: str
+    display_name: str
+    region_code: str
+    region_name: str
+    town: str
+
+
+class CategoryOut(Schema):
+    id: int
+    slug: str
+    parent_id: int | None
+    name_it: str
+    name_en: str
+    name_zh: str
+
+
+class ProductDetailOut(Schema):
+    product_id: int
+    slug: str
+    name_it: str
+    name_en: str
+    name_zh: str
+    description_it: str
+    description_en: str
+    description_zh: str
+    hs_code: str = Field(description="Harmonized System code, 6 to 10 digits")
+    origin_country: str = Field(description="ISO 3166-1 alpha-2")
+    category: CategoryOut | None
+    merchant: MerchantRefOut
+    store_slug: str
+    store_name: str
+    currency: str
+    variants: list[VariantOptionOut]
+
+
+# --- merchant staff ---------------------------------------------------------------------
+
+
+class ProductIn(BodyIn):
+    name_en: str = Field(min_length=1, max_length=200, pattern=NONBLANK_TEXT)
+    name_it: str = Field("", max_length=200, pattern=TEXT)
+    name_zh: str = Field("", max_length=200, pattern=TEXT)
+    description_it: str = Field("", max_length=20_000, pattern=TEXT)
+    description_en: str = Field("", max_length=20_000, pattern=TEXT)
+    description_zh: str = Field("", max_length=20_000, pattern=TEXT)
+    hs_code: str = Field(
+        max_length=20, pattern=HS_CODE, description="6 to 10 digits; dots or spaces between"
+    )
+    origin_country: CountryCode = "IT"
+    category: str | None = Field(None, max_length=60, pattern=SLUG, description="category slug")
+    slug: str | None = Field(
+        None, max_length=120, pattern=OPTIONAL_NEW_SLUG, description="made from the name if absent"
+    )
+    is_active: bool = True
+
+
+class ProductPatch(BodyIn):
+    name_en: str | None = Field(None, min_length=1, max_length=200, pattern=NONBLANK_TEXT)
+    name_it: str | None = Field(None, max_length=200, pattern=TEXT)
+    name_zh: str | None = Field(None, max_length=200, pattern=TEXT)
+    description_it: str | None = Field(None, max_length=20_000, pattern=TEXT)
+    description_en: str | None = Field(None, max_length=20_000, pattern=TEXT)
+    description_zh: str | None = Field(None, max_length=20_000, pattern=TEXT)
+    hs_code: str | None = Field(None, max_length=20, pattern=HS_CODE)
+    origin_country: CountryCode | None = None
+    category: str | None = Field(
+        None, max_length=60, pattern=r"^[-a-zA-Z0-9_]*$", description='slug; "" removes it'
+    )
+    is_active: bool | None = None
+
+
+class ProductOut(Schema):
+    id: int
+    merchant_id: int
+    slug: str
+    name_it: str
+    name_en: str
+    name_zh: str
+    description_it: str
+    description_en: str
+    description_zh: str
+    hs_code: str
+    origin_country: str
+    category_id: int | None
+    is_active: bool
+
+
+class ConsoleProductOut(Schema):
+    product_id: int
+    slug: str
+    name_it: str
+    name_en: str
+    name_zh: str
+    category_slug: str
+    hs_code: str
+    origin_country: str
+    is_active: bool
+    variant_count: int
+    units_on_hand: int = Field(description="units over all the merchant's warehouses")
+
+
+class ConsoleProductPageOut(Schema):
+    items: list[ConsoleProductOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class ConsoleListQuery(Schema):
+    q: str | None = Field(None, max_length=200)
+    limit: int = Field(50, ge=1, le=100)
+    offset: int = Field(0, ge=0, le=1_000_000)
+
+
+class VariantIn(BodyIn):
+    sku: str = Field(min_length=1, max_length=64, pattern=SKU)
+    label: str = Field("", max_length=120, pattern=TEXT)
+    attributes: dict[str, str] = Field(default_factory=dict, max_length=20)
+    weight_grams: Grams = 0
+    min_order_quantity: Quantity = 1
+    is_active: bool = True
+
+
+class VariantPatch(BodyIn):
+    sku: str | None = Field(None, min_length=1, max_length=64, pattern=SKU)
+    label: str | None = Field(None, max_length=120, pattern=TEXT)
+    attributes: dict[str, str] | None = Field(None, max_length=20)
+    weight_grams: Grams | None = None
+    min_order_quantity: Quantity | None = None
+    is_active: bool | None = None
+
+
+class VariantOut(Schema):
+    id: int
+    product_id: int
+    merchant_id: int
+    sku: str
+    label: str
+    attributes: dict[str, Any]
+    weight_grams: int
+    min_order_quantity: int
+    is_active: bool
+
+
+class PriceTierIn(BodyIn):
+    min_quantity: Quantity = 1
+    amount_minor: AmountMinor
+
+
+class PricesIn(BodyIn):
+    marketplace_id: RowId
+    currency: str = Field(
+        min_length=3, max_length=3, pattern=CURRENCY, description="ISO 4217, used there"
+    )
+    tiers: list[PriceTierIn] = Field(
+        max_length=10,
+        description="from quantity 1 up, each quantity once, never dearer as it grows; "
+        "empty removes the prices",
+    )
+
+
+class PricesOut(Schema):
+    variant_id: int
+    marketplace_id: int
+    currency: str
+    tiers: list[PriceTierOut]
+
+
+class WarehouseIn(BodyIn):
+    code: str = Field(
+        min_length=1, max_length=40, pattern=NEW_SLUG, description="slug, unique per merchant"
+    )
+    name: str = Field(min_length=1, max_length=120, pattern=NONBLANK_TEXT)
+    country: CountryCode = "IT"
+
+
+class WarehouseOut(Schema):
+    id: int
+    merchant_id: int
+    code: str
+    name: str
+    country: str
+    is_active: bool
+
+
+class StockSetIn(BodyIn):
+    units_on_hand: Units
+    reason: str = Field("", max_length=200, pattern=TEXT)
+
+
+class StockAdjustIn(BodyIn):
+    delta: Delta
+    reason: str = Field(min_length=1, max_length=200, pattern=NONBLANK_TEXT)
+
+
+class StockOut(Schema):
+    variant_id: int
+    warehouse_id: int
+    units_on_hand: int
+
+
+class CategoryIn(BodyIn):
+    slug: str = Field(min_length=1, max_length=60, pattern=NEW_SLUG)
+    name_en: str = Field(min_length=1, max_length=120, pattern=NONBLANK_TEXT)
+    name_it: str = Field("", max_length=120, pattern=TEXT)
+    name_zh: str = Field("", max_length=120, pattern=TEXT)
+    parent: str | None = Field(None, max_length=60, pattern=SLUG, description="parent slug")

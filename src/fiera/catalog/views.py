@@ -1,0 +1,544 @@
+"""Catalog pages: the storefront of each marketplace (home, search, store, product,
+destination country) and the merchant console's products and stock."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from fiera.catalog import forms as catalog_forms
+from fiera.catalog import selectors, services
+from fiera.common.errors import DomainError, NotFound
+from fiera.common.reference import italian_regions
+from fiera.marketplaces import selectors as marketplace_selectors
+from fiera.marketplaces.selectors import ShoppingContext
+from fiera.merchants import selectors as merchant_selectors
+
+PAGE_SIZE = 24
+CONSOLE_PAGE_SIZE = 25
+MERCHANT_ROLE = "merchant"
+
+
+# --- storefront ---------------------------------------------------------------------------
+
+
+def _shopping(request: HttpRequest, slug: str) -> ShoppingContext:
+    """The visitor's marketplace, destination country (from the session) and currency."""
+    country = request.session.get(marketplace_selectors.shopping_session_key(slug))
+    try:
+        shopping = marketplace_selectors.marketplace_shopping_context(slug=slug, country=country)
+    except DomainError:  # unknown marketplace, or one that ships nowhere yet
+        raise Http404(_("No such marketplace.")) from None
+    if not shopping.marketplace.is_active:
+        raise Http404(_("No such marketplace."))
+    return shopping
+
+
+def _storefront(shopping: ShoppingContext, **extra: Any) -> dict[str, Any]:
+    return {"marketplace": shopping.marketplace, "shopping": shopping, **extra}
+
+
+def _category_choices() -> list[tuple[str, str]]:
+    from django.utils.translation import get_language
+
+    language = (get_language() or "en").lower()
+    suffix = "zh" if language.startswith("zh") else "it" if language.startswith("it") else "en"
+    return [(c.slug, getattr(c, f"name_{suffix}") or c.name_en) for c in selectors.category_list()]
+
+
+def _page_links(request: HttpRequest, page: Any, size: int) -> dict[str, str]:
+    """Query strings of the previous and next pages, keeping the other parameters."""
+    links: dict[str, str] = {}
+    current = (page.offset // size) + 1
+    for name, number, wanted in (
+        ("previous_query", current - 1, page.has_previous),
+        ("next_query", current + 1, page.has_next),
+    ):
+        if wanted:
+            params: QueryDict = request.GET.copy()
+            params["page"] = str(number)
+            links[name] = params.urlencode()
+    links["page_number"] = str(current)
+    return links
+
+
+def storefront_home(request: HttpRequest, slug: str) -> HttpResponse:
+    shopping = _shopping(request, slug)
+    marketplace = shopping.marketplace
+    featured = selectors.product_search(
+        marketplace_id=marketplace.id, currency=shopping.currency, sort="newest", limit=8
+    )
+    categories = [c for c in selectors.category_list() if c.parent_id is None]
+    stores = merchant_selectors.store_list(marketplace_id=marketplace.id)
+    return render(
+        request,
+        "catalog/storefront_home.html",
+        _storefront(shopping, featured=featured, categories=categories, stores=stores),
+    )
+
+
+def search(request: HttpRequest, slug: str) -> HttpResponse:
+    shopping = _shopping(request, slug)
+    form = catalog_forms.SearchForm(
+        request.GET or None,
+        currency=shopping.currency,
+        categories=_category_choices(),
+        regions=[(r.code, r.name) for r in italian_regions()],
+    )
+    page = None
+    links: dict[str, str] = {}
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        number = data.get("page") or 1
+        page = selectors.product_search(
+            marketplace_id=shopping.marketplace.id,
+            currency=shopping.currency,
+            q=data.get("q") or None,
+            category_slug=data.get("category") or None,
+            region_code=data.get("region") or None,
+            min_price_minor=data.get("min_price_minor"),
+            max_price_minor=data.get("max_price_minor"),
+            in_stock_only=bool(data.get("in_stock")),
+            sort=data.get("sort") or "relevance",
+            limit=PAGE_SIZE,
+            offset=(number - 1) * PAGE_SIZE,
+        )
+        links = _page_links(request, page, PAGE_SIZE)
+    elif not form.is_bound:
+        page = selectors.product_search(
+            marketplace_id=shopping.marketplace.id,
+            currency=shopping.currency,
+            sort="newest",
+            limit=PAGE_SIZE,
+        )
+        links = _page_links(request, page, PAGE_SIZE)
+    return render(
+        request,
+        "catalog/search.html",
+        _storefront(shopping, form=form, page=page, **links),
+        status=200 if page is not None else 400,
+    )
+
+
+def store(request: HttpRequest, slug: str, store_slug: str) -> HttpResponse:
+    shopping = _shopping(request, slug)
+    try:
+        found = merchant_selectors.store_get(
+            marketplace_id=shopping.marketplace.id, slug=store_slug
+        )
+    except NotFound:
+        raise Http404(_("No such store.")) from None
+    if not found.is_active:
+        raise Http404(_("This store is closed."))
+    try:
+        number = max(int(request.GET.get("page", "1")), 1)
+    except ValueError:
+        number = 1
+    page = selectors.product_search(
+        marketplace_id=shopping.marketplace.id,
+        currency=shopping.currency,
+        merchant_id=found.merchant_id,
+        sort="newest",
+        limit=PAGE_SIZE,
+        offset=(min(number, 10_000) - 1) * PAGE_SIZE,
+    )
+    return render(
+        request,
+        "catalog/store.html",
+        _storefront(shopping, store=found, page=page, **_page_links(request, page, PAGE_SIZE)),
+    )
+
+
+def product(request: HttpRequest, slug: str, product_id: int) -> HttpResponse:
+    shopping = _shopping(request, slug)
+    try:
+        detail = selectors.product_detail(
+            marketplace_id=shopping.marketplace.id,
+            currency=shopping.currency,
+            product_id=product_id,
+        )
+    except NotFound:
+        raise Http404(_("This product is not sold here.")) from None
+    return render(request, "catalog/product.html", _storefront(shopping, product=detail))
+
+
+@require_POST
+def set_country(request: HttpRequest, slug: str) -> HttpResponse:
+    """Keep the visitor's destination country for this marketplace in the session."""
+    shopping = _shopping(request, slug)
+    marketplace = shopping.marketplace
+    wanted = (request.POST.get("country") or "").strip().upper()
+    served = marketplace.worldwide or wanted in marketplace.countries
+    if served:
+        try:
+            marketplace_selectors.resolve_country(marketplace, wanted)
+        except DomainError:
+            served = False
+    if served:
+        request.session[marketplace_selectors.shopping_session_key(slug)] = wanted
+    else:
+        messages.error(request, _("This marketplace does not ship to that country."))
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("catalog:storefront_home", args=[slug])
+    return HttpResponseRedirect(target)
+
+
+# --- merchant console ------------------------------------------------------------------
+
+
+class _Console:
+    """The signed-in merchant staff member and the company they work on."""
+
+    def __init__(self, request: HttpRequest, merchant_id: int, companies: list[int]) -> None:
+        self.user_id = int(request.user.pk or 0)
+        self.role = MERCHANT_ROLE
+        self.merchant_id = merchant_id
+        self.companies = companies
+
+    @property
+    def actor(self) -> dict[str, Any]:
+        return {"actor_user_id": self.user_id, "actor_role": self.role}
+
+    def url(self, name: str, **params: Any) -> str:
+        query = {"merchant": self.merchant_id, **{k: v for k, v in params.items() if v}}
+        return f"{reverse(name)}?{urlencode(query)}"
+
+
+def _console(request: HttpRequest) -> _Console | HttpResponse:
+    """The console of merchant staff; a login redirect for visitors, 403 for others.
+
+    A member of several companies picks one with ``?merchant=<id>`` (the first by id
+    otherwise); an id that is not theirs is 404.
+    """
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if getattr(request.user, "role", "") != MERCHANT_ROLE:
+        raise PermissionDenied(_("The merchant console is for merchant staff."))
+    companies = merchant_selectors.merchant_ids_for_user(user_id=int(request.user.pk or 0))
+    if not companies:
+        raise PermissionDenied(_("Your account is not staff of any company yet."))
+    raw = request.POST.get("merchant") or request.GET.get("merchant") or ""
+    if raw:
+        if not raw.isdigit() or int(raw) not in companies:
+            raise Http404(_("No such company."))
+        return _Console(request, int(raw), companies)
+    return _Console(request, companies[0], companies)
+
+
+def _summaries(console: _Console) -> list[Any]:
+    summaries = merchant_selectors.merchant_summaries(merchant_ids=console.companies)
+    return [summaries[i] for i in console.companies if i in summaries]
+
+
+def _listings(console: _Console) -> list[tuple[str, str]]:
+    """(value "marketplace_id:CUR", label) for each currency of each of its stores."""
+    stores = merchant_selectors.store_list_for_merchant(
+        merchant_id=console.merchant_id, actor_id=console.user_id, actor_role=console.role
+    )
+    infos = marketplace_selectors.marketplace_infos_by_id(
+        marketplace_ids=[s.marketplace_id for s in stores]
+    )
+    choices = []
+    for s in stores:
+        info = infos.get(s.marketplace_id)
+        if info is None:
+            continue
+        for currency in info.currencies:
+            choices.append((f"{info.id}:{currency}", f"{info.name} · {currency}"))
+    return choices
+
+
+def _warehouse_choices(console: _Console) -> list[tuple[str, str]]:
+    return [
+        (str(w.id), f"{w.code} · {w.name}")
+        for w in selectors.warehouse_list(**console.actor, merchant_id=console.merchant_id)
+        if w.is_active
+    ]
+
+
+def _form_errors(form: Any, exc: DomainError) -> None:
+    form.add_error(None, exc.detail)
+
+
+@require_http_methods(["GET", "POST"])
+def console_products(request: HttpRequest) -> HttpResponse:
+    console = _console(request)
+    if isinstance(console, HttpResponse):
+        return console
+    categories = _category_choices()
+    listings = _listings(console)
+    warehouses = _warehouse_choices(console)
+    status = 200
+    if request.method == "POST":
+        form = catalog_forms.ProductLaunchForm(
+            request.POST, categories=categories, listings=listings, warehouses=warehouses
+        )
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                created = services.product_launch(
+                    **console.actor,
+                    merchant_id=console.merchant_id,
+                    name_en=data["name_en"],
+                    name_it=data["name_it"],
+                    name_zh=data["name_zh"],
+                    description_en=data["description_en"],
+                    description_it=data["description_it"],
+                    description_zh=data["description_zh"],
+                    hs_code=data["hs_code"],
+                    origin_country=data["origin_country"],
+                    category_slug=data["category"] or None,
+                    sku=data["sku"],
+                    label=data["label"],
+                    marketplace_id=data["marketplace_id"],
+                    currency=data["currency"],
+                    amount_minor=data["amount_minor"],
+                    warehouse_id=int(data["warehouse"]) if data.get("warehouse") else None,
+                    units_on_hand=data.get("units") or 0,
+                )
+            except DomainError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("Product created."))
+                return HttpResponseRedirect(console.url("catalog:console_products", q=created.slug))
+        status = 422
+    else:
+        form = catalog_forms.ProductLaunchForm(
+            categories=categories, listings=listings, warehouses=warehouses
+        )
+    q = (request.GET.get("q") or "").replace("\x00", "").strip()[:200]
+    try:
+        number = min(max(int(request.GET.get("page", "1")), 1), 10_000)
+    except ValueError:
+        number = 1
+    page = selectors.console_product_list(
+        **console.actor,
+        merchant_id=console.merchant_id,
+        q=q or None,
+        limit=CONSOLE_PAGE_SIZE,
+        offset=(number - 1) * CONSOLE_PAGE_SIZE,
+    )
+    return render(
+        request,
+        "catalog/console_products.html",
+        {
+            "console_section": "products",
+            "console": console,
+            "companies": _summaries(console),
+            "page": page,
+            "q": q,
+            "form": form,
+            "has_listings": bool(listings),
+            **_page_links(request, page, CONSOLE_PAGE_SIZE),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def console_product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
+    console = _console(request)
+    if isinstance(console, HttpResponse):
+        return console
+    try:
+        item = selectors.console_product_get(**console.actor, product_id=product_id)
+    except NotFound:
+        raise Http404(_("No such product.")) from None
+    if item.merchant_id != console.merchant_id:
+        console.merchant_id = item.merchant_id
+    categories = _category_choices()
+    listings = _listings(console)
+    edit_form = catalog_forms.ProductEditForm(
+        categories=categories,
+        initial={
+            "name_en": item.name_en,
+            "name_it": item.name_it,
+            "name_zh": item.name_zh,
+            "description_en": item.description_en,
+            "description_it": item.description_it,
+            "description_zh": item.description_zh,
+            "hs_code": item.hs_code,
+            "origin_country": item.origin_country,
+            "category": item.category_slug,
+            "is_active": item.is_active,
+        },
+    )
+    variant_form = catalog_forms.VariantForm()
+    price_form = catalog_forms.PriceForm(listings=listings)
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        done = _edit_action(request, console, item, action, categories, listings)
+        if isinstance(done, HttpResponse):
+            return done
+        status = 422
+        if action == "product":
+            edit_form = done
+        elif action == "variant":
+            variant_form = done
+        elif action == "price":
+            price_form = done
+    return render(
+        request,
+        "catalog/console_product_edit.html",
+        {
+            "console_section": "products",
+            "console": console,
+            "item": item,
+            "edit_form": edit_form,
+            "variant_form": variant_form,
+            "price_form": price_form,
+            "listings": dict(listings),
+        },
+        status=status,
+    )
+
+
+def _edit_action(
+    request: HttpRequest,
+    console: _Console,
+    item: selectors.ConsoleProduct,
+    action: str | None,
+    categories: list[tuple[str, str]],
+    listings: list[tuple[str, str]],
+) -> Any:
+    """Run one POSTed edit; a redirect when it worked, else the bound form with errors."""
+    redirect = HttpResponseRedirect(
+        f"{reverse('catalog:console_product_edit', args=[item.product_id])}"
+        f"?merchant={console.merchant_id}"
+    )
+    form: Any
+    try:
+        if action == "product":
+            form = catalog_forms.ProductEditForm(request.POST, categories=categories)
+            if form.is_valid():
+                data = form.cleaned_data
+                services.product_update(
+                    **console.actor,
+                    product_id=item.product_id,
+                    name_en=data["name_en"],
+                    name_it=data["name_it"],
+                    name_zh=data["name_zh"],
+                    description_en=data["description_en"],
+                    description_it=data["description_it"],
+                    description_zh=data["description_zh"],
+                    hs_code=data["hs_code"],
+                    origin_country=data["origin_country"],
+                    category_slug=data["category"] or "",
+                    is_active=data["is_active"],
+                )
+                messages.success(request, _("Product saved."))
+                return redirect
+        elif action == "variant":
+            form = catalog_forms.VariantForm(request.POST)
+            if form.is_valid():
+                services.variant_create(
+                    **console.actor, product_id=item.product_id, **form.cleaned_data
+                )
+                messages.success(request, _("Variant added."))
+                return redirect
+        elif action == "price":
+            form = catalog_forms.PriceForm(request.POST, listings=listings)
+            if form.is_valid():
+                data = form.cleaned_data
+                if data["variant_id"] not in {v.variant_id for v in item.variants}:
+                    raise Http404(_("No such variant."))
+                services.price_set(
+                    **console.actor,
+                    variant_id=data["variant_id"],
+                    marketplace_id=data["marketplace_id"],
+                    currency=data["currency"],
+                    tiers=[
+                        services.PriceTier(min_quantity=q, amount_minor=a)
+                        for q, a in data["parsed_tiers"]
+                    ],
+                )
+                messages.success(request, _("Prices saved."))
+                return redirect
+        else:
+            raise Http404(_("Unknown action."))
+    except DomainError as exc:
+        _form_errors(form, exc)
+    return form
+
+
+@require_http_methods(["GET", "POST"])
+def console_stock(request: HttpRequest) -> HttpResponse:
+    console = _console(request)
+    if isinstance(console, HttpResponse):
+        return console
+    warehouse_form = catalog_forms.WarehouseForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        form: Any
+        if action == "set":
+            form = catalog_forms.StockSetForm(request.POST)
+        elif action == "adjust":
+            form = catalog_forms.StockAdjustForm(request.POST)
+        elif action == "warehouse":
+            form = warehouse_form = catalog_forms.WarehouseForm(request.POST)
+        else:
+            raise Http404(_("Unknown action."))
+        if form.is_valid():
+            try:
+                if action == "set":
+                    services.stock_set(**console.actor, **form.cleaned_data)
+                elif action == "adjust":
+                    services.stock_adjust(**console.actor, **form.cleaned_data)
+                else:
+                    services.warehouse_create(
+                        **console.actor, merchant_id=console.merchant_id, **form.cleaned_data
+                    )
+            except DomainError as exc:
+                messages.error(request, exc.detail)
+            else:
+                messages.success(request, _("Stock saved."))
+                return HttpResponseRedirect(console.url("catalog:console_stock"))
+        else:
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+    low = request.GET.get("low") == "1"
+    q = (request.GET.get("q") or "").replace("\x00", "").strip()[:200]
+    try:
+        number = min(max(int(request.GET.get("page", "1")), 1), 10_000)
+    except ValueError:
+        number = 1
+    page = selectors.console_stock_list(
+        **console.actor,
+        merchant_id=console.merchant_id,
+        low_stock_only=low,
+        q=q or None,
+        limit=CONSOLE_PAGE_SIZE,
+        offset=(number - 1) * CONSOLE_PAGE_SIZE,
+    )
+    movements = selectors.stock_movement_list(**console.actor, merchant_id=console.merchant_id)
+    return render(
+        request,
+        "catalog/console_stock.html",
+        {
+            "console_section": "stock",
+            "console": console,
+            "companies": _summaries(console),
+            "page": page,
+            "low": low,
+            "q": q,
+            "movements": movements,
+            "warehouse_form": warehouse_form,
+            **_page_links(request, page, CONSOLE_PAGE_SIZE),
+        },
+        status=422 if request.method == "POST" else 200,
+    )

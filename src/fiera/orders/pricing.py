@@ -1,0 +1,456 @@
+"""What a checkout costs: line prices (B2B tiers, MOQ), one group per merchant, and the
+cross-border (CBEC) tax, computed the same way by the quote and by the checkout.
+
+Everything here is pure computation over values the caller fetched, except
+``cross_border_regime_for`` and ``allowance_used_minor`` (one query each).
+
+CBEC tax of a line (China's rule: import VAT and consumption tax at ``tax_share`` = 70%,
+no tariff, within the limits), computed the customs way from the goods value ``price``:
+
+    consumption tax = price / (1 - ct) x ct
+    VAT             = (price + consumption tax) x vat
+    CBEC tax        = (consumption tax + VAT) x tax_share
+
+with exact decimals, rounded ONCE per line, half up, at the minor unit
+(``Money.apply_rate``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, localcontext
+
+from fiera.catalog.reservations import PricedVariant
+from fiera.common.errors import InvalidInput
+from fiera.common.money import Money
+from fiera.common.reference import is_country
+from fiera.marketplaces.selectors import CountryNotServed, MarketplaceInfo
+from fiera.orders.models import MAX_LINE_QUANTITY, CrossBorderAllowance, CrossBorderRegime
+
+CROSS_BORDER_KIND = "b2c_cross_border"
+MAX_DISTINCT_LINES = 100
+
+
+class EmptyCheckout(InvalidInput):
+    code = "empty_checkout"
+
+
+class InvalidQuantity(InvalidInput):
+    code = "invalid_quantity"
+
+
+class TooManyLines(InvalidInput):
+    code = "too_many_lines"
+
+
+class VariantUnavailable(InvalidInput):
+    code = "variant_unavailable"
+
+
+class BelowMinimumOrder(InvalidInput):
+    code = "below_minimum_order"
+
+
+class InvalidAddress(InvalidInput):
+    code = "invalid_address"
+
+
+class CrossBorderOrderLimit(InvalidInput):
+    code = "cross_border_order_limit"
+
+
+class CrossBorderAnnualLimit(InvalidInput):
+    code = "cross_border_annual_limit"
+
+
+class CrossBorderMisconfigured(InvalidInput):
+    code = "cross_border_misconfigured"
+
+
+@dataclass(frozen=True, slots=True)
+class ShippingAddress:
+    name: str
+    line1: str
+    city: str
+    postal_code: str
+    country: str
+    line2: str = ""
+    phone: str = ""
+
+
+_ADDRESS_LIMITS = {
+    "name": 120,
+    "line1": 200,
+    "line2": 200,
+    "city": 120,
+    "postal_code": 20,
+    "phone": 32,
+}
+
+
+def address_check(address: ShippingAddress, *, destination: str) -> ShippingAddress:
+    """The address trimmed, with the destination as country; refuses blanks and mismatches."""
+    values = {key: str(getattr(address, key) or "").strip() for key in _ADDRESS_LIMITS}
+    if any("\x00" in value for value in values.values()):
+        raise InvalidAddress("the shipping address contains a NUL character")
+    missing = [key for key in ("name", "line1", "city", "postal_code") if not values[key]]
+    if missing:
+        raise InvalidAddress(f"the shipping address needs {', '.join(missing)}", fields=missing)
+    too_long = [key for key, limit in _ADDRESS_LIMITS.items() if len(values[key]) > limit]
+    if too_long:
+        raise InvalidAddress(f"too long: {', '.join(too_long)}", fields=too_long)
+    country = (address.country or destination).strip().upper()
+    if country != destination:
+        raise InvalidAddress(
+            f"the address is in {country!r} but the order ships to {destination}",
+            fields=["country"],
+        )
+    return ShippingAddress(country=destination, **values)
+
+
+def lines_normalize(lines: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Merge lines of the same variant and sort by variant id (the order stock rows are
+    locked in). Each quantity, before and after merging, must be 1..999."""
+    if not lines:
+        raise EmptyCheckout("there is nothing to check out")
+    merged: dict[int, int] = {}
+    for variant_id, quantity in lines:
+        if type(variant_id) is not int or type(quantity) is not int:
+            raise InvalidQuantity("variant ids and quantities are whole numbers")
+        if not 1 <= quantity <= MAX_LINE_QUANTITY:
+            raise InvalidQuantity(
+                f"quantity {quantity} of variant {variant_id} is outside 1..{MAX_LINE_QUANTITY}"
+            )
+        merged[variant_id] = merged.get(variant_id, 0) + quantity
+    over = [variant_id for variant_id, quantity in merged.items() if quantity > MAX_LINE_QUANTITY]
+    if over:
+        raise InvalidQuantity(
+            f"at most {MAX_LINE_QUANTITY} units of one variant per checkout (variant {over[0]})"
+        )
+    if len(merged) > MAX_DISTINCT_LINES:
+        raise TooManyLines(f"at most {MAX_DISTINCT_LINES} different variants per checkout")
+    return sorted(merged.items())
+
+
+def request_fingerprint(payload: dict[str, object]) -> str:
+    """SHA-256 of the normalised request (what an Idempotency-Key is bound to)."""
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def currency_for(marketplace: MarketplaceInfo, country: str) -> str:
+    """The currency a buyer shipping to ``country`` pays in (no query: from the info)."""
+    if marketplace.countries.get(country):
+        return marketplace.countries[country]
+    if marketplace.worldwide and is_country(country):
+        return marketplace.default_currency
+    raise CountryNotServed(f"the marketplace {marketplace.name} does not ship to {country!r}")
+
+
+# cross-border ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RateRow:
+    hs_prefix: str
+    vat_rate: Decimal
+    consumption_tax_rate: Decimal
+    valid_from: date
+
+
+@dataclass(frozen=True, slots=True)
+class RegimeRates:
+    regime_id: int
+    currency: str
+    per_order_limit_minor: int
+    annual_limit_minor: int
+    tax_share: Decimal
+    rates: tuple[RateRow, ...]
+
+    def rate_for(self, hs_code: str, on: date) -> RateRow:
+        """The longest matching HS prefix; within it the latest row valid on ``on``."""
+        best: RateRow | None = None
+        for row in self.rates:
+            if row.valid_from > on or not hs_code.startswith(row.hs_prefix):
+                continue
+            if (
+                best is None
+                or len(row.hs_prefix) > len(best.hs_prefix)
+                or (len(row.hs_prefix) == len(best.hs_prefix) and row.valid_from > best.valid_from)
+            ):
+                best = row
+        if best is None:
+            raise CrossBorderMisconfigured(
+                f"no cross-border tax rate covers HS code {hs_code} (load the rates first)"
+            )
+        return best
+
+
+def cross_border_regime_for(*, marketplace_id: int, country: str) -> RegimeRates | None:
+    """The CBEC regime for parcels to ``country`` with all its rates, in ONE query."""
+    rows = list(
+        CrossBorderRegime.objects.filter(
+            marketplace_id=marketplace_id, destination_country=country
+        ).values_list(
+            "id",
+            "currency",
+            "per_order_limit_minor",
+            "annual_limit_minor",
+            "tax_share",
+            "duty_rates__hs_prefix",
+            "duty_rates__vat_rate",
+            "duty_rates__consumption_tax_rate",
+            "duty_rates__valid_from",
+        )
+    )
+    if not rows:
+        return None
+    first = rows[0]
+    return RegimeRates(
+        regime_id=first[0],
+        currency=first[1],
+        per_order_limit_minor=first[2],
+        annual_limit_minor=first[3],
+        tax_share=Decimal(first[4]),
+        rates=tuple(
+            RateRow(str(r[5]), Decimal(r[6]), Decimal(r[7]), r[8]) for r in rows if r[5] is not None
+        ),
+    )
+
+
+def cbec_tax_rate(
+    *, vat_rate: Decimal, consumption_tax_rate: Decimal, tax_share: Decimal
+) -> Decimal:
+    """Tax per unit of goods value, exact to 50 digits (see the module docstring)."""
+    with localcontext() as ctx:
+        ctx.prec = 50
+        consumption_tax = consumption_tax_rate / (1 - consumption_tax_rate)
+        vat = (1 + consumption_tax) * vat_rate
+        return (consumption_tax + vat) * tax_share
+
+
+def cbec_line_tax_minor(
+    *,
+    goods_minor: int,
+    currency: str,
+    vat_rate: Decimal,
+    consumption_tax_rate: Decimal,
+    tax_share: Decimal,
+) -> int:
+    rate = cbec_tax_rate(
+        vat_rate=vat_rate, consumption_tax_rate=consumption_tax_rate, tax_share=tax_share
+    )
+    return Money(goods_minor, currency).apply_rate(rate).amount_minor
+
+
+def allowance_used_minor(*, buyer_id: int, year: int, currency: str) -> int:
+    used = (
+        CrossBorderAllowance.objects.filter(buyer_id=buyer_id, year=year, currency=currency)
+        .values_list("used_minor", flat=True)
+        .first()
+    )
+    return int(used or 0)
+
+
+# the quote ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteLine:
+    variant_id: int
+    product_id: int
+    merchant_id: int
+    sku: str
+    label: str
+    name_it: str
+    name_en: str
+    name_zh: str
+    hs_code: str
+    quantity: int
+    unit_price_minor: int
+    line_total_minor: int
+    tax_minor: int
+    vat_rate: Decimal | None = None
+    consumption_tax_rate: Decimal | None = None
+    units_available: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteGroup:
+    """What one merchant's order will hold."""
+
+    merchant_id: int
+    lines: tuple[QuoteLine, ...]
+    subtotal_minor: int
+    tax_minor: int
+
+    @property
+    def total_minor(self) -> int:
+        return self.subtotal_minor + self.tax_minor
+
+
+@dataclass(frozen=True, slots=True)
+class CrossBorderTerms:
+    per_order_limit_minor: int
+    annual_limit_minor: int
+    annual_used_minor: int | None
+    tax_share: Decimal
+    year: int
+
+    @property
+    def annual_left_minor(self) -> int | None:
+        if self.annual_used_minor is None:
+            return None
+        return max(self.annual_limit_minor - self.annual_used_minor, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutQuote:
+    """Totals in minor units of ``currency``; one group per merchant, by merchant id."""
+
+    marketplace_id: int
+    country: str
+    currency: str
+    groups: tuple[QuoteGroup, ...]
+    subtotal_minor: int
+    tax_minor: int
+    cross_border: CrossBorderTerms | None = None
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def total_minor(self) -> int:
+        return self.subtotal_minor + self.tax_minor
+
+
+def quote_compute(
+    *,
+    marketplace_id: int,
+    country: str,
+    currency: str,
+    lines: Sequence[tuple[int, int]],
+    priced: dict[int, PricedVariant],
+    regime: RegimeRates | None,
+    today: date,
+) -> CheckoutQuote:
+    """Price normalised ``lines`` (see ``lines_normalize``); refuses unavailable variants,
+    quantities below the MOQ or the first price tier, and orders over the CBEC per-order
+    limit. The annual CBEC limit is the caller's to check (it needs the buyer's row)."""
+    unavailable = [variant_id for variant_id, _ in lines if variant_id not in priced]
+    if unavailable:
+        raise VariantUnavailable(
+            "not for sale here in "
+            + currency
+            + ": variant "
+            + ", ".join(str(v) for v in unavailable),
+            variant_ids=unavailable,
+        )
+    if regime is not None and regime.currency != currency:
+        raise CrossBorderMisconfigured(
+            f"the cross-border limits are in {regime.currency} but this order is in {currency}"
+        )
+    by_merchant: dict[int, list[QuoteLine]] = {}
+    for variant_id, quantity in lines:
+        variant = priced[variant_id]
+        minimum = max(variant.min_order_quantity, variant.tiers[0][0])
+        unit_price = variant.unit_price_minor(quantity)
+        if quantity < minimum or unit_price is None:
+            raise BelowMinimumOrder(
+                f"{variant.sku} is sold from {minimum} units (asked {quantity})",
+                sku=variant.sku,
+                min_order_quantity=minimum,
+            )
+        line_total = unit_price * quantity
+        tax = 0
+        vat: Decimal | None = None
+        consumption: Decimal | None = None
+        if regime is not None:
+            rate = regime.rate_for(variant.hs_code, today)
+            vat, consumption = rate.vat_rate, rate.consumption_tax_rate
+            tax = cbec_line_tax_minor(
+                goods_minor=line_total,
+                currency=currency,
+                vat_rate=vat,
+                consumption_tax_rate=consumption,
+                tax_share=regime.tax_share,
+            )
+        by_merchant.setdefault(variant.merchant_id, []).append(
+            QuoteLine(
+                variant_id=variant_id,
+                product_id=variant.product_id,
+                merchant_id=variant.merchant_id,
+                sku=variant.sku,
+                label=variant.label,
+                name_it=variant.name_it,
+                name_en=variant.name_en,
+                name_zh=variant.name_zh,
+                hs_code=variant.hs_code,
+                quantity=quantity,
+                unit_price_minor=unit_price,
+                line_total_minor=line_total,
+                tax_minor=tax,
+                vat_rate=vat,
+                consumption_tax_rate=consumption,
+                units_available=variant.units_available,
+            )
+        )
+    groups = tuple(
+        QuoteGroup(
+            merchant_id=merchant_id,
+            lines=tuple(group_lines),
+            subtotal_minor=sum(line.line_total_minor for line in group_lines),
+            tax_minor=sum(line.tax_minor for line in group_lines),
+        )
+        for merchant_id, group_lines in sorted(by_merchant.items())
+    )
+    terms: CrossBorderTerms | None = None
+    if regime is not None:
+        for group in groups:
+            if group.subtotal_minor > regime.per_order_limit_minor:
+                limit = Money(regime.per_order_limit_minor, currency)
+                raise CrossBorderOrderLimit(
+                    f"a cross-border order may hold goods worth at most {limit}; the order of "
+                    f"merchant {group.merchant_id} holds {Money(group.subtotal_minor, currency)}",
+                    limit_minor=regime.per_order_limit_minor,
+                    merchant_id=group.merchant_id,
+                )
+        terms = CrossBorderTerms(
+            per_order_limit_minor=regime.per_order_limit_minor,
+            annual_limit_minor=regime.annual_limit_minor,
+            annual_used_minor=None,
+            tax_share=regime.tax_share,
+            year=today.year,
+        )
+    warnings = tuple(
+        f"{line.sku}: only {line.units_available} in stock"
+        for group in groups
+        for line in group.lines
+        if line.units_available is not None and line.units_available < line.quantity
+    )
+    return CheckoutQuote(
+        marketplace_id=marketplace_id,
+        country=country,
+        currency=currency,
+        groups=groups,
+        subtotal_minor=sum(group.subtotal_minor for group in groups),
+        tax_minor=sum(group.tax_minor for group in groups),
+        cross_border=terms,
+        warnings=warnings,
+    )
+
+
+def annual_limit_error(
+    *, terms: CrossBorderTerms, used_minor: int, wanted_minor: int, currency: str
+) -> CrossBorderAnnualLimit:
+    left = max(terms.annual_limit_minor - used_minor, 0)
+    return CrossBorderAnnualLimit(
+        f"the yearly cross-border allowance is {Money(terms.annual_limit_minor, currency)}; "
+        f"{Money(left, currency)} is left for {terms.year} and this checkout holds "
+        f"{Money(wanted_minor, currency)} of goods",
+        left_minor=left,
+        limit_minor=terms.annual_limit_minor,
+        year=terms.year,
+    )

@@ -1,0 +1,433 @@
+"""API shapes of the orders app. Amounts are MoneyOut (minor units + ISO 4217 code)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from ninja import Field, Schema
+
+from fiera.common.money import Money
+from fiera.common.schemas import MoneyOut
+from fiera.orders.models import MAX_LINE_QUANTITY, Order, OrderStatus
+from fiera.orders.pricing import CheckoutQuote
+from fiera.orders.selectors import CartView
+from fiera.orders.services import CheckoutResult
+
+MAX_ID = 2**63 - 1
+SLUG = r"^[-a-zA-Z0-9_]+$"
+COUNTRY = r"^[A-Za-z]{2}$"
+TEXT = r"^[^\x00]*$"  # PostgreSQL text refuses NUL characters
+# one line of text without control characters, optional / with something that is not space
+LINE = r"^[^\x00-\x1f\x7f]*$"
+FILLED_LINE = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
+ORDER_NUMBER = r"^[A-Za-z0-9-]+$"
+STATUS_PATTERN = r"^(placed|paid|shipped|delivered|cancelled|refunded)$"
+StatusName = Literal["placed", "paid", "shipped", "delivered", "cancelled", "refunded"]
+
+
+def _money(amount_minor: int, currency: str) -> MoneyOut:
+    return MoneyOut.of(Money(amount_minor, currency))
+
+
+# carts --------------------------------------------------------------------------------
+
+
+class CartLineIn(Schema):
+    variant_id: int = Field(..., ge=1, le=MAX_ID)
+    quantity: int = Field(..., ge=1, le=MAX_LINE_QUANTITY)
+    mode: Literal["set", "add"] = Field(
+        "set", description='"set" replaces the quantity in the cart, "add" adds to it'
+    )
+
+
+class CartLineOut(Schema):
+    variant_id: int
+    quantity: int
+    sku: str
+    label: str
+    name: str
+    merchant_id: int | None
+    merchant_name: str
+    min_order_quantity: int
+    unit_price: MoneyOut | None
+    line_total: MoneyOut | None
+    units_available: int | None
+    problem: str = Field(..., description='"" when the line can be checked out as it is')
+
+
+class CartOut(Schema):
+    marketplace: str
+    country: str
+    currency: str
+    lines: list[CartLineOut]
+    subtotal: MoneyOut
+    can_check_out: bool
+
+    @classmethod
+    def of(cls, cart: CartView) -> CartOut:
+        currency = cart.currency
+        return cls(
+            marketplace=cart.marketplace.slug,
+            country=cart.country,
+            currency=currency,
+            lines=[
+                CartLineOut(
+                    variant_id=line.variant_id,
+                    quantity=line.quantity,
+                    sku=line.sku,
+                    label=line.label,
+                    name=line.name_en,
+                    merchant_id=line.merchant_id,
+                    merchant_name=line.merchant_name,
+                    min_order_quantity=line.min_order_quantity,
+                    unit_price=None
+                    if line.unit_price_minor is None
+                    else _money(line.unit_price_minor, currency),
+                    line_total=None
+                    if line.line_total_minor is None
+                    else _money(line.line_total_minor, currency),
+                    units_available=line.units_available,
+                    problem=line.problem,
+                )
+                for line in cart.lines
+            ],
+            subtotal=_money(cart.subtotal_minor, currency),
+            can_check_out=cart.can_check_out,
+        )
+
+
+# checkout -----------------------------------------------------------------------------
+
+
+class LineIn(Schema):
+    variant_id: int = Field(..., ge=1, le=MAX_ID)
+    quantity: int = Field(..., ge=1, le=MAX_LINE_QUANTITY)
+
+
+class AddressIn(Schema):
+    name: str = Field(..., min_length=1, max_length=120, pattern=FILLED_LINE)
+    line1: str = Field(..., min_length=1, max_length=200, pattern=FILLED_LINE)
+    line2: str = Field("", max_length=200, pattern=LINE)
+    city: str = Field(..., min_length=1, max_length=120, pattern=FILLED_LINE)
+    postal_code: str = Field(..., min_length=1, max_length=20, pattern=FILLED_LINE)
+    country: str = Field(..., pattern=COUNTRY, description="ISO 3166-1 alpha-2; the destination")
+    phone: str = Field("", max_length=32, pattern=LINE)
+
+
+class QuoteIn(Schema):
+    marketplace: str = Field(..., max_length=40, pattern=SLUG)
+    country: str = Field(..., pattern=COUNTRY, description="destination, ISO 3166-1 alpha-2")
+    lines: list[LineIn] | None = Field(None, max_length=200)
+    from_cart: bool = Field(False, description="quote the buyer's cart instead of `lines`")
+
+
+class CheckoutIn(QuoteIn):
+    shipping_address: AddressIn
+    payment_method: str = Field(
+        "cod", max_length=16, pattern=TEXT, description='"cod": cash on delivery'
+    )
+
+
+class QuoteLineOut(Schema):
+    variant_id: int
+    sku: str
+    label: str
+    name: str
+    quantity: int
+    unit_price: MoneyOut
+    line_total: MoneyOut
+    tax: MoneyOut
+    vat_rate: str | None
+    consumption_tax_rate: str | None
+    units_available: int | None
+
+
+class QuoteGroupOut(Schema):
+    merchant_id: int
+    lines: list[QuoteLineOut]
+    subtotal: MoneyOut
+    tax: MoneyOut
+    total: MoneyOut
+
+
+class CrossBorderOut(Schema):
+    per_order_limit: MoneyOut
+    annual_limit: MoneyOut
+    annual_left: MoneyOut | None
+    tax_share: str
+    year: int
+
+
+class QuoteOut(Schema):
+    marketplace_id: int
+    country: str
+    currency: str
+    orders: list[QuoteGroupOut]
+    subtotal: MoneyOut
+    tax: MoneyOut
+    total: MoneyOut
+    cross_border: CrossBorderOut | None
+    warnings: list[str]
+
+    @classmethod
+    def of(cls, quote: CheckoutQuote) -> QuoteOut:
+        c = quote.currency
+        terms = quote.cross_border
+        left = terms.annual_left_minor if terms is not None else None
+        return cls(
+            marketplace_id=quote.marketplace_id,
+            country=quote.country,
+            currency=c,
+            orders=[
+                QuoteGroupOut(
+                    merchant_id=group.merchant_id,
+                    lines=[
+                        QuoteLineOut(
+                            variant_id=line.variant_id,
+                            sku=line.sku,
+                            label=line.label,
+                            name=line.name_en,
+                            quantity=line.quantity,
+                            unit_price=_money(line.unit_price_minor, c),
+                            line_total=_money(line.line_total_minor, c),
+                            tax=_money(line.tax_minor, c),
+                            vat_rate=None
+                            if line.vat_rate is None
+                            else str(line.vat_rate.normalize()),
+                            consumption_tax_rate=None
+                            if line.consumption_tax_rate is None
+                            else str(line.consumption_tax_rate.normalize()),
+                            units_available=line.units_available,
+                        )
+                        for line in group.lines
+                    ],
+                    subtotal=_money(group.subtotal_minor, c),
+                    tax=_money(group.tax_minor, c),
+                    total=_money(group.total_minor, c),
+                )
+                for group in quote.groups
+            ],
+            subtotal=_money(quote.subtotal_minor, c),
+            tax=_money(quote.tax_minor, c),
+            total=_money(quote.total_minor, c),
+            cross_border=None
+            if terms is None
+            else CrossBorderOut(
+                per_order_limit=_money(terms.per_order_limit_minor, c),
+                annual_limit=_money(terms.annual_limit_minor, c),
+                annual_left=None if left is None else _money(left, c),
+                tax_share=str(terms.tax_share.normalize()),
+                year=terms.year,
+            ),
+            warnings=list(quote.warnings),
+        )
+
+
+class PlacedLineOut(Schema):
+    variant_id: int
+    sku: str
+    label: str
+    name: str
+    quantity: int
+    unit_price_minor: int
+    line_total_minor: int
+    tax_minor: int
+
+
+class PlacedOrderOut(Schema):
+    number: str
+    merchant_id: int
+    status: StatusName
+    lines: list[PlacedLineOut]
+    subtotal: MoneyOut
+    tax: MoneyOut
+    total: MoneyOut
+
+
+class CheckoutOut(Schema):
+    """Answer of POST /checkout; a replayed Idempotency-Key gets the same body again."""
+
+    checkout_id: int
+    currency: str
+    country: str
+    payment_method: str
+    placed_at: datetime
+    subtotal: MoneyOut
+    tax: MoneyOut
+    total: MoneyOut
+    orders: list[PlacedOrderOut]
+
+    @classmethod
+    def of(cls, result: CheckoutResult) -> CheckoutOut:
+        c = result.currency
+        return cls(
+            checkout_id=result.checkout_id,
+            currency=c,
+            country=result.country,
+            payment_method=result.payment_method,
+            placed_at=datetime.fromisoformat(result.placed_at),
+            subtotal=_money(result.subtotal_minor, c),
+            tax=_money(result.tax_minor, c),
+            total=_money(result.total_minor, c),
+            orders=[
+                PlacedOrderOut(
+                    number=order.number,
+                    merchant_id=order.merchant_id,
+                    status=order.status,  # type: ignore[arg-type]
+                    lines=[
+                        PlacedLineOut(
+                            variant_id=line.variant_id,
+                            sku=line.sku,
+                            label=line.label,
+                            name=line.name_en,
+                            quantity=line.quantity,
+                            unit_price_minor=line.unit_price_minor,
+                            line_total_minor=line.line_total_minor,
+                            tax_minor=line.tax_minor,
+                        )
+                        for line in order.lines
+                    ],
+                    subtotal=_money(order.subtotal_minor, c),
+                    tax=_money(order.tax_minor, c),
+                    total=_money(order.total_minor, c),
+                )
+                for order in result.orders
+            ],
+        )
+
+
+# orders -------------------------------------------------------------------------------
+
+
+class OrderSummaryOut(Schema):
+    number: str
+    merchant_id: int
+    buyer_id: int
+    marketplace_id: int
+    status: StatusName
+    total: MoneyOut
+    placed_at: datetime
+
+    @staticmethod
+    def resolve_total(obj: Order) -> MoneyOut:
+        return _money(obj.total_minor, obj.currency)
+
+
+class OrderLineOut(Schema):
+    variant_id: int
+    sku: str
+    label: str
+    name_en: str
+    quantity: int
+    unit_price_minor: int
+    line_total_minor: int
+    tax_minor: int
+
+
+class ShipmentOut(Schema):
+    carrier: str
+    tracking_number: str
+    shipped_at: datetime
+    delivered_at: datetime | None
+
+
+class RefundOut(Schema):
+    amount: MoneyOut
+    reason: str
+    created_at: datetime
+
+
+class AddressOut(Schema):
+    name: str
+    line1: str
+    line2: str
+    city: str
+    postal_code: str
+    country: str
+    phone: str
+
+
+class OrderOut(Schema):
+    number: str
+    checkout_id: int
+    merchant_id: int
+    buyer_id: int
+    marketplace_id: int
+    status: StatusName
+    currency: str
+    payment_method: str
+    subtotal: MoneyOut
+    tax: MoneyOut
+    total: MoneyOut
+    refunded: MoneyOut
+    shipping_address: AddressOut
+    lines: list[OrderLineOut]
+    shipments: list[ShipmentOut]
+    refunds: list[RefundOut]
+    placed_at: datetime
+    paid_at: datetime | None
+    shipped_at: datetime | None
+    delivered_at: datetime | None
+    cancelled_at: datetime | None
+    refunded_at: datetime | None
+
+    @classmethod
+    def of(cls, order: Order) -> OrderOut:
+        c = order.currency
+        return cls(
+            number=order.number,
+            checkout_id=order.checkout_id,
+            merchant_id=order.merchant_id,
+            buyer_id=order.buyer_id,
+            marketplace_id=order.marketplace_id,
+            status=order.status,  # type: ignore[arg-type]
+            currency=c,
+            payment_method=order.payment_method,
+            subtotal=_money(order.subtotal_minor, c),
+            tax=_money(order.tax_minor, c),
+            total=_money(order.total_minor, c),
+            refunded=_money(order.refunded_minor, c),
+            shipping_address=AddressOut(
+                name=order.ship_name,
+                line1=order.ship_line1,
+                line2=order.ship_line2,
+                city=order.ship_city,
+                postal_code=order.ship_postal_code,
+                country=order.ship_country,
+                phone=order.ship_phone,
+            ),
+            lines=[OrderLineOut.from_orm(line) for line in order.lines.all()],
+            shipments=[ShipmentOut.from_orm(s) for s in order.shipments.all()],
+            refunds=[
+                RefundOut(
+                    amount=_money(r.amount_minor, r.currency),
+                    reason=r.reason,
+                    created_at=r.created_at,
+                )
+                for r in order.refunds.all()
+            ],
+            placed_at=order.placed_at,
+            paid_at=order.paid_at,
+            shipped_at=order.shipped_at,
+            delivered_at=order.delivered_at,
+            cancelled_at=order.cancelled_at,
+            refunded_at=order.refunded_at,
+        )
+
+
+class CancelIn(Schema):
+    reason: str = Field("", max_length=300, pattern=TEXT)
+
+
+class ShipmentIn(Schema):
+    carrier: str = Field(..., min_length=1, max_length=60, pattern=FILLED_LINE)
+    tracking_number: str = Field(..., min_length=1, max_length=60, pattern=FILLED_LINE)
+
+
+class RefundIn(Schema):
+    amount_minor: int = Field(..., ge=1, le=MAX_ID, description="minor units of the order currency")
+    reason: str = Field("", max_length=300, pattern=TEXT)
+
+
+assert set(StatusName.__args__) == set(OrderStatus.values)  # type: ignore[attr-defined]

@@ -1,0 +1,1169 @@
+"""Writes of the orders app: carts, THE checkout (DESIGN.md hot path 1), order
+transitions (cancel, ship, deliver, refund) and the cross-border regime data.
+
+Authorization: callers pass the acting user's id and ``actor_role`` (the accounts role:
+"buyer", "merchant", "operator"). A buyer acts on their own carts and orders; merchant
+staff on their merchants' orders; operators may refund and cancel any order. Orders a
+user may not see are reported as not found (404), never as forbidden.
+
+Order states::
+
+    placed -> paid | shipped (cash on delivery only) | cancelled
+    paid -> shipped | refunded (a paid order cancelled is refunded in full)
+    shipped -> delivered
+    delivered -> refunded (when refunds reach the total; partial refunds keep "delivered")
+
+Anything else raises ``BadTransition`` (409, code "bad_transition").
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+
+from fiera.catalog.reservations import (
+    OutOfStock,
+    checkout_variants_priced,
+    stock_release,
+    stock_reserve,
+    variants_offered,
+)
+from fiera.common.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
+from fiera.common.events import publish
+from fiera.common.money import Money, is_currency
+from fiera.common.reference import is_country
+from fiera.marketplaces.selectors import MarketplaceInfo, marketplace_get, marketplace_get_by_id
+from fiera.merchants.selectors import merchant_ids_for_user
+from fiera.orders.models import (
+    MAX_LINE_QUANTITY,
+    Cart,
+    CartLine,
+    Checkout,
+    CrossBorderAllowance,
+    CrossBorderRegime,
+    DutyRate,
+    IdempotencyRecord,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Refund,
+    Shipment,
+)
+from fiera.orders.payment import CheckoutCharge, payment_method_get
+from fiera.orders.pricing import (
+    CROSS_BORDER_KIND,
+    BelowMinimumOrder,
+    CheckoutQuote,
+    EmptyCheckout,
+    InvalidQuantity,
+    ShippingAddress,
+    VariantUnavailable,
+    address_check,
+    allowance_used_minor,
+    annual_limit_error,
+    cross_border_regime_for,
+    currency_for,
+    lines_normalize,
+    quote_compute,
+    request_fingerprint,
+)
+from fiera.orders.selectors import CartView, OrderNotFound, cart_view, order_detail
+
+__all__ = [
+    "BadTransition",
+    "BuyersOnly",
+    "CheckoutResult",
+    "IdempotencyKeyReused",
+    "OrderNotFound",
+    "OutOfStock",
+    "ShippingAddress",
+    "cart_line_remove",
+    "cart_line_set",
+    "cart_update",
+    "checkout_place",
+    "checkout_place_from_cart",
+    "checkout_submit",
+    "cross_border_rates_load",
+    "cross_border_regime_set",
+    "order_cancel",
+    "order_deliver",
+    "order_refund",
+    "order_ship",
+    "orders_mark_paid",
+]
+
+BUYER, MERCHANT, OPERATOR = "buyer", "merchant", "operator"
+DEFAULT_RATES_PATH = Path(__file__).resolve().parent / "data" / "china_cbec.json"
+MAX_IDEMPOTENCY_KEY_LENGTH = 255
+
+
+class BuyersOnly(PermissionDenied):
+    code = "buyers_only"
+
+
+class IdempotencyKeyReused(Conflict):
+    code = "idempotency_key_reused"
+
+
+class InvalidIdempotencyKey(InvalidInput):
+    code = "invalid_idempotency_key"
+
+
+class CartNotFound(NotFound):
+    code = "cart_not_found"
+
+
+class BadTransition(Conflict):
+    code = "bad_transition"
+
+
+class ActionNotAllowed(PermissionDenied):
+    code = "action_not_allowed"
+
+
+class RefundExceedsTotal(InvalidInput):
+    code = "refund_exceeds_total"
+
+
+class TrackingNumberTaken(Conflict):
+    code = "tracking_number_taken"
+
+
+class InvalidShipment(InvalidInput):
+    code = "invalid_shipment"
+
+
+class InvalidRegime(InvalidInput):
+    code = "invalid_regime"
+
+
+class MarketplaceClosed(Conflict):
+    code = "marketplace_closed"
+
+
+# results ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedLine:
+    variant_id: int
+    sku: str
+    label: str
+    name_it: str
+    name_en: str
+    name_zh: str
+    quantity: int
+    unit_price_minor: int
+    line_total_minor: int
+    tax_minor: int
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedOrder:
+    number: str
+    merchant_id: int
+    status: str
+    currency: str
+    subtotal_minor: int
+    tax_minor: int
+    total_minor: int
+    lines: tuple[PlacedLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutResult:
+    """What a checkout placed, as first returned. Amounts in minor units of ``currency``.
+
+    ``replayed`` is True when this is the stored answer to a retried Idempotency-Key
+    (statuses are those at placement: read the order for its current state).
+    """
+
+    checkout_id: int
+    buyer_id: int
+    marketplace_id: int
+    country: str
+    currency: str
+    subtotal_minor: int
+    tax_minor: int
+    total_minor: int
+    payment_method: str
+    placed_at: str
+    orders: tuple[PlacedOrder, ...]
+    replayed: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("replayed")
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], *, replayed: bool) -> CheckoutResult:
+        orders = tuple(
+            PlacedOrder(**{**o, "lines": tuple(PlacedLine(**line) for line in o["lines"])})
+            for o in data["orders"]
+        )
+        return cls(**{**data, "orders": orders, "replayed": replayed})
+
+
+# carts --------------------------------------------------------------------------------
+
+
+def _require_buyer(actor_role: str | None) -> None:
+    if actor_role is not None and actor_role != BUYER:
+        raise BuyersOnly("only buyers have carts and place orders")
+
+
+def cart_line_set(
+    *,
+    buyer_id: int,
+    marketplace_slug: str,
+    variant_id: int,
+    quantity: int,
+    now: datetime,
+    add: bool = False,
+    country: str | None = None,
+    actor_role: str | None = None,
+) -> CartView:
+    """Put ``quantity`` units of a variant in the buyer's cart on the marketplace (or add
+    them to what is there when ``add``). The result must be 1..999 and at least the
+    variant's minimum order quantity. Creates the cart on first use; returns the cart
+    priced for ``country`` (see ``selectors.cart_view``)."""
+    _require_buyer(actor_role)
+    if type(quantity) is not int or quantity < 1:
+        raise InvalidQuantity("the quantity must be a whole number of at least 1")
+    marketplace = marketplace_get(slug=marketplace_slug)
+    offered = variants_offered(marketplace_id=marketplace.id, variant_ids=[variant_id])
+    if variant_id not in offered:
+        raise VariantUnavailable(
+            f"variant {variant_id} is not for sale on {marketplace.name}", variant_ids=[variant_id]
+        )
+    variant = offered[variant_id]
+    with transaction.atomic():
+        cart, _ = Cart.objects.get_or_create(
+            buyer_id=buyer_id,
+            marketplace_id=marketplace.id,
+            defaults={"created_at": now, "updated_at": now},
+        )
+        line = CartLine.objects.select_for_update().filter(cart=cart, variant_id=variant_id).first()
+        wanted = quantity + (line.quantity if (add and line is not None) else 0)
+        if wanted > MAX_LINE_QUANTITY:
+            raise InvalidQuantity(f"at most {MAX_LINE_QUANTITY} units of one variant")
+        if wanted < variant.min_order_quantity:
+            raise BelowMinimumOrder(
+                f"{variant.sku} is sold from {variant.min_order_quantity} units",
+                sku=variant.sku,
+                min_order_quantity=variant.min_order_quantity,
+            )
+        if line is None:
+            CartLine.objects.create(cart=cart, variant_id=variant_id, quantity=wanted, added_at=now)
+        else:
+            line.quantity = wanted
+            line.save(update_fields=["quantity"])
+        Cart.objects.filter(pk=cart.pk).update(updated_at=now)
+    return cart_view(buyer_id=buyer_id, marketplace_slug=marketplace_slug, country=country)
+
+
+def cart_line_remove(
+    *,
+    buyer_id: int,
+    marketplace_slug: str,
+    variant_id: int,
+    now: datetime,
+    country: str | None = None,
+    actor_role: str | None = None,
+) -> CartView:
+    """Take a variant out of the buyer's cart (what is not there is a no-op); returns the
+    cart priced for ``country``."""
+    _require_buyer(actor_role)
+    marketplace = marketplace_get(slug=marketplace_slug)
+    with transaction.atomic():
+        CartLine.objects.filter(
+            cart__buyer_id=buyer_id, cart__marketplace_id=marketplace.id, variant_id=variant_id
+        ).delete()
+        Cart.objects.filter(buyer_id=buyer_id, marketplace_id=marketplace.id).update(updated_at=now)
+    return cart_view(buyer_id=buyer_id, marketplace_slug=marketplace_slug, country=country)
+
+
+def cart_update(
+    *,
+    buyer_id: int,
+    marketplace_slug: str,
+    quantities: dict[int, int],
+    now: datetime,
+    actor_role: str | None = None,
+) -> None:
+    """Set many lines of the buyer's cart at once (the cart page's form): a quantity of 0
+    removes the line. All or nothing: one bad quantity changes nothing."""
+    _require_buyer(actor_role)
+    marketplace = marketplace_get(slug=marketplace_slug)
+    offered = variants_offered(
+        marketplace_id=marketplace.id, variant_ids=[v for v, q in quantities.items() if q > 0]
+    )
+    for variant_id, quantity in quantities.items():
+        if quantity == 0:
+            continue
+        variant = offered.get(variant_id)
+        if variant is None:
+            raise VariantUnavailable(f"variant {variant_id} is not for sale on {marketplace.name}")
+        if not 1 <= quantity <= MAX_LINE_QUANTITY:
+            raise InvalidQuantity(f"{variant.sku}: the quantity must be 1..{MAX_LINE_QUANTITY}")
+        if quantity < variant.min_order_quantity:
+            raise BelowMinimumOrder(
+                f"{variant.sku} is sold from {variant.min_order_quantity} units",
+                sku=variant.sku,
+                min_order_quantity=variant.min_order_quantity,
+            )
+    with transaction.atomic():
+        lines = CartLine.objects.filter(
+            cart__buyer_id=buyer_id, cart__marketplace_id=marketplace.id
+        )
+        lines.filter(variant_id__in=[v for v, q in quantities.items() if q == 0]).delete()
+        for variant_id, quantity in quantities.items():
+            if quantity > 0:
+                lines.filter(variant_id=variant_id).update(quantity=quantity)
+        Cart.objects.filter(buyer_id=buyer_id, marketplace_id=marketplace.id).update(updated_at=now)
+
+
+# checkout -----------------------------------------------------------------------------
+
+
+def _address(value: ShippingAddress | dict[str, Any]) -> ShippingAddress:
+    if isinstance(value, ShippingAddress):
+        return value
+    known = {"name", "line1", "line2", "city", "postal_code", "country", "phone"}
+    return ShippingAddress(**{k: str(v or "") for k, v in value.items() if k in known})
+
+
+def _check_key(idempotency_key: str | None) -> str | None:
+    if idempotency_key is None:
+        return None
+    key = idempotency_key.strip()
+    if not key or len(key) > MAX_IDEMPOTENCY_KEY_LENGTH or "\x00" in key:
+        raise InvalidIdempotencyKey(
+            f"an Idempotency-Key has 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} characters"
+        )
+    return key
+
+
+def _replay(*, buyer_id: int, key: str, fingerprint: str) -> CheckoutResult | None:
+    """The stored result for this buyer's key (one query); a different body is refused."""
+    found = (
+        IdempotencyRecord.objects.filter(buyer_id=buyer_id, key=key)
+        .values_list("request_sha256", "result")
+        .first()
+    )
+    if found is None:
+        return None
+    if found[0] != fingerprint:
+        raise IdempotencyKeyReused(
+            "this Idempotency-Key was used for a different checkout request; use a new key"
+        )
+    return CheckoutResult.from_json(found[1], replayed=True)
+
+
+def _allowance_take(
+    *, buyer_id: int, year: int, currency: str, amount_minor: int, limit_minor: int, now: datetime
+) -> bool:
+    """Count ``amount_minor`` against the buyer's yearly allowance in ONE conditional
+    upsert (``used + amount <= limit``); False when it would exceed the limit."""
+    if amount_minor > limit_minor:
+        return False
+    table = CrossBorderAllowance._meta.db_table
+    sql = (
+        f"INSERT INTO {table} (buyer_id, year, currency, used_minor, updated_at) "
+        "VALUES (%s, %s, %s, %s, %s) "
+        "ON CONFLICT (buyer_id, year, currency) DO UPDATE "
+        f"SET used_minor = {table}.used_minor + excluded.used_minor, "
+        "updated_at = excluded.updated_at "
+        f"WHERE {table}.used_minor + excluded.used_minor <= %s "
+        "RETURNING used_minor"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [buyer_id, year, currency, amount_minor, now, limit_minor])
+        return cursor.fetchone() is not None
+
+
+def _allowance_give_back(
+    *, buyer_id: int, year: int, currency: str, amount_minor: int, now: datetime
+) -> None:
+    CrossBorderAllowance.objects.filter(
+        buyer_id=buyer_id, year=year, currency=currency, used_minor__gte=amount_minor
+    ).update(used_minor=F("used_minor") - amount_minor, updated_at=now)
+
+
+def _result_from(
+    *, checkout: Checkout, quote: CheckoutQuote, numbers: list[str], statuses: list[str]
+) -> CheckoutResult:
+    return CheckoutResult(
+        checkout_id=checkout.pk,
+        buyer_id=checkout.buyer_id,
+        marketplace_id=checkout.marketplace_id,
+        country=checkout.country,
+        currency=checkout.currency,
+        subtotal_minor=checkout.subtotal_minor,
+        tax_minor=checkout.tax_minor,
+        total_minor=checkout.total_minor,
+        payment_method=checkout.payment_method,
+        placed_at=checkout.placed_at.isoformat(),
+        orders=tuple(
+            PlacedOrder(
+                number=number,
+                merchant_id=group.merchant_id,
+                status=status,
+                currency=quote.currency,
+                subtotal_minor=group.subtotal_minor,
+                tax_minor=group.tax_minor,
+                total_minor=group.total_minor,
+                lines=tuple(
+                    PlacedLine(
+                        variant_id=line.variant_id,
+                        sku=line.sku,
+                        label=line.label,
+                        name_it=line.name_it,
+                        name_en=line.name_en,
+                        name_zh=line.name_zh,
+                        quantity=line.quantity,
+                        unit_price_minor=line.unit_price_minor,
+                        line_total_minor=line.line_total_minor,
+                        tax_minor=line.tax_minor,
+                    )
+                    for line in group.lines
+                ),
+            )
+            for group, number, status in zip(quote.groups, numbers, statuses, strict=True)
+        ),
+    )
+
+
+def _checkout(
+    *,
+    buyer_id: int,
+    marketplace: MarketplaceInfo,
+    country: str,
+    lines: Sequence[tuple[int, int]] | None,
+    cart_id: int | None,
+    shipping_address: ShippingAddress | dict[str, Any],
+    payment_method: str,
+    idempotency_key: str | None,
+    now: datetime,
+) -> CheckoutResult:
+    """The one checkout path. ``lines`` None means: the buyer's cart on the marketplace
+    (``cart_id`` only narrows the fingerprint); its lines are removed in the transaction.
+
+    Queries (after the marketplace is known): [idempotency lookup], [cart lines], priced
+    variants, [CBEC regime], then in ONE transaction: [allowance upsert], checkout insert,
+    orders insert, [idempotency record], outbox event, [cart lines delete], stock UPDATE
+    (as late as possible: its row locks are what concurrent buyers of a hot SKU queue on),
+    lines insert. None of these depend on the number of lines or merchants.
+    """
+    if not marketplace.is_active:
+        raise MarketplaceClosed(f"{marketplace.name} is closed")
+    key = _check_key(idempotency_key)
+    country = (country or "").strip().upper()
+    method = payment_method_get(payment_method)
+    address = address_check(_address(shipping_address), destination=country)
+    currency = currency_for(marketplace, country)
+    from_cart = lines is None
+    normalised = None if from_cart else lines_normalize(lines or [])
+    fingerprint = ""
+    if key is not None:
+        fingerprint = request_fingerprint(
+            {
+                "marketplace": marketplace.id,
+                "country": country,
+                "lines": "cart" if from_cart else normalised,
+                "cart": cart_id,
+                "address": asdict(address),
+                "payment_method": method.code,
+            }
+        )
+        replay = _replay(buyer_id=buyer_id, key=key, fingerprint=fingerprint)
+        if replay is not None:
+            return replay
+    cart_line_ids: list[int] = []
+    if from_cart:
+        rows = list(
+            CartLine.objects.filter(
+                cart__buyer_id=buyer_id, cart__marketplace_id=marketplace.id
+            ).values_list("pk", "variant_id", "quantity")
+        )
+        if not rows:
+            raise EmptyCheckout("your cart is empty")
+        cart_line_ids = [row[0] for row in rows]
+        normalised = lines_normalize([(row[1], row[2]) for row in rows])
+    assert normalised is not None
+    priced = checkout_variants_priced(
+        marketplace_id=marketplace.id, currency=currency, variant_ids=[v for v, _ in normalised]
+    )
+    regime = (
+        cross_border_regime_for(marketplace_id=marketplace.id, country=country)
+        if marketplace.kind == CROSS_BORDER_KIND
+        else None
+    )
+    quote = quote_compute(
+        marketplace_id=marketplace.id,
+        country=country,
+        currency=currency,
+        lines=normalised,
+        priced=priced,
+        regime=regime,
+        today=now.date(),
+    )
+    try:
+        with transaction.atomic():
+            return _checkout_write(
+                buyer_id=buyer_id,
+                quote=quote,
+                address=address,
+                method_code=method.code,
+                key=key,
+                fingerprint=fingerprint,
+                cart_line_ids=cart_line_ids,
+                now=now,
+            )
+    except (IntegrityError, DomainError):
+        # A concurrent request with the same key may have won: answer with its result.
+        if key is not None:
+            winner = _replay(buyer_id=buyer_id, key=key, fingerprint=fingerprint)
+            if winner is not None:
+                return winner
+        raise
+
+
+def _checkout_write(
+    *,
+    buyer_id: int,
+    quote: CheckoutQuote,
+    address: ShippingAddress,
+    method_code: str,
+    key: str | None,
+    fingerprint: str,
+    cart_line_ids: list[int],
+    now: datetime,
+) -> CheckoutResult:
+    terms = quote.cross_border
+    if terms is not None and not _allowance_take(
+        buyer_id=buyer_id,
+        year=terms.year,
+        currency=quote.currency,
+        amount_minor=quote.subtotal_minor,
+        limit_minor=terms.annual_limit_minor,
+        now=now,
+    ):
+        used = allowance_used_minor(buyer_id=buyer_id, year=terms.year, currency=quote.currency)
+        raise annual_limit_error(
+            terms=terms, used_minor=used, wanted_minor=quote.subtotal_minor, currency=quote.currency
+        )
+    checkout = Checkout.objects.create(
+        buyer_id=buyer_id,
+        marketplace_id=quote.marketplace_id,
+        country=quote.country,
+        currency=quote.currency,
+        subtotal_minor=quote.subtotal_minor,
+        tax_minor=quote.tax_minor,
+        total_minor=quote.total_minor,
+        payment_method=method_code,
+        cross_border=terms is not None,
+        order_count=len(quote.groups),
+        placed_at=now,
+    )
+    numbers = [f"F{checkout.pk:06d}-{index}" for index in range(1, len(quote.groups) + 1)]
+    method = payment_method_get(method_code)
+    paid = method.settle_checkout(
+        charge=CheckoutCharge(
+            checkout_id=checkout.pk,
+            buyer_id=buyer_id,
+            marketplace_id=quote.marketplace_id,
+            currency=quote.currency,
+            total_minor=quote.total_minor,
+            order_numbers=tuple(numbers),
+            order_totals_minor=tuple(group.total_minor for group in quote.groups),
+            merchant_ids=tuple(group.merchant_id for group in quote.groups),
+        ),
+        now=now,
+    )
+    status = OrderStatus.PAID if paid else OrderStatus.PLACED
+    orders = Order.objects.bulk_create(
+        [
+            Order(
+                checkout=checkout,
+                number=number,
+                buyer_id=buyer_id,
+                merchant_id=group.merchant_id,
+                marketplace_id=quote.marketplace_id,
+                status=status,
+                currency=quote.currency,
+                subtotal_minor=group.subtotal_minor,
+                tax_minor=group.tax_minor,
+                total_minor=group.total_minor,
+                payment_method=method_code,
+                cross_border_year=terms.year if terms is not None else None,
+                ship_name=address.name,
+                ship_line1=address.line1,
+                ship_line2=address.line2,
+                ship_city=address.city,
+                ship_postal_code=address.postal_code,
+                ship_country=address.country,
+                ship_phone=address.phone,
+                placed_at=now,
+                paid_at=now if paid else None,
+            )
+            for group, number in zip(quote.groups, numbers, strict=True)
+        ]
+    )
+    result = _result_from(
+        checkout=checkout, quote=quote, numbers=numbers, statuses=[str(status)] * len(numbers)
+    )
+    if key is not None:
+        IdempotencyRecord.objects.create(
+            buyer_id=buyer_id,
+            key=key,
+            request_sha256=fingerprint,
+            checkout=checkout,
+            result=result.as_json(),
+            created_at=now,
+        )
+    publish(
+        "orders.checkout.placed",
+        {
+            "checkout_id": checkout.pk,
+            "buyer_id": buyer_id,
+            "marketplace_id": quote.marketplace_id,
+            "country": quote.country,
+            "currency": quote.currency,
+            "subtotal_minor": quote.subtotal_minor,
+            "tax_minor": quote.tax_minor,
+            "total_minor": quote.total_minor,
+            "payment_method": method_code,
+            "status": str(status),
+            "placed_at": now.isoformat(),
+            "orders": [
+                {
+                    "order_id": order.pk,
+                    "number": order.number,
+                    "merchant_id": order.merchant_id,
+                    "subtotal_minor": order.subtotal_minor,
+                    "tax_minor": order.tax_minor,
+                    "total_minor": order.total_minor,
+                    "units": sum(line.quantity for line in group.lines),
+                }
+                for order, group in zip(orders, quote.groups, strict=True)
+            ],
+        },
+    )
+    if cart_line_ids:
+        CartLine.objects.filter(pk__in=cart_line_ids).delete()
+    all_lines = [line for group in quote.groups for line in group.lines]
+    warehouses = stock_reserve(
+        items=[(line.variant_id, line.quantity) for line in all_lines],
+        now=now,
+        skus={line.variant_id: line.sku for line in all_lines},
+    )
+    OrderLine.objects.bulk_create(
+        [
+            OrderLine(
+                order=order,
+                merchant_id=line.merchant_id,
+                variant_id=line.variant_id,
+                warehouse_id=warehouses[line.variant_id],
+                sku=line.sku,
+                label=line.label,
+                name_it=line.name_it,
+                name_en=line.name_en,
+                name_zh=line.name_zh,
+                hs_code=line.hs_code,
+                quantity=line.quantity,
+                unit_price_minor=line.unit_price_minor,
+                line_total_minor=line.line_total_minor,
+                tax_minor=line.tax_minor,
+            )
+            for order, group in zip(orders, quote.groups, strict=True)
+            for line in group.lines
+        ]
+    )
+    return result
+
+
+def checkout_place(
+    *,
+    buyer_id: int,
+    marketplace_id: int,
+    country: str,
+    lines: Sequence[tuple[int, int]],
+    shipping_address: ShippingAddress | dict[str, Any],
+    payment_method: str,
+    idempotency_key: str | None = None,
+    now: datetime,
+    actor_role: str | None = None,
+) -> CheckoutResult:
+    """Place one order per merchant for ``lines`` ((variant_id, quantity), merged by
+    variant, 1..999 each) shipped to ``country``, in ONE transaction.
+
+    Prices are those of the marketplace in the destination's currency (B2B tier: the row
+    with the greatest min_quantity <= quantity); quantities respect each variant's MOQ.
+    Stock is taken atomically (``OutOfStock``, 409, when any line cannot be served; no
+    oversell under concurrency). On a cross-border marketplace with a regime for the
+    destination, the per-order and yearly limits are enforced and the CBEC tax is added
+    to each line (see ``fiera.orders.pricing``).
+
+    Idempotency: the same ``idempotency_key`` with the same request returns the stored
+    result (``replayed=True``) and places nothing; with a different request it raises
+    ``IdempotencyKeyReused`` (409). Concurrent duplicates place one checkout (the unique
+    (buyer, key) index decides; the loser answers with the winner's result).
+
+    The query count does not depend on the number of lines or merchants.
+    """
+    _require_buyer(actor_role)
+    marketplace = marketplace_get_by_id(marketplace_id=marketplace_id)
+    return _checkout(
+        buyer_id=buyer_id,
+        marketplace=marketplace,
+        country=country,
+        lines=lines,
+        cart_id=None,
+        shipping_address=shipping_address,
+        payment_method=payment_method,
+        idempotency_key=idempotency_key,
+        now=now,
+    )
+
+
+def checkout_place_from_cart(
+    *,
+    buyer_id: int,
+    cart_id: int,
+    country: str,
+    shipping_address: ShippingAddress | dict[str, Any],
+    payment_method: str,
+    idempotency_key: str | None = None,
+    now: datetime,
+    actor_role: str | None = None,
+) -> CheckoutResult:
+    """``checkout_place`` for the lines of the buyer's cart, which it empties in the same
+    transaction. Another buyer's cart id is reported as not found."""
+    _require_buyer(actor_role)
+    marketplace_id = (
+        Cart.objects.filter(pk=cart_id, buyer_id=buyer_id)
+        .values_list("marketplace_id", flat=True)
+        .first()
+    )
+    if marketplace_id is None:
+        raise CartNotFound(f"no cart {cart_id} of yours")
+    return _checkout(
+        buyer_id=buyer_id,
+        marketplace=marketplace_get_by_id(marketplace_id=marketplace_id),
+        country=country,
+        lines=None,
+        cart_id=cart_id,
+        shipping_address=shipping_address,
+        payment_method=payment_method,
+        idempotency_key=idempotency_key,
+        now=now,
+    )
+
+
+def checkout_submit(
+    *,
+    buyer_id: int,
+    marketplace_slug: str,
+    country: str,
+    lines: Sequence[tuple[int, int]] | None,
+    shipping_address: ShippingAddress | dict[str, Any],
+    payment_method: str,
+    idempotency_key: str | None = None,
+    now: datetime,
+    actor_role: str | None = None,
+) -> CheckoutResult:
+    """The API's and the checkout page's entry: the marketplace by slug, and ``lines`` None
+    for "the buyer's cart on that marketplace". Same path and guarantees as
+    ``checkout_place``."""
+    _require_buyer(actor_role)
+    return _checkout(
+        buyer_id=buyer_id,
+        marketplace=marketplace_get(slug=marketplace_slug),
+        country=country,
+        lines=lines,
+        cart_id=None,
+        shipping_address=shipping_address,
+        payment_method=payment_method,
+        idempotency_key=idempotency_key,
+        now=now,
+    )
+
+
+# order transitions --------------------------------------------------------------------
+
+_TRANSITIONS: dict[str, frozenset[str]] = {
+    OrderStatus.PLACED: frozenset({OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
+    OrderStatus.PAID: frozenset({OrderStatus.SHIPPED, OrderStatus.REFUNDED}),
+    OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED}),
+    OrderStatus.DELIVERED: frozenset({OrderStatus.REFUNDED}),
+}
+
+
+def _bad(order: Order, to: str, why: str = "") -> BadTransition:
+    text = f"order {order.number} is {order.status} and cannot become {to}"
+    return BadTransition(text + (f": {why}" if why else ""), from_status=order.status, to_status=to)
+
+
+def transition_check(order: Order, to: str) -> None:
+    """Raise ``BadTransition`` unless ``order`` may move to ``to`` now."""
+    if to not in _TRANSITIONS.get(order.status, frozenset()):
+        raise _bad(order, to)
+    if (
+        order.status == OrderStatus.PLACED
+        and to == OrderStatus.SHIPPED
+        and not payment_method_get(order.payment_method).collects_on_delivery
+    ):
+        raise _bad(order, to, "it is not paid yet")
+
+
+@dataclass(frozen=True, slots=True)
+class _Actor:
+    user_id: int
+    role: str
+    merchant_ids: frozenset[int]
+
+    def is_buyer_of(self, order: Order) -> bool:
+        return order.buyer_id == self.user_id
+
+    def is_staff_of(self, order: Order) -> bool:
+        return order.merchant_id in self.merchant_ids
+
+    @property
+    def is_operator(self) -> bool:
+        return self.role == OPERATOR
+
+
+def _actor(user_id: int, role: str) -> _Actor:
+    merchant_ids = (
+        frozenset(merchant_ids_for_user(user_id=user_id)) if role == MERCHANT else frozenset()
+    )
+    return _Actor(user_id=user_id, role=role, merchant_ids=merchant_ids)
+
+
+def _order_for_update(*, actor: _Actor, number: str) -> Order:
+    """The order locked for the rest of the transaction; 404 if the actor may not see it."""
+    order = Order.objects.select_for_update().filter(number=number).first()
+    if order is None or not (
+        actor.is_operator or actor.is_buyer_of(order) or actor.is_staff_of(order)
+    ):
+        raise OrderNotFound(f"no order {number}")
+    return order
+
+
+def _release_goods(order: Order, now: datetime) -> None:
+    """Put the order's units back in stock and its goods value back in the CBEC allowance."""
+    items = list(order.lines.values_list("variant_id", "warehouse_id", "quantity"))
+    stock_release(items=items, now=now)
+    if order.cross_border_year is not None:
+        _allowance_give_back(
+            buyer_id=order.buyer_id,
+            year=order.cross_border_year,
+            currency=order.currency,
+            amount_minor=order.subtotal_minor,
+            now=now,
+        )
+
+
+def _save(order: Order, fields: list[str]) -> None:
+    order.save(update_fields=fields)
+
+
+def order_cancel(
+    *, actor_id: int, actor_role: str, number: str, now: datetime, reason: str = ""
+) -> Order:
+    """Cancel an order. A placed order becomes cancelled (its buyer, the merchant's staff
+    or an operator may do it); a paid order is refunded in full (staff or operator only).
+    Either way its stock and CBEC allowance are given back in the same transaction."""
+    actor = _actor(actor_id, actor_role)
+    with transaction.atomic():
+        order = _order_for_update(actor=actor, number=number)
+        staff = actor.is_staff_of(order) or actor.is_operator
+        if order.status == OrderStatus.PAID:
+            if not staff:
+                raise ActionNotAllowed("a paid order is cancelled by the merchant, who refunds it")
+            transition_check(order, OrderStatus.REFUNDED)
+            _refund_record(
+                order=order,
+                amount_minor=order.total_minor - order.refunded_minor,
+                reason=reason or "cancelled",
+                actor_id=actor_id,
+                now=now,
+            )
+            order.status = OrderStatus.REFUNDED
+            order.refunded_minor = order.total_minor
+            order.refunded_at = now
+            order.cancelled_at = now
+            _save(order, ["status", "refunded_minor", "refunded_at", "cancelled_at"])
+        else:
+            transition_check(order, OrderStatus.CANCELLED)
+            if not (staff or actor.is_buyer_of(order)):
+                raise ActionNotAllowed("you may not cancel this order")
+            order.status = OrderStatus.CANCELLED
+            order.cancelled_at = now
+            _save(order, ["status", "cancelled_at"])
+        _release_goods(order, now)
+    return order_detail(order_id=order.pk)
+
+
+def order_ship(
+    *,
+    actor_id: int,
+    actor_role: str,
+    number: str,
+    carrier: str,
+    tracking_number: str,
+    now: datetime,
+) -> Order:
+    """Record a package sent by the merchant (staff only). The first one moves the order
+    to shipped (a placed order only when paid on delivery); more packages may follow while
+    it is shipped. A tracking number is unique per carrier."""
+    carrier, tracking_number = carrier.strip(), tracking_number.strip()
+    if (
+        not carrier
+        or not tracking_number
+        or len(carrier) > 60
+        or len(tracking_number) > 60
+        or "\x00" in carrier + tracking_number
+    ):
+        raise InvalidShipment(
+            "a shipment needs a carrier and a tracking number (60 characters at most)"
+        )
+    actor = _actor(actor_id, actor_role)
+    with transaction.atomic():
+        order = _order_for_update(actor=actor, number=number)
+        if not actor.is_staff_of(order):
+            raise ActionNotAllowed("only the merchant's staff ship an order")
+        if order.status != OrderStatus.SHIPPED:
+            transition_check(order, OrderStatus.SHIPPED)
+            order.status = OrderStatus.SHIPPED
+            order.shipped_at = now
+            _save(order, ["status", "shipped_at"])
+        try:
+            with transaction.atomic():
+                Shipment.objects.create(
+                    order=order,
+                    merchant_id=order.merchant_id,
+                    carrier=carrier,
+                    tracking_number=tracking_number,
+                    shipped_at=now,
+                )
+        except IntegrityError:
+            raise TrackingNumberTaken(
+                f"{carrier} tracking number {tracking_number} is already used"
+            ) from None
+    return order_detail(order_id=order.pk)
+
+
+def order_deliver(*, actor_id: int, actor_role: str, number: str, now: datetime) -> Order:
+    """Mark a shipped order delivered (merchant staff only), with its packages. For cash
+    on delivery this is when the payment is collected: ``paid_at`` is set now."""
+    actor = _actor(actor_id, actor_role)
+    with transaction.atomic():
+        order = _order_for_update(actor=actor, number=number)
+        if not actor.is_staff_of(order):
+            raise ActionNotAllowed("only the merchant's staff mark an order delivered")
+        transition_check(order, OrderStatus.DELIVERED)
+        order.status = OrderStatus.DELIVERED
+        order.delivered_at = now
+        fields = ["status", "delivered_at"]
+        if order.paid_at is None and payment_method_get(order.payment_method).collects_on_delivery:
+            order.paid_at = now
+            fields.append("paid_at")
+        _save(order, fields)
+        order.shipments.filter(delivered_at__isnull=True).update(delivered_at=now)
+    return order_detail(order_id=order.pk)
+
+
+def _refund_record(
+    *, order: Order, amount_minor: int, reason: str, actor_id: int | None, now: datetime
+) -> Refund:
+    return Refund.objects.create(
+        order=order,
+        merchant_id=order.merchant_id,
+        amount_minor=amount_minor,
+        currency=order.currency,
+        reason=reason.replace("\x00", "")[:300],
+        created_by_id=actor_id,
+        created_at=now,
+    )
+
+
+def order_refund(
+    *, actor_id: int, actor_role: str, number: str, amount_minor: int, reason: str, now: datetime
+) -> Order:
+    """Give back ``amount_minor`` (minor units of the order's currency) on a paid or
+    delivered order; merchant staff or operators. Refunds never sum above the order total
+    (``RefundExceedsTotal``, 422). When they reach it the order becomes refunded, and a
+    paid order that never shipped gets its stock and CBEC allowance back."""
+    if type(amount_minor) is not int or amount_minor <= 0:
+        raise InvalidInput("a refund is a positive whole number of minor units")
+    actor = _actor(actor_id, actor_role)
+    with transaction.atomic():
+        order = _order_for_update(actor=actor, number=number)
+        if not (actor.is_staff_of(order) or actor.is_operator):
+            raise ActionNotAllowed("refunds are made by the merchant's staff or an operator")
+        if order.status not in {OrderStatus.PAID, OrderStatus.DELIVERED}:
+            raise _bad(order, OrderStatus.REFUNDED, "only paid or delivered orders are refunded")
+        left = order.total_minor - order.refunded_minor
+        if amount_minor > left:
+            raise RefundExceedsTotal(
+                f"at most {Money(left, order.currency)} is left to refund on order {order.number}",
+                left_minor=left,
+            )
+        _refund_record(
+            order=order, amount_minor=amount_minor, reason=reason, actor_id=actor_id, now=now
+        )
+        order.refunded_minor += amount_minor
+        fields = ["refunded_minor"]
+        if order.refunded_minor == order.total_minor:
+            was = order.status
+            order.status = OrderStatus.REFUNDED
+            order.refunded_at = now
+            fields += ["status", "refunded_at"]
+            if was == OrderStatus.PAID:
+                _release_goods(order, now)
+        _save(order, fields)
+    return order_detail(order_id=order.pk)
+
+
+def orders_mark_paid(*, order_ids: Sequence[int], now: datetime) -> int:
+    """Move placed orders to paid in one UPDATE (for payment methods that settle after
+    checkout). Orders not in ``placed`` are left alone; returns how many moved."""
+    return Order.objects.filter(pk__in=list(order_ids), status=OrderStatus.PLACED).update(
+        status=OrderStatus.PAID, paid_at=now
+    )
+
+
+# cross-border data --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DutyRateIn:
+    hs_prefix: str
+    vat_rate: Decimal
+    consumption_tax_rate: Decimal
+    valid_from: date
+    description: str = ""
+    source: str = ""
+
+
+def _rate(value: object, what: str, *, up_to_one: bool = False) -> Decimal:
+    if isinstance(value, float):
+        raise InvalidRegime(f"{what} must be a decimal string, not a float")
+    try:
+        rate = Decimal(str(value))
+    except ArithmeticError:
+        raise InvalidRegime(f"{what} {value!r} is not a number") from None
+    if rate < 0 or rate > 1 or (rate == 1 and not up_to_one):
+        raise InvalidRegime(f"{what} must be at least 0 and below 1")
+    return rate
+
+
+def cross_border_regime_set(
+    *,
+    marketplace_id: int,
+    destination_country: str,
+    currency: str,
+    per_order_limit_minor: int,
+    annual_limit_minor: int,
+    tax_share: Decimal | str,
+    rates: Sequence[DutyRateIn] = (),
+    source: str = "",
+    now: datetime,
+    actor_role: str | None = None,
+) -> int:
+    """Create or replace the CBEC regime for parcels from a marketplace to a country, and
+    add or update its duty rates (keyed by HS prefix and valid-from day). Operators only
+    (trusted in-process callers pass no role). Returns the regime id."""
+    if actor_role is not None and actor_role != OPERATOR:
+        raise PermissionDenied("only an operator sets cross-border rules")
+    country = destination_country.strip().upper()
+    if not is_country(country):
+        raise InvalidRegime(f"{destination_country!r} is not an ISO 3166-1 alpha-2 country code")
+    if not is_currency(currency):
+        raise InvalidRegime(f"{currency!r} is not an ISO 4217 currency")
+    if per_order_limit_minor <= 0 or annual_limit_minor <= 0:
+        raise InvalidRegime("the limits must be positive")
+    share = _rate(tax_share, "the tax share", up_to_one=True)
+    marketplace_get_by_id(marketplace_id=marketplace_id)
+    checked = [
+        replace(
+            rate,
+            vat_rate=_rate(rate.vat_rate, f"the VAT rate of {rate.hs_prefix or 'general goods'}"),
+            consumption_tax_rate=_rate(
+                rate.consumption_tax_rate,
+                f"the consumption tax of {rate.hs_prefix or 'general goods'}",
+            ),
+        )
+        for rate in rates
+    ]
+    for rate in checked:
+        if not (rate.hs_prefix == "" or (rate.hs_prefix.isdigit() and len(rate.hs_prefix) <= 10)):
+            raise InvalidRegime(f"HS prefix {rate.hs_prefix!r} must be up to 10 digits")
+    with transaction.atomic():
+        regime, _ = CrossBorderRegime.objects.update_or_create(
+            marketplace_id=marketplace_id,
+            destination_country=country,
+            defaults={
+                "currency": currency,
+                "per_order_limit_minor": per_order_limit_minor,
+                "annual_limit_minor": annual_limit_minor,
+                "tax_share": share,
+                "source": source,
+                "updated_at": now,
+            },
+        )
+        for rate in checked:
+            DutyRate.objects.update_or_create(
+                regime=regime,
+                hs_prefix=rate.hs_prefix,
+                valid_from=rate.valid_from,
+                defaults={
+                    "vat_rate": rate.vat_rate,
+                    "consumption_tax_rate": rate.consumption_tax_rate,
+                    "description": rate.description[:200],
+                    "source": rate.source,
+                },
+            )
+    return regime.pk
+
+
+def cross_border_rates_load(
+    *, marketplace_id: int, path: Path | str = DEFAULT_RATES_PATH, now: datetime
+) -> int:
+    """Load a regime and its rates from a JSON file (default: China's CBEC rules shipped
+    in ``orders/data/china_cbec.json``, limits in major units as strings). Idempotent.
+    Returns the regime id."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    currency = data["currency"]
+    return cross_border_regime_set(
+        marketplace_id=marketplace_id,
+        destination_country=data["destination_country"],
+        currency=currency,
+        per_order_limit_minor=Money.from_major(data["per_order_limit"], currency).amount_minor,
+        annual_limit_minor=Money.from_major(data["annual_limit"], currency).amount_minor,
+        tax_share=str(data["tax_share"]),
+        source=data.get("source", ""),
+        rates=[
+            DutyRateIn(
+                hs_prefix=str(rate["hs_prefix"]),
+                vat_rate=Decimal(str(rate["vat_rate"])),
+                consumption_tax_rate=Decimal(str(rate.get("consumption_tax_rate", "0"))),
+                valid_from=date.fromisoformat(rate["valid_from"]),
+                description=rate.get("description", ""),
+                source=rate.get("source", ""),
+            )
+            for rate in data["rates"]
+        ],
+        now=now,
+    )
