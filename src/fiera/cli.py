@@ -134,7 +134,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "timeout": 60,
     }
 
-    class FieraServer(BaseApplication):  # type: ignore[misc]
+    class FieraServer(BaseApplication):
         def load_config(self) -> None:
             for key, value in options.items():
                 if value is not None:
