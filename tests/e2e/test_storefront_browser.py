@@ -84,7 +84,7 @@ def test_buyer_finds_buys_and_sees_the_order_and_so_does_the_merchant(
     from fiera.demo.build import build_demo
     from fiera.orders.models import Order
 
-    build_demo(merchants=12, seed=5, reset=True, progress=False)
+    build_demo(merchants=12, seed=5, reset=True, progress=False, outlets=False)
     slug, product_id, product_name = _pick_product()
     before = Order.objects.count()
 
