@@ -1412,9 +1412,8 @@ def build_demo(
         extra.append("  " + build_outlets(seed=seed, progress=show))
         since = (world.now - timedelta(days=366)).date()
         report = fx_rates_import_bundled(since=since, progress=show)
-        extra.append(
-            f"  fx rates       {report.created + report.unchanged} ECB reference rates since {since}"
-        )
+        rates = report.created + report.unchanged
+        extra.append(f"  fx rates       {rates} ECB reference rates since {since}")
     return _summary(world, seed, time.perf_counter() - started) + extra
 
 
