@@ -2,19 +2,20 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    OPERATOR = "operator", "Operator"
-    MERCHANT = "merchant", "Merchant staff"
-    BUYER = "buyer", "Buyer"
-    PARTNER = "partner", "Partner"
-    LEARNER = "learner", "Learner"
+    OPERATOR = "operator", _("Operator")
+    MERCHANT = "merchant", _("Merchant staff")
+    BUYER = "buyer", _("Buyer")
+    PARTNER = "partner", _("Partner")
+    LEARNER = "learner", _("Learner")
 
 
 class BuyerKind(models.TextChoices):
-    CONSUMER = "consumer", "Consumer"
-    BUSINESS = "business", "Business"
+    CONSUMER = "consumer", _("Consumer")
+    BUSINESS = "business", _("Business")
 
 
 class User(AbstractUser):
@@ -36,7 +37,8 @@ class User(AbstractUser):
                 name="operator_has_business_unit",
             ),
             models.CheckConstraint(
-                condition=~models.Q(role="buyer") | models.Q(buyer_kind__in=["consumer", "business"]),
+                condition=~models.Q(role="buyer")
+                | models.Q(buyer_kind__in=["consumer", "business"]),
                 name="buyer_has_kind",
             ),
         ]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Category(models.Model):
@@ -165,8 +166,8 @@ class StockLevel(models.Model):
 
 
 class StockMovementKind(models.TextChoices):
-    SET = "set", "Counted (set)"
-    ADJUST = "adjust", "Adjusted"
+    SET = "set", _("Counted (set)")
+    ADJUST = "adjust", _("Adjusted")
 
 
 class StockMovement(models.Model):

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class MarketplaceKind(models.TextChoices):
-    B2C_DOMESTIC = "b2c_domestic", "B2C domestic"
-    B2C_CROSS_BORDER = "b2c_cross_border", "B2C cross-border"
-    B2B_TRADE = "b2b_trade", "B2B trade"
-    REGIONAL = "regional", "Regional multi-country"
+    B2C_DOMESTIC = "b2c_domestic", _("B2C domestic")
+    B2C_CROSS_BORDER = "b2c_cross_border", _("B2C cross-border")
+    B2B_TRADE = "b2b_trade", _("B2B trade")
+    REGIONAL = "regional", _("Regional multi-country")
 
 
 class Marketplace(models.Model):

@@ -1,23 +1,24 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class CompanySize(models.TextChoices):
-    SME = "sme", "SME"
-    LARGE = "large", "Large enterprise"
+    SME = "sme", _("SME")
+    LARGE = "large", _("Large enterprise")
 
 
 class VerificationLevel(models.TextChoices):
-    UNVERIFIED = "unverified", "Unverified"
-    REGISTERED = "registered", "Registry checked"  # VAT and chamber of commerce checked
-    AUDITED = "audited", "Audited on site"
+    UNVERIFIED = "unverified", _("Unverified")
+    REGISTERED = "registered", _("Registry checked")  # VAT and chamber of commerce checked
+    AUDITED = "audited", _("Audited on site")
 
 
 class StaffRole(models.TextChoices):
-    OWNER = "owner", "Owner"
-    MANAGER = "manager", "Manager"
-    CLERK = "clerk", "Clerk"
+    OWNER = "owner", _("Owner")
+    MANAGER = "manager", _("Manager")
+    CLERK = "clerk", _("Clerk")
 
 
 class Sector(models.Model):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class OutletStatus(models.TextChoices):
@@ -26,11 +27,11 @@ class OutletStatus(models.TextChoices):
     opens (pilot or live) and kept through suspensions.
     """
 
-    PLANNED = "planned", "Planned"
-    PILOT = "pilot", "Pilot"
-    LIVE = "live", "Live"
-    SUSPENDED = "suspended", "Suspended"
-    CLOSED = "closed", "Closed"
+    PLANNED = "planned", _("Planned")
+    PILOT = "pilot", _("Pilot")
+    LIVE = "live", _("Live")
+    SUSPENDED = "suspended", _("Suspended")
+    CLOSED = "closed", _("Closed")
 
 
 OPENED_STATUSES = (OutletStatus.PILOT, OutletStatus.LIVE, OutletStatus.SUSPENDED)
