@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -13,18 +15,53 @@ from fiera.catalog.api import router as catalog_router
 from fiera.common.api import router as reference_router
 from fiera.common.errors import DomainError
 from fiera.common.money import MoneyError
+from fiera.common.schemas import ErrorOut
 from fiera.ledger.api import router as ledger_router
 from fiera.marketplaces.api import router as marketplaces_router
 from fiera.merchants.api import router as merchants_router
 from fiera.orders.api import router as orders_router
 from fiera.payments.api import router as payments_router
 
-api = NinjaAPI(
+
+class FieraAPI(NinjaAPI):
+    """The NinjaAPI whose OpenAPI also states the errors every operation can answer.
+
+    Beside what each operation declares, the shared machinery can answer: 400 when a body is
+    not JSON, 401 (and 403 for a session without its CSRF token) on every operation that
+    needs a sign-in, and 422 when a parameter or the body does not match its schema. All in
+    the error shape ``{"error": code, "detail": text}``.
+    """
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.setdefault("ErrorOut", ErrorOut.model_json_schema())
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                shared: list[tuple[int, str]] = []
+                if "requestBody" in operation:
+                    shared.append((400, "The body is not valid JSON"))
+                if operation.get("security"):
+                    shared.append((401, "Not signed in: send Authorization: Bearer <key>"))
+                    shared.append((403, "Not allowed (or a session request without CSRF token)"))
+                if operation.get("parameters") or "requestBody" in operation:
+                    shared.append((422, "A parameter or the body is invalid"))
+                for status, description in shared:
+                    if status not in responses and str(status) not in responses:
+                        responses[status] = {"description": description, "content": error}
+        return schema
+
+
+api = FieraAPI(
     title="Fiera API",
     version="1",
     description=(
         "Cross-border commerce: marketplaces, merchants, catalog, orders. Amounts are integer "
-        "minor units with an ISO 4217 code. Errors are `{\"error\": code, \"detail\": text}`."
+        'minor units with an ISO 4217 code. Errors are `{"error": code, "detail": text}`.'
     ),
     auth=API_AUTH,
     urls_namespace="api",
@@ -42,7 +79,9 @@ api.add_router("", ledger_router)
 api.add_router("", payments_router)
 
 
-def _error(request: HttpRequest, status: int, code: str, detail: str, **extra: object) -> HttpResponse:
+def _error(
+    request: HttpRequest, status: int, code: str, detail: str, **extra: object
+) -> HttpResponse:
     return api.create_response(request, {"error": code, "detail": detail, **extra}, status=status)
 
 
@@ -63,7 +102,11 @@ def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> Http
         loc = ".".join(str(p) for p in err.get("loc", ()) if p not in {"body", "payload"})
         parts.append(f"{loc}: {err.get('msg', 'invalid')}" if loc else str(err.get("msg")))
     fields = [
-        {"loc": [str(p) for p in err.get("loc", ())], "msg": str(err.get("msg", "")), "type": str(err.get("type", ""))}
+        {
+            "loc": [str(p) for p in err.get("loc", ())],
+            "msg": str(err.get("msg", "")),
+            "type": str(err.get("type", "")),
+        }
         for err in exc.errors
     ]
     return _error(request, 422, "invalid", "; ".join(parts) or "invalid input", fields=fields)
@@ -71,9 +114,7 @@ def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> Http
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(
-        request, 401, "unauthenticated", "sign in, or send Authorization: Bearer <key>"
-    )
+    return _error(request, 401, "unauthenticated", "sign in, or send Authorization: Bearer <key>")
 
 
 @api.exception_handler(Http404)
@@ -83,4 +124,5 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return _error(request, exc.status_code, "http_error", str(exc))
+    code = {400: "bad_request", 403: "forbidden", 404: "not_found"}.get(exc.status_code, "error")
+    return _error(request, exc.status_code, code, str(exc))
