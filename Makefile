@@ -34,6 +34,7 @@ lint: setup
 
 bench: setup
 	$(BIN)/python bench/checkout.py
+	$(BIN)/python bench/ledger.py
 
 check: setup
 	$(BIN)/fiera check

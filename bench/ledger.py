@@ -13,8 +13,10 @@ each three ways: the same SQL run raw through the driver (psycopg / sqlite3: loc
 rows, insert, update balances, commit; the statements are ``fiera.ledger.sql``'s), the
 service layer (``transfer_create`` / ``transfers_create``), and HTTP (``fiera serve`` as a
 subprocess, POST /api/v1/ledger/transfers with 1 and with --batch transfers per request,
-an operator's token). Then it prints the rates, each as a share of the raw-SQL rate, the
-batched/single ratio, and checks the ledger (``ledger_verify``).
+an operator's token). The three take turns in short slices, so that the disk's fsync
+latency and a neighbour's load weigh on them alike. Transfer ids are time-ordered
+(``new_transfer_id``, UUIDv7) everywhere. Then it prints the rates, each as a share of
+the raw-SQL rate, the batched/single ratio, and checks the ledger (``ledger_verify``).
 
 Targets: service single >= 50% of raw single; service batched >= 5x service single.
 """
@@ -32,6 +34,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -190,7 +193,7 @@ class Raw:
             ))  # fmt: skip
             deltas[debit][1] += 1
             deltas[credit][3] += 1
-        changes = [(a, *deltas[a]) for a in accounts]
+        changes = [(a, *deltas[a]) for a in accounts]  # (id, dp, dpo, cp, cpo)
         cur = self.conn.cursor()
         if vendor == "sqlite":
             cur.execute("BEGIN IMMEDIATE")
@@ -205,7 +208,7 @@ class Raw:
             cur,
             vendor,
             self._q(sql.update_balances_sql(vendor)),
-            sql.update_params(vendor, changes),  # type: ignore[arg-type]
+            sql.update_params(vendor, changes),
         )
         if vendor == "sqlite":
             cur.execute("COMMIT")
@@ -237,14 +240,13 @@ def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     }
     fiera = ROOT / ".venv" / "bin" / "fiera"
     command = [str(fiera), "serve", "--port", str(port), "--workers", str(workers)]
-    server = subprocess.Popen(
-        command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server
+    server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
     deadline = time.time() + 60
     while time.time() < deadline:
         if server.poll() is not None:
-            err = server.stderr.read().decode() if server.stderr else ""
-            raise SystemExit(f"fiera serve exited: {err[-2000:]}")
+            log.seek(0)
+            raise SystemExit(f"fiera serve exited: {log.read().decode()[-2000:]}")
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/api/v1/openapi.json")

@@ -144,6 +144,12 @@ CELERY_TASK_ALWAYS_EAGER = not CONFIG.celery_broker_url
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Periodic work for `celery -A fiera beat`: void pending ledger transfers past their timeout,
+# and deliver any outbox message a crashed relay left behind.
+CELERY_BEAT_SCHEDULE = {
+    "ledger-pending-expire": {"task": "fiera.ledger.pending_expire", "schedule": 60.0},
+    "outbox-relay": {"task": "fiera.common.outbox_relay", "schedule": 60.0},
+}
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+
+@shared_task(name="fiera.ledger.pending_expire")
+def pending_expire() -> int:
+    """Void the pending transfers whose timeout passed (schedule it every minute)."""
+    from fiera.ledger.services import pending_expire as expire
+
+    return expire(now=timezone.now())
