@@ -110,3 +110,26 @@ def test_user_create_rules() -> None:
         username="op", password="long-enough-1", role="operator", business_unit="ICE Digital"
     )
     assert operator.is_staff and operator.is_operator
+
+
+def test_token_lookup_is_one_query_and_a_complete_user(django_assert_num_queries) -> None:
+    issued = services.token_issue(user_id=make_buyer().pk)
+    user = User.objects.get(username="ana")  # as the ORM loads it
+    with django_assert_num_queries(1):
+        found = services.user_for_token(issued.key)
+    assert found is not None
+    for field in User._meta.concrete_fields:  # values AND types, as the ORM loads them
+        expected, got = getattr(user, field.attname), getattr(found, field.attname)
+        assert (got, type(got)) == (expected, type(expected)), field.attname
+    assert found.is_active is True and found.date_joined.tzinfo is not None
+    assert found._state.adding is False
+
+
+def test_a_deactivated_users_token_stops_working_at_once(client: Client) -> None:
+    user = make_buyer()
+    issued = services.token_issue(user_id=user.pk)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {issued.key}"}
+    assert client.get("/api/v1/me", **auth).status_code == 200
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    assert services.user_for_token(issued.key) is None
+    assert client.get("/api/v1/me", **auth).status_code == 401

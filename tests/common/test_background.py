@@ -67,7 +67,9 @@ def test_a_real_worker_answers_over_the_broker() -> None:
     broker = os.environ.get("FIERA_TEST_BROKER_URL", "")
     if not broker:
         if os.environ.get("FIERA_REQUIRE_POSTGRES") == "1":
-            pytest.fail("CI's PostgreSQL pass must run a Celery worker: FIERA_TEST_BROKER_URL is unset")
+            pytest.fail(
+                "CI's PostgreSQL pass needs a Celery worker: FIERA_TEST_BROKER_URL is unset"
+            )
         pytest.skip("no Celery worker: .ci/run starts one and sets FIERA_TEST_BROKER_URL")
     client = Celery("fiera-test-client", broker=broker, backend=broker)
     try:

@@ -49,7 +49,9 @@ def test_bad_values_are_named_in_plain_words(monkeypatch: pytest.MonkeyPatch) ->
     assert "REDIS_URL must start with" in found
 
 
-def test_fiera_check_exit_codes(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_fiera_check_exit_codes(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from fiera.cli import main
 
     _load(monkeypatch)

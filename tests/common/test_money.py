@@ -87,7 +87,10 @@ def test_format_per_locale() -> None:
     assert str(Money(1250, "EUR")) == "12.50 EUR"
 
 
-@given(amount=amounts, ratios=st.lists(st.integers(min_value=0, max_value=1000), min_size=1, max_size=12))
+RATIOS = st.lists(st.integers(min_value=0, max_value=1000), min_size=1, max_size=12)
+
+
+@given(amount=amounts, ratios=RATIOS)
 def test_allocate_sums_exactly_and_is_fair(amount: int, ratios: list[int]) -> None:
     if sum(ratios) == 0:
         with pytest.raises(MoneyError):

@@ -60,14 +60,20 @@ def _pick_product() -> tuple[str, int, str]:
 
     marketplace = Marketplace.objects.get(slug="flagship-cn")
     merchant_id = StaffMembership.objects.get(user__username="merchant").merchant_id
-    assert Store.objects.filter(merchant_id=merchant_id, marketplace=marketplace, is_active=True).exists()
+    assert Store.objects.filter(
+        merchant_id=merchant_id, marketplace=marketplace, is_active=True
+    ).exists()
     in_stock = StockLevel.objects.filter(merchant_id=merchant_id, units_on_hand__gte=5).values(
         "variant_id"
     )
     price = (
         Price.objects.filter(
-            marketplace=marketplace, currency="CNY", min_quantity=1, variant_id__in=in_stock,
-            variant__is_active=True, variant__product__is_active=True,
+            marketplace=marketplace,
+            currency="CNY",
+            min_quantity=1,
+            variant_id__in=in_stock,
+            variant__is_active=True,
+            variant__product__is_active=True,
         )
         .select_related("variant__product")
         .order_by("variant__product_id")

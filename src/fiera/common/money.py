@@ -84,7 +84,8 @@ class Money:
     def __post_init__(self) -> None:
         if type(self.amount_minor) is not int:
             raise MoneyError(
-                f"amount_minor must be an int of minor units, got {type(self.amount_minor).__name__}"
+                "amount_minor must be an int of minor units, got "
+                f"{type(self.amount_minor).__name__}"
             )
         currency_exponent(self.currency)
 
