@@ -10,7 +10,10 @@ class FieraUserAdmin(UserAdmin):
     list_filter = ("role", "buyer_kind", "is_active")
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
-        ("Fiera", {"fields": ("role", "business_unit", "buyer_kind", "country", "preferred_language")}),
+        (
+            "Fiera",
+            {"fields": ("role", "business_unit", "buyer_kind", "country", "preferred_language")},
+        ),
     )
 
 

@@ -10,9 +10,7 @@ from fiera.common.schemas import ErrorOut
 router = Router(tags=["auth"])
 
 
-@router.post(
-    "/auth/tokens", auth=None, response={201: TokenOut, 401: ErrorOut, 422: ErrorOut}
-)
+@router.post("/auth/tokens", auth=None, response={201: TokenOut, 401: ErrorOut, 422: ErrorOut})
 def token_create(request: HttpRequest, payload: TokenIn) -> Status[TokenOut]:
     """Exchange a username and password for an API key (shown once)."""
     issued = services.token_issue_for_credentials(
