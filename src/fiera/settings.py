@@ -95,6 +95,11 @@ def _database(url: str) -> dict[str, Any]:
         name = Path(db["NAME"])
         db["TEST"] = {"NAME": str(name.with_name(f"test-{name.name}"))}
     else:
+        # Persistent connections are checked (one `SELECT 1` round trip) before a request's
+        # first query, so one the server dropped (restart, failover, idle timeout) is
+        # replaced instead of failing that request with a 500. Measured on bench/checkout.py:
+        # about 0.1 ms of CPU per request, within the run-to-run noise of orders/s (at most
+        # ~5-8% on the 1-line checkout): kept.
         db["CONN_HEALTH_CHECKS"] = True
     return db
 

@@ -106,3 +106,19 @@ def test_list_hides_inactive_and_infos_by_id() -> None:
     infos = marketplace_infos_by_id(marketplace_ids=[inactive.id, 424242])
     assert list(infos) == [inactive.id]
     assert infos[inactive.id].is_active is False
+
+
+def test_get_is_one_query_with_sorted_countries(django_assert_num_queries: object) -> None:
+    made = make_marketplace(slug="one-query", countries={"HK": "HKD", "CN": "CNY", "MO": "MOP"})
+    with django_assert_num_queries(1):  # type: ignore[operator]
+        info = marketplace_get(slug="one-query")
+    assert list(info.countries.items()) == [("CN", "CNY"), ("HK", "HKD"), ("MO", "MOP")]
+    assert info == made and info.languages == ("it", "en") and info.is_active is True
+    with django_assert_num_queries(1):  # type: ignore[operator]
+        assert marketplace_get_by_id(marketplace_id=made.id) == info
+
+
+def test_a_worldwide_marketplace_has_no_countries() -> None:
+    made = make_marketplace(slug="world", worldwide=True, default_currency="USD")
+    info = marketplace_get(slug="world")
+    assert (info.id, info.worldwide, info.countries) == (made.id, True, {})

@@ -14,7 +14,9 @@ from fiera.accounts.services import user_for_token
 
 
 class TokenAuth(HttpBearer):
-    openapi_description = "A key from POST /api/v1/auth/tokens, sent as `Authorization: Bearer <key>`."
+    openapi_description = (
+        "A key from POST /api/v1/auth/tokens, sent as `Authorization: Bearer <key>`."
+    )
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = user_for_token(token)

@@ -3,9 +3,12 @@ model instances; ``marketplace_list`` alone returns a QuerySet, for the home pag
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from fiera.common.errors import InvalidInput, NotFound
@@ -101,19 +104,63 @@ def marketplace_infos_by_id(*, marketplace_ids: Iterable[int]) -> dict[int, Mark
     return {m.pk: _info(m) for m in qs}
 
 
+_MARKETPLACE = Marketplace._meta.db_table
+_COUNTRY = MarketplaceCountry._meta.db_table
+_INFO_SQL = (
+    "SELECT m.id, m.slug, m.name, m.kind, m.worldwide, m.default_currency, m.languages, "
+    "m.default_language, m.is_active, c.country, c.currency "
+    f"FROM {_MARKETPLACE} m LEFT JOIN {_COUNTRY} c ON c.marketplace_id = m.id "
+    "WHERE m.{column} = %s"
+)
+
+
+def _info_from_rows(rows: list[tuple[Any, ...]]) -> MarketplaceInfo | None:
+    """``MarketplaceInfo`` from the rows of ``_INFO_SQL`` (one per country, or one with
+    NULL country for a marketplace without any); None when there are no rows."""
+    if not rows:
+        return None
+    first = rows[0]
+    kind = str(first[3])
+    languages = first[6]
+    if isinstance(languages, str):  # JSON comes back as text from both backends
+        languages = json.loads(languages)
+    return MarketplaceInfo(
+        id=int(first[0]),
+        slug=str(first[1]),
+        name=str(first[2]),
+        kind=kind,
+        kind_label=str(MarketplaceKind(kind).label) if kind in MarketplaceKind.values else kind,
+        worldwide=bool(first[4]),
+        default_currency=str(first[5]),
+        languages=tuple(languages or ()),
+        default_language=str(first[7]),
+        countries=dict(sorted((str(r[9]), str(r[10])) for r in rows if r[9] is not None)),
+        is_active=bool(first[8]),
+    )
+
+
+def _info_where(column: str, value: int | str) -> MarketplaceInfo | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_INFO_SQL.format(column=column), [value])
+        return _info_from_rows(cursor.fetchall())
+
+
 def marketplace_get(*, slug: str) -> MarketplaceInfo:
-    """The marketplace with this slug, active or not (two queries)."""
-    found = Marketplace.objects.prefetch_related("countries").filter(slug=slug).first()
+    """The marketplace with this slug, active or not, in ONE query (the checkout's hot
+    path: raw SQL, the marketplace joined to its countries; nothing cached, so a closed
+    marketplace refuses orders on the very next request)."""
+    found = _info_where("slug", slug)
     if found is None:
         raise MarketplaceNotFound(f"no marketplace {slug!r}")
-    return _info(found)
+    return found
 
 
 def marketplace_get_by_id(*, marketplace_id: int) -> MarketplaceInfo:
-    found = Marketplace.objects.prefetch_related("countries").filter(pk=marketplace_id).first()
+    """The marketplace with this id, active or not, in one query."""
+    found = _info_where("id", marketplace_id)
     if found is None:
         raise MarketplaceNotFound(f"no marketplace with id {marketplace_id}")
-    return _info(found)
+    return found
 
 
 def marketplace_currency_for(*, marketplace_id: int, country: str) -> str:

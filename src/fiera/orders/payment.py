@@ -6,9 +6,14 @@ transaction, whether the orders are paid right away (a wallet debit would be), a
 whether payment is collected on delivery (cash on delivery), which lets a merchant ship
 an order that is still ``placed``.
 
-Only cash on delivery exists for now: the order stays ``placed`` (no fake paid flag) and
-``paid_at`` is set when the merchant marks it delivered. The payments issue adds a wallet
-method whose ``settle_checkout`` debits the buyer and returns True (orders move to paid).
+Two methods exist. Cash on delivery: the order stays ``placed`` (no fake paid flag) and
+``paid_at`` is set when the merchant marks it delivered. The wallet (``WalletPayment``):
+``settle_checkout`` charges the buyer's Fiera wallet in the checkout currency through
+``fiera.payments.services.wallet_charge_for_checkout`` (each order's total to its
+merchant, converted to EUR through FX when needed, all or nothing) and returns True, so
+the orders are written ``paid``. A method that collected money gives it back through
+``refund_collected`` (the wallet's refunds go back at the original rate), called by the
+orders services in the refund's own transaction.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from fiera.common.errors import InvalidInput
+from fiera.common.money import Money
+from fiera.payments import services as payments
 
 
 class UnknownPaymentMethod(InvalidInput):
@@ -65,6 +72,64 @@ class CashOnDelivery:
         return False
 
 
+class WalletPayment:
+    """The buyer's Fiera wallet in the checkout currency pays at checkout.
+
+    No wallet in that currency is 409 ``no_wallet``, too little in it 409
+    ``insufficient_funds``; the checkout then rolls back whole. Each order's payment is
+    recorded under its order number (``payments.selectors.payment_get``)."""
+
+    code = "wallet"
+    label = "Fiera wallet"
+    collects_on_delivery = False
+
+    def settle_checkout(self, *, charge: CheckoutCharge, now: datetime) -> bool:
+        payments.wallet_charge_for_checkout(
+            buyer_id=charge.buyer_id,
+            checkout_reference=f"checkout:{charge.checkout_id}",
+            amount=Money(charge.total_minor, charge.currency),
+            parts=[
+                payments.ChargePart(merchant_id=merchant_id, amount_minor=total, reference=number)
+                for merchant_id, total, number in zip(
+                    charge.merchant_ids,
+                    charge.order_totals_minor,
+                    charge.order_numbers,
+                    strict=True,
+                )
+            ],
+            now=now,
+        )
+        return True
+
+    def refund(self, *, order_number: str, amount: Money, reference: str, now: datetime) -> None:
+        payments.wallet_refund(
+            payment_reference=order_number, amount=amount, refund_reference=reference, now=now
+        )
+
+
+@runtime_checkable
+class RefundingMethod(Protocol):
+    """A method that collected money at checkout and can give part of it back."""
+
+    def refund(self, *, order_number: str, amount: Money, reference: str, now: datetime) -> None:
+        """Give ``amount`` (the order's currency) back, idempotent on ``reference``; called
+        inside the refund's transaction. Raise a DomainError to refuse it."""
+        ...
+
+
+def refund_collected(
+    *, method_code: str, order_number: str, amount: Money, reference: str, now: datetime
+) -> bool:
+    """Give back money the order's payment method collected at checkout (the wallet);
+    False when the method has nothing to give back here (cash on delivery: the merchant
+    refunds the buyer directly)."""
+    method = payment_method_get(method_code)
+    if not isinstance(method, RefundingMethod):
+        return False
+    method.refund(order_number=order_number, amount=amount, reference=reference, now=now)
+    return True
+
+
 _methods: dict[str, PaymentMethod] = {}
 
 
@@ -88,3 +153,4 @@ def payment_methods() -> list[PaymentMethod]:
 
 
 payment_method_register(CashOnDelivery())
+payment_method_register(WalletPayment())

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from functools import lru_cache
+from typing import Any, Literal
 
+from django.core.serializers.json import DjangoJSONEncoder
 from ninja import Field, Schema
 
-from fiera.common.money import Money
+from fiera.common.money import Money, currency_exponent
 from fiera.common.schemas import MoneyOut
 from fiera.orders.models import MAX_LINE_QUANTITY, Order, OrderStatus
 from fiera.orders.pricing import CheckoutQuote
@@ -295,6 +299,122 @@ class CheckoutOut(Schema):
                 for order in result.orders
             ],
         )
+
+
+_PROBE_DIGITS = "1234567"
+_PROBE = re.compile(
+    r"^(?P<prefix>\D*)1(?P<group>\D?)234(?P=group)567"
+    r"(?:(?P<point>\D+)(?P<fraction>\d+))?(?P<suffix>\D*)$"
+)
+_CHECKS = (0, 1, 7, 99, 100, 999, 1_000, 9_999, 10_000, 123_456, 1_000_000, 98_765_432, 10**15 + 7)
+
+
+@dataclass(frozen=True, slots=True)
+class _MoneyShape:
+    prefix: str
+    group: str
+    point: str
+    suffix: str
+    exponent: int
+
+    def format(self, amount_minor: int) -> str:
+        major, minor = divmod(amount_minor, 10**self.exponent)
+        text = f"{major:,}".replace(",", self.group) if self.group else str(major)
+        if self.exponent:
+            text += f"{self.point}{minor:0{self.exponent}d}"
+        return f"{self.prefix}{text}{self.suffix}"
+
+
+@lru_cache(maxsize=512)
+def _money_shape(currency: str, locale: str) -> _MoneyShape | None:
+    """How ``Money.format`` writes non-negative amounts of ``currency`` in ``locale``,
+    learnt once from Babel's own output for a probe amount and then checked against Babel
+    on amounts from 0 to 10^15 (grouping, minimum grouping, padding). None when the shape
+    is not a plain prefix + grouped digits + decimals + suffix: Babel formats every time."""
+    exponent = currency_exponent(currency)
+    fraction = "".join(str(n % 10) for n in range(1, exponent + 1))
+    probe = Money(int(_PROBE_DIGITS + fraction), currency).format(locale)
+    found = _PROBE.match(probe)
+    if found is None or (found["fraction"] or "") != fraction:
+        return None
+    shape = _MoneyShape(
+        prefix=found["prefix"],
+        group=found["group"],
+        point=found["point"] or "",
+        suffix=found["suffix"],
+        exponent=exponent,
+    )
+    for major in _CHECKS:
+        for minor in {0, 10**exponent - 1, 10**exponent // 2}:
+            amount = major * 10**exponent + minor
+            if shape.format(amount) != Money(amount, currency).format(locale):
+                return None
+    return shape
+
+
+def money_formatted(amount_minor: int, currency: str, locale: str = "en") -> str:
+    """Exactly ``Money(amount_minor, currency).format(locale)`` (a test compares them on
+    random amounts), about 20 times faster for the usual shapes: Babel's pattern
+    machinery costs ~30 us per amount, and a checkout answer holds 3 + 3 per order."""
+    if amount_minor >= 0 and type(amount_minor) is int:
+        shape = _money_shape(currency, locale)
+        if shape is not None:
+            return shape.format(amount_minor)
+    return Money(amount_minor, currency).format(locale)
+
+
+def _money_json(amount_minor: int, currency: str) -> dict[str, Any]:
+    """``MoneyOut`` as the JSON object it serializes to (locale "en", as ``MoneyOut.of``)."""
+    return {
+        "amount_minor": amount_minor,
+        "currency": currency,
+        "formatted": money_formatted(amount_minor, currency),
+    }
+
+
+_JSON_DATETIME = DjangoJSONEncoder()
+
+
+def checkout_json(result: CheckoutResult) -> dict[str, Any]:
+    """The body of POST /checkout as plain JSON values, built directly: exactly what
+    ``CheckoutOut.of(result)`` serializes to (a test holds them equal), without building
+    and validating some 10 + 3 x orders + lines pydantic models per request. The checkout
+    is the hot path (DESIGN.md); the schema stays declared for the OpenAPI document."""
+    c = result.currency
+    return {
+        "checkout_id": result.checkout_id,
+        "currency": c,
+        "country": result.country,
+        "payment_method": result.payment_method,
+        "placed_at": _JSON_DATETIME.default(datetime.fromisoformat(result.placed_at)),
+        "subtotal": _money_json(result.subtotal_minor, c),
+        "tax": _money_json(result.tax_minor, c),
+        "total": _money_json(result.total_minor, c),
+        "orders": [
+            {
+                "number": order.number,
+                "merchant_id": order.merchant_id,
+                "status": order.status,
+                "lines": [
+                    {
+                        "variant_id": line.variant_id,
+                        "sku": line.sku,
+                        "label": line.label,
+                        "name": line.name_en,
+                        "quantity": line.quantity,
+                        "unit_price_minor": line.unit_price_minor,
+                        "line_total_minor": line.line_total_minor,
+                        "tax_minor": line.tax_minor,
+                    }
+                    for line in order.lines
+                ],
+                "subtotal": _money_json(order.subtotal_minor, c),
+                "tax": _money_json(order.tax_minor, c),
+                "total": _money_json(order.total_minor, c),
+            }
+            for order in result.orders
+        ],
+    }
 
 
 # orders -------------------------------------------------------------------------------

@@ -57,7 +57,7 @@ from fiera.orders.models import (
     Refund,
     Shipment,
 )
-from fiera.orders.payment import CheckoutCharge, payment_method_get
+from fiera.orders.payment import CheckoutCharge, payment_method_get, refund_collected
 from fiera.orders.pricing import (
     CROSS_BORDER_KIND,
     BelowMinimumOrder,
@@ -200,9 +200,47 @@ class CheckoutResult:
     replayed: bool = False
 
     def as_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data.pop("replayed")
-        return data
+        """Every field but ``replayed``, as plain JSON values (what the idempotency record
+        stores; ``from_json`` reads it back)."""
+        return {
+            "checkout_id": self.checkout_id,
+            "buyer_id": self.buyer_id,
+            "marketplace_id": self.marketplace_id,
+            "country": self.country,
+            "currency": self.currency,
+            "subtotal_minor": self.subtotal_minor,
+            "tax_minor": self.tax_minor,
+            "total_minor": self.total_minor,
+            "payment_method": self.payment_method,
+            "placed_at": self.placed_at,
+            "orders": [
+                {
+                    "number": order.number,
+                    "merchant_id": order.merchant_id,
+                    "status": order.status,
+                    "currency": order.currency,
+                    "subtotal_minor": order.subtotal_minor,
+                    "tax_minor": order.tax_minor,
+                    "total_minor": order.total_minor,
+                    "lines": [
+                        {
+                            "variant_id": line.variant_id,
+                            "sku": line.sku,
+                            "label": line.label,
+                            "name_it": line.name_it,
+                            "name_en": line.name_en,
+                            "name_zh": line.name_zh,
+                            "quantity": line.quantity,
+                            "unit_price_minor": line.unit_price_minor,
+                            "line_total_minor": line.line_total_minor,
+                            "tax_minor": line.tax_minor,
+                        }
+                        for line in order.lines
+                    ],
+                }
+                for order in self.orders
+            ],
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any], *, replayed: bool) -> CheckoutResult:
@@ -353,20 +391,30 @@ def _check_key(idempotency_key: str | None) -> str | None:
     return key
 
 
+_IDEMPOTENCY = IdempotencyRecord._meta.db_table
+_CHECKOUT = Checkout._meta.db_table
+_ORDER = Order._meta.db_table
+_ORDER_LINE = OrderLine._meta.db_table
+
+
 def _replay(*, buyer_id: int, key: str, fingerprint: str) -> CheckoutResult | None:
-    """The stored result for this buyer's key (one query); a different body is refused."""
-    found = (
-        IdempotencyRecord.objects.filter(buyer_id=buyer_id, key=key)
-        .values_list("request_sha256", "result")
-        .first()
-    )
+    """The stored result for this buyer's key (one raw query); a different body is refused."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT request_sha256, result FROM {_IDEMPOTENCY} WHERE buyer_id = %s AND key = %s",
+            [buyer_id, key],
+        )
+        found = cursor.fetchone()
     if found is None:
         return None
     if found[0] != fingerprint:
         raise IdempotencyKeyReused(
             "this Idempotency-Key was used for a different checkout request; use a new key"
         )
-    return CheckoutResult.from_json(found[1], replayed=True)
+    stored = found[1]
+    return CheckoutResult.from_json(
+        json.loads(stored) if isinstance(stored, (str, bytes)) else stored, replayed=True
+    )
 
 
 def _allowance_take(
@@ -400,19 +448,26 @@ def _allowance_give_back(
 
 
 def _result_from(
-    *, checkout: Checkout, quote: CheckoutQuote, numbers: list[str], statuses: list[str]
+    *,
+    checkout_id: int,
+    buyer_id: int,
+    quote: CheckoutQuote,
+    payment_method: str,
+    placed_at: datetime,
+    numbers: list[str],
+    statuses: list[str],
 ) -> CheckoutResult:
     return CheckoutResult(
-        checkout_id=checkout.pk,
-        buyer_id=checkout.buyer_id,
-        marketplace_id=checkout.marketplace_id,
-        country=checkout.country,
-        currency=checkout.currency,
-        subtotal_minor=checkout.subtotal_minor,
-        tax_minor=checkout.tax_minor,
-        total_minor=checkout.total_minor,
-        payment_method=checkout.payment_method,
-        placed_at=checkout.placed_at.isoformat(),
+        checkout_id=checkout_id,
+        buyer_id=buyer_id,
+        marketplace_id=quote.marketplace_id,
+        country=quote.country,
+        currency=quote.currency,
+        subtotal_minor=quote.subtotal_minor,
+        tax_minor=quote.tax_minor,
+        total_minor=quote.total_minor,
+        payment_method=payment_method,
+        placed_at=placed_at.isoformat(),
         orders=tuple(
             PlacedOrder(
                 number=number,
@@ -562,134 +617,171 @@ def _checkout_write(
         raise annual_limit_error(
             terms=terms, used_minor=used, wanted_minor=quote.subtotal_minor, currency=quote.currency
         )
-    checkout = Checkout.objects.create(
-        buyer_id=buyer_id,
-        marketplace_id=quote.marketplace_id,
-        country=quote.country,
-        currency=quote.currency,
-        subtotal_minor=quote.subtotal_minor,
-        tax_minor=quote.tax_minor,
-        total_minor=quote.total_minor,
-        payment_method=method_code,
-        cross_border=terms is not None,
-        order_count=len(quote.groups),
-        placed_at=now,
-    )
-    numbers = [f"F{checkout.pk:06d}-{index}" for index in range(1, len(quote.groups) + 1)]
-    method = payment_method_get(method_code)
-    paid = method.settle_checkout(
-        charge=CheckoutCharge(
-            checkout_id=checkout.pk,
-            buyer_id=buyer_id,
-            marketplace_id=quote.marketplace_id,
-            currency=quote.currency,
-            total_minor=quote.total_minor,
-            order_numbers=tuple(numbers),
-            order_totals_minor=tuple(group.total_minor for group in quote.groups),
-            merchant_ids=tuple(group.merchant_id for group in quote.groups),
-        ),
-        now=now,
-    )
-    status = OrderStatus.PAID if paid else OrderStatus.PLACED
-    orders = Order.objects.bulk_create(
-        [
-            Order(
-                checkout=checkout,
-                number=number,
-                buyer_id=buyer_id,
-                merchant_id=group.merchant_id,
-                marketplace_id=quote.marketplace_id,
-                status=status,
-                currency=quote.currency,
-                subtotal_minor=group.subtotal_minor,
-                tax_minor=group.tax_minor,
-                total_minor=group.total_minor,
-                payment_method=method_code,
-                cross_border_year=terms.year if terms is not None else None,
-                ship_name=address.name,
-                ship_line1=address.line1,
-                ship_line2=address.line2,
-                ship_city=address.city,
-                ship_postal_code=address.postal_code,
-                ship_country=address.country,
-                ship_phone=address.phone,
-                placed_at=now,
-                paid_at=now if paid else None,
-            )
-            for group, number in zip(quote.groups, numbers, strict=True)
-        ]
-    )
-    result = _result_from(
-        checkout=checkout, quote=quote, numbers=numbers, statuses=[str(status)] * len(numbers)
-    )
-    if key is not None:
-        IdempotencyRecord.objects.create(
-            buyer_id=buyer_id,
-            key=key,
-            request_sha256=fingerprint,
-            checkout=checkout,
-            result=result.as_json(),
-            created_at=now,
-        )
-    publish(
-        "orders.checkout.placed",
-        {
-            "checkout_id": checkout.pk,
-            "buyer_id": buyer_id,
-            "marketplace_id": quote.marketplace_id,
-            "country": quote.country,
-            "currency": quote.currency,
-            "subtotal_minor": quote.subtotal_minor,
-            "tax_minor": quote.tax_minor,
-            "total_minor": quote.total_minor,
-            "payment_method": method_code,
-            "status": str(status),
-            "placed_at": now.isoformat(),
-            "orders": [
-                {
-                    "order_id": order.pk,
-                    "number": order.number,
-                    "merchant_id": order.merchant_id,
-                    "subtotal_minor": order.subtotal_minor,
-                    "tax_minor": order.tax_minor,
-                    "total_minor": order.total_minor,
-                    "units": sum(line.quantity for line in group.lines),
-                }
-                for order, group in zip(orders, quote.groups, strict=True)
+    ops = connection.ops
+    at = ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_CHECKOUT} (buyer_id, marketplace_id, country, currency, "
+            "subtotal_minor, tax_minor, total_minor, payment_method, cross_border, "
+            "order_count, placed_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+            "RETURNING id",
+            [
+                buyer_id,
+                quote.marketplace_id,
+                quote.country,
+                quote.currency,
+                quote.subtotal_minor,
+                quote.tax_minor,
+                quote.total_minor,
+                method_code,
+                terms is not None,
+                len(quote.groups),
+                at,
             ],
-        },
-    )
-    if cart_line_ids:
-        CartLine.objects.filter(pk__in=cart_line_ids).delete()
-    all_lines = [line for group in quote.groups for line in group.lines]
-    warehouses = stock_reserve(
-        items=[(line.variant_id, line.quantity) for line in all_lines],
-        now=now,
-        skus={line.variant_id: line.sku for line in all_lines},
-    )
-    OrderLine.objects.bulk_create(
-        [
-            OrderLine(
-                order=order,
-                merchant_id=line.merchant_id,
-                variant_id=line.variant_id,
-                warehouse_id=warehouses[line.variant_id],
-                sku=line.sku,
-                label=line.label,
-                name_it=line.name_it,
-                name_en=line.name_en,
-                name_zh=line.name_zh,
-                hs_code=line.hs_code,
-                quantity=line.quantity,
-                unit_price_minor=line.unit_price_minor,
-                line_total_minor=line.line_total_minor,
-                tax_minor=line.tax_minor,
+        )
+        checkout_id = int(cursor.fetchone()[0])
+        numbers = [f"F{checkout_id:06d}-{index}" for index in range(1, len(quote.groups) + 1)]
+        method = payment_method_get(method_code)
+        paid = method.settle_checkout(
+            charge=CheckoutCharge(
+                checkout_id=checkout_id,
+                buyer_id=buyer_id,
+                marketplace_id=quote.marketplace_id,
+                currency=quote.currency,
+                total_minor=quote.total_minor,
+                order_numbers=tuple(numbers),
+                order_totals_minor=tuple(group.total_minor for group in quote.groups),
+                merchant_ids=tuple(group.merchant_id for group in quote.groups),
+            ),
+            now=now,
+        )
+        status = str(OrderStatus.PAID if paid else OrderStatus.PLACED)
+        year = terms.year if terms is not None else None
+        order_params: list[Any] = []
+        for group, number in zip(quote.groups, numbers, strict=True):
+            order_params += [
+                checkout_id,
+                number,
+                buyer_id,
+                group.merchant_id,
+                quote.marketplace_id,
+                status,
+                quote.currency,
+                group.subtotal_minor,
+                group.tax_minor,
+                group.total_minor,
+                0,
+                method_code,
+                year,
+                address.name,
+                address.line1,
+                address.line2,
+                address.city,
+                address.postal_code,
+                address.country,
+                address.phone,
+                at,
+                at if paid else None,
+            ]
+        cursor.execute(
+            f"INSERT INTO {_ORDER} (checkout_id, number, buyer_id, merchant_id, "
+            "marketplace_id, status, currency, subtotal_minor, tax_minor, total_minor, "
+            "refunded_minor, payment_method, cross_border_year, ship_name, ship_line1, "
+            "ship_line2, ship_city, ship_postal_code, ship_country, ship_phone, placed_at, "
+            "paid_at) VALUES " + ", ".join([_ORDER_ROW] * len(numbers)) + " RETURNING id, number",
+            order_params,
+        )
+        order_ids = {str(number): int(order_id) for order_id, number in cursor.fetchall()}
+        result = _result_from(
+            checkout_id=checkout_id,
+            buyer_id=buyer_id,
+            quote=quote,
+            payment_method=method_code,
+            placed_at=now,
+            numbers=numbers,
+            statuses=[status] * len(numbers),
+        )
+        if key is not None:
+            cursor.execute(
+                f"INSERT INTO {_IDEMPOTENCY} (buyer_id, key, request_sha256, checkout_id, "
+                "result, created_at) VALUES (%s, %s, %s, %s, %s, %s)",
+                [
+                    buyer_id,
+                    key,
+                    fingerprint,
+                    checkout_id,
+                    ops.adapt_json_value(result.as_json(), None),
+                    at,
+                ],
             )
-            for order, group in zip(orders, quote.groups, strict=True)
-            for line in group.lines
-        ]
-    )
+        publish(
+            "orders.checkout.placed",
+            {
+                "checkout_id": checkout_id,
+                "buyer_id": buyer_id,
+                "marketplace_id": quote.marketplace_id,
+                "country": quote.country,
+                "currency": quote.currency,
+                "subtotal_minor": quote.subtotal_minor,
+                "tax_minor": quote.tax_minor,
+                "total_minor": quote.total_minor,
+                "payment_method": method_code,
+                "status": status,
+                "placed_at": now.isoformat(),
+                "orders": [
+                    {
+                        "order_id": order_ids[number],
+                        "number": number,
+                        "merchant_id": group.merchant_id,
+                        "subtotal_minor": group.subtotal_minor,
+                        "tax_minor": group.tax_minor,
+                        "total_minor": group.total_minor,
+                        "units": sum(line.quantity for line in group.lines),
+                    }
+                    for group, number in zip(quote.groups, numbers, strict=True)
+                ],
+            },
+            now=now,
+        )
+        if cart_line_ids:
+            CartLine.objects.filter(pk__in=cart_line_ids).delete()
+        all_lines = [line for group in quote.groups for line in group.lines]
+        warehouses = stock_reserve(
+            items=[(line.variant_id, line.quantity) for line in all_lines],
+            now=now,
+            skus={line.variant_id: line.sku for line in all_lines},
+        )
+        line_params: list[Any] = []
+        for group, number in zip(quote.groups, numbers, strict=True):
+            order_id = order_ids[number]
+            for line in group.lines:
+                line_params += [
+                    order_id,
+                    line.merchant_id,
+                    line.variant_id,
+                    warehouses[line.variant_id],
+                    line.sku,
+                    line.label,
+                    line.name_it,
+                    line.name_en,
+                    line.name_zh,
+                    line.hs_code,
+                    line.quantity,
+                    line.unit_price_minor,
+                    line.line_total_minor,
+                    line.tax_minor,
+                ]
+        cursor.execute(
+            f"INSERT INTO {_ORDER_LINE} (order_id, merchant_id, variant_id, warehouse_id, sku, "
+            "label, name_it, name_en, name_zh, hs_code, quantity, unit_price_minor, "
+            "line_total_minor, tax_minor) VALUES " + ", ".join([_LINE_ROW] * len(all_lines)),
+            line_params,
+        )
     return result
+
+
+_ORDER_ROW = "(" + ", ".join(["%s"] * 22) + ")"
+_LINE_ROW = "(" + ", ".join(["%s"] * 14) + ")"
 
 
 def checkout_place(
@@ -987,7 +1079,9 @@ def order_deliver(*, actor_id: int, actor_role: str, number: str, now: datetime)
 def _refund_record(
     *, order: Order, amount_minor: int, reason: str, actor_id: int | None, now: datetime
 ) -> Refund:
-    return Refund.objects.create(
+    """Record the refund and, in the same transaction, give the money back through the
+    order's payment method when it collected it (the wallet: at the original rate)."""
+    refund = Refund.objects.create(
         order=order,
         merchant_id=order.merchant_id,
         amount_minor=amount_minor,
@@ -996,6 +1090,14 @@ def _refund_record(
         created_by_id=actor_id,
         created_at=now,
     )
+    refund_collected(
+        method_code=order.payment_method,
+        order_number=order.number,
+        amount=Money(amount_minor, order.currency),
+        reference=f"order-refund:{refund.pk}",
+        now=now,
+    )
+    return refund
 
 
 def order_refund(
