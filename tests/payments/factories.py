@@ -6,7 +6,8 @@ layers), with real Italian VAT numbers (Luhn check digit, as stdnum validates).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from itertools import count
 from typing import Any
 
@@ -14,7 +15,7 @@ from stdnum import luhn
 
 from fiera.accounts.services import token_issue, user_create
 from fiera.merchants.models import Merchant, StaffMembership
-from fiera.payments import services
+from fiera.payments import selectors, services
 from fiera.payments.selectors import OutletInfo
 
 NOW = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
@@ -99,3 +100,101 @@ def make_outlet(
     for step in path:
         info = services.outlet_set_status(outlet_id=info.id, status=step, now=NOW)
     return info
+
+
+# --- wallets and money ------------------------------------------------------------------
+
+EUR_CNY = "7.8"  # 1 EUR = 7.8 CNY: round numbers for hand-computed FX tests
+
+
+def make_rates(on: date | None = None, **rates: str) -> None:
+    """ECB rates of ``on`` (default: NOW's day; EUR base), by default CNY 7.8, USD 1.05."""
+    from fiera.payments.models import FxRate
+
+    values = {"CNY": EUR_CNY, "USD": "1.05", **rates}
+    for quote, rate in values.items():
+        FxRate.objects.update_or_create(
+            quote=quote, date=on or NOW.date(), defaults={"rate_e9": int(Decimal(rate) * 10**9)}
+        )
+
+
+def make_buyer(**overrides: Any) -> Any:
+    return make_user("buyer", country="CN", **overrides)
+
+
+def funded_wallet(user: Any, amount_minor: int, currency: str = "CNY", now: datetime = NOW) -> Any:
+    """The user's wallet in ``currency`` with ``amount_minor`` topped up (a fake gateway)."""
+    from fiera.payments.gateways import InMemoryFundingGateway
+
+    services.wallet_open(user_id=user.pk, currency=currency, now=now)
+    if amount_minor:
+        services.wallet_top_up(
+            user_id=user.pk,
+            amount_minor=amount_minor,
+            currency=currency,
+            funding_reference="card-4242",
+            request_id=f"seed-{next(_seq)}",
+            now=now,
+            gateway=InMemoryFundingGateway(),
+        )
+    return selectors.wallet_get(owner_id=user.pk, currency=currency)
+
+
+def balance(user: Any, currency: str = "CNY") -> int:
+    """The wallet's available balance in minor units."""
+    return int(selectors.wallet_get(owner_id=user.pk, currency=currency).available.amount_minor)
+
+
+def system_balance(code: str, currency: str) -> int:
+    """A system account's balance on its credit side (credits - debits, posted)."""
+    from fiera.ledger import selectors as ledger_selectors
+
+    account = ledger_selectors.account_get_by_key(
+        code=code, owner_type="system", owner_id=0, currency=currency
+    )
+    return 0 if account is None else account.credits_posted - account.debits_posted
+
+
+def merchant_balance(
+    merchant_id: int, code: str = "merchant_payable", currency: str = "EUR"
+) -> int:
+    from fiera.ledger import selectors as ledger_selectors
+
+    account = ledger_selectors.account_get_by_key(
+        code=code, owner_type="merchant", owner_id=merchant_id, currency=currency
+    )
+    return 0 if account is None else account.credits_posted - account.debits_posted
+
+
+def pilot_outlet(merchant: Merchant | None = None, **overrides: Any) -> OutletInfo:
+    return make_outlet(merchant or make_merchant(), status="pilot", **overrides)
+
+
+def qr_for(outlet: OutletInfo, amount_minor: int | None = None, currency: str = "EUR") -> str:
+    """The outlet's QR payload (dynamic when ``amount_minor`` is given)."""
+    return selectors.outlet_qr(
+        outlet_id=outlet.id, amount_minor=amount_minor, currency=currency
+    ).payload
+
+
+def snapshot() -> dict[str, int]:
+    """Row counts of every money table and of the ledger: equal before and after means
+    nothing was written."""
+    from fiera.ledger.selectors import ledger_verify
+    from fiera.payments import models
+
+    counts = {
+        name: getattr(models, name).objects.count()
+        for name in (
+            "Wallet",
+            "TopUp",
+            "FxQuote",
+            "Payment",
+            "PaymentRefund",
+            "QrPayment",
+            "SettlementRun",
+            "Escrow",
+        )
+    }
+    counts["ledger_transfers"] = ledger_verify().transfers
+    return counts

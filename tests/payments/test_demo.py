@@ -44,3 +44,35 @@ def test_full_network_is_built_well_under_twenty_seconds() -> None:
     assert summary.by_status["pilot"] == 4
     assert len(summary.regions) == 20
     assert elapsed < 20, f"{elapsed:.1f} s"
+
+
+@pytest.mark.usefixtures("ledger_ok")
+def test_demo_wallets_let_the_buyer_pay_at_a_pilot_post_office() -> None:
+    from datetime import UTC, datetime
+
+    from fiera.demo.wallets import build_wallets
+    from fiera.payments import services
+    from tests.payments.factories import make_rates, make_user
+
+    now = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+    make_rates(on=now.date())
+    buyer = make_user("buyer", username="buyer", country="CN")
+    make_user("buyer", username="buyer-sg", country="SG")
+    line = build_wallets(seed=11, now=now)
+    assert "2 CNY wallets" in line
+    before = {w.user_id: w.posted for w in _wallets()}
+    assert build_wallets(seed=11, now=now) == line  # nothing new the second time
+    assert {w.user_id: w.posted for w in _wallets()} == before
+    build_outlets(seed=11, pilot=1, rollout=0, progress=False)
+    pilot = Outlet.objects.get(status="pilot")
+    payload = selectors.outlet_qr(outlet_id=pilot.pk, amount_minor=2_000).payload
+    result = services.qr_payment_submit(
+        user_id=buyer.pk, payload=payload, request_id="demo-pay", now=now
+    )
+    assert result.status == "S"
+
+
+def _wallets() -> list[selectors.WalletInfo]:
+    from fiera.payments.models import Wallet
+
+    return [selectors.wallet_info(w) for w in Wallet.objects.all()]

@@ -46,6 +46,7 @@ from fiera.catalog.models import Category, Price, Product, StockLevel, Variant, 
 from fiera.common.reference import Municipality, italian_region, municipalities_in_region
 from fiera.demo import vocabulary as vocab
 from fiera.demo.outlets import build_outlets
+from fiera.demo.wallets import build_wallets
 from fiera.demo.prices import convert_eur, percent_of
 from fiera.marketplaces.models import Marketplace
 from fiera.marketplaces.services import marketplace_create
@@ -1414,6 +1415,7 @@ def build_demo(
         report = fx_rates_import_bundled(since=since, progress=show)
         rates = report.created + report.unchanged
         extra.append(f"  fx rates       {rates} ECB reference rates since {since}")
+        extra.append("  " + build_wallets(seed=seed))
     return _summary(world, seed, time.perf_counter() - started) + extra
 
 

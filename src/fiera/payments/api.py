@@ -1,4 +1,6 @@
-"""Payments API: points of sale (outlets), their EMVCo QR codes, and ECB FX rates.
+"""Payments API: points of sale (outlets), their EMVCo QR codes, ECB FX rates, wallets
+(balance, statement, top-up), FX quotes and conversions, pay by QR (S/F/U), refunds,
+and the operators' settlement runs.
 
 Outlets: operators see and manage all; a merchant's owners and managers manage their own
 (clerks read); another company's outlet ids answer 404. QR parsing is for any signed-in
@@ -7,17 +9,25 @@ user; FX rates are public.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Form, Path, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
+from fiera.common.errors import InvalidInput
+from fiera.common.money import Money, is_currency
 from fiera.common.pagination import Page
 from fiera.common.schemas import ErrorOut
 from fiera.payments import emvco, selectors, services
 from fiera.payments.schemas import (
+    CURRENCY_PATTERN,
+    REQUEST_ID_PATTERN,
+    FxConvertIn,
+    FxQuoteIn,
+    FxQuoteOut,
     FxRateOut,
     ImportErrorOut,
     ImportReportOut,
@@ -26,12 +36,28 @@ from fiera.payments.schemas import (
     OutletOut,
     OutletQrOut,
     OutletStatusIn,
+    OwnerQuery,
     QrErrorOut,
+    QrFailedOut,
     QrParsedOut,
     QrParseIn,
+    QrPaymentIn,
+    QrPaymentOut,
+    RefundIn,
+    RefundOut,
     RolloutOut,
+    SettlementReportOut,
+    SettlementRunIn,
+    SettlementRunOut,
+    SettlementStatementOut,
+    StatementQuery,
     TerminalIn,
     TerminalOut,
+    TopUpIn,
+    TopUpOut,
+    WalletOpenIn,
+    WalletOut,
+    WalletStatementOut,
 )
 
 router = Router(tags=["payments"])
@@ -244,3 +270,243 @@ def fx_rate(request: HttpRequest, query: Query[FxQuery]) -> FxRateOut:
     EUR and rounded, half-even, to 10 significant digits."""
     on = query.on or timezone.localdate()
     return FxRateOut.of(selectors.fx_rate(base=query.base, quote=query.quote, on=on))
+
+
+# --- wallets ------------------------------------------------------------------------------
+#
+# A buyer's wallets, by currency. Only the owner moves its wallet; operators may read any
+# (``user_id``); for anyone else another user's wallet does not exist (404).
+
+CurrencyPath = Path(..., pattern=CURRENCY_PATTERN, description="ISO 4217, e.g. CNY")
+RequestIdPath = Path(..., pattern=REQUEST_ID_PATTERN, description="your request id")
+ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
+
+
+def _owner(request: HttpRequest, user_id: int | None) -> tuple[int, int, str]:
+    """(whose wallet, actor id, actor role): the caller's own unless an id is given."""
+    actor_id, actor_role = _actor(request)
+    return (user_id if user_id is not None else actor_id), actor_id, actor_role
+
+
+@router.get("/wallets", response={200: list[WalletOut], **ERRORS})
+def wallet_list(request: HttpRequest, query: Query[OwnerQuery]) -> list[WalletOut]:
+    """Your wallets with their balances (operators: anyone's, with ``user_id``)."""
+    owner_id, actor_id, actor_role = _owner(request, query.user_id)
+    wallets = selectors.wallet_list(owner_id=owner_id, actor_id=actor_id, actor_role=actor_role)
+    return [WalletOut.of(w) for w in wallets]
+
+
+@router.post("/wallets", response={201: WalletOut, **ERRORS})
+def wallet_open(request: HttpRequest, payload: WalletOpenIn) -> Status[WalletOut]:
+    """Open your wallet in a currency (buyers); opening it again returns it."""
+    actor_id, actor_role = _actor(request)
+    info = services.wallet_open(
+        user_id=actor_id,
+        currency=payload.currency,
+        now=timezone.now(),
+        actor_role=actor_role,
+    )
+    return Status(201, WalletOut.of(info))
+
+
+@router.get("/wallets/{currency}", response={200: WalletOut, **ERRORS})
+def wallet_detail(
+    request: HttpRequest, query: Query[OwnerQuery], currency: str = CurrencyPath
+) -> WalletOut:
+    owner_id, actor_id, actor_role = _owner(request, query.user_id)
+    info = selectors.wallet_get(
+        owner_id=owner_id, currency=currency, actor_id=actor_id, actor_role=actor_role
+    )
+    return WalletOut.of(info)
+
+
+@router.get("/wallets/{currency}/statement", response={200: WalletStatementOut, **ERRORS})
+def wallet_statement(
+    request: HttpRequest, query: Query[StatementQuery], currency: str = CurrencyPath
+) -> WalletStatementOut:
+    """The wallet's movements, newest first, each with the balance after it."""
+    owner_id, actor_id, actor_role = _owner(request, query.user_id)
+    statement = selectors.wallet_statement(
+        owner_id=owner_id,
+        currency=currency,
+        limit=query.limit,
+        offset=query.offset,
+        actor_id=actor_id,
+        actor_role=actor_role,
+    )
+    return WalletStatementOut.of(statement)
+
+
+@router.post("/wallets/{currency}/top-ups", response={201: TopUpOut, 202: TopUpOut, **ERRORS})
+def wallet_top_up(
+    request: HttpRequest, payload: TopUpIn, currency: str = CurrencyPath
+) -> Status[TopUpOut]:
+    """Top up your wallet from a funding source. 201 when booked; 202 when the funding
+    source has not answered yet (retry with the same ``request_id``); 409
+    ``funding_declined`` when it refused. The same ``request_id`` with another body is
+    409 ``request_id_reused``."""
+    actor_id, actor_role = _actor(request)
+    info = services.wallet_top_up(
+        user_id=actor_id,
+        amount_minor=payload.amount_minor,
+        currency=currency.upper(),
+        funding_reference=payload.funding_reference,
+        request_id=payload.request_id,
+        now=timezone.now(),
+        actor_role=actor_role,
+    )
+    return Status(201 if info.status == "succeeded" else 202, TopUpOut.of(info))
+
+
+# --- FX -----------------------------------------------------------------------------------
+
+
+@router.post("/fx/quotes", response={201: FxQuoteOut, **ERRORS})
+def fx_quote(request: HttpRequest, payload: FxQuoteIn) -> Status[FxQuoteOut]:
+    """Quote a conversion between two of your wallet currencies: the ECB rate of the day
+    plus the stated mark-up, fixed for a short time (``expires_at``). Give the amount to
+    sell or the amount to buy."""
+    actor_id, actor_role = _actor(request)
+    info = services.fx_quote_create(
+        user_id=actor_id,
+        sell_currency=payload.sell_currency.upper(),
+        buy_currency=payload.buy_currency.upper(),
+        sell_amount_minor=payload.sell_amount_minor,
+        buy_amount_minor=payload.buy_amount_minor,
+        now=timezone.now(),
+        actor_role=actor_role,
+    )
+    return Status(201, FxQuoteOut.of(info))
+
+
+@router.post("/fx/conversions", response={200: FxQuoteOut, **ERRORS})
+def fx_conversion(request: HttpRequest, payload: FxConvertIn) -> FxQuoteOut:
+    """Execute your quote before it expires (409 ``quote_expired`` after)."""
+    actor_id, actor_role = _actor(request)
+    info = services.fx_convert(
+        user_id=actor_id, quote_id=payload.quote_id, now=timezone.now(), actor_role=actor_role
+    )
+    return FxQuoteOut.of(info)
+
+
+# --- pay by QR ----------------------------------------------------------------------------
+
+
+@router.post(
+    "/qr-payments",
+    response={
+        200: QrPaymentOut,
+        202: QrPaymentOut,
+        **ERRORS,
+        409: QrFailedOut | ErrorOut,
+        422: QrErrorOut,
+    },
+)
+def qr_payment_create(request: HttpRequest, payload: QrPaymentIn) -> Any:
+    """Pay a scanned EMVCo QR code of a Fiera point of sale from your wallet (CNY by
+    default; the merchant is paid in EUR through FX). Answers S (200), U (202: the
+    outcome is not known, GET it with the same request id) or F (409 with the reason:
+    ``insufficient_funds``). A bad payload is 422 naming the tag and offset; an unknown
+    outlet 404 ``unknown_outlet``; an outlet that is not open 409. The same
+    ``request_id`` with the same body answers the same; with another body 409."""
+    actor_id, actor_role = _actor(request)
+    result = services.qr_payment_submit(
+        user_id=actor_id,
+        payload=payload.payload,
+        request_id=payload.request_id,
+        amount_minor=payload.amount_minor,
+        wallet_currency=payload.wallet_currency.upper(),
+        now=timezone.now(),
+        actor_role=actor_role,
+    )
+    out = QrPaymentOut.of(result)
+    if result.status == "F":
+        return Status(
+            409,
+            QrFailedOut(
+                error=result.result_code,
+                detail=result.detail,
+                request_id=result.request_id,
+                result=out,
+            ),
+        )
+    return Status(202 if result.status == "U" else 200, out)
+
+
+@router.get("/qr-payments/{request_id}", response={200: QrPaymentOut, **ERRORS})
+def qr_payment_detail(request: HttpRequest, request_id: str = RequestIdPath) -> QrPaymentOut:
+    """The result of your payment request: S or F (a U is settled by asking)."""
+    actor_id, actor_role = _actor(request)
+    result = services.qr_payment_query(
+        user_id=actor_id, request_id=request_id, now=timezone.now(), actor_role=actor_role
+    )
+    return QrPaymentOut.of(result)
+
+
+@router.post("/payments/refunds", response={201: RefundOut, **ERRORS})
+def payment_refund(request: HttpRequest, payload: RefundIn) -> Status[RefundOut]:
+    """Refund part or all of a wallet payment at its original rate (the merchant's owners
+    and managers, or operators). ``currency`` is the payer's (what goes back) or the
+    merchant's (what is taken back)."""
+    actor_id, actor_role = _actor(request)
+    if not is_currency(payload.currency.upper()):
+        raise services.CurrencyMismatch(f"{payload.currency!r} is not an ISO 4217 code")
+    info = services.wallet_refund(
+        payment_reference=payload.payment_reference,
+        amount=Money(payload.amount_minor, payload.currency.upper()),
+        refund_reference=payload.refund_reference,
+        now=timezone.now(),
+        actor_id=actor_id,
+        actor_role=actor_role,
+    )
+    return Status(201, RefundOut.of(info))
+
+
+# --- settlement (operators) ---------------------------------------------------------------
+
+
+@router.post("/settlement/runs", response={200: SettlementReportOut, **ERRORS})
+def settlement_run(request: HttpRequest, payload: SettlementRunIn) -> SettlementReportOut:
+    """Settle a day (default yesterday, UTC) for every merchant: payouts net of refunds
+    and fees. Running a day again returns the runs made the first time."""
+    _, actor_role = _actor(request)
+    now = timezone.now()
+    report = services.settlement_run(
+        day=payload.day or (now.date() - timedelta(days=1)), now=now, actor_role=actor_role
+    )
+    return SettlementReportOut.of(report)
+
+
+@router.get("/settlement/runs", response={200: list[SettlementRunOut], **ERRORS})
+@paginate(Page)
+def settlement_run_list(
+    request: HttpRequest,
+    day: str | None = Query(None, max_length=10, description="YYYY-MM-DD"),
+    merchant_id: int | None = Query(None, ge=1, le=2**62),
+) -> selectors.SettlementRunListing:
+    """Settlement runs, newest day first, filtered by ``day`` (YYYY-MM-DD) and merchant
+    (operators)."""
+    _, actor_role = _actor(request)
+    try:
+        on = date.fromisoformat(day) if day else None
+    except ValueError:
+        raise InvalidInput(f"day: {day!r} is not a date (YYYY-MM-DD)") from None
+    return selectors.settlement_run_list(day=on, merchant_id=merchant_id, actor_role=actor_role)
+
+
+@router.get("/settlement/runs/{run_id}", response={200: SettlementStatementOut, **ERRORS})
+def settlement_run_detail(
+    request: HttpRequest, run_id: int = Path(..., ge=1, le=2**62)
+) -> SettlementStatementOut:
+    """A run with its statement: one line per payment and per refund."""
+    _, actor_role = _actor(request)
+    return SettlementStatementOut.of(
+        selectors.settlement_run_get(run_id=run_id, actor_role=actor_role)
+    )

@@ -8,6 +8,7 @@
     fiera outlets rollout [--merchant ID|SLUG]
     fiera fx import [FILE | --bundled] [--since 2024-01-01]
     fiera fx rate QUOTE [--base EUR] [--on 2024-01-02]
+    fiera settlement run [--day YYYY-MM-DD] [--no-progress]
 
 ``fiera qr`` needs no database. Exit codes: 0 done, 2 bad input (the reason on stderr).
 """
@@ -25,7 +26,7 @@ from fiera.common.runtime import setup_django
 
 
 def register(subparsers: Any) -> None:
-    """Add ``qr``, ``outlets`` and ``fx`` to the ``fiera`` command."""
+    """Add ``qr``, ``outlets``, ``fx`` and ``settlement`` to the ``fiera`` command."""
     p = subparsers.add_parser("qr", help="EMVCo merchant-presented QR codes (no database)")
     qsub = p.add_subparsers(dest="qr_command", required=True)
     make = qsub.add_parser("make", help="print a payload; optionally save it as SVG or PNG")
@@ -91,6 +92,22 @@ def register(subparsers: Any) -> None:
     rate.add_argument("--base", default="EUR")
     rate.add_argument("--on", type=date.fromisoformat, default=None, help="default today")
     rate.set_defaults(func=cmd_fx_rate)
+
+    p = subparsers.add_parser("settlement", help="merchant payouts")
+    ssub = p.add_subparsers(dest="settlement_command", required=True)
+    run = ssub.add_parser(
+        "run",
+        help="settle a day for every merchant (idempotent)",
+        description=(
+            "Pay out each merchant's payments of the day (UTC), net of refunds and fees. "
+            "Running a day again changes nothing and prints the same runs."
+        ),
+    )
+    run.add_argument(
+        "--day", type=date.fromisoformat, default=None, help="YYYY-MM-DD (default: yesterday)"
+    )
+    run.add_argument("--no-progress", action="store_true")
+    run.set_defaults(func=cmd_settlement_run)
 
 
 def _out(text: str) -> None:
@@ -283,5 +300,38 @@ def cmd_fx_rate(args: argparse.Namespace) -> int:
     _out(
         f"1 {info.base} = {info.rate:f} {info.quote} "
         f"(ECB {info.rate_date.isoformat()}, {info.method})"
+    )
+    return 0
+
+
+# --- settlement ---------------------------------------------------------------------------
+
+
+def cmd_settlement_run(args: argparse.Namespace) -> int:
+    setup_django()
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from fiera.common.errors import DomainError
+    from fiera.common.money import Money
+    from fiera.payments import services
+
+    now = timezone.now()
+    day = args.day or (now.date() - timedelta(days=1))
+    try:
+        report = services.settlement_run(day=day, now=now, progress=not args.no_progress)
+    except DomainError as exc:
+        return _fail(exc.detail)
+    for run in report.runs:
+        name = (run.merchant_name or f"merchant {run.merchant_id}")[:30]
+        _out(
+            f"{name:<30} {run.payments_count:>6} payments {run.refunds_count:>5} refunds  "
+            f"net {run.net}  payout {run.payout}"
+        )
+    currency = report.runs[0].payout.currency if report.runs else "EUR"
+    _out(
+        f"settled {day.isoformat()}: {len(report.runs)} merchant(s), {report.created} new run(s), "
+        f"{report.existing} already settled; payouts {Money(report.payout_minor, currency)}"
     )
     return 0

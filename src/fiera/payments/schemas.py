@@ -3,19 +3,30 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
+from django.utils.translation import get_language
 from ninja import Field, Schema
 
-from fiera.common.schemas import ErrorOut
+from fiera.common.money import Money
+from fiera.common.schemas import ErrorOut, MoneyOut
 from fiera.payments.emvco import ParsedPayload
 from fiera.payments.selectors import (
+    FxQuoteInfo,
     OutletDetail,
     OutletInfo,
     OutletQr,
+    PaymentInfo,
+    QrPaymentResult,
     RateInfo,
+    RefundInfo,
     RolloutSummary,
+    SettlementRunInfo,
+    SettlementStatement,
     TerminalInfo,
+    TopUpInfo,
+    WalletInfo,
+    WalletStatement,
 )
-from fiera.payments.services import ImportReport
+from fiera.payments.services import ImportReport, SettlementReport
 
 
 class OutletOut(Schema):
@@ -259,5 +270,381 @@ class FxRateOut(Schema):
             source=info.source,
             legs=[
                 FxLegOut(quote=leg.quote, date=leg.date, rate=f"{leg.rate:f}") for leg in info.legs
+            ],
+        )
+
+
+# --- wallets, FX, payments, settlement ---------------------------------------------------
+
+CURRENCY_PATTERN = r"^[A-Za-z]{3}$"
+REQUEST_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
+MAX_MINOR = 10**15
+
+
+def _money(money: Money) -> MoneyOut:
+    return MoneyOut.of(money, get_language() or "en")
+
+
+class WalletOpenIn(Schema):
+    currency: str = Field("CNY", pattern=CURRENCY_PATTERN, description="ISO 4217, e.g. CNY")
+
+
+class WalletOut(Schema):
+    currency: str
+    posted: MoneyOut = Field(description="the settled balance")
+    pending: MoneyOut = Field(description="reserved by pending transfers (trade assurance)")
+    available: MoneyOut = Field(description="what can be spent now")
+    created_at: datetime
+
+    @classmethod
+    def of(cls, info: WalletInfo) -> WalletOut:
+        return cls(
+            currency=info.currency,
+            posted=_money(info.posted),
+            pending=_money(info.pending),
+            available=_money(info.available),
+            created_at=info.created_at,
+        )
+
+
+class WalletLineOut(Schema):
+    transfer_id: str
+    created_at: datetime
+    code: str = Field(description='why: "topup", "fx_sell", "fx_spread", "refund_fx_sell" ...')
+    label: str
+    kind: str = Field(description="single, pending, post, void or expiry")
+    direction: str = Field(description="credit (in) or debit (out)")
+    amount: MoneyOut = Field(description="signed: positive in, negative out")
+    balance_after: MoneyOut = Field(description="the posted balance right after it")
+    reference: str
+
+
+class WalletStatementOut(Schema):
+    wallet: WalletOut
+    count: int = Field(description="lines in all")
+    limit: int
+    offset: int
+    lines: list[WalletLineOut]
+
+    @classmethod
+    def of(cls, statement: WalletStatement) -> WalletStatementOut:
+        return cls(
+            wallet=WalletOut.of(statement.wallet),
+            count=statement.count,
+            limit=statement.limit,
+            offset=statement.offset,
+            lines=[
+                WalletLineOut(
+                    transfer_id=line.transfer_id,
+                    created_at=line.created_at,
+                    code=line.code,
+                    label=line.label,
+                    kind=line.kind,
+                    direction=line.direction,
+                    amount=_money(line.amount),
+                    balance_after=_money(line.balance_after),
+                    reference=line.reference,
+                )
+                for line in statement.lines
+            ],
+        )
+
+
+class StatementQuery(Schema):
+    limit: int = Field(20, ge=1, le=200, description="lines per page (1-200)")
+    offset: int = Field(0, ge=0, le=9800, description="lines to skip (at most 9,800)")
+    user_id: int | None = Field(None, ge=1, le=2**62, description="operators: whose wallet")
+
+
+class OwnerQuery(Schema):
+    user_id: int | None = Field(None, ge=1, le=2**62, description="operators: whose wallets")
+
+
+class TopUpIn(Schema):
+    amount_minor: int = Field(gt=0, le=MAX_MINOR, description="minor units of the wallet currency")
+    funding_reference: str = Field(
+        min_length=1, max_length=100, description="the card or account to charge"
+    )
+    request_id: str = Field(
+        pattern=REQUEST_ID_PATTERN, description="your idempotency key: retry with the same one"
+    )
+
+
+class TopUpOut(Schema):
+    request_id: str
+    status: str = Field(description="succeeded, or pending when the gateway did not answer")
+    amount: MoneyOut
+    funding_reference: str
+    gateway_reference: str
+    transfer_id: str | None
+    created_at: datetime
+    completed_at: datetime | None
+
+    @classmethod
+    def of(cls, info: TopUpInfo) -> TopUpOut:
+        return cls(
+            request_id=info.request_id,
+            status=info.status,
+            amount=_money(info.amount),
+            funding_reference=info.funding_reference,
+            gateway_reference=info.gateway_reference,
+            transfer_id=info.transfer_id,
+            created_at=info.created_at,
+            completed_at=info.completed_at,
+        )
+
+
+class FxQuoteIn(Schema):
+    sell_currency: str = Field("CNY", pattern=CURRENCY_PATTERN)
+    buy_currency: str = Field("EUR", pattern=CURRENCY_PATTERN)
+    sell_amount_minor: int | None = Field(None, gt=0, le=MAX_MINOR)
+    buy_amount_minor: int | None = Field(None, gt=0, le=MAX_MINOR)
+
+
+class FxQuoteOut(Schema):
+    quote_id: str
+    sell: MoneyOut = Field(description="what leaves your wallet")
+    buy: MoneyOut = Field(description="what you get")
+    mid_sell: MoneyOut = Field(description="the part converted at the ECB reference rate")
+    spread: MoneyOut = Field(description="the mark-up, in the sell currency")
+    fixed_side: str
+    rate_base: str
+    rate_quote: str
+    rate: str = Field(description="ECB: 1 rate_base = rate rate_quote")
+    rate_date: date
+    markup_bp: int = Field(description="the mark-up in basis points (50 = 0.50 %)")
+    client_rate: str = Field(description="sell units per buy unit, mark-up included")
+    expires_at: datetime
+    executed_at: datetime | None
+
+    @classmethod
+    def of(cls, info: FxQuoteInfo) -> FxQuoteOut:
+        return cls(
+            quote_id=info.quote_id,
+            sell=_money(info.sell),
+            buy=_money(info.buy),
+            mid_sell=_money(info.mid_sell),
+            spread=_money(info.spread),
+            fixed_side=info.fixed_side,
+            rate_base=info.rate_base,
+            rate_quote=info.rate_quote,
+            rate=f"{info.rate:f}",
+            rate_date=info.rate_date,
+            markup_bp=info.markup_bp,
+            client_rate=f"{info.client_rate:f}",
+            expires_at=info.expires_at,
+            executed_at=info.executed_at,
+        )
+
+
+class FxConvertIn(Schema):
+    quote_id: str = Field(min_length=1, max_length=40)
+
+
+class PaymentOut(Schema):
+    payment_id: str
+    kind: str = Field(description="checkout, qr or escrow")
+    reference: str
+    merchant_id: int
+    paid: MoneyOut = Field(description="what the payer's wallet gave")
+    credit: MoneyOut = Field(description="what the merchant is credited")
+    rate: str = Field(description='the ECB rate used ("" when no FX)')
+    rate_base: str
+    rate_quote: str
+    markup_bp: int
+    spread: MoneyOut
+    refunded_paid: MoneyOut
+    refunded_credit: MoneyOut
+    created_at: datetime
+
+    @classmethod
+    def of(cls, info: PaymentInfo) -> PaymentOut:
+        return cls(
+            payment_id=info.payment_id,
+            kind=info.kind,
+            reference=info.reference,
+            merchant_id=info.merchant_id,
+            paid=_money(info.paid),
+            credit=_money(info.credit),
+            rate=info.rate,
+            rate_base=info.rate_base,
+            rate_quote=info.rate_quote,
+            markup_bp=info.markup_bp,
+            spread=_money(info.spread),
+            refunded_paid=_money(info.refunded_paid),
+            refunded_credit=_money(info.refunded_credit),
+            created_at=info.created_at,
+        )
+
+
+class RefundIn(Schema):
+    payment_reference: str = Field(min_length=1, max_length=200)
+    amount_minor: int = Field(gt=0, le=MAX_MINOR)
+    currency: str = Field(pattern=CURRENCY_PATTERN, description="the payer's or the merchant's")
+    refund_reference: str = Field(
+        pattern=REQUEST_ID_PATTERN, description="your idempotency key for this refund"
+    )
+
+
+class RefundOut(Schema):
+    reference: str
+    payment_reference: str
+    paid: MoneyOut = Field(description="back to the payer's wallet")
+    credit: MoneyOut = Field(description="out of the merchant's payable")
+    spread: MoneyOut = Field(description="the part of the FX mark-up given back")
+    created_at: datetime
+    payment: PaymentOut
+
+    @classmethod
+    def of(cls, info: RefundInfo) -> RefundOut:
+        return cls(
+            reference=info.reference,
+            payment_reference=info.payment_reference,
+            paid=_money(info.paid),
+            credit=_money(info.credit),
+            spread=_money(info.spread),
+            created_at=info.created_at,
+            payment=PaymentOut.of(info.payment),
+        )
+
+
+class QrPaymentIn(Schema):
+    payload: str = Field(min_length=1, max_length=512, description="the scanned EMVCo payload")
+    request_id: str = Field(
+        pattern=REQUEST_ID_PATTERN, description="your idempotency key: query or retry with it"
+    )
+    amount_minor: int | None = Field(
+        None, gt=0, le=MAX_MINOR, description="for a static QR: minor units of its currency"
+    )
+    wallet_currency: str = Field("CNY", pattern=CURRENCY_PATTERN)
+
+
+class QrPaymentOut(Schema):
+    status: Literal["S", "F", "U"] = Field(description="S paid, F failed, U unknown: query it")
+    request_id: str
+    result_code: str
+    detail: str
+    amount: MoneyOut = Field(description="what the merchant is paid")
+    outlet_id: int
+    outlet_name: str
+    merchant_id: int
+    merchant_name: str
+    wallet_currency: str
+    payment: PaymentOut | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, result: QrPaymentResult) -> QrPaymentOut:
+        return cls(
+            status=result.status,  # type: ignore[arg-type]
+            request_id=result.request_id,
+            result_code=result.result_code,
+            detail=result.detail,
+            amount=_money(result.amount),
+            outlet_id=result.outlet_id,
+            outlet_name=result.outlet_name,
+            merchant_id=result.merchant_id,
+            merchant_name=result.merchant_name,
+            wallet_currency=result.wallet_currency,
+            payment=PaymentOut.of(result.payment) if result.payment is not None else None,
+            created_at=result.created_at,
+            updated_at=result.updated_at,
+        )
+
+
+class QrFailedOut(ErrorOut):
+    status: Literal["F"] = "F"
+    request_id: str
+    result: QrPaymentOut
+
+
+class SettlementRunIn(Schema):
+    day: date | None = Field(None, description="the UTC day to settle (default: yesterday)")
+
+
+class SettlementRunOut(Schema):
+    id: int
+    merchant_id: int
+    merchant_name: str
+    day: date
+    gross: MoneyOut
+    refunds: MoneyOut
+    fees: MoneyOut
+    carried_in: MoneyOut
+    net: MoneyOut
+    payout: MoneyOut
+    carried_out: MoneyOut
+    payments_count: int
+    refunds_count: int
+    created_at: datetime
+
+    @classmethod
+    def of(cls, run: SettlementRunInfo) -> SettlementRunOut:
+        return cls(
+            id=run.id,
+            merchant_id=run.merchant_id,
+            merchant_name=run.merchant_name,
+            day=run.day,
+            gross=_money(run.gross),
+            refunds=_money(run.refunds),
+            fees=_money(run.fees),
+            carried_in=_money(run.carried_in),
+            net=_money(run.net),
+            payout=_money(run.payout),
+            carried_out=_money(run.carried_out),
+            payments_count=run.payments_count,
+            refunds_count=run.refunds_count,
+            created_at=run.created_at,
+        )
+
+
+class SettlementReportOut(Schema):
+    day: date
+    created: int
+    existing: int
+    runs: list[SettlementRunOut]
+
+    @classmethod
+    def of(cls, report: SettlementReport) -> SettlementReportOut:
+        return cls(
+            day=report.day,
+            created=report.created,
+            existing=report.existing,
+            runs=[SettlementRunOut.of(r) for r in report.runs],
+        )
+
+
+class SettlementLineOut(Schema):
+    kind: str = Field(description="payment or refund")
+    reference: str
+    payment_kind: str
+    created_at: datetime
+    amount: MoneyOut
+    fee: MoneyOut
+    paid: MoneyOut
+    rate: str
+
+
+class SettlementStatementOut(Schema):
+    run: SettlementRunOut
+    lines: list[SettlementLineOut]
+
+    @classmethod
+    def of(cls, statement: SettlementStatement) -> SettlementStatementOut:
+        return cls(
+            run=SettlementRunOut.of(statement.run),
+            lines=[
+                SettlementLineOut(
+                    kind=line.kind,
+                    reference=line.reference,
+                    payment_kind=line.payment_kind,
+                    created_at=line.created_at,
+                    amount=_money(line.amount),
+                    fee=_money(line.fee),
+                    paid=_money(line.paid),
+                    rate=line.rate,
+                )
+                for line in statement.lines
             ],
         )

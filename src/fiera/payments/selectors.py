@@ -1,4 +1,6 @@
-"""Reads of the payments app: outlets (with their QR codes and rollout figures) and FX rates.
+"""Reads of the payments app: outlets (with their QR codes and rollout figures), FX rates,
+wallets with their ledger balances and statements, payments, QR payments, settlement runs
+and trade-assurance holds.
 
 Other apps and the pages get frozen dataclasses, never models. Tenant rule: operators see
 every outlet; a merchant's staff only their merchants' outlets (another company's outlet
@@ -14,13 +16,29 @@ from decimal import ROUND_HALF_EVEN, Context, Decimal
 from typing import overload
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_noop
 
-from fiera.common.errors import InvalidInput, NotFound
-from fiera.common.money import is_currency
+from fiera.common.errors import InvalidInput, NotFound, PermissionDenied
+from fiera.common.money import Money, is_currency
 from fiera.common.reference import italian_municipality, italian_region
+from fiera.ledger import selectors as ledger_selectors
 from fiera.merchants import selectors as merchant_selectors
-from fiera.payments import emvco
-from fiera.payments.models import FxRate, Outlet, OutletStatus, Terminal
+from fiera.payments import emvco, fxmath
+from fiera.payments.models import (
+    Escrow,
+    EscrowStatus,
+    FxQuote,
+    FxRate,
+    Outlet,
+    OutletStatus,
+    Payment,
+    PaymentRefund,
+    QrPayment,
+    SettlementRun,
+    Terminal,
+    TopUp,
+    Wallet,
+)
 
 OPERATOR_ROLE = "operator"
 MERCHANT_ROLE = "merchant"
@@ -434,3 +452,622 @@ def fx_rate(*, base: str, quote: str, on: date) -> RateInfo:
         "ECB",
         (base_leg, quote_leg),
     )
+
+
+# --- wallets, payments, settlement --------------------------------------------------------
+#
+# Balances and statements come from the ledger (``fiera.ledger.selectors``); the rows here
+# say why money moved. A wallet is seen by its owner and by operators; for anyone else
+# it does not exist (404).
+
+STATEMENT_LABELS: dict[str, str] = {
+    "topup": gettext_noop("Top-up"),
+    "payment": gettext_noop("Payment"),
+    "fx_sell": gettext_noop("Payment (converted at the reference rate)"),
+    "fx_spread": gettext_noop("FX mark-up"),
+    "fx_buy": gettext_noop("Conversion received"),
+    "refund": gettext_noop("Refund"),
+    "refund_fx_sell": gettext_noop("Refund (at the original rate)"),
+    "refund_fx_spread": gettext_noop("FX mark-up refunded"),
+    "refund_fx_buy": gettext_noop("Refund (converted)"),
+    "escrow_hold": gettext_noop("Trade assurance hold"),
+    "reversal": gettext_noop("Reversal"),
+}
+
+
+class WalletNotFound(NotFound):
+    code = "wallet_not_found"
+
+
+class QrPaymentNotFound(NotFound):
+    code = "qr_payment_not_found"
+
+
+class PaymentNotFound(NotFound):
+    code = "payment_not_found"
+
+
+class SettlementRunNotFound(NotFound):
+    code = "settlement_run_not_found"
+
+
+class SettlementOperatorsOnly(PermissionDenied):
+    code = "settlement_operators_only"
+
+
+class EscrowNotFound(NotFound):
+    code = "escrow_not_found"
+
+
+@dataclass(frozen=True, slots=True)
+class WalletInfo:
+    """A wallet with its ledger balance (posted, pending and available; see
+    ``fiera.ledger.domain.Balance``), in minor units of ``currency``."""
+
+    id: int
+    user_id: int
+    currency: str
+    account_id: int
+    posted: Money
+    pending: Money
+    available: Money
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class WalletStatementLine:
+    transfer_id: str
+    created_at: datetime
+    code: str
+    label: str
+    kind: str  # single, pending, post, void, expiry (the ledger's)
+    direction: str  # "credit" (money in) or "debit" (money out)
+    amount: Money  # signed: + in, - out
+    balance_after: Money  # posted balance right after it
+    reference: str
+
+
+@dataclass(frozen=True, slots=True)
+class WalletStatement:
+    wallet: WalletInfo
+    count: int
+    limit: int
+    offset: int
+    lines: tuple[WalletStatementLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TopUpInfo:
+    request_id: str
+    status: str  # pending, succeeded, failed
+    amount: Money
+    funding_reference: str
+    gateway_reference: str
+    error_code: str
+    error_detail: str
+    transfer_id: str | None
+    created_at: datetime
+    completed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class FxQuoteInfo:
+    quote_id: str
+    sell: Money  # the payer gives
+    buy: Money  # the payee gets
+    mid_sell: Money  # converted at the reference rate
+    spread: Money  # the mark-up, in the sell currency
+    fixed_side: str
+    rate_base: str
+    rate_quote: str
+    rate: Decimal  # ECB: 1 rate_base = rate rate_quote
+    rate_date: date
+    markup_bp: int
+    client_rate: Decimal  # sell major units per buy major unit, mark-up included
+    created_at: datetime
+    expires_at: datetime
+    executed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentInfo:
+    payment_id: str
+    kind: str
+    reference: str
+    charge_reference: str
+    payer_id: int
+    merchant_id: int
+    outlet_id: int | None
+    paid: Money
+    credit: Money
+    rate: str  # "" when no FX
+    rate_base: str
+    rate_quote: str
+    markup_bp: int
+    spread: Money
+    fee_bp: int
+    fee: Money
+    refunded_paid: Money
+    refunded_credit: Money
+    settlement_run_id: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RefundInfo:
+    reference: str
+    payment_reference: str
+    merchant_id: int
+    paid: Money  # back to the wallet
+    credit: Money  # out of the merchant's payable
+    spread: Money  # of ``paid``, from fees
+    created_at: datetime
+    payment: PaymentInfo
+
+
+@dataclass(frozen=True, slots=True)
+class QrPaymentResult:
+    """Alipay+-style answer: ``status`` S (paid), F (failed: ``result_code`` says why; no
+    money moved) or U (unknown: query it with the same request id)."""
+
+    status: str
+    request_id: str
+    result_code: str
+    detail: str
+    amount: Money  # what the merchant is paid (the QR's currency)
+    outlet_id: int
+    outlet_name: str
+    merchant_id: int
+    merchant_name: str
+    wallet_currency: str
+    payment: PaymentInfo | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SettlementRunInfo:
+    id: int
+    merchant_id: int
+    merchant_name: str
+    day: date
+    gross: Money
+    refunds: Money
+    fees: Money
+    carried_in: Money
+    net: Money
+    payout: Money
+    carried_out: Money
+    payments_count: int
+    refunds_count: int
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SettlementLine:
+    kind: str  # "payment" or "refund"
+    reference: str
+    payment_kind: str
+    created_at: datetime
+    amount: Money  # + payments, - refunds (settlement currency)
+    fee: Money
+    paid: Money  # what the payer gave or got back (its wallet currency)
+    rate: str
+
+
+@dataclass(frozen=True, slots=True)
+class SettlementStatement:
+    run: SettlementRunInfo
+    lines: tuple[SettlementLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EscrowInfo:
+    reference: str
+    buyer_id: int
+    merchant_id: int
+    amount: Money
+    status: str  # held, released, refunded, expired
+    expires_at: datetime | None
+    created_at: datetime
+    resolved_at: datetime | None
+    payment: PaymentInfo | None
+
+
+def _can_read_wallets(*, owner_id: int, actor_id: int | None, actor_role: str | None) -> bool:
+    return actor_role is None or actor_role == OPERATOR_ROLE or actor_id == owner_id
+
+
+def wallet_info(wallet: Wallet) -> WalletInfo:
+    balance = ledger_selectors.account_balance(account_id=wallet.ledger_account_id)
+    return WalletInfo(
+        id=wallet.pk,
+        user_id=wallet.user_id,
+        currency=wallet.currency,
+        account_id=wallet.ledger_account_id,
+        posted=balance.posted,
+        pending=balance.pending,
+        available=balance.available,
+        created_at=wallet.created_at,
+    )
+
+
+def wallet_list(
+    *, owner_id: int, actor_id: int | None = None, actor_role: str | None = None
+) -> list[WalletInfo]:
+    """The owner's wallets by currency, with balances (1 + one ledger read per wallet).
+    Another user's wallets are unknown (``WalletNotFound``, 404) to all but operators."""
+    if not _can_read_wallets(owner_id=owner_id, actor_id=actor_id, actor_role=actor_role):
+        raise WalletNotFound(f"no wallets of user {owner_id}")
+    return [wallet_info(w) for w in Wallet.objects.filter(user_id=owner_id).order_by("currency")]
+
+
+def _wallet_for(
+    *, owner_id: int, currency: str, actor_id: int | None, actor_role: str | None
+) -> Wallet:
+    code = currency.strip().upper() if isinstance(currency, str) else ""
+    wallet = None
+    if _can_read_wallets(owner_id=owner_id, actor_id=actor_id, actor_role=actor_role):
+        wallet = Wallet.objects.filter(user_id=owner_id, currency=code).first()
+    if wallet is None:
+        raise WalletNotFound(f"no {code or currency} wallet")
+    return wallet
+
+
+def wallet_get(
+    *, owner_id: int, currency: str, actor_id: int | None = None, actor_role: str | None = None
+) -> WalletInfo:
+    """The owner's wallet in ``currency`` with its balance; ``WalletNotFound`` (404) when
+    there is none or the actor is neither its owner nor an operator."""
+    return wallet_info(
+        _wallet_for(owner_id=owner_id, currency=currency, actor_id=actor_id, actor_role=actor_role)
+    )
+
+
+def wallet_statement(
+    *,
+    owner_id: int,
+    currency: str,
+    limit: int = 20,
+    offset: int = 0,
+    actor_id: int | None = None,
+    actor_role: str | None = None,
+) -> WalletStatement:
+    """The wallet's ledger statement, newest first, ``limit`` (1-200) lines from
+    ``offset``: each transfer with its signed amount and the posted balance after it."""
+    wallet = _wallet_for(
+        owner_id=owner_id, currency=currency, actor_id=actor_id, actor_role=actor_role
+    )
+    statement = ledger_selectors.account_statement(
+        account_id=wallet.ledger_account_id, limit=limit, offset=offset
+    )
+    lines = []
+    for line in statement.lines:
+        transfer = line.transfer
+        sign = 1 if line.direction == "credit" else -1
+        lines.append(
+            WalletStatementLine(
+                transfer_id=str(transfer.id),
+                created_at=transfer.created_at,
+                code=transfer.code,
+                label=STATEMENT_LABELS.get(transfer.code, transfer.code.replace("_", " ")),
+                kind=transfer.kind,
+                direction=line.direction,
+                amount=Money(sign * transfer.amount_minor, transfer.currency),
+                balance_after=line.posted_balance_after,
+                reference=transfer.reference,
+            )
+        )
+    account = statement.account
+    balance = account.balance()
+    info = WalletInfo(
+        id=wallet.pk,
+        user_id=wallet.user_id,
+        currency=wallet.currency,
+        account_id=account.id,
+        posted=balance.posted,
+        pending=balance.pending,
+        available=balance.available,
+        created_at=wallet.created_at,
+    )
+    return WalletStatement(
+        wallet=info,
+        count=statement.count,
+        limit=min(max(limit, 1), 200),
+        offset=max(offset, 0),
+        lines=tuple(lines),
+    )
+
+
+def top_up_info(top_up: TopUp) -> TopUpInfo:
+    return TopUpInfo(
+        request_id=top_up.request_id,
+        status=top_up.status,
+        amount=Money(top_up.amount_minor, top_up.currency),
+        funding_reference=top_up.funding_reference,
+        gateway_reference=top_up.gateway_reference,
+        error_code=top_up.error_code,
+        error_detail=top_up.error_detail,
+        transfer_id=str(top_up.transfer_id) if top_up.transfer_id else None,
+        created_at=top_up.created_at,
+        completed_at=top_up.completed_at,
+    )
+
+
+def fx_quote_info(quote: FxQuote) -> FxQuoteInfo:
+    sell = Money(quote.sell_amount_minor, quote.sell_currency)
+    buy = Money(quote.buy_amount_minor, quote.buy_currency)
+    return FxQuoteInfo(
+        quote_id=str(quote.quote_id),
+        sell=sell,
+        buy=buy,
+        mid_sell=Money(quote.mid_sell_minor, quote.sell_currency),
+        spread=Money(quote.spread_minor, quote.sell_currency),
+        fixed_side=quote.fixed_side,
+        rate_base=quote.rate_base,
+        rate_quote=quote.rate_quote,
+        rate=Decimal(quote.rate),
+        rate_date=quote.rate_date,
+        markup_bp=quote.markup_bp,
+        client_rate=fxmath.client_rate(sell=sell, buy=buy),
+        created_at=quote.created_at,
+        expires_at=quote.expires_at,
+        executed_at=quote.executed_at,
+    )
+
+
+def payment_info(payment: Payment) -> PaymentInfo:
+    return PaymentInfo(
+        payment_id=str(payment.payment_id),
+        kind=payment.kind,
+        reference=payment.reference,
+        charge_reference=payment.charge_reference,
+        payer_id=payment.payer_id,
+        merchant_id=payment.merchant_id,
+        outlet_id=payment.outlet_id,
+        paid=Money(payment.paid_minor, payment.paid_currency),
+        credit=Money(payment.credit_minor, payment.credit_currency),
+        rate=payment.rate,
+        rate_base=payment.rate_base,
+        rate_quote=payment.rate_quote,
+        markup_bp=payment.markup_bp,
+        spread=Money(payment.spread_minor, payment.paid_currency),
+        fee_bp=payment.fee_bp,
+        fee=Money(payment.fee_minor, payment.credit_currency),
+        refunded_paid=Money(payment.refunded_paid_minor, payment.paid_currency),
+        refunded_credit=Money(payment.refunded_credit_minor, payment.credit_currency),
+        settlement_run_id=payment.settlement_run_id,
+        created_at=payment.created_at,
+    )
+
+
+def refund_info(refund: PaymentRefund, payment: Payment) -> RefundInfo:
+    return RefundInfo(
+        reference=refund.reference,
+        payment_reference=payment.reference,
+        merchant_id=refund.merchant_id,
+        paid=Money(refund.paid_minor, payment.paid_currency),
+        credit=Money(refund.credit_minor, payment.credit_currency),
+        spread=Money(refund.spread_minor, payment.paid_currency),
+        created_at=refund.created_at,
+        payment=payment_info(payment),
+    )
+
+
+def payment_get(
+    *, reference: str, actor_id: int | None = None, actor_role: str | None = None
+) -> PaymentInfo:
+    """A payment by its reference: its payer, its merchant's staff and operators see it;
+    for anyone else it does not exist (404)."""
+    payment = Payment.objects.filter(reference=reference).first()
+    if payment is None or not _can_see_payment(payment, actor_id, actor_role):
+        raise PaymentNotFound(f"no payment {reference!r}")
+    return payment_info(payment)
+
+
+def _can_see_payment(payment: Payment, actor_id: int | None, actor_role: str | None) -> bool:
+    if actor_role is None or actor_role == OPERATOR_ROLE or payment.payer_id == actor_id:
+        return True
+    if actor_role == MERCHANT_ROLE and actor_id is not None:
+        return (
+            merchant_selectors.staff_role_of(user_id=actor_id, merchant_id=payment.merchant_id)
+            is not None
+        )
+    return False
+
+
+def payments_for_charge(*, charge_reference: str) -> list[PaymentInfo]:
+    """The payments of one checkout, by reference (trusted callers: orders)."""
+    return [
+        payment_info(p)
+        for p in Payment.objects.filter(charge_reference=charge_reference).order_by("reference")
+    ]
+
+
+def qr_payment_result(qr: QrPayment, *, status: str | None = None) -> QrPaymentResult:
+    """The answer for a QR payment row (``status`` overrides the stored one: a caller that
+    lost the outcome answers U even when the row already says S)."""
+    outlet = Outlet.objects.filter(pk=qr.outlet_id).values("name").first()
+    summary = merchant_selectors.merchant_summaries(merchant_ids=[qr.merchant_id]).get(
+        qr.merchant_id
+    )
+    payment = Payment.objects.filter(pk=qr.payment_id).first() if qr.payment_id else None
+    shown = status or qr.status
+    return QrPaymentResult(
+        status=shown,
+        request_id=qr.request_id,
+        result_code={"S": "SUCCESS", "U": "UNKNOWN"}.get(shown, qr.error_code or "FAILED"),
+        detail=""
+        if shown == "S"
+        else qr.error_detail
+        if shown == "F"
+        else ("the outcome is not known yet: query this request id"),
+        amount=Money(qr.amount_minor, qr.currency),
+        outlet_id=qr.outlet_id,
+        outlet_name=outlet["name"] if outlet else "",
+        merchant_id=qr.merchant_id,
+        merchant_name=summary.display_name if summary else "",
+        wallet_currency=qr.wallet.currency,
+        payment=payment_info(payment) if payment is not None and shown == "S" else None,
+        created_at=qr.created_at,
+        updated_at=qr.updated_at,
+    )
+
+
+def qr_payment_list(*, user_id: int, limit: int = 10) -> list[QrPaymentResult]:
+    """The user's latest QR payments, newest first."""
+    rows = QrPayment.objects.filter(user_id=user_id).select_related("wallet")[: max(limit, 0)]
+    return [qr_payment_result(row) for row in rows]
+
+
+# --- settlement ---------------------------------------------------------------------------
+
+
+def check_settlement_reader(actor_role: str | None) -> None:
+    if actor_role is not None and actor_role != OPERATOR_ROLE:
+        raise SettlementOperatorsOnly("settlement runs are for operators")
+
+
+def settlement_run_info(run: SettlementRun, merchant_name: str = "") -> SettlementRunInfo:
+    c = run.currency
+    return SettlementRunInfo(
+        id=run.pk,
+        merchant_id=run.merchant_id,
+        merchant_name=merchant_name,
+        day=run.day,
+        gross=Money(run.gross_minor, c),
+        refunds=Money(run.refunds_minor, c),
+        fees=Money(run.fees_minor, c),
+        carried_in=Money(run.carried_in_minor, c),
+        net=Money(run.net_minor, c),
+        payout=Money(run.payout_minor, c),
+        carried_out=Money(run.carried_out_minor, c),
+        payments_count=run.payments_count,
+        refunds_count=run.refunds_count,
+        created_at=run.created_at,
+    )
+
+
+class SettlementRunListing(Sequence[SettlementRunInfo]):
+    """Runs, newest day first; a slice fetches one page (two queries: runs, names)."""
+
+    def __init__(self, queryset: QuerySet[SettlementRun]) -> None:
+        self._queryset = queryset
+
+    def __len__(self) -> int:
+        return self._queryset.count()
+
+    @overload
+    def __getitem__(self, index: int) -> SettlementRunInfo: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[SettlementRunInfo]: ...
+
+    def __getitem__(self, index: int | slice) -> SettlementRunInfo | list[SettlementRunInfo]:
+        runs = list(self._queryset[index]) if isinstance(index, slice) else [self._queryset[index]]
+        names = merchant_selectors.merchant_summaries(merchant_ids={r.merchant_id for r in runs})
+        infos = [
+            settlement_run_info(
+                r, names[r.merchant_id].display_name if r.merchant_id in names else ""
+            )
+            for r in runs
+        ]
+        return infos if isinstance(index, slice) else infos[0]
+
+
+def settlement_run_list(
+    *, day: date | None = None, merchant_id: int | None = None, actor_role: str | None = None
+) -> SettlementRunListing:
+    """Settlement runs (operators), filtered by day and merchant."""
+    check_settlement_reader(actor_role)
+    qs = SettlementRun.objects.order_by("-day", "merchant_id")
+    if day is not None:
+        qs = qs.filter(day=day)
+    if merchant_id is not None:
+        qs = qs.filter(merchant_id=merchant_id)
+    return SettlementRunListing(qs)
+
+
+def settlement_run_get(*, run_id: int, actor_role: str | None = None) -> SettlementStatement:
+    """A run with its statement: one line per payment and per refund it settled, oldest
+    first (three queries)."""
+    check_settlement_reader(actor_role)
+    run = SettlementRun.objects.filter(pk=run_id).first()
+    if run is None:
+        raise SettlementRunNotFound(f"no settlement run {run_id}")
+    names = merchant_selectors.merchant_summaries(merchant_ids=[run.merchant_id])
+    c = run.currency
+    lines = [
+        SettlementLine(
+            kind="payment",
+            reference=p.reference,
+            payment_kind=p.kind,
+            created_at=p.created_at,
+            amount=Money(p.credit_minor, c),
+            fee=Money(p.fee_minor, c),
+            paid=Money(p.paid_minor, p.paid_currency),
+            rate=p.rate,
+        )
+        for p in Payment.objects.filter(settlement_run=run)
+    ]
+    lines += [
+        SettlementLine(
+            kind="refund",
+            reference=r.reference,
+            payment_kind=r.payment.kind,
+            created_at=r.created_at,
+            amount=Money(-r.credit_minor, c),
+            fee=Money(0, c),
+            paid=Money(-r.paid_minor, r.payment.paid_currency),
+            rate=r.payment.rate,
+        )
+        for r in PaymentRefund.objects.filter(settlement_run=run).select_related("payment")
+    ]
+    lines.sort(key=lambda line: (line.created_at, line.kind, line.reference))
+    name = names[run.merchant_id].display_name if run.merchant_id in names else ""
+    return SettlementStatement(run=settlement_run_info(run, name), lines=tuple(lines))
+
+
+def escrow_info(escrow: Escrow, *, now: datetime | None = None) -> EscrowInfo:
+    """The hold; a held one past its ``expires_at`` at ``now`` reads "expired"."""
+    status = escrow.status
+    if (
+        status == EscrowStatus.HELD
+        and now is not None
+        and escrow.expires_at is not None
+        and now >= escrow.expires_at
+    ):
+        status = EscrowStatus.EXPIRED
+    payment = Payment.objects.filter(pk=escrow.payment_id).first() if escrow.payment_id else None
+    return EscrowInfo(
+        reference=escrow.reference,
+        buyer_id=escrow.buyer_id,
+        merchant_id=escrow.merchant_id,
+        amount=Money(escrow.amount_minor, escrow.currency),
+        status=status,
+        expires_at=escrow.expires_at,
+        created_at=escrow.created_at,
+        resolved_at=escrow.resolved_at,
+        payment=payment_info(payment) if payment is not None else None,
+    )
+
+
+def escrow_get(*, reference: str, now: datetime) -> EscrowInfo:
+    """A trade-assurance hold by reference (trusted callers: the B2B app authorizes)."""
+    escrow = Escrow.objects.filter(reference=reference).first()
+    if escrow is None:
+        raise EscrowNotFound(f"no escrow {reference!r}")
+    return escrow_info(escrow, now=now)
+
+
+def qr_payment_get(*, user_id: int, request_id: str) -> QrPaymentResult:
+    """The user's payment request as recorded (a U stays U: ``services.qr_payment_query``
+    settles it). Another user's is unknown (404)."""
+    row = (
+        QrPayment.objects.select_related("wallet")
+        .filter(user_id=user_id, request_id=request_id if isinstance(request_id, str) else "")
+        .first()
+    )
+    if row is None:
+        raise QrPaymentNotFound(f"no payment request {request_id!r}")
+    return qr_payment_result(row)

@@ -1,12 +1,16 @@
 """Pages of the payments app: the outlet network (rollout by region, filtered and paged
-list), one outlet with its QR code and status, and the CSV import with its error report.
+list), one outlet with its QR code and status, and the CSV import with its error report;
+the buyer's wallet (balances, statement, top-up, pay by QR); the operators' settlement runs.
 
-For operators (every outlet) and merchant staff (their merchants' outlets); other
-accounts get 403, other companies' outlets 404.
+Outlets are for operators (every outlet) and merchant staff (their merchants' outlets);
+other accounts get 403, other companies' outlets 404. The wallet is for buyers, the
+settlement pages for operators (403 otherwise).
 """
 
 from __future__ import annotations
 
+import uuid
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -17,6 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -226,3 +231,250 @@ def outlet_import(request: HttpRequest) -> HttpResponse:
         % {"outlets": report.outlets_created, "terminals": report.terminals_created},
     )
     return HttpResponseRedirect(reverse("payments:outlets"))
+
+
+# --- the wallet (buyers) ------------------------------------------------------------------
+
+STATEMENT_PAGE = 20
+
+
+def _buyer(request: HttpRequest) -> int:
+    user = request.user
+    if str(getattr(user, "role", "")) != "buyer" or user.pk is None:
+        raise PermissionDenied(_("The wallet is for buyers."))
+    return int(user.pk)
+
+
+def _int(value: str | None, default: int = 1) -> int:
+    return int(value) if value and value.isdigit() and len(value) < 9 else default
+
+
+def _minor(text: str, currency: str) -> int:
+    """Major units typed in a form ("97.99") as minor units; InvalidInput when not exact."""
+    try:
+        amount = Money.from_major(text.strip().replace(",", "."), currency)
+    except MoneyError as exc:
+        raise InvalidInput(str(exc)) from None
+    if amount.amount_minor <= 0:
+        raise InvalidInput(_("The amount must be more than zero."))
+    return amount.amount_minor
+
+
+def _wallet_page(
+    request: HttpRequest, user_id: int, *, status: int = 200, qr: dict[str, str] | None = None
+) -> HttpResponse:
+    wallets = selectors.wallet_list(owner_id=user_id, actor_id=user_id, actor_role="buyer")
+    codes = [w.currency for w in wallets]
+    currency = request.GET.get("currency", "").upper()
+    currency = currency if currency in codes else (codes[0] if codes else "")
+    page_number = _int(request.GET.get("page"))
+    statement = None
+    pages = 1
+    if currency:
+        statement = selectors.wallet_statement(
+            owner_id=user_id,
+            currency=currency,
+            limit=STATEMENT_PAGE,
+            offset=min((page_number - 1) * STATEMENT_PAGE, 9_800),
+            actor_id=user_id,
+            actor_role="buyer",
+        )
+        pages = max(1, -(-statement.count // STATEMENT_PAGE))
+    qr_form = {
+        "payload": "",
+        "amount": "",
+        "wallet_currency": "CNY" if "CNY" in codes else (codes[0] if codes else ""),
+        "error": "",
+    } | (qr or {})
+    return render(
+        request,
+        "payments/wallet.html",
+        {
+            "wallets": wallets,
+            "currency": currency,
+            "statement": statement,
+            "page_number": page_number,
+            "pages": pages,
+            "closed_currencies": [c for c in services.wallet_currencies() if c not in codes],
+            "recent": selectors.qr_payment_list(user_id=user_id, limit=5),
+            "qr": qr_form,
+            "request_id": str(uuid.uuid4()),
+            "settlement_currency": services.settlement_currency(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def wallet(request: HttpRequest) -> HttpResponse:
+    """Balances, the paged statement of one wallet, top-up and pay-by-QR forms."""
+    return _wallet_page(request, _buyer(request))
+
+
+@login_required
+@require_POST
+def wallet_open(request: HttpRequest) -> HttpResponse:
+    user_id = _buyer(request)
+    currency = request.POST.get("currency", "")
+    try:
+        info = services.wallet_open(
+            user_id=user_id, currency=currency, now=timezone.now(), actor_role="buyer"
+        )
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+        return HttpResponseRedirect(reverse("payments:wallet"))
+    messages.success(request, _("Your %(currency)s wallet is open.") % {"currency": info.currency})
+    return HttpResponseRedirect(reverse("payments:wallet") + f"?currency={info.currency}")
+
+
+@login_required
+@require_POST
+def wallet_top_up(request: HttpRequest) -> HttpResponse:
+    """Top up through the simulated funding source (``gateways.funding_gateway``)."""
+    user_id = _buyer(request)
+    currency = request.POST.get("currency", "").upper()
+    back = reverse("payments:wallet") + f"?currency={currency}"
+    try:
+        if not is_currency(currency):
+            raise InvalidInput(_("Choose one of your wallets."))
+        info = services.wallet_top_up(
+            user_id=user_id,
+            amount_minor=_minor(request.POST.get("amount", ""), currency),
+            currency=currency,
+            funding_reference=request.POST.get("funding_reference", "") or "simulated card",
+            request_id=request.POST.get("request_id", ""),
+            now=timezone.now(),
+            actor_role="buyer",
+        )
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+        return HttpResponseRedirect(back)
+    if info.status == "succeeded":
+        messages.success(
+            request,
+            _("%(amount)s added to your wallet.")
+            % {"amount": info.amount.format(get_language() or "en")},
+        )
+    else:
+        messages.warning(request, _("The funding source has not answered yet; try again."))
+    return HttpResponseRedirect(back)
+
+
+@login_required
+@require_POST
+def wallet_pay(request: HttpRequest) -> HttpResponse:
+    """Pay a pasted QR payload; the result page tells S, F or U."""
+    user_id = _buyer(request)
+    form = {
+        "payload": request.POST.get("payload", "").strip(),
+        "amount": request.POST.get("amount", "").strip(),
+        "wallet_currency": request.POST.get("wallet_currency", "CNY").upper(),
+    }
+    request_id = request.POST.get("request_id", "")
+    try:
+        amount_minor = (
+            _minor(form["amount"], services.settlement_currency()) if form["amount"] else None
+        )
+        result = services.qr_payment_submit(
+            user_id=user_id,
+            payload=form["payload"],
+            request_id=request_id,
+            amount_minor=amount_minor,
+            wallet_currency=form["wallet_currency"],
+            now=timezone.now(),
+            actor_role="buyer",
+        )
+    except DomainError as exc:
+        return _wallet_page(request, user_id, status=exc.status, qr=form | {"error": exc.detail})
+    return HttpResponseRedirect(reverse("payments:qr_payment", args=[result.request_id]))
+
+
+@login_required
+def qr_payment(request: HttpRequest, request_id: str) -> HttpResponse:
+    """A payment request's result; POST asks again (which settles an unknown outcome)."""
+    user_id = _buyer(request)
+    try:
+        if request.method == "POST":
+            result = services.qr_payment_query(
+                user_id=user_id, request_id=request_id, now=timezone.now(), actor_role="buyer"
+            )
+        else:
+            result = selectors.qr_payment_get(user_id=user_id, request_id=request_id)
+    except NotFound as exc:
+        raise Http404(exc.detail) from None
+    return render(request, "payments/qr_payment.html", {"result": result})
+
+
+# --- settlement (operators) -----------------------------------------------------------------
+
+
+def _operator(request: HttpRequest) -> str:
+    role = str(getattr(request.user, "role", ""))
+    if role != "operator":
+        raise PermissionDenied(_("Settlement is for operators."))
+    return role
+
+
+@login_required
+def settlement_runs(request: HttpRequest) -> HttpResponse:
+    role = _operator(request)
+    day_text = request.GET.get("day", "")
+    error = ""
+    day = None
+    if day_text:
+        try:
+            day = date.fromisoformat(day_text)
+        except ValueError:
+            error = _("%(day)s is not a date (YYYY-MM-DD).") % {"day": day_text}
+    runs = selectors.settlement_run_list(day=day, actor_role=role)
+    page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
+    yesterday = timezone.now().date() - timedelta(days=1)
+    return render(
+        request,
+        "payments/settlement_runs.html",
+        {
+            "page": page,
+            "day": day_text,
+            "error": error,
+            "yesterday": yesterday.isoformat(),
+            "query": f"day={day_text}&" if day_text else "",
+        },
+        status=422 if error else 200,
+    )
+
+
+@login_required
+@require_POST
+def settlement_run_now(request: HttpRequest) -> HttpResponse:
+    role = _operator(request)
+    try:
+        day = date.fromisoformat(request.POST.get("day", ""))
+    except ValueError:
+        messages.error(request, _("Give the day to settle as YYYY-MM-DD."))
+        return HttpResponseRedirect(reverse("payments:settlement_runs"))
+    try:
+        report = services.settlement_run(day=day, now=timezone.now(), actor_role=role)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+        return HttpResponseRedirect(reverse("payments:settlement_runs"))
+    messages.success(
+        request,
+        _("%(day)s settled: %(new)d new run(s), %(old)d already settled.")
+        % {"day": day.isoformat(), "new": report.created, "old": report.existing},
+    )
+    return HttpResponseRedirect(reverse("payments:settlement_runs") + f"?day={day.isoformat()}")
+
+
+@login_required
+def settlement_run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    role = _operator(request)
+    try:
+        statement = selectors.settlement_run_get(run_id=run_id, actor_role=role)
+    except NotFound as exc:
+        raise Http404(exc.detail) from None
+    page = Paginator(statement.lines, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "payments/settlement_run.html",
+        {"statement": statement, "run": statement.run, "page": page},
+    )
