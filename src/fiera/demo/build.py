@@ -46,8 +46,8 @@ from fiera.catalog.models import Category, Price, Product, StockLevel, Variant, 
 from fiera.common.reference import Municipality, italian_region, municipalities_in_region
 from fiera.demo import vocabulary as vocab
 from fiera.demo.outlets import build_outlets
-from fiera.demo.wallets import build_wallets
 from fiera.demo.prices import convert_eur, percent_of
+from fiera.demo.wallets import build_wallets
 from fiera.marketplaces.models import Marketplace
 from fiera.marketplaces.services import marketplace_create
 from fiera.merchants.models import (
