@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 
 from fiera.accounts.api import router as accounts_router
 from fiera.accounts.auth import API_AUTH
@@ -21,6 +23,38 @@ from fiera.marketplaces.api import router as marketplaces_router
 from fiera.merchants.api import router as merchants_router
 from fiera.orders.api import router as orders_router
 from fiera.payments.api import router as payments_router
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class FieraParser(Parser):
+    """JSON and query parsing that refuses NUL characters.
+
+    PostgreSQL cannot store U+0000 in text, so a NUL that reached a query would be a 500; it
+    is refused up front instead (400 for a body, 422 for a query parameter).
+    """
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        data = super().parse_body(request)
+        if _has_nul(data):
+            raise ValueError("the body contains a NUL character")
+        return data
+
+    def parse_querydict(
+        self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
+    ) -> Any:
+        result = super().parse_querydict(data, list_fields, request)
+        if _has_nul(result):
+            raise HttpError(422, "a query parameter contains a NUL character")
+        return result
 
 
 class FieraAPI(NinjaAPI):
@@ -57,6 +91,7 @@ class FieraAPI(NinjaAPI):
 
 
 api = FieraAPI(
+    parser=FieraParser(),
     title="Fiera API",
     version="1",
     description=(

@@ -1,0 +1,30 @@
+"""Input the database cannot store is refused before it reaches a query."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_nul_character_in_the_body_is_400_not_500(client: Client) -> None:
+    response = client.post(
+        "/api/v1/auth/tokens",
+        '{"username": "a\\u0000b", "password": "whatever-123"}',
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == "bad_request"
+
+
+def test_a_nul_character_in_a_query_parameter_is_422(client: Client) -> None:
+    response = client.get("/api/v1/reference/italian-regions/IT-25/municipalities?limit=5&x=%00")
+    assert response.status_code == 422
+    assert "NUL" in response.json()["detail"]
+
+
+def test_malformed_json_is_400_in_the_error_shape(client: Client) -> None:
+    response = client.post("/api/v1/auth/tokens", "{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert set(response.json()) == {"error", "detail"}
