@@ -26,8 +26,16 @@ from fiera.payments.api import router as payments_router
 
 
 def _has_nul(value: Any) -> bool:
+    """True when a string anywhere in ``value`` holds U+0000 or a lone surrogate (neither can
+    be stored as UTF-8 text)."""
     if isinstance(value, str):
-        return "\x00" in value
+        if "\x00" in value:
+            return True
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
     if isinstance(value, dict):
         return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
     if isinstance(value, list):
@@ -45,7 +53,7 @@ class FieraParser(Parser):
     def parse_body(self, request: HttpRequest) -> Any:
         data = super().parse_body(request)
         if _has_nul(data):
-            raise ValueError("the body contains a NUL character")
+            raise ValueError("the body contains a NUL character or an unpaired surrogate")
         return data
 
     def parse_querydict(

@@ -28,3 +28,27 @@ def test_malformed_json_is_400_in_the_error_shape(client: Client) -> None:
     response = client.post("/api/v1/auth/tokens", "{not json", content_type="application/json")
     assert response.status_code == 400
     assert set(response.json()) == {"error", "detail"}
+
+
+def test_the_payload_that_broke_postgres_is_refused(client: Client) -> None:
+    """Found by schemathesis on PostgreSQL: a NUL inside a list of a PATCH body was a 500."""
+    from fiera.accounts import services as accounts
+
+    operator = accounts.user_create(
+        username="op", password="long-enough-1", role="operator", business_unit="ICE"
+    )
+    key = accounts.token_issue(user_id=operator.pk).key
+    body = '{"description": "x", "sector_slugs": ["\\u00f6\\udab1\\udccf\\u0000", "u"]}'
+    response = client.patch(
+        "/api/v1/merchants/1000",
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+    assert response.status_code == 400
+    lone = client.post(
+        "/api/v1/auth/tokens",
+        '{"username": "\\ud800", "password": "x-123456"}',
+        content_type="application/json",
+    )
+    assert lone.status_code == 400
