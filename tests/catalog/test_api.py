@@ -237,7 +237,8 @@ def test_every_operation_declares_its_error_responses() -> None:
         ([{"units_on_hand": 4}], 422),  # not an object
         ('"units"', 422),  # a JSON string
         ("not json", 400),
-        ({"units_on_hand": 4, "reason": "a\x00b"}, 422),
+        # NUL cannot be stored by PostgreSQL: the API parser refuses it for every body (400).
+        ({"units_on_hand": 4, "reason": "a\x00b"}, 400),
     ],
 )
 def test_bodies_are_typed_strictly(body: Any, status: int) -> None:

@@ -123,7 +123,7 @@ def test_invalid_bodies_are_422(world):
     response = world["api"].post("/checkout", checkout_body(world, marketplace="nowhere"))
     assert response.status_code == 404
     nul = checkout_body(world, shipping_address=f.address(name="Ada\u0000"))
-    assert world["api"].post("/checkout", nul).status_code == 422
+    assert world["api"].post("/checkout", nul).status_code == 400  # refused by the API parser
     assert world["api"].get("/orders/F1%00").status_code in {404, 422}
     response = world["api"].post("/checkout", checkout_body(world, lines=[]))
     assert (response.status_code, response.json()["error"]) == (422, "empty_checkout")
