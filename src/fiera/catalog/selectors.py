@@ -106,13 +106,14 @@ class ProductCard:
         return Money(self.from_price_minor, self.currency)
 
 
-@dataclass(frozen=True, slots=True)
-class SearchPage:
-    items: list[ProductCard]
+class _PageNavigation:
+    """Previous/next paging for ``items`` out of ``total`` (SearchPage, ConsolePage, StockPage)."""
+
+    __slots__ = ()
+    items: list[Any]
     total: int
     limit: int
     offset: int
-    currency: str
 
     @property
     def has_previous(self) -> bool:
@@ -129,6 +130,15 @@ class SearchPage:
     @property
     def next_offset(self) -> int:
         return self.offset + self.limit
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage(_PageNavigation):
+    items: list[ProductCard]
+    total: int
+    limit: int
+    offset: int
+    currency: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -653,27 +663,11 @@ class ConsoleProductRow:
 
 
 @dataclass(frozen=True, slots=True)
-class ConsolePage:
+class ConsolePage(_PageNavigation):
     items: list[Any]
     total: int
     limit: int
     offset: int
-
-    @property
-    def has_previous(self) -> bool:
-        return self.offset > 0
-
-    @property
-    def has_next(self) -> bool:
-        return self.offset + len(self.items) < self.total
-
-    @property
-    def previous_offset(self) -> int:
-        return max(self.offset - self.limit, 0)
-
-    @property
-    def next_offset(self) -> int:
-        return self.offset + self.limit
 
 
 def _check_console(*, actor_user_id: int, actor_role: str, merchant_id: int) -> None:
@@ -883,29 +877,13 @@ class StockRow:
 
 
 @dataclass(frozen=True, slots=True)
-class StockPage:
+class StockPage(_PageNavigation):
     warehouses: list[WarehouseInfo]
     items: list[StockRow]
     total: int
     limit: int
     offset: int
     low_stock_threshold: int
-
-    @property
-    def has_previous(self) -> bool:
-        return self.offset > 0
-
-    @property
-    def has_next(self) -> bool:
-        return self.offset + len(self.items) < self.total
-
-    @property
-    def previous_offset(self) -> int:
-        return max(self.offset - self.limit, 0)
-
-    @property
-    def next_offset(self) -> int:
-        return self.offset + self.limit
 
 
 def warehouse_list(*, actor_user_id: int, actor_role: str, merchant_id: int) -> list[WarehouseInfo]:
