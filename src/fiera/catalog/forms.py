@@ -7,7 +7,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fiera.common.money import Money, MoneyError
+from fiera.common.parsing import IntegerField, InvalidNumber, parse_amount_minor, parse_int
+
+MAX_TIER_QUANTITY = 1_000_000_000  # a price tier's quantity column is a 32-bit integer
 
 SORT_CHOICES = [
     ("relevance", _("Relevance")),
@@ -30,11 +32,10 @@ def to_minor(value: str | None, currency: str, field: str) -> int | None:
     """A major-unit amount typed by a person ("12.50", "12,50") in minor units."""
     if value is None or str(value).strip() == "":
         return None
-    text = str(value).strip().replace(",", ".")
     try:
-        return Money.from_major(text, currency).amount_minor
-    except MoneyError as exc:
-        raise forms.ValidationError({field: str(exc)}) from None
+        return parse_amount_minor(str(value), currency, field=field)
+    except InvalidNumber as exc:
+        raise forms.ValidationError({field: exc.detail}) from None
 
 
 class SearchForm(ChoicesMixin, forms.Form):
@@ -45,7 +46,7 @@ class SearchForm(ChoicesMixin, forms.Form):
     max_price = forms.CharField(label=_("Max price"), required=False, max_length=20)
     in_stock = forms.BooleanField(label=_("In stock only"), required=False)
     sort = forms.ChoiceField(label=_("Sort by"), choices=SORT_CHOICES, required=False)
-    page = forms.IntegerField(min_value=1, max_value=10_000, required=False)
+    page = IntegerField(min_value=1, max_value=10_000, required=False)
 
     def __init__(
         self,
@@ -105,7 +106,7 @@ class ProductLaunchForm(ProductFieldsForm):
     listing = forms.ChoiceField(label=_("Marketplace and currency"))
     price = forms.CharField(label=_("Unit price"), max_length=20, help_text=_("e.g. 12.50"))
     warehouse = forms.ChoiceField(label=_("Warehouse"), required=False)
-    units = forms.IntegerField(label=_("Units on hand"), min_value=0, initial=0, required=False)
+    units = IntegerField(label=_("Units on hand"), min_value=0, initial=0, required=False)
 
     def __init__(
         self,
@@ -133,16 +134,14 @@ class ProductLaunchForm(ProductFieldsForm):
 class VariantForm(forms.Form):
     sku = forms.CharField(label=_("SKU"), max_length=64)
     label = forms.CharField(label=_("Label"), max_length=120, required=False)
-    min_order_quantity = forms.IntegerField(
-        label=_("Minimum order quantity"), min_value=1, initial=1
-    )
-    weight_grams = forms.IntegerField(label=_("Weight (grams)"), min_value=0, initial=0)
+    min_order_quantity = IntegerField(label=_("Minimum order quantity"), min_value=1, initial=1)
+    weight_grams = IntegerField(label=_("Weight (grams)"), min_value=0, initial=0)
 
 
 class PriceForm(ChoicesMixin, forms.Form):
     """Price tiers typed as lines "quantity = price" ("1 = 12.50", "10 = 11.00")."""
 
-    variant_id = forms.IntegerField(widget=forms.HiddenInput)
+    variant_id = IntegerField(widget=forms.HiddenInput)
     listing = forms.ChoiceField(label=_("Marketplace and currency"))
     tiers = forms.CharField(
         label=_("Prices"),
@@ -168,27 +167,31 @@ class PriceForm(ChoicesMixin, forms.Form):
             if not line.strip():
                 continue
             quantity, sep, amount = line.partition("=")
-            if not sep or not quantity.strip().isdigit():
+            try:
+                min_quantity = parse_int(quantity, field="quantity", maximum=MAX_TIER_QUANTITY)
+            except InvalidNumber:
+                min_quantity = None
+            if not sep or min_quantity is None:
                 raise forms.ValidationError({"tiers": _('Write each tier as "quantity = price".')})
             minor = to_minor(amount, currency, "tiers")
             if minor is None:
                 raise forms.ValidationError({"tiers": _("Each tier needs a price.")})
-            parsed.append((int(quantity.strip()), minor))
+            parsed.append((min_quantity, minor))
         data["parsed_tiers"] = parsed
         return data
 
 
 class StockSetForm(forms.Form):
-    variant_id = forms.IntegerField(widget=forms.HiddenInput)
-    warehouse_id = forms.IntegerField(widget=forms.HiddenInput)
-    units_on_hand = forms.IntegerField(label=_("Units on hand"), min_value=0)
+    variant_id = IntegerField(widget=forms.HiddenInput)
+    warehouse_id = IntegerField(widget=forms.HiddenInput)
+    units_on_hand = IntegerField(label=_("Units on hand"), min_value=0)
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
 
 class StockAdjustForm(forms.Form):
-    variant_id = forms.IntegerField(widget=forms.HiddenInput)
-    warehouse_id = forms.IntegerField(widget=forms.HiddenInput)
-    delta = forms.IntegerField(label=_("Add (or remove with -)"))
+    variant_id = IntegerField(widget=forms.HiddenInput)
+    warehouse_id = IntegerField(widget=forms.HiddenInput)
+    delta = IntegerField(label=_("Add (or remove with -)"))
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from fiera.catalog import forms as catalog_forms
 from fiera.catalog import selectors, services
 from fiera.common.errors import DomainError, NotFound
+from fiera.common.parsing import parse_id, parse_page
 from fiera.common.reference import italian_regions
 from fiera.marketplaces import selectors as marketplace_selectors
 from fiera.marketplaces.selectors import ShoppingContext
@@ -140,17 +141,14 @@ def store(request: HttpRequest, slug: str, store_slug: str) -> HttpResponse:
         raise Http404(_("No such store.")) from None
     if not found.is_active:
         raise Http404(_("This store is closed."))
-    try:
-        number = max(int(request.GET.get("page", "1")), 1)
-    except ValueError:
-        number = 1
+    number = parse_page(request.GET.get("page"))
     page = selectors.product_search(
         marketplace_id=shopping.marketplace.id,
         currency=shopping.currency,
         merchant_id=found.merchant_id,
         sort="newest",
         limit=PAGE_SIZE,
-        offset=(min(number, 10_000) - 1) * PAGE_SIZE,
+        offset=(number - 1) * PAGE_SIZE,
     )
     return render(
         request,
@@ -232,9 +230,10 @@ def _console(request: HttpRequest) -> _Console | HttpResponse:
         raise PermissionDenied(_("Your account is not staff of any company yet."))
     raw = request.POST.get("merchant") or request.GET.get("merchant") or ""
     if raw:
-        if not raw.isdigit() or int(raw) not in companies:
+        chosen = parse_id(raw)
+        if chosen is None or chosen not in companies:
             raise Http404(_("No such company."))
-        return _Console(request, int(raw), companies)
+        return _Console(request, chosen, companies)
     return _Console(request, companies[0], companies)
 
 
@@ -320,10 +319,7 @@ def console_products(request: HttpRequest) -> HttpResponse:
             categories=categories, listings=listings, warehouses=warehouses
         )
     q = (request.GET.get("q") or "").replace("\x00", "").strip()[:200]
-    try:
-        number = min(max(int(request.GET.get("page", "1")), 1), 10_000)
-    except ValueError:
-        number = 1
+    number = parse_page(request.GET.get("page"))
     page = selectors.console_product_list(
         **console.actor,
         merchant_id=console.merchant_id,
@@ -513,10 +509,7 @@ def console_stock(request: HttpRequest) -> HttpResponse:
                     messages.error(request, error)
     low = request.GET.get("low") == "1"
     q = (request.GET.get("q") or "").replace("\x00", "").strip()[:200]
-    try:
-        number = min(max(int(request.GET.get("page", "1")), 1), 10_000)
-    except ValueError:
-        number = 1
+    number = parse_page(request.GET.get("page"))
     page = selectors.console_stock_list(
         **console.actor,
         merchant_id=console.merchant_id,

@@ -50,10 +50,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def _owner(text: str | None) -> tuple[str | None, int | None]:
     if not text:
         return None, None
+    from fiera.common.parsing import parse_id
+
     kind, _, number = text.partition(":")
-    if not kind or not number.isdigit():
+    owner_id = parse_id(number)
+    if not kind or owner_id is None:
         raise SystemExit(f"--owner must look like user:42, got {text!r}")
-    return kind, int(number)
+    return kind, owner_id
 
 
 def cmd_balances(args: argparse.Namespace) -> int:

@@ -6,11 +6,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fiera.common.parsing import IntegerField
 from fiera.marketplaces.selectors import MarketplaceInfo
 
 
 class StoreOpenForm(forms.Form):
-    merchant = forms.IntegerField(widget=forms.HiddenInput)
+    merchant = IntegerField(widget=forms.HiddenInput, min_value=1)
     marketplace = forms.TypedChoiceField(label=_("Marketplace"), coerce=int)
     name = forms.CharField(label=_("Store name"), max_length=120)
     slug = forms.SlugField(

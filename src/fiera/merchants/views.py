@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fiera.common.errors import DomainError, NotFound
+from fiera.common.parsing import parse_id
 from fiera.merchants import selectors, services
 from fiera.merchants.forms import StoreOpenForm
 
@@ -29,9 +30,10 @@ def _merchant_user_id(request: HttpRequest) -> int:
 def _chosen_merchant(raw: str | None) -> int | None:
     if raw is None or raw == "":
         return None
-    if not raw.isdigit():
+    chosen = parse_id(raw)
+    if chosen is None:
         raise Http404(_("No such company."))
-    return int(raw)
+    return chosen
 
 
 def _render(

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fiera.common.money import Money, MoneyError
+from fiera.common.parsing import InvalidNumber, parse_amount_minor
 from fiera.orders.payment import payment_methods
 
 
@@ -52,11 +52,12 @@ class RefundForm(forms.Form):
         self.currency = currency
 
     def clean_amount(self) -> int:
-        raw = str(self.cleaned_data["amount"]).strip().replace(",", ".")
         try:
-            money = Money.from_major(raw, self.currency)
-        except MoneyError as exc:
-            raise forms.ValidationError(str(exc)) from None
-        if money.amount_minor <= 0:
+            amount_minor = parse_amount_minor(
+                str(self.cleaned_data["amount"]), self.currency, field=str(_("Amount"))
+            )
+        except InvalidNumber as exc:
+            raise forms.ValidationError(exc.detail) from None
+        if amount_minor <= 0:
             raise forms.ValidationError(_("The amount must be positive."))
-        return money.amount_minor
+        return amount_minor

@@ -21,6 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from fiera.common.errors import DomainError, NotFound
+from fiera.common.parsing import InvalidNumber, parse_id, parse_int, parse_page
 from fiera.common.reference import countries as all_countries
 from fiera.marketplaces.selectors import MarketplaceInfo, shopping_session_key
 from fiera.orders import selectors, services
@@ -29,6 +30,7 @@ from fiera.orders.models import OrderStatus
 
 PAGE_SIZE = 20
 BUYER = "buyer"
+MAX_QUANTITY = 1_000_000_000  # cart line quantities are 32-bit integer columns
 
 
 def _user(request: HttpRequest) -> tuple[int, str]:
@@ -45,7 +47,7 @@ def _safe_next(request: HttpRequest, candidate: str | None) -> str | None:
 
 
 def _page(request: HttpRequest, items: Any) -> Page:
-    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    return Paginator(items, PAGE_SIZE).get_page(parse_page(request.GET.get("page")))
 
 
 def _not_found(exc: NotFound) -> Http404:
@@ -70,9 +72,11 @@ def cart_add(request: HttpRequest, slug: str) -> HttpResponse:
         return HttpResponseRedirect(cart_url)
     user_id, role = _user(request)
     try:
-        variant_id = int(request.POST.get("variant_id", ""))
-        quantity = int(request.POST.get("quantity") or 1)
-    except ValueError:
+        variant_id = parse_int(request.POST.get("variant_id"), field="variant_id", minimum=1)
+        quantity = parse_int(
+            request.POST.get("quantity") or "1", field="quantity", maximum=MAX_QUANTITY
+        )
+    except InvalidNumber:
         messages.error(request, _("Choose a variant and a quantity."))
         return HttpResponseRedirect(back)
     try:
@@ -108,13 +112,15 @@ def cart_page(request: HttpRequest, slug: str) -> HttpResponse:
                     buyer_id=user_id,
                     actor_role=role,
                     marketplace_slug=slug,
-                    variant_id=int(request.POST["remove"]),
+                    variant_id=parse_int(request.POST["remove"], field="variant_id", minimum=1),
                     now=timezone.now(),
                 )
                 messages.success(request, _("Removed from your cart."))
             else:
                 quantities = {
-                    int(key.removeprefix("qty-")): int(str(value or 0))
+                    parse_int(key.removeprefix("qty-"), field="variant_id", minimum=1): parse_int(
+                        str(value or 0), field="quantity", maximum=MAX_QUANTITY
+                    )
                     for key, value in request.POST.items()
                     if key.startswith("qty-")
                 }
@@ -126,7 +132,7 @@ def cart_page(request: HttpRequest, slug: str) -> HttpResponse:
                     now=timezone.now(),
                 )
                 messages.success(request, _("Your cart is updated."))
-        except ValueError:
+        except InvalidNumber:
             messages.error(request, _("Quantities are whole numbers."))
         except NotFound as exc:
             raise _not_found(exc) from None
@@ -323,7 +329,7 @@ def console_orders(request: HttpRequest) -> HttpResponse:
     user_id, role = _user(request)
     status = _status_filter(request)
     raw_merchant = request.GET.get("merchant", "")
-    merchant_id = int(raw_merchant) if raw_merchant.isdigit() else None
+    merchant_id = parse_id(raw_merchant)
     orders = selectors.order_list(
         user_id=user_id, role=role, status=status, merchant_id=merchant_id
     )

@@ -181,10 +181,11 @@ def cmd_qr_parse(args: argparse.Namespace) -> int:
 
 def _merchant_id(ref: str) -> int:
     """A merchant id from an id or a slug (raises MerchantNotFound)."""
+    from fiera.common.parsing import parse_id
     from fiera.merchants import selectors as merchant_selectors
 
-    if ref.isdigit():
-        merchant_id = int(ref)
+    merchant_id = parse_id(ref)
+    if merchant_id is not None:
         if merchant_id in merchant_selectors.merchant_summaries(merchant_ids=[merchant_id]):
             return merchant_id
     else:

@@ -27,7 +27,8 @@ from django.views.decorators.http import require_POST
 
 from fiera.common.errors import DomainError, InvalidInput, NotFound
 from fiera.common.errors import PermissionDenied as DomainPermissionDenied
-from fiera.common.money import Money, MoneyError, is_currency
+from fiera.common.money import is_currency
+from fiera.common.parsing import InvalidNumber, parse_amount_minor, parse_id, parse_page
 from fiera.common.reference import italian_regions
 from fiera.merchants import selectors as merchant_selectors
 from fiera.payments import selectors, services
@@ -67,7 +68,7 @@ def outlet_list(request: HttpRequest) -> HttpResponse:
             status=status or None,
             search=search or None,
         )
-        page = Paginator(outlets, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = Paginator(outlets, PAGE_SIZE).get_page(parse_page(request.GET.get("page")))
     except InvalidInput as exc:
         error = exc.detail
         outlets = selectors.outlet_list(actor_id=actor_id, actor_role=actor_role)
@@ -109,12 +110,12 @@ def _qr_request(request: HttpRequest) -> tuple[int | None, str, str, str]:
     if not is_currency(currency):
         return None, "EUR", "", _("%(code)s is not a currency code.") % {"code": currency}
     try:
-        amount = Money.from_major(amount_text, currency)
-    except MoneyError as exc:
-        return None, "EUR", "", str(exc)
-    if amount.amount_minor <= 0:
+        amount_minor = parse_amount_minor(amount_text, currency, field=_("Amount"))
+    except InvalidNumber as exc:
+        return None, "EUR", "", exc.detail
+    if amount_minor <= 0:
         return None, "EUR", "", _("The amount must be more than zero.")
-    return amount.amount_minor, currency, bill, ""
+    return amount_minor, currency, bill, ""
 
 
 @login_required
@@ -207,12 +208,13 @@ def outlet_import(request: HttpRequest) -> HttpResponse:
         return render(request, "payments/outlet_import.html", context)
     upload = request.FILES.get("file")
     merchant = request.POST.get("merchant", "")
-    if upload is None or not merchant.isdigit():
+    merchant_id = parse_id(merchant)
+    if upload is None or merchant_id is None:
         context["error"] = _("Choose the merchant and a CSV file.")
         return render(request, "payments/outlet_import.html", context, status=422)
     try:
         report = services.outlets_import_csv(
-            merchant_id=int(merchant),
+            merchant_id=merchant_id,
             file=upload,
             now=timezone.now(),
             actor_id=actor_id,
@@ -245,19 +247,12 @@ def _buyer(request: HttpRequest) -> int:
     return int(user.pk)
 
 
-def _int(value: str | None, default: int = 1) -> int:
-    return int(value) if value and value.isdigit() and len(value) < 9 else default
-
-
 def _minor(text: str, currency: str) -> int:
     """Major units typed in a form ("97.99") as minor units; InvalidInput when not exact."""
-    try:
-        amount = Money.from_major(text.strip().replace(",", "."), currency)
-    except MoneyError as exc:
-        raise InvalidInput(str(exc)) from None
-    if amount.amount_minor <= 0:
+    amount_minor = parse_amount_minor(text, currency, field=_("Amount"))
+    if amount_minor <= 0:
         raise InvalidInput(_("The amount must be more than zero."))
-    return amount.amount_minor
+    return amount_minor
 
 
 def _wallet_page(
@@ -267,7 +262,7 @@ def _wallet_page(
     codes = [w.currency for w in wallets]
     currency = request.GET.get("currency", "").upper()
     currency = currency if currency in codes else (codes[0] if codes else "")
-    page_number = _int(request.GET.get("page"))
+    page_number = parse_page(request.GET.get("page"))
     statement = None
     pages = 1
     if currency:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import IO, Any
@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from tqdm import tqdm
 
 from fiera.common.errors import Conflict, InvalidInput
+from fiera.common.parsing import is_ascii_digits
 from fiera.common.reference import italian_municipality
 from fiera.merchants import selectors as merchant_selectors
 from fiera.payments import ecb
@@ -171,7 +172,7 @@ def _check_fields(row: OutletRow) -> list[RowError]:
             bad(column, "is empty")
         elif len(value) > limit:
             bad(column, f"has {len(value)} characters; at most {limit}")
-    if not (len(row.municipality_code) == 6 and row.municipality_code.isdigit()):
+    if not (len(row.municipality_code) == 6 and is_ascii_digits(row.municipality_code)):
         bad("municipality_code", f"{row.municipality_code!r} is not an ISTAT code (six digits)")
     else:
         try:
@@ -181,9 +182,9 @@ def _check_fields(row: OutletRow) -> list[RowError]:
                 "municipality_code",
                 f"{row.municipality_code} is not a current Italian municipality",
             )
-    if row.postal_code and not (len(row.postal_code) == 5 and row.postal_code.isdigit()):
+    if row.postal_code and not (len(row.postal_code) == 5 and is_ascii_digits(row.postal_code)):
         bad("postal_code", f"{row.postal_code!r} is not a CAP (five digits)")
-    if not (len(row.mcc) == 4 and row.mcc.isdigit()):
+    if not (len(row.mcc) == 4 and is_ascii_digits(row.mcc)):
         bad("mcc", f"{row.mcc!r} is not a merchant category code (four digits)")
     if row.status not in IMPORT_STATUSES:
         bad("status", f"{row.status!r} is not one of {', '.join(IMPORT_STATUSES)}")
@@ -459,13 +460,33 @@ def _read_text(file: IO[Any] | bytes | str) -> str:
         ) from None
 
 
+def _csv_records(reader: Any, errors: list[RowError]) -> Iterator[list[str]]:
+    """The records of ``reader``; a record the csv module cannot read (a field over its
+    size limit, a stray quote under strict rules) ends the file with an error, since
+    what follows it cannot be trusted to start on a record boundary."""
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            errors.append(RowError(reader.line_num, "", f"is not readable CSV ({exc})"))
+            return
+        yield cells
+
+
 def parse_outlet_csv(text: str) -> tuple[list[OutletRow], list[RowError]]:
     """The rows of an outlet CSV (format: ``CSV_FORMAT_HELP``) and its structural
     problems (header, number of cells). Field values are checked by the import."""
     reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        return [], [RowError(reader.line_num or 1, "", f"is not readable CSV ({exc})")]
     if header is None:
         return [], [RowError(1, "", "the file is empty; it needs a header row")]
+    if any("\x00" in name for name in header):
+        return [], [RowError(1, "", "contains a NUL character")]
     columns = [h.strip().lower() for h in header]
     errors = [
         RowError(1, name or f"#{i + 1}", f"unknown column (known: {', '.join(IMPORT_COLUMNS)})")
@@ -485,12 +506,16 @@ def parse_outlet_csv(text: str) -> tuple[list[OutletRow], list[RowError]]:
     if errors:
         return [], errors
     rows: list[OutletRow] = []
-    for cells in reader:
+    for cells in _csv_records(reader, errors):
         line = reader.line_num
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) != len(columns):
             errors.append(RowError(line, "", f"{len(cells)} cells; the header has {len(columns)}"))
+            continue
+        nul = [name for name, cell in zip(columns, cells, strict=True) if "\x00" in cell]
+        if nul:
+            errors.extend(RowError(line, name, "contains a NUL character") for name in nul)
             continue
         values = {name: cell.strip() for name, cell in zip(columns, cells, strict=True)}
         terminal_ids = tuple(

@@ -35,6 +35,7 @@ from datetime import datetime
 from django.db import IntegrityError, OperationalError, transaction
 
 from fiera.common.errors import Conflict, InvalidInput, NotFound
+from fiera.common.parsing import is_ascii_digits, parse_id
 from fiera.payments import emvco, selectors
 from fiera.payments.models import Outlet, Payment, PaymentKind, QrPayment, QrStatus, Wallet
 from fiera.payments.selectors import QrPaymentNotFound, QrPaymentResult
@@ -110,11 +111,12 @@ def _resolve(parsed: emvco.ParsedPayload, amount_minor: int | None) -> tuple[Out
             f"this QR code is not for a Fiera point of sale (no {emvco.FIERA_GUID} account)"
         )
     merchant_text, outlet_code = template.get("01"), template.get("02")
-    if not isinstance(merchant_text, str) or not merchant_text.isdigit() or len(merchant_text) > 18:
+    merchant_id = parse_id(merchant_text) if isinstance(merchant_text, str) else None
+    if merchant_id is None or not is_ascii_digits(str(merchant_text)):
         raise NotAFieraQr("the QR code's Fiera account has no merchant id (26.01)")
     if not isinstance(outlet_code, str) or not outlet_code:
         raise NotAFieraQr("the QR code names no point of sale (26.02)")
-    outlet = Outlet.objects.filter(merchant_id=int(merchant_text), code=outlet_code).first()
+    outlet = Outlet.objects.filter(merchant_id=merchant_id, code=outlet_code).first()
     if outlet is None:
         raise UnknownOutlet(f"no point of sale {outlet_code} of merchant {merchant_text}")
     if not outlet.accepts_payments:
