@@ -4,13 +4,17 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fiera.accounts import roles
+
 
 class Role(models.TextChoices):
-    OPERATOR = "operator", _("Operator")
-    MERCHANT = "merchant", _("Merchant staff")
-    BUYER = "buyer", _("Buyer")
-    PARTNER = "partner", _("Partner")
-    LEARNER = "learner", _("Learner")
+    """The account roles of ``fiera.accounts.roles`` with their labels (never ``SYSTEM``)."""
+
+    OPERATOR = roles.OPERATOR, _("Operator")
+    MERCHANT = roles.MERCHANT, _("Merchant staff")
+    BUYER = roles.BUYER, _("Buyer")
+    PARTNER = roles.PARTNER, _("Partner")
+    LEARNER = roles.LEARNER, _("Learner")
 
 
 class BuyerKind(models.TextChoices):
@@ -32,6 +36,10 @@ class User(AbstractUser):
 
     class Meta:
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=sorted(roles.ACCOUNT_ROLES)),
+                name="user_role_is_an_account_role",
+            ),
             models.CheckConstraint(
                 condition=~models.Q(role="operator") | ~models.Q(business_unit=""),
                 name="operator_has_business_unit",

@@ -27,6 +27,7 @@ from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from fiera.accounts.selectors import user_summaries
 from fiera.catalog import search
 from fiera.catalog.models import (
     Category,
@@ -990,9 +991,10 @@ def stock_movement_list(
     _check_console(actor_user_id=actor_user_id, actor_role=actor_role, merchant_id=merchant_id)
     rows = (
         StockMovement.objects.filter(merchant_id=merchant_id)
-        .select_related("variant", "warehouse", "actor")
+        .select_related("variant", "warehouse")
         .order_by("-created_at", "-pk")[: min(max(limit, 1), MAX_PAGE)]
     )
+    people = user_summaries(user_ids={m.actor_id for m in rows if m.actor_id is not None})
     return [
         MovementRow(
             variant_id=m.variant_id,
@@ -1002,7 +1004,7 @@ def stock_movement_list(
             delta=m.delta,
             units_after=m.units_after,
             reason=m.reason,
-            actor_username=m.actor.get_username() if m.actor else "",
+            actor_username=people[m.actor_id].username if m.actor_id in people else "",
             created_at=m.created_at,
         )
         for m in rows

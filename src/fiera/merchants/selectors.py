@@ -13,6 +13,7 @@ from typing import Any, overload
 
 from django.db.models import Prefetch, QuerySet
 
+from fiera.accounts.selectors import user_summaries
 from fiera.common.errors import InvalidInput, NotFound, PermissionDenied
 from fiera.common.reference import italian_region
 from fiera.marketplaces.selectors import MarketplaceInfo, marketplace_infos
@@ -260,19 +261,18 @@ def authorize(
 def staff_list(
     *, merchant_id: int, actor_id: int | None = None, actor_role: str | None = None
 ) -> list[StaffInfo]:
-    """The merchant's staff, owners first, with their usernames (one query, joining the
-    accounts user table through the membership's foreign key). Staff of the merchant
+    """The merchant's staff, owners first, with their usernames (two queries: the
+    memberships, then the people through ``accounts.selectors``). Staff of the merchant
     and operators (see ``authorize``)."""
     authorize(merchant_id=merchant_id, actor_id=actor_id, actor_role=actor_role)
     order: dict[str, int] = {StaffRole.OWNER: 0, StaffRole.MANAGER: 1, StaffRole.CLERK: 2}
-    rows = StaffMembership.objects.filter(merchant_id=merchant_id).values(
-        "user_id", "role", "user__username", "user__first_name", "user__last_name"
-    )
+    rows = list(StaffMembership.objects.filter(merchant_id=merchant_id).values("user_id", "role"))
+    people = user_summaries(user_ids=[row["user_id"] for row in rows])
     staff = [
         StaffInfo(
             user_id=row["user_id"],
-            username=row["user__username"],
-            full_name=f"{row['user__first_name']} {row['user__last_name']}".strip(),
+            username=people[row["user_id"]].username,
+            full_name=people[row["user_id"]].full_name,
             role=row["role"],
             role_label=_label(StaffRole, row["role"]),
         )

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import ateco
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils.text import slugify
@@ -27,6 +26,7 @@ from stdnum.exceptions import (
 )
 from stdnum.it import iva
 
+from fiera.accounts.selectors import user_role_get
 from fiera.common.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from fiera.common.events import publish
 from fiera.common.reference import italian_municipality, italian_region
@@ -222,13 +222,7 @@ def _require_operator(actor_role: str | None) -> None:
 
 
 def _check_merchant_user(user_id: int) -> None:
-    # A plain read of the user's role through the auth user model (no accounts import).
-    role = (
-        get_user_model()
-        .objects.filter(pk=user_id, is_active=True)
-        .values_list("role", flat=True)
-        .first()
-    )
+    role = user_role_get(user_id=user_id)
     if role is None:
         raise UserNotFound(f"no active user {user_id}")
     if role != MERCHANT_ROLE:
