@@ -39,6 +39,7 @@ from fiera.catalog.reservations import (
 from fiera.common.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 from fiera.common.events import publish
 from fiera.common.money import Money, is_currency
+from fiera.common.parsing import is_ascii_digits
 from fiera.common.reference import is_country
 from fiera.marketplaces.selectors import MarketplaceInfo, marketplace_get, marketplace_get_by_id
 from fiera.merchants.selectors import merchant_ids_for_user
@@ -1210,7 +1211,9 @@ def cross_border_regime_set(
         for rate in rates
     ]
     for rate in checked:
-        if not (rate.hs_prefix == "" or (rate.hs_prefix.isdigit() and len(rate.hs_prefix) <= 10)):
+        if not (
+            rate.hs_prefix == "" or (is_ascii_digits(rate.hs_prefix) and len(rate.hs_prefix) <= 10)
+        ):
             raise InvalidRegime(f"HS prefix {rate.hs_prefix!r} must be up to 10 digits")
     with transaction.atomic():
         regime, _ = CrossBorderRegime.objects.update_or_create(
