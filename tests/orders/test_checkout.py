@@ -1,7 +1,9 @@
-"""checkout_place: one order per merchant, exact totals, merging, MOQ, tiers, stock,
+"""checkout_submit: one order per merchant, exact totals, merging, MOQ, tiers, stock,
 idempotency, and the cart path."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import pytest
 
@@ -10,7 +12,7 @@ from fiera.common.models import OutboxMessage
 from fiera.marketplaces.models import Marketplace
 from fiera.merchants.models import Store
 from fiera.orders import services
-from fiera.orders.models import Cart, CartLine, Checkout, IdempotencyRecord, Order, OrderLine
+from fiera.orders.models import CartLine, Checkout, IdempotencyRecord, Order, OrderLine
 from fiera.orders.payment import CheckoutCharge, payment_method_register
 from tests.orders import factories as f
 
@@ -20,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def place(buyer, market, lines, **kwargs):
     params = {
         "buyer_id": buyer.pk,
-        "marketplace_id": market.pk,
+        "marketplace_slug": market.slug,
         "country": "IT",
         "lines": lines,
         "shipping_address": f.address(kwargs.get("country", "IT")),
@@ -28,7 +30,7 @@ def place(buyer, market, lines, **kwargs):
         "now": f.NOW,
     }
     params.update(kwargs)
-    return services.checkout_place(**params)
+    return services.checkout_submit(**params)
 
 
 def error_code(excinfo: pytest.ExceptionInfo) -> str:
@@ -282,38 +284,14 @@ def test_checkout_from_cart_empties_the_cart_in_the_same_transaction():
     services.cart_line_set(
         buyer_id=buyer.pk, marketplace_slug=market.slug, variant_id=b.id, quantity=1, now=f.NOW
     )
-    cart = Cart.objects.get(buyer=buyer)
-    result = services.checkout_place_from_cart(
-        buyer_id=buyer.pk,
-        cart_id=cart.pk,
-        country="IT",
-        shipping_address=f.address(),
-        payment_method="cod",
-        idempotency_key="cart-1",
-        now=f.NOW,
-    )
+    result = place(buyer, market, None, idempotency_key="cart-1")
     assert result.total_minor == 2 * 500 + 700
     assert not CartLine.objects.exists()
     # a retry after success replays although the cart is now empty
-    again = services.checkout_place_from_cart(
-        buyer_id=buyer.pk,
-        cart_id=cart.pk,
-        country="IT",
-        shipping_address=f.address(),
-        payment_method="cod",
-        idempotency_key="cart-1",
-        now=f.NOW,
-    )
+    again = place(buyer, market, None, idempotency_key="cart-1")
     assert again.replayed and again.checkout_id == result.checkout_id
     with pytest.raises(services.InvalidInput) as excinfo:
-        services.checkout_place_from_cart(
-            buyer_id=buyer.pk,
-            cart_id=cart.pk,
-            country="IT",
-            shipping_address=f.address(),
-            payment_method="cod",
-            now=f.NOW,
-        )
+        place(buyer, market, None)
     assert error_code(excinfo) == "empty_checkout"
 
 
@@ -338,22 +316,18 @@ def test_a_failed_cart_checkout_keeps_the_cart():
     assert CartLine.objects.count() == 1
 
 
-def test_another_buyers_cart_is_not_found():
+def test_a_cart_checkout_takes_only_the_buyers_own_cart():
     market = f.marketplace()
     owner = f.user()
     a = f.sku(market=market)
     services.cart_line_set(
         buyer_id=owner.pk, marketplace_slug=market.slug, variant_id=a.id, quantity=1, now=f.NOW
     )
-    with pytest.raises(services.NotFound):
-        services.checkout_place_from_cart(
-            buyer_id=f.user().pk,
-            cart_id=Cart.objects.get().pk,
-            country="IT",
-            shipping_address=f.address(),
-            payment_method="cod",
-            now=f.NOW,
-        )
+    with pytest.raises(services.InvalidInput) as excinfo:
+        place(f.user(), market, None)
+    assert error_code(excinfo) == "empty_checkout"
+    assert CartLine.objects.filter(cart__buyer=owner).count() == 1
+    assert not Order.objects.exists()
 
 
 class PaidAtOnce:
@@ -402,3 +376,20 @@ def test_a_closed_marketplace_takes_no_orders():
         place(f.user(), market, [(item.id, 1)])
     assert error_code(excinfo) == "marketplace_closed"
     assert item.stock() == 100
+
+
+def test_one_result_shape_is_returned_stored_for_retries_and_published():
+    market = f.marketplace()
+    makers = [f.merchant(), f.merchant()]
+    items = [f.sku(market=market, merchant_obj=m, price_minor=1000) for m in makers]
+    result = place(f.user(), market, [(s.id, 2) for s in items], idempotency_key="shape-1")
+    stored = IdempotencyRecord.objects.get(key="shape-1").result
+    event = OutboxMessage.objects.get(topic="orders.checkout.placed").payload
+    assert stored == event == result.as_json()
+    assert "replayed" not in stored
+    assert services.CheckoutResult.from_json(stored, replayed=True) == dataclasses.replace(
+        result, replayed=True
+    )
+    assert {o.number: o.order_id for o in result.orders} == dict(
+        Order.objects.values_list("number", "pk")
+    )

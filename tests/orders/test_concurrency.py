@@ -48,9 +48,9 @@ def test_fifty_buyers_ten_units_exactly_ten_orders():
     buyers = [f.user() for _ in range(50)]
 
     def buy(i: int) -> services.CheckoutResult:
-        return services.checkout_place(
+        return services.checkout_submit(
             buyer_id=buyers[i].pk,
-            marketplace_id=market.pk,
+            marketplace_slug=market.slug,
             country="IT",
             lines=[(hot.id, 1)],
             shipping_address=f.address(),
@@ -76,9 +76,9 @@ def test_fifty_buyers_two_hot_skus_in_one_basket_never_oversell():
 
     def buy(i: int) -> services.CheckoutResult:
         lines = [(a.id, 1), (b.id, 1)] if i % 2 else [(b.id, 1), (a.id, 1)]
-        return services.checkout_place(
+        return services.checkout_submit(
             buyer_id=buyers[i].pk,
-            marketplace_id=market.pk,
+            marketplace_slug=market.slug,
             country="IT",
             lines=lines,
             shipping_address=f.address(),
@@ -102,9 +102,9 @@ def test_concurrent_duplicates_of_one_key_place_one_checkout():
     buyer = f.user()
 
     def buy(_: int) -> services.CheckoutResult:
-        return services.checkout_place(
+        return services.checkout_submit(
             buyer_id=buyer.pk,
-            marketplace_id=market.pk,
+            marketplace_slug=market.slug,
             country="IT",
             lines=[(item.id, 3)],
             shipping_address=f.address(),
@@ -127,9 +127,9 @@ def test_concurrent_duplicates_when_the_stock_runs_out_answer_with_the_winner():
     buyer = f.user()
 
     def buy(_: int) -> services.CheckoutResult:
-        return services.checkout_place(
+        return services.checkout_submit(
             buyer_id=buyer.pk,
-            marketplace_id=market.pk,
+            marketplace_slug=market.slug,
             country="IT",
             lines=[(item.id, 3)],
             shipping_address=f.address(),
@@ -151,9 +151,9 @@ def test_concurrent_cross_border_checkouts_respect_the_yearly_allowance():
     buyer = f.user()
 
     def buy(_: int) -> services.CheckoutResult:
-        return services.checkout_place(
+        return services.checkout_submit(
             buyer_id=buyer.pk,
-            marketplace_id=market.pk,
+            marketplace_slug=market.slug,
             country="CN",
             lines=[(item.id, 1)],
             shipping_address=f.address("CN"),

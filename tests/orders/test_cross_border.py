@@ -26,7 +26,7 @@ def market():
 def place(buyer, market, lines, **kwargs):
     params = {
         "buyer_id": buyer.pk,
-        "marketplace_id": market.pk,
+        "marketplace_slug": market.slug,
         "country": "CN",
         "lines": lines,
         "shipping_address": f.address("CN", city="Shanghai", postal_code="200000"),
@@ -34,7 +34,7 @@ def place(buyer, market, lines, **kwargs):
         "now": f.NOW,
     }
     params.update(kwargs)
-    return services.checkout_place(**params)
+    return services.checkout_submit(**params)
 
 
 def test_the_shipped_china_rates_load_idempotently(market):

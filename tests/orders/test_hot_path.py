@@ -32,9 +32,9 @@ def ninja_json(result: services.CheckoutResult) -> object:
 
 
 def place(market, buyer, lines, country="IT", now=f.NOW, key=None):
-    return services.checkout_place(
+    return services.checkout_submit(
         buyer_id=buyer.pk,
-        marketplace_id=market.pk,
+        marketplace_slug=market.slug,
         country=country,
         lines=lines,
         shipping_address=f.address(country),

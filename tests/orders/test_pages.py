@@ -22,9 +22,9 @@ def world(client):
 
 
 def placed_order(world, quantity: int = 1) -> str:
-    result = services.checkout_place(
+    result = services.checkout_submit(
         buyer_id=world["buyer"].pk,
-        marketplace_id=world["market"].pk,
+        marketplace_slug=world["market"].slug,
         country="IT",
         lines=[(world["item"].id, quantity)],
         shipping_address=f.address(),

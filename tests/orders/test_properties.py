@@ -52,9 +52,9 @@ def test_stock_never_negative_and_totals_add_up(stocks, baskets, prices):
             for basket in baskets:
                 lines = [(items[i % len(items)].id, q) for i, q in basket]
                 try:
-                    result = services.checkout_place(
+                    result = services.checkout_submit(
                         buyer_id=f.user().pk,
-                        marketplace_id=market.pk,
+                        marketplace_slug=market.slug,
                         country="IT",
                         lines=lines,
                         shipping_address=f.address(),

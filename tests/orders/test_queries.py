@@ -26,9 +26,9 @@ def checkout_queries(market, lines, *, key: str | None) -> int:
     buyer = f.user()
     country = market.countries.first().country
     with CaptureQueriesContext(connection) as ctx:
-        services.checkout_place(
+        services.checkout_submit(
             buyer_id=buyer.pk,
-            marketplace_id=market.pk,
+            marketplace_slug=market.slug,
             country=country,
             lines=lines,
             shipping_address=f.address(country),

@@ -23,7 +23,19 @@ class PrepaidCard:
         return False
 
 
+class PaidAtCheckout:
+    """A method that settles the whole checkout inside its transaction (as the wallet)."""
+
+    code = "test-paid"
+    label = "Paid at checkout (test)"
+    collects_on_delivery = False
+
+    def settle_checkout(self, *, charge: CheckoutCharge, now) -> bool:
+        return True
+
+
 payment_method_register(PrepaidCard())
+payment_method_register(PaidAtCheckout())
 
 
 @pytest.fixture
@@ -42,10 +54,13 @@ def world():
 
 
 def order_in(world, status: str, payment_method: str = "cod") -> Order:
-    """An order of 2 units (total 50.00 EUR) driven to ``status`` through the services."""
-    result = services.checkout_place(
+    """An order of 2 units (total 50.00 EUR) driven to ``status`` through the services
+    (a paid order is paid at checkout)."""
+    if status == "paid":
+        payment_method = "test-paid"
+    result = services.checkout_submit(
         buyer_id=world["buyer"].pk,
-        marketplace_id=world["market"].pk,
+        marketplace_slug=world["market"].slug,
         country="IT",
         lines=[(world["item"].id, 2)],
         shipping_address=f.address(),
@@ -54,9 +69,6 @@ def order_in(world, status: str, payment_method: str = "cod") -> Order:
     )
     number = result.orders[0].number
     staff = world["staff"].pk
-    if status in {"paid", "refunded_paid"}:
-        order = Order.objects.get(number=number)
-        services.orders_mark_paid(order_ids=[order.pk], now=f.NOW)
     if status in {"shipped", "delivered", "refunded"}:
         services.order_ship(
             actor_id=staff,
@@ -156,19 +168,11 @@ def test_order_not_paid_on_delivery_cannot_ship_until_paid(world):
         )
     assert excinfo.value.extra == {"from_status": "placed", "to_status": "shipped"}
     assert "not paid" in excinfo.value.detail
-    services.orders_mark_paid(order_ids=[order.pk], now=f.NOW)
+    paid = order_in(world, "paid", payment_method="test-card")
     shipped = services.order_ship(
-        **as_staff(world), number=order.number, carrier="BRT", tracking_number="9", now=f.NOW
+        **as_staff(world), number=paid.number, carrier="BRT", tracking_number="9", now=f.NOW
     )
     assert shipped.status == OrderStatus.SHIPPED
-
-
-def test_mark_paid_moves_placed_orders_only(world):
-    placed = order_in(world, "placed")
-    cancelled = order_in(world, "cancelled")
-    assert services.orders_mark_paid(order_ids=[placed.pk, cancelled.pk], now=f.NOW) == 1
-    assert Order.objects.get(pk=placed.pk).status == OrderStatus.PAID
-    assert Order.objects.get(pk=cancelled.pk).status == OrderStatus.CANCELLED
 
 
 def test_paid_order_cancelled_by_staff_is_refunded_in_full_and_restocked(world):

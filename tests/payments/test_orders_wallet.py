@@ -37,9 +37,9 @@ def yuan_market() -> Any:
 
 
 def place(buyer: Any, market: Any, lines: list[tuple[int, int]], method: str = "wallet") -> Any:
-    return orders.checkout_place(
+    return orders.checkout_submit(
         buyer_id=buyer.pk,
-        marketplace_id=market.pk,
+        marketplace_slug=market.slug,
         country="CN",
         lines=lines,
         shipping_address=shop.address("CN", city="Shanghai", postal_code="200000"),

@@ -36,24 +36,22 @@ from fiera.catalog.reservations import (
     stock_reserve,
     variants_offered,
 )
-from fiera.common.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
+from fiera.common.errors import Conflict, DomainError, InvalidInput, PermissionDenied
 from fiera.common.events import publish
 from fiera.common.money import Money, is_currency
 from fiera.common.parsing import is_ascii_digits
 from fiera.common.reference import is_country
-from fiera.marketplaces.selectors import MarketplaceInfo, marketplace_get, marketplace_get_by_id
+from fiera.marketplaces.selectors import marketplace_get, marketplace_get_by_id
 from fiera.merchants.selectors import merchant_ids_for_user
+from fiera.orders import sql
 from fiera.orders.models import (
     MAX_LINE_QUANTITY,
     Cart,
     CartLine,
-    Checkout,
     CrossBorderAllowance,
     CrossBorderRegime,
     DutyRate,
-    IdempotencyRecord,
     Order,
-    OrderLine,
     OrderStatus,
     Refund,
     Shipment,
@@ -65,6 +63,7 @@ from fiera.orders.pricing import (
     CheckoutQuote,
     EmptyCheckout,
     InvalidQuantity,
+    QuoteGroup,
     ShippingAddress,
     VariantUnavailable,
     address_check,
@@ -89,8 +88,6 @@ __all__ = [
     "cart_line_remove",
     "cart_line_set",
     "cart_update",
-    "checkout_place",
-    "checkout_place_from_cart",
     "checkout_submit",
     "cross_border_rates_load",
     "cross_border_regime_set",
@@ -98,7 +95,6 @@ __all__ = [
     "order_deliver",
     "order_refund",
     "order_ship",
-    "orders_mark_paid",
 ]
 
 BUYER, MERCHANT, OPERATOR = "buyer", "merchant", "operator"
@@ -116,10 +112,6 @@ class IdempotencyKeyReused(Conflict):
 
 class InvalidIdempotencyKey(InvalidInput):
     code = "invalid_idempotency_key"
-
-
-class CartNotFound(NotFound):
-    code = "cart_not_found"
 
 
 class BadTransition(Conflict):
@@ -169,6 +161,7 @@ class PlacedLine:
 
 @dataclass(frozen=True, slots=True)
 class PlacedOrder:
+    order_id: int
     number: str
     merchant_id: int
     status: str
@@ -181,7 +174,10 @@ class PlacedOrder:
 
 @dataclass(frozen=True, slots=True)
 class CheckoutResult:
-    """What a checkout placed, as first returned. Amounts in minor units of ``currency``.
+    """THE shape of a placed checkout: what the checkout returns, what the idempotency
+    record stores for a retry (``as_json`` / ``from_json``), and the payload of the
+    ``orders.checkout.placed`` event (``as_json``); the API's ``CheckoutOut`` renders it.
+    Amounts in minor units of ``currency``; ``placed_at`` in ISO 8601.
 
     ``replayed`` is True when this is the stored answer to a retried Idempotency-Key
     (statuses are those at placement: read the order for its current state).
@@ -201,47 +197,11 @@ class CheckoutResult:
     replayed: bool = False
 
     def as_json(self) -> dict[str, Any]:
-        """Every field but ``replayed``, as plain JSON values (what the idempotency record
-        stores; ``from_json`` reads it back)."""
-        return {
-            "checkout_id": self.checkout_id,
-            "buyer_id": self.buyer_id,
-            "marketplace_id": self.marketplace_id,
-            "country": self.country,
-            "currency": self.currency,
-            "subtotal_minor": self.subtotal_minor,
-            "tax_minor": self.tax_minor,
-            "total_minor": self.total_minor,
-            "payment_method": self.payment_method,
-            "placed_at": self.placed_at,
-            "orders": [
-                {
-                    "number": order.number,
-                    "merchant_id": order.merchant_id,
-                    "status": order.status,
-                    "currency": order.currency,
-                    "subtotal_minor": order.subtotal_minor,
-                    "tax_minor": order.tax_minor,
-                    "total_minor": order.total_minor,
-                    "lines": [
-                        {
-                            "variant_id": line.variant_id,
-                            "sku": line.sku,
-                            "label": line.label,
-                            "name_it": line.name_it,
-                            "name_en": line.name_en,
-                            "name_zh": line.name_zh,
-                            "quantity": line.quantity,
-                            "unit_price_minor": line.unit_price_minor,
-                            "line_total_minor": line.line_total_minor,
-                            "tax_minor": line.tax_minor,
-                        }
-                        for line in order.lines
-                    ],
-                }
-                for order in self.orders
-            ],
-        }
+        """Every field but ``replayed``, as plain JSON values (nested dataclasses as
+        objects, tuples as lists); ``from_json`` reads it back."""
+        data = _plain(self)
+        del data["replayed"]
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any], *, replayed: bool) -> CheckoutResult:
@@ -250,6 +210,17 @@ class CheckoutResult:
             for o in data["orders"]
         )
         return cls(**{**data, "orders": orders, "replayed": replayed})
+
+
+def _plain(value: Any) -> Any:
+    """A frozen result as JSON values: dataclasses as dicts (by their fields), tuples as
+    lists. (``dataclasses.asdict`` deep-copies every leaf, which the hot path can spare.)"""
+    if isinstance(value, tuple):
+        return [_plain(item) for item in value]
+    names = getattr(value, "__dataclass_fields__", None)
+    if names is None:
+        return value
+    return {name: _plain(getattr(value, name)) for name in names}
 
 
 # carts --------------------------------------------------------------------------------
@@ -392,17 +363,12 @@ def _check_key(idempotency_key: str | None) -> str | None:
     return key
 
 
-_IDEMPOTENCY = IdempotencyRecord._meta.db_table
-_CHECKOUT = Checkout._meta.db_table
-_ORDER = Order._meta.db_table
-_ORDER_LINE = OrderLine._meta.db_table
-
-
 def _replay(*, buyer_id: int, key: str, fingerprint: str) -> CheckoutResult | None:
     """The stored result for this buyer's key (one raw query); a different body is refused."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT request_sha256, result FROM {_IDEMPOTENCY} WHERE buyer_id = %s AND key = %s",
+            f"SELECT request_sha256, result FROM {sql.IDEMPOTENCY_TABLE} "
+            "WHERE buyer_id = %s AND key = %s",
             [buyer_id, key],
         )
         found = cursor.fetchone()
@@ -426,7 +392,7 @@ def _allowance_take(
     if amount_minor > limit_minor:
         return False
     table = CrossBorderAllowance._meta.db_table
-    sql = (
+    sql_text = (
         f"INSERT INTO {table} (buyer_id, year, currency, used_minor, updated_at) "
         "VALUES (%s, %s, %s, %s, %s) "
         "ON CONFLICT (buyer_id, year, currency) DO UPDATE "
@@ -436,7 +402,7 @@ def _allowance_take(
         "RETURNING used_minor"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [buyer_id, year, currency, amount_minor, now, limit_minor])
+        cursor.execute(sql_text, [buyer_id, year, currency, amount_minor, now, limit_minor])
         return cursor.fetchone() is not None
 
 
@@ -448,78 +414,41 @@ def _allowance_give_back(
     ).update(used_minor=F("used_minor") - amount_minor, updated_at=now)
 
 
-def _result_from(
-    *,
-    checkout_id: int,
-    buyer_id: int,
-    quote: CheckoutQuote,
-    payment_method: str,
-    placed_at: datetime,
-    numbers: list[str],
-    statuses: list[str],
-) -> CheckoutResult:
-    return CheckoutResult(
-        checkout_id=checkout_id,
-        buyer_id=buyer_id,
-        marketplace_id=quote.marketplace_id,
-        country=quote.country,
-        currency=quote.currency,
-        subtotal_minor=quote.subtotal_minor,
-        tax_minor=quote.tax_minor,
-        total_minor=quote.total_minor,
-        payment_method=payment_method,
-        placed_at=placed_at.isoformat(),
-        orders=tuple(
-            PlacedOrder(
-                number=number,
-                merchant_id=group.merchant_id,
-                status=status,
-                currency=quote.currency,
-                subtotal_minor=group.subtotal_minor,
-                tax_minor=group.tax_minor,
-                total_minor=group.total_minor,
-                lines=tuple(
-                    PlacedLine(
-                        variant_id=line.variant_id,
-                        sku=line.sku,
-                        label=line.label,
-                        name_it=line.name_it,
-                        name_en=line.name_en,
-                        name_zh=line.name_zh,
-                        quantity=line.quantity,
-                        unit_price_minor=line.unit_price_minor,
-                        line_total_minor=line.line_total_minor,
-                        tax_minor=line.tax_minor,
-                    )
-                    for line in group.lines
-                ),
-            )
-            for group, number, status in zip(quote.groups, numbers, statuses, strict=True)
-        ),
-    )
-
-
-def _checkout(
+def checkout_submit(
     *,
     buyer_id: int,
-    marketplace: MarketplaceInfo,
+    marketplace_slug: str,
     country: str,
     lines: Sequence[tuple[int, int]] | None,
-    cart_id: int | None,
     shipping_address: ShippingAddress | dict[str, Any],
     payment_method: str,
-    idempotency_key: str | None,
+    idempotency_key: str | None = None,
     now: datetime,
+    actor_role: str | None = None,
 ) -> CheckoutResult:
-    """The one checkout path. ``lines`` None means: the buyer's cart on the marketplace
-    (``cart_id`` only narrows the fingerprint); its lines are removed in the transaction.
+    """THE checkout (the API's, the checkout page's and the bench's): one order per
+    merchant for ``lines`` ((variant_id, quantity), merged by variant, 1..999 each) shipped
+    to ``country``, in ONE transaction. ``lines`` None means "the buyer's cart on that
+    marketplace", whose lines are removed in the same transaction.
 
-    Queries (after the marketplace is known): [idempotency lookup], [cart lines], priced
-    variants, [CBEC regime], then in ONE transaction: [allowance upsert], checkout insert,
-    orders insert, [idempotency record], outbox event, [cart lines delete], stock UPDATE
-    (as late as possible: its row locks are what concurrent buyers of a hot SKU queue on),
-    lines insert. None of these depend on the number of lines or merchants.
+    Prices are those of the marketplace in the destination's currency (B2B tier: the row
+    with the greatest min_quantity <= quantity); quantities respect each variant's MOQ.
+    Stock is taken atomically (``OutOfStock``, 409, when any line cannot be served; no
+    oversell under concurrency). On a cross-border marketplace with a regime for the
+    destination, the per-order and yearly limits are enforced and the CBEC tax is added
+    to each line (see ``fiera.orders.pricing``).
+
+    Idempotency: the same ``idempotency_key`` with the same request returns the stored
+    result (``replayed=True``) and places nothing; with a different request it raises
+    ``IdempotencyKeyReused`` (409). Concurrent duplicates place one checkout (the unique
+    (buyer, key) index decides; the loser answers with the winner's result).
+
+    Queries: marketplace, [idempotency lookup], [cart lines], priced variants, [CBEC
+    regime], then the writes of ``_checkout_write`` in ONE transaction. None of these
+    depend on the number of lines or merchants (``tests/orders/test_queries.py``).
     """
+    _require_buyer(actor_role)
+    marketplace = marketplace_get(slug=marketplace_slug)
     if not marketplace.is_active:
         raise MarketplaceClosed(f"{marketplace.name} is closed")
     key = _check_key(idempotency_key)
@@ -536,7 +465,6 @@ def _checkout(
                 "marketplace": marketplace.id,
                 "country": country,
                 "lines": "cart" if from_cart else normalised,
-                "cart": cart_id,
                 "address": asdict(address),
                 "payment_method": method.code,
             }
@@ -605,6 +533,15 @@ def _checkout_write(
     cart_line_ids: list[int],
     now: datetime,
 ) -> CheckoutResult:
+    """Write a priced checkout; call inside ``transaction.atomic()``, which any error
+    here rolls back whole.
+
+    Statements, in this order and whatever the number of lines or merchants: [allowance
+    upsert], checkout INSERT, (a payment method that settles at once adds its ledger
+    transfer), orders INSERT, [idempotency record INSERT], outbox INSERT, [cart lines
+    DELETE], stock UPDATE (as late as possible: its row locks are what concurrent buyers
+    of a hot SKU queue on), lines INSERT. Rows are built by column name (``fiera.orders.sql``).
+    """
     terms = quote.cross_border
     if terms is not None and not _allowance_take(
         buyer_id=buyer_id,
@@ -618,32 +555,25 @@ def _checkout_write(
         raise annual_limit_error(
             terms=terms, used_minor=used, wanted_minor=quote.subtotal_minor, currency=quote.currency
         )
-    ops = connection.ops
-    at = ops.adapt_datetimefield_value(now)
+    at = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {_CHECKOUT} (buyer_id, marketplace_id, country, currency, "
-            "subtotal_minor, tax_minor, total_minor, payment_method, cross_border, "
-            "order_count, placed_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
-            "RETURNING id",
-            [
-                buyer_id,
-                quote.marketplace_id,
-                quote.country,
-                quote.currency,
-                quote.subtotal_minor,
-                quote.tax_minor,
-                quote.total_minor,
-                method_code,
-                terms is not None,
-                len(quote.groups),
-                at,
-            ],
+        checkout_row = sql.CheckoutRow(
+            buyer_id=buyer_id,
+            marketplace_id=quote.marketplace_id,
+            country=quote.country,
+            currency=quote.currency,
+            subtotal_minor=quote.subtotal_minor,
+            tax_minor=quote.tax_minor,
+            total_minor=quote.total_minor,
+            payment_method=method_code,
+            cross_border=terms is not None,
+            order_count=len(quote.groups),
+            placed_at=at,
         )
-        checkout_id = int(cursor.fetchone()[0])
+        [(new_id,)] = sql.insert(cursor, sql.CHECKOUT_TABLE, [checkout_row], "id")
+        checkout_id = int(new_id)
         numbers = [f"F{checkout_id:06d}-{index}" for index in range(1, len(quote.groups) + 1)]
-        method = payment_method_get(method_code)
-        paid = method.settle_checkout(
+        paid = payment_method_get(method_code).settle_checkout(
             charge=CheckoutCharge(
                 checkout_id=checkout_id,
                 buyer_id=buyer_id,
@@ -657,238 +587,131 @@ def _checkout_write(
             now=now,
         )
         status = str(OrderStatus.PAID if paid else OrderStatus.PLACED)
-        year = terms.year if terms is not None else None
-        order_params: list[Any] = []
-        for group, number in zip(quote.groups, numbers, strict=True):
-            order_params += [
-                checkout_id,
-                number,
-                buyer_id,
-                group.merchant_id,
-                quote.marketplace_id,
-                status,
-                quote.currency,
-                group.subtotal_minor,
-                group.tax_minor,
-                group.total_minor,
-                0,
-                method_code,
-                year,
-                address.name,
-                address.line1,
-                address.line2,
-                address.city,
-                address.postal_code,
-                address.country,
-                address.phone,
-                at,
-                at if paid else None,
-            ]
-        cursor.execute(
-            f"INSERT INTO {_ORDER} (checkout_id, number, buyer_id, merchant_id, "
-            "marketplace_id, status, currency, subtotal_minor, tax_minor, total_minor, "
-            "refunded_minor, payment_method, cross_border_year, ship_name, ship_line1, "
-            "ship_line2, ship_city, ship_postal_code, ship_country, ship_phone, placed_at, "
-            "paid_at) VALUES " + ", ".join([_ORDER_ROW] * len(numbers)) + " RETURNING id, number",
-            order_params,
-        )
-        order_ids = {str(number): int(order_id) for order_id, number in cursor.fetchall()}
-        result = _result_from(
+        order_rows = [
+            sql.OrderRow(
+                checkout_id=checkout_id,
+                number=number,
+                buyer_id=buyer_id,
+                merchant_id=group.merchant_id,
+                marketplace_id=quote.marketplace_id,
+                status=status,
+                currency=quote.currency,
+                subtotal_minor=group.subtotal_minor,
+                tax_minor=group.tax_minor,
+                total_minor=group.total_minor,
+                refunded_minor=0,
+                payment_method=method_code,
+                cross_border_year=terms.year if terms is not None else None,
+                ship_name=address.name,
+                ship_line1=address.line1,
+                ship_line2=address.line2,
+                ship_city=address.city,
+                ship_postal_code=address.postal_code,
+                ship_country=address.country,
+                ship_phone=address.phone,
+                placed_at=at,
+                paid_at=at if paid else None,
+            )
+            for group, number in zip(quote.groups, numbers, strict=True)
+        ]
+        returned = sql.insert(cursor, sql.ORDER_TABLE, order_rows, "id, number")
+        order_ids = {str(number): int(order_id) for order_id, number in returned}
+        result = CheckoutResult(
             checkout_id=checkout_id,
             buyer_id=buyer_id,
-            quote=quote,
+            marketplace_id=quote.marketplace_id,
+            country=quote.country,
+            currency=quote.currency,
+            subtotal_minor=quote.subtotal_minor,
+            tax_minor=quote.tax_minor,
+            total_minor=quote.total_minor,
             payment_method=method_code,
-            placed_at=now,
-            numbers=numbers,
-            statuses=[status] * len(numbers),
+            placed_at=now.isoformat(),
+            orders=tuple(
+                _placed_order(
+                    group,
+                    order_id=order_ids[number],
+                    number=number,
+                    status=status,
+                    currency=quote.currency,
+                )
+                for group, number in zip(quote.groups, numbers, strict=True)
+            ),
         )
+        result_json = result.as_json()
         if key is not None:
-            cursor.execute(
-                f"INSERT INTO {_IDEMPOTENCY} (buyer_id, key, request_sha256, checkout_id, "
-                "result, created_at) VALUES (%s, %s, %s, %s, %s, %s)",
-                [
-                    buyer_id,
-                    key,
-                    fingerprint,
-                    checkout_id,
-                    ops.adapt_json_value(result.as_json(), None),
-                    at,
-                ],
+            record = sql.IdempotencyRow(
+                buyer_id=buyer_id,
+                key=key,
+                request_sha256=fingerprint,
+                checkout_id=checkout_id,
+                result=connection.ops.adapt_json_value(result_json, None),
+                created_at=at,
             )
-        publish(
-            "orders.checkout.placed",
-            {
-                "checkout_id": checkout_id,
-                "buyer_id": buyer_id,
-                "marketplace_id": quote.marketplace_id,
-                "country": quote.country,
-                "currency": quote.currency,
-                "subtotal_minor": quote.subtotal_minor,
-                "tax_minor": quote.tax_minor,
-                "total_minor": quote.total_minor,
-                "payment_method": method_code,
-                "status": status,
-                "placed_at": now.isoformat(),
-                "orders": [
-                    {
-                        "order_id": order_ids[number],
-                        "number": number,
-                        "merchant_id": group.merchant_id,
-                        "subtotal_minor": group.subtotal_minor,
-                        "tax_minor": group.tax_minor,
-                        "total_minor": group.total_minor,
-                        "units": sum(line.quantity for line in group.lines),
-                    }
-                    for group, number in zip(quote.groups, numbers, strict=True)
-                ],
-            },
-            now=now,
-        )
+            sql.insert(cursor, sql.IDEMPOTENCY_TABLE, [record])
+        publish("orders.checkout.placed", result_json, now=now)
         if cart_line_ids:
             CartLine.objects.filter(pk__in=cart_line_ids).delete()
-        all_lines = [line for group in quote.groups for line in group.lines]
+        all_lines = [
+            (order_ids[number], line)
+            for group, number in zip(quote.groups, numbers, strict=True)
+            for line in group.lines
+        ]
         warehouses = stock_reserve(
-            items=[(line.variant_id, line.quantity) for line in all_lines],
+            items=[(line.variant_id, line.quantity) for _, line in all_lines],
             now=now,
-            skus={line.variant_id: line.sku for line in all_lines},
+            skus={line.variant_id: line.sku for _, line in all_lines},
         )
-        line_params: list[Any] = []
-        for group, number in zip(quote.groups, numbers, strict=True):
-            order_id = order_ids[number]
-            for line in group.lines:
-                line_params += [
-                    order_id,
-                    line.merchant_id,
-                    line.variant_id,
-                    warehouses[line.variant_id],
-                    line.sku,
-                    line.label,
-                    line.name_it,
-                    line.name_en,
-                    line.name_zh,
-                    line.hs_code,
-                    line.quantity,
-                    line.unit_price_minor,
-                    line.line_total_minor,
-                    line.tax_minor,
-                ]
-        cursor.execute(
-            f"INSERT INTO {_ORDER_LINE} (order_id, merchant_id, variant_id, warehouse_id, sku, "
-            "label, name_it, name_en, name_zh, hs_code, quantity, unit_price_minor, "
-            "line_total_minor, tax_minor) VALUES " + ", ".join([_LINE_ROW] * len(all_lines)),
-            line_params,
-        )
+        line_rows = [
+            sql.OrderLineRow(
+                order_id=order_id,
+                merchant_id=line.merchant_id,
+                variant_id=line.variant_id,
+                warehouse_id=warehouses[line.variant_id],
+                sku=line.sku,
+                label=line.label,
+                name_it=line.name_it,
+                name_en=line.name_en,
+                name_zh=line.name_zh,
+                hs_code=line.hs_code,
+                quantity=line.quantity,
+                unit_price_minor=line.unit_price_minor,
+                line_total_minor=line.line_total_minor,
+                tax_minor=line.tax_minor,
+            )
+            for order_id, line in all_lines
+        ]
+        sql.insert(cursor, sql.ORDER_LINE_TABLE, line_rows)
     return result
 
 
-_ORDER_ROW = "(" + ", ".join(["%s"] * 22) + ")"
-_LINE_ROW = "(" + ", ".join(["%s"] * 14) + ")"
-
-
-def checkout_place(
-    *,
-    buyer_id: int,
-    marketplace_id: int,
-    country: str,
-    lines: Sequence[tuple[int, int]],
-    shipping_address: ShippingAddress | dict[str, Any],
-    payment_method: str,
-    idempotency_key: str | None = None,
-    now: datetime,
-    actor_role: str | None = None,
-) -> CheckoutResult:
-    """Place one order per merchant for ``lines`` ((variant_id, quantity), merged by
-    variant, 1..999 each) shipped to ``country``, in ONE transaction.
-
-    Prices are those of the marketplace in the destination's currency (B2B tier: the row
-    with the greatest min_quantity <= quantity); quantities respect each variant's MOQ.
-    Stock is taken atomically (``OutOfStock``, 409, when any line cannot be served; no
-    oversell under concurrency). On a cross-border marketplace with a regime for the
-    destination, the per-order and yearly limits are enforced and the CBEC tax is added
-    to each line (see ``fiera.orders.pricing``).
-
-    Idempotency: the same ``idempotency_key`` with the same request returns the stored
-    result (``replayed=True``) and places nothing; with a different request it raises
-    ``IdempotencyKeyReused`` (409). Concurrent duplicates place one checkout (the unique
-    (buyer, key) index decides; the loser answers with the winner's result).
-
-    The query count does not depend on the number of lines or merchants.
-    """
-    _require_buyer(actor_role)
-    marketplace = marketplace_get_by_id(marketplace_id=marketplace_id)
-    return _checkout(
-        buyer_id=buyer_id,
-        marketplace=marketplace,
-        country=country,
-        lines=lines,
-        cart_id=None,
-        shipping_address=shipping_address,
-        payment_method=payment_method,
-        idempotency_key=idempotency_key,
-        now=now,
-    )
-
-
-def checkout_place_from_cart(
-    *,
-    buyer_id: int,
-    cart_id: int,
-    country: str,
-    shipping_address: ShippingAddress | dict[str, Any],
-    payment_method: str,
-    idempotency_key: str | None = None,
-    now: datetime,
-    actor_role: str | None = None,
-) -> CheckoutResult:
-    """``checkout_place`` for the lines of the buyer's cart, which it empties in the same
-    transaction. Another buyer's cart id is reported as not found."""
-    _require_buyer(actor_role)
-    marketplace_id = (
-        Cart.objects.filter(pk=cart_id, buyer_id=buyer_id)
-        .values_list("marketplace_id", flat=True)
-        .first()
-    )
-    if marketplace_id is None:
-        raise CartNotFound(f"no cart {cart_id} of yours")
-    return _checkout(
-        buyer_id=buyer_id,
-        marketplace=marketplace_get_by_id(marketplace_id=marketplace_id),
-        country=country,
-        lines=None,
-        cart_id=cart_id,
-        shipping_address=shipping_address,
-        payment_method=payment_method,
-        idempotency_key=idempotency_key,
-        now=now,
-    )
-
-
-def checkout_submit(
-    *,
-    buyer_id: int,
-    marketplace_slug: str,
-    country: str,
-    lines: Sequence[tuple[int, int]] | None,
-    shipping_address: ShippingAddress | dict[str, Any],
-    payment_method: str,
-    idempotency_key: str | None = None,
-    now: datetime,
-    actor_role: str | None = None,
-) -> CheckoutResult:
-    """The API's and the checkout page's entry: the marketplace by slug, and ``lines`` None
-    for "the buyer's cart on that marketplace". Same path and guarantees as
-    ``checkout_place``."""
-    _require_buyer(actor_role)
-    return _checkout(
-        buyer_id=buyer_id,
-        marketplace=marketplace_get(slug=marketplace_slug),
-        country=country,
-        lines=lines,
-        cart_id=None,
-        shipping_address=shipping_address,
-        payment_method=payment_method,
-        idempotency_key=idempotency_key,
-        now=now,
+def _placed_order(
+    group: QuoteGroup, *, order_id: int, number: str, status: str, currency: str
+) -> PlacedOrder:
+    return PlacedOrder(
+        order_id=order_id,
+        number=number,
+        merchant_id=group.merchant_id,
+        status=status,
+        currency=currency,
+        subtotal_minor=group.subtotal_minor,
+        tax_minor=group.tax_minor,
+        total_minor=group.total_minor,
+        lines=tuple(
+            PlacedLine(
+                variant_id=line.variant_id,
+                sku=line.sku,
+                label=line.label,
+                name_it=line.name_it,
+                name_en=line.name_en,
+                name_zh=line.name_zh,
+                quantity=line.quantity,
+                unit_price_minor=line.unit_price_minor,
+                line_total_minor=line.line_total_minor,
+                tax_minor=line.tax_minor,
+            )
+            for line in group.lines
+        ),
     )
 
 
@@ -1137,14 +960,6 @@ def order_refund(
                 _release_goods(order, now)
         _save(order, fields)
     return order_detail(order_id=order.pk)
-
-
-def orders_mark_paid(*, order_ids: Sequence[int], now: datetime) -> int:
-    """Move placed orders to paid in one UPDATE (for payment methods that settle after
-    checkout). Orders not in ``placed`` are left alone; returns how many moved."""
-    return Order.objects.filter(pk__in=list(order_ids), status=OrderStatus.PLACED).update(
-        status=OrderStatus.PAID, paid_at=now
-    )
 
 
 # cross-border data --------------------------------------------------------------------

@@ -1,0 +1,121 @@
+"""The raw INSERTs of the checkout's write path (DESIGN.md hot path 1), used by
+``fiera.orders.services``.
+
+Why raw SQL: the checkout writes its checkout row, one order per merchant and all the
+lines in three statements whatever the number of lines or merchants (multi-row
+``INSERT ... VALUES (...), (...) RETURNING``), which the ORM's ``bulk_create`` does not do
+on SQLite with the ids back, and costs several times more per statement.
+
+Each table's row is a ``NamedTuple`` whose field names ARE the table's column names: the
+one tuple of fields writes the column list, the placeholders and (built by keyword) the
+parameters, so a column cannot drift from its placeholder or its value (as in
+``fiera.ledger.sql``). Placeholders are ``%s`` (Django's cursor); only fixed fragments and
+placeholders are joined here, never values. A test checks every row type against its
+model's columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+from fiera.orders.models import Checkout, IdempotencyRecord, Order, OrderLine
+
+CHECKOUT_TABLE = Checkout._meta.db_table
+ORDER_TABLE = Order._meta.db_table
+ORDER_LINE_TABLE = OrderLine._meta.db_table
+IDEMPOTENCY_TABLE = IdempotencyRecord._meta.db_table
+
+
+class CheckoutRow(NamedTuple):
+    """Amounts in minor units of ``currency``; ``placed_at`` as the connection adapts it."""
+
+    buyer_id: int
+    marketplace_id: int
+    country: str
+    currency: str
+    subtotal_minor: int
+    tax_minor: int
+    total_minor: int
+    payment_method: str
+    cross_border: bool
+    order_count: int
+    placed_at: Any
+
+
+class OrderRow(NamedTuple):
+    checkout_id: int
+    number: str
+    buyer_id: int
+    merchant_id: int
+    marketplace_id: int
+    status: str
+    currency: str
+    subtotal_minor: int
+    tax_minor: int
+    total_minor: int
+    refunded_minor: int
+    payment_method: str
+    cross_border_year: int | None
+    ship_name: str
+    ship_line1: str
+    ship_line2: str
+    ship_city: str
+    ship_postal_code: str
+    ship_country: str
+    ship_phone: str
+    placed_at: Any
+    paid_at: Any
+
+
+class OrderLineRow(NamedTuple):
+    order_id: int
+    merchant_id: int
+    variant_id: int
+    warehouse_id: int
+    sku: str
+    label: str
+    name_it: str
+    name_en: str
+    name_zh: str
+    hs_code: str
+    quantity: int
+    unit_price_minor: int
+    line_total_minor: int
+    tax_minor: int
+
+
+class IdempotencyRow(NamedTuple):
+    """``result``: the stored answer, already adapted as the connection's JSON value."""
+
+    buyer_id: int
+    key: str
+    request_sha256: str
+    checkout_id: int
+    result: Any
+    created_at: Any
+
+
+@lru_cache(maxsize=256)
+def insert_sql(table: str, columns: tuple[str, ...], rows: int, returning: str = "") -> str:
+    """``INSERT INTO table (columns) VALUES (...) x rows [RETURNING ...]``; its parameters
+    are ``insert_params`` of rows whose fields are ``columns``."""
+    one_row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES " + ", ".join([one_row] * rows)
+    return f"{sql} RETURNING {returning}" if returning else sql
+
+
+def insert_params(rows: Sequence[tuple[Any, ...]]) -> list[Any]:
+    """The values of ``rows``, row after row, as ``insert_sql`` binds them."""
+    return [value for row in rows for value in row]
+
+
+def insert(
+    cursor: Any, table: str, rows: Sequence[NamedTuple], returning: str = ""
+) -> list[tuple[Any, ...]]:
+    """Insert ``rows`` (all of one row type, at least one) in ONE statement; the rows of
+    ``RETURNING`` (in no promised order), or [] without it."""
+    columns: tuple[str, ...] = rows[0]._fields
+    cursor.execute(insert_sql(table, columns, len(rows), returning), insert_params(rows))
+    return list(cursor.fetchall()) if returning else []
