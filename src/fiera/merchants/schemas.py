@@ -71,7 +71,10 @@ class MerchantIn(Schema):
     region_code: str = Field(description="ISO 3166-2:IT, e.g. IT-25")
     municipality_code: str = Field(description="six-digit ISTAT code, in that region")
     size: Size = "sme"
-    ateco_code: str = Field(description="ATECO 2025 code, e.g. 14.13.10")
+    ateco_code: str = Field(
+        description="ATECO 2025 activity code, from division to subcategory, e.g. 14.21.10",
+        examples=["14.21.10"],
+    )
     sector_slugs: list[str] = Field(default_factory=list)
     owner_user_id: int | None = Field(
         None, ge=1, le=MAX_ID, description="a user with the role merchant"

@@ -57,6 +57,8 @@ from fiera.merchants.selectors import (
 
 MERCHANT_ROLE = "merchant"
 ATECO_EDITION = "2025"
+ATECO_PREVIOUS_EDITION = "2022"  # ATECO 2007, 2022 update: in force until 2024-12-31
+ATECO_EXAMPLE = "14.21.10"  # mass-produced outerwear; "14.13.10" in ATECO 2007
 
 
 class VatTaken(Conflict):
@@ -183,13 +185,32 @@ def check_location(*, region_code: str, municipality_code: str) -> Location:
 
 
 def check_ateco_code(code: str) -> str:
-    """An ATECO 2025 activity code (division "14" down to subcategory "14.13.10"),
-    returned in its canonical dotted form. Sections (letters) are too broad."""
+    """An ATECO 2025 activity code (division "14" down to subcategory "14.21.10", dotted
+    or compact "142110"), returned in its canonical dotted form. Sections (letters) are
+    too broad.
+
+    A code of the previous edition (ATECO 2007, 2022 update) that ATECO 2025 renumbered
+    is refused, naming the 2025 codes that ISTAT's correspondence table maps it to
+    (``suggestions``): the choice between them is the company's, never guessed here.
+    """
     text = str(code).strip()
     node = ateco.lookup(text, edition=ATECO_EDITION) if text else None
-    if node is None or node.level == "section":
-        raise InvalidAteco(f"{code!r} is not an ATECO 2025 activity code (e.g. 14.13.10 or 20.42)")
-    return str(node.code)
+    if node is not None and node.level != "section":
+        return str(node.code)
+    old = ateco.lookup(text, edition=ATECO_PREVIOUS_EDITION) if text else None
+    if old is not None and old.level != "section":
+        targets = list(ateco.map_code(old.code, ATECO_PREVIOUS_EDITION, ATECO_EDITION).targets)
+        shown = ", ".join(targets[:8]) + (
+            f" and {len(targets) - 8} more" if len(targets) > 8 else ""
+        )
+        raise InvalidAteco(
+            f"{old.code} is an ATECO 2007 code; since 2025 companies use ATECO 2025"
+            + (f", where it became {shown}" if targets else ""),
+            suggestions=targets,
+        )
+    raise InvalidAteco(
+        f"{code!r} is not an ATECO 2025 activity code (e.g. {ATECO_EXAMPLE} or 20.42)"
+    )
 
 
 def _check_size(size: str) -> str:
