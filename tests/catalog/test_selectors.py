@@ -94,64 +94,6 @@ def test_product_detail_takes_two_queries() -> None:
     assert len(ctx.captured_queries) == 2
 
 
-# --- variant_lines -----------------------------------------------------------------------------
-
-
-def test_variant_lines_for_the_cart() -> None:
-    shop = f.shop(display_name="Caseificio")
-    product, variant = f.listed_product(shop, amount_minor=1200, units=5, name_zh="奶酪")
-    f.price(variant, shop.marketplace, 1000, min_quantity=12)
-    _hidden_product, hidden = f.listed_product(shop, is_active=False)
-    unpriced = f.variant(product)
-
-    lines = selectors.variant_lines(
-        marketplace_id=shop.marketplace.pk,
-        currency="EUR",
-        variant_ids=[variant.pk, hidden.pk, unpriced.pk, 987654],
-    )
-    assert set(lines) == {variant.pk}
-    line = lines[variant.pk]
-    assert (line.sku, line.product_id, line.name_zh, line.merchant_id) == (
-        variant.sku,
-        product.pk,
-        "奶酪",
-        shop.merchant.pk,
-    )
-    assert (line.unit_price_minor, line.currency, line.units_available) == (1200, "EUR", 5)
-    assert line.merchant_name == "Caseificio"
-    assert line.unit_price_minor_for(12) == 1000
-    assert (
-        selectors.variant_lines(
-            marketplace_id=shop.marketplace.pk, currency="USD", variant_ids=[variant.pk]
-        )
-        == {}
-    )
-    assert (
-        selectors.variant_lines(marketplace_id=shop.marketplace.pk, currency="EUR", variant_ids=[])
-        == {}
-    )
-
-
-def test_variant_lines_query_count_is_constant() -> None:
-    shop = f.shop()
-    ids = [f.listed_product(shop)[1].pk]
-
-    def count() -> int:
-        with CaptureQueriesContext(connection) as ctx:
-            lines = selectors.variant_lines(
-                marketplace_id=shop.marketplace.pk, currency="EUR", variant_ids=ids
-            )
-        assert len(lines) == len(ids)
-        return len(ctx.captured_queries)
-
-    one = count()
-    for _ in range(19):
-        _product, variant = f.listed_product(shop)
-        f.price(variant, shop.marketplace, 500, min_quantity=10)
-        ids.append(variant.pk)
-    assert one == count() == 1
-
-
 # --- storefront wrappers ---------------------------------------------------------------------
 
 

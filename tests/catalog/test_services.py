@@ -482,13 +482,6 @@ def test_categories_are_for_operators() -> None:
     assert oil.parent_id == food.pk
     with pytest.raises(services.CategorySlugTaken):
         services.category_create(**_as(operator), slug="food", name_en="Again")
-    with pytest.raises(InvalidInput):  # no cycles
-        services.category_update(**_as(operator), slug="food", parent_slug="oil")
-    renamed = services.category_update(**_as(operator), slug="oil", name_en="Olive oil")
-    assert renamed.name_en == "Olive oil"
-    with pytest.raises(services.CategoryHasChildren):
-        services.category_delete(**_as(operator), slug="food")
-    services.category_delete(**_as(operator), slug="oil")
 
     merchant_staff = f.shop().owner
     with pytest.raises(services.OperatorsOnly):

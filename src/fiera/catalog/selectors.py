@@ -1,4 +1,4 @@
-"""Reads of the catalog: the storefront (search, product page, cart lines) and the console.
+"""Reads of the catalog: the storefront (search, product page) and the console.
 
 Listing rule: a product is listed on a marketplace in a currency when its merchant has
 an active store on that marketplace, the product is active, and at least one active
@@ -7,9 +7,9 @@ Units available are the most units one active warehouse of the merchant holds: c
 (``fiera.catalog.reservations``) serves each order line from a single warehouse, so that
 is the largest quantity one line can get.
 
-Hot paths. ``product_search``, ``product_detail`` and ``variant_lines`` run a fixed
-number of raw SQL statements whatever the number of results, and join the merchants
-app's tables ``merchants_store`` (active store on the marketplace, its slug),
+Hot paths. ``product_search`` and ``product_detail`` run a fixed number of raw SQL
+statements whatever the number of results, and join the merchants app's tables
+``merchants_store`` (active store on the marketplace, its slug),
 ``merchants_merchant`` (display name, region) and ``merchants_merchant_sectors`` /
 ``merchants_sector`` (sector filter) in the same statement, read-only: going through
 ``merchants.selectors`` would cost a query per filter and break the single plan.
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
@@ -219,37 +219,6 @@ class ProductDetail:
     @property
     def in_stock(self) -> bool:
         return any(v.in_stock for v in self.variants)
-
-
-@dataclass(frozen=True, slots=True)
-class VariantLine:
-    """What a cart line needs about a variant listed on a marketplace, in one currency.
-
-    ``unit_price_minor`` is the price at quantity 1; ``tiers`` the full B2B ladder
-    (``unit_price_minor_for(quantity)`` picks the tier). ``units_available`` is the
-    most units one active warehouse holds at the time of reading (checkout serves a line
-    from one warehouse); it is not a reservation.
-    """
-
-    variant_id: int
-    sku: str
-    label: str
-    product_id: int
-    name_it: str
-    name_en: str
-    name_zh: str
-    merchant_id: int
-    merchant_name: str
-    store_slug: str
-    unit_price_minor: int
-    currency: str
-    units_available: int
-    min_order_quantity: int
-    weight_grams: int
-    tiers: tuple[PriceTier, ...] = field(default=())
-
-    def unit_price_minor_for(self, quantity: int) -> int:
-        return unit_price_for(self.tiers, quantity) if self.tiers else self.unit_price_minor
 
 
 def unit_price_for(tiers: Sequence[PriceTier], quantity: int) -> int:
@@ -527,63 +496,6 @@ def _json(value: Any) -> dict[str, Any]:
         return {}
     loaded = json.loads(value)
     return loaded if isinstance(loaded, dict) else {}
-
-
-def variant_lines(
-    *, marketplace_id: int, currency: str, variant_ids: Iterable[int]
-) -> dict[int, VariantLine]:
-    """The listed variants among ``variant_ids`` by id, in one query (none when empty).
-
-    A variant that is not listed on the marketplace in ``currency`` (inactive, product
-    inactive, merchant without an active store there, no price from quantity 1) is left
-    out: the caller treats a missing id as no longer for sale.
-    """
-    ids = sorted({int(i) for i in variant_ids})
-    if not ids:
-        return {}
-    placeholders = ", ".join(["%s"] * len(ids))
-    rows = _fetch(
-        "SELECT v.id, v.sku, v.label, v.product_id, p.name_it, p.name_en, p.name_zh, "
-        "v.merchant_id, m.display_name, s.slug, v.min_order_quantity, v.weight_grams, "
-        "pr.min_quantity, pr.amount_minor, "
-        f"{_UNITS_SQL.format(variant='v.id')} AS units "
-        "FROM catalog_variant v "
-        "JOIN catalog_product p ON p.id = v.product_id AND p.is_active = TRUE "
-        "JOIN merchants_store s ON s.merchant_id = v.merchant_id "
-        "AND s.marketplace_id = %s AND s.is_active = TRUE "
-        "JOIN merchants_merchant m ON m.id = v.merchant_id "
-        "JOIN catalog_price pr ON pr.variant_id = v.id AND pr.marketplace_id = %s "
-        "AND pr.currency = %s "
-        f"WHERE v.id IN ({placeholders}) AND v.is_active = TRUE "
-        "ORDER BY v.id, pr.min_quantity",
-        [marketplace_id, marketplace_id, currency, *ids],
-    )
-    tiers = _tiers_by_variant(rows, 0, 12, 13)
-    lines: dict[int, VariantLine] = {}
-    for r in rows:
-        variant_id = int(r[0])
-        ladder = tiers[variant_id]
-        if variant_id in lines or ladder[0].min_quantity != 1:
-            continue
-        lines[variant_id] = VariantLine(
-            variant_id=variant_id,
-            sku=r[1],
-            label=r[2],
-            product_id=int(r[3]),
-            name_it=r[4],
-            name_en=r[5],
-            name_zh=r[6],
-            merchant_id=int(r[7]),
-            merchant_name=r[8],
-            store_slug=r[9],
-            unit_price_minor=ladder[0].amount_minor,
-            currency=currency,
-            units_available=int(r[14]),
-            min_order_quantity=int(r[10]),
-            weight_grams=int(r[11]),
-            tiers=tuple(ladder),
-        )
-    return lines
 
 
 def storefront_currency(*, marketplace_slug: str, country: str | None) -> tuple[int, str]:

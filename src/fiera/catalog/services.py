@@ -741,10 +741,6 @@ def _record(level: StockLevel, kind: str, delta: int, actor_user_id: int, reason
 # categories (operators) -------------------------------------------------------------------
 
 
-class CategoryHasChildren(Conflict):
-    code = "category_has_children"
-
-
 def _operator(actor_role: str) -> None:
     if actor_role != OPERATOR:
         raise OperatorsOnly("only operators manage categories")
@@ -775,62 +771,3 @@ def category_create(
             )
     except IntegrityError:
         raise CategorySlugTaken(f"there is already a category {clean!r}") from None
-
-
-def category_update(
-    *,
-    actor_user_id: int,
-    actor_role: str,
-    slug: str,
-    name_en: str | None = None,
-    name_it: str | None = None,
-    name_zh: str | None = None,
-    parent_slug: str | None = None,
-) -> Category:
-    """Rename or move a category (``parent_slug=""`` makes it top-level); no cycles."""
-    _operator(actor_role)
-    with transaction.atomic():
-        category = (
-            Category.objects.select_for_update().filter(slug=slug).first()
-            if _SLUG.fullmatch(slug or "")
-            else None
-        )
-        if category is None:
-            raise CategoryNotFound(f"no category {slug!r}")
-        if name_en is not None:
-            category.name_en = _clean_name(
-                name_en, "the English name", required=True, max_length=120
-            )
-        if name_it is not None:
-            category.name_it = _clean_name(
-                name_it, "the Italian name", required=False, max_length=120
-            )
-        if name_zh is not None:
-            category.name_zh = _clean_name(
-                name_zh, "the Chinese name", required=False, max_length=120
-            )
-        if parent_slug is not None:
-            parent_id = _category_id(parent_slug)
-            ancestor = parent_id
-            parents = dict(Category.objects.values_list("pk", "parent_id"))
-            while ancestor is not None:
-                if ancestor == category.pk:
-                    raise InvalidInput("a category cannot be placed under itself")
-                ancestor = parents.get(ancestor)
-            category.parent_id = parent_id
-        category.save()
-        return category
-
-
-def category_delete(*, actor_user_id: int, actor_role: str, slug: str) -> None:
-    """Delete a category without subcategories; its products keep no category."""
-    _operator(actor_role)
-    with transaction.atomic():
-        category = (
-            Category.objects.filter(slug=slug).first() if _SLUG.fullmatch(slug or "") else None
-        )
-        if category is None:
-            raise CategoryNotFound(f"no category {slug!r}")
-        if Category.objects.filter(parent=category).exists():
-            raise CategoryHasChildren("move or delete the subcategories first")
-        category.delete()

@@ -10,7 +10,7 @@ rounds.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
@@ -203,11 +203,3 @@ class Money:
         if type(parts) is not int or parts < 1:
             raise MoneyError("parts must be a positive integer")
         return self.allocate([1] * parts)
-
-
-def money_sum(items: Iterable[Money], currency: str) -> Money:
-    """Sum of Money in one currency; an empty iterable gives zero of ``currency``."""
-    total = Money.zero(currency)
-    for item in items:
-        total = total + item
-    return total
