@@ -84,6 +84,8 @@ MINIMAL_BODY = (
     "000201010211" + "26200008it.fiera01041234" + "52045999" + "5303978" + "5802IT"
     "5905Fiera" + "6004Roma"
 )
+# The same with a card-network account (02-25) instead of a scheme's template.
+CARD_BODY = MINIMAL_BODY.replace("26200008it.fiera01041234", "02164111111111111111")
 
 
 # --- CRC ----------------------------------------------------------------------------------
@@ -219,9 +221,21 @@ def test_promptpay_vectors(payload: str, proxy: str, amount_minor: int | None) -
     assert parsed.mode == ("static" if amount_minor is None else "dynamic")
     account = parsed.account_templates()["A000000677010111"]
     assert proxy in (account.get("01"), account.get("02"))
-    # PromptPay's peer-to-peer profile leaves out the merchant fields the spec requires.
-    with pytest.raises(MissingTag, match=r"tag 52 \(merchant category code\) is mandatory"):
-        emvco.parse(payload)
+    # PromptPay's peer-to-peer profile leaves out the merchant fields the spec requires:
+    # warnings, not a refusal, since template 29 names the payee.
+    assert emvco.parse(payload).warnings == parsed.warnings
+    assert [(w.tag, w.detail) for w in parsed.warnings] == [
+        (
+            tag,
+            f"tag {tag} ({name}) is mandatory and missing; the payee is named by the "
+            "account template in tag 29",
+        )
+        for tag, name in (
+            ("52", "merchant category code"),
+            ("59", "merchant name"),
+            ("60", "merchant city"),
+        )
+    ]
 
 
 # --- build --------------------------------------------------------------------------------
@@ -410,9 +424,9 @@ def test_minimal_payload_parses() -> None:
             r"tag 59 appears twice, at offsets 57 and 74",
         ),
         (
-            with_crc(MINIMAL_BODY.replace("52045999", "")),
+            with_crc(CARD_BODY.replace("52045999", "")),
             MissingTag,
-            r"tag 52 \(merchant category code\) is mandatory and missing",
+            r"tag 52 \(merchant category code\) is mandatory and missing: a payload with card",
         ),
         (
             with_crc(MINIMAL_BODY.replace("5303978", "")),
@@ -420,19 +434,19 @@ def test_minimal_payload_parses() -> None:
             r"tag 53 \(transaction currency\) is mandatory",
         ),
         (
-            with_crc(MINIMAL_BODY.replace("5802IT", "")),
+            with_crc(CARD_BODY.replace("5802IT", "")),
             MissingTag,
-            r"tag 58 \(country code\) is mandatory",
+            r"tag 58 \(country code\) is mandatory and missing: a payload with card-network",
         ),
         (
-            with_crc(MINIMAL_BODY.replace("5905Fiera", "")),
+            with_crc(CARD_BODY.replace("5905Fiera", "")),
             MissingTag,
-            r"tag 59 \(merchant name\) is mandatory",
+            r"tag 59 \(merchant name\) is mandatory and missing: a payload with card-network",
         ),
         (
-            with_crc(MINIMAL_BODY.replace("6004Roma", "")),
+            with_crc(CARD_BODY.replace("6004Roma", "")),
             MissingTag,
-            r"tag 60 \(merchant city\) is mandatory",
+            r"tag 60 \(merchant city\) is mandatory and missing: a payload with card-network",
         ),
         (
             with_crc(MINIMAL_BODY.replace("26200008it.fiera01041234", "")),

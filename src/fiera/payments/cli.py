@@ -50,10 +50,15 @@ def register(subparsers: Any) -> None:
     out.add_argument("--png", type=Path, help="also write the QR as PNG to this file")
     make.add_argument("--scale", type=int, default=8, help="PNG pixels per module (default 8)")
     make.set_defaults(func=cmd_qr_make)
-    parse = qsub.add_parser("parse", help="check and decode a payload; JSON on stdout")
+    parse = qsub.add_parser(
+        "parse",
+        help="check and decode a payload; JSON on stdout (with its warnings, also on stderr)",
+    )
     parse.add_argument("payload")
     parse.add_argument(
-        "--lenient", action="store_true", help="accept profiles without 52/59/60 (PromptPay)"
+        "--lenient",
+        action="store_true",
+        help="warn instead of refusing values out of format (PayNow's long bill numbers)",
     )
     parse.set_defaults(func=cmd_qr_parse)
 
@@ -172,6 +177,8 @@ def cmd_qr_parse(args: argparse.Namespace) -> int:
         parsed = emvco.parse(args.payload.strip("\r\n"), strict=not args.lenient)
     except emvco.EmvQrError as exc:
         return _fail(str(exc))
+    for warning in parsed.warnings:
+        _err(f"warning: {warning.detail}")
     _out(json.dumps(parsed.to_dict(), ensure_ascii=False, indent=2))
     return 0
 

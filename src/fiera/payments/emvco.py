@@ -32,12 +32,20 @@ Decisions, after the specification (v1.1, sections 4.x "Data object format" and
   1 - 2**-16. Structural damage (a length or ID that is no longer two digits, a length
   past the end) is reported as such, with the offset, before the CRC is compared.
 
-``parse(payload)`` is strict by default: the mandatory data objects of the spec (00, 52,
-53, 58, 59, 60, 63 and at least one merchant account 02-51) must be present and every
-present value must have its format. ``strict=False`` accepts national peer-to-peer
-profiles that leave out merchant fields (Thai PromptPay omits 52, 59 and 60) or stretch
-the additional data (Singapore PayNow writes 28-character bill numbers) while still
-checking the structure, the CRC, the currency and the amount.
+``parse(payload)`` always checks the structure (TLV, order of 00 and 63, duplicates),
+the CRC, the currency (53), the amount and at least one merchant account (02-51): a
+payment cannot be made without them. The spec's other mandatory data objects (52, 58,
+59, 60) are about the payee, and a payee named by a scheme's account template (26-51:
+PromptPay, PayNow, Fiera's own "it.fiera") is found through that template; national
+codes as banks print them leave them out (a Thai PromptPay sticker carries 00, 01, 29,
+53, 58 and 63 only). So their absence is a *warning* in ``ParsedPayload.warnings`` when
+an account template is present, and a refusal only for a payload with nothing but
+card-network ids (02-25), whose scheme needs the merchant's name, city and category.
+
+By default every *present* value must also have its format. ``strict=False`` turns those
+format faults (Singapore PayNow writes 28-character bill numbers; tags reserved for
+future use; a country code ISO does not list; non-ASCII text in 59-61) into warnings as
+well, and drops the mandatory merchant fields even for card-network-only payloads.
 """
 
 from __future__ import annotations
@@ -45,7 +53,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal, TypeAlias
@@ -56,6 +64,10 @@ from fiera.common.reference import is_country
 
 FIERA_GUID = "it.fiera"
 """The globally unique identifier (reverse domain) of Fiera's merchant account template."""
+
+PAYEE_TAGS = ("52", "58", "59", "60")
+"""Mandatory in the spec, but a payee named by an account template (26-51) is paid without
+them: ``parse`` warns when one is missing (see the module docstring)."""
 
 MAX_PAYLOAD_CHARS = 512
 """The spec's ceiling on the length of a whole payload, enforced by ``build``."""
@@ -156,6 +168,18 @@ class MissingTag(EmvQrError):
 
 class InvalidValue(EmvQrError):
     code = "qr_invalid_value"
+
+
+@dataclass(frozen=True, slots=True)
+class ParseWarning:
+    """Something the spec wants that the payload lacks or bends, without which the payment
+    can still be made: ``tag`` names the data object, ``detail`` says what is wrong."""
+
+    tag: str
+    detail: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"tag": self.tag, "detail": self.detail}
 
 
 # --- CRC ----------------------------------------------------------------------------------
@@ -559,6 +583,7 @@ class ParsedPayload:
     merchant_city: str | None
     postal_code: str | None
     crc: str
+    warnings: tuple[ParseWarning, ...] = ()
 
     @property
     def merchant_accounts(self) -> dict[str, Field]:
@@ -627,6 +652,7 @@ class ParsedPayload:
             "merchant_accounts": self.merchant_accounts,
             "crc": self.crc,
             "fields": self.fields,
+            "warnings": [w.to_dict() for w in self.warnings],
         }
 
 
@@ -710,27 +736,41 @@ def _plain(subs: Mapping[str, DataObject]) -> dict[str, Field]:
     return {tag: obj.value for tag, obj in subs.items()}
 
 
-def _additional_data(obj: DataObject, *, strict: bool) -> dict[str, Field]:
-    """Tag 62; its data objects 01-11 are checked ("ans", lengths) only when ``strict``:
-    national profiles stretch them (PayNow puts 28 characters in the bill number)."""
+def _bend(strict: bool, warnings: list[ParseWarning], check: Callable[[], None]) -> None:
+    """Run a format ``check``; when not ``strict``, what it refuses becomes a warning."""
+    try:
+        check()
+    except InvalidValue as exc:
+        if strict:
+            raise
+        warnings.append(ParseWarning(exc.tag or "", exc.detail))
+
+
+def _check_additional(sub: DataObject, tag: str) -> None:
+    label, name = f"62.{tag}", ADDITIONAL_NAMES[tag]
+    _check_ans(sub, name, label)
+    limit = _ADDITIONAL_MAX[tag]
+    if len(sub.value) > limit or (tag == "11" and len(sub.value) != 3):
+        raise InvalidValue(
+            f"tag {label} ({name}) at offset {sub.offset} has {len(sub.value)} "
+            f"characters; {'exactly 3' if tag == '11' else f'at most {limit}'}",
+            tag=label,
+            offset=sub.offset,
+        )
+
+
+def _additional_data(
+    obj: DataObject, *, strict: bool, warnings: list[ParseWarning]
+) -> dict[str, Field]:
+    """Tag 62; the formats of its data objects 01-11 ("ans", lengths) are warnings only
+    when not ``strict``: national profiles stretch them (PayNow puts 28 characters in the
+    bill number)."""
     subs = _sub_objects(obj, ROOT_NAMES["62"])
     decoded: dict[str, Field] = {}
     for tag, sub in subs.items():
         number = int(tag)
-        label = f"62.{tag}"
-        if tag in ADDITIONAL_NAMES and not strict:
-            decoded[tag] = sub.value
-        elif tag in ADDITIONAL_NAMES:
-            name = ADDITIONAL_NAMES[tag]
-            _check_ans(sub, name, label)
-            limit = _ADDITIONAL_MAX[tag]
-            if len(sub.value) > limit or (tag == "11" and len(sub.value) != 3):
-                raise InvalidValue(
-                    f"tag {label} ({name}) at offset {sub.offset} has {len(sub.value)} "
-                    f"characters; {'exactly 3' if tag == '11' else f'at most {limit}'}",
-                    tag=label,
-                    offset=sub.offset,
-                )
+        if tag in ADDITIONAL_NAMES:
+            _bend(strict, warnings, lambda sub=sub, tag=tag: _check_additional(sub, tag))
             decoded[tag] = sub.value
         elif number >= 50:
             nested = _sub_objects(sub, f"additional data template {tag}")
@@ -817,14 +857,31 @@ def parse(payload: str, *, strict: bool = True) -> ParsedPayload:
             )
         by_tag[obj.tag] = obj
 
-    mandatory = ("52", "53", "58", "59", "60") if strict else ("53",)
-    for tag in mandatory:
-        if tag not in by_tag:
-            raise MissingTag(f"tag {tag} ({ROOT_NAMES[tag]}) is mandatory and missing", tag=tag)
+    if "53" not in by_tag:
+        raise MissingTag(f"tag 53 ({ROOT_NAMES['53']}) is mandatory and missing", tag="53")
     if not any(2 <= int(tag) <= 51 for tag in by_tag):
         raise MissingTag(
             "no merchant account information (tags 02 to 51): at least one is mandatory",
             tag="26",
+        )
+    warnings: list[ParseWarning] = []
+    templates = sorted(tag for tag in by_tag if 26 <= int(tag) <= 51)
+    for tag in PAYEE_TAGS:
+        if tag in by_tag:
+            continue
+        missing = f"tag {tag} ({ROOT_NAMES[tag]}) is mandatory and missing"
+        if strict and not templates:
+            raise MissingTag(
+                f"{missing}: a payload with card-network accounts only (02-25) needs it",
+                tag=tag,
+            )
+        warnings.append(
+            ParseWarning(
+                tag,
+                f"{missing}; the payee is named by the account template in tag {templates[0]}"
+                if templates
+                else missing,
+            )
         )
 
     fields: dict[str, Field] = {}
@@ -839,17 +896,11 @@ def parse(payload: str, *, strict: bool = True) -> ParsedPayload:
             _require_guid(obj, subs, name)
             fields[tag] = _plain(subs)
         elif tag == "62":
-            fields[tag] = _additional_data(obj, strict=strict)
+            fields[tag] = _additional_data(obj, strict=strict, warnings=warnings)
         elif tag == "64":
             fields[tag] = _language_template(obj)
         elif 65 <= number <= 79:
-            if strict:
-                raise InvalidValue(
-                    f"tag {tag} at offset {obj.offset} is reserved for future use and must not "
-                    "be present",
-                    tag=tag,
-                    offset=obj.offset,
-                )
+            _bend(strict, warnings, lambda obj=obj: _refuse_reserved(obj))
             fields[tag] = obj.value
         else:
             fields[tag] = obj.value
@@ -898,21 +949,23 @@ def parse(payload: str, *, strict: bool = True) -> ParsedPayload:
     if "58" in by_tag:
         country_obj = by_tag["58"]
         _check_length(country_obj, ROOT_NAMES["58"], exact=2)
-        if not (country_obj.value.isascii() and country_obj.value.isupper()) or (
-            strict and not is_country(country_obj.value)
-        ):
-            raise InvalidValue(
-                f"tag 58 (country code) at offset {country_obj.offset}: {country_obj.value!r} "
-                "is not an ISO 3166-1 alpha-2 code",
-                tag="58",
-                offset=country_obj.offset,
-            )
+        not_iso = InvalidValue(
+            f"tag 58 (country code) at offset {country_obj.offset}: {country_obj.value!r} "
+            "is not an ISO 3166-1 alpha-2 code",
+            tag="58",
+            offset=country_obj.offset,
+        )
+        if not (country_obj.value.isascii() and country_obj.value.isupper()):
+            raise not_iso
+        if not is_country(country_obj.value):
+            if strict:
+                raise not_iso
+            warnings.append(ParseWarning("58", not_iso.detail))
         country = country_obj.value
     for tag, limit in (("59", 25), ("60", 15), ("61", 10)):
         if tag in by_tag:
             _check_length(by_tag[tag], ROOT_NAMES[tag], most=limit)
-            if strict:
-                _check_ans(by_tag[tag], ROOT_NAMES[tag])
+            _bend(strict, warnings, lambda tag=tag: _check_ans(by_tag[tag], ROOT_NAMES[tag]))
 
     return ParsedPayload(
         payload=payload,
@@ -926,6 +979,15 @@ def parse(payload: str, *, strict: bool = True) -> ParsedPayload:
         merchant_city=_text(fields.get("60")),
         postal_code=_text(fields.get("61")),
         crc=last.value,
+        warnings=tuple(warnings),
+    )
+
+
+def _refuse_reserved(obj: DataObject) -> None:
+    raise InvalidValue(
+        f"tag {obj.tag} at offset {obj.offset} is reserved for future use and must not be present",
+        tag=obj.tag,
+        offset=obj.offset,
     )
 
 

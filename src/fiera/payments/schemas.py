@@ -213,6 +213,11 @@ class QrParseIn(Schema):
     payload: str = Field(min_length=1, max_length=2000)
 
 
+class QrWarningOut(Schema):
+    tag: str = Field(description='the data object, e.g. "59" or "62.01"')
+    detail: str
+
+
 class QrParsedOut(Schema):
     mode: str | None = Field(description="static, dynamic, or null when tag 01 is absent")
     merchant_name: str | None
@@ -231,6 +236,10 @@ class QrParsedOut(Schema):
     crc: str
     merchant_accounts: dict[str, Any]
     fields: dict[str, Any] = Field(description="every data object by ID; templates nested")
+    warnings: list[QrWarningOut] = Field(
+        description="what the spec wants and the payload lacks or bends, without which it "
+        "can still be paid (e.g. no merchant name when a scheme template names the payee)"
+    )
 
     @classmethod
     def of(cls, parsed: ParsedPayload) -> QrParsedOut:
