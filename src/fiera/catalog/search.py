@@ -39,7 +39,7 @@ PG_VECTOR_INDEX = "catalog_product_search_tsv"
 PG_TRIGRAM_INDEX = "catalog_product_search_trgm"
 MAX_TOKENS = 8
 
-_TOKEN = re.compile(r"\w+", re.UNICODE)
+_TOKEN = re.compile(r"[^\W_]+")  # runs of letters and digits, in any script
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 
 
@@ -157,6 +157,12 @@ def tokens(q: str | None) -> list[str]:
     return [t.lower() for t in _TOKEN.findall(q)][:MAX_TOKENS]
 
 
+def without_words(q: str | None) -> bool:
+    """True for a query that has text but no word to look for ("!!!", '"', "-- ?"):
+    it matches nothing (it is not a blank query, which matches everything)."""
+    return bool(q and q.strip()) and not tokens(q)
+
+
 def _like_pattern(token: str) -> str:
     escaped = token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
@@ -188,10 +194,14 @@ def text_match(vendor: str, q: str | None, alias: str = "p") -> TextMatch:
 
     Every word must match (AND). On PostgreSQL a Latin word matches as a prefix
     ("oli" finds "olio"); on SQLite any word of three or more characters matches as a
-    substring. A query without words matches everything.
+    substring. A blank query matches everything; one made only of punctuation matches
+    nothing (``without_words``).
     """
     words = tokens(q)
     match = TextMatch()
+    if without_words(q):
+        match.where.append("1 = 0")
+        return match
     if not words:
         return match
     if vendor == "postgresql":

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fiera.catalog import forms as catalog_forms
+from fiera.catalog import search as search_text
 from fiera.catalog import selectors, services
 from fiera.common.errors import DomainError, NotFound
 from fiera.common.parsing import parse_id, parse_page
@@ -101,6 +102,8 @@ def search(request: HttpRequest, slug: str) -> HttpResponse:
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         number = data.get("page") or 1
+        if search_text.without_words(data.get("q")):
+            messages.info(request, _("Type a word to search for: letters or digits."))
         page = selectors.product_search(
             marketplace_id=shopping.marketplace.id,
             currency=shopping.currency,
