@@ -3,6 +3,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from fiera.catalog import services
+from fiera.catalog.models import Price, StockLevel, StockMovement
 from tests.catalog import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -41,3 +43,90 @@ def test_admin_product_page_has_variant_inline() -> None:
     assert "prices-TOTAL_FORMS" in html and "stock_levels-TOTAL_FORMS" in html
     # the audit trail is read-only
     assert client.get("/admin/catalog/stockmovement/add/").status_code == 403
+
+
+def _operator_client() -> Client:
+    client = Client()
+    client.force_login(f.user("operator", is_superuser=True))
+    return client
+
+
+@pytest.mark.parametrize("model", ["price", "stocklevel", "stockmovement"])
+def test_prices_and_stock_cannot_be_added_changed_or_deleted_in_the_admin(model: str) -> None:
+    shop = f.shop()
+    _product, variant = f.listed_product(shop, amount_minor=1000, units=10)
+    services.stock_adjust(
+        actor_user_id=shop.owner.pk,
+        actor_role="merchant",
+        variant_id=variant.pk,
+        warehouse_id=shop.warehouse.pk,
+        delta=-1,
+        reason="broken",
+    )
+    row = {"price": Price, "stocklevel": StockLevel, "stockmovement": StockMovement}[model]
+    obj = row.objects.get()
+    other = f.merchant()
+    client = _operator_client()
+    assert client.get(f"/admin/catalog/{model}/").status_code == 200
+    page = client.get(f"/admin/catalog/{model}/{obj.pk}/change/")
+    assert page.status_code == 200  # viewable ...
+    assert b'name="amount_minor"' not in page.content
+    assert b'name="units_on_hand"' not in page.content
+    assert b'name="merchant"' not in page.content
+    # ... but not writable: a forged POST changes nothing
+    forged = {"amount_minor": "1", "units_on_hand": "999", "merchant": str(other.pk)}
+    assert client.post(f"/admin/catalog/{model}/{obj.pk}/change/", forged).status_code == 403
+    assert client.get(f"/admin/catalog/{model}/add/").status_code == 403
+    assert client.post(f"/admin/catalog/{model}/add/", forged).status_code == 403
+    assert (
+        client.post(f"/admin/catalog/{model}/{obj.pk}/delete/", {"post": "yes"}).status_code == 403
+    )
+    assert row.objects.get(pk=obj.pk).merchant_id == shop.merchant.pk
+    assert Price.objects.get().amount_minor == 1000
+    assert StockLevel.objects.get().units_on_hand == 9
+
+
+def test_the_variant_page_shows_prices_and_stock_without_editing_them() -> None:
+    shop = f.shop()
+    product, variant = f.listed_product(shop, amount_minor=1000, units=10)
+    price, level = Price.objects.get(), StockLevel.objects.get()
+    client = _operator_client()
+    html = client.get(f"/admin/catalog/variant/{variant.pk}/change/").content.decode()
+    assert 'name="prices-0-amount_minor"' not in html
+    assert 'name="stock_levels-0-units_on_hand"' not in html
+    form = {
+        "product": product.pk,
+        "sku": variant.sku,
+        "label": "renamed",
+        "min_order_quantity": variant.min_order_quantity,
+        "weight_grams": variant.weight_grams,
+        "is_active": "on",
+        "attributes": "{}",
+        "prices-TOTAL_FORMS": "1",
+        "prices-INITIAL_FORMS": "1",
+        "prices-0-id": price.pk,
+        "prices-0-variant": variant.pk,
+        "prices-0-amount_minor": "1",
+        "stock_levels-TOTAL_FORMS": "1",
+        "stock_levels-INITIAL_FORMS": "1",
+        "stock_levels-0-id": level.pk,
+        "stock_levels-0-variant": variant.pk,
+        "stock_levels-0-units_on_hand": "999",
+    }
+    response = client.post(f"/admin/catalog/variant/{variant.pk}/change/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    variant.refresh_from_db()
+    assert variant.label == "renamed"  # the variant's own fields saved ...
+    assert Price.objects.get().amount_minor == 1000  # ... its prices and stock did not
+    assert StockLevel.objects.get().units_on_hand == 10
+    assert not StockMovement.objects.exists()
+
+
+@pytest.mark.parametrize("model", ["product", "variant", "warehouse"])
+def test_the_merchant_of_an_existing_row_is_not_editable_in_the_admin(model: str) -> None:
+    shop = f.shop()
+    product, variant = f.listed_product(shop)
+    obj = {"product": product, "variant": variant, "warehouse": shop.warehouse}[model]
+    html = _operator_client().get(f"/admin/catalog/{model}/{obj.pk}/change/").content.decode()
+    assert 'name="merchant"' not in html
+    assert shop.merchant.display_name in html or str(shop.merchant) in html

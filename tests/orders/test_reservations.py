@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from fiera.catalog.models import StockLevel
+from fiera.catalog.models import StockLevel, StockMovement
 from fiera.catalog.reservations import (
     OutOfStock,
     checkout_variants_priced,
@@ -56,13 +56,28 @@ def test_reserve_many_lines_in_one_statement_and_release_them():
     assert (a.stock(), b.stock()) == (3, 0)
     with CaptureQueriesContext(connection) as ctx:
         updated = stock_release(
-            items=[(a.id, a.warehouse.pk, 1), (a.id, a.warehouse.pk, 1), (b.id, b.warehouse.pk, 3)],
+            items=[
+                (a.id, a.warehouse.pk, 1),
+                (a.id, a.warehouse.pk, 1),
+                (b.id, b.warehouse.pk, 3),
+                (b.id, b.warehouse.pk, 0),
+            ],
+            actor_user_id=None,
+            reason="order F000001-1 cancelled",
             now=f.NOW,
         )
-    assert len(ctx.captured_queries) == 1
+    assert len(ctx.captured_queries) == 2  # the UPDATE and the audit rows' INSERT
     assert updated == 2
     assert (a.stock(), b.stock()) == (5, 3)
     assert StockLevel.objects.get(variant=a.variant).updated_at == f.NOW
+    movements = {
+        m.variant_id: (m.kind, m.delta, m.units_after, m.merchant_id, m.warehouse_id, m.reason)
+        for m in StockMovement.objects.all()
+    }
+    assert movements == {
+        a.id: ("release", 2, 5, a.merchant.pk, a.warehouse.pk, "order F000001-1 cancelled"),
+        b.id: ("release", 3, 3, b.merchant.pk, b.warehouse.pk, "order F000001-1 cancelled"),
+    }
 
 
 def test_reserve_refuses_repeated_variants_and_reports_every_short_line():
@@ -75,6 +90,8 @@ def test_reserve_refuses_repeated_variants_and_reports_every_short_line():
         stock_reserve(items=[(a.id, 2), (b.id, 2)], skus={a.id: "A", b.id: "B"})
     assert excinfo.value.extra["skus"] == ["A", "B"]
     assert stock_reserve(items=[]) == {}
-    assert stock_release(items=[]) == 0
+    assert stock_release(items=[], actor_user_id=None, reason="") == 0
+    assert stock_release(items=[(a.id, a.warehouse.pk, 0)], actor_user_id=None, reason="") == 0
     with pytest.raises(ValueError, match="negative"):
-        stock_release(items=[(a.id, a.warehouse.pk, -1)])
+        stock_release(items=[(a.id, a.warehouse.pk, -1)], actor_user_id=None, reason="")
+    assert not StockMovement.objects.exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from fiera.catalog.models import StockMovement
 from fiera.orders import services
 from fiera.orders.models import Order, OrderStatus, Refund, Shipment
 from fiera.orders.payment import CheckoutCharge, payment_method_register
@@ -181,6 +182,24 @@ def test_paid_order_cancelled_by_staff_is_refunded_in_full_and_restocked(world):
     assert refunded.status == OrderStatus.REFUNDED
     assert refunded.refunded_minor == refunded.total_minor == 5000
     assert Refund.objects.get(order=order).amount_minor == 5000
+    assert world["item"].stock() == 10
+
+
+def test_units_given_back_are_in_the_stock_audit_trail(world):
+    cancelled = order_in(world, "cancelled")
+    refunded = order_in(world, "paid")
+    services.order_refund(
+        **as_staff(world), number=refunded.number, amount_minor=5000, reason="", now=f.NOW
+    )
+    rows = [
+        (m.kind, m.delta, m.units_after, m.actor_id, m.reason, m.warehouse_id)
+        for m in StockMovement.objects.order_by("id")
+    ]
+    warehouse = world["item"].warehouse.pk
+    assert rows == [
+        ("release", 2, 10, world["buyer"].pk, f"order {cancelled.number} cancelled", warehouse),
+        ("release", 2, 10, world["staff"].pk, f"order {refunded.number} refunded", warehouse),
+    ]
     assert world["item"].stock() == 10
 
 

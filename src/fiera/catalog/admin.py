@@ -1,5 +1,10 @@
-"""Operators' admin for the catalog. Everyday edits go through the console and the API
-(which check the rules); the admin is for looking things up and fixing data."""
+"""Operators' admin for the catalog: for looking things up and fixing descriptive data.
+
+Prices and stock levels are read-only here (lists, change pages and the variant's
+inlines): their writes go through ``fiera.catalog.services`` (the console and the API),
+which check the price tiers and the tenant, and record every stock change in the audit
+trail (``StockMovement``, read-only too). The merchant (the tenant) of an existing
+product, variant or warehouse cannot be changed here either."""
 
 from __future__ import annotations
 
@@ -19,6 +24,42 @@ from fiera.catalog.models import (
 )
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows that only the services write: viewable, never added, changed or deleted."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """An inline of rows that only the services write."""
+
+    extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class TenantFixedAdmin(admin.ModelAdmin):
+    """The merchant of an existing row is shown, not editable."""
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return fields if obj is None else (*fields, "merchant")
+
+
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
     list_display = ("slug", "name_en", "name_it", "name_zh", "parent")
@@ -35,7 +76,7 @@ class VariantInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(TenantFixedAdmin):
     list_display = ("name_en", "merchant", "category", "hs_code", "origin_country", "is_active")
     list_filter = ("is_active", "category", "origin_country")
     search_fields = ("name_en", "name_it", "name_zh", "slug", "variants__sku", "hs_code")
@@ -44,21 +85,19 @@ class ProductAdmin(admin.ModelAdmin):
     inlines = [VariantInline]
 
 
-class PriceInline(admin.TabularInline):
+class PriceInline(ReadOnlyInline):
     model = Price
-    extra = 0
     fields = ("marketplace", "currency", "min_quantity", "amount_minor")
 
 
-class StockLevelInline(admin.TabularInline):
+class StockLevelInline(ReadOnlyInline):
     model = StockLevel
-    extra = 0
     fields = ("warehouse", "units_on_hand", "updated_at")
     readonly_fields = ("updated_at",)
 
 
 @admin.register(Variant)
-class VariantAdmin(admin.ModelAdmin):
+class VariantAdmin(TenantFixedAdmin):
     list_display = ("sku", "label", "product", "merchant", "min_order_quantity", "is_active")
     list_filter = ("is_active",)
     search_fields = ("sku", "label", "product__name_en", "product__name_it", "product__name_zh")
@@ -68,16 +107,15 @@ class VariantAdmin(admin.ModelAdmin):
 
 
 @admin.register(Price)
-class PriceAdmin(admin.ModelAdmin):
+class PriceAdmin(ReadOnlyAdmin):
     list_display = ("variant", "marketplace", "currency", "min_quantity", "amount_minor")
     list_filter = ("currency", "marketplace")
     search_fields = ("variant__sku",)
     list_select_related = ("variant", "marketplace")
-    raw_id_fields = ("variant", "merchant")
 
 
 @admin.register(Warehouse)
-class WarehouseAdmin(admin.ModelAdmin):
+class WarehouseAdmin(TenantFixedAdmin):
     list_display = ("code", "name", "merchant", "country", "is_active")
     list_filter = ("is_active", "country")
     search_fields = ("code", "name", "merchant__display_name")
@@ -86,28 +124,18 @@ class WarehouseAdmin(admin.ModelAdmin):
 
 
 @admin.register(StockLevel)
-class StockLevelAdmin(admin.ModelAdmin):
+class StockLevelAdmin(ReadOnlyAdmin):
     list_display = ("variant", "warehouse", "units_on_hand", "updated_at")
     list_filter = ("warehouse__is_active",)
     search_fields = ("variant__sku", "warehouse__code")
     list_select_related = ("variant", "warehouse")
-    raw_id_fields = ("variant", "warehouse", "merchant")
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(admin.ModelAdmin):
-    """The audit trail: read-only."""
+class StockMovementAdmin(ReadOnlyAdmin):
+    """The audit trail."""
 
     list_display = ("created_at", "variant", "warehouse", "kind", "delta", "units_after", "actor")
     list_filter = ("kind",)
     search_fields = ("variant__sku", "reason", "actor__username")
     list_select_related = ("variant", "warehouse", "actor")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

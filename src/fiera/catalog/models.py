@@ -168,14 +168,16 @@ class StockLevel(models.Model):
 class StockMovementKind(models.TextChoices):
     SET = "set", _("Counted (set)")
     ADJUST = "adjust", _("Adjusted")
+    RELEASE = "release", _("Released (order cancelled or refunded)")
 
 
 class StockMovement(models.Model):
     """One change of a stock level made through the catalog services: who, why, how much.
 
-    Append-only audit trail of ``stock_set`` / ``stock_adjust``. ``delta`` is the signed
-    change in units, ``units_after`` the level it left. Checkout reservations (orders)
-    move ``units_on_hand`` in their own transaction and are traced by their order lines.
+    Append-only audit trail of ``stock_set`` / ``stock_adjust`` and of the units an order
+    gives back (``stock_release``, kind "release"). ``delta`` is the signed change in
+    units, ``units_after`` the level it left. Checkout reservations (orders) move
+    ``units_on_hand`` in their own transaction and are traced by their order lines.
     """
 
     stock_level = models.ForeignKey(StockLevel, on_delete=models.CASCADE, related_name="movements")

@@ -25,7 +25,15 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
-from fiera.catalog.models import Price, Product, StockLevel, Variant, Warehouse
+from fiera.catalog.models import (
+    Price,
+    Product,
+    StockLevel,
+    StockMovement,
+    StockMovementKind,
+    Variant,
+    Warehouse,
+)
 from fiera.common.errors import Conflict
 
 _VARIANT = Variant._meta.db_table
@@ -233,17 +241,27 @@ def stock_reserve(
     return reserved
 
 
-def stock_release(*, items: Iterable[tuple[int, int, int]], now: datetime | None = None) -> int:
-    """Put ``(variant_id, warehouse_id, units)`` back on hand in ONE statement.
+def stock_release(
+    *,
+    items: Iterable[tuple[int, int, int]],
+    actor_user_id: int | None,
+    reason: str,
+    now: datetime | None = None,
+) -> int:
+    """Put ``(variant_id, warehouse_id, units)`` back on hand in ONE statement, and record
+    each stock row it changed in the audit trail (``StockMovement`` kind "release", by
+    ``actor_user_id`` for ``reason``, e.g. "order F000012-1 cancelled") in one more.
 
-    Repeated pairs are summed first. Returns how many stock rows were updated (a row
-    deleted since the reservation is skipped). Run it in the transaction that cancels.
+    Repeated pairs are summed first; zero units change nothing. Returns how many stock
+    rows were updated (a row deleted since the reservation is skipped). Run it in the
+    transaction that cancels.
     """
     summed: dict[tuple[int, int], int] = defaultdict(int)
     for variant_id, warehouse_id, units in items:
         if units < 0:
             raise ValueError("stock_release: units must not be negative")
         summed[(variant_id, warehouse_id)] += units
+    summed = {pair: units for pair, units in summed.items() if units}
     if not summed:
         return 0
     now = now or timezone.now()
@@ -254,7 +272,8 @@ def stock_release(*, items: Iterable[tuple[int, int, int]], now: datetime | None
         f"WITH v(back_variant, back_warehouse, back_units) AS (VALUES {values}) "
         f"UPDATE {_STOCK} AS s SET units_on_hand = s.units_on_hand + v.back_units, updated_at = %s "
         "FROM v WHERE s.variant_id = v.back_variant AND s.warehouse_id = v.back_warehouse "
-        "RETURNING id"  # counted by hand: sqlite3's rowcount is -1 for WITH statements
+        # counted by hand: sqlite3's rowcount is -1 for WITH statements
+        "RETURNING id, variant_id, warehouse_id, merchant_id, units_on_hand"
     )
     params: list[Any] = [
         x
@@ -264,4 +283,19 @@ def stock_release(*, items: Iterable[tuple[int, int, int]], now: datetime | None
     params.append(now)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return len(cursor.fetchall())
+        released = cursor.fetchall()
+    StockMovement.objects.bulk_create(
+        StockMovement(
+            stock_level_id=level_id,
+            variant_id=variant_id,
+            warehouse_id=warehouse_id,
+            merchant_id=merchant_id,
+            kind=StockMovementKind.RELEASE,
+            delta=summed[(int(variant_id), int(warehouse_id))],
+            units_after=units_after,
+            reason=reason[:200],
+            actor_id=actor_user_id,
+        )
+        for level_id, variant_id, warehouse_id, merchant_id, units_after in released
+    )
+    return len(released)

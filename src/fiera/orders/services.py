@@ -776,10 +776,13 @@ def _order_for_update(*, actor: _Actor, number: str) -> Order:
     return order
 
 
-def _release_goods(order: Order, now: datetime) -> None:
-    """Put the order's units back in stock and its goods value back in the CBEC allowance."""
+def _release_goods(order: Order, *, actor_id: int, why: str, now: datetime) -> None:
+    """Put the order's units back in stock (recorded in the stock audit trail as done by
+    ``actor_id``: "order <number> <why>") and its goods value back in the CBEC allowance."""
     items = list(order.lines.values_list("variant_id", "warehouse_id", "quantity"))
-    stock_release(items=items, now=now)
+    stock_release(
+        items=items, actor_user_id=actor_id, reason=f"order {order.number} {why}", now=now
+    )
     if order.cross_border_year is not None:
         _allowance_give_back(
             buyer_id=order.buyer_id,
@@ -827,7 +830,7 @@ def order_cancel(
             order.status = OrderStatus.CANCELLED
             order.cancelled_at = now
             _save(order, ["status", "cancelled_at"])
-        _release_goods(order, now)
+        _release_goods(order, actor_id=actor_id, why="cancelled", now=now)
     return order_detail(order_id=order.pk)
 
 
@@ -957,7 +960,7 @@ def order_refund(
             order.refunded_at = now
             fields += ["status", "refunded_at"]
             if was == OrderStatus.PAID:
-                _release_goods(order, now)
+                _release_goods(order, actor_id=actor_id, why="refunded", now=now)
         _save(order, fields)
     return order_detail(order_id=order.pk)
 
