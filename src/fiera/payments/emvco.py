@@ -736,10 +736,13 @@ def _plain(subs: Mapping[str, DataObject]) -> dict[str, Field]:
     return {tag: obj.value for tag, obj in subs.items()}
 
 
-def _bend(strict: bool, warnings: list[ParseWarning], check: Callable[[], None]) -> None:
-    """Run a format ``check``; when not ``strict``, what it refuses becomes a warning."""
+def _bend(
+    strict: bool, warnings: list[ParseWarning], check: Callable[..., None], *args: Any
+) -> None:
+    """Run a format ``check(*args)``; when not ``strict``, what it refuses becomes a
+    warning."""
     try:
-        check()
+        check(*args)
     except InvalidValue as exc:
         if strict:
             raise
@@ -770,7 +773,7 @@ def _additional_data(
     for tag, sub in subs.items():
         number = int(tag)
         if tag in ADDITIONAL_NAMES:
-            _bend(strict, warnings, lambda sub=sub, tag=tag: _check_additional(sub, tag))
+            _bend(strict, warnings, _check_additional, sub, tag)
             decoded[tag] = sub.value
         elif number >= 50:
             nested = _sub_objects(sub, f"additional data template {tag}")
@@ -900,7 +903,7 @@ def parse(payload: str, *, strict: bool = True) -> ParsedPayload:
         elif tag == "64":
             fields[tag] = _language_template(obj)
         elif 65 <= number <= 79:
-            _bend(strict, warnings, lambda obj=obj: _refuse_reserved(obj))
+            _bend(strict, warnings, _refuse_reserved, obj)
             fields[tag] = obj.value
         else:
             fields[tag] = obj.value
@@ -965,7 +968,7 @@ def parse(payload: str, *, strict: bool = True) -> ParsedPayload:
     for tag, limit in (("59", 25), ("60", 15), ("61", 10)):
         if tag in by_tag:
             _check_length(by_tag[tag], ROOT_NAMES[tag], most=limit)
-            _bend(strict, warnings, lambda tag=tag: _check_ans(by_tag[tag], ROOT_NAMES[tag]))
+            _bend(strict, warnings, _check_ans, by_tag[tag], ROOT_NAMES[tag])
 
     return ParsedPayload(
         payload=payload,
