@@ -18,18 +18,21 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 from fiera.common.errors import InvalidInput
 
 RATE_DECIMALS = 9
 """Rates are stored as integers of 10**-9 (the ECB publishes at most six decimals)."""
+_RATE = re.compile(r"[+-]?[0-9]{1,9}(?:\.[0-9]{1,30})?")  # the sign is checked after
 
 
 class EcbFormatError(InvalidInput):
@@ -70,9 +73,13 @@ def _parse_date(text: str, *, where: str) -> date:
 
 
 def _parse_rate(text: str, *, where: str) -> Decimal | None:
+    """A rate as the ECB writes it ("1.0876"): ASCII digits, at most one point, at most 9
+    digits before it (Decimal alone would take "1e999999999" or Arabic-Indic digits)."""
     text = text.strip()
     if text in {"", "N/A"}:
         return None
+    if not _RATE.fullmatch(text):
+        raise EcbFormatError(f"{where}: {text[:40]!r} is not a rate (such as 1.0876)")
     try:
         rate = Decimal(text)
     except InvalidOperation:
@@ -85,6 +92,13 @@ def read_csv(text: str, *, since: date | None = None) -> Iterator[EcbRate]:
     """Rates from the ECB CSV (history or daily); lines are numbered from 1, the header.
     Lines dated before ``since`` are skipped without reading their rates."""
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        yield from _read_csv_rows(reader, since=since)
+    except csv.Error as exc:
+        raise EcbFormatError(f"line {reader.line_num}: not readable as CSV ({exc})") from None
+
+
+def _read_csv_rows(reader: Any, *, since: date | None) -> Iterator[EcbRate]:
     header = next(reader, None)
     if not header or header[0].strip().lower() != "date":
         raise EcbFormatError("line 1: an ECB rates CSV begins with the header Date,USD,JPY,...")
