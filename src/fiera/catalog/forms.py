@@ -33,7 +33,7 @@ def to_minor(value: str | None, currency: str, field: str) -> int | None:
     if value is None or str(value).strip() == "":
         return None
     try:
-        return parse_amount_minor(str(value), currency, field=field)
+        return parse_amount_minor(str(value), currency, field=str(_("Amount")))
     except InvalidNumber as exc:
         raise forms.ValidationError({field: exc.detail}) from None
 

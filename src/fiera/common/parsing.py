@@ -64,15 +64,15 @@ def parse_int(
     number = _read_int(text)
     if number is None:
         raise InvalidNumber(
-            _("%(field)s must be a whole number written with the digits 0-9.") % {"field": field}
+            _("%(field)s: write a whole number with the digits 0-9.") % {"field": field}
         )
     if minimum is not None and number < minimum:
         raise InvalidNumber(
-            _("%(field)s must be at least %(minimum)d.") % {"field": field, "minimum": minimum}
+            _("%(field)s: at least %(minimum)d.") % {"field": field, "minimum": minimum}
         )
     if maximum is not None and number > maximum:
         raise InvalidNumber(
-            _("%(field)s must be at most %(maximum)d.") % {"field": field, "maximum": maximum}
+            _("%(field)s: at most %(maximum)d.") % {"field": field, "maximum": maximum}
         )
     return number
 
@@ -107,8 +107,7 @@ def parse_amount_minor(text: str | None, currency: str, *, field: str) -> int:
     value = (text or "").strip()
     if not _DECIMAL.fullmatch(value):
         raise InvalidNumber(
-            _("%(field)s must be an amount such as 12.50, written with the digits 0-9.")
-            % {"field": field}
+            _("%(field)s: write an amount such as 12.50 with the digits 0-9.") % {"field": field}
         )
     try:
         return Money.from_major(value.replace(",", "."), currency).amount_minor
