@@ -330,6 +330,8 @@ def console_orders(request: HttpRequest) -> HttpResponse:
     status = _status_filter(request)
     raw_merchant = request.GET.get("merchant", "")
     merchant_id = parse_id(raw_merchant)
+    if raw_merchant and merchant_id is None:
+        messages.warning(request, _("That company filter is not a company id: showing all."))
     orders = selectors.order_list(
         user_id=user_id, role=role, status=status, merchant_id=merchant_id
     )
