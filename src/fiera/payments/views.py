@@ -422,7 +422,7 @@ def settlement_runs(request: HttpRequest) -> HttpResponse:
         except ValueError:
             error = _("%(day)s is not a date (YYYY-MM-DD).") % {"day": day_text}
     runs = selectors.settlement_run_list(day=day, actor_role=role)
-    page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(runs, PAGE_SIZE).get_page(parse_page(request.GET.get("page")))
     yesterday = timezone.now().date() - timedelta(days=1)
     return render(
         request,
@@ -467,7 +467,7 @@ def settlement_run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         statement = selectors.settlement_run_get(run_id=run_id, actor_role=role)
     except NotFound as exc:
         raise Http404(exc.detail) from None
-    page = Paginator(statement.lines, 100).get_page(request.GET.get("page"))
+    page = Paginator(statement.lines, 100).get_page(parse_page(request.GET.get("page")))
     return render(
         request,
         "payments/settlement_run.html",
