@@ -16,7 +16,6 @@ from fiera.merchants.selectors import (
     merchant_summaries,
     staff_require,
     store_get,
-    store_ids_by_merchant,
     store_list,
 )
 from fiera.merchants.services import staff_add, store_open, store_set_active
@@ -130,7 +129,3 @@ def test_store_selectors() -> None:
     store_set_active(store_id=store_b.id, is_active=False)
     assert [s.id for s in store_list(marketplace_id=market.id)] == [store_a.id]
     assert len(store_list(marketplace_id=market.id, active_only=False)) == 2
-    assert store_ids_by_merchant(marketplace_id=market.id, merchant_ids=[a.id, b.id, c.id]) == {
-        a.id: store_a.id,
-        b.id: store_b.id,
-    }

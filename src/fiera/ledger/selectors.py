@@ -186,16 +186,6 @@ def transfer_get(
     return sql.transfer_from_row(row)
 
 
-def transfer_list(*, reference: str, limit: int = 200) -> list[TransferRecord]:
-    """Transfers booked with this exact reference, oldest first (e.g. an order's)."""
-    rows = (
-        Transfer.objects.filter(reference=reference)
-        .order_by("seq")
-        .values_list(*sql.TRANSFER_COLUMNS)[: max(limit, 0)]
-    )
-    return [sql.transfer_from_row(row) for row in rows]
-
-
 _RECOMPUTE_SQL = f"""
 SELECT a.id, a.currency, a.debits_pending, a.debits_posted, a.credits_pending, a.credits_posted,
        COALESCE(s.dp, 0), COALESCE(s.dpo, 0), COALESCE(s.cp, 0), COALESCE(s.cpo, 0)

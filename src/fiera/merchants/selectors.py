@@ -416,18 +416,6 @@ def store_list_for_merchant(
     return [_store_info(s) for s in qs]
 
 
-def store_ids_by_merchant(*, marketplace_id: int, merchant_ids: Iterable[int]) -> dict[int, int]:
-    """merchant id -> id of its store on the marketplace (one query); merchants without a
-    store there are left out."""
-    ids = set(merchant_ids)
-    if not ids:
-        return {}
-    rows = Store.objects.filter(marketplace_id=marketplace_id, merchant_id__in=ids).values_list(
-        "merchant_id", "id"
-    )
-    return dict(rows)
-
-
 # --- merchant console -------------------------------------------------------------------
 
 

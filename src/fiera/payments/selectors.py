@@ -876,14 +876,6 @@ def _can_see_payment(payment: Payment, actor_id: int | None, actor_role: str | N
     return False
 
 
-def payments_for_charge(*, charge_reference: str) -> list[PaymentInfo]:
-    """The payments of one checkout, by reference (trusted callers: orders)."""
-    return [
-        payment_info(p)
-        for p in Payment.objects.filter(charge_reference=charge_reference).order_by("reference")
-    ]
-
-
 def qr_payment_result(qr: QrPayment, *, status: str | None = None) -> QrPaymentResult:
     """The answer for a QR payment row (``status`` overrides the stored one: a caller that
     lost the outcome answers U even when the row already says S)."""

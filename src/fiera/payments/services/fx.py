@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 
 from django.db import transaction
 
@@ -131,17 +130,6 @@ def quote_new(
         created_at=now,
         expires_at=now + timedelta(seconds=max(fx_quote_seconds(), 1)),
         executed_at=now if executed else None,
-    )
-
-
-def quote_terms(quote: FxQuote) -> fxmath.FxTerms:
-    return fxmath.FxTerms(
-        sell_currency=quote.sell_currency,
-        buy_currency=quote.buy_currency,
-        rate_base=quote.rate_base,
-        rate_quote=quote.rate_quote,
-        rate=Decimal(quote.rate),
-        markup_bp=quote.markup_bp,
     )
 
 
