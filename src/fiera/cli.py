@@ -6,6 +6,10 @@ fiera migrate                           apply database migrations
 fiera check                             say in plain words what is misconfigured
 fiera token create USERNAME             print a new API key for a user
 fiera outbox relay                      deliver pending events now
+fiera scale citus-plan                  print the SQL that lays the tables out on Citus
+fiera outbox failed [-v]                list deliveries parked after their last attempt
+fiera outbox retry ID... | --all        put failed deliveries back in line
+fiera outbox status                     count waiting, pending and failed deliveries
 fiera manage ARGS...                    any Django management command
 """
 
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -64,6 +69,20 @@ def cmd_check(args: argparse.Namespace) -> int:
     redis_text = _redact(cfg.redis_url) if cfg.redis_url else "not configured (tasks in-process)"
     print(f"redis:      {redis_text}")
     print(f"mode:       {'DEBUG (demo/development)' if cfg.debug else 'production'}")
+    https = "on (redirect, HSTS, secure cookies)" if cfg.https else "off (plain HTTP)"
+    if cfg.proxy_ssl_header:
+        https += f", behind a proxy setting {cfg.proxy_ssl_header}"
+    print(f"https:      {https}")
+    print(f"api docs:   {cfg.api_docs}")
+    print(
+        f"sign-in:    locked for {cfg.login_cooloff_minutes} min after "
+        f"{cfg.login_failure_limit} wrong passwords; API tokens {cfg.api_token_rate} per address"
+    )
+    print(
+        f"payments:   FX spread {cfg.fx_markup_bp} bp, quotes hold {cfg.fx_quote_seconds} s, "
+        f"fee {cfg.payment_fee_bp} bp, settlement {cfg.settlement_currency}, "
+        f"wallets {','.join(cfg.wallet_currencies)}"
+    )
     if not found:
         found.extend(_live_problems())
     if found:
@@ -105,6 +124,48 @@ def _live_problems() -> list[str]:
             redis.Redis.from_url(settings.CONFIG.redis_url, socket_timeout=3).ping()
         except Exception as exc:
             found.append(f"cannot reach Redis at REDIS_URL: {exc}")
+    if not settings.DEBUG:
+        found.extend(_deploy_problems())
+    return found
+
+
+_DEPLOY_WORDS = {
+    "security.W004": "browsers are not told to use HTTPS only (no HSTS)",
+    "security.W008": "plain HTTP requests are not redirected to HTTPS",
+    "security.W012": "the session cookie is also sent over plain HTTP",
+    "security.W016": "the CSRF cookie is also sent over plain HTTP",
+}
+_HTTPS_HINT = (
+    "set FIERA_HTTPS=true when Fiera is served over HTTPS (behind a proxy that terminates TLS, "
+    "also FIERA_PROXY_SSL_HEADER=X-Forwarded-Proto)"
+)
+
+
+def _deploy_problems() -> list[str]:
+    """Django's deployment checks (``check --deploy``), each in plain words."""
+    from django.core import checks
+
+    found: list[str] = []
+    https: list[str] = []
+    https_ids: list[str] = []
+    messages = sorted(checks.run_checks(include_deployment_checks=True), key=lambda m: m.id or "")
+    for message in messages:
+        if not message.is_serious(checks.WARNING) or message.is_silenced():
+            continue
+        words = _DEPLOY_WORDS.get(message.id or "")
+        if words is not None:
+            https.append(words)
+            https_ids.append(message.id or "")
+        elif message.id == "security.W009":
+            found.append(
+                "SECRET_KEY is weak for Django: use at least 50 random characters "
+                f"[{message.id}]."
+            )
+        else:
+            hint = f" {message.hint}" if message.hint else ""
+            found.append(f"{message.msg}{hint} [{message.id}]")
+    if https:
+        found.insert(0, f"{'; '.join(https)}: {_HTTPS_HINT} [{', '.join(https_ids)}].")
     return found
 
 
@@ -183,6 +244,76 @@ def cmd_outbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_outbox_failed(args: argparse.Namespace) -> int:
+    _django()
+    from fiera.common.events import outbox_failed_list
+
+    parked = outbox_failed_list(limit=args.limit)
+    if not parked:
+        print("no failed deliveries")
+        return 0
+    for row in parked:
+        print(
+            f"{row.delivery_id}\t{row.failed_at:%Y-%m-%d %H:%M:%S}\t{row.topic} "
+            f"#{row.message_id} -> {row.subscriber}\t{row.attempts} attempt(s)\t{row.error}"
+        )
+        if args.verbose:
+            print(f"  payload: {json.dumps(row.payload, sort_keys=True)}")
+            print("  " + row.detail.replace("\n", "\n  "))
+    print(
+        f"{len(parked)} failed deliver{'y' if len(parked) == 1 else 'ies'}; retry with "
+        "`fiera outbox retry ID` or `fiera outbox retry --all`"
+    )
+    return 0
+
+
+def cmd_outbox_retry(args: argparse.Namespace) -> int:
+    _django()
+    from django.utils import timezone
+
+    from fiera.common.events import outbox_retry
+
+    if args.all == bool(args.ids):
+        print(
+            "name the deliveries to retry (IDs from `fiera outbox failed`) or --all",
+            file=sys.stderr,
+        )
+        return 2
+    retried = outbox_retry(delivery_ids=None if args.all else args.ids, now=timezone.now())
+    missing = sorted(set(args.ids) - set(retried))
+    if missing:
+        print("not failed (or unknown): " + ", ".join(map(str, missing)), file=sys.stderr)
+    print(f"{len(retried)} deliver{'y' if len(retried) == 1 else 'ies'} put back in line")
+    return 1 if missing else 0
+
+
+def cmd_outbox_status(args: argparse.Namespace) -> int:
+    _django()
+    from django.utils import timezone
+
+    from fiera.common.events import outbox_status
+
+    status = outbox_status(now=timezone.now())
+    print(f"messages waiting for a subscriber or a relay: {status.waiting_messages}")
+    print(
+        f"deliveries pending: {status.pending_deliveries} "
+        f"(claimed by a relay now: {status.claimed_deliveries})"
+    )
+    print(f"deliveries failed (see `fiera outbox failed`): {status.failed_deliveries}")
+    print(f"deliveries done: {status.delivered_deliveries}")
+    return 1 if status.failed_deliveries else 0
+
+
+def cmd_citus_plan(args: argparse.Namespace) -> int:
+    _django()
+    from fiera.common.citus import plan_sql
+
+    print("-- Fiera on Citus: run on the coordinator after `fiera migrate` (fiera.common.citus).")
+    for statement in plan_sql():
+        print(statement)
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     _django()
     from django.core.management import execute_from_command_line
@@ -249,6 +380,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("outbox", help="the event outbox")
     osub = p.add_subparsers(dest="outbox_command", required=True)
     osub.add_parser("relay", help="deliver pending events now").set_defaults(func=cmd_outbox)
+    of = osub.add_parser("failed", help="list deliveries parked after their last attempt")
+    of.add_argument("--limit", type=int, default=200)
+    of.add_argument("-v", "--verbose", action="store_true", help="with payloads and tracebacks")
+    of.set_defaults(func=cmd_outbox_failed)
+    orr = osub.add_parser("retry", help="put failed deliveries back in line")
+    orr.add_argument("ids", nargs="*", type=int, metavar="ID")
+    orr.add_argument("--all", action="store_true", help="every failed delivery")
+    orr.set_defaults(func=cmd_outbox_retry)
+    osub.add_parser("status", help="count waiting, pending and failed deliveries").set_defaults(
+        func=cmd_outbox_status
+    )
+
+    p = sub.add_parser("scale", help="running past one machine")
+    ssub = p.add_subparsers(dest="scale_command", required=True)
+    ssub.add_parser(
+        "citus-plan", help="print the SQL that distributes the tables on Citus"
+    ).set_defaults(func=cmd_citus_plan)
 
     for register in _app_commands():
         register(sub)

@@ -7,9 +7,10 @@ import os
 import pytest
 from celery import Celery
 from django.db import transaction
+from django.utils import timezone
 
 from fiera.common import events
-from fiera.common.models import OutboxMessage
+from fiera.common.models import OutboxDelivery, OutboxMessage
 from fiera.common.tasks import ping
 
 
@@ -21,13 +22,16 @@ def test_tasks_run_eagerly_without_a_broker() -> None:
 def test_outbox_delivers_after_commit_and_only_after_commit() -> None:
     received: list[dict[str, object]] = []
     topic = "tests.thing.happened"
-    events.subscribe(topic)(received.append)
+    events.subscribe(topic, name="tests.received")(lambda event: received.append(event.payload))
     try:
         with transaction.atomic():
             events.publish(topic, {"thing_id": 1})
             assert received == []  # not before commit
         assert received == [{"thing_id": 1}]
-        assert OutboxMessage.objects.get(topic=topic).delivered_at is not None
+        message = OutboxMessage.objects.get(topic=topic)
+        assert message.dispatched_at is not None
+        delivery = OutboxDelivery.objects.get(message=message)
+        assert (delivery.subscriber, delivery.status) == ("tests.received", "delivered")
 
         with pytest.raises(RuntimeError), transaction.atomic():
             events.publish(topic, {"thing_id": 2})
@@ -43,8 +47,8 @@ def test_a_failing_subscriber_leaves_the_message_for_the_next_relay() -> None:
     topic = "tests.flaky"
     calls: list[int] = []
 
-    def flaky(payload: dict[str, object]) -> None:
-        calls.append(1)
+    def flaky(event: events.Event) -> None:
+        calls.append(event.attempt)
         if len(calls) == 1:
             raise ValueError("downstream is down")
 
@@ -52,12 +56,15 @@ def test_a_failing_subscriber_leaves_the_message_for_the_next_relay() -> None:
     try:
         with transaction.atomic():
             events.publish(topic, {"n": 1})
-        message = OutboxMessage.objects.get(topic=topic)
-        assert message.delivered_at is None
-        assert "downstream is down" in message.last_error
-        assert events.relay() == 1
-        message.refresh_from_db()
-        assert message.delivered_at is not None and message.attempts == 2
+        delivery = OutboxDelivery.objects.get(message__topic=topic)
+        assert (delivery.status, delivery.attempts) == ("pending", 1)
+        assert delivery.last_error.startswith("ValueError: downstream is down")
+        assert events.relay() == 0  # not due yet: it backs off
+        later = timezone.now() + events.DEFAULT_POLICY.delay_after(1)
+        assert events.relay(now=later) == 1
+        delivery.refresh_from_db()
+        assert (delivery.status, delivery.attempts) == ("delivered", 2)
+        assert calls == [1, 2]
     finally:
         events._subscribers.pop(topic, None)
 

@@ -14,9 +14,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from ninja.responses import NinjaJSONEncoder
 
+from fiera.accounts.roles import SYSTEM
 from fiera.accounts.services import token_issue
 from fiera.common import events
-from fiera.common.models import OutboxMessage
+from fiera.common.models import OutboxDelivery, OutboxMessage
 from fiera.common.money import Money
 from fiera.orders import services
 from fiera.orders.models import Order
@@ -41,6 +42,7 @@ def place(market, buyer, lines, country="IT", now=f.NOW, key=None):
         payment_method="cod",
         idempotency_key=key,
         now=now,
+        actor_role=SYSTEM,
     )
 
 
@@ -131,7 +133,7 @@ def test_fast_money_text_is_babels(amount, currency, locale):
 def test_the_checkout_event_is_relayed_after_commit_with_the_order_ids():
     received: list[dict[str, object]] = []
     topic = "orders.checkout.placed"
-    events.subscribe(topic)(received.append)
+    events.subscribe(topic, name="tests.checkout")(lambda event: received.append(event.payload))
     try:
         market = f.marketplace()
         makers = [f.merchant(), f.merchant()]
@@ -141,7 +143,8 @@ def test_the_checkout_event_is_relayed_after_commit_with_the_order_ids():
         assert payload["checkout_id"] == result.checkout_id
         ids = dict(Order.objects.values_list("number", "pk"))
         assert {o["number"]: o["order_id"] for o in payload["orders"]} == ids  # type: ignore[union-attr]
-        assert OutboxMessage.objects.get(topic=topic).delivered_at is not None
+        assert OutboxMessage.objects.get(topic=topic).dispatched_at is not None
+        assert OutboxDelivery.objects.get(message__topic=topic).status == "delivered"
 
         with pytest.raises(services.OutOfStock), transaction.atomic():
             place(market, f.user(), [(items[0].id, 1)])
