@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from django.db.models import F
 
+from fiera.accounts.roles import SYSTEM
 from fiera.ledger import selectors, services
 from fiera.ledger.domain import TransferSpec
 from fiera.ledger.models import Account, Transfer
@@ -49,7 +50,7 @@ def test_statement_newest_first_with_running_posted_balance() -> None:
         now=NOW,
     )
     services.transfer_create(spec=move(shop, w, 20), now=NOW)
-    statement = selectors.account_statement(account_id=w.id)
+    statement = selectors.account_statement(account_id=w.id, actor_role=SYSTEM)
     assert statement.count == 5
     assert [
         (line.transfer.kind, line.direction, line.posted_balance_after.amount_minor)
@@ -61,20 +62,25 @@ def test_statement_newest_first_with_running_posted_balance() -> None:
         ("single", "debit", 900),
         ("single", "credit", 1000),
     ]
-    page = selectors.account_statement(account_id=w.id, limit=2, offset=2)
+    page = selectors.account_statement(account_id=w.id, limit=2, offset=2, actor_role=SYSTEM)
     assert [line.posted_balance_after.amount_minor for line in page.lines] == [900, 900]
     assert page.count == 5
     with pytest.raises(services.AccountNotFound):
-        selectors.account_statement(account_id=10**9)
+        selectors.account_statement(account_id=10**9, actor_role=SYSTEM)
 
 
 def test_account_list_and_lookup_by_key() -> None:
     a = wallet(owner_id=77)
     b = wallet("CNY", owner_id=77)
     funding()
-    assert [x.id for x in selectors.account_list(owner_type="user", owner_id=77)] == [a.id, b.id]
     assert [
-        x.id for x in selectors.account_list(owner_type="user", owner_id=77, currency="CNY")
+        x.id for x in selectors.account_list(owner_type="user", owner_id=77, actor_role=SYSTEM)
+    ] == [a.id, b.id]
+    assert [
+        x.id
+        for x in selectors.account_list(
+            owner_type="user", owner_id=77, currency="CNY", actor_role=SYSTEM
+        )
     ] == [b.id]
     assert (
         selectors.account_get_by_key(code="wallet", owner_type="user", owner_id=77, currency="EUR")
@@ -100,22 +106,22 @@ def test_transfer_get_and_list_by_reference() -> None:
         ),
         now=NOW,
     )
-    assert selectors.transfer_get(transfer_id=booked.id) == booked
+    assert selectors.transfer_get(transfer_id=booked.id, actor_role=SYSTEM) == booked
     with pytest.raises(services.TransferNotFound):
-        selectors.transfer_get(transfer_id="missing")
+        selectors.transfer_get(transfer_id="missing", actor_role=SYSTEM)
     with pytest.raises(services.InvalidTransferId):
-        selectors.transfer_get(transfer_id="")
+        selectors.transfer_get(transfer_id="", actor_role=SYSTEM)
 
 
 def test_verify_is_ok_then_names_what_broke() -> None:
     w = funded_wallet(1000)
     shop = wallet()
     services.transfer_create(spec=move(w, shop, 100, pending=True), now=NOW)
-    report = selectors.ledger_verify()
+    report = selectors.ledger_verify(actor_role=SYSTEM)
     assert report.ok and report.summary() == "OK: 3 accounts, 2 transfers in 1 currencies"
     # Someone edits a balance behind the ledger's back.
     Account.objects.filter(pk=shop.id).update(credits_posted=F("credits_posted") + 7)
-    report = selectors.ledger_verify()
+    report = selectors.ledger_verify(actor_role=SYSTEM)
     assert not report.ok and report.broken_account_ids == [shop.id]
     assert any(
         f"account {shop.id}" in p and "credits_posted 7 (transfers say 0)" in p
@@ -127,7 +133,7 @@ def test_verify_is_ok_then_names_what_broke() -> None:
 def test_verify_sees_a_lost_transfer_row() -> None:
     w = funded_wallet(1000)
     Transfer.objects.all().delete()  # possible here only: the test database has no triggers
-    report = selectors.ledger_verify()
+    report = selectors.ledger_verify(actor_role=SYSTEM)
     assert set(report.broken_account_ids) == {w.id, funding().id}
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from fiera.accounts.roles import SYSTEM
 from fiera.common.errors import Conflict, InvalidInput, NotFound
 from fiera.ledger import selectors, services
 from fiera.ledger.domain import TRANSFER_ID_NAMESPACE, TransferSpec, parse_transfer_id
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def balances(account_id: int) -> tuple[int, int, int, int]:
-    a = selectors.account_get(account_id=account_id)
+    a = selectors.account_get(account_id=account_id, actor_role=SYSTEM)
     return a.debits_pending, a.debits_posted, a.credits_pending, a.credits_posted
 
 
@@ -218,7 +219,7 @@ def test_text_keys_map_to_stable_uuids() -> None:
     booked = services.transfer_create(
         spec=move(funding(), wallet(), 5, id="order:42:capture"), now=NOW
     )
-    assert selectors.transfer_get(transfer_id="order:42:capture") == booked
+    assert selectors.transfer_get(transfer_id="order:42:capture", actor_role=SYSTEM) == booked
 
 
 # --- idempotency ------------------------------------------------------------------------
@@ -230,7 +231,7 @@ def test_a_retry_with_the_same_fields_returns_the_original_and_books_nothing() -
     first = services.transfer_create(spec=spec, now=NOW)
     again = services.transfer_create(spec=spec, now=NOW + timedelta(hours=1))
     assert again == first  # the original, created_at included
-    [result] = services.transfers_create(transfers=[spec], now=NOW)
+    [result] = services.transfers_create(transfers=[spec], now=NOW, actor_role=SYSTEM)
     assert result.ok and result.replayed and result.transfer == first
     assert balances(target.id) == (0, 0, 0, 700)
     assert Transfer.objects.count() == 1
@@ -262,7 +263,7 @@ def test_the_same_id_with_other_fields_is_a_conflict(change: dict[str, object]) 
 def test_the_same_id_twice_in_one_batch_books_once() -> None:
     source, target = funding(), wallet()
     spec = move(source, target, 10, code="topup")
-    results = services.transfers_create(transfers=[spec, spec], now=NOW)
+    results = services.transfers_create(transfers=[spec, spec], now=NOW, actor_role=SYSTEM)
     assert [(r.ok, r.replayed) for r in results] == [(True, False), (True, True)]
     assert balances(target.id) == (0, 0, 0, 10)
 
@@ -282,7 +283,7 @@ def test_a_batch_with_mixed_results_books_the_good_ones() -> None:
         move(w, shop, 0),  # invalid amount
         move(w, eur_other, 400),  # ok: uses what is left
     ]
-    results = services.transfers_create(transfers=specs, now=NOW)
+    results = services.transfers_create(transfers=specs, now=NOW, actor_role=SYSTEM)
     assert [r.error for r in results] == [
         None,
         "exceeds_credits",
@@ -295,26 +296,28 @@ def test_a_batch_with_mixed_results_books_the_good_ones() -> None:
     assert balances(shop.id) == (0, 0, 0, 600)
     assert balances(eur_other.id) == (0, 0, 0, 400)
     assert Transfer.objects.count() == 3  # the top-up and two moves
-    assert selectors.ledger_verify().ok
+    assert selectors.ledger_verify(actor_role=SYSTEM).ok
 
 
 def test_a_batch_is_bounded() -> None:
     with pytest.raises(services.BatchTooLarge):
         services.transfers_create(
-            transfers=[TransferSpec(id=str(i)) for i in range(services.MAX_BATCH + 1)], now=NOW
+            transfers=[TransferSpec(id=str(i)) for i in range(services.MAX_BATCH + 1)],
+            now=NOW,
+            actor_role=SYSTEM,
         )
-    assert services.transfers_create(transfers=[], now=NOW) == []
+    assert services.transfers_create(transfers=[], now=NOW, actor_role=SYSTEM) == []
 
 
 def test_a_big_batch_books_every_transfer() -> None:
     source = funding()
     targets = [wallet() for _ in range(3)]
     specs = [move(source, targets[i % 3], 1 + i % 5, code="topup") for i in range(2500)]
-    results = services.transfers_create(transfers=specs, now=NOW)
+    results = services.transfers_create(transfers=specs, now=NOW, actor_role=SYSTEM)
     assert all(r.ok for r in results)
     assert Transfer.objects.count() == 2500
     assert balances(source.id)[1] == sum(s.amount_minor or 0 for s in specs)
-    assert selectors.ledger_verify().ok
+    assert selectors.ledger_verify(actor_role=SYSTEM).ok
 
 
 def test_lookups_in_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -326,18 +329,20 @@ def test_lookups_in_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     source = funding()
     wallets = [wallet() for _ in range(7)]
     pendings = [move(source, w, 10, pending=True) for w in wallets]
-    first = services.transfers_create(transfers=pendings, now=NOW)
+    first = services.transfers_create(transfers=pendings, now=NOW, actor_role=SYSTEM)
     posts = [TransferSpec(id=tid(), pending_id=p.id, post_pending=True) for p in pendings]
-    second = services.transfers_create(transfers=[*pendings, *posts], now=NOW)  # retries too
+    second = services.transfers_create(
+        transfers=[*pendings, *posts], now=NOW, actor_role=SYSTEM
+    )  # retries too
     assert all(r.ok for r in first) and all(r.ok for r in second)
     assert [r.replayed for r in second] == [True] * 7 + [False] * 7
     assert [balances(w.id) for w in wallets] == [(0, 0, 0, 10)] * 7
-    assert selectors.ledger_verify().ok
+    assert selectors.ledger_verify(actor_role=SYSTEM).ok
 
 
 def test_now_must_be_aware() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
-        services.transfers_create(transfers=[], now=NOW.replace(tzinfo=None))
+        services.transfers_create(transfers=[], now=NOW.replace(tzinfo=None), actor_role=SYSTEM)
 
 
 # --- two-phase --------------------------------------------------------------------------
@@ -360,7 +365,7 @@ def test_pending_reserves_and_a_full_post_moves_it_to_posted() -> None:
     assert post.code == pending.code and post.debit_account_id == w.id
     assert balances(w.id) == (0, 800, 0, 1000)
     assert balances(shop.id) == (0, 0, 0, 800)
-    assert selectors.ledger_verify().ok
+    assert selectors.ledger_verify(actor_role=SYSTEM).ok
 
 
 def test_a_partial_post_releases_the_rest() -> None:
@@ -411,7 +416,7 @@ def test_void_releases_and_a_pending_resolves_once() -> None:
         services.transfer_create(
             spec=TransferSpec(id=tid(), pending_id=pending.id, void_pending=True), now=NOW
         )
-    assert selectors.ledger_verify().ok
+    assert selectors.ledger_verify(actor_role=SYSTEM).ok
 
 
 def test_a_void_must_release_the_whole_amount() -> None:
@@ -492,6 +497,7 @@ def test_pending_and_post_in_the_same_batch() -> None:
     results = services.transfers_create(
         transfers=[pending, TransferSpec(id=tid(), pending_id=pending.id, post_pending=True)],
         now=NOW,
+        actor_role=SYSTEM,
     )
     assert all(r.ok for r in results)
     assert balances(shop.id) == (0, 0, 0, 100)
@@ -528,7 +534,7 @@ def test_a_pending_transfer_expires_after_its_timeout() -> None:
         services.transfer_create(
             spec=TransferSpec(id=tid(), pending_id=pending.id, void_pending=True), now=later
         )
-    assert selectors.ledger_verify().ok
+    assert selectors.ledger_verify(actor_role=SYSTEM).ok
 
 
 def test_a_pending_transfer_without_timeout_never_expires() -> None:
@@ -545,7 +551,9 @@ def test_pending_expire_works_through_many_in_rounds() -> None:
     w = funded_wallet(10_000)
     shop = wallet()
     services.transfers_create(
-        transfers=[move(w, shop, 10, pending=True, timeout_seconds=1) for _ in range(25)], now=NOW
+        transfers=[move(w, shop, 10, pending=True, timeout_seconds=1) for _ in range(25)],
+        now=NOW,
+        actor_role=SYSTEM,
     )
     assert services.pending_expire(now=NOW + timedelta(seconds=1), limit=10) == 25
     assert balances(w.id) == (0, 0, 0, 10_000)
@@ -558,7 +566,7 @@ def test_a_linked_chain_succeeds_together() -> None:
     w = funded_wallet(1000)
     shop, fees = wallet(), services.system_account(code="fees", currency="EUR")
     results = services.transfers_create(
-        transfers=[move(w, shop, 900, linked=True), move(w, fees, 100)], now=NOW
+        transfers=[move(w, shop, 900, linked=True), move(w, fees, 100)], now=NOW, actor_role=SYSTEM
     )
     assert all(r.ok for r in results)
     assert balances(w.id) == (0, 1000, 0, 1000)
@@ -576,7 +584,7 @@ def test_a_linked_chain_fails_together_and_spares_the_others() -> None:
         move(w, shop, 50, linked=True),  # chain B: ok
         move(w, fees, 5),
     ]
-    results = services.transfers_create(transfers=specs, now=NOW)
+    results = services.transfers_create(transfers=specs, now=NOW, actor_role=SYSTEM)
     assert [r.error for r in results] == [
         None,
         "linked_event_failed",
@@ -590,7 +598,7 @@ def test_a_linked_chain_fails_together_and_spares_the_others() -> None:
     assert balances(fees.id) == (0, 0, 0, 5)
     assert balances(w.id) == (0, 355, 0, 1000)
     assert Transfer.objects.count() == 1 + 4
-    assert selectors.ledger_verify().ok
+    assert selectors.ledger_verify(actor_role=SYSTEM).ok
 
 
 def test_a_linked_chain_with_an_invalid_spec_fails_and_rolls_back_pending_state() -> None:
@@ -606,6 +614,7 @@ def test_a_linked_chain_with_an_invalid_spec_fails_and_rolls_back_pending_state(
             TransferSpec(id=tid(), pending_id=pending.id, post_pending=True),
         ],
         now=NOW,
+        actor_role=SYSTEM,
     )
     assert [r.error for r in results] == [
         "linked_event_failed",
@@ -622,6 +631,7 @@ def test_an_open_chain_at_the_end_of_the_batch_fails() -> None:
     results = services.transfers_create(
         transfers=[move(w, shop, 1), move(w, shop, 2, linked=True), move(w, shop, 3, linked=True)],
         now=NOW,
+        actor_role=SYSTEM,
     )
     assert [r.error for r in results] == [None, "linked_event_failed", "linked_event_chain_open"]
     assert balances(shop.id) == (0, 0, 0, 1)
@@ -631,8 +641,8 @@ def test_a_retried_chain_is_replayed_whole() -> None:
     w = funded_wallet(1000)
     shop, fees = wallet(), services.system_account(code="fees", currency="EUR")
     chain = [move(w, shop, 900, linked=True), move(w, fees, 100)]
-    services.transfers_create(transfers=chain, now=NOW)
-    again = services.transfers_create(transfers=chain, now=NOW)
+    services.transfers_create(transfers=chain, now=NOW, actor_role=SYSTEM)
+    again = services.transfers_create(transfers=chain, now=NOW, actor_role=SYSTEM)
     assert [(r.ok, r.replayed) for r in again] == [(True, True), (True, True)]
     assert balances(w.id) == (0, 1000, 0, 1000)
 
@@ -653,7 +663,7 @@ def test_reversal_books_the_opposite_once() -> None:
     with pytest.raises(services.TransferAlreadyReversed):
         services.transfer_reverse(transfer_id=original.id, new_id="rev-2", now=NOW)
     assert Transfer.objects.filter(transfer_id=original.id).exists()  # history stays
-    assert selectors.ledger_verify().ok
+    assert selectors.ledger_verify(actor_role=SYSTEM).ok
 
 
 def test_reversal_obeys_the_balance_rules() -> None:

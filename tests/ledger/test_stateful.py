@@ -31,6 +31,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from fiera.accounts.roles import SYSTEM
 from fiera.ledger import selectors, services
 from fiera.ledger.domain import TransferSpec
 from fiera.ledger.models import Account, Transfer
@@ -227,7 +228,7 @@ class LedgerMachine(RuleBasedStateMachine):
         credit = self._counterpart(data, debit, other)
         spec = self._spec(debit, credit, amount, pending, timeout_seconds=timeout if pending else 0)
         expected = model_move(self.state, debit, credit, amount, spec.currency or "", pending)
-        [result] = services.transfers_create(transfers=[spec], now=self.now)
+        [result] = services.transfers_create(transfers=[spec], now=self.now, actor_role=SYSTEM)
         event(f"{'pending' if pending else 'transfer'}: {expected or 'ok'}")
         assert result.error == expected, (result, expected)
         if expected is None:
@@ -271,7 +272,7 @@ class LedgerMachine(RuleBasedStateMachine):
         )
         expected = model_resolve(self.state, pid, post=post, amount=spec.amount_minor, now=self.now)
         event(f"{'post' if post else 'void'}: {expected or 'ok'}")
-        [result] = services.transfers_create(transfers=[spec], now=self.now)
+        [result] = services.transfers_create(transfers=[spec], now=self.now, actor_role=SYSTEM)
         assert result.error == expected, (result, expected)
 
     @rule(
@@ -306,7 +307,7 @@ class LedgerMachine(RuleBasedStateMachine):
                     self.state.pendings[spec.id] = ModelPending(d, c, amount, None)
                 else:
                     self._booked(spec)
-        results = services.transfers_create(transfers=specs, now=self.now)
+        results = services.transfers_create(transfers=specs, now=self.now, actor_role=SYSTEM)
         event(f"chain: {'failed' if failed else 'ok'}")
         assert [r.error for r in results] == expected
 
@@ -318,7 +319,7 @@ class LedgerMachine(RuleBasedStateMachine):
         spec = data.draw(st.sampled_from(self.booked))
         if not same:
             spec = replace(spec, amount_minor=(spec.amount_minor or 0) + 1)
-        [result] = services.transfers_create(transfers=[spec], now=self.now)
+        [result] = services.transfers_create(transfers=[spec], now=self.now, actor_role=SYSTEM)
         if same:
             assert result.ok and result.replayed, result
         else:
@@ -383,7 +384,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @invariant()
     def ledger_verifies(self) -> None:
-        report = selectors.ledger_verify()
+        report = selectors.ledger_verify(actor_role=SYSTEM)
         assert report.ok, report.problems
 
     @invariant()
@@ -398,7 +399,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @invariant()
     def no_wallet_below_zero(self) -> None:
-        for account in selectors.account_list(code="wallet", limit=10_000):
+        for account in selectors.account_list(code="wallet", limit=10_000, actor_role=SYSTEM):
             assert account.debits_pending + account.debits_posted <= account.credits_posted
             assert account.balance().available.amount_minor >= 0
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from itertools import count
 from typing import Any
 
+from fiera.accounts.roles import SYSTEM
 from fiera.marketplaces.selectors import MarketplaceInfo
 from fiera.marketplaces.services import marketplace_create
 
@@ -22,6 +23,7 @@ def make_marketplace(**overrides: Any) -> MarketplaceInfo:
         "default_currency": "EUR",
         "worldwide": False,
         "countries": {"IT": "EUR", "CH": "CHF", "DE": "EUR"},
+        "actor_role": SYSTEM,
     }
     values.update(overrides)
     if values["worldwide"] and "countries" not in overrides:

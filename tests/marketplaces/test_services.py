@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from fiera.accounts.roles import SYSTEM
 from fiera.common.errors import InvalidInput
 from fiera.marketplaces.selectors import marketplace_get
 from fiera.marketplaces.services import (
@@ -77,22 +78,30 @@ def test_create_refuses_non_operators_but_allows_operators() -> None:
 
 def test_country_set_adds_and_replaces_idempotently() -> None:
     info = make_marketplace(countries={"IT": "EUR"})
-    info = marketplace_country_set(marketplace_id=info.id, country="gb", currency="GBP")
+    info = marketplace_country_set(
+        marketplace_id=info.id, country="gb", currency="GBP", actor_role=SYSTEM
+    )
     assert info.countries == {"GB": "GBP", "IT": "EUR"}
-    info = marketplace_country_set(slug=info.slug, country="GB", currency="EUR")
-    info = marketplace_country_set(slug=info.slug, country="GB", currency="EUR")
+    info = marketplace_country_set(slug=info.slug, country="GB", currency="EUR", actor_role=SYSTEM)
+    info = marketplace_country_set(slug=info.slug, country="GB", currency="EUR", actor_role=SYSTEM)
     assert info.countries == {"GB": "EUR", "IT": "EUR"}
 
 
 def test_country_set_refuses_worldwide_bad_codes_and_non_operators() -> None:
     worldwide = make_marketplace(worldwide=True)
     with pytest.raises(MarketplaceIsWorldwide):
-        marketplace_country_set(marketplace_id=worldwide.id, country="IT", currency="EUR")
+        marketplace_country_set(
+            marketplace_id=worldwide.id, country="IT", currency="EUR", actor_role=SYSTEM
+        )
     regional = make_marketplace()
     with pytest.raises(InvalidInput, match="ISO 3166"):
-        marketplace_country_set(marketplace_id=regional.id, country="ZZ", currency="EUR")
+        marketplace_country_set(
+            marketplace_id=regional.id, country="ZZ", currency="EUR", actor_role=SYSTEM
+        )
     with pytest.raises(InvalidInput, match="ISO 4217"):
-        marketplace_country_set(marketplace_id=regional.id, country="IT", currency="ZZZ")
+        marketplace_country_set(
+            marketplace_id=regional.id, country="IT", currency="ZZZ", actor_role=SYSTEM
+        )
     with pytest.raises(OperatorOnly):
         marketplace_country_set(
             marketplace_id=regional.id, country="IT", currency="EUR", actor_role="merchant"

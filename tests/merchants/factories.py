@@ -13,6 +13,7 @@ from typing import Any
 from django.apps import apps as django_apps
 from stdnum import luhn
 
+from fiera.accounts.roles import SYSTEM
 from fiera.accounts.services import token_issue, user_create
 from fiera.merchants.selectors import MerchantInfo
 from fiera.merchants.services import merchant_register
@@ -72,6 +73,7 @@ def make_merchant(**overrides: Any) -> MerchantInfo:
         "size": "sme",
         "ateco_code": "14.21.10",  # ready-to-wear outerwear
         "sector_slugs": [],
+        "actor_role": SYSTEM,
     }
     values.update(overrides)
     return merchant_register(**values)

@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from fiera.accounts.roles import SYSTEM
 from fiera.merchants.services import staff_add
 from tests.marketplaces.factories import make_marketplace
 from tests.merchants.factories import (
@@ -155,7 +156,7 @@ def test_patch(client: Client) -> None:
     owner = make_user("merchant")
     clerk = make_user("merchant")
     info = make_merchant(owner_user_id=owner.pk)
-    staff_add(merchant_id=info.id, user_id=clerk.pk, role="clerk")
+    staff_add(merchant_id=info.id, user_id=clerk.pk, role="clerk", actor_role=SYSTEM)
     url = f"/api/v1/merchants/{info.id}"
     response = client.patch(url, {"description": "Hand-made"}, content_type=JSON, **bearer(owner))
     assert response.status_code == 200

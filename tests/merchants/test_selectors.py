@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from fiera.accounts.roles import SYSTEM
 from fiera.merchants.selectors import (
     MerchantNotFound,
     NotAllowed,
@@ -29,7 +30,7 @@ def test_merchant_ids_for_user() -> None:
     user = make_user("merchant")
     first = make_merchant(owner_user_id=user.pk)
     second = make_merchant()
-    staff_add(merchant_id=second.id, user_id=user.pk, role="clerk")
+    staff_add(merchant_id=second.id, user_id=user.pk, role="clerk", actor_role=SYSTEM)
     make_merchant()
     assert merchant_ids_for_user(user_id=user.pk) == sorted([first.id, second.id])
     assert merchant_ids_for_user(user_id=make_user().pk) == []
@@ -40,7 +41,7 @@ def test_staff_require() -> None:
     clerk = make_user("merchant")
     info = make_merchant(owner_user_id=owner.pk)
     other = make_merchant()
-    staff_add(merchant_id=info.id, user_id=clerk.pk, role="clerk")
+    staff_add(merchant_id=info.id, user_id=clerk.pk, role="clerk", actor_role=SYSTEM)
     staff_require(user_id=owner.pk, merchant_id=info.id)
     staff_require(user_id=owner.pk, merchant_id=info.id, roles=frozenset({"owner"}))
     staff_require(user_id=clerk.pk, merchant_id=info.id)
@@ -57,8 +58,12 @@ def test_staff_require() -> None:
 
 def test_authorize_by_account_role() -> None:
     info = make_merchant()
-    authorize(merchant_id=info.id, actor_id=None, actor_role=None)
+    authorize(merchant_id=info.id, actor_id=None, actor_role=SYSTEM)
     authorize(merchant_id=info.id, actor_id=make_user("operator").pk, actor_role="operator")
+    # No actor, or a role nobody holds, is refused: authorization fails closed.
+    for role in (None, "", "admin"):
+        with pytest.raises(NotAllowed):
+            authorize(merchant_id=info.id, actor_id=None, actor_role=role)  # type: ignore[arg-type]
     for role in ("buyer", "partner", "learner"):
         with pytest.raises(NotAllowed):
             authorize(merchant_id=info.id, actor_id=make_user(role).pk, actor_role=role)
@@ -100,10 +105,14 @@ def test_merchant_list_filters_and_tenancy(sectors: None) -> None:
     everything = merchant_list(actor_role="operator")
     assert len(everything) == 2
     assert [m.display_name for m in everything[0:10]] == ["Mine", "Tuscan"]
-    assert [m.id for m in merchant_list(region_code="IT-52")[0:10]] == [tuscan.id]
-    assert [m.id for m in merchant_list(sector_slug="fashion")[0:10]] == [mine.id]
-    assert [m.id for m in merchant_list(size="large")[0:10]] == [mine.id]
-    assert [m.id for m in merchant_list(search="tusc")[0:10]] == [tuscan.id]
+    assert [m.id for m in merchant_list(region_code="IT-52", actor_role=SYSTEM)[0:10]] == [
+        tuscan.id
+    ]
+    assert [m.id for m in merchant_list(sector_slug="fashion", actor_role=SYSTEM)[0:10]] == [
+        mine.id
+    ]
+    assert [m.id for m in merchant_list(size="large", actor_role=SYSTEM)[0:10]] == [mine.id]
+    assert [m.id for m in merchant_list(search="tusc", actor_role=SYSTEM)[0:10]] == [tuscan.id]
     own = merchant_list(actor_id=owner.pk, actor_role="merchant")
     assert [m.id for m in own[0:10]] == [mine.id]
     with pytest.raises(NotAllowed):
@@ -116,9 +125,15 @@ def test_store_selectors() -> None:
     a = make_merchant(display_name="Alfa")
     b = make_merchant(display_name="Beta")
     c = make_merchant(display_name="Gamma")
-    store_a = store_open(merchant_id=a.id, marketplace_id=market.id, name="Zeta Store")
-    store_b = store_open(merchant_id=b.id, marketplace_id=market.id, name="Alpha Store")
-    store_open(merchant_id=c.id, marketplace_id=other_market.id, name="Elsewhere")
+    store_a = store_open(
+        merchant_id=a.id, marketplace_id=market.id, name="Zeta Store", actor_role=SYSTEM
+    )
+    store_b = store_open(
+        merchant_id=b.id, marketplace_id=market.id, name="Alpha Store", actor_role=SYSTEM
+    )
+    store_open(
+        merchant_id=c.id, marketplace_id=other_market.id, name="Elsewhere", actor_role=SYSTEM
+    )
     found = store_get(marketplace_id=market.id, slug=store_a.slug)
     assert found == store_a
     assert (found.merchant_display_name, found.merchant_town) == ("Alfa", "Milano")
@@ -126,6 +141,6 @@ def test_store_selectors() -> None:
     with pytest.raises(StoreNotFound):
         store_get(marketplace_id=other_market.id, slug=store_a.slug)
     assert [s.id for s in store_list(marketplace_id=market.id)] == [store_b.id, store_a.id]
-    store_set_active(store_id=store_b.id, is_active=False)
+    store_set_active(store_id=store_b.id, is_active=False, actor_role=SYSTEM)
     assert [s.id for s in store_list(marketplace_id=market.id)] == [store_a.id]
     assert len(store_list(marketplace_id=market.id, active_only=False)) == 2

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from fiera.accounts.roles import SYSTEM
 from fiera.common.errors import Conflict, InvalidInput
 from fiera.common.models import OutboxMessage
 from fiera.merchants.models import Merchant, StaffMembership
@@ -197,7 +198,7 @@ def test_update_authorization() -> None:
     clerk = make_user("merchant")
     stranger = make_user("merchant")
     info = make_merchant(owner_user_id=owner.pk)
-    staff_add(merchant_id=info.id, user_id=clerk.pk, role="clerk")
+    staff_add(merchant_id=info.id, user_id=clerk.pk, role="clerk", actor_role=SYSTEM)
     with pytest.raises(StaffRoleTooLow):
         merchant_update(
             merchant_id=info.id, actor_id=clerk.pk, actor_role="merchant", description="x"
@@ -218,7 +219,7 @@ def test_update_authorization() -> None:
 def test_update_needs_region_and_municipality_together() -> None:
     info = make_merchant()
     with pytest.raises(InvalidLocation, match="together"):
-        merchant_update(merchant_id=info.id, region_code="IT-52")
+        merchant_update(merchant_id=info.id, region_code="IT-52", actor_role=SYSTEM)
 
 
 def test_verify_is_operator_only_and_publishes_once() -> None:
@@ -255,26 +256,41 @@ def test_store_open_one_per_marketplace() -> None:
     assert (store.slug, store.merchant_id, store.is_active) == ("bottega-flagship", info.id, True)
     assert store.merchant_display_name == info.display_name
     with pytest.raises(StoreExists) as excinfo:
-        store_open(merchant_id=info.id, marketplace_id=market.id, name="Again")
+        store_open(merchant_id=info.id, marketplace_id=market.id, name="Again", actor_role=SYSTEM)
     assert excinfo.value.status == 409
 
 
 def test_store_slugs_are_unique_per_marketplace() -> None:
     market = make_marketplace()
-    first = store_open(merchant_id=make_merchant().id, marketplace_id=market.id, name="Moda")
-    second = store_open(merchant_id=make_merchant().id, marketplace_id=market.id, name="Moda")
+    first = store_open(
+        merchant_id=make_merchant().id, marketplace_id=market.id, name="Moda", actor_role=SYSTEM
+    )
+    second = store_open(
+        merchant_id=make_merchant().id, marketplace_id=market.id, name="Moda", actor_role=SYSTEM
+    )
     assert (first.slug, second.slug) == ("moda", "moda-2")
     with pytest.raises(StoreSlugTaken):
-        store_open(merchant_id=make_merchant().id, marketplace_id=market.id, name="X", slug="moda")
+        store_open(
+            merchant_id=make_merchant().id,
+            marketplace_id=market.id,
+            name="X",
+            slug="moda",
+            actor_role=SYSTEM,
+        )
     other_market = make_marketplace()
-    same = store_open(merchant_id=make_merchant().id, marketplace_id=other_market.id, name="Moda")
+    same = store_open(
+        merchant_id=make_merchant().id,
+        marketplace_id=other_market.id,
+        name="Moda",
+        actor_role=SYSTEM,
+    )
     assert same.slug == "moda"
 
 
 def test_store_open_refusals() -> None:
     clerk = make_user("merchant")
     info = make_merchant()
-    staff_add(merchant_id=info.id, user_id=clerk.pk, role="clerk")
+    staff_add(merchant_id=info.id, user_id=clerk.pk, role="clerk", actor_role=SYSTEM)
     market = make_marketplace()
     with pytest.raises(StaffRoleTooLow):
         store_open(
@@ -285,25 +301,33 @@ def test_store_open_refusals() -> None:
             actor_role="merchant",
         )
     with pytest.raises(InvalidInput, match="slug"):
-        store_open(merchant_id=info.id, marketplace_id=market.id, name="S", slug="Not A Slug")
+        store_open(
+            merchant_id=info.id,
+            marketplace_id=market.id,
+            name="S",
+            slug="Not A Slug",
+            actor_role=SYSTEM,
+        )
     from fiera.marketplaces.models import Marketplace
 
     Marketplace.objects.filter(pk=market.id).update(is_active=False)
     with pytest.raises(MarketplaceClosed):
-        store_open(merchant_id=info.id, marketplace_id=market.id, name="S")
+        store_open(merchant_id=info.id, marketplace_id=market.id, name="S", actor_role=SYSTEM)
 
 
 def test_store_set_active() -> None:
     owner = make_user("merchant")
     info = make_merchant(owner_user_id=owner.pk)
     other = make_merchant()
-    store = store_open(merchant_id=info.id, marketplace_id=make_marketplace().id, name="S")
+    store = store_open(
+        merchant_id=info.id, marketplace_id=make_marketplace().id, name="S", actor_role=SYSTEM
+    )
     closed = store_set_active(
         store_id=store.id, is_active=False, actor_id=owner.pk, actor_role="merchant"
     )
     assert closed.is_active is False
     with pytest.raises(StoreNotFound):
-        store_set_active(store_id=store.id, is_active=True, merchant_id=other.id)
+        store_set_active(store_id=store.id, is_active=True, merchant_id=other.id, actor_role=SYSTEM)
     with pytest.raises(NotMerchantStaff):
         store_set_active(
             store_id=store.id, is_active=True, actor_id=make_user().pk, actor_role="merchant"
@@ -327,7 +351,7 @@ def test_staff_add_and_remove() -> None:
     assert [(s.user_id, s.role) for s in staff] == [(owner.pk, "owner"), (manager.pk, "manager")]
     assert staff[0].full_name == "Ada Rossi"
     with pytest.raises(AlreadyStaff):
-        staff_add(merchant_id=info.id, user_id=manager.pk, role="clerk")
+        staff_add(merchant_id=info.id, user_id=manager.pk, role="clerk", actor_role=SYSTEM)
     with pytest.raises(StaffRoleTooLow):  # managers do not manage staff
         staff_add(
             merchant_id=info.id,
@@ -341,25 +365,27 @@ def test_staff_add_and_remove() -> None:
     )
     assert [s.user_id for s in remaining] == [owner.pk]
     with pytest.raises(StaffNotFound):
-        staff_remove(merchant_id=info.id, user_id=manager.pk)
+        staff_remove(merchant_id=info.id, user_id=manager.pk, actor_role=SYSTEM)
 
 
 def test_staff_must_be_merchant_accounts() -> None:
     info = make_merchant()
     for role in ("buyer", "operator", "partner"):
         with pytest.raises(NotAMerchantUser):
-            staff_add(merchant_id=info.id, user_id=make_user(role).pk, role="clerk")
+            staff_add(
+                merchant_id=info.id, user_id=make_user(role).pk, role="clerk", actor_role=SYSTEM
+            )
     with pytest.raises(InvalidInput, match="role must be"):
-        staff_add(merchant_id=info.id, user_id=make_user().pk, role="boss")
+        staff_add(merchant_id=info.id, user_id=make_user().pk, role="boss", actor_role=SYSTEM)
 
 
 def test_last_owner_stays() -> None:
     owner = make_user("merchant")
     info = make_merchant(owner_user_id=owner.pk)
     with pytest.raises(LastOwner) as excinfo:
-        staff_remove(merchant_id=info.id, user_id=owner.pk)
+        staff_remove(merchant_id=info.id, user_id=owner.pk, actor_role=SYSTEM)
     assert isinstance(excinfo.value, Conflict)
     second = make_user("merchant")
-    staff_add(merchant_id=info.id, user_id=second.pk, role="owner")
+    staff_add(merchant_id=info.id, user_id=second.pk, role="owner", actor_role=SYSTEM)
     staff_remove(merchant_id=info.id, user_id=owner.pk, actor_id=second.pk, actor_role="merchant")
-    assert [s.user_id for s in staff_list(merchant_id=info.id)] == [second.pk]
+    assert [s.user_id for s in staff_list(merchant_id=info.id, actor_role=SYSTEM)] == [second.pk]

@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from fiera.accounts.roles import SYSTEM
 from fiera.merchants.models import Store
 from fiera.merchants.services import staff_add, store_open
 from tests.marketplaces.factories import make_marketplace
@@ -29,7 +30,9 @@ def test_console_shows_company_stores_and_staff(client: Client, sectors: None) -
     )
     europe = make_marketplace(slug="europe", name="Fiera Europe")
     make_marketplace(slug="asia", name="Fiera Asia", countries={"CN": "CNY"})
-    store = store_open(merchant_id=info.id, marketplace_id=europe.id, name="Sartoria Blu EU")
+    store = store_open(
+        merchant_id=info.id, marketplace_id=europe.id, name="Sartoria Blu EU", actor_role=SYSTEM
+    )
     client.force_login(owner)
     response = client.get(URL)
     assert response.status_code == 200
@@ -73,7 +76,13 @@ def test_console_form_errors_are_shown(client: Client) -> None:
     info = make_merchant(owner_user_id=owner.pk)
     other = make_merchant()
     market = make_marketplace()
-    store_open(merchant_id=other.id, marketplace_id=market.id, name="Taken", slug="taken")
+    store_open(
+        merchant_id=other.id,
+        marketplace_id=market.id,
+        name="Taken",
+        slug="taken",
+        actor_role=SYSTEM,
+    )
     client.force_login(owner)
     response = client.post(
         reverse("merchants:console_store_open"),
@@ -92,7 +101,7 @@ def test_console_form_errors_are_shown(client: Client) -> None:
 def test_clerk_cannot_open_stores(client: Client) -> None:
     clerk = make_user("merchant")
     info = make_merchant()
-    staff_add(merchant_id=info.id, user_id=clerk.pk, role="clerk")
+    staff_add(merchant_id=info.id, user_id=clerk.pk, role="clerk", actor_role=SYSTEM)
     market = make_marketplace()
     client.force_login(clerk)
     page = client.get(URL).content.decode()

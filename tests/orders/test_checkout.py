@@ -7,6 +7,7 @@ import dataclasses
 
 import pytest
 
+from fiera.accounts.roles import SYSTEM
 from fiera.catalog.models import StockLevel
 from fiera.common.models import OutboxMessage
 from fiera.marketplaces.models import Marketplace
@@ -28,6 +29,7 @@ def place(buyer, market, lines, **kwargs):
         "shipping_address": f.address(kwargs.get("country", "IT")),
         "payment_method": "cod",
         "now": f.NOW,
+        "actor_role": SYSTEM,
     }
     params.update(kwargs)
     return services.checkout_submit(**params)
@@ -279,10 +281,20 @@ def test_checkout_from_cart_empties_the_cart_in_the_same_transaction():
     a = f.sku(market=market, price_minor=500)
     b = f.sku(market=market, price_minor=700)
     services.cart_line_set(
-        buyer_id=buyer.pk, marketplace_slug=market.slug, variant_id=a.id, quantity=2, now=f.NOW
+        buyer_id=buyer.pk,
+        marketplace_slug=market.slug,
+        variant_id=a.id,
+        quantity=2,
+        now=f.NOW,
+        actor_role=SYSTEM,
     )
     services.cart_line_set(
-        buyer_id=buyer.pk, marketplace_slug=market.slug, variant_id=b.id, quantity=1, now=f.NOW
+        buyer_id=buyer.pk,
+        marketplace_slug=market.slug,
+        variant_id=b.id,
+        quantity=1,
+        now=f.NOW,
+        actor_role=SYSTEM,
     )
     result = place(buyer, market, None, idempotency_key="cart-1")
     assert result.total_minor == 2 * 500 + 700
@@ -300,7 +312,12 @@ def test_a_failed_cart_checkout_keeps_the_cart():
     buyer = f.user()
     a = f.sku(market=market, stock=1)
     services.cart_line_set(
-        buyer_id=buyer.pk, marketplace_slug=market.slug, variant_id=a.id, quantity=1, now=f.NOW
+        buyer_id=buyer.pk,
+        marketplace_slug=market.slug,
+        variant_id=a.id,
+        quantity=1,
+        now=f.NOW,
+        actor_role=SYSTEM,
     )
     StockLevel.objects.update(units_on_hand=0)
     with pytest.raises(services.OutOfStock):
@@ -312,6 +329,7 @@ def test_a_failed_cart_checkout_keeps_the_cart():
             shipping_address=f.address(),
             payment_method="cod",
             now=f.NOW,
+            actor_role=SYSTEM,
         )
     assert CartLine.objects.count() == 1
 
@@ -321,7 +339,12 @@ def test_a_cart_checkout_takes_only_the_buyers_own_cart():
     owner = f.user()
     a = f.sku(market=market)
     services.cart_line_set(
-        buyer_id=owner.pk, marketplace_slug=market.slug, variant_id=a.id, quantity=1, now=f.NOW
+        buyer_id=owner.pk,
+        marketplace_slug=market.slug,
+        variant_id=a.id,
+        quantity=1,
+        now=f.NOW,
+        actor_role=SYSTEM,
     )
     with pytest.raises(services.InvalidInput) as excinfo:
         place(f.user(), market, None)

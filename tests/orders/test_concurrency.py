@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from fiera.accounts.roles import SYSTEM
 from fiera.catalog.models import StockLevel
 from fiera.orders import services
 from fiera.orders.models import Checkout, Order, OrderLine
@@ -57,6 +58,7 @@ def test_fifty_buyers_ten_units_exactly_ten_orders():
             payment_method="cod",
             idempotency_key=f"flash-{i}",
             now=f.NOW,
+            actor_role=SYSTEM,
         )
 
     results = run_threads(50, buy)
@@ -84,6 +86,7 @@ def test_fifty_buyers_two_hot_skus_in_one_basket_never_oversell():
             shipping_address=f.address(),
             payment_method="cod",
             now=f.NOW,
+            actor_role=SYSTEM,
         )
 
     results = run_threads(30, buy)
@@ -111,6 +114,7 @@ def test_concurrent_duplicates_of_one_key_place_one_checkout():
             payment_method="cod",
             idempotency_key="double-click",
             now=f.NOW,
+            actor_role=SYSTEM,
         )
 
     results = run_threads(10, buy)
@@ -136,6 +140,7 @@ def test_concurrent_duplicates_when_the_stock_runs_out_answer_with_the_winner():
             payment_method="cod",
             idempotency_key="last-units",
             now=f.NOW,
+            actor_role=SYSTEM,
         )
 
     results = run_threads(8, buy)
@@ -159,6 +164,7 @@ def test_concurrent_cross_border_checkouts_respect_the_yearly_allowance():
             shipping_address=f.address("CN"),
             payment_method="cod",
             now=f.NOW,
+            actor_role=SYSTEM,
         )
 
     results = run_threads(10, buy)

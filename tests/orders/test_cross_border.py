@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from fiera.accounts.roles import SYSTEM
 from fiera.orders import selectors, services
 from fiera.orders.models import CrossBorderAllowance, CrossBorderRegime, DutyRate, OrderLine
 from fiera.orders.pricing import cbec_line_tax_minor
@@ -32,6 +33,7 @@ def place(buyer, market, lines, **kwargs):
         "shipping_address": f.address("CN", city="Shanghai", postal_code="200000"),
         "payment_method": "cod",
         "now": f.NOW,
+        "actor_role": SYSTEM,
     }
     params.update(kwargs)
     return services.checkout_submit(**params)
@@ -174,6 +176,7 @@ def test_longest_prefix_and_latest_valid_rate_win(market):
             services.DutyRateIn("3304", Decimal("0.13"), Decimal("0.10"), date(2027, 1, 1)),
         ],
         now=f.NOW,
+        actor_role=SYSTEM,
     )
     assert CrossBorderRegime.objects.get().pk == regime.pk
     exempt = f.sku(market=market, price_minor=10000, hs_code="330499")
@@ -224,6 +227,7 @@ def test_regime_rules_are_validated(market):
         "annual_limit_minor": 1,
         "tax_share": "0.7",
         "now": f.NOW,
+        "actor_role": SYSTEM,
     }
     for bad in (
         {"destination_country": "XX"},
@@ -236,4 +240,4 @@ def test_regime_rules_are_validated(market):
         with pytest.raises(services.InvalidInput):
             services.cross_border_regime_set(**{**base, **bad})
     with pytest.raises(services.PermissionDenied):
-        services.cross_border_regime_set(**base, actor_role="merchant")
+        services.cross_border_regime_set(**{**base, "actor_role": "merchant"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from fiera.accounts.roles import SYSTEM
 from fiera.orders import services
 from fiera.orders.models import CartLine, Checkout, Order
 from tests.orders import factories as f
@@ -30,6 +31,7 @@ def placed_order(world, quantity: int = 1) -> str:
         shipping_address=f.address(),
         payment_method="cod",
         now=f.NOW,
+        actor_role=SYSTEM,
     )
     return result.orders[0].number
 
@@ -103,6 +105,7 @@ def test_checkout_page_places_the_order_once(world):
         variant_id=world["item"].id,
         quantity=2,
         now=f.NOW,
+        actor_role=SYSTEM,
     )
     url = reverse("orders:checkout", args=["piazza"])
     page = client.get(url)
@@ -133,6 +136,7 @@ def test_checkout_page_shows_errors_on_the_form(world):
         variant_id=world["item"].id,
         quantity=2,
         now=f.NOW,
+        actor_role=SYSTEM,
     )
     url = reverse("orders:checkout", args=["piazza"])
     response = client.post(
@@ -154,7 +158,12 @@ def test_cross_border_checkout_page_shows_the_tax(client):
     cream = f.sku(market=market, price_minor=10000, hs_code="330499")
     buyer = f.user()
     services.cart_line_set(
-        buyer_id=buyer.pk, marketplace_slug=market.slug, variant_id=cream.id, quantity=1, now=f.NOW
+        buyer_id=buyer.pk,
+        marketplace_slug=market.slug,
+        variant_id=cream.id,
+        quantity=1,
+        now=f.NOW,
+        actor_role=SYSTEM,
     )
     client.force_login(buyer)
     html = client.get(reverse("orders:checkout", args=[market.slug])).content.decode()

@@ -8,6 +8,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fiera.accounts.roles import SYSTEM
 from fiera.catalog.models import StockLevel
 from fiera.orders import services
 from fiera.orders.models import Checkout, Order, OrderLine
@@ -60,6 +61,7 @@ def test_stock_never_negative_and_totals_add_up(stocks, baskets, prices):
                         shipping_address=f.address(),
                         payment_method="cod",
                         now=f.NOW,
+                        actor_role=SYSTEM,
                     )
                 except services.OutOfStock:
                     continue

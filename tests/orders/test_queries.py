@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from fiera.accounts.roles import SYSTEM
 from fiera.accounts.services import token_issue
 from fiera.orders import services
 from fiera.orders.models import Order
@@ -35,6 +36,7 @@ def checkout_queries(market, lines, *, key: str | None) -> int:
             payment_method="cod",
             idempotency_key=key,
             now=f.NOW,
+            actor_role=SYSTEM,
         )
     return len(ctx.captured_queries)
 

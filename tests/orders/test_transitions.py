@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from fiera.accounts.roles import SYSTEM
 from fiera.catalog.models import StockMovement
 from fiera.orders import services
 from fiera.orders.models import Order, OrderStatus, Refund, Shipment
@@ -67,6 +68,7 @@ def order_in(world, status: str, payment_method: str = "cod") -> Order:
         shipping_address=f.address(),
         payment_method=payment_method,
         now=f.NOW,
+        actor_role=SYSTEM,
     )
     number = result.orders[0].number
     staff = world["staff"].pk

@@ -13,6 +13,7 @@ from typing import Any
 
 from stdnum import luhn
 
+from fiera.accounts.roles import SYSTEM
 from fiera.accounts.services import token_issue, user_create
 from fiera.merchants.models import Merchant, StaffMembership
 from fiera.payments import selectors, services
@@ -86,10 +87,13 @@ def make_outlet(
         municipality_code=municipality_code,
         postal_code=overrides.pop("postal_code", "20123"),
         now=NOW,
+        actor_role=overrides.pop("actor_role", SYSTEM),
         **overrides,
     )
     for terminal_id in terminals:
-        services.terminal_add(outlet_id=info.id, terminal_id=terminal_id, now=NOW)
+        services.terminal_add(
+            outlet_id=info.id, terminal_id=terminal_id, now=NOW, actor_role=SYSTEM
+        )
     path = {
         "planned": [],
         "pilot": ["pilot"],
@@ -98,7 +102,9 @@ def make_outlet(
         "closed": ["closed"],
     }[status]
     for step in path:
-        info = services.outlet_set_status(outlet_id=info.id, status=step, now=NOW)
+        info = services.outlet_set_status(
+            outlet_id=info.id, status=step, now=NOW, actor_role=SYSTEM
+        )
     return info
 
 
@@ -126,7 +132,7 @@ def funded_wallet(user: Any, amount_minor: int, currency: str = "CNY", now: date
     """The user's wallet in ``currency`` with ``amount_minor`` topped up (a fake gateway)."""
     from fiera.payments.gateways import InMemoryFundingGateway
 
-    services.wallet_open(user_id=user.pk, currency=currency, now=now)
+    services.wallet_open(user_id=user.pk, currency=currency, now=now, actor_role=SYSTEM)
     if amount_minor:
         services.wallet_top_up(
             user_id=user.pk,
@@ -136,13 +142,18 @@ def funded_wallet(user: Any, amount_minor: int, currency: str = "CNY", now: date
             request_id=f"seed-{next(_seq)}",
             now=now,
             gateway=InMemoryFundingGateway(),
+            actor_role=SYSTEM,
         )
-    return selectors.wallet_get(owner_id=user.pk, currency=currency)
+    return selectors.wallet_get(owner_id=user.pk, currency=currency, actor_role=SYSTEM)
 
 
 def balance(user: Any, currency: str = "CNY") -> int:
     """The wallet's available balance in minor units."""
-    return int(selectors.wallet_get(owner_id=user.pk, currency=currency).available.amount_minor)
+    return int(
+        selectors.wallet_get(
+            owner_id=user.pk, currency=currency, actor_role=SYSTEM
+        ).available.amount_minor
+    )
 
 
 def system_balance(code: str, currency: str) -> int:
@@ -173,7 +184,7 @@ def pilot_outlet(merchant: Merchant | None = None, **overrides: Any) -> OutletIn
 def qr_for(outlet: OutletInfo, amount_minor: int | None = None, currency: str = "EUR") -> str:
     """The outlet's QR payload (dynamic when ``amount_minor`` is given)."""
     return selectors.outlet_qr(
-        outlet_id=outlet.id, amount_minor=amount_minor, currency=currency
+        outlet_id=outlet.id, amount_minor=amount_minor, currency=currency, actor_role=SYSTEM
     ).payload
 
 
@@ -196,5 +207,5 @@ def snapshot() -> dict[str, int]:
             "Escrow",
         )
     }
-    counts["ledger_transfers"] = ledger_verify().transfers
+    counts["ledger_transfers"] = ledger_verify(actor_role=SYSTEM).transfers
     return counts

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from fiera.accounts.roles import SYSTEM
 from fiera.common.money import Money
 from fiera.payments import selectors, services
 from fiera.payments.models import Payment
@@ -148,6 +149,7 @@ def test_a_retried_charge_moves_nothing_and_another_is_409() -> None:
 
 
 def refund(reference: str, amount: Money, key: str, **kwargs: Any) -> selectors.RefundInfo:
+    kwargs.setdefault("actor_role", SYSTEM)
     return services.wallet_refund(
         payment_reference=reference, amount=amount, refund_reference=key, now=NOW, **kwargs
     )

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import pytest
 from django.db import connection
 
+from fiera.accounts.roles import SYSTEM
 from fiera.common.money import Money
 from fiera.ledger.selectors import ledger_verify
 from fiera.payments import services
@@ -61,7 +62,7 @@ def at_once(work: Callable[[int], T], threads: int = THREADS) -> list[T | BaseEx
 
 def test_the_same_top_up_from_many_threads_books_once() -> None:
     buyer = make_buyer()
-    services.wallet_open(user_id=buyer.pk, currency="CNY", now=NOW)
+    services.wallet_open(user_id=buyer.pk, currency="CNY", now=NOW, actor_role=SYSTEM)
     gateway = InMemoryFundingGateway()
 
     def top_up(_: int) -> Any:
@@ -73,6 +74,7 @@ def test_the_same_top_up_from_many_threads_books_once() -> None:
             request_id="same",
             now=NOW,
             gateway=gateway,
+            actor_role=SYSTEM,
         )
 
     results = at_once(top_up)
@@ -81,7 +83,7 @@ def test_the_same_top_up_from_many_threads_books_once() -> None:
     assert len({r.transfer_id for r in results}) == 1  # type: ignore[union-attr]
     assert balance(buyer) == 10_000 and TopUp.objects.count() == 1
     assert gateway.total("CNY").amount_minor == 10_000
-    assert ledger_verify().ok
+    assert ledger_verify(actor_role=SYSTEM).ok
 
 
 def test_the_same_qr_payment_from_many_threads_pays_once() -> None:
@@ -92,7 +94,7 @@ def test_the_same_qr_payment_from_many_threads_pays_once() -> None:
 
     def pay(_: int) -> Any:
         return services.qr_payment_submit(
-            user_id=buyer.pk, payload=payload, request_id="same", now=NOW
+            user_id=buyer.pk, payload=payload, request_id="same", now=NOW, actor_role=SYSTEM
         )
 
     results = at_once(pay)
@@ -101,7 +103,7 @@ def test_the_same_qr_payment_from_many_threads_pays_once() -> None:
     assert Payment.objects.count() == 1
     assert balance(buyer) == 50_000 - 9_799
     assert merchant_balance(outlet.merchant_id) == 1_250
-    assert ledger_verify().ok
+    assert ledger_verify(actor_role=SYSTEM).ok
 
 
 def test_many_payments_never_overdraw_a_wallet() -> None:
@@ -112,7 +114,7 @@ def test_many_payments_never_overdraw_a_wallet() -> None:
 
     def pay(i: int) -> Any:
         return services.qr_payment_submit(
-            user_id=buyer.pk, payload=payload, request_id=f"r-{i}", now=NOW
+            user_id=buyer.pk, payload=payload, request_id=f"r-{i}", now=NOW, actor_role=SYSTEM
         )
 
     results = at_once(pay)
@@ -120,7 +122,7 @@ def test_many_payments_never_overdraw_a_wallet() -> None:
     statuses = Counter(r.status for r in results)  # type: ignore[union-attr]
     assert statuses == {"S": 3, "F": THREADS - 3}
     assert balance(buyer) == 100
-    assert ledger_verify().ok
+    assert ledger_verify(actor_role=SYSTEM).ok
 
 
 def test_concurrent_checkout_charges_of_one_wallet() -> None:
@@ -141,7 +143,7 @@ def test_concurrent_checkout_charges_of_one_wallet() -> None:
     assert len(failures) == THREADS - 5
     assert all(isinstance(f, services.InsufficientFunds) for f in failures), failures
     assert balance(buyer, "EUR") == 0 and merchant_balance(merchant.pk) == 5_000
-    assert ledger_verify().ok
+    assert ledger_verify(actor_role=SYSTEM).ok
 
 
 def test_a_day_settled_twice_at_once_pays_out_once() -> None:
@@ -156,9 +158,11 @@ def test_a_day_settled_twice_at_once_pays_out_once() -> None:
             now=NOW,
         )
     after = datetime(2025, 3, 2, 2, 0, tzinfo=UTC)
-    results = at_once(lambda _: services.settlement_run(day=NOW.date(), now=after), threads=4)
+    results = at_once(
+        lambda _: services.settlement_run(day=NOW.date(), now=after, actor_role=SYSTEM), threads=4
+    )
     assert all(not isinstance(r, BaseException) for r in results), results
     assert SettlementRun.objects.count() == 2
     assert merchant_balance(one.pk, "payout") == merchant_balance(two.pk, "payout") == 2_000 - 24
     assert sum(r.created for r in results if not isinstance(r, BaseException)) == 2
-    assert ledger_verify().ok
+    assert ledger_verify(actor_role=SYSTEM).ok

@@ -7,6 +7,7 @@ import time
 import pytest
 from stdnum.it import iva
 
+from fiera.accounts.roles import SYSTEM
 from fiera.demo.outlets import OPERATOR_SLUG, build_outlets
 from fiera.merchants.models import Merchant
 from fiera.payments import selectors
@@ -38,7 +39,7 @@ def test_full_network_is_built_well_under_twenty_seconds() -> None:
     started = time.perf_counter()
     build_outlets(seed=7, progress=False)
     elapsed = time.perf_counter() - started
-    summary = selectors.outlet_rollout()
+    summary = selectors.outlet_rollout(actor_role=SYSTEM)
     assert summary.total == 12_804
     assert summary.by_status["planned"] == 12_800
     assert summary.by_status["pilot"] == 4
@@ -65,9 +66,9 @@ def test_demo_wallets_let_the_buyer_pay_at_a_pilot_post_office() -> None:
     assert {w.user_id: w.posted for w in _wallets()} == before
     build_outlets(seed=11, pilot=1, rollout=0, progress=False)
     pilot = Outlet.objects.get(status="pilot")
-    payload = selectors.outlet_qr(outlet_id=pilot.pk, amount_minor=2_000).payload
+    payload = selectors.outlet_qr(outlet_id=pilot.pk, amount_minor=2_000, actor_role=SYSTEM).payload
     result = services.qr_payment_submit(
-        user_id=buyer.pk, payload=payload, request_id="demo-pay", now=now
+        user_id=buyer.pk, payload=payload, request_id="demo-pay", now=now, actor_role=SYSTEM
     )
     assert result.status == "S"
 

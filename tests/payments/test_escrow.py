@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from fiera.accounts.roles import SYSTEM
 from fiera.common.money import Money
 from fiera.ledger import services as ledger
 from fiera.payments import selectors, services
@@ -25,7 +26,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ledger_ok")]
 
 
 def wallet(user: object, currency: str = "EUR") -> selectors.WalletInfo:
-    return selectors.wallet_get(owner_id=user.pk, currency=currency)  # type: ignore[attr-defined]
+    return selectors.wallet_get(owner_id=user.pk, currency=currency, actor_role=SYSTEM)  # type: ignore[attr-defined]
 
 
 def hold(

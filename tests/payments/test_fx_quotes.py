@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from fiera.accounts.roles import SYSTEM
 from fiera.payments import selectors, services
 from fiera.payments.models import FxQuote
 from tests.payments.factories import (
@@ -35,6 +36,7 @@ def quote(user: object, **amounts: Any) -> selectors.FxQuoteInfo:
         sell_currency="CNY",
         buy_currency="EUR",
         now=NOW,
+        actor_role=amounts.pop("actor_role", SYSTEM),
         **amounts,
     )
 
@@ -73,6 +75,7 @@ def test_the_latest_ecb_rate_is_used_on_days_without_one() -> None:
         buy_currency="EUR",
         buy_amount_minor=100,
         now=NOW + timedelta(days=1),  # a Sunday: the 1st's rate
+        actor_role=SYSTEM,
     )
     assert info.rate == Decimal("7.8") and info.rate_date == date(2025, 3, 1)
 
@@ -99,7 +102,12 @@ def test_same_currency_and_unknown_rates_are_refused() -> None:
     buyer = make_buyer()
     with pytest.raises(services.UnsupportedCurrency):
         services.fx_quote_create(
-            user_id=buyer.pk, sell_currency="CNY", buy_currency="CNY", sell_amount_minor=1, now=NOW
+            user_id=buyer.pk,
+            sell_currency="CNY",
+            buy_currency="CNY",
+            sell_amount_minor=1,
+            now=NOW,
+            actor_role=SYSTEM,
         )
     with pytest.raises(selectors.FxRateNotFound):
         services.fx_quote_create(
@@ -108,6 +116,7 @@ def test_same_currency_and_unknown_rates_are_refused() -> None:
             buy_currency="GBP",  # no GBP rate loaded
             sell_amount_minor=10_000,
             now=NOW,
+            actor_role=SYSTEM,
         )
 
 
@@ -115,14 +124,14 @@ def test_convert_books_two_legs_through_liquidity_and_the_spread_to_fees() -> No
     buyer = make_buyer()
     funded_wallet(buyer, 20_000)
     info = quote(buyer, sell_amount_minor=10_000)
-    done = services.fx_convert(user_id=buyer.pk, quote_id=info.quote_id, now=NOW)
+    done = services.fx_convert(user_id=buyer.pk, quote_id=info.quote_id, now=NOW, actor_role=SYSTEM)
     assert done.executed_at == NOW
     assert balance(buyer, "CNY") == 10_000
     assert balance(buyer, "EUR") == 1_276  # the EUR wallet was opened for it
     assert system_balance("fx_liquidity", "CNY") == 9_950
     assert system_balance("fx_liquidity", "EUR") == -1_276
     assert system_balance("fees", "CNY") == 50
-    lines = selectors.wallet_statement(owner_id=buyer.pk, currency="CNY").lines
+    lines = selectors.wallet_statement(owner_id=buyer.pk, currency="CNY", actor_role=SYSTEM).lines
     assert [(line.code, line.amount.amount_minor) for line in lines[:2]] == [
         ("fx_spread", -50),
         ("fx_sell", -9_950),
@@ -133,10 +142,10 @@ def test_executing_twice_moves_money_once() -> None:
     buyer = make_buyer()
     funded_wallet(buyer, 20_000)
     info = quote(buyer, sell_amount_minor=10_000)
-    services.fx_convert(user_id=buyer.pk, quote_id=info.quote_id, now=NOW)
+    services.fx_convert(user_id=buyer.pk, quote_id=info.quote_id, now=NOW, actor_role=SYSTEM)
     before = snapshot()
     again = services.fx_convert(
-        user_id=buyer.pk, quote_id=info.quote_id, now=NOW + timedelta(hours=1)
+        user_id=buyer.pk, quote_id=info.quote_id, now=NOW + timedelta(hours=1), actor_role=SYSTEM
     )
     assert again.executed_at == NOW and snapshot() == before
 
@@ -148,7 +157,10 @@ def test_an_expired_quote_is_409_and_writes_nothing() -> None:
     before = snapshot()
     with pytest.raises(services.QuoteExpired) as excinfo:
         services.fx_convert(
-            user_id=buyer.pk, quote_id=info.quote_id, now=NOW + timedelta(seconds=60)
+            user_id=buyer.pk,
+            quote_id=info.quote_id,
+            now=NOW + timedelta(seconds=60),
+            actor_role=SYSTEM,
         )
     assert excinfo.value.status == 409 and excinfo.value.code == "quote_expired"
     assert snapshot() == before and balance(buyer) == 20_000
@@ -160,10 +172,12 @@ def test_insufficient_funds_writes_nothing() -> None:
     info = quote(buyer, sell_amount_minor=10_000)
     before = snapshot()
     with pytest.raises(services.InsufficientFunds) as excinfo:
-        services.fx_convert(user_id=buyer.pk, quote_id=info.quote_id, now=NOW)
+        services.fx_convert(user_id=buyer.pk, quote_id=info.quote_id, now=NOW, actor_role=SYSTEM)
     assert excinfo.value.code == "insufficient_funds"
     assert snapshot() == before and FxQuote.objects.get().executed_at is None
-    assert selectors.wallet_list(owner_id=buyer.pk)[0].currency == "CNY"  # no EUR wallet left
+    assert (
+        selectors.wallet_list(owner_id=buyer.pk, actor_role=SYSTEM)[0].currency == "CNY"
+    )  # no EUR wallet left
 
 
 def test_another_users_quote_is_unknown() -> None:
@@ -171,13 +185,13 @@ def test_another_users_quote_is_unknown() -> None:
     funded_wallet(other, 20_000)
     info = quote(owner, sell_amount_minor=10_000)
     with pytest.raises(services.QuoteNotFound):
-        services.fx_convert(user_id=other.pk, quote_id=info.quote_id, now=NOW)
+        services.fx_convert(user_id=other.pk, quote_id=info.quote_id, now=NOW, actor_role=SYSTEM)
     with pytest.raises(services.QuoteNotFound):
-        services.fx_convert(user_id=other.pk, quote_id="not-a-uuid", now=NOW)
+        services.fx_convert(user_id=other.pk, quote_id="not-a-uuid", now=NOW, actor_role=SYSTEM)
 
 
 def test_converting_without_a_sell_wallet_is_409() -> None:
     buyer = make_buyer()
     info = quote(buyer, sell_amount_minor=10_000)
     with pytest.raises(services.NoWallet):
-        services.fx_convert(user_id=buyer.pk, quote_id=info.quote_id, now=NOW)
+        services.fx_convert(user_id=buyer.pk, quote_id=info.quote_id, now=NOW, actor_role=SYSTEM)

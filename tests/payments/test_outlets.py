@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from fiera.accounts.roles import SYSTEM
 from fiera.common.errors import InvalidInput, NotFound, PermissionDenied
 from fiera.merchants.selectors import MerchantNotFound, StaffRoleTooLow
 from fiera.payments import emvco, selectors, services
@@ -42,6 +43,7 @@ def test_register_refuses_an_unknown_municipality_and_a_taken_code() -> None:
             address="Via Roma 1",
             municipality_code="999999",
             now=NOW,
+            actor_role=SYSTEM,
         )
     make_outlet(merchant, code="UP-1")
     with pytest.raises(services.OutletCodeTaken):
@@ -59,6 +61,7 @@ def test_register_for_an_unknown_merchant_is_404() -> None:
             address="Via Roma 1",
             municipality_code="015146",
             now=NOW,
+            actor_role=SYSTEM,
         )
 
 
@@ -74,43 +77,54 @@ def test_register_for_an_unknown_merchant_is_404() -> None:
 def test_transitions_follow_the_rollout(path: list[str], refused: str) -> None:
     outlet = make_outlet(make_merchant())
     for step in path:
-        outlet = services.outlet_set_status(outlet_id=outlet.id, status=step, now=NOW)
+        outlet = services.outlet_set_status(
+            outlet_id=outlet.id, status=step, now=NOW, actor_role=SYSTEM
+        )
         assert outlet.status == step
     with pytest.raises(services.OutletTransitionRefused, match=f"cannot become {refused}"):
-        services.outlet_set_status(outlet_id=outlet.id, status=refused, now=NOW)
+        services.outlet_set_status(outlet_id=outlet.id, status=refused, now=NOW, actor_role=SYSTEM)
     assert Outlet.objects.get(pk=outlet.id).status == path[-1]
 
 
 def test_opened_at_is_set_once_and_kept_through_suspension() -> None:
     outlet = make_outlet(make_merchant())
-    services.outlet_set_status(outlet_id=outlet.id, status="pilot", now=NOW)
+    services.outlet_set_status(outlet_id=outlet.id, status="pilot", now=NOW, actor_role=SYSTEM)
     later = NOW + timedelta(days=30)
-    services.outlet_set_status(outlet_id=outlet.id, status="suspended", now=later)
-    info = services.outlet_set_status(outlet_id=outlet.id, status="live", now=later)
+    services.outlet_set_status(
+        outlet_id=outlet.id, status="suspended", now=later, actor_role=SYSTEM
+    )
+    info = services.outlet_set_status(
+        outlet_id=outlet.id, status="live", now=later, actor_role=SYSTEM
+    )
     assert info.opened_at == NOW
     assert info.status_changed_at == later
     assert info.accepts_payments
     # the same status again changes nothing, not even the time
-    again = services.outlet_set_status(outlet_id=outlet.id, status="live", now=later + timedelta(1))
+    again = services.outlet_set_status(
+        outlet_id=outlet.id, status="live", now=later + timedelta(1), actor_role=SYSTEM
+    )
     assert again.status_changed_at == later
 
 
 def test_unknown_status_is_invalid() -> None:
     outlet = make_outlet(make_merchant())
     with pytest.raises(InvalidInput, match="status must be one of"):
-        services.outlet_set_status(outlet_id=outlet.id, status="open", now=NOW)
+        services.outlet_set_status(outlet_id=outlet.id, status="open", now=NOW, actor_role=SYSTEM)
 
 
 def test_terminal_ids_are_unique_per_outlet() -> None:
     merchant = make_merchant()
     outlet = make_outlet(merchant, terminals=("T1",))
     with pytest.raises(services.TerminalIdTaken):
-        services.terminal_add(outlet_id=outlet.id, terminal_id="T1", now=NOW)
+        services.terminal_add(outlet_id=outlet.id, terminal_id="T1", now=NOW, actor_role=SYSTEM)
     with pytest.raises(InvalidInput, match="not a terminal id"):
-        services.terminal_add(outlet_id=outlet.id, terminal_id="T 2", now=NOW)
+        services.terminal_add(outlet_id=outlet.id, terminal_id="T 2", now=NOW, actor_role=SYSTEM)
     second = make_outlet(merchant, terminals=("T1",))
     assert Terminal.objects.filter(terminal_id="T1").count() == 2
-    assert selectors.outlet_get(outlet_id=second.id).terminals[0].terminal_id == "T1"
+    assert (
+        selectors.outlet_get(outlet_id=second.id, actor_role=SYSTEM).terminals[0].terminal_id
+        == "T1"
+    )
 
 
 # --- authorization ------------------------------------------------------------------------
@@ -169,16 +183,18 @@ def test_list_filters_and_tenant_scope() -> None:
     assert len(selectors.outlet_list(actor_role="operator")) == 4
     mine = selectors.outlet_list(actor_id=staff.pk, actor_role="merchant")
     assert [o.code for o in mine[0:10]] == ["FI-1", "FI-2", "MI-1"]
-    tuscany = selectors.outlet_list(region_code="IT-52")
+    tuscany = selectors.outlet_list(region_code="IT-52", actor_role=SYSTEM)
     assert sorted(o.code for o in tuscany[0:10]) == ["FI-1", "FI-2"]
-    pilots = selectors.outlet_list(region_code="IT-52", status="pilot")
+    pilots = selectors.outlet_list(region_code="IT-52", status="pilot", actor_role=SYSTEM)
     assert [o.code for o in pilots[0:10]] == ["FI-2"]
-    assert [o.code for o in selectors.outlet_list(search="mi-")[0:10]] == ["MI-1"]
+    assert [o.code for o in selectors.outlet_list(search="mi-", actor_role=SYSTEM)[0:10]] == [
+        "MI-1"
+    ]
     assert pilots[0].status_label == "Pilot"
     with pytest.raises(InvalidInput):
-        selectors.outlet_list(region_code="IT-99")
+        selectors.outlet_list(region_code="IT-99", actor_role=SYSTEM)
     with pytest.raises(InvalidInput):
-        selectors.outlet_list(status="open")
+        selectors.outlet_list(status="open", actor_role=SYSTEM)
 
 
 def test_rollout_counts_per_status_and_region() -> None:
@@ -186,7 +202,7 @@ def test_rollout_counts_per_status_and_region() -> None:
     make_outlet(merchant, municipality_code="015146", status="live")
     make_outlet(merchant, municipality_code="015146")
     make_outlet(merchant, municipality_code="048017", status="pilot")
-    summary = selectors.outlet_rollout()
+    summary = selectors.outlet_rollout(actor_role=SYSTEM)
     assert summary.total == 3
     assert summary.by_status == {
         "planned": 1,
@@ -208,7 +224,7 @@ def test_rollout_counts_per_status_and_region() -> None:
 def test_outlet_qr_static_and_dynamic() -> None:
     merchant = make_merchant("Poste di Città")  # non-ASCII: goes to the language template
     outlet = make_outlet(merchant, code="UP-015146-01", municipality_code="015146")
-    static = selectors.outlet_qr(outlet_id=outlet.id)
+    static = selectors.outlet_qr(outlet_id=outlet.id, actor_role=SYSTEM)
     parsed = emvco.parse(static.payload)
     assert parsed.mode == "static"
     assert parsed.merchant_name == "Poste di Citta"
@@ -225,13 +241,17 @@ def test_outlet_qr_static_and_dynamic() -> None:
     assert static.svg.startswith("<svg")
 
     dynamic = selectors.outlet_qr(
-        outlet_id=outlet.id, amount_minor=1250, currency="EUR", bill_number="RACC-0042"
+        outlet_id=outlet.id,
+        amount_minor=1250,
+        currency="EUR",
+        bill_number="RACC-0042",
+        actor_role=SYSTEM,
     )
     parsed = emvco.parse(dynamic.payload)
     assert (parsed.mode, parsed.amount_minor, parsed.currency) == ("dynamic", 1250, "EUR")
     assert parsed.bill_number == "RACC-0042"
     with pytest.raises(InvalidInput, match="no terminal 'T9'"):
-        selectors.outlet_qr(outlet_id=outlet.id, terminal_id="T9")
+        selectors.outlet_qr(outlet_id=outlet.id, terminal_id="T9", actor_role=SYSTEM)
 
 
 # --- CSV import -----------------------------------------------------------------------------
@@ -246,7 +266,9 @@ def test_import_creates_outlets_and_terminals_in_one_go() -> None:
         + "\n"
         + 'UP-027042-01,"Ufficio postale Venezia, Rialto",Calle 1,027042,30125,,pilot,T1\n'
     )
-    report = services.outlets_import_csv(merchant_id=merchant.pk, file=csv_text.encode(), now=NOW)
+    report = services.outlets_import_csv(
+        merchant_id=merchant.pk, file=csv_text.encode(), now=NOW, actor_role=SYSTEM
+    )
     assert (report.outlets_created, report.terminals_created) == (3, 3)
     assert report.by_status == {"planned": 1, "live": 1, "pilot": 1}
     venice = Outlet.objects.get(code="UP-027042-01")
@@ -269,7 +291,9 @@ def test_import_with_one_bad_row_writes_nothing_and_lists_every_problem() -> Non
         + "UP-5,Ufficio 5\n"  # line 6: too few cells
     )
     with pytest.raises(services.OutletImportInvalid) as caught:
-        services.outlets_import_csv(merchant_id=merchant.pk, file=csv_text, now=NOW)
+        services.outlets_import_csv(
+            merchant_id=merchant.pk, file=csv_text, now=NOW, actor_role=SYSTEM
+        )
     found = [(e.line, e.column, e.message) for e in caught.value.errors]
     assert found == [
         (3, "municipality_code", "999999 is not a current Italian municipality"),
@@ -314,14 +338,18 @@ def test_import_reports_header_problems(
 ) -> None:
     merchant = make_merchant()
     with pytest.raises(services.OutletImportInvalid) as caught:
-        services.outlets_import_csv(merchant_id=merchant.pk, file=csv_text, now=NOW)
+        services.outlets_import_csv(
+            merchant_id=merchant.pk, file=csv_text, now=NOW, actor_role=SYSTEM
+        )
     assert [(e.line, e.column, e.message) for e in caught.value.errors] == expected
 
 
 def test_import_refuses_bytes_that_are_not_utf8() -> None:
     merchant = make_merchant()
     with pytest.raises(services.OutletImportInvalid) as caught:
-        services.outlets_import_csv(merchant_id=merchant.pk, file=b"code\n\xff\n", now=NOW)
+        services.outlets_import_csv(
+            merchant_id=merchant.pk, file=b"code\n\xff\n", now=NOW, actor_role=SYSTEM
+        )
     assert caught.value.errors[0].message == "the file is not UTF-8 text (byte 5 is not)"
 
 
@@ -334,7 +362,7 @@ def test_import_thousands_of_rows_checks_all_then_inserts(django_assert_max_num_
     # so 3,000 outlets of 12 columns take about 40 INSERTs there, 2 on PostgreSQL).
     with django_assert_max_num_queries(80):
         report = services.outlets_import_csv(
-            merchant_id=merchant.pk, file="".join(lines).encode(), now=NOW
+            merchant_id=merchant.pk, file="".join(lines).encode(), now=NOW, actor_role=SYSTEM
         )
     assert report.outlets_created == 3000
     assert Terminal.objects.filter(merchant_id=merchant.pk).count() == 3000

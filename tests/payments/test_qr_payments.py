@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from fiera.accounts.roles import SYSTEM
 from fiera.payments import emvco, selectors, services
 from fiera.payments.models import QrPayment
 from fiera.payments.services import PaymentTimeout, set_qr_fault
@@ -59,6 +60,7 @@ def pay(
         payload=payload,
         request_id=request_id,
         now=kwargs.pop("now", NOW),  # type: ignore[arg-type]
+        actor_role=kwargs.pop("actor_role", SYSTEM),  # type: ignore[arg-type]
         **kwargs,  # type: ignore[arg-type]
     )
 
@@ -132,7 +134,9 @@ def test_a_timeout_before_commit_answers_u_and_a_query_settles_it_f(fault: list[
     result = pay(buyer, qr_for(outlet, 1250))
     assert result.status == "U" and result.result_code == "UNKNOWN"
     assert balance(buyer) == 20_000  # rolled back
-    queried = services.qr_payment_query(user_id=buyer.pk, request_id="pay-1", now=NOW)
+    queried = services.qr_payment_query(
+        user_id=buyer.pk, request_id="pay-1", now=NOW, actor_role=SYSTEM
+    )
     assert queried.status == "F" and queried.result_code == "not_completed"
     assert pay(buyer, qr_for(outlet, 1250)).status == "F"  # settled for good
     assert balance(buyer) == 20_000
@@ -143,7 +147,9 @@ def test_a_timeout_after_commit_answers_u_and_a_query_finds_s(fault: list[str]) 
     funded_wallet(buyer, 20_000)
     fault.append("committed")
     assert pay(buyer, qr_for(outlet, 1250)).status == "U"
-    queried = services.qr_payment_query(user_id=buyer.pk, request_id="pay-1", now=NOW)
+    queried = services.qr_payment_query(
+        user_id=buyer.pk, request_id="pay-1", now=NOW, actor_role=SYSTEM
+    )
     assert queried.status == "S" and queried.payment is not None
     assert balance(buyer) == 20_000 - 9_799
 
@@ -163,7 +169,7 @@ def test_another_users_request_is_unknown() -> None:
     funded_wallet(buyer, 20_000)
     pay(buyer, qr_for(outlet, 1250))
     with pytest.raises(services.QrPaymentNotFound):
-        services.qr_payment_query(user_id=other.pk, request_id="pay-1", now=NOW)
+        services.qr_payment_query(user_id=other.pk, request_id="pay-1", now=NOW, actor_role=SYSTEM)
 
 
 def foreign_qr() -> str:
@@ -278,7 +284,7 @@ def test_an_outlet_closed_since_the_qr_was_printed_is_refused() -> None:
     buyer, outlet = make_buyer(), pilot_outlet()
     funded_wallet(buyer, 20_000)
     payload = qr_for(outlet, 1250)
-    outlet_set_status(outlet_id=outlet.id, status="suspended", now=NOW)
+    outlet_set_status(outlet_id=outlet.id, status="suspended", now=NOW, actor_role=SYSTEM)
     with pytest.raises(services.OutletNotAccepting):
         pay(buyer, payload)
     assert not QrPayment.objects.exists()

@@ -14,6 +14,7 @@ import json
 import pytest
 from django.test import Client
 
+from fiera.accounts.roles import SYSTEM
 from fiera.cli import main
 from fiera.payments import emvco, services
 from fiera.payments.emvco import CrcMismatch, MalformedPayload, MissingTag
@@ -163,7 +164,12 @@ def test_pay_by_qr_accepts_a_fiera_code_without_the_merchant_fields() -> None:
     bare = without(qr_for(outlet), "52", "59", "60")
     assert [w.tag for w in emvco.parse(bare).warnings] == ["52", "59", "60"]
     result = services.qr_payment_submit(
-        user_id=buyer.pk, payload=bare, request_id="bare-1", amount_minor=1250, now=NOW
+        user_id=buyer.pk,
+        payload=bare,
+        request_id="bare-1",
+        amount_minor=1250,
+        now=NOW,
+        actor_role=SYSTEM,
     )
     assert result.status == "S"
     assert merchant_balance(outlet.merchant_id) == 1250

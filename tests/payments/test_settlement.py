@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from fiera.accounts.roles import SYSTEM
 from fiera.cli import main
 from fiera.common.money import Money
 from fiera.payments import selectors, services
@@ -48,7 +49,11 @@ def checkout(buyer: object, merchant_id: int, amount: int, ref: str, now: dateti
 
 def refund(ref: str, amount: int, key: str, now: datetime = NOW) -> None:
     services.wallet_refund(
-        payment_reference=ref, amount=Money(amount, "EUR"), refund_reference=key, now=now
+        payment_reference=ref,
+        amount=Money(amount, "EUR"),
+        refund_reference=key,
+        now=now,
+        actor_role=SYSTEM,
     )
 
 
@@ -63,9 +68,10 @@ def test_a_day_is_paid_out_net_of_refunds_and_fees() -> None:
         payload=qr_for(pilot_outlet(merchant), 1250),
         request_id="q1",
         now=NOW,
+        actor_role=SYSTEM,
     )  # EUR 12.50 credited, fee 15
     checkout(buyer, merchant.pk, 700, "LATE", now=AFTER)  # next day: not in this run
-    report = services.settlement_run(day=DAY, now=AFTER)
+    report = services.settlement_run(day=DAY, now=AFTER, actor_role=SYSTEM)
     assert (report.created, report.existing) == (1, 0)
     (run,) = report.runs
     assert (run.gross.amount_minor, run.refunds.amount_minor, run.fees.amount_minor) == (
@@ -79,7 +85,7 @@ def test_a_day_is_paid_out_net_of_refunds_and_fees() -> None:
     assert merchant_balance(merchant.pk, "payout") == 5_175
     assert merchant_balance(merchant.pk) == 700  # only the late payment is left
     assert system_balance("fees", "EUR") == 75
-    statement = selectors.settlement_run_get(run_id=run.id)
+    statement = selectors.settlement_run_get(run_id=run.id, actor_role=SYSTEM)
     assert [(line.kind, line.reference, line.amount.amount_minor) for line in statement.lines] == [
         ("payment", "F1", 5_000),
         ("payment", f"qr:{buyer.pk}:q1", 1_250),
@@ -94,10 +100,10 @@ def test_a_rerun_returns_the_same_runs_and_moves_nothing() -> None:
     funded_wallet(buyer, 100_000, "EUR")
     checkout(buyer, one.pk, 5_000, "A")
     checkout(buyer, two.pk, 3_000, "B")
-    first = services.settlement_run(day=DAY, now=AFTER)
+    first = services.settlement_run(day=DAY, now=AFTER, actor_role=SYSTEM)
     assert first.created == 2 and first.payout_minor == 4_940 + 2_964
     before = snapshot()
-    again = services.settlement_run(day=DAY, now=AFTER + timedelta(hours=3))
+    again = services.settlement_run(day=DAY, now=AFTER + timedelta(hours=3), actor_role=SYSTEM)
     assert (again.created, again.existing) == (0, 2)
     assert again.runs == first.runs
     assert snapshot() == before
@@ -108,15 +114,19 @@ def test_a_negative_day_is_carried_to_the_next_payout() -> None:
     buyer, merchant = make_buyer(), make_merchant()
     funded_wallet(buyer, 100_000, "EUR")
     checkout(buyer, merchant.pk, 5_000, "A")
-    services.settlement_run(day=DAY, now=AFTER)  # pays 4,940
+    services.settlement_run(day=DAY, now=AFTER, actor_role=SYSTEM)  # pays 4,940
     refund("A", 4_000, "r1", now=AFTER)
-    day2 = services.settlement_run(day=DAY + timedelta(days=1), now=AFTER + timedelta(days=1))
+    day2 = services.settlement_run(
+        day=DAY + timedelta(days=1), now=AFTER + timedelta(days=1), actor_role=SYSTEM
+    )
     (run2,) = day2.runs
     assert run2.net.amount_minor == -4_000 and run2.payout.amount_minor == 0
     assert run2.carried_out.amount_minor == -4_000
     assert merchant_balance(merchant.pk) == -4_000  # the merchant owes it
     checkout(buyer, merchant.pk, 5_000, "B", now=AFTER + timedelta(days=1))
-    day3 = services.settlement_run(day=DAY + timedelta(days=2), now=AFTER + timedelta(days=2))
+    day3 = services.settlement_run(
+        day=DAY + timedelta(days=2), now=AFTER + timedelta(days=2), actor_role=SYSTEM
+    )
     (run3,) = day3.runs
     assert run3.carried_in.amount_minor == -4_000
     assert run3.net.amount_minor == 5_000 - 60 - 4_000
@@ -128,15 +138,20 @@ def test_a_skipped_day_is_swept_by_the_next_and_cannot_be_run_after() -> None:
     buyer, merchant = make_buyer(), make_merchant()
     funded_wallet(buyer, 100_000, "EUR")
     checkout(buyer, merchant.pk, 1_000, "A")
-    later = services.settlement_run(day=DAY + timedelta(days=1), now=AFTER + timedelta(days=1))
+    later = services.settlement_run(
+        day=DAY + timedelta(days=1), now=AFTER + timedelta(days=1), actor_role=SYSTEM
+    )
     assert later.runs[0].gross.amount_minor == 1_000
-    assert services.settlement_run(day=DAY, now=AFTER + timedelta(days=1)).runs == ()
+    assert (
+        services.settlement_run(day=DAY, now=AFTER + timedelta(days=1), actor_role=SYSTEM).runs
+        == ()
+    )
 
 
 def test_a_day_is_settled_only_once_it_is_over() -> None:
     before = snapshot()
     with pytest.raises(services.DayNotOver) as excinfo:
-        services.settlement_run(day=DAY, now=NOW)
+        services.settlement_run(day=DAY, now=NOW, actor_role=SYSTEM)
     assert excinfo.value.status == 409
     assert snapshot() == before
 
@@ -154,12 +169,12 @@ def test_listing_and_missing_runs() -> None:
     buyer, merchant = make_buyer(), make_merchant()
     funded_wallet(buyer, 100_000, "EUR")
     checkout(buyer, merchant.pk, 1_000, "A")
-    services.settlement_run(day=DAY, now=AFTER)
-    listing = selectors.settlement_run_list(day=DAY)
+    services.settlement_run(day=DAY, now=AFTER, actor_role=SYSTEM)
+    listing = selectors.settlement_run_list(day=DAY, actor_role=SYSTEM)
     assert len(listing) == 1 and listing[0:1][0].merchant_id == merchant.pk
-    assert len(selectors.settlement_run_list(day=date(2020, 1, 1))) == 0
+    assert len(selectors.settlement_run_list(day=date(2020, 1, 1), actor_role=SYSTEM)) == 0
     with pytest.raises(selectors.SettlementRunNotFound):
-        selectors.settlement_run_get(run_id=999_999)
+        selectors.settlement_run_get(run_id=999_999, actor_role=SYSTEM)
 
 
 def test_the_cli_runs_a_day_and_reruns_it(capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from fiera.accounts.roles import SYSTEM
 from fiera.common.money import Money
 from fiera.payments import services
 from fiera.payments.services import PaymentTimeout, set_qr_fault
@@ -87,6 +88,7 @@ def test_the_statement_pages(buyer_client: tuple[Client, Any]) -> None:
             funding_reference="card",
             request_id=f"r{i}",
             now=timezone.now() + timedelta(seconds=i),
+            actor_role=SYSTEM,
         )
     first = client.get(reverse("payments:wallet") + "?currency=CNY").content.decode()
     assert "25 movements" in first and "Page 1 of 2" in first

@@ -18,6 +18,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.text import slugify
 
+from fiera.accounts.roles import MERCHANT as MERCHANT_STAFF
+from fiera.accounts.roles import OPERATOR
 from fiera.catalog.models import (
     Category,
     Price,
@@ -33,8 +35,6 @@ from fiera.common.reference import is_country
 from fiera.marketplaces import selectors as marketplace_selectors
 from fiera.merchants import selectors as merchant_selectors
 
-OPERATOR = "operator"
-MERCHANT_STAFF = "merchant"
 MAX_TIERS = 10
 MAX_STOCK_UNITS = 1_000_000_000
 

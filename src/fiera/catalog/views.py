@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from fiera.accounts.roles import MERCHANT as MERCHANT_ROLE
 from fiera.catalog import forms as catalog_forms
 from fiera.catalog import search as search_text
 from fiera.catalog import selectors, services
@@ -28,7 +29,6 @@ from fiera.merchants import selectors as merchant_selectors
 
 PAGE_SIZE = 24
 CONSOLE_PAGE_SIZE = 25
-MERCHANT_ROLE = "merchant"
 
 
 # --- storefront ---------------------------------------------------------------------------

@@ -42,6 +42,7 @@ from stdnum import luhn
 from tqdm import tqdm
 
 from fiera.accounts.models import BuyerKind, Role, User
+from fiera.accounts.roles import SYSTEM
 from fiera.catalog.models import Category, Price, Product, StockLevel, Variant, Warehouse
 from fiera.common.reference import Municipality, italian_region, municipalities_in_region
 from fiera.demo import vocabulary as vocab
@@ -385,6 +386,7 @@ def _stage_reference(world: World) -> None:
                 default_currency=spec.default_currency,
                 worldwide=not spec.countries,
                 countries=spec.countries,
+                actor_role=SYSTEM,
             )
             found = Marketplace.objects.get(slug=spec.slug)
         world.marketplaces[spec.slug] = found

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from stdnum import luhn
 from stdnum.it import iva
 
+from fiera.accounts.roles import SYSTEM
 from fiera.common.reference import Municipality, italian_municipalities, italian_municipality
 from fiera.merchants.models import CompanySize, Merchant, VerificationLevel
 from fiera.payments import selectors as payment_selectors
@@ -175,7 +176,7 @@ def build_outlets(*, seed: int, pilot: int = 4, rollout: int = 12800, progress: 
     created = 0
     if missing:
         report = payments.outlets_import_rows(
-            merchant_id=operator.pk, rows=missing, now=now, progress=progress
+            merchant_id=operator.pk, rows=missing, now=now, progress=progress, actor_role=SYSTEM
         )
         created = report.outlets_created
     towns = len({row.municipality_code for row in rows})

@@ -11,6 +11,7 @@ import random
 from datetime import UTC, datetime
 
 from fiera.accounts.models import User
+from fiera.accounts.roles import SYSTEM
 from fiera.common.money import Money
 from fiera.payments import services
 
@@ -31,7 +32,7 @@ def build_wallets(*, seed: int, now: datetime | None = None) -> str:
         user_id = users.get(username)
         if user_id is None:
             continue
-        services.wallet_open(user_id=user_id, currency="CNY", now=moment)
+        services.wallet_open(user_id=user_id, currency="CNY", now=moment, actor_role=SYSTEM)
         services.wallet_top_up(
             user_id=user_id,
             amount_minor=amount.amount_minor,
@@ -39,6 +40,7 @@ def build_wallets(*, seed: int, now: datetime | None = None) -> str:
             funding_reference="demo card",
             request_id=f"demo-{seed}-{username}",
             now=moment,
+            actor_role=SYSTEM,
         )
         opened += 1
         total = total + amount

@@ -11,6 +11,8 @@ import argparse
 import sys
 from typing import Any
 
+from fiera.accounts.roles import SYSTEM
+
 
 def _say(text: str, *, error: bool = False) -> None:
     (sys.stderr if error else sys.stdout).write(text + "\n")
@@ -42,7 +44,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     setup_django()
     from fiera.ledger.selectors import ledger_verify
 
-    report = ledger_verify()
+    report = ledger_verify(actor_role=SYSTEM)
     _say(report.summary(), error=not report.ok)
     return 0 if report.ok else 1
 
@@ -72,6 +74,7 @@ def cmd_balances(args: argparse.Namespace) -> int:
         currency=args.currency,
         code=args.code,
         limit=args.limit,
+        actor_role=SYSTEM,
     )
     if not accounts:
         _say("no accounts")

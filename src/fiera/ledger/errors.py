@@ -9,6 +9,7 @@ exists.
 
 from __future__ import annotations
 
+from fiera.accounts.roles import OPERATOR, SYSTEM
 from fiera.common.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 
 # --- who may call -----------------------------------------------------------------------
@@ -18,12 +19,12 @@ class LedgerOperatorsOnly(PermissionDenied):
     code = "ledger_operators_only"
 
 
-def check_operator(*, actor_role: str | None) -> None:
-    """Let trusted callers (``actor_role`` None: another app's service) and operators in.
+def check_operator(*, actor_role: str) -> None:
+    """Let operators and the system actor (another app's service, the CLI) in.
 
     The API passes the signed-in user's role; every other role is refused.
     """
-    if actor_role is not None and actor_role != "operator":
+    if actor_role not in (OPERATOR, SYSTEM):
         raise LedgerOperatorsOnly("the ledger is open to operators only")
 
 

@@ -1,7 +1,7 @@
 """Ledger reads: accounts and balances, statements, transfers, and the invariant check.
 
-``actor_role`` is the API caller's role (the ledger API is for operators); None means a
-trusted caller (another app's service), which does its own authorization.
+``actor_role`` is the API caller's role (the ledger API is for operators), or
+``accounts.roles.SYSTEM`` for another app's service, which does its own authorization.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def _account_row(account_id: int) -> AccountRecord:
     return sql.account_from_row(row)
 
 
-def account_get(*, account_id: int, actor_role: str | None = None) -> AccountRecord:
+def account_get(*, account_id: int, actor_role: str) -> AccountRecord:
     """The account with its four balance totals (AccountNotFound if none)."""
     check_operator(actor_role=actor_role)
     return _account_row(account_id)
@@ -93,7 +93,7 @@ def account_list(
     code: str | None = None,
     limit: int = 200,
     offset: int = 0,
-    actor_role: str | None = None,
+    actor_role: str,
 ) -> list[AccountRecord]:
     """Accounts in id order, filtered by whichever of owner, currency and code is given."""
     check_operator(actor_role=actor_role)
@@ -117,7 +117,7 @@ def account_balance(*, account_id: int) -> Balance:
 
 
 def account_statement(
-    *, account_id: int, limit: int = 50, offset: int = 0, actor_role: str | None = None
+    *, account_id: int, limit: int = 50, offset: int = 0, actor_role: str
 ) -> Statement:
     """The transfers touching the account, newest first, each with its direction and the
     account's posted balance right after it, plus the total count.
@@ -171,9 +171,7 @@ def account_statement(
     return Statement(account=account, count=count, lines=lines)
 
 
-def transfer_get(
-    *, transfer_id: uuid.UUID | str | int, actor_role: str | None = None
-) -> TransferRecord:
+def transfer_get(*, transfer_id: uuid.UUID | str | int, actor_role: str) -> TransferRecord:
     """The transfer with this id (a UUID, or the text key it was booked with)."""
     check_operator(actor_role=actor_role)
     try:
@@ -227,7 +225,7 @@ WHERE NOT p.pending
 """
 
 
-def ledger_verify(*, actor_role: str | None = None) -> VerifyReport:
+def ledger_verify(*, actor_role: str) -> VerifyReport:
     """Check the ledger's invariants in one snapshot; name every account that breaks one.
 
     1. Per currency, the debits equal the credits: sum(debits_posted) = sum(credits_posted)

@@ -241,7 +241,7 @@ def system_account(*, code: str, currency: str) -> AccountRecord:
 
 
 def transfers_create(
-    *, transfers: Sequence[TransferSpec], now: datetime, actor_role: str | None = None
+    *, transfers: Sequence[TransferSpec], now: datetime, actor_role: str
 ) -> list[TransferResult]:
     """Book a batch (at most MAX_BATCH) in one transaction; one result per spec, in order.
 
@@ -249,7 +249,8 @@ def transfers_create(
     linked chains (all or nothing). A spec whose id exists with the same fields is a
     retry: ``ok`` with ``replayed`` and the original transfer; with other fields it fails
     with "transfer_id_reused". ``now`` stamps the transfers and decides expiry.
-    ``actor_role`` is the API caller's role (operators only); None for trusted callers.
+    ``actor_role`` is the API caller's role (operators only), or ``SYSTEM`` for another
+    app's service.
     """
     check_operator(actor_role=actor_role)
     if len(transfers) > MAX_BATCH:

@@ -1,7 +1,8 @@
 """Writes of marketplaces: create one, set the currency of a country it ships to.
 
 Authorization: the API passes ``actor_role`` (the signed-in user's role) and only an
-operator may write. Trusted in-process callers (the CLI, the demo builder) pass nothing.
+operator may write. In-process callers (the CLI, the demo builder) pass
+``accounts.roles.SYSTEM``; there is no default.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import IntegrityError, transaction
 
+from fiera.accounts.roles import OPERATOR, SYSTEM
 from fiera.common.errors import Conflict, InvalidInput, PermissionDenied
 from fiera.common.money import is_currency
 from fiera.common.reference import is_country
@@ -23,8 +25,6 @@ from fiera.marketplaces.selectors import (
     marketplace_get,
     marketplace_get_by_id,
 )
-
-OPERATOR_ROLE = "operator"
 
 
 class OperatorOnly(PermissionDenied):
@@ -39,8 +39,8 @@ class MarketplaceIsWorldwide(InvalidInput):
     code = "marketplace_worldwide"
 
 
-def _require_operator(actor_role: str | None) -> None:
-    if actor_role is not None and actor_role != OPERATOR_ROLE:
+def _require_operator(actor_role: str) -> None:
+    if actor_role not in (OPERATOR, SYSTEM):
         raise OperatorOnly("only an operator may change marketplaces")
 
 
@@ -70,7 +70,7 @@ def marketplace_create(
     default_currency: str,
     worldwide: bool = False,
     countries: Mapping[str, str] | None = None,
-    actor_role: str | None = None,
+    actor_role: str,
 ) -> MarketplaceInfo:
     """Create a marketplace that ships either worldwide (in ``default_currency``) or to
     the listed ``countries`` (ISO 3166-1 alpha-2 -> ISO 4217), never both.
@@ -143,7 +143,7 @@ def marketplace_country_set(
     slug: str | None = None,
     country: str,
     currency: str,
-    actor_role: str | None = None,
+    actor_role: str,
 ) -> MarketplaceInfo:
     """Ship to ``country`` and charge buyers there in ``currency`` (added or replaced).
 

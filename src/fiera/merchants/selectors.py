@@ -13,6 +13,8 @@ from typing import Any, overload
 
 from django.db.models import Prefetch, QuerySet
 
+from fiera.accounts.roles import MERCHANT, SYSTEM
+from fiera.accounts.roles import OPERATOR as OPERATOR_ROLE
 from fiera.accounts.selectors import user_summaries
 from fiera.common.errors import InvalidInput, NotFound, PermissionDenied
 from fiera.common.reference import italian_region
@@ -27,7 +29,6 @@ from fiera.merchants.models import (
     VerificationLevel,
 )
 
-OPERATOR_ROLE = "operator"
 MANAGING_ROLES: frozenset[str] = frozenset({StaffRole.OWNER, StaffRole.MANAGER})
 OWNER_ONLY: frozenset[str] = frozenset({StaffRole.OWNER})
 
@@ -243,23 +244,22 @@ def authorize(
     *,
     merchant_id: int,
     actor_id: int | None,
-    actor_role: str | None,
+    actor_role: str,
     roles: frozenset[str] | None = None,
 ) -> None:
-    """Authorize an actor on a merchant: operators always, merchant staff by ``roles``.
-
-    ``actor_role`` None means a trusted in-process caller (CLI, demo builder): allowed.
-    Any other account role (buyer, partner, learner) gets ``NotAllowed`` (403).
+    """Authorize an actor on a merchant: operators and ``SYSTEM`` (CLI, demo builder)
+    always, merchant staff by ``roles``. Any other role (buyer, partner, learner, or
+    an unknown one) gets ``NotAllowed`` (403).
     """
-    if actor_role is None or actor_role == OPERATOR_ROLE:
+    if actor_role in (OPERATOR_ROLE, SYSTEM):
         return
-    if actor_role != "merchant" or actor_id is None:
+    if actor_role != MERCHANT or actor_id is None:
         raise NotAllowed("only operators and merchant staff may do this")
     staff_require(user_id=actor_id, merchant_id=merchant_id, roles=roles)
 
 
 def staff_list(
-    *, merchant_id: int, actor_id: int | None = None, actor_role: str | None = None
+    *, merchant_id: int, actor_id: int | None = None, actor_role: str
 ) -> list[StaffInfo]:
     """The merchant's staff, owners first, with their usernames (two queries: the
     memberships, then the people through ``accounts.selectors``). Staff of the merchant
@@ -292,9 +292,7 @@ def merchant_get(*, merchant_id: int) -> MerchantInfo:
     return merchant_info(found)
 
 
-def merchant_get_for(
-    *, merchant_id: int, actor_id: int | None, actor_role: str | None
-) -> MerchantInfo:
+def merchant_get_for(*, merchant_id: int, actor_id: int | None, actor_role: str) -> MerchantInfo:
     """The merchant as the actor may see it: operators any, staff only their own
     (others get ``NotMerchantStaff``, 404), other account roles ``NotAllowed`` (403)."""
     authorize(merchant_id=merchant_id, actor_id=actor_id, actor_role=actor_role)
@@ -354,18 +352,18 @@ class MerchantListing(Sequence[MerchantInfo]):
 def merchant_list(
     *,
     actor_id: int | None = None,
-    actor_role: str | None = None,
+    actor_role: str,
     region_code: str | None = None,
     sector_slug: str | None = None,
     size: str | None = None,
     search: str | None = None,
 ) -> MerchantListing:
     """Merchants by display name, filtered by region (ISO 3166-2:IT), sector slug, size
-    and a name search. Operators and trusted callers (``actor_role`` None) see all;
-    merchant staff only their own companies; other roles get ``NotAllowed`` (403)."""
+    and a name search. Operators and ``SYSTEM`` see all; merchant staff only their own
+    companies; other roles get ``NotAllowed`` (403)."""
     qs = Merchant.objects.order_by("display_name", "id")
-    if actor_role is not None and actor_role != OPERATOR_ROLE:
-        if actor_role != "merchant" or actor_id is None:
+    if actor_role not in (OPERATOR_ROLE, SYSTEM):
+        if actor_role != MERCHANT or actor_id is None:
             raise NotAllowed("only operators and merchant staff may list merchants")
         qs = qs.filter(staff__user_id=actor_id)
     if region_code:
@@ -407,7 +405,7 @@ def store_list(*, marketplace_id: int, active_only: bool = True) -> list[StoreIn
 
 
 def store_list_for_merchant(
-    *, merchant_id: int, actor_id: int | None = None, actor_role: str | None = None
+    *, merchant_id: int, actor_id: int | None = None, actor_role: str
 ) -> list[StoreInfo]:
     """All the merchant's stores (one per marketplace, active or not), in marketplace
     order. Staff of the merchant and operators (see ``authorize``)."""
@@ -459,7 +457,7 @@ def console_overview(*, user_id: int, merchant_id: int | None = None) -> Console
         raise NotMerchantStaff(f"no merchant {merchant_id}")
     role = memberships[merchant_id]
     summaries = merchant_summaries(merchant_ids=memberships)
-    stores = store_list_for_merchant(merchant_id=merchant_id)
+    stores = store_list_for_merchant(merchant_id=merchant_id, actor_role=SYSTEM)
     marketplaces = {m.id: m for m in marketplace_infos(active_only=False)}
     with_store = {s.marketplace_id for s in stores}
     return ConsoleOverview(
@@ -472,7 +470,7 @@ def console_overview(*, user_id: int, merchant_id: int | None = None) -> Console
             for s in stores
             if s.marketplace_id in marketplaces
         ],
-        staff=staff_list(merchant_id=merchant_id),
+        staff=staff_list(merchant_id=merchant_id, actor_role=SYSTEM),
         open_marketplaces=[
             m for m in marketplaces.values() if m.is_active and m.id not in with_store
         ],

@@ -3,8 +3,8 @@ on marketplaces, manage staff.
 
 Authorization: API callers pass ``actor_id``/``actor_role`` (the signed-in user). Operators
 may do everything; merchant staff act on their own company by staff role (owner/manager
-manage the profile and stores, the owner manages staff); other roles get 403. Trusted
-in-process callers (CLI, demo builder) pass no actor.
+manage the profile and stores, the owner manages staff); other roles get 403.
+In-process callers (CLI, demo builder) pass ``accounts.roles.SYSTEM``; there is no default.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from stdnum.exceptions import (
 )
 from stdnum.it import iva
 
+from fiera.accounts.roles import MERCHANT as MERCHANT_ROLE
+from fiera.accounts.roles import SYSTEM
 from fiera.accounts.selectors import user_role_get
 from fiera.common.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from fiera.common.events import publish
@@ -55,7 +57,6 @@ from fiera.merchants.selectors import (
     store_get_by_id,
 )
 
-MERCHANT_ROLE = "merchant"
 ATECO_EDITION = "2025"
 ATECO_PREVIOUS_EDITION = "2022"  # ATECO 2007, 2022 update: in force until 2024-12-31
 ATECO_EXAMPLE = "14.21.10"  # mass-produced outerwear; "14.13.10" in ATECO 2007
@@ -237,8 +238,8 @@ def _check_name(value: str, what: str, max_length: int) -> str:
     return value
 
 
-def _require_operator(actor_role: str | None) -> None:
-    if actor_role is not None and actor_role != OPERATOR_ROLE:
+def _require_operator(actor_role: str) -> None:
+    if actor_role not in (OPERATOR_ROLE, SYSTEM):
         raise OperatorOnly("only an operator may do this")
 
 
@@ -279,7 +280,7 @@ def merchant_register(
     sector_slugs: Sequence[str],
     owner_user_id: int | None = None,
     description: str = "",
-    actor_role: str | None = None,
+    actor_role: str,
 ) -> MerchantInfo:
     """Register a company, in one transaction, with its owner as staff if given.
 
@@ -345,7 +346,7 @@ def merchant_update(
     *,
     merchant_id: int,
     actor_id: int | None = None,
-    actor_role: str | None = None,
+    actor_role: str,
     legal_name: str | None = None,
     display_name: str | None = None,
     description: str | None = None,
@@ -394,7 +395,7 @@ def merchant_update(
     return merchant_get(merchant_id=merchant_id)
 
 
-def merchant_verify(*, merchant_id: int, level: str, actor_role: str | None = None) -> MerchantInfo:
+def merchant_verify(*, merchant_id: int, level: str, actor_role: str) -> MerchantInfo:
     """Set the verification level (operators only). Publishes ``merchants.merchant.verified``
     when the level changes; setting the current level again is a no-op."""
     _require_operator(actor_role)
@@ -430,7 +431,7 @@ def store_open(
     name: str,
     slug: str | None = None,
     actor_id: int | None = None,
-    actor_role: str | None = None,
+    actor_role: str,
 ) -> StoreInfo:
     """Open the merchant's flagship store on an active marketplace: one per marketplace
     (``StoreExists``, 409). Without ``slug`` one is derived from ``name`` and made unique
@@ -474,7 +475,7 @@ def store_set_active(
     is_active: bool,
     merchant_id: int | None = None,
     actor_id: int | None = None,
-    actor_role: str | None = None,
+    actor_role: str,
 ) -> StoreInfo:
     """Open or close a store to buyers. With ``merchant_id`` the store must belong to it
     (else ``StoreNotFound``). Owners, managers and operators."""
@@ -501,7 +502,7 @@ def staff_add(
     user_id: int,
     role: str,
     actor_id: int | None = None,
-    actor_role: str | None = None,
+    actor_role: str,
 ) -> list[StaffInfo]:
     """Make a merchant account staff of the company with ``role``; returns the staff list.
     The user must have the account role "merchant". Owners and operators."""
@@ -516,7 +517,7 @@ def staff_add(
             StaffMembership.objects.create(user_id=user_id, merchant_id=merchant_id, role=role)
     except IntegrityError:
         raise AlreadyStaff(f"user {user_id} is already staff of this merchant") from None
-    return staff_list(merchant_id=merchant_id)
+    return staff_list(merchant_id=merchant_id, actor_role=SYSTEM)
 
 
 def staff_remove(
@@ -524,7 +525,7 @@ def staff_remove(
     merchant_id: int,
     user_id: int,
     actor_id: int | None = None,
-    actor_role: str | None = None,
+    actor_role: str,
 ) -> list[StaffInfo]:
     """Remove a staff member; the last owner cannot be removed (``LastOwner``, 409).
     Owners and operators. Locks the merchant's memberships while checking."""
@@ -542,4 +543,4 @@ def staff_remove(
         if target.role == StaffRole.OWNER and len(owners) == 1:
             raise LastOwner("a company keeps at least one owner; add another owner first")
         target.delete()
-    return staff_list(merchant_id=merchant_id)
+    return staff_list(merchant_id=merchant_id, actor_role=SYSTEM)

@@ -12,12 +12,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fiera.accounts.roles import MERCHANT as MERCHANT_ROLE
 from fiera.common.errors import DomainError, NotFound
 from fiera.common.parsing import parse_id
 from fiera.merchants import selectors, services
 from fiera.merchants.forms import StoreOpenForm
-
-MERCHANT_ROLE = "merchant"
 
 
 def _merchant_user_id(request: HttpRequest) -> int:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
+from fiera.accounts.roles import SYSTEM
 from fiera.common.errors import InvalidInput
 from fiera.common.money import Money
 from fiera.payments import services as payments
@@ -103,7 +104,11 @@ class WalletPayment:
 
     def refund(self, *, order_number: str, amount: Money, reference: str, now: datetime) -> None:
         payments.wallet_refund(
-            payment_reference=order_number, amount=amount, refund_reference=reference, now=now
+            payment_reference=order_number,
+            amount=amount,
+            refund_reference=reference,
+            now=now,
+            actor_role=SYSTEM,
         )
 
 

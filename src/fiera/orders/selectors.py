@@ -13,6 +13,7 @@ from datetime import datetime
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext, ngettext
 
+from fiera.accounts.roles import MERCHANT, OPERATOR
 from fiera.catalog.reservations import checkout_variants_priced
 from fiera.common.errors import NotFound, PermissionDenied
 from fiera.marketplaces.selectors import (
@@ -42,8 +43,6 @@ from fiera.orders.pricing import (
     lines_normalize,
     quote_compute,
 )
-
-BUYER, MERCHANT, OPERATOR = "buyer", "merchant", "operator"
 
 
 class OrderNotFound(NotFound):

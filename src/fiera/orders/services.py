@@ -2,7 +2,8 @@
 transitions (cancel, ship, deliver, refund) and the cross-border regime data.
 
 Authorization: callers pass the acting user's id and ``actor_role`` (the accounts role:
-"buyer", "merchant", "operator"). A buyer acts on their own carts and orders; merchant
+"buyer", "merchant", "operator"; in-process callers ``accounts.roles.SYSTEM``; no
+default). A buyer acts on their own carts and orders; merchant
 staff on their merchants' orders; operators may refund and cancel any order. Orders a
 user may not see are reported as not found (404), never as forbidden.
 
@@ -29,6 +30,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
+from fiera.accounts.roles import BUYER, MERCHANT, OPERATOR, SYSTEM
 from fiera.catalog.reservations import (
     OutOfStock,
     checkout_variants_priced,
@@ -63,7 +65,6 @@ from fiera.orders.pricing import (
     CheckoutQuote,
     EmptyCheckout,
     InvalidQuantity,
-    QuoteGroup,
     ShippingAddress,
     VariantUnavailable,
     address_check,
@@ -97,7 +98,6 @@ __all__ = [
     "order_ship",
 ]
 
-BUYER, MERCHANT, OPERATOR = "buyer", "merchant", "operator"
 DEFAULT_RATES_PATH = Path(__file__).resolve().parent / "data" / "china_cbec.json"
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
 
@@ -226,8 +226,8 @@ def _plain(result: Any) -> dict[str, Any]:
 # carts --------------------------------------------------------------------------------
 
 
-def _require_buyer(actor_role: str | None) -> None:
-    if actor_role is not None and actor_role != BUYER:
+def _require_buyer(actor_role: str) -> None:
+    if actor_role not in (BUYER, SYSTEM):
         raise BuyersOnly("only buyers have carts and place orders")
 
 
@@ -240,7 +240,7 @@ def cart_line_set(
     now: datetime,
     add: bool = False,
     country: str | None = None,
-    actor_role: str | None = None,
+    actor_role: str,
 ) -> CartView:
     """Put ``quantity`` units of a variant in the buyer's cart on the marketplace (or add
     them to what is there when ``add``). The result must be 1..999 and at least the
@@ -288,7 +288,7 @@ def cart_line_remove(
     variant_id: int,
     now: datetime,
     country: str | None = None,
-    actor_role: str | None = None,
+    actor_role: str,
 ) -> CartView:
     """Take a variant out of the buyer's cart (what is not there is a no-op); returns the
     cart priced for ``country``."""
@@ -308,7 +308,7 @@ def cart_update(
     marketplace_slug: str,
     quantities: dict[int, int],
     now: datetime,
-    actor_role: str | None = None,
+    actor_role: str,
 ) -> None:
     """Set many lines of the buyer's cart at once (the cart page's form): a quantity of 0
     removes the line. All or nothing: one bad quantity changes nothing."""
@@ -424,7 +424,7 @@ def checkout_submit(
     payment_method: str,
     idempotency_key: str | None = None,
     now: datetime,
-    actor_role: str | None = None,
+    actor_role: str,
 ) -> CheckoutResult:
     """THE checkout (the API's, the checkout page's and the bench's): one order per
     merchant for ``lines`` ((variant_id, quantity), merged by variant, 1..999 each) shipped
@@ -557,20 +557,10 @@ def _checkout_write(
         )
     at = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
-        checkout_row = sql.CheckoutRow(
-            buyer_id=buyer_id,
-            marketplace_id=quote.marketplace_id,
-            country=quote.country,
-            currency=quote.currency,
-            subtotal_minor=quote.subtotal_minor,
-            tax_minor=quote.tax_minor,
-            total_minor=quote.total_minor,
-            payment_method=method_code,
-            cross_border=terms is not None,
-            order_count=len(quote.groups),
-            placed_at=at,
+        checkout = sql.checkout_row(
+            buyer_id=buyer_id, quote=quote, payment_method=method_code, placed_at=at
         )
-        [(new_id,)] = sql.insert(cursor, sql.CHECKOUT_TABLE, [checkout_row], "id")
+        [(new_id,)] = sql.insert(cursor, sql.CHECKOUT_TABLE, [checkout], "id")
         checkout_id = int(new_id)
         numbers = [f"F{checkout_id:06d}-{index}" for index in range(1, len(quote.groups) + 1)]
         paid = payment_method_get(method_code).settle_checkout(
@@ -587,56 +577,29 @@ def _checkout_write(
             now=now,
         )
         status = str(OrderStatus.PAID if paid else OrderStatus.PLACED)
-        order_rows = [
-            sql.OrderRow(
-                checkout_id=checkout_id,
-                number=number,
-                buyer_id=buyer_id,
-                merchant_id=group.merchant_id,
-                marketplace_id=quote.marketplace_id,
-                status=status,
-                currency=quote.currency,
-                subtotal_minor=group.subtotal_minor,
-                tax_minor=group.tax_minor,
-                total_minor=group.total_minor,
-                refunded_minor=0,
-                payment_method=method_code,
-                cross_border_year=terms.year if terms is not None else None,
-                ship_name=address.name,
-                ship_line1=address.line1,
-                ship_line2=address.line2,
-                ship_city=address.city,
-                ship_postal_code=address.postal_code,
-                ship_country=address.country,
-                ship_phone=address.phone,
-                placed_at=at,
-                paid_at=at if paid else None,
-            )
-            for group, number in zip(quote.groups, numbers, strict=True)
-        ]
-        returned = sql.insert(cursor, sql.ORDER_TABLE, order_rows, "id, number")
-        order_ids = {str(number): int(order_id) for order_id, number in returned}
-        result = CheckoutResult(
+        orders = sql.order_rows(
+            checkout_id=checkout_id,
+            numbers=numbers,
+            buyer_id=buyer_id,
+            quote=quote,
+            address=address,
+            payment_method=method_code,
+            status=status,
+            placed_at=at,
+            paid_at=at if paid else None,
+        )
+        returned = sql.insert(cursor, sql.ORDER_TABLE, orders, "id, number")
+        id_of = {str(number): int(order_id) for order_id, number in returned}
+        order_ids = [id_of[number] for number in numbers]
+        result = _placed(
             checkout_id=checkout_id,
             buyer_id=buyer_id,
-            marketplace_id=quote.marketplace_id,
-            country=quote.country,
-            currency=quote.currency,
-            subtotal_minor=quote.subtotal_minor,
-            tax_minor=quote.tax_minor,
-            total_minor=quote.total_minor,
+            quote=quote,
             payment_method=method_code,
-            placed_at=now.isoformat(),
-            orders=tuple(
-                _placed_order(
-                    group,
-                    order_id=order_ids[number],
-                    number=number,
-                    status=status,
-                    currency=quote.currency,
-                )
-                for group, number in zip(quote.groups, numbers, strict=True)
-            ),
+            placed_at=now,
+            order_ids=order_ids,
+            numbers=numbers,
+            status=status,
         )
         result_json = result.as_json()
         if key is not None:
@@ -652,65 +615,68 @@ def _checkout_write(
         publish("orders.checkout.placed", result_json, now=now)
         if cart_line_ids:
             CartLine.objects.filter(pk__in=cart_line_ids).delete()
-        all_lines = [
-            (order_ids[number], line)
-            for group, number in zip(quote.groups, numbers, strict=True)
-            for line in group.lines
-        ]
+        all_lines = [line for group in quote.groups for line in group.lines]
         warehouses = stock_reserve(
-            items=[(line.variant_id, line.quantity) for _, line in all_lines],
+            items=[(line.variant_id, line.quantity) for line in all_lines],
             now=now,
-            skus={line.variant_id: line.sku for _, line in all_lines},
+            skus={line.variant_id: line.sku for line in all_lines},
         )
-        line_rows = [
-            sql.OrderLineRow(
-                order_id=order_id,
-                merchant_id=line.merchant_id,
-                variant_id=line.variant_id,
-                warehouse_id=warehouses[line.variant_id],
-                sku=line.sku,
-                label=line.label,
-                name_it=line.name_it,
-                name_en=line.name_en,
-                name_zh=line.name_zh,
-                hs_code=line.hs_code,
-                quantity=line.quantity,
-                unit_price_minor=line.unit_price_minor,
-                line_total_minor=line.line_total_minor,
-                tax_minor=line.tax_minor,
-            )
-            for order_id, line in all_lines
-        ]
-        sql.insert(cursor, sql.ORDER_LINE_TABLE, line_rows)
+        lines = sql.order_line_rows(order_ids=order_ids, quote=quote, warehouses=warehouses)
+        sql.insert(cursor, sql.ORDER_LINE_TABLE, lines)
     return result
 
 
-def _placed_order(
-    group: QuoteGroup, *, order_id: int, number: str, status: str, currency: str
-) -> PlacedOrder:
-    return PlacedOrder(
-        order_id=order_id,
-        number=number,
-        merchant_id=group.merchant_id,
-        status=status,
-        currency=currency,
-        subtotal_minor=group.subtotal_minor,
-        tax_minor=group.tax_minor,
-        total_minor=group.total_minor,
-        lines=tuple(
-            PlacedLine(
-                variant_id=line.variant_id,
-                sku=line.sku,
-                label=line.label,
-                name_it=line.name_it,
-                name_en=line.name_en,
-                name_zh=line.name_zh,
-                quantity=line.quantity,
-                unit_price_minor=line.unit_price_minor,
-                line_total_minor=line.line_total_minor,
-                tax_minor=line.tax_minor,
+def _placed(
+    *,
+    checkout_id: int,
+    buyer_id: int,
+    quote: CheckoutQuote,
+    payment_method: str,
+    placed_at: datetime,
+    order_ids: Sequence[int],
+    numbers: Sequence[str],
+    status: str,
+) -> CheckoutResult:
+    """The result of a checkout just written: ``quote``'s groups as orders ``order_ids`` /
+    ``numbers`` (same order), all in ``status``."""
+    return CheckoutResult(
+        checkout_id=checkout_id,
+        buyer_id=buyer_id,
+        marketplace_id=quote.marketplace_id,
+        country=quote.country,
+        currency=quote.currency,
+        subtotal_minor=quote.subtotal_minor,
+        tax_minor=quote.tax_minor,
+        total_minor=quote.total_minor,
+        payment_method=payment_method,
+        placed_at=placed_at.isoformat(),
+        orders=tuple(
+            PlacedOrder(
+                order_id=order_id,
+                number=number,
+                merchant_id=group.merchant_id,
+                status=status,
+                currency=quote.currency,
+                subtotal_minor=group.subtotal_minor,
+                tax_minor=group.tax_minor,
+                total_minor=group.total_minor,
+                lines=tuple(
+                    PlacedLine(
+                        variant_id=line.variant_id,
+                        sku=line.sku,
+                        label=line.label,
+                        name_it=line.name_it,
+                        name_en=line.name_en,
+                        name_zh=line.name_zh,
+                        quantity=line.quantity,
+                        unit_price_minor=line.unit_price_minor,
+                        line_total_minor=line.line_total_minor,
+                        tax_minor=line.tax_minor,
+                    )
+                    for line in group.lines
+                ),
             )
-            for line in group.lines
+            for group, order_id, number in zip(quote.groups, order_ids, numbers, strict=True)
         ),
     )
 
@@ -1001,12 +967,12 @@ def cross_border_regime_set(
     rates: Sequence[DutyRateIn] = (),
     source: str = "",
     now: datetime,
-    actor_role: str | None = None,
+    actor_role: str,
 ) -> int:
     """Create or replace the CBEC regime for parcels from a marketplace to a country, and
     add or update its duty rates (keyed by HS prefix and valid-from day). Operators only
-    (trusted in-process callers pass no role). Returns the regime id."""
-    if actor_role is not None and actor_role != OPERATOR:
+    (or ``SYSTEM``: the rates loader, the demo). Returns the regime id."""
+    if actor_role not in (OPERATOR, SYSTEM):
         raise PermissionDenied("only an operator sets cross-border rules")
     country = destination_country.strip().upper()
     if not is_country(country):
@@ -1090,3 +1056,4 @@ def cross_border_rates_load(
         ],
         now=now,
     )
+        actor_role=SYSTEM,

@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from fiera.orders.models import Checkout, IdempotencyRecord, Order, OrderLine
+from fiera.orders.pricing import CheckoutQuote, ShippingAddress
 
 CHECKOUT_TABLE = Checkout._meta.db_table
 ORDER_TABLE = Order._meta.db_table
@@ -95,6 +96,102 @@ class IdempotencyRow(NamedTuple):
     checkout_id: int
     result: Any
     created_at: Any
+
+
+# --- rows of a priced checkout ------------------------------------------------------------
+# Datetimes (``placed_at``, ``paid_at``) come already adapted by the connection
+# (``connection.ops.adapt_datetimefield_value``), once for the whole checkout.
+
+
+def checkout_row(
+    *, buyer_id: int, quote: CheckoutQuote, payment_method: str, placed_at: Any
+) -> CheckoutRow:
+    return CheckoutRow(
+        buyer_id=buyer_id,
+        marketplace_id=quote.marketplace_id,
+        country=quote.country,
+        currency=quote.currency,
+        subtotal_minor=quote.subtotal_minor,
+        tax_minor=quote.tax_minor,
+        total_minor=quote.total_minor,
+        payment_method=payment_method,
+        cross_border=quote.cross_border is not None,
+        order_count=len(quote.groups),
+        placed_at=placed_at,
+    )
+
+
+def order_rows(
+    *,
+    checkout_id: int,
+    numbers: Sequence[str],
+    buyer_id: int,
+    quote: CheckoutQuote,
+    address: ShippingAddress,
+    payment_method: str,
+    status: str,
+    placed_at: Any,
+    paid_at: Any,
+) -> list[OrderRow]:
+    """One order per merchant group of ``quote``, numbered ``numbers`` (same order)."""
+    terms = quote.cross_border
+    return [
+        OrderRow(
+            checkout_id=checkout_id,
+            number=number,
+            buyer_id=buyer_id,
+            merchant_id=group.merchant_id,
+            marketplace_id=quote.marketplace_id,
+            status=status,
+            currency=quote.currency,
+            subtotal_minor=group.subtotal_minor,
+            tax_minor=group.tax_minor,
+            total_minor=group.total_minor,
+            refunded_minor=0,
+            payment_method=payment_method,
+            cross_border_year=terms.year if terms is not None else None,
+            ship_name=address.name,
+            ship_line1=address.line1,
+            ship_line2=address.line2,
+            ship_city=address.city,
+            ship_postal_code=address.postal_code,
+            ship_country=address.country,
+            ship_phone=address.phone,
+            placed_at=placed_at,
+            paid_at=paid_at,
+        )
+        for group, number in zip(quote.groups, numbers, strict=True)
+    ]
+
+
+def order_line_rows(
+    *, order_ids: Sequence[int], quote: CheckoutQuote, warehouses: dict[int, int]
+) -> list[OrderLineRow]:
+    """The lines of each merchant group of ``quote`` under its order (``order_ids`` in the
+    groups' order), each served from ``warehouses[variant_id]``."""
+    return [
+        OrderLineRow(
+            order_id=order_id,
+            merchant_id=line.merchant_id,
+            variant_id=line.variant_id,
+            warehouse_id=warehouses[line.variant_id],
+            sku=line.sku,
+            label=line.label,
+            name_it=line.name_it,
+            name_en=line.name_en,
+            name_zh=line.name_zh,
+            hs_code=line.hs_code,
+            quantity=line.quantity,
+            unit_price_minor=line.unit_price_minor,
+            line_total_minor=line.line_total_minor,
+            tax_minor=line.tax_minor,
+        )
+        for group, order_id in zip(quote.groups, order_ids, strict=True)
+        for line in group.lines
+    ]
+
+
+# --- statements ------------------------------------------------------------------------------
 
 
 @lru_cache(maxsize=256)

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from fiera.accounts.roles import BUYER
 from fiera.common.errors import DomainError, NotFound
 from fiera.common.parsing import InvalidNumber, parse_id, parse_int, parse_page
 from fiera.common.reference import countries as all_countries
@@ -29,7 +30,6 @@ from fiera.orders.forms import CheckoutForm, RefundForm, ShipForm
 from fiera.orders.models import OrderStatus
 
 PAGE_SIZE = 20
-BUYER = "buyer"
 MAX_QUANTITY = 1_000_000_000  # cart line quantities are 32-bit integer columns
 
 

@@ -22,6 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from fiera.accounts.roles import SYSTEM
 from fiera.common.runtime import setup_django
 
 
@@ -196,8 +197,8 @@ def _merchant_id(ref: str) -> int:
         if merchant_id in merchant_selectors.merchant_summaries(merchant_ids=[merchant_id]):
             return merchant_id
     else:
-        narrowed = merchant_selectors.merchant_list(search=ref.replace("-", " "))
-        for listing in (narrowed, merchant_selectors.merchant_list()):
+        narrowed = merchant_selectors.merchant_list(search=ref.replace("-", " "), actor_role=SYSTEM)
+        for listing in (narrowed, merchant_selectors.merchant_list(actor_role=SYSTEM)):
             for start in range(0, len(listing), 500):
                 for merchant in listing[start : start + 500]:
                     if merchant.slug == ref:
@@ -222,6 +223,7 @@ def cmd_outlets_import(args: argparse.Namespace) -> int:
             file=data,
             now=timezone.now(),
             progress=not args.no_progress,
+            actor_role=SYSTEM,
         )
     except services.OutletImportInvalid as exc:
         _err(f"{args.file}: {exc.detail}")
@@ -246,7 +248,7 @@ def cmd_outlets_rollout(args: argparse.Namespace) -> int:
 
     try:
         merchant_id = _merchant_id(args.merchant) if args.merchant else None
-        summary = selectors.outlet_rollout(merchant_id=merchant_id)
+        summary = selectors.outlet_rollout(merchant_id=merchant_id, actor_role=SYSTEM)
     except DomainError as exc:
         return _fail(exc.detail)
     statuses = list(summary.by_status)
@@ -328,7 +330,9 @@ def cmd_settlement_run(args: argparse.Namespace) -> int:
     now = timezone.now()
     day = args.day or (now.date() - timedelta(days=1))
     try:
-        report = services.settlement_run(day=day, now=now, progress=not args.no_progress)
+        report = services.settlement_run(
+            day=day, now=now, progress=not args.no_progress, actor_role=SYSTEM
+        )
     except DomainError as exc:
         return _fail(exc.detail)
     for run in report.runs:

@@ -18,6 +18,9 @@ from typing import overload
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_noop
 
+from fiera.accounts.roles import MERCHANT as MERCHANT_ROLE
+from fiera.accounts.roles import OPERATOR as OPERATOR_ROLE
+from fiera.accounts.roles import SYSTEM
 from fiera.common.errors import InvalidInput, NotFound, PermissionDenied
 from fiera.common.money import Money, is_currency
 from fiera.common.reference import italian_municipality, italian_region
@@ -40,8 +43,6 @@ from fiera.payments.models import (
     Wallet,
 )
 
-OPERATOR_ROLE = "operator"
-MERCHANT_ROLE = "merchant"
 RATE_SIGNIFICANT_DIGITS = 10
 """Inverse and cross rates are rounded once, half-even, to this many significant digits."""
 _RATE_CONTEXT = Context(prec=RATE_SIGNIFICANT_DIGITS, rounding=ROUND_HALF_EVEN)
@@ -195,9 +196,9 @@ def terminal_info(terminal: Terminal) -> TerminalInfo:
 
 
 def check_outlet_access(
-    *, outlet: Outlet, actor_id: int | None, actor_role: str | None, roles: frozenset[str] | None
+    *, outlet: Outlet, actor_id: int | None, actor_role: str, roles: frozenset[str] | None
 ) -> None:
-    """Authorize the actor on the outlet's merchant (operators and trusted callers always;
+    """Authorize the actor on the outlet's merchant (operators and ``SYSTEM`` always;
     staff with one of ``roles``, any role when None). Staff of another merchant get
     ``OutletNotFound`` (404), so ids of other companies' outlets reveal nothing."""
     try:
@@ -208,24 +209,24 @@ def check_outlet_access(
         raise OutletNotFound(f"no outlet {outlet.pk}") from None
 
 
-def _visible_outlets(*, actor_id: int | None, actor_role: str | None) -> QuerySet[Outlet]:
+def _visible_outlets(*, actor_id: int | None, actor_role: str) -> QuerySet[Outlet]:
     qs = Outlet.objects.all()
-    if actor_role is None or actor_role == OPERATOR_ROLE:
+    if actor_role in (OPERATOR_ROLE, SYSTEM):
         return qs
     if actor_role != MERCHANT_ROLE or actor_id is None:
         raise merchant_selectors.NotAllowed("only operators and merchant staff may see outlets")
     return qs.filter(merchant_id__in=merchant_selectors.merchant_ids_for_user(user_id=actor_id))
 
 
-def outlet_missing(*, outlet_id: int, actor_role: str | None) -> Exception:
+def outlet_missing(*, outlet_id: int, actor_role: str) -> Exception:
     """The error for an outlet id that does not exist: 403 for account roles that may not
     see outlets at all (as for existing ones), else ``OutletNotFound`` (404)."""
-    if actor_role not in (None, OPERATOR_ROLE, MERCHANT_ROLE):
+    if actor_role not in (SYSTEM, OPERATOR_ROLE, MERCHANT_ROLE):
         return merchant_selectors.NotAllowed("only operators and merchant staff may see outlets")
     return OutletNotFound(f"no outlet {outlet_id}")
 
 
-def _outlet_for(*, outlet_id: int, actor_id: int | None, actor_role: str | None) -> Outlet:
+def _outlet_for(*, outlet_id: int, actor_id: int | None, actor_role: str) -> Outlet:
     outlet = Outlet.objects.filter(pk=outlet_id).first()
     if outlet is None:
         raise outlet_missing(outlet_id=outlet_id, actor_role=actor_role)
@@ -265,14 +266,14 @@ def _check_filters(region_code: str | None, status: str | None) -> None:
 def outlet_list(
     *,
     actor_id: int | None = None,
-    actor_role: str | None = None,
+    actor_role: str,
     merchant_id: int | None = None,
     region_code: str | None = None,
     status: str | None = None,
     search: str | None = None,
 ) -> OutletListing:
     """Outlets by merchant and code, filtered by merchant, region (ISO 3166-2:IT), status
-    and a search in code or name. ``actor_role`` None is a trusted in-process caller."""
+    and a search in code or name. In-process callers pass ``actor_role=SYSTEM``."""
     _check_filters(region_code, status)
     qs = _visible_outlets(actor_id=actor_id, actor_role=actor_role).order_by("merchant_id", "code")
     if merchant_id is not None:
@@ -286,9 +287,7 @@ def outlet_list(
     return OutletListing(qs)
 
 
-def outlet_get(
-    *, outlet_id: int, actor_id: int | None = None, actor_role: str | None = None
-) -> OutletDetail:
+def outlet_get(*, outlet_id: int, actor_id: int | None = None, actor_role: str) -> OutletDetail:
     """The outlet with its terminals and its merchant's name (three queries)."""
     outlet = _outlet_for(outlet_id=outlet_id, actor_id=actor_id, actor_role=actor_role)
     summaries = merchant_selectors.merchant_summaries(merchant_ids=[outlet.merchant_id])
@@ -307,7 +306,7 @@ def outlet_codes(*, merchant_id: int) -> set[str]:
 
 
 def outlet_rollout(
-    *, actor_id: int | None = None, actor_role: str | None = None, merchant_id: int | None = None
+    *, actor_id: int | None = None, actor_role: str, merchant_id: int | None = None
 ) -> RolloutSummary:
     """Outlet counts per status and per region and status, in one GROUP BY query."""
     qs = _visible_outlets(actor_id=actor_id, actor_role=actor_role)
@@ -339,7 +338,7 @@ def outlet_qr(
     *,
     outlet_id: int,
     actor_id: int | None = None,
-    actor_role: str | None = None,
+    actor_role: str,
     amount_minor: int | None = None,
     currency: str = "EUR",
     bill_number: str = "",
@@ -674,8 +673,8 @@ class EscrowInfo:
     payment: PaymentInfo | None
 
 
-def _can_read_wallets(*, owner_id: int, actor_id: int | None, actor_role: str | None) -> bool:
-    return actor_role is None or actor_role == OPERATOR_ROLE or actor_id == owner_id
+def _can_read_wallets(*, owner_id: int, actor_id: int | None, actor_role: str) -> bool:
+    return actor_role in (OPERATOR_ROLE, SYSTEM) or (actor_id is not None and actor_id == owner_id)
 
 
 def wallet_info(wallet: Wallet) -> WalletInfo:
@@ -692,9 +691,7 @@ def wallet_info(wallet: Wallet) -> WalletInfo:
     )
 
 
-def wallet_list(
-    *, owner_id: int, actor_id: int | None = None, actor_role: str | None = None
-) -> list[WalletInfo]:
+def wallet_list(*, owner_id: int, actor_id: int | None = None, actor_role: str) -> list[WalletInfo]:
     """The owner's wallets by currency, with balances (1 + one ledger read per wallet).
     Another user's wallets are unknown (``WalletNotFound``, 404) to all but operators."""
     if not _can_read_wallets(owner_id=owner_id, actor_id=actor_id, actor_role=actor_role):
@@ -702,9 +699,7 @@ def wallet_list(
     return [wallet_info(w) for w in Wallet.objects.filter(user_id=owner_id).order_by("currency")]
 
 
-def _wallet_for(
-    *, owner_id: int, currency: str, actor_id: int | None, actor_role: str | None
-) -> Wallet:
+def _wallet_for(*, owner_id: int, currency: str, actor_id: int | None, actor_role: str) -> Wallet:
     code = currency.strip().upper() if isinstance(currency, str) else ""
     wallet = None
     if _can_read_wallets(owner_id=owner_id, actor_id=actor_id, actor_role=actor_role):
@@ -715,7 +710,7 @@ def _wallet_for(
 
 
 def wallet_get(
-    *, owner_id: int, currency: str, actor_id: int | None = None, actor_role: str | None = None
+    *, owner_id: int, currency: str, actor_id: int | None = None, actor_role: str
 ) -> WalletInfo:
     """The owner's wallet in ``currency`` with its balance; ``WalletNotFound`` (404) when
     there is none or the actor is neither its owner nor an operator."""
@@ -731,7 +726,7 @@ def wallet_statement(
     limit: int = 20,
     offset: int = 0,
     actor_id: int | None = None,
-    actor_role: str | None = None,
+    actor_role: str,
 ) -> WalletStatement:
     """The wallet's ledger statement, newest first, ``limit`` (1-200) lines from
     ``offset``: each transfer with its signed amount and the posted balance after it."""
@@ -739,7 +734,7 @@ def wallet_statement(
         owner_id=owner_id, currency=currency, actor_id=actor_id, actor_role=actor_role
     )
     statement = ledger_selectors.account_statement(
-        account_id=wallet.ledger_account_id, limit=limit, offset=offset
+        account_id=wallet.ledger_account_id, limit=limit, offset=offset, actor_role=SYSTEM
     )
     lines = []
     for line in statement.lines:
@@ -854,9 +849,7 @@ def refund_info(refund: PaymentRefund, payment: Payment) -> RefundInfo:
     )
 
 
-def payment_get(
-    *, reference: str, actor_id: int | None = None, actor_role: str | None = None
-) -> PaymentInfo:
+def payment_get(*, reference: str, actor_id: int | None = None, actor_role: str) -> PaymentInfo:
     """A payment by its reference: its payer, its merchant's staff and operators see it;
     for anyone else it does not exist (404)."""
     payment = Payment.objects.filter(reference=reference).first()
@@ -865,8 +858,8 @@ def payment_get(
     return payment_info(payment)
 
 
-def _can_see_payment(payment: Payment, actor_id: int | None, actor_role: str | None) -> bool:
-    if actor_role is None or actor_role == OPERATOR_ROLE or payment.payer_id == actor_id:
+def _can_see_payment(payment: Payment, actor_id: int | None, actor_role: str) -> bool:
+    if actor_role in (OPERATOR_ROLE, SYSTEM) or payment.payer_id == actor_id:
         return True
     if actor_role == MERCHANT_ROLE and actor_id is not None:
         return (
@@ -915,8 +908,8 @@ def qr_payment_list(*, user_id: int, limit: int = 10) -> list[QrPaymentResult]:
 # --- settlement ---------------------------------------------------------------------------
 
 
-def check_settlement_reader(actor_role: str | None) -> None:
-    if actor_role is not None and actor_role != OPERATOR_ROLE:
+def check_settlement_reader(*, actor_role: str) -> None:
+    if actor_role not in (OPERATOR_ROLE, SYSTEM):
         raise SettlementOperatorsOnly("settlement runs are for operators")
 
 
@@ -968,10 +961,10 @@ class SettlementRunListing(Sequence[SettlementRunInfo]):
 
 
 def settlement_run_list(
-    *, day: date | None = None, merchant_id: int | None = None, actor_role: str | None = None
+    *, day: date | None = None, merchant_id: int | None = None, actor_role: str
 ) -> SettlementRunListing:
     """Settlement runs (operators), filtered by day and merchant."""
-    check_settlement_reader(actor_role)
+    check_settlement_reader(actor_role=actor_role)
     qs = SettlementRun.objects.order_by("-day", "merchant_id")
     if day is not None:
         qs = qs.filter(day=day)
@@ -980,10 +973,10 @@ def settlement_run_list(
     return SettlementRunListing(qs)
 
 
-def settlement_run_get(*, run_id: int, actor_role: str | None = None) -> SettlementStatement:
+def settlement_run_get(*, run_id: int, actor_role: str) -> SettlementStatement:
     """A run with its statement: one line per payment and per refund it settled, oldest
     first (three queries)."""
-    check_settlement_reader(actor_role)
+    check_settlement_reader(actor_role=actor_role)
     run = SettlementRun.objects.filter(pk=run_id).first()
     if run is None:
         raise SettlementRunNotFound(f"no settlement run {run_id}")

@@ -31,6 +31,8 @@ from typing import Any
 
 from django.conf import settings
 
+from fiera.accounts.roles import BUYER as BUYER_ROLE
+from fiera.accounts.roles import SYSTEM
 from fiera.common.errors import Conflict, DomainError, InvalidInput, PermissionDenied
 from fiera.common.money import currency_exponent, is_currency
 from fiera.ledger import services as ledger
@@ -41,8 +43,6 @@ MAX_AMOUNT_MINOR = 10**15
 """No single movement above this many minor units (EUR 10 trillion): keeps every sum far
 from the ledger's 63-bit limit."""
 REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
-BUYER_ROLE = "buyer"
-OPERATOR_ROLE = "operator"
 
 
 # --- settings ---------------------------------------------------------------------------
@@ -153,9 +153,9 @@ def check_request_id(request_id: object) -> str:
     return request_id
 
 
-def check_buyer(actor_role: str | None) -> None:
-    """Wallets move for buyers (consumers and businesses); trusted callers pass None."""
-    if actor_role is not None and actor_role != BUYER_ROLE:
+def check_buyer(*, actor_role: str) -> None:
+    """Wallets move for buyers (consumers and businesses) and ``SYSTEM`` callers."""
+    if actor_role not in (BUYER_ROLE, SYSTEM):
         raise WalletRoleRequired("wallets are for buyers")
 
 
@@ -235,7 +235,7 @@ def ledger_error(results: Sequence[TransferResult]) -> DomainError:
 def book(specs: Sequence[TransferSpec], now: Any) -> list[TransferRecord]:
     """Book ``specs`` as one linked chain; raise the payments error when it fails (nothing
     is booked then). A retry of the same keys returns the transfers booked the first time."""
-    results = ledger.transfers_create(transfers=linked(specs), now=now)
+    results = ledger.transfers_create(transfers=linked(specs), now=now, actor_role=SYSTEM)
     if any(r.error is not None for r in results):
         raise ledger_error(results)
     return [r.transfer for r in results if r.transfer is not None]

@@ -18,6 +18,7 @@ from datetime import datetime
 
 from django.db import transaction
 
+from fiera.accounts.roles import MERCHANT, OPERATOR, SYSTEM
 from fiera.common.errors import Conflict, InvalidInput
 from fiera.common.money import Money
 from fiera.ledger.domain import TransferSpec
@@ -26,7 +27,6 @@ from fiera.payments import fxmath, selectors
 from fiera.payments.models import FxQuote, Payment, PaymentKind, PaymentRefund, Wallet
 from fiera.payments.selectors import PaymentInfo, PaymentNotFound, RefundInfo
 from fiera.payments.services.base import (
-    OPERATOR_ROLE,
     CurrencyMismatch,
     NoWallet,
     RequestIdReused,
@@ -289,12 +289,12 @@ def wallet_charge_for_checkout(
     return _charge_of(checkout_reference, buyer_id, payments)
 
 
-def _check_refunder(payment: Payment, actor_id: int | None, actor_role: str | None) -> None:
-    """Trusted callers (None) and operators refund any payment; a merchant's owners and
+def _check_refunder(payment: Payment, actor_id: int | None, actor_role: str) -> None:
+    """``SYSTEM`` callers and operators refund any payment; a merchant's owners and
     managers their own merchant's; for anyone else the payment does not exist."""
-    if actor_role is None or actor_role == OPERATOR_ROLE:
+    if actor_role in (OPERATOR, SYSTEM):
         return
-    if actor_role == "merchant" and actor_id is not None:
+    if actor_role == MERCHANT and actor_id is not None:
         role = merchant_selectors.staff_role_of(user_id=actor_id, merchant_id=payment.merchant_id)
         if role in merchant_selectors.MANAGING_ROLES:
             return
@@ -368,7 +368,7 @@ def wallet_refund(
     refund_reference: str,
     now: datetime,
     actor_id: int | None = None,
-    actor_role: str | None = None,
+    actor_role: str,
 ) -> RefundInfo:
     """Give back part or all of a wallet payment, at the payment's own rate.
 

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 
+from fiera.accounts.roles import SYSTEM
 from fiera.common.errors import Conflict
 from fiera.common.money import Money
 from fiera.ledger import services as ledger
@@ -108,7 +109,7 @@ def escrow_hold(
             pending=True,
             timeout_seconds=timeout_seconds,
         )
-        results = ledger.transfers_create(transfers=[hold], now=now)
+        results = ledger.transfers_create(transfers=[hold], now=now, actor_role=SYSTEM)
         if results[0].error is not None or results[0].transfer is None:
             raise ledger_error(results)
         escrow = Escrow.objects.create(

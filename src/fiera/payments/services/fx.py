@@ -192,13 +192,13 @@ def fx_quote_create(
     now: datetime,
     sell_amount_minor: int | None = None,
     buy_amount_minor: int | None = None,
-    actor_role: str | None = None,
+    actor_role: str,
 ) -> FxQuoteInfo:
     """Quote converting the user's ``sell_currency`` into ``buy_currency``: give exactly one
     of ``sell_amount_minor`` (what to give) or ``buy_amount_minor`` (what to get), in minor
     units of that side's currency. The quote holds for ``FIERA_FX_QUOTE_SECONDS`` after
     ``now``; nothing moves until ``fx_convert``."""
-    check_buyer(actor_role)
+    check_buyer(actor_role=actor_role)
     sell = check_wallet_currency(sell_currency)
     buy = check_wallet_currency(buy_currency)
     if (sell_amount_minor is None) == (buy_amount_minor is None):
@@ -229,7 +229,7 @@ def _quote_uuid(quote_id: object) -> uuid.UUID:
 
 
 def fx_convert(
-    *, user_id: int, quote_id: str | uuid.UUID, now: datetime, actor_role: str | None = None
+    *, user_id: int, quote_id: str | uuid.UUID, now: datetime, actor_role: str
 ) -> FxQuoteInfo:
     """Execute the user's quote: its sell amount leaves the user's wallet in the sell
     currency, its buy amount lands in the wallet in the buy currency (opened if need be).
@@ -239,7 +239,7 @@ def fx_convert(
     quote again returns it (the ledger ids are the quote's: nothing moves twice). Another
     user's quote is unknown (404).
     """
-    check_buyer(actor_role)
+    check_buyer(actor_role=actor_role)
     key = _quote_uuid(quote_id)
     with transaction.atomic():
         quote = FxQuote.objects.select_for_update().filter(quote_id=key, user_id=user_id).first()

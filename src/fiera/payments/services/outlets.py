@@ -1,8 +1,8 @@
 """Writes of the payments app: outlets (one by one or imported by the thousand), their
 status and terminals, and the ECB reference rates.
 
-Authorization: operators, trusted in-process callers (``actor_role`` None: CLI, demo
-builder) and the owning merchant's owners and managers may write outlets; clerks get
+Authorization: operators, in-process callers (``actor_role=accounts.roles.SYSTEM``: CLI,
+demo builder) and the owning merchant's owners and managers may write outlets; clerks get
 403, staff of another merchant 404.
 """
 
@@ -141,7 +141,7 @@ class ImportReport:
 # --- helpers ----------------------------------------------------------------------------
 
 
-def _check_merchant(merchant_id: int, actor_id: int | None, actor_role: str | None) -> None:
+def _check_merchant(merchant_id: int, actor_id: int | None, actor_role: str) -> None:
     merchant_selectors.authorize(
         merchant_id=merchant_id, actor_id=actor_id, actor_role=actor_role, roles=WRITE_ROLES
     )
@@ -249,7 +249,7 @@ def outlet_register(
     postal_code: str = "",
     mcc: str = DEFAULT_MCC,
     actor_id: int | None = None,
-    actor_role: str | None = None,
+    actor_role: str,
 ) -> OutletInfo:
     """Register one outlet, planned. The region comes from the municipality (ISTAT code).
     A code the merchant already uses raises ``OutletCodeTaken`` (409)."""
@@ -293,7 +293,7 @@ def outlet_set_status(
     status: str,
     now: datetime,
     actor_id: int | None = None,
-    actor_role: str | None = None,
+    actor_role: str,
 ) -> OutletInfo:
     """Move the outlet to ``status`` if ``OUTLET_TRANSITIONS`` allows it, else
     ``OutletTransitionRefused`` (409). Setting the current status again changes nothing.
@@ -330,7 +330,7 @@ def terminal_add(
     now: datetime,
     label: str = "",
     actor_id: int | None = None,
-    actor_role: str | None = None,
+    actor_role: str,
 ) -> TerminalInfo:
     """Add a terminal to the outlet; its id is unique within the outlet (409 otherwise)."""
     terminal_id = terminal_id.strip()
@@ -367,7 +367,7 @@ def outlets_import_rows(
     now: datetime,
     progress: bool = False,
     actor_id: int | None = None,
-    actor_role: str | None = None,
+    actor_role: str,
 ) -> ImportReport:
     """Import outlets (and their terminals) all or nothing.
 
@@ -544,7 +544,7 @@ def outlets_import_csv(
     now: datetime,
     progress: bool = False,
     actor_id: int | None = None,
-    actor_role: str | None = None,
+    actor_role: str,
 ) -> ImportReport:
     """Import an outlet CSV (``CSV_FORMAT_HELP``) all or nothing: every line is checked
     first, and any problem raises ``OutletImportInvalid`` with each error's line number

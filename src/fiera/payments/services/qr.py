@@ -148,12 +148,12 @@ def qr_payment_submit(
     now: datetime,
     amount_minor: int | None = None,
     wallet_currency: str = "CNY",
-    actor_role: str | None = None,
+    actor_role: str,
 ) -> QrPaymentResult:
     """Pay the scanned ``payload`` from the user's ``wallet_currency`` wallet (see the module
     docstring for the steps, the 4xx and the S/F/U answer). ``amount_minor`` (minor units
     of the QR's currency) is for static QR codes; a dynamic one carries its amount."""
-    check_buyer(actor_role)
+    check_buyer(actor_role=actor_role)
     request_id = check_request_id(request_id)
     if not isinstance(payload, str) or not payload.strip():
         raise emvco.MalformedPayload("the payload is empty")
@@ -306,11 +306,12 @@ def _book(row: QrPayment, now: datetime) -> Payment:
 
 
 def qr_payment_query(
-    *, user_id: int, request_id: str, now: datetime, actor_role: str | None = None
+    *, user_id: int, request_id: str, now: datetime, actor_role: str
 ) -> QrPaymentResult:
     """The result of the user's payment request (another user's is unknown: 404). A U is
     settled here for good under the row lock: the payment either committed (S) or never
     will (F, "not_completed": no money moved)."""
+    check_buyer(actor_role=actor_role)
     row = (
         QrPayment.objects.select_related("wallet")
         .filter(user_id=user_id, request_id=request_id if isinstance(request_id, str) else "")

@@ -76,13 +76,13 @@ def settlement_run(
     now: datetime,
     merchant_ids: list[int] | None = None,
     progress: bool = False,
-    actor_role: str | None = None,
+    actor_role: str,
 ) -> SettlementReport:
     """Settle ``day`` for every merchant with something to settle (or only
-    ``merchant_ids``); see the module docstring. Operators and trusted callers only
+    ``merchant_ids``); see the module docstring. Operators and ``SYSTEM`` callers only
     (403 otherwise). ``DayNotOver`` (409) until ``day`` has ended at ``now``. Shows a
     tqdm bar on stderr if ``progress``."""
-    check_settlement_reader(actor_role)
+    check_settlement_reader(actor_role=actor_role)
     cutoff = day_end(day)
     if now < cutoff:
         raise DayNotOver(f"{day.isoformat()} is not over yet (UTC); settle it from tomorrow")

@@ -1,8 +1,8 @@
 """Wallets: open one per currency, top it up from a funding source.
 
 Only the owner moves its wallet: these services take the owner's ``user_id`` (the API
-passes the signed-in user) and ``actor_role`` (wallets are for buyers; None = a trusted
-in-process caller such as the demo builder).
+passes the signed-in user) and ``actor_role`` (wallets are for buyers; in-process callers
+such as the demo builder pass ``accounts.roles.SYSTEM``).
 """
 
 from __future__ import annotations
@@ -58,12 +58,10 @@ def wallet_ensure(*, user_id: int, currency: str, now: datetime) -> Wallet:
         return Wallet.objects.get(user_id=user_id, currency=currency)
 
 
-def wallet_open(
-    *, user_id: int, currency: str, now: datetime, actor_role: str | None = None
-) -> WalletInfo:
+def wallet_open(*, user_id: int, currency: str, now: datetime, actor_role: str) -> WalletInfo:
     """Open the user's wallet in ``currency`` (one of the wallet currencies), or return the
     one already open: idempotent. The ledger account never goes below zero."""
-    check_buyer(actor_role)
+    check_buyer(actor_role=actor_role)
     code = check_wallet_currency(currency)
     with transaction.atomic():
         wallet = wallet_ensure(user_id=user_id, currency=code, now=now)
@@ -92,7 +90,7 @@ def wallet_top_up(
     request_id: str,
     now: datetime,
     gateway: FundingGateway | None = None,
-    actor_role: str | None = None,
+    actor_role: str,
 ) -> TopUpInfo:
     """Charge ``amount_minor`` (minor units of ``currency``) to the funding source and book
     it funding -> the user's wallet in that currency (which must be open: 404 otherwise).
@@ -104,7 +102,7 @@ def wallet_top_up(
     and a retry drives it again without charging twice. A decline raises
     ``FundingDeclined`` (409), again on every retry. Invalid input writes nothing.
     """
-    check_buyer(actor_role)
+    check_buyer(actor_role=actor_role)
     code = check_wallet_currency(currency)
     amount = check_amount(amount_minor, code)
     request_id = check_request_id(request_id)
