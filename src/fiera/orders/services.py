@@ -1055,5 +1055,5 @@ def cross_border_rates_load(
             for rate in data["rates"]
         ],
         now=now,
-    )
         actor_role=SYSTEM,
+    )
