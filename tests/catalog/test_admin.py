@@ -129,4 +129,50 @@ def test_the_merchant_of_an_existing_row_is_not_editable_in_the_admin(model: str
     obj = {"product": product, "variant": variant, "warehouse": shop.warehouse}[model]
     html = _operator_client().get(f"/admin/catalog/{model}/{obj.pk}/change/").content.decode()
     assert 'name="merchant"' not in html
+    assert 'name="product"' not in html  # a variant stays with its product
     assert shop.merchant.display_name in html or str(shop.merchant) in html
+
+
+def test_variants_are_not_added_from_the_product_page() -> None:
+    """A variant needs its merchant and the services' checks: the product page's inline
+    edits existing variants only (adding one there used to fail with a 500)."""
+    shop = f.shop()
+    product, variant = f.listed_product(shop)
+    client = _operator_client()
+    html = client.get(f"/admin/catalog/product/{product.pk}/change/").content.decode()
+    assert 'name="variants-__prefix__-sku"' not in html
+    form = {
+        "merchant": shop.merchant.pk,
+        "slug": product.slug,
+        "name_en": product.name_en,
+        "name_it": product.name_it,
+        "name_zh": product.name_zh,
+        "description_en": "",
+        "description_it": "",
+        "description_zh": "",
+        "hs_code": product.hs_code,
+        "origin_country": product.origin_country,
+        "is_active": "on",
+        "variants-TOTAL_FORMS": "2",
+        "variants-INITIAL_FORMS": "1",
+        "variants-0-id": variant.pk,
+        "variants-0-product": product.pk,
+        "variants-0-sku": variant.sku,
+        "variants-0-label": "",
+        "variants-0-min_order_quantity": "1",
+        "variants-0-weight_grams": "0",
+        "variants-0-is_active": "on",
+        "variants-1-product": product.pk,
+        "variants-1-sku": "NEW-1",
+        "variants-1-min_order_quantity": "1",
+        "variants-1-weight_grams": "0",
+    }
+    client.raise_request_exception = False
+    response = client.post(f"/admin/catalog/product/{product.pk}/change/", form)
+    assert response.status_code in (200, 302)
+    assert list(product.variants.values_list("sku", flat=True)) == [variant.sku]
+
+
+def test_variants_are_not_added_in_the_admin() -> None:
+    client = _operator_client()
+    assert client.get("/admin/catalog/variant/add/").status_code == 403

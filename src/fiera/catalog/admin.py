@@ -53,11 +53,14 @@ class ReadOnlyInline(admin.TabularInline):
 
 
 class TenantFixedAdmin(admin.ModelAdmin):
-    """The merchant of an existing row is shown, not editable."""
+    """The merchant of an existing row (and whatever else ties it to its tenant, in
+    ``tenant_fields``) is shown, not editable."""
+
+    tenant_fields: tuple[str, ...] = ("merchant",)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = tuple(super().get_readonly_fields(request, obj))
-        return fields if obj is None else (*fields, "merchant")
+        return fields if obj is None else (*fields, *self.tenant_fields)
 
 
 @admin.register(Category)
@@ -69,10 +72,16 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 class VariantInline(admin.TabularInline):
+    """The product's variants, editable; new variants come through the console and the
+    API, which set their merchant and check the SKU."""
+
     model = Variant
     extra = 0
     fields = ("sku", "label", "min_order_quantity", "weight_grams", "is_active")
     show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Product)
@@ -98,12 +107,17 @@ class StockLevelInline(ReadOnlyInline):
 
 @admin.register(Variant)
 class VariantAdmin(TenantFixedAdmin):
+    """Variants are created through the console and the API (merchant, SKU checks)."""
+
     list_display = ("sku", "label", "product", "merchant", "min_order_quantity", "is_active")
     list_filter = ("is_active",)
     search_fields = ("sku", "label", "product__name_en", "product__name_it", "product__name_zh")
     list_select_related = ("product", "merchant")
-    raw_id_fields = ("product", "merchant")
+    tenant_fields = ("product", "merchant")
     inlines = [PriceInline, StockLevelInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
 
 @admin.register(Price)
