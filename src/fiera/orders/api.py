@@ -180,13 +180,15 @@ def order_list(
     operators: all. Newest first; ``status`` filters. (Plain parameters, not a schema:
     ``@paginate`` resolves string annotations in its own module.)"""
     user_id, role = _actor(request)
-    return selectors.order_list(user_id=user_id, role=role, status=status, merchant_id=merchant_id)
+    return selectors.order_list(
+        user_id=user_id, actor_role=role, status=status, merchant_id=merchant_id
+    )
 
 
 @router.get("/orders/{number}", response={200: OrderOut, **ERRORS})
 def order_get(request: HttpRequest, number: str = OrderNumber) -> OrderOut:
     user_id, role = _actor(request)
-    return OrderOut.of(selectors.order_get(user_id=user_id, role=role, number=number))
+    return OrderOut.of(selectors.order_get(user_id=user_id, actor_role=role, number=number))
 
 
 @router.post("/orders/{number}/cancel", response={200: OrderOut, **ERRORS})

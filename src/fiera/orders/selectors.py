@@ -242,19 +242,19 @@ def checkout_quote(
 # orders -------------------------------------------------------------------------------
 
 
-def _visible(*, user_id: int, role: str) -> QuerySet[Order]:
-    if role == OPERATOR:
+def _visible(*, user_id: int, actor_role: str) -> QuerySet[Order]:
+    if actor_role == OPERATOR:
         return Order.objects.all()
-    if role == MERCHANT:
+    if actor_role == MERCHANT:
         return Order.objects.filter(merchant_id__in=merchant_ids_for_user(user_id=user_id))
     return Order.objects.filter(buyer_id=user_id)
 
 
 def order_list(
-    *, user_id: int, role: str, status: str | None = None, merchant_id: int | None = None
+    *, user_id: int, actor_role: str, status: str | None = None, merchant_id: int | None = None
 ) -> QuerySet[Order]:
     """Orders the user may see, newest first, optionally by status and merchant."""
-    qs = _visible(user_id=user_id, role=role)
+    qs = _visible(user_id=user_id, actor_role=actor_role)
     if status:
         qs = qs.filter(status=status)
     if merchant_id is not None:
@@ -268,9 +268,11 @@ def _detailed(qs: QuerySet[Order]) -> QuerySet[Order]:
     )
 
 
-def order_get(*, user_id: int, role: str, number: str) -> Order:
+def order_get(*, user_id: int, actor_role: str, number: str) -> Order:
     """The order with its lines, shipments and refunds, if the user may see it."""
-    order = _detailed(_visible(user_id=user_id, role=role).filter(number=number)).first()
+    order = _detailed(
+        _visible(user_id=user_id, actor_role=actor_role).filter(number=number)
+    ).first()
     if order is None:
         raise OrderNotFound(f"no order {number}")
     return order
@@ -295,9 +297,9 @@ class OrderPage:
     is_staff: bool
 
 
-def order_page(*, user_id: int, role: str, number: str) -> OrderPage:
-    merchant_ids = set(merchant_ids_for_user(user_id=user_id)) if role == MERCHANT else set()
-    order = order_get(user_id=user_id, role=role, number=number)
+def order_page(*, user_id: int, actor_role: str, number: str) -> OrderPage:
+    merchant_ids = set(merchant_ids_for_user(user_id=user_id)) if actor_role == MERCHANT else set()
+    order = order_get(user_id=user_id, actor_role=actor_role, number=number)
     staff = order.merchant_id in merchant_ids
     cod = payment_method_get(order.payment_method).collects_on_delivery
     status = order.status
@@ -307,16 +309,16 @@ def order_page(*, user_id: int, role: str, number: str) -> OrderPage:
         merchant=merchant_summaries(merchant_ids=[order.merchant_id]).get(order.merchant_id),
         can_cancel=(
             status == OrderStatus.PLACED
-            and (staff or order.buyer_id == user_id or role == OPERATOR)
+            and (staff or order.buyer_id == user_id or actor_role == OPERATOR)
         )
-        or (status == OrderStatus.PAID and (staff or role == OPERATOR)),
+        or (status == OrderStatus.PAID and (staff or actor_role == OPERATOR)),
         can_ship=staff
         and (
             status in {OrderStatus.PAID, OrderStatus.SHIPPED}
             or (status == OrderStatus.PLACED and cod)
         ),
         can_deliver=staff and status == OrderStatus.SHIPPED,
-        can_refund=(staff or role == OPERATOR)
+        can_refund=(staff or actor_role == OPERATOR)
         and status in {OrderStatus.PAID, OrderStatus.DELIVERED}
         and left > 0,
         refundable_minor=left,
@@ -330,12 +332,12 @@ class ConsoleContext:
     merchants: dict[int, MerchantSummary]
 
 
-def console_context(*, user_id: int, role: str) -> ConsoleContext:
+def console_context(*, user_id: int, actor_role: str) -> ConsoleContext:
     """The merchants whose orders the console shows (staff: theirs; operators: none
     chosen, so all). Other roles get ``ConsoleOnly`` (403)."""
-    if role == OPERATOR:
+    if actor_role == OPERATOR:
         return ConsoleContext(merchant_ids=(), merchants={})
-    if role != MERCHANT:
+    if actor_role != MERCHANT:
         raise ConsoleOnly("the merchant console is for merchant staff")
     ids = tuple(merchant_ids_for_user(user_id=user_id))
     return ConsoleContext(merchant_ids=ids, merchants=merchant_summaries(merchant_ids=ids))

@@ -266,7 +266,7 @@ def my_orders(request: HttpRequest) -> HttpResponse:
     """The orders the signed-in person placed, newest first, paged."""
     user_id, _role = _user(request)
     status = _status_filter(request)
-    orders = selectors.order_list(user_id=user_id, role=BUYER, status=status)
+    orders = selectors.order_list(user_id=user_id, actor_role=BUYER, status=status)
     return render(
         request,
         "orders/my_orders.html",
@@ -305,7 +305,7 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
         if response is not None:
             return response
     try:
-        page = selectors.order_page(user_id=user_id, role=role, number=number)
+        page = selectors.order_page(user_id=user_id, actor_role=role, number=number)
     except NotFound as exc:
         raise _not_found(exc) from None
     return render(request, "orders/order_detail.html", {"view": page, "order": page.order})
@@ -317,7 +317,7 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
 def _console(request: HttpRequest) -> selectors.ConsoleContext:
     user_id, role = _user(request)
     try:
-        return selectors.console_context(user_id=user_id, role=role)
+        return selectors.console_context(user_id=user_id, actor_role=role)
     except DomainError as exc:
         raise PermissionDenied(exc.detail) from None
 
@@ -333,7 +333,7 @@ def console_orders(request: HttpRequest) -> HttpResponse:
     if raw_merchant and merchant_id is None:
         messages.warning(request, _("That company filter is not a company id: showing all."))
     orders = selectors.order_list(
-        user_id=user_id, role=role, status=status, merchant_id=merchant_id
+        user_id=user_id, actor_role=role, status=status, merchant_id=merchant_id
     )
     return render(
         request,
@@ -356,7 +356,7 @@ def console_order(request: HttpRequest, number: str) -> HttpResponse:
     _console(request)
     user_id, role = _user(request)
     try:
-        page = selectors.order_page(user_id=user_id, role=role, number=number)
+        page = selectors.order_page(user_id=user_id, actor_role=role, number=number)
     except NotFound as exc:
         raise _not_found(exc) from None
     ship_form = ShipForm(prefix="ship")
