@@ -154,6 +154,7 @@ def seed(clients: int) -> BenchWorld:
     from stdnum import luhn
 
     from fiera.accounts.models import BuyerKind, Role, User
+    from fiera.accounts.roles import SYSTEM
     from fiera.accounts.services import token_issue
     from fiera.catalog.models import Price, Product, StockLevel, Variant, Warehouse
     from fiera.marketplaces.services import marketplace_create
@@ -167,6 +168,7 @@ def seed(clients: int) -> BenchWorld:
         default_language="en",
         default_currency="CNY",
         countries={"CN": "CNY"},
+        actor_role=SYSTEM,
     )
     variants: list[list[int]] = []
     for m in range(5):

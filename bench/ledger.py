@@ -85,6 +85,7 @@ def open_world(wallets: int) -> tuple[int, list[int], str]:
     from django.utils import timezone
 
     from fiera.accounts import services as accounts
+    from fiera.accounts.roles import SYSTEM
     from fiera.ledger import services
     from fiera.ledger.domain import TransferSpec
 
@@ -112,6 +113,7 @@ def open_world(wallets: int) -> tuple[int, list[int], str]:
             for w in ids
         ],
         now=timezone.now(),
+        actor_role=SYSTEM,
     )
     user = accounts.user_create(
         username=f"bench-{secrets.token_hex(3)}",
@@ -309,6 +311,7 @@ def main() -> int:
     from django.db import connection
     from django.utils import timezone
 
+    from fiera.accounts.roles import SYSTEM
     from fiera.ledger import selectors, services
     from fiera.ledger.domain import TransferSpec
 
@@ -338,7 +341,9 @@ def main() -> int:
         return 1
 
     def service_batch() -> int:
-        results = services.transfers_create(transfers=specs(batch), now=timezone.now())
+        results = services.transfers_create(
+            transfers=specs(batch), now=timezone.now(), actor_role=SYSTEM
+        )
         assert all(r.ok for r in results)
         return len(results)
 
@@ -392,7 +397,7 @@ def main() -> int:
         f"service batched / service single: {batch_gain:.1f}x (target >= 5x: "
         f"{'met' if batch_gain >= 5 else 'MISSED'})"
     )
-    report = selectors.ledger_verify()
+    report = selectors.ledger_verify(actor_role=SYSTEM)
     print(f"ledger_verify: {report.summary()}")
     return 0 if report.ok else 1
 
