@@ -14,7 +14,7 @@ from fiera.marketplaces.models import Marketplace
 from fiera.merchants.models import Store
 from fiera.orders import services
 from fiera.orders.models import CartLine, Checkout, IdempotencyRecord, Order, OrderLine
-from fiera.orders.payment import CheckoutCharge, payment_method_register
+from fiera.orders.payment import CheckoutCharge, Settled, payment_method_register
 from tests.orders import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -363,9 +363,9 @@ class PaidAtOnce:
     def __init__(self) -> None:
         self.charges: list[CheckoutCharge] = []
 
-    def settle_checkout(self, *, charge: CheckoutCharge, now) -> bool:
+    def settle_checkout(self, *, charge: CheckoutCharge, now) -> Settled:
         self.charges.append(charge)
-        return True
+        return Settled(paid=True)
 
 
 def test_a_payment_method_that_settles_at_checkout_writes_the_orders_paid():

@@ -8,7 +8,12 @@ from fiera.accounts.roles import SYSTEM
 from fiera.catalog.models import StockMovement
 from fiera.orders import services
 from fiera.orders.models import Order, OrderStatus, Refund, Shipment
-from fiera.orders.payment import CheckoutCharge, payment_method_register
+from fiera.orders.payment import (
+    NOT_SETTLED,
+    CheckoutCharge,
+    Settled,
+    payment_method_register,
+)
 from tests.orders import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -21,8 +26,8 @@ class PrepaidCard:
     label = "Card (test)"
     collects_on_delivery = False
 
-    def settle_checkout(self, *, charge: CheckoutCharge, now) -> bool:
-        return False
+    def settle_checkout(self, *, charge: CheckoutCharge, now) -> Settled:
+        return NOT_SETTLED
 
 
 class PaidAtCheckout:
@@ -32,8 +37,8 @@ class PaidAtCheckout:
     label = "Paid at checkout (test)"
     collects_on_delivery = False
 
-    def settle_checkout(self, *, charge: CheckoutCharge, now) -> bool:
-        return True
+    def settle_checkout(self, *, charge: CheckoutCharge, now) -> Settled:
+        return Settled(paid=True)
 
 
 payment_method_register(PrepaidCard())

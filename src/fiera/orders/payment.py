@@ -10,21 +10,25 @@ Two methods exist. Cash on delivery: the order stays ``placed`` (no fake paid fl
 ``paid_at`` is set when the merchant marks it delivered. The wallet (``WalletPayment``):
 ``settle_checkout`` charges the buyer's Fiera wallet in the checkout currency through
 ``fiera.payments.services.wallet_charge_for_checkout`` (each order's total to its
-merchant, converted to EUR through FX when needed, all or nothing) and returns True, so
-the orders are written ``paid``. A method that collected money gives it back through
-``refund_collected`` (the wallet's refunds go back at the original rate), called by the
-orders services in the refund's own transaction.
+merchant, converted to EUR through FX when needed, all or nothing) and returns
+``Settled(paid=True, fx=...)``, so the orders are written ``paid`` and their
+``orders.order.paid`` events carry the rate each payment recorded. A method that
+collected money gives it back through ``refund_collected`` (the wallet's refunds go back
+at the original rate), called by the orders services in the refund's own transaction.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from fiera.accounts.roles import SYSTEM
 from fiera.common.errors import InvalidInput
 from fiera.common.money import Money
+from fiera.orders.events import FxUsed
+from fiera.payments import selectors as payments_selectors
 from fiera.payments import services as payments
 
 
@@ -46,18 +50,32 @@ class CheckoutCharge:
     merchant_ids: tuple[int, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Settled:
+    """What ``settle_checkout`` did: ``paid`` when the orders are paid now (written
+    ``paid``); ``fx`` the conversion each order's payment recorded, by order number (empty
+    when nothing was converted)."""
+
+    paid: bool
+    fx: Mapping[str, FxUsed] = field(default_factory=dict)
+
+
+NOT_SETTLED = Settled(paid=False)
+
+
 @runtime_checkable
 class PaymentMethod(Protocol):
     code: str
     label: str
     collects_on_delivery: bool
 
-    def settle_checkout(self, *, charge: CheckoutCharge, now: datetime) -> bool:
+    def settle_checkout(self, *, charge: CheckoutCharge, now: datetime) -> Settled:
         """Called inside the checkout transaction, after the checkout row exists.
 
         Called before the orders are inserted, so that they are written once with their
-        final status: return True when they are paid now (written as ``paid``), False
-        when they stay ``placed``. Raise a DomainError to refuse the checkout (it rolls back).
+        final status: ``Settled(paid=True)`` when they are paid now (written as ``paid``),
+        ``NOT_SETTLED`` when they stay ``placed``. Raise a DomainError to refuse the
+        checkout (it rolls back).
         """
         ...
 
@@ -69,8 +87,8 @@ class CashOnDelivery:
     label = "Cash on delivery"
     collects_on_delivery = True
 
-    def settle_checkout(self, *, charge: CheckoutCharge, now: datetime) -> bool:
-        return False
+    def settle_checkout(self, *, charge: CheckoutCharge, now: datetime) -> Settled:
+        return NOT_SETTLED
 
 
 class WalletPayment:
@@ -84,8 +102,8 @@ class WalletPayment:
     label = "Fiera wallet"
     collects_on_delivery = False
 
-    def settle_checkout(self, *, charge: CheckoutCharge, now: datetime) -> bool:
-        payments.wallet_charge_for_checkout(
+    def settle_checkout(self, *, charge: CheckoutCharge, now: datetime) -> Settled:
+        paid = payments.wallet_charge_for_checkout(
             buyer_id=charge.buyer_id,
             checkout_reference=f"checkout:{charge.checkout_id}",
             amount=Money(charge.total_minor, charge.currency),
@@ -100,7 +118,10 @@ class WalletPayment:
             ],
             now=now,
         )
-        return True
+        return Settled(
+            paid=True,
+            fx={payment.reference: fx for payment in paid.payments if (fx := _fx_of(payment))},
+        )
 
     def refund(self, *, order_number: str, amount: Money, reference: str, now: datetime) -> None:
         payments.wallet_refund(
@@ -133,6 +154,31 @@ def refund_collected(
         return False
     method.refund(order_number=order_number, amount=amount, reference=reference, now=now)
     return True
+
+
+def collected_fx(*, method_code: str, order_number: str) -> FxUsed | None:
+    """The conversion the order's payment recorded, for a method that collected it (the
+    wallet; refunds go back at this rate); None when nothing was converted (one query)."""
+    if not isinstance(payment_method_get(method_code), RefundingMethod):
+        return None
+    try:
+        payment = payments_selectors.payment_get(reference=order_number, actor_role=SYSTEM)
+    except payments_selectors.PaymentNotFound:
+        return None
+    return _fx_of(payment)
+
+
+def _fx_of(payment: payments_selectors.PaymentInfo) -> FxUsed | None:
+    if not payment.rate:
+        return None
+    return FxUsed(
+        rate=payment.rate,
+        rate_base=payment.rate_base,
+        rate_quote=payment.rate_quote,
+        markup_bp=payment.markup_bp,
+        credit_minor=payment.credit.amount_minor,
+        credit_currency=payment.credit.currency,
+    )
 
 
 _methods: dict[str, PaymentMethod] = {}

@@ -39,13 +39,22 @@ from fiera.catalog.reservations import (
     variants_offered,
 )
 from fiera.common.errors import Conflict, DomainError, InvalidInput, PermissionDenied
-from fiera.common.events import publish
 from fiera.common.money import Money, is_currency
 from fiera.common.parsing import is_ascii_digits
 from fiera.common.reference import is_country
 from fiera.marketplaces.selectors import marketplace_get, marketplace_get_by_id
 from fiera.merchants.selectors import merchant_ids_for_user
 from fiera.orders import sql
+from fiera.orders.events import (
+    OrderCancelled,
+    OrderDelivered,
+    OrderPaid,
+    OrderRefunded,
+    OrderShipped,
+    events_publish,
+    order_facts,
+    paid_at_checkout,
+)
 from fiera.orders.models import (
     MAX_LINE_QUANTITY,
     Cart,
@@ -58,7 +67,12 @@ from fiera.orders.models import (
     Refund,
     Shipment,
 )
-from fiera.orders.payment import CheckoutCharge, payment_method_get, refund_collected
+from fiera.orders.payment import (
+    CheckoutCharge,
+    collected_fx,
+    payment_method_get,
+    refund_collected,
+)
 from fiera.orders.pricing import (
     CROSS_BORDER_KIND,
     BelowMinimumOrder,
@@ -538,7 +552,8 @@ def _checkout_write(
 
     Statements, in this order and whatever the number of lines or merchants: [allowance
     upsert], checkout INSERT, (a payment method that settles at once adds its ledger
-    transfer), orders INSERT, [idempotency record INSERT], outbox INSERT, [cart lines
+    transfer), orders INSERT, [idempotency record INSERT], outbox INSERT (the checkout's
+    event and, when paid at once, each order's ``orders.order.paid``), [cart lines
     DELETE], stock UPDATE (as late as possible: its row locks are what concurrent buyers
     of a hot SKU queue on), lines INSERT. Rows are built by column name (``fiera.orders.sql``).
     """
@@ -563,7 +578,7 @@ def _checkout_write(
         [(new_id,)] = sql.insert(cursor, sql.CHECKOUT_TABLE, [checkout], "id")
         checkout_id = int(new_id)
         numbers = [f"F{checkout_id:06d}-{index}" for index in range(1, len(quote.groups) + 1)]
-        paid = payment_method_get(method_code).settle_checkout(
+        settled = payment_method_get(method_code).settle_checkout(
             charge=CheckoutCharge(
                 checkout_id=checkout_id,
                 buyer_id=buyer_id,
@@ -576,6 +591,7 @@ def _checkout_write(
             ),
             now=now,
         )
+        paid = settled.paid
         status = str(OrderStatus.PAID if paid else OrderStatus.PLACED)
         orders = sql.order_rows(
             checkout_id=checkout_id,
@@ -612,7 +628,20 @@ def _checkout_write(
                 created_at=at,
             )
             sql.insert(cursor, sql.IDEMPOTENCY_TABLE, [record])
-        publish("orders.checkout.placed", result_json, now=now)
+        paid_events = (
+            paid_at_checkout(
+                checkout_id=checkout_id,
+                buyer_id=buyer_id,
+                marketplace_id=quote.marketplace_id,
+                payment_method=method_code,
+                orders=result.orders,
+                fx=settled.fx,
+                now=now,
+            )
+            if paid
+            else []
+        )
+        events_publish([("orders.checkout.placed", result_json), *paid_events], now=now)
         if cart_line_ids:
             CartLine.objects.filter(pk__in=cart_line_ids).delete()
         all_lines = [line for group in quote.groups for line in group.lines]
@@ -777,7 +806,7 @@ def order_cancel(
             if not staff:
                 raise ActionNotAllowed("a paid order is cancelled by the merchant, who refunds it")
             transition_check(order, OrderStatus.REFUNDED)
-            _refund_record(
+            refund = _refund_record(
                 order=order,
                 amount_minor=order.total_minor - order.refunded_minor,
                 reason=reason or "cancelled",
@@ -789,6 +818,7 @@ def order_cancel(
             order.refunded_at = now
             order.cancelled_at = now
             _save(order, ["status", "refunded_minor", "refunded_at", "cancelled_at"])
+            events_publish([_refunded(order, refund, now)], now=now)
         else:
             transition_check(order, OrderStatus.CANCELLED)
             if not (staff or actor.is_buyer_of(order)):
@@ -796,6 +826,12 @@ def order_cancel(
             order.status = OrderStatus.CANCELLED
             order.cancelled_at = now
             _save(order, ["status", "cancelled_at"])
+            cancelled = OrderCancelled(
+                **order_facts(order),
+                cancelled_at=now.isoformat(),
+                reason=reason.replace("\x00", "")[:300],
+            )
+            events_publish([cancelled], now=now)
         _release_goods(order, actor_id=actor_id, why="cancelled", now=now)
     return order_detail(order_id=order.pk)
 
@@ -828,7 +864,8 @@ def order_ship(
         order = _order_for_update(actor=actor, number=number)
         if not actor.is_staff_of(order):
             raise ActionNotAllowed("only the merchant's staff ship an order")
-        if order.status != OrderStatus.SHIPPED:
+        first_package = order.status != OrderStatus.SHIPPED
+        if first_package:
             transition_check(order, OrderStatus.SHIPPED)
             order.status = OrderStatus.SHIPPED
             order.shipped_at = now
@@ -846,6 +883,14 @@ def order_ship(
             raise TrackingNumberTaken(
                 f"{carrier} tracking number {tracking_number} is already used"
             ) from None
+        if first_package:
+            shipped = OrderShipped(
+                **order_facts(order),
+                shipped_at=now.isoformat(),
+                carrier=carrier,
+                tracking_number=tracking_number,
+            )
+            events_publish([shipped], now=now)
     return order_detail(order_id=order.pk)
 
 
@@ -861,10 +906,14 @@ def order_deliver(*, actor_id: int, actor_role: str, number: str, now: datetime)
         order.status = OrderStatus.DELIVERED
         order.delivered_at = now
         fields = ["status", "delivered_at"]
+        published: list[OrderPaid | OrderDelivered] = []
         if order.paid_at is None and payment_method_get(order.payment_method).collects_on_delivery:
             order.paid_at = now
             fields.append("paid_at")
+            published.append(OrderPaid(**order_facts(order), paid_at=now.isoformat(), fx=None))
         _save(order, fields)
+        published.append(OrderDelivered(**order_facts(order), delivered_at=now.isoformat()))
+        events_publish(published, now=now)
         order.shipments.filter(delivered_at__isnull=True).update(delivered_at=now)
     return order_detail(order_id=order.pk)
 
@@ -893,6 +942,20 @@ def _refund_record(
     return refund
 
 
+def _refunded(order: Order, refund: Refund, now: datetime) -> OrderRefunded:
+    """The ``orders.order.refunded`` event of ``refund``, from the order after it (one query
+    for the payment's FX when its method collected the money)."""
+    return OrderRefunded(
+        **order_facts(order),
+        refund_id=refund.pk,
+        amount_minor=refund.amount_minor,
+        fully_refunded=order.status == OrderStatus.REFUNDED,
+        refunded_at=now.isoformat(),
+        reason=refund.reason,
+        fx=collected_fx(method_code=order.payment_method, order_number=order.number),
+    )
+
+
 def order_refund(
     *, actor_id: int, actor_role: str, number: str, amount_minor: int, reason: str, now: datetime
 ) -> Order:
@@ -915,7 +978,7 @@ def order_refund(
                 f"at most {Money(left, order.currency)} is left to refund on order {order.number}",
                 left_minor=left,
             )
-        _refund_record(
+        refund = _refund_record(
             order=order, amount_minor=amount_minor, reason=reason, actor_id=actor_id, now=now
         )
         order.refunded_minor += amount_minor
@@ -928,6 +991,7 @@ def order_refund(
             if was == OrderStatus.PAID:
                 _release_goods(order, actor_id=actor_id, why="refunded", now=now)
         _save(order, fields)
+        events_publish([_refunded(order, refund, now)], now=now)
     return order_detail(order_id=order.pk)
 
 
