@@ -169,3 +169,9 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     code = {400: "bad_request", 403: "forbidden", 404: "not_found"}.get(exc.status_code, "error")
     return _error(request, exc.status_code, code, str(exc))
+
+
+def api_not_found(request: HttpRequest) -> HttpResponse:
+    """Every path under /api/v1/ that no operation serves, with any method: 404 in the error
+    shape, never the HTML page (mounted after the API's own URLs)."""
+    return _error(request, 404, "not_found", f"no API endpoint at {request.path}")

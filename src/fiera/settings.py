@@ -30,6 +30,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # django-ninja's templates and static files: /api/v1/docs serves Swagger UI from the
+    # package instead of a CDN (it works offline and under the CSP).
+    "ninja",
     "fiera.common",
     "fiera.accounts",
     "fiera.marketplaces",

@@ -1,11 +1,13 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 
-from fiera.api import api
+from fiera.api import api, api_not_found
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    re_path(r"^api/v1(?:/.*)?$", csrf_exempt(api_not_found)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("fiera.merchants.urls")),
     path("", include("fiera.catalog.urls")),
