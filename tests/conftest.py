@@ -8,8 +8,21 @@ PostgreSQL, or the whole run fails: such tests never silently skip there.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
+
+# Users made in tests (and by the API fuzz, several per case) need no slow key derivation;
+# which hasher production uses is settings.py's concern, not the tests'.
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing() -> Iterator[None]:
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
+        yield
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -230,7 +230,7 @@ def test_every_operation_declares_its_error_responses() -> None:
     ("body", "status"),
     [
         ({"units_on_hand": 4}, 200),
-        ({"units_on_hand": 4.0}, 200),  # a whole JSON number
+        ({"units_on_hand": 4.0}, 422),  # an integer is a JSON integer, not 4.0
         ({"units_on_hand": 4.5}, 422),
         ({"units_on_hand": True}, 422),  # not 1
         ({"units_on_hand": "4"}, 422),  # not a number

@@ -118,10 +118,13 @@ def test_verify(operator: Client) -> None:
 
 
 def test_unknown_account_is_404(operator: Client) -> None:
-    for account_id in (987654, 1 << 70, -1):
+    response = operator.get("/api/v1/ledger/accounts/987654")
+    assert response.status_code == 404
+    assert response.json()["error"] == "account_not_found"
+    for account_id in (1 << 70, 1 << 63, 0, -1):  # not an id at all: the schema says 1..2**63-1
         response = operator.get(f"/api/v1/ledger/accounts/{account_id}")
-        assert response.status_code == 404
-        assert response.json()["error"] == "account_not_found"
+        assert response.status_code == 422, account_id
+        assert response.json()["error"] == "invalid"
     assert operator.get("/api/v1/ledger/accounts/987654/transfers").status_code == 404
 
 

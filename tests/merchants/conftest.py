@@ -1,15 +1,8 @@
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from tests.merchants.factories import load_sectors
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

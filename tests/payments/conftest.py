@@ -1,20 +1,13 @@
-"""Payments tests create many users: hash their passwords the fast way (the slow hasher
-is the accounts app's concern, tested there)."""
+"""Payments fixtures: the ledger's invariants after a test, an in-memory funding gateway."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
 from fiera.accounts.roles import SYSTEM
 from fiera.payments.gateways import InMemoryFundingGateway
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

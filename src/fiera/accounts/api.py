@@ -5,7 +5,7 @@ from ninja import Router, Status
 
 from fiera.accounts import services
 from fiera.accounts.schemas import MeOut, TokenIn, TokenOut
-from fiera.common.schemas import ErrorOut
+from fiera.common.schemas import ErrorOut, ParamId
 
 router = Router(tags=["auth"])
 
@@ -20,7 +20,7 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Status[TokenOut]:
 
 
 @router.delete("/auth/tokens/{token_id}", response={204: None, 404: ErrorOut})
-def token_delete(request: HttpRequest, token_id: int) -> Status[None]:
+def token_delete(request: HttpRequest, token_id: ParamId) -> Status[None]:
     services.token_revoke(user_id=request.auth.pk, token_id=token_id)  # type: ignore[attr-defined]
     return Status(204, None)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, WithJsonSchema, model_validator
+from pydantic import AfterValidator, ConfigDict, WithJsonSchema, model_validator
 
 from fiera.common.reference import countries
 
@@ -34,24 +34,12 @@ CountryCode = Annotated[
 ]
 
 
-def _whole_number(value: Any) -> Any:
-    """JSON numbers that are whole (3, 3.0) as int; true/false and strings are refused."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError("must be a whole number")
-    if isinstance(value, float):
-        if not value.is_integer():
-            raise ValueError("must be a whole number")
-        return int(value)
-    return value
-
-
-# Constraints first: a Field after a BeforeValidator would not reach the JSON schema.
-_Whole = BeforeValidator(_whole_number)
-Grams = Annotated[int, Field(ge=0, le=1_000_000_000), _Whole]
-Quantity = Annotated[int, Field(ge=1, le=1_000_000), _Whole]
-AmountMinor = Annotated[int, Field(ge=1, le=MAX_MINOR, description="minor units"), _Whole]
-RowId = Annotated[int, Field(ge=1, le=MAX_ID), _Whole]
-Units = Annotated[int, Field(ge=0, le=1_000_000_000), _Whole]
+# Strict ints (BodyIn's config): a JSON integer only, never true, "4" or 4.0.
+Grams = Annotated[int, Field(ge=0, le=1_000_000_000)]
+Quantity = Annotated[int, Field(ge=1, le=1_000_000)]
+AmountMinor = Annotated[int, Field(ge=1, le=MAX_MINOR, description="minor units")]
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
+Units = Annotated[int, Field(ge=0, le=1_000_000_000)]
 Delta = Annotated[
     int,
     Field(
@@ -60,7 +48,6 @@ Delta = Annotated[
         description="units to add (negative removes), not 0",
         json_schema_extra={"not": {"const": 0}},
     ),
-    _Whole,
 ]
 
 

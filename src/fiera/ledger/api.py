@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
-from fiera.common.schemas import ErrorOut
+from fiera.common.schemas import ErrorOut, ParamId
 from fiera.ledger import selectors, services
 from fiera.ledger.schemas import (
     AccountOut,
@@ -29,15 +29,15 @@ def _role(request: HttpRequest) -> str:
 
 
 class PageIn(Schema):
-    limit: int = 50
-    offset: int = 0
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=selectors.MAX_STATEMENT_WINDOW)
 
 
 @router.get(
     "/ledger/accounts/{account_id}",
     response={200: AccountOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
-def account_detail(request: HttpRequest, account_id: int) -> AccountOut:
+def account_detail(request: HttpRequest, account_id: ParamId) -> AccountOut:
     """An account with its balances (minor units) on its normal side."""
     return AccountOut.of(selectors.account_get(account_id=account_id, actor_role=_role(request)))
 
@@ -46,7 +46,9 @@ def account_detail(request: HttpRequest, account_id: int) -> AccountOut:
     "/ledger/accounts/{account_id}/transfers",
     response={200: StatementOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
-def account_transfers(request: HttpRequest, account_id: int, page: Query[PageIn]) -> StatementOut:
+def account_transfers(
+    request: HttpRequest, account_id: ParamId, page: Query[PageIn]
+) -> StatementOut:
     """The account's statement: its transfers newest first (``limit`` at most 200), each
     with its direction and the posted balance right after it."""
     return StatementOut.of(
@@ -87,7 +89,11 @@ def transfer_detail(request: HttpRequest, transfer_id: str) -> TransferOut:
     )
 
 
-@router.get("/ledger/verify", response={200: VerifyOut, 401: ErrorOut, 403: ErrorOut})
+@router.get(
+    "/ledger/verify",
+    operation_id="ledger_verify",
+    response={200: VerifyOut, 401: ErrorOut, 403: ErrorOut},
+)
 def verify(request: HttpRequest) -> VerifyOut:
     """Check the ledger's invariants (debits = credits per currency, every balance equal
     to its transfers). A full scan: for operators, now and then."""

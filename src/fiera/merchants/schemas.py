@@ -77,7 +77,7 @@ class MerchantIn(Schema):
     )
     sector_slugs: list[str] = Field(default_factory=list)
     owner_user_id: int | None = Field(
-        None, ge=1, le=MAX_ID, description="a user with the role merchant"
+        None, strict=True, ge=1, le=MAX_ID, description="a user with the role merchant"
     )
     description: str = ""
 
@@ -118,7 +118,7 @@ class StoreOut(Schema):
 
 
 class StoreIn(Schema):
-    marketplace_id: int = Field(ge=1, le=MAX_ID)
+    marketplace_id: int = Field(strict=True, ge=1, le=MAX_ID)
     name: str = Field(max_length=120)
     slug: str | None = Field(None, max_length=80)
 
@@ -141,5 +141,5 @@ class StaffOut(Schema):
 
 
 class StaffIn(Schema):
-    user_id: int = Field(ge=1, le=MAX_ID)
+    user_id: int = Field(strict=True, ge=1, le=MAX_ID)
     role: StaffRoleName = "clerk"

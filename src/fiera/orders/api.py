@@ -32,10 +32,10 @@ from fiera.orders.schemas import (
     CheckoutIn,
     CheckoutOut,
     OrderOut,
+    OrderRefundIn,
     OrderSummaryOut,
     QuoteIn,
     QuoteOut,
-    RefundIn,
     ShipmentIn,
     checkout_json,
 )
@@ -227,7 +227,7 @@ def order_deliver(request: HttpRequest, number: str = OrderNumber) -> OrderOut:
 
 
 @router.post("/orders/{number}/refunds", response={201: OrderOut, **ERRORS})
-def order_refund(request: HttpRequest, payload: RefundIn, number: str = OrderNumber) -> Status:
+def order_refund(request: HttpRequest, payload: OrderRefundIn, number: str = OrderNumber) -> Status:
     """Merchant staff or operator: give back part or all of a paid or delivered order."""
     user_id, role = _actor(request)
     order = services.order_refund(

@@ -12,13 +12,12 @@ from django.core.serializers.json import DjangoJSONEncoder
 from ninja import Field, Schema
 
 from fiera.common.money import Money, currency_exponent
-from fiera.common.schemas import MoneyOut
+from fiera.common.schemas import MAX_ID, BodyId, MoneyOut
 from fiera.orders.models import MAX_LINE_QUANTITY, Order, OrderStatus
 from fiera.orders.pricing import CheckoutQuote
 from fiera.orders.selectors import CartView
 from fiera.orders.services import CheckoutResult
 
-MAX_ID = 2**63 - 1
 SLUG = r"^[-a-zA-Z0-9_]+$"
 COUNTRY = r"^[A-Za-z]{2}$"
 TEXT = r"^[^\x00]*$"  # PostgreSQL text refuses NUL characters
@@ -38,8 +37,8 @@ def _money(amount_minor: int, currency: str) -> MoneyOut:
 
 
 class CartLineIn(Schema):
-    variant_id: int = Field(..., ge=1, le=MAX_ID)
-    quantity: int = Field(..., ge=1, le=MAX_LINE_QUANTITY)
+    variant_id: BodyId
+    quantity: int = Field(..., strict=True, ge=1, le=MAX_LINE_QUANTITY)
     mode: Literal["set", "add"] = Field(
         "set", description='"set" replaces the quantity in the cart, "add" adds to it'
     )
@@ -105,8 +104,8 @@ class CartOut(Schema):
 
 
 class LineIn(Schema):
-    variant_id: int = Field(..., ge=1, le=MAX_ID)
-    quantity: int = Field(..., ge=1, le=MAX_LINE_QUANTITY)
+    variant_id: BodyId
+    quantity: int = Field(..., strict=True, ge=1, le=MAX_LINE_QUANTITY)
 
 
 class AddressIn(Schema):
@@ -452,7 +451,7 @@ class ShipmentOut(Schema):
     delivered_at: datetime | None
 
 
-class RefundOut(Schema):
+class OrderRefundOut(Schema):
     amount: MoneyOut
     reason: str
     created_at: datetime
@@ -484,7 +483,7 @@ class OrderOut(Schema):
     shipping_address: AddressOut
     lines: list[OrderLineOut]
     shipments: list[ShipmentOut]
-    refunds: list[RefundOut]
+    refunds: list[OrderRefundOut]
     placed_at: datetime
     paid_at: datetime | None
     shipped_at: datetime | None
@@ -520,7 +519,7 @@ class OrderOut(Schema):
             lines=[OrderLineOut.from_orm(line) for line in order.lines.all()],
             shipments=[ShipmentOut.from_orm(s) for s in order.shipments.all()],
             refunds=[
-                RefundOut(
+                OrderRefundOut(
                     amount=_money(r.amount_minor, r.currency),
                     reason=r.reason,
                     created_at=r.created_at,
@@ -545,8 +544,10 @@ class ShipmentIn(Schema):
     tracking_number: str = Field(..., min_length=1, max_length=60, pattern=FILLED_LINE)
 
 
-class RefundIn(Schema):
-    amount_minor: int = Field(..., ge=1, le=MAX_ID, description="minor units of the order currency")
+class OrderRefundIn(Schema):
+    amount_minor: int = Field(
+        ..., strict=True, ge=1, le=MAX_ID, description="minor units of the order currency"
+    )
     reason: str = Field("", max_length=300, pattern=TEXT)
 
 

@@ -20,10 +20,11 @@ from ninja.pagination import paginate
 from fiera.common.errors import InvalidInput
 from fiera.common.money import Money, is_currency
 from fiera.common.pagination import Page
-from fiera.common.schemas import ErrorOut
+from fiera.common.schemas import MAX_ID, ErrorOut, ParamId
 from fiera.payments import emvco, selectors, services
 from fiera.payments.schemas import (
     CURRENCY_PATTERN,
+    MAX_MINOR,
     REQUEST_ID_PATTERN,
     FxConvertIn,
     FxQuoteIn,
@@ -37,14 +38,14 @@ from fiera.payments.schemas import (
     OutletQrOut,
     OutletStatusIn,
     OwnerQuery,
+    PaymentRefundIn,
+    PaymentRefundOut,
     QrErrorOut,
     QrFailedOut,
     QrParsedOut,
     QrParseIn,
     QrPaymentIn,
     QrPaymentOut,
-    RefundIn,
-    RefundOut,
     RolloutOut,
     SettlementReportOut,
     SettlementRunIn,
@@ -70,7 +71,9 @@ def _actor(request: HttpRequest) -> tuple[int, str]:
 
 
 class QrQuery(Schema):
-    amount_minor: int | None = Field(None, gt=0, description="minor units: a dynamic QR")
+    amount_minor: int | None = Field(
+        None, gt=0, le=MAX_MINOR, description="minor units: a dynamic QR"
+    )
     currency: str = Field("EUR", pattern=r"^[A-Za-z]{3}$")
     bill: str = Field("", max_length=25)
     terminal: str = Field("", max_length=16)
@@ -89,7 +92,7 @@ class FxQuery(Schema):
 @paginate(Page)
 def outlet_list(
     request: HttpRequest,
-    merchant_id: int | None = None,
+    merchant_id: int | None = Query(None, ge=1, le=MAX_ID),
     region: str | None = None,
     status: str | None = None,
     q: str | None = None,
@@ -110,7 +113,9 @@ def outlet_list(
 @router.get(
     "/outlets/rollout", response={200: RolloutOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
 )
-def outlet_rollout(request: HttpRequest, merchant_id: int | None = None) -> RolloutOut:
+def outlet_rollout(
+    request: HttpRequest, merchant_id: int | None = Query(None, ge=1, le=MAX_ID)
+) -> RolloutOut:
     """Outlet counts per status, and per region and status."""
     actor_id, actor_role = _actor(request)
     summary = selectors.outlet_rollout(
@@ -153,7 +158,7 @@ def outlet_create(request: HttpRequest, payload: OutletIn) -> Status[OutletOut]:
     },
 )
 def outlet_import(
-    request: HttpRequest, merchant_id: Form[int], file: File[UploadedFile]
+    request: HttpRequest, merchant_id: Form[ParamId], file: File[UploadedFile]
 ) -> ImportReportOut:
     """Import a CSV of outlets, all or nothing. Columns: code, name, address,
     municipality_code (ISTAT) required; postal_code, mcc, status (planned, pilot, live,
@@ -173,7 +178,7 @@ def outlet_import(
     "/outlets/{outlet_id}",
     response={200: OutletDetailOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
-def outlet_detail(request: HttpRequest, outlet_id: int) -> OutletDetailOut:
+def outlet_detail(request: HttpRequest, outlet_id: ParamId) -> OutletDetailOut:
     actor_id, actor_role = _actor(request)
     detail = selectors.outlet_get(outlet_id=outlet_id, actor_id=actor_id, actor_role=actor_role)
     return OutletDetailOut.of_detail(detail)
@@ -191,7 +196,7 @@ def outlet_detail(request: HttpRequest, outlet_id: int) -> OutletDetailOut:
         422: ErrorOut,
     },
 )
-def outlet_status(request: HttpRequest, outlet_id: int, payload: OutletStatusIn) -> OutletOut:
+def outlet_status(request: HttpRequest, outlet_id: ParamId, payload: OutletStatusIn) -> OutletOut:
     """Move an outlet through its rollout: planned -> pilot | live | closed; pilot -> live |
     suspended | closed; live -> suspended | closed; suspended -> pilot | live | closed.
     Any other move is 409."""
@@ -219,7 +224,7 @@ def outlet_status(request: HttpRequest, outlet_id: int, payload: OutletStatusIn)
     },
 )
 def terminal_create(
-    request: HttpRequest, outlet_id: int, payload: TerminalIn
+    request: HttpRequest, outlet_id: ParamId, payload: TerminalIn
 ) -> Status[TerminalOut]:
     actor_id, actor_role = _actor(request)
     info = services.terminal_add(
@@ -237,7 +242,7 @@ def terminal_create(
     "/outlets/{outlet_id}/qr",
     response={200: OutletQrOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
 )
-def outlet_qr(request: HttpRequest, outlet_id: int, query: Query[QrQuery]) -> OutletQrOut:
+def outlet_qr(request: HttpRequest, outlet_id: ParamId, query: Query[QrQuery]) -> OutletQrOut:
     """The outlet's EMVCo QR code: static, or dynamic with ``amount_minor`` (minor units of
     ``currency``) and an optional bill number."""
     actor_id, actor_role = _actor(request)
@@ -450,8 +455,8 @@ def qr_payment_detail(request: HttpRequest, request_id: str = RequestIdPath) -> 
     return QrPaymentOut.of(result)
 
 
-@router.post("/payments/refunds", response={201: RefundOut, **ERRORS})
-def payment_refund(request: HttpRequest, payload: RefundIn) -> Status[RefundOut]:
+@router.post("/payments/refunds", response={201: PaymentRefundOut, **ERRORS})
+def payment_refund(request: HttpRequest, payload: PaymentRefundIn) -> Status[PaymentRefundOut]:
     """Refund part or all of a wallet payment at its original rate (the merchant's owners
     and managers, or operators). ``currency`` is the payer's (what goes back) or the
     merchant's (what is taken back)."""
@@ -466,7 +471,7 @@ def payment_refund(request: HttpRequest, payload: RefundIn) -> Status[RefundOut]
         actor_id=actor_id,
         actor_role=actor_role,
     )
-    return Status(201, RefundOut.of(info))
+    return Status(201, PaymentRefundOut.of(info))
 
 
 # --- settlement (operators) ---------------------------------------------------------------

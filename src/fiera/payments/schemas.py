@@ -7,7 +7,7 @@ from django.utils.translation import get_language
 from ninja import Field, Schema
 
 from fiera.common.money import Money
-from fiera.common.schemas import ErrorOut, MoneyOut
+from fiera.common.schemas import BodyId, ErrorOut, MoneyOut
 from fiera.payments.emvco import ParsedPayload
 from fiera.payments.selectors import (
     FxQuoteInfo,
@@ -105,7 +105,7 @@ OutletStatusName = Literal["planned", "pilot", "live", "suspended", "closed"]
 
 
 class OutletIn(Schema):
-    merchant_id: int
+    merchant_id: BodyId
     code: str = Field(
         pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$",
         description="unique per merchant, e.g. UP-015146-01",
@@ -370,7 +370,9 @@ class OwnerQuery(Schema):
 
 
 class TopUpIn(Schema):
-    amount_minor: int = Field(gt=0, le=MAX_MINOR, description="minor units of the wallet currency")
+    amount_minor: int = Field(
+        strict=True, gt=0, le=MAX_MINOR, description="minor units of the wallet currency"
+    )
     funding_reference: str = Field(
         min_length=1, max_length=100, description="the card or account to charge"
     )
@@ -406,8 +408,8 @@ class TopUpOut(Schema):
 class FxQuoteIn(Schema):
     sell_currency: str = Field("CNY", pattern=CURRENCY_PATTERN)
     buy_currency: str = Field("EUR", pattern=CURRENCY_PATTERN)
-    sell_amount_minor: int | None = Field(None, gt=0, le=MAX_MINOR)
-    buy_amount_minor: int | None = Field(None, gt=0, le=MAX_MINOR)
+    sell_amount_minor: int | None = Field(None, strict=True, gt=0, le=MAX_MINOR)
+    buy_amount_minor: int | None = Field(None, strict=True, gt=0, le=MAX_MINOR)
 
 
 class FxQuoteOut(Schema):
@@ -486,16 +488,16 @@ class PaymentOut(Schema):
         )
 
 
-class RefundIn(Schema):
+class PaymentRefundIn(Schema):
     payment_reference: str = Field(min_length=1, max_length=200)
-    amount_minor: int = Field(gt=0, le=MAX_MINOR)
+    amount_minor: int = Field(strict=True, gt=0, le=MAX_MINOR)
     currency: str = Field(pattern=CURRENCY_PATTERN, description="the payer's or the merchant's")
     refund_reference: str = Field(
         pattern=REQUEST_ID_PATTERN, description="your idempotency key for this refund"
     )
 
 
-class RefundOut(Schema):
+class PaymentRefundOut(Schema):
     reference: str
     payment_reference: str
     paid: MoneyOut = Field(description="back to the payer's wallet")
@@ -505,7 +507,7 @@ class RefundOut(Schema):
     payment: PaymentOut
 
     @classmethod
-    def of(cls, info: RefundInfo) -> RefundOut:
+    def of(cls, info: RefundInfo) -> PaymentRefundOut:
         return cls(
             reference=info.reference,
             payment_reference=info.payment_reference,
@@ -523,7 +525,11 @@ class QrPaymentIn(Schema):
         pattern=REQUEST_ID_PATTERN, description="your idempotency key: query or retry with it"
     )
     amount_minor: int | None = Field(
-        None, gt=0, le=MAX_MINOR, description="for a static QR: minor units of its currency"
+        None,
+        strict=True,
+        gt=0,
+        le=MAX_MINOR,
+        description="for a static QR: minor units of its currency",
     )
     wallet_currency: str = Field("CNY", pattern=CURRENCY_PATTERN)
 
