@@ -293,3 +293,54 @@ def test_the_post_office_network_and_fx_rates_are_part_of_the_demo(world: list[s
     assert Outlet.objects.values("municipality_code").distinct().count() > 7_000
     assert FxRate.objects.filter(quote="CNY").count() > 200  # a year of ECB working days
     assert any("outlets" in line for line in world)
+
+
+def test_the_readme_buyer_keeps_the_allowance_and_a_second_buyer_is_near_the_limit(
+    world: list[str],
+) -> None:
+    regime = CrossBorderRegime.objects.get(marketplace__slug="crossborder-cn")
+    limit = regime.annual_limit_minor
+
+    def used(username: str) -> int:
+        row = CrossBorderAllowance.objects.filter(
+            buyer__username=username, year=NOW.year, currency="CNY"
+        ).first()
+        return row.used_minor if row else 0
+
+    assert limit - used("buyer") >= limit * 80 // 100  # a visitor's checkouts go through
+    left = limit - used("buyer-cbec")
+    assert 0 <= left < 40_000  # less than CNY 400 left: the rule refuses most checkouts
+    assert User.objects.get(username="buyer-cbec").country == "CN"
+    assert any(line.strip().startswith("buyer-cbec") for line in world)
+
+
+def test_demo_wallets_follow_the_buyers_profile(world: list[str]) -> None:
+    from fiera.payments.models import Wallet
+
+    def currencies(username: str) -> set[str]:
+        return set(
+            Wallet.objects.filter(user__username=username).values_list("currency", flat=True)
+        )
+
+    assert currencies("buyer-sg") == {"SGD"}
+    assert currencies("buyer") == {"CNY"}
+    assert "USD" in currencies("buyer-b2b")
+
+
+def test_past_days_have_payments_settled_into_runs_with_fees(world: list[str]) -> None:
+    from fiera.payments.models import Payment, QrPayment, SettlementRun
+
+    runs = SettlementRun.objects.all()
+    days = set(runs.values_list("day", flat=True))
+    assert days and max(days) < NOW.date() and len(days) >= 3
+    assert runs.filter(fees_minor__gt=0, payout_minor__gt=0).exists()
+    assert QrPayment.objects.filter(status="S").count() >= 7
+    assert Payment.objects.filter(kind="checkout").exists()
+    # Every payment of a past day is in a run (a statement line), none left unsettled.
+    assert not Payment.objects.filter(settlement_run__isnull=True).exists()
+    for run in runs:
+        assert run.payments_count == Payment.objects.filter(settlement_run=run).count()
+        assert run.net_minor == run.gross_minor - run.refunds_minor - run.fees_minor + (
+            run.carried_in_minor
+        )
+    assert any(line.strip().startswith("settlement") and "runs" in line for line in world)

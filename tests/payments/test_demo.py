@@ -60,7 +60,7 @@ def test_demo_wallets_let_the_buyer_pay_at_a_pilot_post_office() -> None:
     buyer = make_user("buyer", username="buyer", country="CN")
     make_user("buyer", username="buyer-sg", country="SG")
     line = build_wallets(seed=11, now=now)
-    assert "2 CNY wallets" in line
+    assert "2 wallets of demo buyers (1 CNY, 1 SGD)" in line
     before = {w.user_id: w.posted for w in _wallets()}
     assert build_wallets(seed=11, now=now) == line  # nothing new the second time
     assert {w.user_id: w.posted for w in _wallets()} == before

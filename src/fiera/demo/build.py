@@ -46,6 +46,7 @@ from fiera.accounts.roles import SYSTEM
 from fiera.catalog.models import Category, Price, Product, StockLevel, Variant, Warehouse
 from fiera.common.reference import Municipality, italian_region, municipalities_in_region
 from fiera.demo import vocabulary as vocab
+from fiera.demo.history import HISTORY_DAYS, build_payment_history
 from fiera.demo.outlets import build_outlets
 from fiera.demo.prices import convert_eur, percent_of
 from fiera.demo.wallets import build_wallets
@@ -76,6 +77,12 @@ from fiera.orders.services import cross_border_rates_load
 from fiera.payments.services import fx_rates_import_bundled
 
 DEMO_PASSWORD = "fiera-demo"  # noqa: S105 - the published password of the demo logins
+# The README's "buyer" (China) keeps at least 80 % of this year's CBEC allowance free, so
+# its cross-border checkouts go through; NEAR_LIMIT_BUYER shows the limit instead, with
+# less than NEAR_LIMIT_LEFT_MINOR (CNY 400) of it left.
+BUYER_ALLOWANCE_USED_PERCENT = 20
+NEAR_LIMIT_BUYER = "buyer-cbec"
+NEAR_LIMIT_LEFT_MINOR = 40_000
 OPERATOR_BUSINESS_UNIT = "ICE Digital"
 
 T = TypeVar("T")
@@ -681,6 +688,15 @@ def _stage_users(world: World, count: int) -> str:
             preferred_language="zh-hans",
         ),
         fixed(
+            NEAR_LIMIT_BUYER,
+            role=Role.BUYER,
+            buyer_kind=BuyerKind.CONSUMER,
+            country="CN",
+            first_name="Na",
+            last_name="Li",
+            preferred_language="zh-hans",
+        ),
+        fixed(
             "buyer-sg",
             role=Role.BUYER,
             buyer_kind=BuyerKind.CONSUMER,
@@ -1058,40 +1074,36 @@ def _stage_orders(world: World, target_orders: int) -> None:
         }
     )
     serials = _Serials(rng, Shipment.objects.count())
-    buyers_who_order = [b for b in world.buyers if _marketplaces_for(b)[0]]
+    buyers_who_order = [
+        b for b in world.buyers if _marketplaces_for(b)[0] and b.username != NEAR_LIMIT_BUYER
+    ]
     specials = [b for b in world.buyers if b.username in {"buyer", "buyer-sg", "buyer-b2b"}]
     drafts: list[tuple[Checkout, list[_OrderDraft]]] = []
-    made = 0
-    attempts = 0
-    bar = _bar(world, "orders", target_orders, "order")
-    while made < target_orders and attempts < target_orders * 4:
-        attempts += 1
-        buyer = (
-            specials[attempts % len(specials)] if attempts <= 24 else rng.choice(buyers_who_order)
-        )
-        slugs, weights = _marketplaces_for(buyer)
-        if not slugs:
-            continue
-        slug = _weighted(rng, slugs, weights)
+
+    def allowance_cap(buyer: DemoBuyer, year: int) -> int:
+        """How much of the yearly CBEC allowance the demo may use up for ``buyer``: the
+        README's ``buyer`` keeps most of this year's allowance for the visitor."""
+        assert regime is not None
+        if buyer.username == "buyer" and year == now.year:
+            return regime.annual_limit_minor * BUYER_ALLOWANCE_USED_PERCENT // 100
+        return regime.annual_limit_minor
+
+    def attempt(
+        buyer: DemoBuyer, slug: str, placed_at: datetime, n_merchants: int, n_lines: int | None
+    ) -> int:
+        """Draft one checkout of ``buyer`` on ``slug`` at ``placed_at``; returns the orders
+        made (0 when nothing fitted: stock, prices, the CBEC limits)."""
         spec = specs[slug]
         currency = spec.countries.get(buyer.country, spec.default_currency)
         pool = by_marketplace.get(slug, [])
         if not pool:
-            continue
-        if rng.random() < 0.08:
-            placed_at = rng.choice(festivals) + timedelta(seconds=rng.randint(0, 86_399))
-        else:
-            placed_at = now - timedelta(
-                days=365 * rng.random() ** 1.5, seconds=rng.randint(60, 3600)
-            )
-        placed_at = min(placed_at, now - timedelta(minutes=5))
-        n_merchants = _weighted(rng, [1, 2, 3], [85, 12, 3])
+            return 0
         chosen = _weighted_sample(rng, pool, [m.popularity for m in pool], n_merchants)
         groups: list[_OrderDraft] = []
         taken: Counter[int] = Counter()
         for merchant in chosen:
             draft = _OrderDraft(merchant=merchant, lines=[])
-            for _ in range(_weighted(rng, [1, 2, 3], [60, 28, 12])):
+            for _ in range(n_lines or _weighted(rng, [1, 2, 3], [60, 28, 12])):
                 variant = rng.choice(merchant.variants)
                 quantity = _quantity(rng, slug, variant)
                 unit = variant.unit_price(slug, currency, quantity)
@@ -1116,16 +1128,12 @@ def _stage_orders(world: World, target_orders: int) -> None:
             if draft.lines:
                 groups.append(draft)
         if not groups:
-            continue
+            return 0
         cross_border = slug == "crossborder-cn" and regime is not None
         subtotal = sum(g.subtotal for g in groups)
         year = placed_at.year
-        if (
-            cross_border
-            and regime is not None
-            and allowance[(buyer.id, year)] + subtotal > regime.annual_limit_minor
-        ):
-            continue
+        if cross_border and allowance[(buyer.id, year)] + subtotal > allowance_cap(buyer, year):
+            return 0
         method = rng.choice(prepaid) if prepaid and rng.random() < 0.5 else rng.choice(cod)
         paid_upfront = method in prepaid
         checkout = Checkout(
@@ -1172,9 +1180,44 @@ def _stage_orders(world: World, target_orders: int) -> None:
                     variant.units -= quantity
                 if cross_border:
                     allowance[(buyer.id, year)] += draft.subtotal
-            made += 1
-            bar.update(1)
         drafts.append((checkout, groups))
+        return len(groups)
+
+    made = 0
+    attempts = 0
+    bar = _bar(world, "orders", target_orders, "order")
+    while made < target_orders and attempts < target_orders * 4:
+        attempts += 1
+        buyer = (
+            specials[attempts % len(specials)] if attempts <= 24 else rng.choice(buyers_who_order)
+        )
+        slugs, weights = _marketplaces_for(buyer)
+        if not slugs:
+            continue
+        slug = _weighted(rng, slugs, weights)
+        if rng.random() < 0.08:
+            placed_at = rng.choice(festivals) + timedelta(seconds=rng.randint(0, 86_399))
+        else:
+            placed_at = now - timedelta(
+                days=365 * rng.random() ** 1.5, seconds=rng.randint(60, 3600)
+            )
+        placed_at = min(placed_at, now - timedelta(minutes=5))
+        n_merchants = _weighted(rng, [1, 2, 3], [85, 12, 3])
+        count = attempt(buyer, slug, placed_at, n_merchants, None)
+        made += count
+        bar.update(count)
+    # The second Chinese consumer has spent this year's allowance almost to the limit, so a
+    # visitor signed in as them sees a cross-border checkout refused by the CBEC rule.
+    near = next((b for b in world.buyers if b.username == NEAR_LIMIT_BUYER), None)
+    year_start = now.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    if near is not None and regime is not None:
+        for _ in range(400):
+            left = regime.annual_limit_minor - allowance[(near.id, now.year)]
+            if left < NEAR_LIMIT_LEFT_MINOR:
+                break
+            span = max((now - year_start).total_seconds() - 600, 1)
+            placed_at = year_start + timedelta(seconds=rng.uniform(0, span))
+            made += attempt(near, "crossborder-cn", placed_at, 1, 1)
     bar.close()
     _write_orders(world, drafts, allowance)
 
@@ -1417,7 +1460,11 @@ def build_demo(
         report = fx_rates_import_bundled(since=since, progress=show)
         rates = report.created + report.unchanged
         extra.append(f"  fx rates       {rates} ECB reference rates since {since}")
-        extra.append("  " + build_wallets(seed=seed))
+        # Wallets are topped up the day before the payment history starts; then the past
+        # days' wallet checkouts and QR payments are paid and settled (fiera.demo.history).
+        funded_at = world.now - timedelta(days=HISTORY_DAYS + 1)
+        extra.append("  " + build_wallets(seed=seed, now=funded_at))
+        extra.append("  " + build_payment_history(now=world.now, seed=seed, progress=show))
     return _summary(world, seed, time.perf_counter() - started) + extra
 
 
@@ -1447,6 +1494,7 @@ def _summary(world: World, seed: int, seconds: float) -> list[str]:
         "operator": f"operator ({OPERATOR_BUSINESS_UNIT}), Django admin at /admin/",
         "merchant": f"owner of {owned.display_name}" if owned else "merchant staff",
         "buyer": "consumer in China (crossborder-cn, flagship-cn)",
+        NEAR_LIMIT_BUYER: "consumer in China near the yearly CBEC limit (crossborder-cn)",
         "buyer-sg": "consumer in Singapore (sea)",
         "buyer-b2b": "business buyer in the United States (trade)",
     }
