@@ -41,3 +41,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty cache: rate limits (the API token throttle) and cached
+    values never leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()

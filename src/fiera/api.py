@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.operation import Operation
 from ninja.parser import Parser
@@ -104,6 +107,22 @@ class FieraAPI(NinjaAPI):
         return schema
 
 
+def _docs_gate(view: Any) -> Any:
+    """/api/v1/docs and /api/v1/openapi.json for whom FIERA_API_DOCS says: everyone
+    (``public``), staff signed in to the admin (``staff``), or no one (``off``: 404)."""
+    staff_view = staff_member_required(view)
+
+    def gated(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        mode = settings.FIERA_API_DOCS
+        if mode == "off":
+            raise Http404("the API documentation is turned off (FIERA_API_DOCS=off)")
+        if mode == "staff":
+            return staff_view(request, *args, **kwargs)
+        return view(request, *args, **kwargs)
+
+    return gated
+
+
 api = FieraAPI(
     parser=FieraParser(),
     title="Fiera API",
@@ -116,6 +135,7 @@ api = FieraAPI(
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
+    docs_decorator=_docs_gate,
 )
 
 api.add_router("", accounts_router)
@@ -171,8 +191,21 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _error(request, 404, "not_found", str(exc) or "not found")
 
 
+@api.exception_handler(RequestDataTooBig)
+def on_body_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return _error(
+        request, 413, "too_large", f"the request body is larger than {limit} bytes", limit=limit
+    )
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc, Throttled):
+        # ninja adds the Retry-After header (whole seconds) to this response.
+        return _error(
+            request, 429, "too_many_requests", "too many requests from this address: retry later"
+        )
     code = {400: "bad_request", 403: "forbidden", 404: "not_found"}.get(exc.status_code, "error")
     return _error(request, exc.status_code, code, str(exc))
 

@@ -6,6 +6,7 @@ fiera migrate                           apply database migrations
 fiera check                             say in plain words what is misconfigured
 fiera token create USERNAME             print a new API key for a user
 fiera outbox relay                      deliver pending events now
+fiera scale citus-plan                  print the SQL that lays the tables out on Citus
 fiera outbox failed [-v]                list deliveries parked after their last attempt
 fiera outbox retry ID... | --all        put failed deliveries back in line
 fiera outbox status                     count waiting, pending and failed deliveries
@@ -68,6 +69,20 @@ def cmd_check(args: argparse.Namespace) -> int:
     redis_text = _redact(cfg.redis_url) if cfg.redis_url else "not configured (tasks in-process)"
     print(f"redis:      {redis_text}")
     print(f"mode:       {'DEBUG (demo/development)' if cfg.debug else 'production'}")
+    https = "on (redirect, HSTS, secure cookies)" if cfg.https else "off (plain HTTP)"
+    if cfg.proxy_ssl_header:
+        https += f", behind a proxy setting {cfg.proxy_ssl_header}"
+    print(f"https:      {https}")
+    print(f"api docs:   {cfg.api_docs}")
+    print(
+        f"sign-in:    locked for {cfg.login_cooloff_minutes} min after "
+        f"{cfg.login_failure_limit} wrong passwords; API tokens {cfg.api_token_rate} per address"
+    )
+    print(
+        f"payments:   FX spread {cfg.fx_markup_bp} bp, quotes hold {cfg.fx_quote_seconds} s, "
+        f"fee {cfg.payment_fee_bp} bp, settlement {cfg.settlement_currency}, "
+        f"wallets {','.join(cfg.wallet_currencies)}"
+    )
     if not found:
         found.extend(_live_problems())
     if found:
@@ -109,6 +124,47 @@ def _live_problems() -> list[str]:
             redis.Redis.from_url(settings.CONFIG.redis_url, socket_timeout=3).ping()
         except Exception as exc:
             found.append(f"cannot reach Redis at REDIS_URL: {exc}")
+    if not settings.DEBUG:
+        found.extend(_deploy_problems())
+    return found
+
+
+_DEPLOY_WORDS = {
+    "security.W004": "browsers are not told to use HTTPS only (no HSTS)",
+    "security.W008": "plain HTTP requests are not redirected to HTTPS",
+    "security.W012": "the session cookie is also sent over plain HTTP",
+    "security.W016": "the CSRF cookie is also sent over plain HTTP",
+}
+_HTTPS_HINT = (
+    "set FIERA_HTTPS=true when Fiera is served over HTTPS (behind a proxy that terminates TLS, "
+    "also FIERA_PROXY_SSL_HEADER=X-Forwarded-Proto)"
+)
+
+
+def _deploy_problems() -> list[str]:
+    """Django's deployment checks (``check --deploy``), each in plain words."""
+    from django.core import checks
+
+    found: list[str] = []
+    https: list[str] = []
+    https_ids: list[str] = []
+    messages = sorted(checks.run_checks(include_deployment_checks=True), key=lambda m: m.id or "")
+    for message in messages:
+        if not message.is_serious(checks.WARNING) or message.is_silenced():
+            continue
+        words = _DEPLOY_WORDS.get(message.id or "")
+        if words is not None:
+            https.append(words)
+            https_ids.append(message.id or "")
+        elif message.id == "security.W009":
+            found.append(
+                f"SECRET_KEY is weak for Django: use at least 50 random characters [{message.id}]."
+            )
+        else:
+            hint = f" {message.hint}" if message.hint else ""
+            found.append(f"{message.msg}{hint} [{message.id}]")
+    if https:
+        found.insert(0, f"{'; '.join(https)}: {_HTTPS_HINT} [{', '.join(https_ids)}].")
     return found
 
 
@@ -247,6 +303,16 @@ def cmd_outbox_status(args: argparse.Namespace) -> int:
     return 1 if status.failed_deliveries else 0
 
 
+def cmd_citus_plan(args: argparse.Namespace) -> int:
+    _django()
+    from fiera.common.citus import plan_sql
+
+    print("-- Fiera on Citus: run on the coordinator after `fiera migrate` (fiera.common.citus).")
+    for statement in plan_sql():
+        print(statement)
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     _django()
     from django.core.management import execute_from_command_line
@@ -324,6 +390,12 @@ def build_parser() -> argparse.ArgumentParser:
     osub.add_parser("status", help="count waiting, pending and failed deliveries").set_defaults(
         func=cmd_outbox_status
     )
+
+    p = sub.add_parser("scale", help="running past one machine")
+    ssub = p.add_subparsers(dest="scale_command", required=True)
+    ssub.add_parser(
+        "citus-plan", help="print the SQL that distributes the tables on Citus"
+    ).set_defaults(func=cmd_citus_plan)
 
     for register in _app_commands():
         register(sub)

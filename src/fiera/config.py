@@ -8,7 +8,8 @@ production start (``fiera serve``, the WSGI application).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DEMO_SECRET_KEY = "fiera-demo-secret-key-not-for-production"  # noqa: S105 - the known demo value we refuse in production
@@ -24,6 +25,50 @@ def _flag(name: str, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _int(name: str, default: int, errors: list[str], *, low: int, high: int, meaning: str) -> int:
+    """An integer variable: plain ASCII digits within [low, high]; a bad value is reported
+    in ``errors`` (and the default used meanwhile)."""
+    raw = os.environ.get(name, "").strip()
+    if raw == "":
+        return default
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+        errors.append(
+            f"{name} must be a whole number from {low} to {high} ({meaning}); got {raw!r}."
+        )
+        return default
+    return int(raw)
+
+
+def _choice(name: str, default: str, choices: tuple[str, ...], errors: list[str]) -> str:
+    raw = os.environ.get(name, "").strip().lower()
+    if raw == "":
+        return default
+    if raw not in choices:
+        errors.append(f"{name} must be one of {', '.join(choices)}; got {raw!r}.")
+        return default
+    return raw
+
+
+CURRENCY_CODE = re.compile(r"[A-Z]{3}")
+HEADER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
+DEFAULT_WALLET_CURRENCIES = ("CNY", "EUR", "USD", "SGD", "HKD", "GBP")
+API_DOCS_MODES = ("public", "staff", "off")
+
+
+def _currency(raw: str) -> str | None:
+    """The ISO 4217 code ``raw`` names (any case), or None when it names none."""
+    import iso4217
+
+    code = raw.strip().upper()
+    if not CURRENCY_CODE.fullmatch(code):
+        return None
+    try:
+        iso4217.Currency(code)
+    except ValueError:
+        return None
+    return code
+
+
 @dataclass(frozen=True)
 class Config:
     debug: bool
@@ -32,6 +77,27 @@ class Config:
     redis_url: str
     allowed_hosts: list[str]
     celery_broker_url: str
+    https: bool = False
+    """FIERA_HTTPS: served over HTTPS only (redirect, HSTS, Secure cookies, https origins)."""
+    proxy_ssl_header: str = ""
+    """FIERA_PROXY_SSL_HEADER: the header (e.g. X-Forwarded-Proto) a trusted proxy sets to
+    ``https``; empty when Fiera terminates TLS itself (or serves plain HTTP)."""
+    hsts_seconds: int = 31_536_000
+    hsts_preload: bool = True
+    api_docs: str = "public"
+    """FIERA_API_DOCS: who sees /api/v1/docs and /api/v1/openapi.json (public, staff, off)."""
+    login_failure_limit: int = 5
+    login_cooloff_minutes: int = 15
+    api_token_rate: str = "10/m"  # noqa: S105 - a request rate, not a password
+    """FIERA_API_TOKEN_RATE: POST /api/v1/auth/tokens per client address (ninja throttle)."""
+    fx_markup_bp: int = 50
+    fx_quote_seconds: int = 60
+    payment_fee_bp: int = 120
+    settlement_currency: str = "EUR"
+    wallet_currencies: tuple[str, ...] = DEFAULT_WALLET_CURRENCIES
+    errors: tuple[str, ...] = field(default=())
+    """Variables whose value could not be read, each in plain words (``problems`` reports
+    them; the default stands in meanwhile)."""
 
     @property
     def uses_demo_secret(self) -> bool:
@@ -42,9 +108,84 @@ class Config:
         return "sqlite" if self.database_url.startswith("sqlite") else "postgresql"
 
 
+def _rate(name: str, default: str, errors: list[str]) -> str:
+    """A rate like ``10/m`` (per s, m, h or d), as django-ninja's throttles read it."""
+    raw = os.environ.get(name, "").strip().lower()
+    if raw == "":
+        return default
+    match = re.fullmatch(r"([0-9]{1,6})/(s|sec|m|min|h|hour|d|day)", raw)
+    if match is None or int(match.group(1)) == 0:
+        errors.append(
+            f"{name} must be a number of requests per period, like 10/m (per s, m, h or d); "
+            f"got {raw!r}."
+        )
+        return default
+    return raw
+
+
+def _payments(errors: list[str]) -> dict[str, object]:
+    settlement = os.environ.get("FIERA_SETTLEMENT_CURRENCY", "").strip()
+    settlement_code = _currency(settlement) if settlement else "EUR"
+    if settlement_code is None:
+        errors.append(
+            f"FIERA_SETTLEMENT_CURRENCY must be an ISO 4217 currency code like EUR; got "
+            f"{settlement!r}."
+        )
+        settlement_code = "EUR"
+    wallets_raw = os.environ.get("FIERA_WALLET_CURRENCIES", "").strip()
+    wallets: tuple[str, ...] = DEFAULT_WALLET_CURRENCIES
+    if wallets_raw:
+        parts = [p for p in (p.strip() for p in wallets_raw.split(",")) if p]
+        codes = [_currency(p) for p in parts]
+        bad = [p for p, c in zip(parts, codes, strict=True) if c is None]
+        if bad or not parts:
+            errors.append(
+                "FIERA_WALLET_CURRENCIES must list ISO 4217 currency codes separated by commas, "
+                f"like CNY,EUR,USD; not currencies: {', '.join(repr(b) for b in bad) or 'none'}."
+            )
+        else:
+            wallets = tuple(dict.fromkeys(c for c in codes if c is not None))
+    return {
+        "fx_markup_bp": _int(
+            "FIERA_FX_MARKUP_BP",
+            50,
+            errors,
+            low=0,
+            high=5_000,
+            meaning="the FX spread in basis points, 50 = 0.50 %",
+        ),
+        "fx_quote_seconds": _int(
+            "FIERA_FX_QUOTE_SECONDS",
+            60,
+            errors,
+            low=1,
+            high=86_400,
+            meaning="how long an FX quote holds, in seconds",
+        ),
+        "payment_fee_bp": _int(
+            "FIERA_PAYMENT_FEE_BP",
+            120,
+            errors,
+            low=0,
+            high=5_000,
+            meaning="the merchant fee in basis points, 120 = 1.20 %",
+        ),
+        "settlement_currency": settlement_code,
+        "wallet_currencies": wallets,
+    }
+
+
 def load() -> Config:
     default_db = f"sqlite:///{VAR_DIR / 'fiera.sqlite3'}"
     redis_url = os.environ.get("REDIS_URL", "").strip()
+    errors: list[str] = []
+    proxy_header = os.environ.get("FIERA_PROXY_SSL_HEADER", "").strip()
+    if proxy_header and not HEADER_NAME.fullmatch(proxy_header):
+        errors.append(
+            f"FIERA_PROXY_SSL_HEADER must be a header name like X-Forwarded-Proto; got "
+            f"{proxy_header!r}."
+        )
+        proxy_header = ""
     return Config(
         debug=_flag("DEBUG", default=False),
         secret_key=os.environ.get("SECRET_KEY", "").strip() or DEMO_SECRET_KEY,
@@ -56,12 +197,43 @@ def load() -> Config:
             if h.strip()
         ],
         celery_broker_url=os.environ.get("CELERY_BROKER_URL", "").strip() or redis_url,
+        https=_flag("FIERA_HTTPS", default=False),
+        proxy_ssl_header=proxy_header,
+        hsts_seconds=_int(
+            "FIERA_HSTS_SECONDS",
+            31_536_000,
+            errors,
+            low=0,
+            high=63_072_000,
+            meaning="how long browsers must use HTTPS only, in seconds",
+        ),
+        hsts_preload=_flag("FIERA_HSTS_PRELOAD", default=True),
+        api_docs=_choice("FIERA_API_DOCS", "public", API_DOCS_MODES, errors),
+        login_failure_limit=_int(
+            "FIERA_LOGIN_FAILURE_LIMIT",
+            5,
+            errors,
+            low=1,
+            high=1_000,
+            meaning="wrong passwords in a row before a sign-in is locked",
+        ),
+        login_cooloff_minutes=_int(
+            "FIERA_LOGIN_COOLOFF_MINUTES",
+            15,
+            errors,
+            low=1,
+            high=10_080,
+            meaning="how long a locked sign-in stays locked, in minutes",
+        ),
+        api_token_rate=_rate("FIERA_API_TOKEN_RATE", "10/m", errors),
+        **_payments(errors),  # type: ignore[arg-type]
+        errors=tuple(errors),
     )
 
 
 def problems(config: Config) -> list[str]:
     """What is wrong with this configuration, each in words a user understands."""
-    found: list[str] = []
+    found: list[str] = list(config.errors)
     if not config.debug and config.uses_demo_secret:
         found.append(
             "SECRET_KEY is not set, so Fiera would use the public demo key. In production "

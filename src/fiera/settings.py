@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,12 @@ VAR_DIR = fiera_config.VAR_DIR
 DEBUG = CONFIG.debug
 SECRET_KEY = CONFIG.secret_key
 ALLOWED_HOSTS = CONFIG.allowed_hosts
-CSRF_TRUSTED_ORIGINS = [f"http://{h}" for h in ALLOWED_HOSTS] + [
-    f"http://{h}:8000" for h in ALLOWED_HOSTS
-]
+if CONFIG.https:
+    CSRF_TRUSTED_ORIGINS = [f"https://{h}" for h in ALLOWED_HOSTS]
+else:
+    CSRF_TRUSTED_ORIGINS = [f"http://{h}" for h in ALLOWED_HOSTS] + [
+        f"http://{h}:8000" for h in ALLOWED_HOSTS
+    ]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -33,6 +37,7 @@ INSTALLED_APPS = [
     # django-ninja's templates and static files: /api/v1/docs serves Swagger UI from the
     # package instead of a CDN (it works offline and under the CSP).
     "ninja",
+    "axes",
     "fiera.common",
     "fiera.accounts",
     "fiera.marketplaces",
@@ -54,6 +59,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last: turns a sign-in locked by too many wrong passwords into a 429 (fiera.web.lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "fiera.urls"
@@ -144,6 +152,69 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# HTTPS deployments (FIERA_HTTPS=true): every request redirected to https, HSTS, cookies only
+# over TLS. Behind a proxy that terminates TLS, FIERA_PROXY_SSL_HEADER names the header it sets
+# to "https" (only trust it when the proxy overwrites that header on every request).
+if CONFIG.proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + CONFIG.proxy_ssl_header.upper().replace("-", "_"),
+        "https",
+    )
+if CONFIG.https:
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = CONFIG.hsts_seconds
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = CONFIG.hsts_preload
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    # The health check answers plain HTTP too, for load balancers probing the backend.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Content-Security-Policy (django-csp 4): everything from this host, nothing inline; pages
+# keep their scripts in static files (web/fiera.js) and their styles in fiera.css.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Sign-in lockout (django-axes): after FIERA_LOGIN_FAILURE_LIMIT wrong passwords for one
+# username from one address, that pair is locked for FIERA_LOGIN_COOLOFF_MINUTES, on the
+# sign-in page and on POST /api/v1/auth/tokens alike (both answer 429 with Retry-After).
+AUTHENTICATION_BACKENDS = [
+    "fiera.accounts.backends.LoginAttemptBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = CONFIG.login_failure_limit
+AXES_COOLOFF_TIME = timedelta(minutes=CONFIG.login_cooloff_minutes)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_LOCKOUT_CALLABLE = "fiera.web.lockout.lockout_response"
+AXES_VERBOSE = False
+# POST /api/v1/auth/tokens per client address (django-ninja throttle), e.g. "10/m".
+FIERA_API_TOKEN_RATE = CONFIG.api_token_rate
+# Who may read the API docs and its OpenAPI document: public, staff or off.
+FIERA_API_DOCS = CONFIG.api_docs
+
+# Payments (read by fiera.payments.services.base).
+FIERA_FX_MARKUP_BP = CONFIG.fx_markup_bp
+FIERA_FX_QUOTE_SECONDS = CONFIG.fx_quote_seconds
+FIERA_PAYMENT_FEE_BP = CONFIG.payment_fee_bp
+FIERA_SETTLEMENT_CURRENCY = CONFIG.settlement_currency
+FIERA_WALLET_CURRENCIES = CONFIG.wallet_currencies
 
 # Background work. Without a broker (the embedded default) tasks run eagerly in-process.
 CELERY_BROKER_URL = CONFIG.celery_broker_url or "memory://"

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth import authenticate
 from django.db import IntegrityError, connection, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from fiera.accounts.models import ApiToken, BuyerKind, Role, User
@@ -80,8 +81,17 @@ def token_issue(*, user_id: int, name: str = "api") -> IssuedToken:
     return IssuedToken(token_id=token.pk, key=key)
 
 
-def token_issue_for_credentials(*, username: str, password: str, name: str = "api") -> IssuedToken:
-    user = authenticate(username=username, password=password)
+def token_issue_for_credentials(
+    *, username: str, password: str, name: str = "api", request: HttpRequest | None = None
+) -> IssuedToken:
+    """An API key for these credentials.
+
+    ``request`` is the HTTP request they came with: the sign-in lockout (django-axes, see
+    ``accounts.backends``) counts wrong passwords per username and client address and
+    refuses a locked pair; its middleware then answers 429. Without a request (a command)
+    nothing is counted.
+    """
+    user = authenticate(request, username=username, password=password)
     if user is None or not user.is_active:
         raise BadCredentials("wrong username or password")
     return token_issue(user_id=user.pk, name=name)

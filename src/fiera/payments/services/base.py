@@ -14,7 +14,7 @@ Ledger accounts (``fiera.ledger``; codes and owners):
 * ``payout`` of ("merchant", id), EUR: what was paid out to the merchant;
 * ``escrow`` (system), per currency: trade-assurance holds.
 
-Settings (Django settings, each with a default): ``FIERA_FX_MARKUP_BP`` (50 = 0.50 %),
+Settings (environment variables, read by fiera.config): ``FIERA_FX_MARKUP_BP`` (50 = 0.50 %),
 ``FIERA_FX_QUOTE_SECONDS`` (60), ``FIERA_PAYMENT_FEE_BP`` (120 = 1.2 %),
 ``FIERA_SETTLEMENT_CURRENCY`` ("EUR"), ``FIERA_WALLET_CURRENCIES`` (CNY, EUR, USD, SGD,
 HKD, GBP).
@@ -49,25 +49,23 @@ REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 
 
 def fx_markup_bp() -> int:
-    return int(getattr(settings, "FIERA_FX_MARKUP_BP", 50))
+    return int(settings.FIERA_FX_MARKUP_BP)
 
 
 def fx_quote_seconds() -> int:
-    return int(getattr(settings, "FIERA_FX_QUOTE_SECONDS", 60))
+    return int(settings.FIERA_FX_QUOTE_SECONDS)
 
 
 def payment_fee_bp() -> int:
-    return int(getattr(settings, "FIERA_PAYMENT_FEE_BP", 120))
+    return int(settings.FIERA_PAYMENT_FEE_BP)
 
 
 def settlement_currency() -> str:
-    return str(getattr(settings, "FIERA_SETTLEMENT_CURRENCY", "EUR"))
+    return str(settings.FIERA_SETTLEMENT_CURRENCY)
 
 
 def wallet_currencies() -> tuple[str, ...]:
-    return tuple(
-        getattr(settings, "FIERA_WALLET_CURRENCIES", ("CNY", "EUR", "USD", "SGD", "HKD", "GBP"))
-    )
+    return tuple(settings.FIERA_WALLET_CURRENCIES)
 
 
 # --- errors shared by several services --------------------------------------------------

@@ -1,0 +1,107 @@
+"""Wrong passwords are limited: the sign-in page and POST /api/v1/auth/tokens lock a
+username (per client address) after FIERA_LOGIN_FAILURE_LIMIT misses, and the token
+endpoint is rate-limited per address (FIERA_API_TOKEN_RATE). Both answer 429 with
+Retry-After."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from fiera.accounts import services
+from fiera.accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "correct-horse-9"
+
+
+def make_buyer(username: str = "ana") -> User:
+    return services.user_create(username=username, password=PASSWORD, role="buyer", country="CN")
+
+
+def _token(client: Client, username: str, password: str) -> tuple[int, dict[str, object], str]:
+    response = client.post(
+        "/api/v1/auth/tokens",
+        {"username": username, "password": password},
+        content_type="application/json",
+    )
+    return response.status_code, response.json(), response.get("Retry-After", "")
+
+
+def test_the_limits_are_the_configured_ones() -> None:
+    assert settings.AXES_FAILURE_LIMIT == 5
+    assert settings.AXES_COOLOFF_TIME.total_seconds() == 15 * 60
+    assert settings.FIERA_API_TOKEN_RATE == "10/m"
+
+
+def test_api_locks_a_username_after_five_wrong_passwords(client: Client) -> None:
+    make_buyer("ana")
+    make_buyer("bo")
+    statuses = [_token(client, "ana", "wrong-password")[0] for _ in range(4)]
+    assert statuses == [401, 401, 401, 401]
+    status, body, retry_after = _token(client, "ana", "wrong-password")
+    assert status == 429
+    assert body["error"] == "too_many_requests"
+    assert "locked for 15 minutes" in str(body["detail"])
+    assert retry_after == "900"
+    # Locked: even the right password is refused now ...
+    status, body, retry_after = _token(client, "ana", PASSWORD)
+    assert (status, body["error"], retry_after) == (429, "too_many_requests", "900")
+    # ... while another username from the same address still signs in.
+    assert _token(client, "bo", PASSWORD)[0] == 201
+
+
+def test_a_sign_in_before_the_limit_resets_the_count(client: Client) -> None:
+    make_buyer("ana")
+    for _ in range(4):
+        assert client.post("/login/", {"username": "ana", "password": "wrong"}).status_code == 200
+    assert client.post("/login/", {"username": "ana", "password": PASSWORD}).status_code == 302
+    client.post("/logout/")
+    for _ in range(4):
+        assert client.post("/login/", {"username": "ana", "password": "wrong"}).status_code == 200
+    assert client.post("/login/", {"username": "ana", "password": PASSWORD}).status_code == 302
+
+
+def test_api_token_requests_are_rate_limited_per_address(client: Client) -> None:
+    # Different usernames each time, so the lockout does not answer first: ten requests a
+    # minute pass, the eleventh is throttled with the wait in Retry-After.
+    for i in range(10):
+        assert _token(client, f"nobody-{i}", "wrong-password")[0] == 401
+    status, body, retry_after = _token(client, "nobody-10", "wrong-password")
+    assert status == 429
+    assert body == {
+        "error": "too_many_requests",
+        "detail": "too many requests from this address: retry later",
+    }
+    assert retry_after.isdigit() and 0 < int(retry_after) <= 60
+    # Another address is not affected.
+    other = Client(REMOTE_ADDR="10.0.0.9")
+    assert _token(other, "nobody-11", "wrong-password")[0] == 401
+
+
+def test_thirty_wrong_passwords_on_the_sign_in_page_end_locked(client: Client) -> None:
+    make_buyer("ana")
+    statuses = [
+        client.post("/login/", {"username": "ana", "password": f"wrong-{i}"}).status_code
+        for i in range(30)
+    ]
+    assert statuses[:4] == [200] * 4  # the form again, with its error
+    assert set(statuses[4:]) == {429}
+    response = client.post("/login/", {"username": "ana", "password": PASSWORD})
+    assert response.status_code == 429
+    assert response["Retry-After"] == "900"
+    assert response["Content-Type"].startswith("text/html")
+    page = response.content.decode()
+    assert "Sign-in locked" in page
+    assert "Try again in 15 minutes" in page
+    assert "_auth_user_id" not in client.session
+
+
+def test_sign_in_page_still_works_below_the_limit(client: Client) -> None:
+    make_buyer("ana")
+    assert client.post("/login/", {"username": "ana", "password": "wrong"}).status_code == 200
+    response = client.post("/login/", {"username": "ana", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"]
