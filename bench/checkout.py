@@ -442,7 +442,7 @@ _PHASES = (
     ("    price variants (raw SQL)", "fiera/catalog/reservations.py", "checkout_variants_priced"),
     ("    quote", "fiera/orders/pricing.py", "quote_compute"),
     ("    write transaction", "fiera/orders/services.py", "_checkout_write"),
-    ("      outbox event", "fiera/common/events.py", "publish"),
+    ("      outbox events (one INSERT)", "fiera/common/events.py", "publish_many"),
     ("      stock reservation (raw SQL)", "fiera/catalog/reservations.py", "stock_reserve"),
     ("  response schema (CheckoutOut.of)", "fiera/orders/schemas.py", "of"),
     ("  response serialization", "ninja/operation.py", "_result_to_response"),
