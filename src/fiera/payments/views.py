@@ -25,6 +25,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fiera.accounts.roles import BUYER, MERCHANT, OPERATOR
 from fiera.common.errors import DomainError, InvalidInput, NotFound
 from fiera.common.errors import PermissionDenied as DomainPermissionDenied
 from fiera.common.money import is_currency
@@ -35,7 +36,7 @@ from fiera.payments import selectors, services
 from fiera.payments.models import OutletStatus
 
 PAGE_SIZE = 50
-ALLOWED_ROLES = {"operator", "merchant"}
+ALLOWED_ROLES = {OPERATOR, MERCHANT}
 
 
 def _actor(request: HttpRequest) -> tuple[int, str]:
@@ -242,7 +243,7 @@ STATEMENT_PAGE = 20
 
 def _buyer(request: HttpRequest) -> int:
     user = request.user
-    if str(getattr(user, "role", "")) != "buyer" or user.pk is None:
+    if str(getattr(user, "role", "")) != BUYER or user.pk is None:
         raise PermissionDenied(_("The wallet is for buyers."))
     return int(user.pk)
 
@@ -258,7 +259,7 @@ def _minor(text: str, currency: str) -> int:
 def _wallet_page(
     request: HttpRequest, user_id: int, *, status: int = 200, qr: dict[str, str] | None = None
 ) -> HttpResponse:
-    wallets = selectors.wallet_list(owner_id=user_id, actor_id=user_id, actor_role="buyer")
+    wallets = selectors.wallet_list(owner_id=user_id, actor_id=user_id, actor_role=BUYER)
     codes = [w.currency for w in wallets]
     currency = request.GET.get("currency", "").upper()
     currency = currency if currency in codes else (codes[0] if codes else "")
@@ -272,7 +273,7 @@ def _wallet_page(
             limit=STATEMENT_PAGE,
             offset=min((page_number - 1) * STATEMENT_PAGE, 9_800),
             actor_id=user_id,
-            actor_role="buyer",
+            actor_role=BUYER,
         )
         pages = max(1, -(-statement.count // STATEMENT_PAGE))
     qr_form = {
@@ -313,7 +314,7 @@ def wallet_open(request: HttpRequest) -> HttpResponse:
     currency = request.POST.get("currency", "")
     try:
         info = services.wallet_open(
-            user_id=user_id, currency=currency, now=timezone.now(), actor_role="buyer"
+            user_id=user_id, currency=currency, now=timezone.now(), actor_role=BUYER
         )
     except DomainError as exc:
         messages.error(request, exc.detail)
@@ -339,7 +340,7 @@ def wallet_top_up(request: HttpRequest) -> HttpResponse:
             funding_reference=request.POST.get("funding_reference", "") or "simulated card",
             request_id=request.POST.get("request_id", ""),
             now=timezone.now(),
-            actor_role="buyer",
+            actor_role=BUYER,
         )
     except DomainError as exc:
         messages.error(request, exc.detail)
@@ -377,7 +378,7 @@ def wallet_pay(request: HttpRequest) -> HttpResponse:
             amount_minor=amount_minor,
             wallet_currency=form["wallet_currency"],
             now=timezone.now(),
-            actor_role="buyer",
+            actor_role=BUYER,
         )
     except DomainError as exc:
         return _wallet_page(request, user_id, status=exc.status, qr=form | {"error": exc.detail})
@@ -391,7 +392,7 @@ def qr_payment(request: HttpRequest, request_id: str) -> HttpResponse:
     try:
         if request.method == "POST":
             result = services.qr_payment_query(
-                user_id=user_id, request_id=request_id, now=timezone.now(), actor_role="buyer"
+                user_id=user_id, request_id=request_id, now=timezone.now(), actor_role=BUYER
             )
         else:
             result = selectors.qr_payment_get(user_id=user_id, request_id=request_id)
@@ -405,7 +406,7 @@ def qr_payment(request: HttpRequest, request_id: str) -> HttpResponse:
 
 def _operator(request: HttpRequest) -> str:
     role = str(getattr(request.user, "role", ""))
-    if role != "operator":
+    if role != OPERATOR:
         raise PermissionDenied(_("Settlement is for operators."))
     return role
 
