@@ -392,3 +392,61 @@ def test_a_relay_killed_with_sigkill_mid_batch_is_taken_over_after_its_lease(
     lease_over = max(r.claimed_until for r in rows if r.claimed_until is not None)
     assert events.relay(now=lease_over) == 2
     assert received == ids
+
+
+def test_operators_see_parked_deliveries_in_the_admin_and_retry_them_there(listen) -> None:
+    from django.test import Client
+
+    from tests.catalog.factories import user
+
+    broken = {"yes": True}
+
+    def fragile(event: events.Event) -> None:
+        if broken["yes"]:
+            raise RuntimeError("festival tallies are read-only")
+
+    listen("tests.admin", "tests.admin", fragile)
+    message = OutboxMessage.objects.create(
+        topic="tests.admin", payload={"n": 1}, created_at=timezone.now()
+    )
+    events.relay(policy=events.RetryPolicy(max_attempts=1))
+    row = delivery(message.pk, "tests.admin")
+    assert row.status == "failed"
+
+    client = Client()
+    client.force_login(user("operator", is_superuser=True))
+    listing = client.get("/admin/common/outboxdelivery/?status__exact=failed")
+    assert listing.status_code == 200
+    assert "RuntimeError: festival tallies are read-only" in listing.content.decode()
+    assert client.get(f"/admin/common/outboxmessage/{message.pk}/change/").status_code == 200
+    assert (
+        client.post(f"/admin/common/outboxdelivery/{row.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+
+    broken["yes"] = False
+    answer = client.post(
+        "/admin/common/outboxdelivery/",
+        {"action": "retry", "_selected_action": [row.pk]},
+    )
+    assert answer.status_code == 302
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == ("delivered", 1)  # requeued; the eager relay ran
+
+    clerk = user("operator")  # staff without the permission: no retry action
+    client.force_login(clerk)
+    assert client.get("/admin/common/outboxdelivery/").status_code == 403
+
+
+def test_publishing_is_one_insert_whatever_the_number_of_events() -> None:
+    from django.test.utils import CaptureQueriesContext
+
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        events.publish("tests.one", {"n": 1})
+        events.publish_many([("tests.many", {"n": n}) for n in range(5)])
+    statements = [q["sql"] for q in queries.captured_queries if "INSERT" in q["sql"]]
+    assert len(statements) == 2
+    assert list(OutboxMessage.objects.order_by("id").values_list("topic", "payload")) == [
+        ("tests.one", {"n": 1}),
+        *[("tests.many", {"n": n}) for n in range(5)],
+    ]
