@@ -6,6 +6,7 @@ fiera migrate                           apply database migrations
 fiera check                             say in plain words what is misconfigured
 fiera token create USERNAME             print a new API key for a user
 fiera outbox relay                      deliver pending events now
+fiera scale citus-plan                  print the SQL that lays the tables out on Citus
 fiera outbox failed [-v]                list deliveries parked after their last attempt
 fiera outbox retry ID... | --all        put failed deliveries back in line
 fiera outbox status                     count waiting, pending and failed deliveries
@@ -302,6 +303,16 @@ def cmd_outbox_status(args: argparse.Namespace) -> int:
     return 1 if status.failed_deliveries else 0
 
 
+def cmd_citus_plan(args: argparse.Namespace) -> int:
+    _django()
+    from fiera.common.citus import plan_sql
+
+    print("-- Fiera on Citus: run on the coordinator after `fiera migrate` (fiera.common.citus).")
+    for statement in plan_sql():
+        print(statement)
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     _django()
     from django.core.management import execute_from_command_line
@@ -379,6 +390,12 @@ def build_parser() -> argparse.ArgumentParser:
     osub.add_parser("status", help="count waiting, pending and failed deliveries").set_defaults(
         func=cmd_outbox_status
     )
+
+    p = sub.add_parser("scale", help="running past one machine")
+    ssub = p.add_subparsers(dest="scale_command", required=True)
+    ssub.add_parser(
+        "citus-plan", help="print the SQL that distributes the tables on Citus"
+    ).set_defaults(func=cmd_citus_plan)
 
     for register in _app_commands():
         register(sub)

@@ -6,6 +6,8 @@ from django.apps import AppConfig
 from django.db import connections
 from django.db.models.signals import post_migrate
 
+from fiera.common import dbkeys
+
 SEARCH_MIGRATION = ("catalog", "0003_product_search")
 
 
@@ -38,3 +40,10 @@ class CatalogConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_ensure_search, sender=self, dispatch_uid="catalog_search_install")
+        # The Citus-ready keys, also on databases built without migrations (tests).
+        post_migrate.connect(
+            dbkeys.after_migrate("catalog", "0005_citus_keys"),
+            sender=self,
+            dispatch_uid="catalog_keys",
+            weak=False,  # the receiver is a closure: keep it alive
+        )

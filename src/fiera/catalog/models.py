@@ -107,7 +107,7 @@ class Price(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["variant", "marketplace", "currency", "min_quantity"],
+                fields=["merchant", "variant", "marketplace", "currency", "min_quantity"],
                 name="price_tier_once",
             ),
             models.CheckConstraint(condition=models.Q(amount_minor__gt=0), name="price_positive"),
@@ -154,7 +154,7 @@ class StockLevel(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["variant", "warehouse"], name="stock_once_per_warehouse"
+                fields=["merchant", "variant", "warehouse"], name="stock_once_per_warehouse"
             ),
             models.CheckConstraint(
                 condition=models.Q(units_on_hand__gte=0), name="stock_never_negative"

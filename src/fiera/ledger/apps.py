@@ -1,7 +1,19 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+from fiera.common import dbkeys
 
 
 class LedgerConfig(AppConfig):
     name = "fiera.ledger"
     label = "ledger"
     verbose_name = "Ledger"
+
+    def ready(self) -> None:
+        # The Citus-ready keys, also on databases built without migrations (tests).
+        post_migrate.connect(
+            dbkeys.after_migrate("ledger", "0003_citus_keys"),
+            sender=self,
+            dispatch_uid="ledger_keys",
+            weak=False,  # the receiver is a closure: keep it alive
+        )

@@ -87,17 +87,22 @@ class Transfer(models.Model):
     with ``post_pending`` (moves up to the reserved amount to posted, releases the rest)
     or ``void_pending`` (releases it) names it in ``pending_transfer``; ``expiry`` marks
     the void booked by ``pending_expire`` once ``expires_at`` passed. A pending transfer
-    is resolved at most once: ``pending_transfer`` is unique. ``seq`` orders transfers as
+    is resolved at most once (checked under the account locks). ``seq`` orders transfers as
     they were applied (per account it is the order of the balance changes).
     """
 
     seq = models.BigAutoField(primary_key=True)
     transfer_id = models.UUIDField(unique=True)
+    # Under Citus transfers are spread by ``transfer_id`` and accounts by owner
+    # (fiera.common.citus), so none of the four references is a database foreign key: the
+    # write path locks both accounts (a missing one fails the transfer) and reads the
+    # pending transfer it resolves, and resolves or reverses a transfer at most once by
+    # checking under those locks (docs/decisions/0008-citus-distribution.md).
     debit_account = models.ForeignKey(
-        Account, on_delete=models.PROTECT, related_name="+", db_index=False
+        Account, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )
     credit_account = models.ForeignKey(
-        Account, on_delete=models.PROTECT, related_name="+", db_index=False
+        Account, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )
     amount_minor = models.BigIntegerField()
     currency = models.CharField(max_length=3)
@@ -116,6 +121,7 @@ class Transfer(models.Model):
         blank=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     reversal_of = models.ForeignKey(
         "self",
@@ -125,6 +131,7 @@ class Transfer(models.Model):
         blank=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     timeout_seconds = models.PositiveIntegerField(default=0)
     expires_at = models.DateTimeField(null=True, blank=True)
@@ -139,6 +146,18 @@ class Transfer(models.Model):
                 fields=["expires_at"],
                 condition=Q(pending=True),
                 name="ledger_transfer_pending_expiry",
+            ),
+            # How a pending transfer was resolved, and whether a transfer was reversed, are
+            # looked up under the account locks (they were unique indexes before Citus).
+            models.Index(
+                fields=["pending_transfer"],
+                condition=Q(pending_transfer__isnull=False),
+                name="ledger_transfer_resolution",
+            ),
+            models.Index(
+                fields=["reversal_of"],
+                condition=Q(reversal_of__isnull=False),
+                name="ledger_transfer_reversal",
             ),
         ]
         constraints = [
@@ -175,16 +194,6 @@ class Transfer(models.Model):
             models.CheckConstraint(
                 condition=Q(timeout_seconds=0) | Q(pending=True),
                 name="ledger_transfer_timeout_for_pending",
-            ),
-            models.UniqueConstraint(
-                fields=["pending_transfer"],
-                condition=Q(pending_transfer__isnull=False),
-                name="ledger_transfer_resolved_once",
-            ),
-            models.UniqueConstraint(
-                fields=["reversal_of"],
-                condition=Q(reversal_of__isnull=False),
-                name="ledger_transfer_reversed_once",
             ),
         ]
 

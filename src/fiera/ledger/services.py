@@ -19,8 +19,11 @@ Idempotency without an extra query on the happy path: a retried id makes the INS
 a row; the transaction is then rolled back and the batch re-run with a lookup of its ids
 (after the lock, so it sees what concurrent batches committed). The lookup also runs when
 a transfer fails, so a retry of a transfer that drained its account answers with the
-original result instead of "exceeds_credits". The DB constraints (unique ids, a pending
-resolved once, balances within the flags) back every check up.
+original result instead of "exceeds_credits". The DB constraints (unique ids, balances
+within the flags) back these checks up; that a pending transfer is resolved, and a transfer
+reversed, at most once is checked after the account locks, which every resolution or reversal
+of one transfer takes on the same two accounts (no unique index: under Citus transfers are
+spread by id, docs/decisions/0008-citus-distribution.md).
 
 Raw SQL (``fiera.ledger.sql``) is used on this path because the ORM would cost a query
 per row; reads and account opening use the ORM.

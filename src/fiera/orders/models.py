@@ -49,15 +49,24 @@ class Cart(models.Model):
 
 
 class CartLine(models.Model):
+    """A variant in a cart. ``buyer`` repeats the cart's buyer (the tenant key of the buyer's
+    side, database-checked); ``variant`` belongs to another tenant (a merchant), so no
+    database foreign key ties them (fiera.common.citus)."""
+
     cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
-    variant = models.ForeignKey("catalog.Variant", on_delete=models.CASCADE, related_name="+")
+    buyer = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    variant = models.ForeignKey(
+        "catalog.Variant", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     quantity = models.PositiveIntegerField()
     added_at = models.DateTimeField()
 
     class Meta:
         ordering = ["added_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["cart", "variant"], name="cart_line_once_per_variant"),
+            models.UniqueConstraint(
+                fields=["buyer", "cart", "variant"], name="cart_line_once_per_variant"
+            ),
             models.CheckConstraint(
                 condition=Q(quantity__gte=1, quantity__lte=MAX_LINE_QUANTITY),
                 name="cart_line_quantity_range",
@@ -116,8 +125,11 @@ class Order(models.Model):
     allowance this order's goods value was counted against (null outside a regime).
     """
 
-    checkout = models.ForeignKey(Checkout, on_delete=models.PROTECT, related_name="orders")
-    number = models.CharField(max_length=24, unique=True)
+    # The checkout is the buyer's (another co-location group): no database foreign key.
+    checkout = models.ForeignKey(
+        Checkout, on_delete=models.PROTECT, related_name="orders", db_constraint=False
+    )
+    number = models.CharField(max_length=24)  # unique per merchant; built from the checkout id
     buyer = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     merchant = models.ForeignKey("merchants.Merchant", on_delete=models.PROTECT, related_name="+")
     marketplace = models.ForeignKey(
@@ -150,11 +162,15 @@ class Order(models.Model):
     class Meta:
         ordering = ["-placed_at", "-id"]
         indexes = [
+            models.Index(fields=["number"], name="order_number"),  # lookups by number
             models.Index(fields=["buyer", "placed_at"]),
             models.Index(fields=["merchant", "status", "placed_at"]),
             models.Index(fields=["status", "placed_at"]),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["merchant", "number"], name="order_number_per_merchant"
+            ),
             models.CheckConstraint(
                 condition=Q(
                     subtotal_minor__gte=0,
@@ -242,7 +258,8 @@ class Shipment(models.Model):
         ordering = ["shipped_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["carrier", "tracking_number"], name="tracking_number_once_per_carrier"
+                fields=["merchant", "carrier", "tracking_number"],
+                name="tracking_number_once_per_carrier",
             ),
         ]
 

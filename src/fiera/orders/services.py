@@ -287,7 +287,9 @@ def cart_line_set(
                 min_order_quantity=variant.min_order_quantity,
             )
         if line is None:
-            CartLine.objects.create(cart=cart, variant_id=variant_id, quantity=wanted, added_at=now)
+            CartLine.objects.create(
+                cart=cart, buyer_id=cart.buyer_id, variant_id=variant_id, quantity=wanted, added_at=now
+            )
         else:
             line.quantity = wanted
             line.save(update_fields=["quantity"])

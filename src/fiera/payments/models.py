@@ -112,7 +112,7 @@ class Terminal(models.Model):
         ordering = ["outlet_id", "terminal_id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["outlet", "terminal_id"], name="terminal_id_per_outlet"
+                fields=["merchant", "outlet", "terminal_id"], name="terminal_id_per_outlet"
             ),
             models.CheckConstraint(
                 condition=models.Q(terminal_id__regex=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,15}$"),
@@ -170,8 +170,10 @@ class Wallet(models.Model):
 
     user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     currency = models.CharField(max_length=3)
-    ledger_account = models.OneToOneField(
-        "ledger.Account", on_delete=models.PROTECT, related_name="+"
+    # The ledger is distributed by account owner, the wallet by user (fiera.common.citus):
+    # no database foreign key between them; one wallet per account, per user.
+    ledger_account = models.ForeignKey(
+        "ledger.Account", on_delete=models.PROTECT, related_name="+", db_constraint=False
     )
     created_at = models.DateTimeField()
 
@@ -179,6 +181,9 @@ class Wallet(models.Model):
         ordering = ["user_id", "currency"]
         constraints = [
             models.UniqueConstraint(fields=["user", "currency"], name="wallet_per_user_currency"),
+            models.UniqueConstraint(
+                fields=["user", "ledger_account"], name="wallet_ledger_account_once"
+            ),
             models.CheckConstraint(
                 condition=models.Q(currency__regex=_CURRENCY), name="wallet_currency_code"
             ),
@@ -389,12 +394,16 @@ class Payment(models.Model):
     ``charge_reference`` groups the payments of one checkout.
     """
 
-    payment_id = models.UUIDField(unique=True)
+    payment_id = models.UUIDField(db_index=True)  # unique per merchant (constraint below)
     kind = models.CharField(max_length=10, choices=PaymentKind.choices)
-    reference = models.CharField(max_length=200, unique=True)
+    reference = models.CharField(max_length=200, db_index=True)  # unique per merchant
     charge_reference = models.CharField(max_length=200)
     payer = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
-    wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="payments")
+    # The wallet and the FX quote live with the payer, the payment with the merchant: no
+    # database foreign keys across the two (fiera.common.citus).
+    wallet = models.ForeignKey(
+        Wallet, on_delete=models.PROTECT, related_name="payments", db_constraint=False
+    )
     merchant = models.ForeignKey("merchants.Merchant", on_delete=models.PROTECT, related_name="+")
     outlet = models.ForeignKey(
         "Outlet", on_delete=models.PROTECT, related_name="+", null=True, blank=True
@@ -404,7 +413,12 @@ class Payment(models.Model):
     credit_minor = models.BigIntegerField()
     credit_currency = models.CharField(max_length=3)
     fx_quote = models.ForeignKey(
-        FxQuote, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        FxQuote,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        db_constraint=False,
     )
     rate = models.CharField(max_length=40, blank=True, default="")
     rate_base = models.CharField(max_length=3, blank=True, default="")
@@ -433,6 +447,10 @@ class Payment(models.Model):
             models.Index(fields=["payer", "created_at"], name="payment_payer"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["merchant", "payment_id"], name="payment_id_once"),
+            models.UniqueConstraint(
+                fields=["merchant", "reference"], name="payment_reference_once"
+            ),
             models.CheckConstraint(
                 condition=models.Q(paid_minor__gt=0, credit_minor__gt=0)
                 & models.Q(spread_minor__gte=0, fee_minor__gte=0),
@@ -464,11 +482,11 @@ class Payment(models.Model):
 class PaymentRefund(models.Model):
     """Part or all of a payment given back, at the payment's own rate: ``paid_minor``
     returns to the wallet (``spread_minor`` of it from fees), ``credit_minor`` leaves the
-    merchant's payable. ``reference`` is the caller's idempotency key (unique)."""
+    merchant's payable. ``reference`` is the caller's idempotency key (unique per merchant)."""
 
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
     merchant = models.ForeignKey("merchants.Merchant", on_delete=models.PROTECT, related_name="+")
-    reference = models.CharField(max_length=200, unique=True)
+    reference = models.CharField(max_length=200, db_index=True)
     paid_minor = models.BigIntegerField()
     credit_minor = models.BigIntegerField()
     spread_minor = models.BigIntegerField(default=0)
@@ -487,6 +505,9 @@ class PaymentRefund(models.Model):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["merchant", "reference"], name="payment_refund_reference_once"
+            ),
             models.CheckConstraint(
                 condition=models.Q(paid_minor__gt=0, credit_minor__gte=0, spread_minor__gte=0),
                 name="payment_refund_amounts",
@@ -517,7 +538,11 @@ class QrPayment(models.Model):
     request_id = models.CharField(max_length=64)
     request_sha256 = models.CharField(max_length=64)
     payload = models.CharField(max_length=512)
-    outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, related_name="+")
+    # The request lives with the payer; the outlet and the payment with the merchant: no
+    # database foreign keys across the two (fiera.common.citus).
+    outlet = models.ForeignKey(
+        Outlet, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     merchant = models.ForeignKey("merchants.Merchant", on_delete=models.PROTECT, related_name="+")
     amount_minor = models.BigIntegerField()
     currency = models.CharField(max_length=3)
@@ -525,8 +550,13 @@ class QrPayment(models.Model):
     status = models.CharField(max_length=1, choices=QrStatus.choices, default=QrStatus.UNKNOWN)
     error_code = models.CharField(max_length=40, blank=True, default="")
     error_detail = models.CharField(max_length=300, blank=True, default="")
-    payment = models.OneToOneField(
-        Payment, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    payment = models.ForeignKey(
+        Payment,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        db_constraint=False,
     )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
@@ -535,6 +565,7 @@ class QrPayment(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["user", "request_id"], name="qr_payment_request_once"),
+            models.UniqueConstraint(fields=["user", "payment"], name="qr_payment_payment_once"),
             models.CheckConstraint(
                 condition=models.Q(request_id__regex=_REQUEST_ID), name="qr_payment_request_id"
             ),
@@ -567,15 +598,18 @@ class Escrow(models.Model):
     escrow) until the order is delivered (posted, then paid to the merchant) or disputed
     (voided). An unresolved hold expires at ``expires_at`` (the ledger voids it)."""
 
-    reference = models.CharField(max_length=200, unique=True)
+    reference = models.CharField(max_length=200, db_index=True)  # unique per merchant
     buyer = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     merchant = models.ForeignKey("merchants.Merchant", on_delete=models.PROTECT, related_name="+")
-    wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="+")
+    # The wallet lives with the buyer (another co-location group): no database foreign key.
+    wallet = models.ForeignKey(
+        Wallet, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     amount_minor = models.BigIntegerField()
     currency = models.CharField(max_length=3)
-    pending_transfer_id = models.UUIDField(unique=True)
+    pending_transfer_id = models.UUIDField(db_index=True)  # unique per merchant
     status = models.CharField(max_length=10, choices=EscrowStatus.choices)
-    payment = models.OneToOneField(
+    payment = models.ForeignKey(
         Payment, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     created_at = models.DateTimeField()
@@ -585,6 +619,11 @@ class Escrow(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
+            models.UniqueConstraint(fields=["merchant", "reference"], name="escrow_reference_once"),
+            models.UniqueConstraint(
+                fields=["merchant", "pending_transfer_id"], name="escrow_pending_transfer_once"
+            ),
+            models.UniqueConstraint(fields=["merchant", "payment"], name="escrow_payment_once"),
             models.CheckConstraint(
                 condition=models.Q(amount_minor__gt=0), name="escrow_amount_positive"
             ),

@@ -1,0 +1,1 @@
+"""Fiera's PostgreSQL backend: Django's, with one feature turned off (see ``base``)."""
