@@ -4,7 +4,7 @@ and a constant number of queries."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from fiera.catalog import search
@@ -57,8 +57,9 @@ def test_only_listed_products_are_found() -> None:
     f.listed_product(shop, currency="CNY", amount_minor=8000)  # priced in CNY only
     no_price = f.product(shop.merchant)
     f.variant(no_price)
-    tiered_only = f.product(shop.merchant)  # a price from 10 units only is not listed
-    f.price(f.variant(tiered_only), mp, 500, min_quantity=10)
+    tiered_only = f.product(shop.merchant)  # a price from 10 units only cannot be stored
+    with pytest.raises(IntegrityError), transaction.atomic():
+        f.price(f.variant(tiered_only), mp, 500, min_quantity=10)
     closed = f.shop(mp)
     f.listed_product(closed)
     closed.merchant.stores.update(is_active=False)

@@ -9,6 +9,7 @@ from django.db.models.signals import post_migrate
 from fiera.common import dbkeys
 
 SEARCH_MIGRATION = ("catalog", "0003_product_search")
+PRICE_TIERS_MIGRATION = ("catalog", "0006_price_tiers_from_one")
 
 
 def _ensure_search(using: str = "default", **kwargs: Any) -> None:
@@ -33,6 +34,27 @@ def _ensure_search(using: str = "default", **kwargs: Any) -> None:
     search.install(connection)
 
 
+def _ensure_price_tiers(using: str = "default", **kwargs: Any) -> None:
+    """Install the "price tiers start at 1" triggers of migration 0006 after every migrate
+    (idempotent), while that migration is applied or on a database built without
+    migrations (tests); SQLite table rebuilds drop triggers."""
+    from importlib import import_module
+
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.recorder import MigrationRecorder
+
+    connection = connections[using]
+    module, _explicit = MigrationLoader.migrations_module("catalog")
+    if (
+        module is not None
+        and PRICE_TIERS_MIGRATION not in MigrationRecorder(connection).applied_migrations()
+    ):
+        return
+    steps = import_module(f"fiera.catalog.migrations.{PRICE_TIERS_MIGRATION[1]}")
+    with connection.schema_editor() as schema_editor:
+        steps.install(None, schema_editor)
+
+
 class CatalogConfig(AppConfig):
     name = "fiera.catalog"
     label = "catalog"
@@ -47,3 +69,4 @@ class CatalogConfig(AppConfig):
             dispatch_uid="catalog_keys",
             weak=False,  # the receiver is a closure: keep it alive
         )
+        post_migrate.connect(_ensure_price_tiers, sender=self, dispatch_uid="catalog_price_tiers")

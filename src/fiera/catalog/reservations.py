@@ -3,8 +3,8 @@ and release stock for many lines in one statement each.
 
 This is the documented hot path (DESIGN.md "Hot paths", 1): it joins catalog_variant,
 catalog_product, catalog_price, catalog_stocklevel and catalog_warehouse, and the
-merchants app's merchants_store (a variant sells only while its merchant has an active
-store on the marketplace, as on the storefront), in raw SQL,
+merchants app's merchants_store (what is for sale is ``fiera.catalog.rules``, the same
+joins as the storefront's), in raw SQL,
 so a checkout costs the same number of queries for 1 line or for 20. Called by
 ``fiera.orders.services`` inside its checkout transaction.
 
@@ -25,9 +25,8 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
+from fiera.catalog import rules
 from fiera.catalog.models import (
-    Price,
-    Product,
     StockLevel,
     StockMovement,
     StockMovementKind,
@@ -37,11 +36,8 @@ from fiera.catalog.models import (
 from fiera.common.errors import Conflict
 
 _VARIANT = Variant._meta.db_table
-_PRODUCT = Product._meta.db_table
-_PRICE = Price._meta.db_table
 _STOCK = StockLevel._meta.db_table
 _WAREHOUSE = Warehouse._meta.db_table
-_STORE = "merchants_store"  # the merchants app's table (no model import across apps)
 
 
 class OutOfStock(Conflict):
@@ -75,22 +71,21 @@ class PricedVariant:
     units_available: int | None = None
 
     def unit_price_minor(self, quantity: int) -> int | None:
-        """Minor units per unit for ``quantity`` (B2B tiers), None below the first tier."""
-        price: int | None = None
-        for min_quantity, amount_minor in self.tiers:
-            if min_quantity <= quantity:
-                price = amount_minor
-            else:
-                break
-        return price
+        """Minor units per unit for ``quantity`` (B2B tiers, ``rules.unit_price_minor``),
+        None below the first tier."""
+        return rules.unit_price_minor(self.tiers, quantity)
+
+    @property
+    def order_minimum(self) -> int:
+        """The fewest units an order line may hold (``rules.order_minimum``)."""
+        return rules.order_minimum(min_order_quantity=self.min_order_quantity)
 
 
 def checkout_variants_priced(
     *, marketplace_id: int, currency: str, variant_ids: Iterable[int], with_stock: bool = False
 ) -> dict[int, PricedVariant]:
-    """Active variants of active products, sold by a merchant with an active store on
-    ``marketplace_id`` and priced there in ``currency``, with all their price tiers, in ONE
-    query. Others are left out.
+    """The variants for sale on ``marketplace_id`` in ``currency`` (``fiera.catalog.rules``),
+    with all their price tiers there, in ONE query. Others are left out.
     """
     ids = sorted(set(variant_ids))
     if not ids:
@@ -106,16 +101,12 @@ def checkout_variants_priced(
         "SELECT v.id, v.sku, v.label, v.product_id, v.merchant_id, v.min_order_quantity, "
         "p.name_it, p.name_en, p.name_zh, p.hs_code, p.origin_country, "
         f"pr.min_quantity, pr.amount_minor{stock_column} "
-        f"FROM {_VARIANT} v "
-        f"JOIN {_PRODUCT} p ON p.id = v.product_id "
-        f"JOIN {_PRICE} pr ON pr.variant_id = v.id AND pr.marketplace_id = %s AND pr.currency = %s "
-        f"JOIN {_STORE} st ON st.merchant_id = v.merchant_id "
-        "AND st.marketplace_id = pr.marketplace_id AND st.is_active = %s "
-        f"WHERE v.id IN ({placeholders}) AND v.is_active = %s AND p.is_active = %s "
+        f"FROM {_VARIANT} v {rules.sellable_joins(every_tier=True)} "
+        f"WHERE v.id IN ({placeholders}) "
         "ORDER BY v.id, pr.min_quantity"
     )
     params: list[Any] = [True] if with_stock else []
-    params += [marketplace_id, currency, True, *ids, True, True]
+    params += [marketplace_id, currency, *ids]
     rows_by_variant: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -150,27 +141,29 @@ class OfferedVariant:
     merchant_id: int
     min_order_quantity: int
 
+    @property
+    def order_minimum(self) -> int:
+        """The fewest units a cart line may hold (``rules.order_minimum``)."""
+        return rules.order_minimum(min_order_quantity=self.min_order_quantity)
+
 
 def variants_offered(
-    *, marketplace_id: int, variant_ids: Iterable[int]
+    *, marketplace_id: int, variant_ids: Iterable[int], currency: str | None = None
 ) -> dict[int, OfferedVariant]:
-    """Active variants of active products priced on the marketplace in any currency, from
-    a merchant with an active store there (what a cart may hold), in one query."""
+    """The variants for sale on the marketplace in ``currency`` (``fiera.catalog.rules``;
+    in any of its currencies when None), what a cart may hold, in one query."""
     ids = sorted(set(variant_ids))
     if not ids:
         return {}
     placeholders = ", ".join(["%s"] * len(ids))
     sql = (
-        "SELECT v.id, v.sku, v.merchant_id, v.min_order_quantity "
-        f"FROM {_VARIANT} v JOIN {_PRODUCT} p ON p.id = v.product_id "
-        f"WHERE v.id IN ({placeholders}) AND v.is_active = %s AND p.is_active = %s "
-        f"AND EXISTS (SELECT 1 FROM {_PRICE} pr "
-        "WHERE pr.variant_id = v.id AND pr.marketplace_id = %s) "
-        f"AND EXISTS (SELECT 1 FROM {_STORE} st WHERE st.merchant_id = v.merchant_id "
-        "AND st.marketplace_id = %s AND st.is_active = %s)"
+        "SELECT DISTINCT v.id, v.sku, v.merchant_id, v.min_order_quantity "
+        f"FROM {_VARIANT} v {rules.sellable_joins(any_currency=currency is None)} "
+        f"WHERE v.id IN ({placeholders})"
     )
+    params: list[Any] = [marketplace_id] if currency is None else [marketplace_id, currency]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*ids, True, True, marketplace_id, marketplace_id, True])
+        cursor.execute(sql, [*params, *ids])
         return {
             int(r[0]): OfferedVariant(int(r[0]), str(r[1]), int(r[2]), int(r[3]))
             for r in cursor.fetchall()

@@ -1,8 +1,9 @@
 """Reads of the catalog: the storefront (search, product page) and the console.
 
-Listing rule: a product is listed on a marketplace in a currency when its merchant has
-an active store on that marketplace, the product is active, and at least one active
-variant has a price there in that currency from quantity 1. Only listed variants show.
+Listing rule: a product is listed on a marketplace in a currency when at least one of
+its variants is for sale there (``fiera.catalog.rules``: active variant and product, an
+active store of the merchant, a price in that currency from quantity 1, decision 0007).
+Only variants for sale show.
 Units available are the most units one active warehouse of the merchant holds: checkout
 (``fiera.catalog.reservations``) serves each order line from a single warehouse, so that
 is the largest quantity one line can get.
@@ -28,7 +29,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquer
 from django.db.models.functions import Coalesce
 
 from fiera.accounts.selectors import user_summaries
-from fiera.catalog import search
+from fiera.catalog import rules, search
 from fiera.catalog.models import (
     Category,
     Price,
@@ -222,12 +223,10 @@ class ProductDetail:
 
 
 def unit_price_for(tiers: Sequence[PriceTier], quantity: int) -> int:
-    """The unit price of the highest tier whose ``min_quantity`` <= ``quantity``."""
-    chosen = tiers[0].amount_minor
-    for tier in tiers:
-        if tier.min_quantity <= quantity:
-            chosen = tier.amount_minor
-    return chosen
+    """The unit price of the highest tier whose ``min_quantity`` <= ``quantity``
+    (``catalog.rules.unit_price_minor``); the first tier's below it."""
+    price = rules.unit_price_minor([(t.min_quantity, t.amount_minor) for t in tiers], quantity)
+    return tiers[0].amount_minor if price is None else price
 
 
 # raw SQL helpers ------------------------------------------------------------------------
@@ -295,7 +294,7 @@ def product_search(
     offset = max(int(offset), 0)
     match = search.text_match(connection.vendor, q)
 
-    where = ["p.is_active = TRUE"]
+    where: list[str] = []  # the rule's joins keep only what is for sale (catalog.rules)
     where_params: list[Any] = []
     where.extend(match.where)
     where_params.extend(match.where_params)
@@ -330,20 +329,15 @@ def product_search(
     }[sort]
     score_group = ", fts.bm25_score" if match.join else ""
     body = (
-        f"FROM catalog_product p "
-        f"JOIN merchants_store s ON s.merchant_id = p.merchant_id "
-        f"AND s.marketplace_id = %s AND s.is_active = TRUE "
+        f"FROM catalog_variant v {rules.sellable_joins(store='s')} "
         f"JOIN merchants_merchant m ON m.id = p.merchant_id "
-        f"JOIN catalog_variant v ON v.product_id = p.id AND v.is_active = TRUE "
-        f"JOIN catalog_price pr ON pr.variant_id = v.id AND pr.marketplace_id = %s "
-        f"AND pr.currency = %s AND pr.min_quantity = 1 "
         f"{match.join} "
-        f"WHERE {' AND '.join(where)} "
-        f"GROUP BY p.id, p.slug, p.name_it, p.name_en, p.name_zh, p.merchant_id, p.created_at, "
+        + (f"WHERE {' AND '.join(where)} " if where else "")
+        + f"GROUP BY p.id, p.slug, p.name_it, p.name_en, p.name_zh, p.merchant_id, p.created_at, "
         f"m.display_name, m.region_code, s.slug{score_group} "
         + (f"HAVING {' AND '.join(having)} " if having else "")
     )
-    body_params = [marketplace_id, marketplace_id, currency, *match.join_params, *where_params]
+    body_params = [marketplace_id, currency, *match.join_params, *where_params]
     sql = (
         f"SELECT p.id, p.slug, p.name_it, p.name_en, p.name_zh, p.merchant_id, "
         f"m.display_name, m.region_code, s.slug, MIN(pr.amount_minor) AS from_price_minor, "
@@ -420,14 +414,10 @@ def product_detail(*, marketplace_id: int, currency: str, product_id: int) -> Pr
         "SELECT v.id, v.sku, v.label, v.attributes, v.min_order_quantity, v.weight_grams, "
         "pr.min_quantity, pr.amount_minor, "
         f"{_UNITS_SQL.format(variant='v.id')} AS units "
-        "FROM catalog_variant v "
-        "JOIN catalog_price pr ON pr.variant_id = v.id AND pr.marketplace_id = %s "
-        "AND pr.currency = %s "
-        "WHERE v.product_id = %s AND v.is_active = TRUE "
-        "AND EXISTS (SELECT 1 FROM catalog_price b WHERE b.variant_id = v.id "
-        "AND b.marketplace_id = %s AND b.currency = %s AND b.min_quantity = 1) "
+        f"FROM catalog_variant v {rules.sellable_joins(every_tier=True)} "
+        "WHERE v.product_id = %s "
         "ORDER BY v.id, pr.min_quantity",
-        [marketplace_id, currency, product_id, marketplace_id, currency],
+        [marketplace_id, currency, product_id],
     )
     if not rows:
         raise not_found

@@ -1,0 +1,111 @@
+"""The one rule for what is for sale where, at what unit price, from what quantity.
+
+Decision 0007 (docs/decisions/0007-one-sellability-rule.md). Every read that answers
+"can a buyer order this variant here" (the storefront search and product page, the cart,
+the quote, the checkout) uses the SQL twin below or the Python twin beside it, so they
+cannot disagree:
+
+- **For sale**: a variant is for sale on a marketplace in a currency when the variant and
+  its product are active, its merchant has an active store on that marketplace, and it
+  has a price there in that currency from quantity 1 (``FIRST_TIER_QUANTITY``).
+- **Tiers start at 1**: the price rows of one (variant, marketplace, currency) are tiers
+  by ``min_quantity``, and the first is always 1. The database guarantees it (catalog
+  migration 0006: a row from more than 1 unit needs the row from 1; deleting the row
+  from 1 deletes its tiers), so "has a price in that currency" and "has a price from 1"
+  are the same set of variants, and no tier ever raises the minimum.
+- **Unit price** for a quantity: the tier with the greatest ``min_quantity`` <= quantity.
+- **Minimum**: the variant's ``min_order_quantity`` (MOQ), nothing else.
+
+Pure: no Django, no queries. The table names are the catalog's and the merchants app's
+(``merchants_store``, read-only in a documented hot path, DESIGN.md "Hot paths").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+FIRST_TIER_QUANTITY = 1
+
+VARIANT_TABLE = "catalog_variant"
+PRODUCT_TABLE = "catalog_product"
+PRICE_TABLE = "catalog_price"
+STORE_TABLE = "merchants_store"  # the merchants app's table (no model import across apps)
+
+
+# SQL twin -----------------------------------------------------------------------------------
+
+
+def sellable_joins(
+    *,
+    variant: str = "v",
+    product: str = "p",
+    store: str = "st",
+    price: str = "pr",
+    every_tier: bool = False,
+    any_currency: bool = False,
+) -> str:
+    """The JOIN clauses that keep, of ``FROM catalog_variant <variant>``, the rows for sale
+    (the rule above), joined to their product, their merchant's store and their price.
+
+    Placeholders, in this order: the marketplace id, then the currency (none with
+    ``any_currency``: a price in any currency of the marketplace, one row per currency).
+    ``price`` is the tier from 1 (one row per variant and currency), or every tier of the
+    currency with ``every_tier`` (ascending ``min_quantity`` is the caller's ORDER BY):
+    since tiers start at 1 in the database, both keep the same variants.
+    """
+    currency = "" if any_currency else f" AND {price}.currency = %s"
+    tier = "" if every_tier else f" AND {price}.min_quantity = {FIRST_TIER_QUANTITY}"
+    return (
+        f"JOIN {PRODUCT_TABLE} {product} ON {product}.id = {variant}.product_id "
+        f"AND {product}.is_active = TRUE AND {variant}.is_active = TRUE "
+        f"JOIN {STORE_TABLE} {store} ON {store}.merchant_id = {variant}.merchant_id "
+        f"AND {store}.marketplace_id = %s AND {store}.is_active = TRUE "
+        f"JOIN {PRICE_TABLE} {price} ON {price}.variant_id = {variant}.id "
+        f"AND {price}.marketplace_id = {store}.marketplace_id{currency}{tier}"
+    )
+
+
+# Python twin --------------------------------------------------------------------------------
+
+
+def is_sellable(
+    *,
+    variant_active: bool,
+    product_active: bool,
+    store_active: bool | None,
+    tier_quantities: Iterable[int],
+) -> bool:
+    """The rule above for one variant, marketplace and currency: ``store_active`` is None
+    when the merchant has no store on the marketplace, ``tier_quantities`` the
+    ``min_quantity`` of its price rows in that currency."""
+    return (
+        variant_active
+        and product_active
+        and bool(store_active)
+        and FIRST_TIER_QUANTITY in set(tier_quantities)
+    )
+
+
+def unit_price_minor(tiers: Sequence[tuple[int, int]], quantity: int) -> int | None:
+    """Minor units per unit for ``quantity``: the ``(min_quantity, amount_minor)`` tier
+    with the greatest ``min_quantity`` <= ``quantity`` (``tiers`` ascending); None below
+    the first tier (a quantity under 1, since tiers start at 1)."""
+    price: int | None = None
+    for min_quantity, amount_minor in tiers:
+        if min_quantity > quantity:
+            break
+        price = amount_minor
+    return price
+
+
+def order_minimum(*, min_order_quantity: int) -> int:
+    """The fewest units of a variant one order line (and a cart line) may hold: its MOQ.
+    No price tier raises it, since tiers start at 1."""
+    return max(min_order_quantity, FIRST_TIER_QUANTITY)
+
+
+def tiers_start_at_one(tier_quantities: Iterable[int]) -> bool:
+    """What the database guarantees for one (variant, marketplace, currency): no rows, or
+    a row from 1 among them."""
+    quantities = set(tier_quantities)
+    return not quantities or FIRST_TIER_QUANTITY in quantities

@@ -1,0 +1,174 @@
+"""The one sellability rule (decision 0007): its Python twin, its SQL twin's table names,
+and "price tiers start at quantity 1" held by the database itself, on SQLite and
+PostgreSQL (the triggers of catalog migration 0006)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import IntegrityError, transaction
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fiera.catalog import rules, selectors, services
+from fiera.catalog.models import Price, Product, Variant
+from tests.catalog import factories as f
+
+
+def test_the_sql_twin_names_the_tables_of_the_models() -> None:
+    assert Variant._meta.db_table == rules.VARIANT_TABLE
+    assert Product._meta.db_table == rules.PRODUCT_TABLE
+    assert Price._meta.db_table == rules.PRICE_TABLE
+    assert rules.STORE_TABLE == "merchants_store"
+
+
+@pytest.mark.parametrize(
+    ("quantity", "expected"), [(0, None), (1, 1000), (9, 1000), (10, 900), (49, 900), (50, 750)]
+)
+def test_unit_price_is_the_greatest_tier_not_above_the_quantity(quantity, expected) -> None:
+    assert rules.unit_price_minor([(1, 1000), (10, 900), (50, 750)], quantity) == expected
+
+
+@given(
+    quantities=st.sets(st.integers(2, 500), max_size=5),
+    amounts=st.lists(st.integers(1, 10**9), min_size=6, max_size=6),
+    quantity=st.integers(1, 1000),
+)
+def test_unit_price_matches_the_storefront_helper(quantities, amounts, quantity) -> None:
+    tiers = [(q, a) for q, a in zip([1, *sorted(quantities)], amounts, strict=False)]
+    price = rules.unit_price_minor(tiers, quantity)
+    assert price == max((q, a) for q, a in tiers if q <= quantity)[1]
+    price_tiers = [services.PriceTier(min_quantity=q, amount_minor=a) for q, a in tiers]
+    assert selectors.unit_price_for(price_tiers, quantity) == price
+
+
+def test_the_minimum_is_the_moq_and_for_sale_needs_every_condition() -> None:
+    assert rules.order_minimum(min_order_quantity=12) == 12
+    assert rules.order_minimum(min_order_quantity=1) == 1
+    sellable = {
+        "variant_active": True,
+        "product_active": True,
+        "store_active": True,
+        "tier_quantities": [1, 10],
+    }
+    assert rules.is_sellable(**sellable)
+    for key, value in [
+        ("variant_active", False),
+        ("product_active", False),
+        ("store_active", False),
+        ("store_active", None),
+        ("tier_quantities", []),
+    ]:
+        assert not rules.is_sellable(**{**sellable, key: value}), key
+    assert rules.tiers_start_at_one([]) and rules.tiers_start_at_one([10, 1])
+    assert not rules.tiers_start_at_one([10])
+
+
+# the database guarantee --------------------------------------------------------------------
+
+
+@pytest.fixture
+def priced():
+    shop = f.shop()
+    _product, variant = f.listed_product(shop, amount_minor=1000)
+    return shop, variant
+
+
+def _quantities(variant, currency: str = "EUR") -> list[int]:
+    return sorted(
+        Price.objects.filter(variant=variant, currency=currency).values_list(
+            "min_quantity", flat=True
+        )
+    )
+
+
+@pytest.mark.django_db
+def test_a_tier_without_the_price_from_1_is_refused_by_the_database(priced) -> None:
+    shop, variant = priced
+    with pytest.raises(IntegrityError), transaction.atomic():
+        f.price(variant, shop.marketplace, 500, currency="CHF", min_quantity=10)
+    other = f.variant(variant.product)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        f.price(other, shop.marketplace, 500, min_quantity=2)
+    # a tier of another currency, marketplace or variant does not count as the first one
+    elsewhere = f.marketplace(slug="elsewhere")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        f.price(variant, elsewhere, 500, min_quantity=5)
+    f.price(variant, shop.marketplace, 900, min_quantity=10)
+    assert _quantities(variant) == [1, 10]
+    assert _quantities(variant, "CHF") == [] and _quantities(other) == []
+
+
+@pytest.mark.django_db
+def test_one_insert_of_the_tiers_from_1_is_accepted(priced) -> None:
+    shop, variant = priced
+    other = f.variant(variant.product)
+    Price.objects.bulk_create(
+        Price(
+            variant=other,
+            merchant_id=other.merchant_id,
+            marketplace=shop.marketplace,
+            currency="EUR",
+            amount_minor=amount,
+            min_quantity=quantity,
+        )
+        for quantity, amount in [(1, 100), (10, 90), (50, 80)]
+    )
+    assert _quantities(other) == [1, 10, 50]
+
+
+@pytest.mark.django_db
+def test_moving_tiers_keeps_the_price_from_1(priced) -> None:
+    shop, variant = priced
+    tier = f.price(variant, shop.marketplace, 900, min_quantity=10)
+    Price.objects.filter(pk=tier.pk).update(min_quantity=20)  # a tier may move
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Price.objects.filter(variant=variant, min_quantity=1).update(min_quantity=5)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Price.objects.filter(variant=variant, min_quantity=1).update(currency="CHF")
+    assert _quantities(variant) == [1, 20]
+
+
+@pytest.mark.django_db
+def test_deleting_the_price_from_1_deletes_its_tiers_only(priced) -> None:
+    shop, variant = priced
+    f.price(variant, shop.marketplace, 900, min_quantity=10)
+    f.price(variant, shop.marketplace, 1100, currency="CHF")
+    f.price(variant, shop.marketplace, 1000, currency="CHF", min_quantity=10)
+    Price.objects.filter(variant=variant, currency="EUR", min_quantity=1).delete()
+    assert _quantities(variant) == []
+    assert _quantities(variant, "CHF") == [1, 10]
+    Price.objects.filter(variant=variant).delete()  # all at once, in any order
+    assert not Price.objects.filter(variant=variant).exists()
+
+
+@pytest.mark.django_db
+def test_price_set_replaces_tiers_under_the_guarantee(priced) -> None:
+    shop, variant = priced
+    owner = shop.owner
+    stored = services.price_set(
+        actor_user_id=owner.pk,
+        actor_role="merchant",
+        variant_id=variant.pk,
+        marketplace_id=shop.marketplace.pk,
+        currency="EUR",
+        tiers=f.tiers((50, 700), (1, 1000), (10, 900)),
+    )
+    assert [t.min_quantity for t in stored] == [1, 10, 50]
+    services.price_set(
+        actor_user_id=owner.pk,
+        actor_role="merchant",
+        variant_id=variant.pk,
+        marketplace_id=shop.marketplace.pk,
+        currency="EUR",
+        tiers=f.tiers((1, 990), (5, 950)),
+    )
+    assert _quantities(variant) == [1, 5]
+    services.price_set(
+        actor_user_id=owner.pk,
+        actor_role="merchant",
+        variant_id=variant.pk,
+        marketplace_id=shop.marketplace.pk,
+        currency="EUR",
+        tiers=[],
+    )
+    assert _quantities(variant) == []
