@@ -337,7 +337,7 @@ def quote_compute(
     today: date,
 ) -> CheckoutQuote:
     """Price normalised ``lines`` (see ``lines_normalize``); refuses unavailable variants,
-    quantities below the MOQ or the first price tier, and orders over the CBEC per-order
+    quantities below the MOQ (``catalog.rules.order_minimum``), and orders over the CBEC per-order
     limit. The annual CBEC limit is the caller's to check (it needs the buyer's row)."""
     unavailable = [variant_id for variant_id, _ in lines if variant_id not in priced]
     if unavailable:
@@ -355,7 +355,7 @@ def quote_compute(
     by_merchant: dict[int, list[QuoteLine]] = {}
     for variant_id, quantity in lines:
         variant = priced[variant_id]
-        minimum = max(variant.min_order_quantity, variant.tiers[0][0])
+        minimum = variant.order_minimum
         unit_price = variant.unit_price_minor(quantity)
         if quantity < minimum or unit_price is None:
             raise BelowMinimumOrder(

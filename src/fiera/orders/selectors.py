@@ -138,7 +138,7 @@ def cart_view(*, buyer_id: int, marketplace_slug: str, country: str | None) -> C
                 )
             )
             continue
-        minimum = max(variant.min_order_quantity, variant.tiers[0][0])
+        minimum = variant.order_minimum
         unit_price = variant.unit_price_minor(quantity)
         problem = ""
         if quantity < minimum or unit_price is None:

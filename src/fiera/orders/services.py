@@ -42,7 +42,11 @@ from fiera.common.errors import Conflict, DomainError, InvalidInput, PermissionD
 from fiera.common.money import Money, is_currency
 from fiera.common.parsing import is_ascii_digits
 from fiera.common.reference import is_country
-from fiera.marketplaces.selectors import marketplace_get, marketplace_get_by_id
+from fiera.marketplaces.selectors import (
+    marketplace_get,
+    marketplace_get_by_id,
+    marketplace_shopping_context,
+)
 from fiera.merchants.selectors import merchant_ids_for_user
 from fiera.orders import sql
 from fiera.orders.events import (
@@ -258,16 +262,22 @@ def cart_line_set(
 ) -> CartView:
     """Put ``quantity`` units of a variant in the buyer's cart on the marketplace (or add
     them to what is there when ``add``). The result must be 1..999 and at least the
-    variant's minimum order quantity. Creates the cart on first use; returns the cart
-    priced for ``country`` (see ``selectors.cart_view``)."""
+    variant's minimum order quantity (``catalog.rules.order_minimum``), and the variant
+    for sale in the currency of ``country`` (the one the cart is priced in, so the cart
+    takes what the storefront shows and the checkout sells). Creates the cart on first
+    use; returns the cart priced for ``country`` (see ``selectors.cart_view``)."""
     _require_buyer(actor_role)
     if type(quantity) is not int or quantity < 1:
         raise InvalidQuantity("the quantity must be a whole number of at least 1")
-    marketplace = marketplace_get(slug=marketplace_slug)
-    offered = variants_offered(marketplace_id=marketplace.id, variant_ids=[variant_id])
+    shopping = marketplace_shopping_context(slug=marketplace_slug, country=country)
+    marketplace = shopping.marketplace
+    offered = variants_offered(
+        marketplace_id=marketplace.id, variant_ids=[variant_id], currency=shopping.currency
+    )
     if variant_id not in offered:
         raise VariantUnavailable(
-            f"variant {variant_id} is not for sale on {marketplace.name}", variant_ids=[variant_id]
+            f"variant {variant_id} is not for sale on {marketplace.name} in {shopping.currency}",
+            variant_ids=[variant_id],
         )
     variant = offered[variant_id]
     with transaction.atomic():
@@ -280,11 +290,11 @@ def cart_line_set(
         wanted = quantity + (line.quantity if (add and line is not None) else 0)
         if wanted > MAX_LINE_QUANTITY:
             raise InvalidQuantity(f"at most {MAX_LINE_QUANTITY} units of one variant")
-        if wanted < variant.min_order_quantity:
+        if wanted < variant.order_minimum:
             raise BelowMinimumOrder(
-                f"{variant.sku} is sold from {variant.min_order_quantity} units",
+                f"{variant.sku} is sold from {variant.order_minimum} units",
                 sku=variant.sku,
-                min_order_quantity=variant.min_order_quantity,
+                min_order_quantity=variant.order_minimum,
             )
         if line is None:
             CartLine.objects.create(
@@ -341,11 +351,11 @@ def cart_update(
             raise VariantUnavailable(f"variant {variant_id} is not for sale on {marketplace.name}")
         if not 1 <= quantity <= MAX_LINE_QUANTITY:
             raise InvalidQuantity(f"{variant.sku}: the quantity must be 1..{MAX_LINE_QUANTITY}")
-        if quantity < variant.min_order_quantity:
+        if quantity < variant.order_minimum:
             raise BelowMinimumOrder(
-                f"{variant.sku} is sold from {variant.min_order_quantity} units",
+                f"{variant.sku} is sold from {variant.order_minimum} units",
                 sku=variant.sku,
-                min_order_quantity=variant.min_order_quantity,
+                min_order_quantity=variant.order_minimum,
             )
     with transaction.atomic():
         lines = CartLine.objects.filter(
