@@ -148,7 +148,10 @@ def test_checkout_page_shows_errors_on_the_form(world):
     form = {**f.address(), "payment_method": "cod", "idempotency_key": "y", "action": "place"}
     response = client.post(url, form)
     assert response.status_code == 409
-    assert "not enough stock" in response.content.decode()
+    html = response.content.decode()
+    assert 'data-rule="out_of_stock"' in html  # the rule, in words, and what to do
+    assert "Not enough stock for" in html and "Lower the quantity" in html
+    assert "Sciarpa" in html  # the order summary stays
     assert not Checkout.objects.exists()
 
 

@@ -28,6 +28,7 @@ from fiera.marketplaces.selectors import MarketplaceInfo, shopping_session_key
 from fiera.orders import selectors, services
 from fiera.orders.forms import CheckoutForm, RefundForm, ShipForm
 from fiera.orders.models import OrderStatus
+from fiera.orders.refusals import Refusal, checkout_refusal
 
 PAGE_SIZE = 20
 MAX_QUANTITY = 1_000_000_000  # cart line quantities are 32-bit integer columns
@@ -176,6 +177,7 @@ def checkout_page(request: HttpRequest, slug: str) -> HttpResponse:
     choices = _country_choices(cart.marketplace)
     status = 200
     error = ""
+    refusal: Refusal | None = None
     if request.method == "POST":
         form = CheckoutForm(request.POST, countries=choices)
         if form.is_valid():
@@ -196,6 +198,7 @@ def checkout_page(request: HttpRequest, slug: str) -> HttpResponse:
                     )
                 except DomainError as exc:
                     error, status = exc.detail, exc.status
+                    refusal = checkout_refusal(exc, cart.currency)
                 else:
                     messages.success(request, _("Thank you: your order is placed."))
                     return HttpResponseRedirect(
@@ -226,7 +229,19 @@ def checkout_page(request: HttpRequest, slug: str) -> HttpResponse:
                 now=timezone.now(),
             )
         except DomainError as exc:
+            # A rule refuses this cart: the page says which and what to do, keeps the order
+            # summary (the quote without the buyer's allowance, or the cart's lines) and
+            # the place-order button is disabled.
             quote_error = exc.detail
+            refusal = checkout_refusal(exc, cart.currency)
+            if exc.code == "cross_border_annual_limit":
+                quote = selectors.checkout_quote(
+                    buyer_id=None,
+                    marketplace_slug=slug,
+                    country=str(quote_country),
+                    lines=[(line.variant_id, line.quantity) for line in cart.lines],
+                    now=timezone.now(),
+                )
     return render(
         request,
         "orders/checkout.html",
@@ -238,6 +253,8 @@ def checkout_page(request: HttpRequest, slug: str) -> HttpResponse:
             "quote": quote,
             "quote_error": quote_error,
             "error": error,
+            "refusal": refusal,
+            "blocked": quote is None or bool(quote_error),
         },
         status=status,
     )
