@@ -105,3 +105,15 @@ def test_sign_in_page_still_works_below_the_limit(client: Client) -> None:
     response = client.post("/login/", {"username": "ana", "password": PASSWORD})
     assert response.status_code == 302
     assert client.session["_auth_user_id"]
+
+
+def test_the_locked_page_speaks_the_visitors_language(client: Client) -> None:
+    make_buyer("ana")
+    for _ in range(5):
+        response = client.post(
+            "/login/", {"username": "ana", "password": "wrong"}, HTTP_ACCEPT_LANGUAGE="it"
+        )
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "Accesso bloccato" in page
+    assert "Riprova tra 15 minuti" in page
