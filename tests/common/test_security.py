@@ -208,3 +208,21 @@ def test_api_docs_follow_fiera_api_docs(client: Client, settings: Any, path: str
     staff.save(update_fields=["is_staff"])
     client.force_login(staff)
     assert client.get(path).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_footer_links_the_api_docs_only_for_those_who_may_read_them(
+    client: Client, settings: Any
+) -> None:
+    link = 'href="/api/v1/docs"'
+    settings.FIERA_API_DOCS = "public"
+    assert link in client.get("/").content.decode()
+    settings.FIERA_API_DOCS = "staff"
+    assert link not in client.get("/").content.decode()
+    staff = _buyer("staffer")
+    staff.is_staff = True
+    staff.save(update_fields=["is_staff"])
+    client.force_login(staff)
+    assert link in client.get("/").content.decode()
+    settings.FIERA_API_DOCS = "off"
+    assert link not in client.get("/").content.decode()
