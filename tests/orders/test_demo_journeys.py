@@ -149,3 +149,42 @@ def test_a_buyer_near_the_limit_sees_the_rule_the_summary_and_a_disabled_button(
     assert response.status_code == 422
     assert rule in response.content.decode()
     assert Order.objects.count() == before
+
+
+def test_buyer_sg_lands_on_singapore_in_sgd_and_pays_from_an_sgd_wallet(demo: None) -> None:
+    client = _signed_in("buyer-sg")
+    page = client.get("/m/sea/")
+    assert page.status_code == 200
+    shopping = page.context["shopping"]
+    assert (shopping.country, shopping.currency) == ("SG", "SGD")
+    html = page.content.decode()
+    assert re.search(r'<option value="SG"[^>]*selected', html), "Singapore is not preselected"
+    # An explicit choice still wins over the profile, for this marketplace only.
+    client.post(reverse("catalog:set_country", args=["sea"]), {"country": "MY"})
+    assert client.get("/m/sea/").context["shopping"].country == "MY"
+    # A visitor without a profile country keeps the marketplace's default.
+    anonymous = Client().get("/m/sea/").context["shopping"]
+    assert anonymous.country == "ID"
+
+
+def test_the_checkout_country_follows_the_profile_too(demo: None) -> None:
+    from fiera.catalog.models import Price, StockLevel
+
+    in_stock = StockLevel.objects.filter(units_on_hand__gte=1).values("variant_id")
+    price = (
+        Price.objects.filter(
+            marketplace__slug="sea", currency="SGD", min_quantity=1, variant_id__in=in_stock
+        )
+        .order_by("variant_id")
+        .first()
+    )
+    assert price is not None
+    client = _signed_in("buyer-sg")
+    response = client.post(
+        reverse("orders:cart_add", args=["sea"]), {"variant_id": price.variant_id, "quantity": 1}
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("orders:checkout", args=["sea"]))
+    assert page.status_code == 200
+    assert page.context["quote"].currency == "SGD"
+    assert page.context["form"].initial["country"] == "SG"

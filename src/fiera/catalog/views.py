@@ -36,7 +36,9 @@ CONSOLE_PAGE_SIZE = 25
 
 def _shopping(request: HttpRequest, slug: str) -> ShoppingContext:
     """The visitor's marketplace, destination country (from the session) and currency."""
-    country = request.session.get(marketplace_selectors.shopping_session_key(slug))
+    country = marketplace_selectors.shopping_country(
+        request.session, slug, getattr(request.user, "country", None)
+    )
     try:
         shopping = marketplace_selectors.marketplace_shopping_context(slug=slug, country=country)
     except DomainError:  # unknown marketplace, or one that ships nowhere yet

@@ -4,7 +4,7 @@ model instances; ``marketplace_list`` alone returns a QuerySet, for the home pag
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,6 +63,16 @@ class ShoppingContext:
 def shopping_session_key(slug: str) -> str:
     """The session key under which pages keep the visitor's destination country."""
     return f"shop:{slug}:country"
+
+
+def shopping_country(
+    session: Mapping[str, Any], slug: str, profile_country: str | None
+) -> str | None:
+    """The destination a page shops for on the marketplace ``slug``: the one the visitor
+    chose there (kept in the session), else the signed-in user's country from their profile
+    (``resolve_country`` then keeps it only where the marketplace ships)."""
+    chosen = session.get(shopping_session_key(slug))
+    return str(chosen) if chosen else (profile_country or None)
 
 
 def _info(marketplace: Marketplace) -> MarketplaceInfo:

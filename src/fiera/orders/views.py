@@ -24,7 +24,11 @@ from fiera.accounts.roles import BUYER
 from fiera.common.errors import DomainError, NotFound
 from fiera.common.parsing import InvalidNumber, parse_id, parse_int, parse_page
 from fiera.common.reference import countries as all_countries
-from fiera.marketplaces.selectors import MarketplaceInfo, shopping_session_key
+from fiera.marketplaces.selectors import (
+    MarketplaceInfo,
+    shopping_country,
+    shopping_session_key,
+)
 from fiera.orders import selectors, services
 from fiera.orders.forms import CheckoutForm, RefundForm, ShipForm
 from fiera.orders.models import OrderStatus
@@ -32,6 +36,11 @@ from fiera.orders.refusals import Refusal, checkout_refusal
 
 PAGE_SIZE = 20
 MAX_QUANTITY = 1_000_000_000  # cart line quantities are 32-bit integer columns
+
+
+def _profile_country(request: HttpRequest) -> str | None:
+    """The signed-in user's country (their profile), the default destination."""
+    return getattr(request.user, "country", None) or None
 
 
 def _user(request: HttpRequest) -> tuple[int, str]:
@@ -88,7 +97,7 @@ def cart_add(request: HttpRequest, slug: str) -> HttpResponse:
             variant_id=variant_id,
             quantity=quantity,
             add=True,
-            country=request.session.get(shopping_session_key(slug)),
+            country=shopping_country(request.session, slug, _profile_country(request)),
             now=timezone.now(),
         )
     except NotFound as exc:
@@ -105,7 +114,7 @@ def cart_page(request: HttpRequest, slug: str) -> HttpResponse:
     """The cart; POST ``action``: "update" (fields qty-<variant id>; 0 removes),
     "remove" (value: the variant id)."""
     user_id, role = _user(request)
-    country = request.session.get(shopping_session_key(slug))
+    country = shopping_country(request.session, slug, _profile_country(request))
     if request.method == "POST":
         try:
             if "remove" in request.POST:
@@ -170,7 +179,9 @@ def checkout_page(request: HttpRequest, slug: str) -> HttpResponse:
     session_key = shopping_session_key(slug)
     try:
         cart = selectors.cart_view(
-            buyer_id=user_id, marketplace_slug=slug, country=request.session.get(session_key)
+            buyer_id=user_id,
+            marketplace_slug=slug,
+            country=shopping_country(request.session, slug, _profile_country(request)),
         )
     except NotFound as exc:
         raise _not_found(exc) from None
