@@ -450,3 +450,19 @@ def test_publishing_is_one_insert_whatever_the_number_of_events() -> None:
         ("tests.one", {"n": 1}),
         *[("tests.many", {"n": n}) for n in range(5)],
     ]
+
+
+def test_an_error_without_text_or_with_nul_characters_is_recorded(listen) -> None:
+    def mute(event: events.Event) -> None:
+        raise ValueError if event.payload["n"] == 1 else ValueError("bad\x00byte\nsecond line")
+
+    listen("tests.mute", "tests.mute", mute)
+    ids = [
+        OutboxMessage.objects.create(
+            topic="tests.mute", payload={"n": n}, created_at=timezone.now()
+        ).pk
+        for n in (1, 2)
+    ]
+    assert events.relay(policy=events.RetryPolicy(max_attempts=1)) == 0
+    errors = {row.message_id: row.error for row in events.outbox_failed_list()}
+    assert errors == {ids[0]: "ValueError", ids[1]: "ValueError: badbyte"}

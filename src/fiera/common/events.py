@@ -321,9 +321,13 @@ def _deliver(
             func(event)
         except Exception as exc:
             log.exception("outbox: %s failed on message %s", claim.subscriber, message.pk)
-            error = f"{type(exc).__name__}: {exc}".replace("\x00", "")
-            error = error.splitlines()[0][:500] if error.strip() else type(exc).__name__
+            text = str(exc).replace("\x00", "").strip()
+            first_line = text.splitlines()[0] if text else ""
+            error = (
+                f"{type(exc).__name__}: {first_line}"[:500] if first_line else type(exc).__name__
+            )
             error += "\n\n" + "".join(traceback.format_exception(exc))[-6000:]
+            error = error.replace("\x00", "")  # PostgreSQL text cannot hold NUL
     now = clock()
     mine = OutboxDelivery.objects.filter(
         id=claim.delivery_id, attempts=claim.attempt, status=DeliveryStatus.PENDING
