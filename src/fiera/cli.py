@@ -76,7 +76,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"api docs:   {cfg.api_docs}")
     print(
         f"sign-in:    locked for {cfg.login_cooloff_minutes} min after "
-        f"{cfg.login_failure_limit} wrong passwords; API tokens {cfg.api_token_rate} per address"
+        f"{cfg.login_failure_limit} wrong passwords; per address: sign-in form "
+        f"{cfg.login_rate}, API tokens {cfg.api_token_rate}"
     )
     print(
         f"payments:   FX spread {cfg.fx_markup_bp} bp, quotes hold {cfg.fx_quote_seconds} s, "

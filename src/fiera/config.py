@@ -90,6 +90,8 @@ class Config:
     login_cooloff_minutes: int = 15
     api_token_rate: str = "10/m"  # noqa: S105 - a request rate, not a password
     """FIERA_API_TOKEN_RATE: POST /api/v1/auth/tokens per client address (ninja throttle)."""
+    login_rate: str = "20/m"
+    """FIERA_LOGIN_RATE: sign-in form posts per client address, whatever the username."""
     fx_markup_bp: int = 50
     fx_quote_seconds: int = 60
     payment_fee_bp: int = 120
@@ -226,6 +228,7 @@ def load() -> Config:
             meaning="how long a locked sign-in stays locked, in minutes",
         ),
         api_token_rate=_rate("FIERA_API_TOKEN_RATE", "10/m", errors),
+        login_rate=_rate("FIERA_LOGIN_RATE", "20/m", errors),
         **_payments(errors),  # type: ignore[arg-type]
         errors=tuple(errors),
     )

@@ -210,6 +210,12 @@ AXES_LOCKOUT_CALLABLE = "fiera.web.lockout.lockout_response"
 AXES_VERBOSE = False
 # POST /api/v1/auth/tokens per client address (django-ninja throttle), e.g. "10/m".
 FIERA_API_TOKEN_RATE = CONFIG.api_token_rate
+# The client address the throttles count by: REMOTE_ADDR, or behind a proxy (FIERA_PROXY_SSL_HEADER
+# set) the address that proxy appended to X-Forwarded-For; a client's own X-Forwarded-For is
+# never trusted.
+NINJA_NUM_PROXIES = 1 if CONFIG.proxy_ssl_header else 0
+# Sign-in form posts per client address, whatever the username (spraying many usernames).
+FIERA_LOGIN_RATE = CONFIG.login_rate
 # Who may read the API docs and its OpenAPI document: public, staff or off.
 FIERA_API_DOCS = CONFIG.api_docs
 

@@ -34,6 +34,7 @@ def test_the_limits_are_the_configured_ones() -> None:
     assert settings.AXES_FAILURE_LIMIT == 5
     assert settings.AXES_COOLOFF_TIME.total_seconds() == 15 * 60
     assert settings.FIERA_API_TOKEN_RATE == "10/m"
+    assert settings.FIERA_LOGIN_RATE == "20/m"
 
 
 def test_api_locks_a_username_after_five_wrong_passwords(client: Client) -> None:
@@ -83,20 +84,60 @@ def test_api_token_requests_are_rate_limited_per_address(client: Client) -> None
 
 def test_thirty_wrong_passwords_on_the_sign_in_page_end_locked(client: Client) -> None:
     make_buyer("ana")
-    statuses = [
-        client.post("/login/", {"username": "ana", "password": f"wrong-{i}"}).status_code
-        for i in range(30)
+    responses = [
+        client.post("/login/", {"username": "ana", "password": f"wrong-{i}"}) for i in range(30)
     ]
+    statuses = [r.status_code for r in responses]
     assert statuses[:4] == [200] * 4  # the form again, with its error
     assert set(statuses[4:]) == {429}
-    response = client.post("/login/", {"username": "ana", "password": PASSWORD})
-    assert response.status_code == 429
-    assert response["Retry-After"] == "900"
-    assert response["Content-Type"].startswith("text/html")
-    page = response.content.decode()
+    locked = responses[4]
+    assert locked["Retry-After"] == "900"
+    assert locked["Content-Type"].startswith("text/html")
+    page = locked.content.decode()
     assert "Sign-in locked" in page
     assert "Try again in 15 minutes" in page
     assert "_auth_user_id" not in client.session
+
+
+def test_a_locked_username_refuses_even_the_right_password(client: Client) -> None:
+    make_buyer("ana")
+    for _ in range(5):
+        client.post("/login/", {"username": "ana", "password": "wrong"})
+    response = client.post("/login/", {"username": "ana", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Sign-in locked" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_sign_in_form_is_rate_limited_per_address(client: Client) -> None:
+    # A different username each time (spraying): no lockout, but the address is limited.
+    for i in range(20):
+        response = client.post("/login/", {"username": f"user-{i}", "password": "wrong"})
+        assert response.status_code == 200
+    response = client.post("/login/", {"username": "user-20", "password": "wrong"})
+    assert response.status_code == 429
+    assert response["Retry-After"].isdigit() and 0 < int(response["Retry-After"]) <= 60
+    assert "Too many sign-in attempts from your address" in response.content.decode()
+    other = Client(REMOTE_ADDR="10.0.0.9")
+    assert other.post("/login/", {"username": "user-21", "password": "x"}).status_code == 200
+
+
+def test_a_forged_x_forwarded_for_does_not_escape_the_token_throttle(client: Client) -> None:
+    for i in range(10):
+        response = client.post(
+            "/api/v1/auth/tokens",
+            {"username": f"nobody-{i}", "password": "wrong"},
+            content_type="application/json",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{i}",
+        )
+        assert response.status_code == 401
+    response = client.post(
+        "/api/v1/auth/tokens",
+        {"username": "nobody-10", "password": "wrong"},
+        content_type="application/json",
+        HTTP_X_FORWARDED_FOR="203.0.113.99",
+    )
+    assert response.status_code == 429
 
 
 def test_sign_in_page_still_works_below_the_limit(client: Client) -> None:
@@ -117,3 +158,12 @@ def test_the_locked_page_speaks_the_visitors_language(client: Client) -> None:
     page = response.content.decode()
     assert "Accesso bloccato" in page
     assert "Riprova tra 15 minuti" in page
+
+
+def test_the_rate_limit_page_speaks_the_visitors_language(client: Client) -> None:
+    for i in range(21):
+        response = client.post(
+            "/login/", {"username": f"user-{i}", "password": "x"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+        )
+    assert response.status_code == 429
+    assert "来自您地址的登录尝试次数过多" in response.content.decode()

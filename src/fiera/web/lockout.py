@@ -1,7 +1,10 @@
-"""The answer to a sign-in locked by too many wrong passwords (django-axes' lockout callable).
+"""The answers to too many sign-in attempts.
 
-The API gets its error shape, a person the sign-in page's "try again later"; both are 429
-with ``Retry-After``: the whole cool-off, since every attempt during a lockout starts it anew.
+``lockout_response`` is django-axes' lockout callable (too many wrong passwords for one
+username from one address): the API gets its error shape, a person the "try again later"
+page; both are 429 with ``Retry-After``, the whole cool-off, since every attempt during a
+lockout starts it anew. ``login_rate_exceeded`` limits the sign-in form per address, whatever
+the username (FIERA_LOGIN_RATE).
 """
 
 from __future__ import annotations
@@ -12,6 +15,32 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from ninja.throttling import SimpleRateThrottle
+
+
+class AddressRateThrottle(SimpleRateThrottle):
+    """Requests per client address (see NINJA_NUM_PROXIES), counted in the default cache.
+
+    It keeps the current request's state on itself: make one per request."""
+
+    def __init__(self, scope: str, rate: str) -> None:
+        self.scope = scope
+        super().__init__(rate)
+
+    def get_cache_key(self, request: HttpRequest) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+def login_rate_exceeded(request: HttpRequest) -> HttpResponse | None:
+    """The 429 page when this address has posted the sign-in form more than FIERA_LOGIN_RATE
+    allows, else None (and the attempt is counted)."""
+    throttle = AddressRateThrottle("login_form", settings.FIERA_LOGIN_RATE)
+    if throttle.allow_request(request):
+        return None
+    seconds = max(1, math.ceil(throttle.wait() or throttle.duration or 60))
+    response = render(request, "web/too_many_attempts.html", {"seconds": seconds}, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 def lockout_response(
