@@ -16,9 +16,11 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 ## demo: build the demo world on SQLite under var/ and serve it on http://127.0.0.1:$(PORT)
+## (DEBUG off, as in production: the product's own error pages; `fiera demo` generates a
+## random var/secret_key for this machine once, served as SECRET_KEY)
 demo: setup
-	DEBUG=true $(BIN)/fiera demo
-	DEBUG=true $(BIN)/fiera serve --port $(PORT)
+	$(BIN)/fiera demo
+	SECRET_KEY="$$(cat var/secret_key)" $(BIN)/fiera serve --port $(PORT)
 
 ## test: import layers, migrations in sync, then the whole test suite (DATABASE_URL picks the database)
 test: setup
@@ -33,7 +35,7 @@ FUZZ_EXAMPLES ?= 60
 fuzz: setup
 	@seed=$${FIERA_FUZZ_SEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}; \
 	echo "fuzz seed $$seed, $${FIERA_FUZZ_EXAMPLES:-$(FUZZ_EXAMPLES)} examples per operation and role"; \
-	FIERA_FUZZ_SEED=$$seed FIERA_FUZZ_EXAMPLES=$${FIERA_FUZZ_EXAMPLES:-$(FUZZ_EXAMPLES)} \
+	FIERA_FUZZ_COVERAGE=all FIERA_FUZZ_SEED=$$seed FIERA_FUZZ_EXAMPLES=$${FIERA_FUZZ_EXAMPLES:-$(FUZZ_EXAMPLES)} \
 		$(BIN)/python -m pytest tests/test_openapi_fuzz.py $(PYTEST_ARGS)
 
 ## openapi: write docs/openapi.json from the API (tests/test_api_schema.py fails while it differs)

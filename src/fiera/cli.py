@@ -48,6 +48,12 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     _ensure_var_dir()
+    from fiera import config
+
+    # `make demo` serves with DEBUG off (the product's own 404/403/500 pages) and needs a
+    # key of its own: generated once for this machine, then kept.
+    if config.local_secret_key_ensure():
+        print(f"secret key: generated {config.LOCAL_SECRET_KEY_FILE} for this machine")
     _django()
     from django.core.management import call_command
 

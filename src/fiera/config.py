@@ -16,6 +16,10 @@ DEMO_SECRET_KEY = "fiera-demo-secret-key-not-for-production"  # noqa: S105 - the
 
 BASE_DIR = Path(os.environ.get("FIERA_HOME", Path.cwd())).resolve()
 VAR_DIR = BASE_DIR / "var"
+# A random key that `fiera demo` writes for this machine; `make demo` serves with DEBUG off
+# (the product's own error pages) and SECRET_KEY read from it. Fiera itself reads only the
+# environment.
+LOCAL_SECRET_KEY_FILE = VAR_DIR / "secret_key"
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -175,6 +179,27 @@ def _payments(errors: list[str]) -> dict[str, object]:
         "settlement_currency": settlement_code,
         "wallet_currencies": wallets,
     }
+
+
+def local_secret_key() -> str:
+    """The key in ``var/secret_key`` (written by ``fiera demo``), or "" when there is none."""
+    try:
+        return LOCAL_SECRET_KEY_FILE.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def local_secret_key_ensure() -> bool:
+    """Write a random ``var/secret_key`` (owner-only) unless one exists; True when written."""
+    import secrets
+
+    if local_secret_key():
+        return False
+    LOCAL_SECRET_KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(LOCAL_SECRET_KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(secrets.token_urlsafe(50) + "\n")
+    return True
 
 
 def load() -> Config:

@@ -65,3 +65,33 @@ def test_no_template_loads_anything_from_another_host() -> None:
         for match in OTHER_HOST.finditer(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_the_demo_serves_with_debug_off_on_a_key_generated_for_this_machine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fiera import config
+
+    monkeypatch.setattr(config, "LOCAL_SECRET_KEY_FILE", tmp_path / "var" / "secret_key")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("DEBUG", raising=False)
+    assert config.local_secret_key() == ""
+    assert any("SECRET_KEY" in p for p in config.problems(config.load()))  # no key: refused
+    assert config.local_secret_key_ensure() is True
+    key = config.local_secret_key()
+    assert len(key) >= 50
+    assert (config.LOCAL_SECRET_KEY_FILE.stat().st_mode & 0o777) == 0o600
+    assert config.local_secret_key_ensure() is False  # kept: sessions survive a rebuild
+    assert config.local_secret_key() == key
+    monkeypatch.setenv("SECRET_KEY", key)  # what `make demo` serves with
+    loaded = config.load()
+    assert (loaded.debug, loaded.secret_key) == (False, key)
+    assert not [p for p in config.problems(loaded) if "SECRET_KEY" in p]
+
+
+def test_make_demo_serves_without_debug() -> None:
+    makefile = (TEMPLATE_ROOT.parent.parent / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("\ndemo:", 1)[1].split("\n\n", 1)[0]
+    assert "fiera serve" in recipe and "fiera demo" in recipe
+    assert "DEBUG=true" not in recipe
+    assert 'SECRET_KEY="$$(cat var/secret_key)"' in recipe

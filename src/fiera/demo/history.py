@@ -32,6 +32,7 @@ from fiera.payments.models import Outlet
 HISTORY_DAYS = 7
 QR_BUYERS = ("buyer", "buyer-cbec", "buyer-sg", "buyer-b2b")
 QR_AMOUNTS_EUR_CENTS = (350, 1_280, 2_500, 4_990, 8_700, 12_000)
+FUNDING_LIMIT_MAJOR = 20_000  # what the simulated funding source approves at once
 
 
 @dataclass(slots=True)
@@ -104,17 +105,22 @@ def _fund(
         needed[(user_id, currency)] += 0
     for (user_id, currency), amount_minor in sorted(needed.items()):
         step = Money.from_major(500, currency).amount_minor
-        top_up = (amount_minor // step + 2) * step
+        left = (amount_minor // step + 2) * step
+        chunk = Money.from_major(FUNDING_LIMIT_MAJOR, currency).amount_minor
         payments.wallet_open(user_id=user_id, currency=currency, now=at, actor_role=SYSTEM)
-        payments.wallet_top_up(
-            user_id=user_id,
-            amount_minor=top_up,
-            currency=currency,
-            funding_reference="demo card",
-            request_id=f"demo-history-{seed}-{user_id}-{currency}",
-            now=at,
-            actor_role=SYSTEM,
-        )
+        part = 0
+        while left > 0:  # the (simulated) card takes at most FUNDING_LIMIT_MAJOR at once
+            payments.wallet_top_up(
+                user_id=user_id,
+                amount_minor=min(left, chunk),
+                currency=currency,
+                funding_reference="demo card",
+                request_id=f"demo-history-{seed}-{user_id}-{currency}-{part}",
+                now=at,
+                actor_role=SYSTEM,
+            )
+            left -= min(left, chunk)
+            part += 1
 
 
 def _bar(progress: bool, desc: str, total: int, unit: str) -> Any:
