@@ -320,6 +320,24 @@ def test_an_order_line_of_another_merchants_variant_is_refused(two_shops: dict[s
     OrderLine.objects.create(**{**line, "variant": two_shops["variant"]})
 
 
+def test_a_cart_line_of_another_buyers_cart_is_refused(two_shops: dict[str, Any]) -> None:
+    """The buyer's side: a cart line carries its cart's buyer."""
+    from django.utils import timezone
+
+    from fiera.orders.models import Cart, CartLine
+    from tests.catalog import factories
+
+    buyer, other = factories.user("buyer"), factories.user("buyer")
+    now = timezone.now()
+    cart = Cart.objects.create(
+        buyer=buyer, marketplace=two_shops["first"].marketplace, created_at=now, updated_at=now
+    )
+    line = CartLine.objects.create(
+        cart=cart, buyer=buyer, variant=two_shops["variant"], quantity=1, added_at=now
+    )
+    assert _refused("UPDATE orders_cartline SET buyer_id = %s WHERE id = %s", [other.pk, line.pk])
+
+
 def test_sqlite_has_every_tenant_trigger() -> None:
     """A migration that rebuilds a table on SQLite drops its triggers: this catches it."""
     if connection.vendor != "sqlite":
