@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from django.urls import path
 
 import fiera
+from fiera import urls as fiera_urls
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +97,29 @@ def test_make_demo_serves_without_debug() -> None:
     assert "fiera serve" in recipe and "fiera demo" in recipe
     assert "DEBUG=true" not in recipe
     assert 'SECRET_KEY="$$(cat var/secret_key)"' in recipe
+
+
+def _boom(request: object) -> None:
+    raise RuntimeError("a bug")
+
+
+def _forbidden(request: object) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    raise PermissionDenied
+
+
+# The product's URLs (the error pages link to them) plus two views that fail.
+urlpatterns = [path("boom/", _boom), path("forbidden/", _forbidden), *fiera_urls.urlpatterns]
+
+
+@pytest.mark.urls(__name__)
+def test_a_server_error_and_a_denial_show_the_products_pages_not_debug_ones() -> None:
+    client = Client(raise_request_exception=False)
+    boom = client.get("/boom/")
+    assert boom.status_code == 500
+    assert "Something went wrong" in boom.content.decode()
+    assert "Traceback" not in boom.content.decode() and "RuntimeError" not in boom.content.decode()
+    denied = client.get("/forbidden/")
+    assert denied.status_code == 403
+    assert "Not allowed" in denied.content.decode()
