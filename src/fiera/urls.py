@@ -1,8 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 
 from fiera.api import api, api_not_found
+
+# The product's name in the admin instead of "Django administration" (translated).
+admin.site.site_header = _("Fiera operations")
+admin.site.site_title = _("Fiera operations")
+admin.site.index_title = _("Marketplace administration")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

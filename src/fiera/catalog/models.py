@@ -14,8 +14,9 @@ class Category(models.Model):
     name_zh = models.CharField(max_length=120)
 
     class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
         ordering = ["slug"]
-        verbose_name_plural = "categories"
 
     def __str__(self) -> str:
         return self.name_en
@@ -44,6 +45,8 @@ class Product(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["merchant", "slug"], name="product_slug_per_merchant"),
@@ -77,6 +80,8 @@ class Variant(models.Model):
     is_active = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("variant")
+        verbose_name_plural = _("variants")
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["merchant", "sku"], name="sku_per_merchant"),
@@ -105,6 +110,8 @@ class Price(models.Model):
     min_quantity = models.PositiveIntegerField(default=1)
 
     class Meta:
+        verbose_name = _("price")
+        verbose_name_plural = _("prices")
         constraints = [
             models.UniqueConstraint(
                 fields=["merchant", "variant", "marketplace", "currency", "min_quantity"],
@@ -129,6 +136,8 @@ class Warehouse(models.Model):
     is_active = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("warehouse")
+        verbose_name_plural = _("warehouses")
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["merchant", "code"], name="warehouse_code_per_merchant")
@@ -152,6 +161,8 @@ class StockLevel(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("stock level")
+        verbose_name_plural = _("stock levels")
         constraints = [
             models.UniqueConstraint(
                 fields=["merchant", "variant", "warehouse"], name="stock_once_per_warehouse"
@@ -194,6 +205,8 @@ class StockMovement(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("stock movement")
+        verbose_name_plural = _("stock movements")
         ordering = ["-id"]
         constraints = [
             models.CheckConstraint(

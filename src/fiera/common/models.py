@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class OutboxMessage(models.Model):
@@ -19,6 +20,8 @@ class OutboxMessage(models.Model):
     dispatched_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
         indexes = [
             models.Index(
                 fields=["id"],
@@ -61,6 +64,8 @@ class OutboxDelivery(models.Model):
     failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("outbox delivery")
+        verbose_name_plural = _("outbox deliveries")
         constraints = [
             models.UniqueConstraint(
                 fields=["message", "subscriber"], name="outbox_delivery_once_per_subscriber"
@@ -108,6 +113,8 @@ class ProcessedEvent(models.Model):
     processed_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("processed event")
+        verbose_name_plural = _("processed events")
         constraints = [
             models.UniqueConstraint(
                 fields=["message", "subscriber"], name="processed_event_once_per_subscriber"

@@ -17,6 +17,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Account(models.Model):
@@ -44,6 +45,8 @@ class Account(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("ledger account")
+        verbose_name_plural = _("ledger accounts")
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(
@@ -138,6 +141,8 @@ class Transfer(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("ledger transfer")
+        verbose_name_plural = _("ledger transfers")
         ordering = ["-seq"]
         indexes = [
             models.Index(fields=["debit_account", "seq"], name="ledger_transfer_debit_seq"),

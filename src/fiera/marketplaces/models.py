@@ -29,6 +29,8 @@ class Marketplace(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("marketplace")
+        verbose_name_plural = _("marketplaces")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(
@@ -50,6 +52,8 @@ class MarketplaceCountry(models.Model):
     currency = models.CharField(max_length=3, help_text="ISO 4217")
 
     class Meta:
+        verbose_name = _("marketplace country")
+        verbose_name_plural = _("marketplace countries")
         ordering = ["marketplace_id", "country"]
         constraints = [
             models.UniqueConstraint(

@@ -29,6 +29,8 @@ class Sector(models.Model):
     ateco_codes = models.JSONField(default=list, help_text='ATECO 2025 codes, e.g. ["14", "15"]')
 
     class Meta:
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -56,6 +58,8 @@ class Merchant(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("merchant")
+        verbose_name_plural = _("merchants")
         ordering = ["display_name"]
         indexes = [models.Index(fields=["region_code"])]
         constraints = [
@@ -103,6 +107,8 @@ class Store(models.Model):
     opened_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("store")
+        verbose_name_plural = _("stores")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
@@ -123,6 +129,8 @@ class StaffMembership(models.Model):
     role = models.CharField(max_length=8, choices=StaffRole.choices, default=StaffRole.CLERK)
 
     class Meta:
+        verbose_name = _("staff membership")
+        verbose_name_plural = _("staff memberships")
         constraints = [
             models.UniqueConstraint(fields=["user", "merchant"], name="staff_once_per_merchant"),
             models.CheckConstraint(

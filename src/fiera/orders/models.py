@@ -38,6 +38,8 @@ class Cart(models.Model):
     updated_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("cart")
+        verbose_name_plural = _("carts")
         constraints = [
             models.UniqueConstraint(
                 fields=["buyer", "marketplace"], name="one_cart_per_buyer_marketplace"
@@ -62,6 +64,8 @@ class CartLine(models.Model):
     added_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("cart line")
+        verbose_name_plural = _("cart lines")
         ordering = ["added_at", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -99,6 +103,8 @@ class Checkout(models.Model):
     placed_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("checkout")
+        verbose_name_plural = _("checkouts")
         ordering = ["-placed_at", "-id"]
         indexes = [models.Index(fields=["buyer", "placed_at"])]
         constraints = [
@@ -160,6 +166,8 @@ class Order(models.Model):
     refunded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
         ordering = ["-placed_at", "-id"]
         indexes = [
             models.Index(fields=["number"], name="order_number"),  # lookups by number
@@ -224,6 +232,8 @@ class OrderLine(models.Model):
     tax_minor = models.BigIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(
@@ -255,6 +265,8 @@ class Shipment(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
         ordering = ["shipped_at", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -281,6 +293,8 @@ class Refund(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
         ordering = ["created_at", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount_minor__gt=0), name="refund_positive"),
@@ -305,6 +319,8 @@ class IdempotencyRecord(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
         constraints = [
             models.UniqueConstraint(fields=["buyer", "key"], name="idempotency_key_once_per_buyer")
         ]
@@ -337,6 +353,8 @@ class CrossBorderRegime(models.Model):
     updated_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("cross-border regime")
+        verbose_name_plural = _("cross-border regimes")
         constraints = [
             models.UniqueConstraint(
                 fields=["marketplace", "destination_country"], name="one_regime_per_destination"
@@ -373,6 +391,8 @@ class DutyRate(models.Model):
     source = models.TextField(blank=True, default="")
 
     class Meta:
+        verbose_name = _("duty rate")
+        verbose_name_plural = _("duty rates")
         ordering = ["regime_id", "hs_prefix", "valid_from"]
         constraints = [
             models.UniqueConstraint(
@@ -403,6 +423,8 @@ class CrossBorderAllowance(models.Model):
     updated_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("cross-border allowance")
+        verbose_name_plural = _("cross-border allowances")
         constraints = [
             models.UniqueConstraint(
                 fields=["buyer", "year", "currency"], name="allowance_once_per_buyer_year"

@@ -56,6 +56,8 @@ class Outlet(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("outlet")
+        verbose_name_plural = _("outlets")
         ordering = ["merchant_id", "code"]
         constraints = [
             models.UniqueConstraint(fields=["merchant", "code"], name="outlet_code_per_merchant"),
@@ -109,6 +111,8 @@ class Terminal(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("terminal")
+        verbose_name_plural = _("terminals")
         ordering = ["outlet_id", "terminal_id"]
         constraints = [
             models.UniqueConstraint(
@@ -138,6 +142,8 @@ class FxRate(models.Model):
     source = models.CharField(max_length=8, default="ECB")
 
     class Meta:
+        verbose_name = _("FX rate")
+        verbose_name_plural = _("FX rates")
         ordering = ["-date", "quote"]
         constraints = [
             models.UniqueConstraint(fields=["quote", "date"], name="fx_rate_quote_date"),
@@ -178,6 +184,8 @@ class Wallet(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("wallet")
+        verbose_name_plural = _("wallets")
         ordering = ["user_id", "currency"]
         constraints = [
             models.UniqueConstraint(fields=["user", "currency"], name="wallet_per_user_currency"),
@@ -224,6 +232,8 @@ class TopUp(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("top-up")
+        verbose_name_plural = _("top-ups")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["user", "request_id"], name="top_up_request_once"),
@@ -282,6 +292,8 @@ class FxQuote(models.Model):
     executed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("FX quote")
+        verbose_name_plural = _("FX quotes")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -348,6 +360,8 @@ class SettlementRun(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("settlement run")
+        verbose_name_plural = _("settlement runs")
         ordering = ["-day", "merchant_id"]
         indexes = [models.Index(fields=["day"], name="settlement_run_day")]
         constraints = [
@@ -436,6 +450,8 @@ class Payment(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["charge_reference"], name="payment_charge_reference"),
@@ -496,6 +512,8 @@ class PaymentRefund(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("payment refund")
+        verbose_name_plural = _("payment refunds")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(
@@ -562,6 +580,8 @@ class QrPayment(models.Model):
     updated_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("QR payment")
+        verbose_name_plural = _("QR payments")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["user", "request_id"], name="qr_payment_request_once"),
@@ -617,6 +637,8 @@ class Escrow(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("escrow")
+        verbose_name_plural = _("escrows")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["merchant", "reference"], name="escrow_reference_once"),

@@ -1,5 +1,7 @@
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import path
+from django.views.generic import RedirectView
 
 from fiera.web import views
 
@@ -7,6 +9,13 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # Browsers (and pages that are not ours, like JSON answers) ask for /favicon.ico: send
+    # them to the product's icon, a static file served by WhiteNoise.
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=static("web/favicon.svg"), permanent=True),
+        name="favicon",
+    ),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]
