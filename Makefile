@@ -8,10 +8,12 @@ PORT   ?= 8000
 .PHONY: setup demo serve test fuzz openapi lint bench check clean
 
 $(STAMP): pyproject.toml
+	@echo "Installing Fiera and its dependencies into $(VENV) (about a minute on a fresh machine)..."
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@rm -f $(VENV)/.installed-*; touch $@
+	@echo "Fiera is installed in $(VENV)."
 
 setup: $(STAMP)
 

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # One line per request (method, path, status, ms); see LOGGING.
+    "fiera.common.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -74,7 +76,9 @@ LOGOUT_REDIRECT_URL = "web:home"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # fiera.web's templates first, so its admin/base_site.html (the product's name and
+        # favicon in the admin) wins over django.contrib.admin's, which is listed earlier.
+        "DIRS": [Path(__file__).resolve().parent / "web" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -240,10 +244,24 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-relay": {"task": "fiera.common.outbox_relay", "schedule": 60.0},
 }
 
+# Every line once, through the root's one handler: Django's "django" logger has its own
+# console handler (with DEBUG on) and also propagates to the root, which printed each of its
+# lines twice, so its handlers are emptied here. fiera.request writes one line per request;
+# django.request only speaks for 5xx (ERROR, with the traceback): a 403 or 404 is an ordinary
+# answer, not a warning with a traceback. django.server (runserver's own request line)
+# would repeat fiera.request's.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "line": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"fiera": {"level": "INFO"}},
+    "loggers": {
+        "fiera": {"level": "INFO"},
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.request": {"level": "ERROR"},
+        "django.server": {"handlers": [], "level": "ERROR", "propagate": False},
+    },
 }
