@@ -4,8 +4,10 @@ PostgreSQL (the triggers of catalog migration 0006)."""
 
 from __future__ import annotations
 
+from importlib import import_module
+
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -172,3 +174,31 @@ def test_price_set_replaces_tiers_under_the_guarantee(priced) -> None:
         tiers=[],
     )
     assert _quantities(variant) == []
+
+
+class _Editor:
+    """What the migration's steps use of a schema editor, inside the test's transaction
+    (SQLite's schema editor refuses to run in one)."""
+
+    connection = connection
+
+    def execute(self, sql: str) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+
+
+@pytest.mark.django_db
+def test_the_migration_names_the_variants_that_already_break_the_rule(priced) -> None:
+    shop, variant = priced
+    steps = import_module("fiera.catalog.migrations.0006_price_tiers_from_one")
+    steps.remove(None, _Editor())
+    try:
+        orphan = f.variant(variant.product)
+        f.price(orphan, shop.marketplace, 500, min_quantity=10)  # what the old rules allowed
+        with pytest.raises(RuntimeError, match=rf"variant ids {orphan.pk}\b"):
+            steps.install(None, _Editor())
+        Price.objects.filter(variant=orphan).delete()
+    finally:
+        steps.install(None, _Editor())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        f.price(orphan, shop.marketplace, 500, min_quantity=10)
