@@ -86,3 +86,12 @@ def test_favicon_is_served_from_our_host() -> None:
     followed = client.get("/favicon.ico", follow=True)
     assert followed.status_code == 200
     followed.close()
+
+
+def test_admin_index_in_italian_names_sections_and_models_in_italian() -> None:
+    client = _operator_client()
+    page = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="it").content.decode()
+    for italian in ["Operazioni Fiera", "Catalogo", "Pagamenti QR", "Paesi del marketplace"]:
+        assert italian in page
+    for english in ["Catalog<", "QR payments", "Marketplace countries"]:
+        assert english not in page

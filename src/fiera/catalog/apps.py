@@ -5,6 +5,7 @@ from typing import Any
 from django.apps import AppConfig
 from django.db import connections
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 from fiera.common import dbkeys
 
@@ -58,7 +59,7 @@ def _ensure_price_tiers(using: str = "default", **kwargs: Any) -> None:
 class CatalogConfig(AppConfig):
     name = "fiera.catalog"
     label = "catalog"
-    verbose_name = "Catalog"
+    verbose_name = _("Catalog")
 
     def ready(self) -> None:
         post_migrate.connect(_ensure_search, sender=self, dispatch_uid="catalog_search_install")

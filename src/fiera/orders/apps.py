@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 from fiera.common import dbkeys
 
@@ -7,7 +8,7 @@ from fiera.common import dbkeys
 class OrdersConfig(AppConfig):
     name = "fiera.orders"
     label = "orders"
-    verbose_name = "Orders"
+    verbose_name = _("Orders")
 
     def ready(self) -> None:
         # The Citus-ready keys, also on databases built without migrations (tests).

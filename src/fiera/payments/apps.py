@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 from fiera.common import dbkeys
 
@@ -7,7 +8,7 @@ from fiera.common import dbkeys
 class PaymentsConfig(AppConfig):
     name = "fiera.payments"
     label = "payments"
-    verbose_name = "Payments"
+    verbose_name = _("Payments")
 
     def ready(self) -> None:
         # The Citus-ready keys, also on databases built without migrations (tests).
