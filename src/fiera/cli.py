@@ -366,7 +366,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=0, help="processes (default 2 x cores)")
     p.add_argument("--threads", type=int, default=4, help="threads per process")
-    p.add_argument("--access-log", action="store_true")
+    p.add_argument(
+        "--access-log",
+        action="store_true",
+        help="also print gunicorn's access log (Combined Log Format: client, size, agent); "
+        "every request already gets one fiera.request line (method, path, status, ms)",
+    )
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("migrate", help="apply database migrations")
