@@ -298,7 +298,11 @@ def cart_line_set(
             )
         if line is None:
             CartLine.objects.create(
-                cart=cart, buyer_id=cart.buyer_id, variant_id=variant_id, quantity=wanted, added_at=now
+                cart=cart,
+                buyer_id=cart.buyer_id,
+                variant_id=variant_id,
+                quantity=wanted,
+                added_at=now,
             )
         else:
             line.quantity = wanted
