@@ -23,7 +23,7 @@ again); a sqlite:////path URL works too (the file is replaced). What it does, in
 
 It prints orders/s over HTTP and raw, the ratio, latency percentiles, SQL statements per
 checkout for 1 and 20 lines, and where a request's time goes (SQL vs Python) in-process.
-The load generator shares the machine's cores with the server, as DESIGN.md describes.
+The load generator shares the machine's cores with the server, as docs/architecture.md describes.
 """
 
 from __future__ import annotations

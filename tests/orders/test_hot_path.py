@@ -1,4 +1,4 @@
-"""The lean checkout path (DESIGN.md hot path 1) says the same as the generic code it
+"""The lean checkout path (docs/architecture.md hot path 1) says the same as the generic code it
 replaces: the hand-built JSON equals what ``CheckoutOut`` serializes to, the fast money
 text equals Babel's, the raw outbox row is relayed like ``events.publish``'s."""
 

@@ -1,5 +1,5 @@
 """The checkout's query count does not grow with lines or merchants, and the HTTP request
-stays under 20 queries with authentication included (DESIGN.md hot path 1)."""
+stays under 20 queries with authentication included (docs/architecture.md hot path 1)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Checkout's hot path over the catalog tables: price many variants in one query, reserve
 and release stock for many lines in one statement each.
 
-This is the documented hot path (DESIGN.md "Hot paths", 1): it joins catalog_variant,
+This is the documented hot path (docs/architecture.md "Hot paths", 1): it joins catalog_variant,
 catalog_product, catalog_price, catalog_stocklevel and catalog_warehouse, and the
 merchants app's merchants_store (what is for sale is ``fiera.catalog.rules``, the same
 joins as the storefront's), in raw SQL,

@@ -17,7 +17,7 @@ cannot disagree:
 - **Minimum**: the variant's ``min_order_quantity`` (MOQ), nothing else.
 
 Pure: no Django, no queries. The table names are the catalog's and the merchants app's
-(``merchants_store``, read-only in a documented hot path, DESIGN.md "Hot paths").
+(``merchants_store``, read-only in a documented hot path, docs/architecture.md "Hot paths").
 """
 
 from __future__ import annotations

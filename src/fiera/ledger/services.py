@@ -1,7 +1,7 @@
 """Ledger writes: open accounts, book transfers (single, batched, two-phase, linked),
 expire pending transfers, reverse transfers. Every money movement of Fiera goes here.
 
-How a batch is booked (``transfers_create``; hot path 2 of DESIGN.md), in ONE transaction
+How a batch is booked (``transfers_create``; hot path 2 of docs/architecture.md), in ONE transaction
 of five statements whatever the batch size:
 
 1. (only for post/void) read the pending transfers they name: immutable rows;

@@ -378,7 +378,7 @@ def checkout_json(result: CheckoutResult) -> dict[str, Any]:
     """The body of POST /checkout as plain JSON values, built directly: exactly what
     ``CheckoutOut.of(result)`` serializes to (a test holds them equal), without building
     and validating some 10 + 3 x orders + lines pydantic models per request. The checkout
-    is the hot path (DESIGN.md); the schema stays declared for the OpenAPI document."""
+    is the hot path (docs/architecture.md); the schema stays declared for the OpenAPI document."""
     c = result.currency
     return {
         "checkout_id": result.checkout_id,

@@ -1,4 +1,4 @@
-"""Writes of the orders app: carts, THE checkout (DESIGN.md hot path 1), order
+"""Writes of the orders app: carts, THE checkout (docs/architecture.md hot path 1), order
 transitions (cancel, ship, deliver, refund) and the cross-border regime data.
 
 Authorization: callers pass the acting user's id and ``actor_role`` (the accounts role:

@@ -1,4 +1,4 @@
-"""The raw INSERTs of the checkout's write path (DESIGN.md hot path 1), used by
+"""The raw INSERTs of the checkout's write path (docs/architecture.md hot path 1), used by
 ``fiera.orders.services``.
 
 Why raw SQL: the checkout writes its checkout row, one order per merchant and all the
