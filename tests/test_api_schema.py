@@ -206,3 +206,30 @@ def test_the_committed_openapi_json_is_the_api() -> None:
 def test_the_committed_openapi_json_is_valid_json_with_every_operation() -> None:
     document = json.loads(COMMITTED.read_text(encoding="utf-8"))
     assert document["paths"], "no operations in docs/openapi.json"
+
+
+def test_object_bodies_refuse_arrays_strings_and_numbers() -> None:
+    """ninja reads ``[]``, ``"x"`` or ``1`` as an empty object: a body whose fields all have
+    defaults took them as ``{}`` (``POST /wallets`` with ``[]`` opened a wallet)."""
+    from pydantic import ValidationError
+
+    accepted = []
+    for label, operation in _operations():
+        for model in operation.models:
+            if model.__ninja_param_source__ != "body":
+                continue
+            for name, field in model.model_fields.items():
+                if not (
+                    isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)
+                ):
+                    continue  # a list body (ledger transfers) takes [] rightly
+                for not_an_object in ([], "x", 1):
+                    try:
+                        model.model_validate({name: not_an_object})
+                    except ValidationError:
+                        continue
+                    accepted.append(f"{label}: {not_an_object!r}")
+    assert not accepted, (
+        "these bodies take a non-object as {}: derive them from "
+        "fiera.common.schemas.ObjectIn:\n" + "\n".join(accepted)
+    )

@@ -163,3 +163,12 @@ def test_ids_in_paths_and_queries_above_64_bits_are_422(client: Client, path: st
 def test_deleting_a_token_id_above_64_bits_is_422(client: Client) -> None:
     response = client.delete(f"{API}/auth/tokens/{TOO_BIG_ID}", **bearer(make_buyer()))
     assert response.status_code == 422, response.content
+
+
+@pytest.mark.parametrize("body", [[], "CNY", 1])
+def test_a_wallet_is_not_opened_by_a_body_that_is_not_an_object(client: Client, body: Any) -> None:
+    from fiera.payments.models import Wallet
+
+    response = post(client, "/wallets", body, make_buyer())
+    assert response.status_code == 422, response.content
+    assert not Wallet.objects.exists()

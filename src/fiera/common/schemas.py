@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from ninja import Field, Schema
+from pydantic import model_validator
 
 from fiera.common.money import Money
 
@@ -15,6 +16,20 @@ MAX_ID = 2**63 - 1
 BodyId = Annotated[int, Field(strict=True, ge=1, le=MAX_ID)]
 # A path, query or form value arrives as text: it is parsed as a whole number, then bounded.
 ParamId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class ObjectIn(Schema):
+    """A JSON body that must be an object. ninja reads an array, a string or a number as an
+    empty object, so a body whose fields all have defaults took ``[]`` as ``{}`` (``POST
+    /wallets`` with ``[]`` opened a wallet): such bodies derive from this class."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _object_only(cls, data: Any) -> Any:
+        # ninja hands the input over wrapped in a DjangoGetter; look at what it wraps
+        if not isinstance(getattr(data, "_obj", data), dict):
+            raise ValueError("the body must be a JSON object")
+        return data
 
 
 class ErrorOut(Schema):

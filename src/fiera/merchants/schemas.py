@@ -5,6 +5,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from fiera.common.schemas import ObjectIn
 from fiera.merchants.selectors import MerchantInfo, SectorInfo, StaffInfo, StoreInfo
 
 MAX_ID = 2**63 - 1  # ids are positive 64-bit integers
@@ -82,7 +83,7 @@ class MerchantIn(Schema):
     description: str = ""
 
 
-class MerchantPatch(Schema):
+class MerchantPatch(ObjectIn):
     legal_name: str | None = Field(None, max_length=200)
     display_name: str | None = Field(None, max_length=120)
     description: str | None = None

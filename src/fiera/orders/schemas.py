@@ -12,7 +12,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from ninja import Field, Schema
 
 from fiera.common.money import Money, currency_exponent
-from fiera.common.schemas import MAX_ID, BodyId, MoneyOut
+from fiera.common.schemas import MAX_ID, BodyId, MoneyOut, ObjectIn
 from fiera.orders.models import MAX_LINE_QUANTITY, Order, OrderStatus
 from fiera.orders.pricing import CheckoutQuote
 from fiera.orders.selectors import CartView
@@ -535,7 +535,7 @@ class OrderOut(Schema):
         )
 
 
-class CancelIn(Schema):
+class CancelIn(ObjectIn):
     reason: str = Field("", max_length=300, pattern=TEXT)
 
 

@@ -7,7 +7,7 @@ from django.utils.translation import get_language
 from ninja import Field, Schema
 
 from fiera.common.money import Money
-from fiera.common.schemas import BodyId, ErrorOut, MoneyOut
+from fiera.common.schemas import BodyId, ErrorOut, MoneyOut, ObjectIn
 from fiera.payments.emvco import ParsedPayload
 from fiera.payments.selectors import (
     FxQuoteInfo,
@@ -294,7 +294,7 @@ def _money(money: Money) -> MoneyOut:
     return MoneyOut.of(money, get_language() or "en")
 
 
-class WalletOpenIn(Schema):
+class WalletOpenIn(ObjectIn):
     currency: str = Field("CNY", pattern=CURRENCY_PATTERN, description="ISO 4217, e.g. CNY")
 
 
@@ -405,7 +405,7 @@ class TopUpOut(Schema):
         )
 
 
-class FxQuoteIn(Schema):
+class FxQuoteIn(ObjectIn):
     sell_currency: str = Field("CNY", pattern=CURRENCY_PATTERN)
     buy_currency: str = Field("EUR", pattern=CURRENCY_PATTERN)
     sell_amount_minor: int | None = Field(None, strict=True, gt=0, le=MAX_MINOR)
@@ -574,7 +574,7 @@ class QrFailedOut(ErrorOut):
     result: QrPaymentOut
 
 
-class SettlementRunIn(Schema):
+class SettlementRunIn(ObjectIn):
     day: date | None = Field(None, description="the UTC day to settle (default: yesterday)")
 
 
