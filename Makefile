@@ -24,12 +24,14 @@ demo: setup
 	$(BIN)/fiera demo
 	SECRET_KEY="$$(cat var/secret_key)" $(BIN)/fiera serve --port $(PORT)
 
-## test: import layers, migrations in sync, then the whole test suite (DATABASE_URL picks the database)
+## test: import layers, migrations in sync, the whole test suite with line coverage (DATABASE_URL
+## picks the database), then the check that every public service ran in a test
 test: setup
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m django makemigrations --check --dry-run --settings=fiera.settings >/dev/null || \
 		(echo "models changed without a migration: run 'fiera manage makemigrations'"; exit 1)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --cov --cov-report=term $(PYTEST_ARGS)
+	$(BIN)/python scripts/service_coverage.py
 
 ## fuzz: the OpenAPI fuzz alone, long and from a new random seed (printed); run it before stopping.
 ## FIERA_FUZZ_SEED=<seed> draws a failing run's examples again; FIERA_FUZZ_EXAMPLES sets how many.
@@ -57,4 +59,4 @@ check: setup
 	$(BIN)/fiera check
 
 clean:
-	rm -rf $(VENV) var/*.sqlite3* var/static .pytest_cache .mypy_cache
+	rm -rf $(VENV) var/*.sqlite3* var/static .pytest_cache .mypy_cache .coverage

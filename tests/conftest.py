@@ -11,6 +11,14 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests judge results, not speed: on a loaded 2-core CI machine one example can take
+# longer than hypothesis' 200 ms default deadline, which would fail a correct run by chance.
+settings.register_profile(
+    "fiera", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fiera"))
 
 # Users made in tests (and by the API fuzz, several per case) need no slow key derivation;
 # which hasher production uses is settings.py's concern, not the tests'.

@@ -9,6 +9,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
@@ -161,7 +162,13 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 @api.exception_handler(MoneyError)
 def on_money_error(request: HttpRequest, exc: MoneyError) -> HttpResponse:
-    return _error(request, 422, "invalid_money", str(exc))
+    return _error(
+        request,
+        422,
+        "invalid_money",
+        _("This amount or currency is not valid."),
+        context=str(exc),
+    )
 
 
 @api.exception_handler(NinjaValidationError)
@@ -178,24 +185,53 @@ def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> Http
         }
         for err in exc.errors
     ]
-    return _error(request, 422, "invalid", "; ".join(parts) or "invalid input", fields=fields)
+    names = sorted(
+        {
+            next((str(p) for p in reversed(err.get("loc", ())) if isinstance(p, str)), "")
+            for err in exc.errors
+        }
+        - {"", "body"}
+    )
+    detail = (
+        _("Some values in the request are not valid: %(fields)s.") % {"fields": ", ".join(names)}
+        if names
+        else _("The request is not valid.")
+    )
+    return _error(
+        request, 422, "invalid", detail, context="; ".join(parts) or "invalid input", fields=fields
+    )
 
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(request, 401, "unauthenticated", "sign in, or send Authorization: Bearer <key>")
+    return _error(
+        request,
+        401,
+        "unauthenticated",
+        _("Please sign in first, or send an API key (Authorization: Bearer <key>)."),
+    )
 
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return _error(request, 404, "not_found", str(exc) or "not found")
+    return _error(
+        request,
+        404,
+        "not_found",
+        _("What you asked for does not exist or is no longer available."),
+        context=str(exc) or "not found",
+    )
 
 
 @api.exception_handler(RequestDataTooBig)
 def on_body_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     return _error(
-        request, 413, "too_large", f"the request body is larger than {limit} bytes", limit=limit
+        request,
+        413,
+        "too_large",
+        _("The request is too large: send at most %(limit)s bytes.") % {"limit": limit},
+        limit=limit,
     )
 
 
@@ -204,7 +240,10 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if isinstance(exc, Throttled):
         # ninja adds the Retry-After header (whole seconds) to this response.
         return _error(
-            request, 429, "too_many_requests", "too many requests from this address: retry later"
+            request,
+            429,
+            "too_many_requests",
+            _("Too many requests from this address; please wait a moment and try again."),
         )
     code = {400: "bad_request", 403: "forbidden", 404: "not_found"}.get(exc.status_code, "error")
     return _error(request, exc.status_code, code, str(exc))
@@ -213,4 +252,9 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def api_not_found(request: HttpRequest) -> HttpResponse:
     """Every path under /api/v1/ that no operation serves, with any method: 404 in the error
     shape, never the HTML page (mounted after the API's own URLs)."""
-    return _error(request, 404, "not_found", f"no API endpoint at {request.path}")
+    return _error(
+        request,
+        404,
+        "not_found",
+        _("There is no API endpoint at %(path)s.") % {"path": request.path},
+    )

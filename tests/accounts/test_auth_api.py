@@ -51,7 +51,11 @@ def test_wrong_password_is_401_with_the_error_shape(client: Client) -> None:
         content_type="application/json",
     )
     assert response.status_code == 401
-    assert response.json() == {"error": "bad_credentials", "detail": "wrong username or password"}
+    assert response.json() == {
+        "error": "bad_credentials",
+        "detail": "The user name or password is wrong.",
+        "context": "wrong username or password",
+    }
 
 
 def test_missing_or_unknown_token_is_401(client: Client) -> None:

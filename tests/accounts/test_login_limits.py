@@ -74,7 +74,7 @@ def test_api_token_requests_are_rate_limited_per_address(client: Client) -> None
     assert status == 429
     assert body == {
         "error": "too_many_requests",
-        "detail": "too many requests from this address: retry later",
+        "detail": "Too many requests from this address; please wait a moment and try again.",
     }
     assert retry_after.isdigit() and 0 < int(retry_after) <= 60
     # Another address is not affected.

@@ -246,7 +246,7 @@ def test_console_product_edit(world: dict) -> None:
     response = client.post(
         url, {"action": "variant", "sku": "OIL-5L", "min_order_quantity": "1", "weight_grams": "0"}
     )
-    assert response.status_code == 422 and "already used" in response.content.decode()
+    assert response.status_code == 422 and "already uses this SKU" in response.content.decode()
     other = f.shop()
     assert _signed_in(other.owner).get(url).status_code == 404
 

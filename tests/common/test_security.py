@@ -174,7 +174,7 @@ def test_a_body_over_the_size_limit_is_413_in_the_error_shape(
     assert response.status_code == 413
     assert response.json() == {
         "error": "too_large",
-        "detail": "the request body is larger than 1024 bytes",
+        "detail": "The request is too large: send at most 1024 bytes.",
         "limit": 1024,
     }
 

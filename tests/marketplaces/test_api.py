@@ -70,7 +70,11 @@ def test_non_operators_get_403(client: Client, role: str) -> None:
         "/api/v1/marketplaces", NEW, content_type="application/json", **bearer(user)
     )
     assert response.status_code == 403
-    assert response.json() == {"error": "operator_only", "detail": response.json()["detail"]}
+    assert response.json() == {
+        "error": "operator_only",
+        "detail": "Only a Fiera operator can change marketplaces.",
+        "context": "only an operator may change marketplaces",
+    }
     make_marketplace(slug="eu")
     response = client.put(
         "/api/v1/marketplaces/eu/countries/GB",

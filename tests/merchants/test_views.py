@@ -89,7 +89,7 @@ def test_console_form_errors_are_shown(client: Client) -> None:
         {"merchant": info.id, "marketplace": market.id, "name": "Mine", "slug": "taken"},
     )
     assert response.status_code == 409
-    assert "is taken" in response.content.decode()
+    assert "Another shop already uses this short name." in response.content.decode()
     response = client.post(
         reverse("merchants:console_store_open"),
         {"merchant": info.id, "marketplace": market.id, "name": ""},

@@ -125,7 +125,8 @@ def test_create_outlet_rules(client: Client, world: dict) -> None:
         **bearer(world["operator"]),
     )
     assert bad.status_code == 422
-    assert "999999" in bad.json()["detail"]
+    assert "municipality_code" in bad.json()["detail"]
+    assert "999999" in bad.json()["context"]
 
 
 def test_status_transitions_over_http(client: Client, world: dict) -> None:
@@ -140,7 +141,8 @@ def test_status_transitions_over_http(client: Client, world: dict) -> None:
     )
     assert refused.status_code == 409
     assert refused.json()["error"] == "outlet_transition"
-    assert "cannot become planned" in refused.json()["detail"]
+    assert "cannot change to this status" in refused.json()["detail"]
+    assert "cannot become planned" in refused.json()["context"]
     clerk = client.patch(
         path, {"status": "live"}, content_type="application/json", **bearer(world["clerk"])
     )
@@ -268,7 +270,8 @@ def test_qr_parse_over_http(client: Client, world: dict) -> None:
     )
     assert bad.status_code == 422
     assert bad.json()["error"] == "qr_crc_mismatch"
-    assert bad.json()["detail"].startswith("CRC mismatch: payload says")
+    assert bad.json()["detail"].startswith("This QR code is damaged or was changed")
+    assert bad.json()["context"].startswith("CRC mismatch: payload says")
     assert bad.json()["tag"] == "63"
     assert bad.json()["offset"] == len(payload) - 8
 

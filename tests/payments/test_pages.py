@@ -68,7 +68,7 @@ def test_status_form_moves_the_outlet(operator_client: Client) -> None:
     assert "is now Pilot" in response.content.decode()
     assert Outlet.objects.get(pk=outlet.id).status == "pilot"
     refused = operator_client.post(url, {"status": "planned"}, follow=True)
-    assert "cannot become planned" in refused.content.decode()
+    assert "cannot change to this status from its current one" in refused.content.decode()
     assert Outlet.objects.get(pk=outlet.id).status == "pilot"
 
 

@@ -9,6 +9,7 @@ from django.contrib.auth import authenticate
 from django.db import IntegrityError, connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from fiera.accounts.models import ApiToken, BuyerKind, Role, User
 from fiera.common.errors import Conflict, InvalidInput, NotFound, Unauthenticated
@@ -17,10 +18,12 @@ from fiera.common.reference import is_country
 
 class BadCredentials(Unauthenticated):
     code = "bad_credentials"
+    message_template = gettext_lazy("The user name or password is wrong.")
 
 
 class UsernameTaken(Conflict):
     code = "username_taken"
+    message_template = gettext_lazy("This user name is taken; choose another.")
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ def to_minor(value: str | None, currency: str, field: str) -> int | None:
     try:
         return parse_amount_minor(str(value), currency, field=str(_("Amount")))
     except InvalidNumber as exc:
-        raise forms.ValidationError({field: exc.detail}) from None
+        raise forms.ValidationError({field: exc.message()}) from None
 
 
 class SearchForm(ChoicesMixin, forms.Form):

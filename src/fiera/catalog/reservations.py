@@ -24,6 +24,7 @@ from typing import Any
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from fiera.catalog import rules
 from fiera.catalog.models import (
@@ -44,6 +45,7 @@ class OutOfStock(Conflict):
     """Some lines cannot be served from any one warehouse; ``skus`` names them."""
 
     code = "out_of_stock"
+    message_template = gettext_lazy("There is not enough stock of %(skus)s for this order.")
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ from typing import Any, Literal
 from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy
 
 from fiera.accounts.selectors import user_summaries
 from fiera.catalog import rules, search
@@ -54,6 +55,7 @@ from fiera.marketplaces import selectors as marketplace_selectors
 
 class DestinationNotServed(NotFound):
     code = "country_not_served"
+    message_template = gettext_lazy("This marketplace does not ship to that country.")
 
 
 Sort = Literal["relevance", "price_asc", "price_desc", "newest"]

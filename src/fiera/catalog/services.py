@@ -17,6 +17,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy
 
 from fiera.accounts.roles import MERCHANT as MERCHANT_STAFF
 from fiera.accounts.roles import OPERATOR
@@ -44,64 +45,88 @@ MAX_STOCK_UNITS = 1_000_000_000
 
 class ProductNotFound(NotFound):
     code = "product_not_found"
+    message_template = gettext_lazy("This product does not exist or is no longer in the catalogue.")
 
 
 class VariantNotFound(NotFound):
     code = "variant_not_found"
+    message_template = gettext_lazy(
+        "This product variant does not exist or is no longer in the catalogue."
+    )
 
 
 class WarehouseNotFound(NotFound):
     code = "warehouse_not_found"
+    message_template = gettext_lazy("This warehouse does not exist.")
 
 
 class CategoryNotFound(NotFound):
     code = "category_not_found"
+    message_template = gettext_lazy("This category does not exist.")
 
 
 class MerchantNotFound(NotFound):
     code = "merchant_not_found"
+    message_template = gettext_lazy("This company does not exist.")
 
 
 class NotCatalogEditor(PermissionDenied):
     code = "not_catalog_editor"
+    message_template = gettext_lazy(
+        "Your role in this company does not allow editing the catalogue."
+    )
 
 
 class OperatorsOnly(PermissionDenied):
     code = "operators_only"
+    message_template = gettext_lazy("Only a Fiera operator can do this.")
 
 
 class SkuTaken(Conflict):
     code = "sku_taken"
+    message_template = gettext_lazy("Another product variant already uses this SKU.")
 
 
 class ProductSlugTaken(Conflict):
     code = "product_slug_taken"
+    message_template = gettext_lazy("Another product already uses this short name.")
 
 
 class WarehouseCodeTaken(Conflict):
     code = "warehouse_code_taken"
+    message_template = gettext_lazy("Another warehouse already uses this code.")
 
 
 class CategorySlugTaken(Conflict):
     code = "category_slug_taken"
+    message_template = gettext_lazy("Another category already uses this short name.")
 
 
 class StockNegative(Conflict):
     code = "stock_negative"
+    message_template = gettext_lazy(
+        "Stock cannot go below zero: fewer units are on hand than this change takes away."
+    )
 
 
 class StockTooLarge(Conflict):
     code = "stock_too_large"
+    message_template = gettext_lazy("This quantity is larger than a warehouse can hold in Fiera.")
 
 
 class CurrencyNotUsed(Conflict):
     """The marketplace (as configured now) does not sell in that currency."""
 
     code = "currency_not_used"
+    message_template = gettext_lazy("This marketplace does not sell in that currency.")
 
 
 class InvalidPriceTiers(InvalidInput):
     code = "invalid_price_tiers"
+    message_template = gettext_lazy(
+        "The price tiers are not valid: the first tier starts at the minimum order quantity and "
+        "each later one at a larger quantity."
+    )
 
 
 # authorization -------------------------------------------------------------------------
@@ -705,7 +730,11 @@ def stock_adjust(
             on_hand = current.first() or 0
             if delta < 0:
                 raise StockNegative(
-                    f"only {on_hand} units on hand; cannot remove {-delta}", units_on_hand=on_hand
+                    f"only {on_hand} units on hand; cannot remove {-delta}",
+                    message=gettext_lazy(
+                        "Stock cannot go below zero: only %(units_on_hand)s units are on hand."
+                    ),
+                    units_on_hand=on_hand,
                 )
             raise StockTooLarge(
                 f"{on_hand} units on hand; a stock level holds at most {MAX_STOCK_UNITS:,}"

@@ -274,7 +274,7 @@ def _warehouse_choices(console: _Console) -> list[tuple[str, str]]:
 
 
 def _form_errors(form: Any, exc: DomainError) -> None:
-    form.add_error(None, exc.detail)
+    form.add_error(None, exc.message())
 
 
 @require_http_methods(["GET", "POST"])
@@ -504,7 +504,7 @@ def console_stock(request: HttpRequest) -> HttpResponse:
                         **console.actor, merchant_id=console.merchant_id, **form.cleaned_data
                     )
             except DomainError as exc:
-                messages.error(request, exc.detail)
+                messages.error(request, exc.message())
             else:
                 messages.success(request, _("Stock saved."))
                 return HttpResponseRedirect(console.url("catalog:console_stock"))

@@ -8,6 +8,7 @@ error handler turns into ``{"error": code, "detail": text}``.
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
@@ -22,10 +23,12 @@ router = Router(tags=["reference"])
 
 class RegionNotFound(NotFound):
     code = "region_not_found"
+    message_template = gettext_lazy("This region does not exist.")
 
 
 class CurrencyNotFound(NotFound):
     code = "currency_not_found"
+    message_template = gettext_lazy("This currency does not exist.")
 
 
 class CountryOut(Schema):
@@ -76,7 +79,7 @@ def italian_municipality_list(
     try:
         return reference.municipalities_in_region(code)
     except InvalidInput as exc:
-        raise RegionNotFound(exc.detail) from None
+        raise RegionNotFound(exc.detail, message=exc.message()) from None
 
 
 @router.get("/reference/currencies/{code}", auth=None, response={200: CurrencyOut, 404: ErrorOut})

@@ -15,6 +15,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fiera.common.errors import InvalidInput
 from fiera.common.money import Money, MoneyError
@@ -33,6 +34,12 @@ class InvalidNumber(InvalidInput):
     """A value that should be a whole number (or an amount) is not one, or is out of range."""
 
     code = "invalid_number"
+    message_template = gettext_lazy("Enter a whole number (or an amount) within the allowed range.")
+
+    def message(self) -> str:
+        # The parser words its ``detail`` for people, translated when it raises (naming the
+        # field and the bound); the template is the fallback.
+        return self.detail or super().message()
 
 
 def is_ascii_digits(text: str) -> bool:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import pycountry
+from django.utils.translation import gettext_lazy
 
 from fiera.common.errors import InvalidInput
 
@@ -58,7 +59,11 @@ def country(code: str) -> Country:
     """The country for an ISO 3166-1 alpha-2 code; unknown codes raise InvalidInput."""
     found = _countries_by_code().get(code.upper() if isinstance(code, str) else code)
     if found is None:
-        raise InvalidInput(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
+        raise InvalidInput(
+            f"{code!r} is not an ISO 3166-1 alpha-2 country code",
+            message=gettext_lazy("%(value)s is not a country code (such as IT or CN)."),
+            value=str(code),
+        )
     return found
 
 
@@ -85,7 +90,11 @@ def _regions_by_code() -> dict[str, Region]:
 def italian_region(code: str) -> Region:
     found = _regions_by_code().get(code)
     if found is None:
-        raise InvalidInput(f"{code!r} is not an Italian region code (ISO 3166-2:IT, e.g. IT-25)")
+        raise InvalidInput(
+            f"{code!r} is not an Italian region code (ISO 3166-2:IT, e.g. IT-25)",
+            message=gettext_lazy("%(value)s is not an Italian region code (such as IT-25)."),
+            value=str(code),
+        )
     return found
 
 
@@ -129,7 +138,13 @@ def _municipalities_by_code() -> dict[str, Municipality]:
 def italian_municipality(istat_code: str) -> Municipality:
     found = _municipalities_by_code().get(istat_code)
     if found is None:
-        raise InvalidInput(f"{istat_code!r} is not an ISTAT municipality code")
+        raise InvalidInput(
+            f"{istat_code!r} is not an ISTAT municipality code",
+            message=gettext_lazy(
+                "%(value)s is not an ISTAT municipality code (six digits, such as 015146)."
+            ),
+            value=str(istat_code),
+        )
     return found
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils.translation import gettext_lazy
 
 from fiera.common.errors import InvalidInput, NotFound
 from fiera.common.reference import is_country
@@ -21,10 +22,12 @@ WORLDWIDE_DEFAULT_COUNTRY = "US"
 
 class MarketplaceNotFound(NotFound):
     code = "marketplace_not_found"
+    message_template = gettext_lazy("This marketplace does not exist.")
 
 
 class CountryNotServed(InvalidInput):
     code = "country_not_served"
+    message_template = gettext_lazy("This marketplace does not ship to that country.")
 
 
 @dataclass(frozen=True, slots=True)

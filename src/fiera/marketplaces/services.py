@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy
 
 from fiera.accounts.roles import OPERATOR, SYSTEM
 from fiera.common.errors import Conflict, InvalidInput, PermissionDenied
@@ -29,14 +30,19 @@ from fiera.marketplaces.selectors import (
 
 class OperatorOnly(PermissionDenied):
     code = "operator_only"
+    message_template = gettext_lazy("Only a Fiera operator can change marketplaces.")
 
 
 class MarketplaceSlugTaken(Conflict):
     code = "marketplace_slug_taken"
+    message_template = gettext_lazy("Another marketplace already uses this short name.")
 
 
 class MarketplaceIsWorldwide(InvalidInput):
     code = "marketplace_worldwide"
+    message_template = gettext_lazy(
+        "A worldwide marketplace serves every country; there is no list of countries to change."
+    )
 
 
 def _require_operator(actor_role: str) -> None:
@@ -50,7 +56,11 @@ def _language_codes() -> tuple[str, ...]:
 
 def _check_currency(code: str, what: str) -> str:
     if not isinstance(code, str) or not is_currency(code):
-        raise InvalidInput(f"{what} {code!r} is not an ISO 4217 currency with a minor unit")
+        raise InvalidInput(
+            f"{what} {code!r} is not an ISO 4217 currency with a minor unit",
+            message=gettext_lazy("%(value)s is not a currency code (such as EUR or CNY)."),
+            value=str(code),
+        )
     return code
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, overload
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy
 
 from fiera.accounts.roles import MERCHANT, SYSTEM
 from fiera.accounts.roles import OPERATOR as OPERATOR_ROLE
@@ -35,24 +36,30 @@ OWNER_ONLY: frozenset[str] = frozenset({StaffRole.OWNER})
 
 class MerchantNotFound(NotFound):
     code = "merchant_not_found"
+    message_template = gettext_lazy("This company does not exist.")
 
 
 class NotMerchantStaff(MerchantNotFound):
     """The user is not staff of this merchant: to them the merchant does not exist."""
 
+    message_template = gettext_lazy("This company does not exist.")
+
 
 class StaffRoleTooLow(PermissionDenied):
     code = "staff_role"
+    message_template = gettext_lazy("Your role in this company does not allow this.")
 
 
 class NotAllowed(PermissionDenied):
     """The user's account role (buyer, partner ...) may not use merchant data at all."""
 
     code = "forbidden_role"
+    message_template = gettext_lazy("Company data is for merchant staff and operators.")
 
 
 class StoreNotFound(NotFound):
     code = "store_not_found"
+    message_template = gettext_lazy("This shop does not exist.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -438,6 +445,7 @@ class ConsoleOverview:
 
 class NoCompany(NotFound):
     code = "no_company"
+    message_template = gettext_lazy("Your account is not staff of any company yet.")
 
 
 def console_overview(*, user_id: int, merchant_id: int | None = None) -> ConsoleOverview:

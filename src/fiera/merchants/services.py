@@ -16,6 +16,7 @@ import ateco
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy
 from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import (
     InvalidChecksum,
@@ -64,58 +65,72 @@ ATECO_EXAMPLE = "14.21.10"  # mass-produced outerwear; "14.13.10" in ATECO 2007
 
 class VatTaken(Conflict):
     code = "vat_taken"
+    message_template = gettext_lazy("A company with this VAT number is already registered.")
 
 
 class InvalidVat(InvalidInput):
     code = "invalid_vat"
+    message_template = gettext_lazy("This is not a valid Italian VAT number (partita IVA).")
 
 
 class InvalidAteco(InvalidInput):
     code = "invalid_ateco"
+    message_template = gettext_lazy("This is not a valid ATECO activity code.")
 
 
 class InvalidLocation(InvalidInput):
     code = "invalid_location"
+    message_template = gettext_lazy("The address's region or municipality is not valid.")
 
 
 class UnknownSector(InvalidInput):
     code = "unknown_sector"
+    message_template = gettext_lazy("This sector does not exist.")
 
 
 class OperatorOnly(PermissionDenied):
     code = "operator_only"
+    message_template = gettext_lazy("Only a Fiera operator can do this.")
 
 
 class StoreExists(Conflict):
     code = "store_exists"
+    message_template = gettext_lazy("This company already has a shop on this marketplace.")
 
 
 class StoreSlugTaken(Conflict):
     code = "store_slug_taken"
+    message_template = gettext_lazy("Another shop already uses this short name.")
 
 
 class MarketplaceClosed(InvalidInput):
     code = "marketplace_inactive"
+    message_template = gettext_lazy("This marketplace is not open to new shops.")
 
 
 class UserNotFound(NotFound):
     code = "user_not_found"
+    message_template = gettext_lazy("There is no user with this name.")
 
 
 class NotAMerchantUser(InvalidInput):
     code = "user_not_merchant"
+    message_template = gettext_lazy("This user does not have a merchant account.")
 
 
 class AlreadyStaff(Conflict):
     code = "staff_exists"
+    message_template = gettext_lazy("This user already works for the company.")
 
 
 class StaffNotFound(NotFound):
     code = "staff_not_found"
+    message_template = gettext_lazy("This user is not staff of the company.")
 
 
 class LastOwner(Conflict):
     code = "last_owner"
+    message_template = gettext_lazy("A company keeps at least one owner; name another owner first.")
 
 
 # --- checks -----------------------------------------------------------------------------
@@ -144,7 +159,12 @@ def check_vat_number(raw: str) -> str:
             return "IT" + iva.validate(text)
         except InvalidChecksum:
             raise InvalidVat(
-                f"the Italian VAT number {raw!r} has a wrong check digit (the 11th digit)"
+                f"the Italian VAT number {raw!r} has a wrong check digit (the 11th digit)",
+                message=gettext_lazy(
+                    "The VAT number %(value)s has a wrong check digit (the last one): check it "
+                    "for typing errors."
+                ),
+                value=str(raw),
             ) from None
         except InvalidLength:
             raise InvalidVat(f"an Italian VAT number has 11 digits; {raw!r} does not") from None
@@ -173,14 +193,17 @@ def check_location(*, region_code: str, municipality_code: str) -> Location:
     try:
         region = italian_region(region_code)
     except InvalidInput as exc:
-        raise InvalidLocation(exc.detail) from None
+        raise InvalidLocation(exc.detail, message=exc.message()) from None
     try:
         municipality = italian_municipality(municipality_code)
     except InvalidInput as exc:
-        raise InvalidLocation(exc.detail) from None
+        raise InvalidLocation(exc.detail, message=exc.message()) from None
     if municipality.region_code != region.code:
         raise InvalidLocation(
-            f"{municipality.name} ({municipality.province}) is not in {region.name}"
+            f"{municipality.name} ({municipality.province}) is not in {region.name}",
+            message=gettext_lazy("%(municipality)s is not in %(region)s."),
+            municipality=f"{municipality.name} ({municipality.province})",
+            region=region.name,
         )
     return Location(region.code, municipality.istat_code, municipality.name)
 
@@ -207,10 +230,23 @@ def check_ateco_code(code: str) -> str:
         raise InvalidAteco(
             f"{old.code} is an ATECO 2007 code; since 2025 companies use ATECO 2025"
             + (f", where it became {shown}" if targets else ""),
+            message=gettext_lazy(
+                "%(value)s is an ATECO 2007 code; since 2025 companies use ATECO 2025 codes, "
+                "such as %(shown)s."
+            )
+            if targets
+            else None,
             suggestions=targets,
+            value=str(old.code),
+            shown=shown,
         )
     raise InvalidAteco(
-        f"{code!r} is not an ATECO 2025 activity code (e.g. {ATECO_EXAMPLE} or 20.42)"
+        f"{code!r} is not an ATECO 2025 activity code (e.g. {ATECO_EXAMPLE} or 20.42)",
+        message=gettext_lazy(
+            "%(value)s is not an ATECO 2025 activity code (such as %(example)s or 20.42)."
+        ),
+        value=str(code),
+        example=ATECO_EXAMPLE,
     )
 
 
@@ -225,7 +261,11 @@ def _check_sectors(sector_slugs: Sequence[str]) -> list[Sector]:
     sectors = list(Sector.objects.filter(slug__in=wanted))
     unknown = sorted(set(wanted) - {s.slug for s in sectors})
     if unknown:
-        raise UnknownSector(f"unknown sector(s): {', '.join(unknown)}")
+        raise UnknownSector(
+            f"unknown sector(s): {', '.join(unknown)}",
+            message=gettext_lazy("Unknown sector: %(sectors)s."),
+            sectors=unknown,
+        )
     return sectors
 
 

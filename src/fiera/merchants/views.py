@@ -91,7 +91,7 @@ def console_store_open(request: HttpRequest) -> HttpResponse:
             actor_role=MERCHANT_ROLE,
         )
     except DomainError as exc:
-        form.add_error(None, exc.detail)
+        form.add_error(None, exc.message())
         return _render(request, overview, form, status=exc.status)
     messages.success(request, _("Store “%(name)s” opened.") % {"name": store.name})
     url = reverse("merchants:console_home") + f"?merchant={overview.merchant.id}"

@@ -57,7 +57,7 @@ class RefundForm(forms.Form):
                 str(self.cleaned_data["amount"]), self.currency, field=str(_("Amount"))
             )
         except InvalidNumber as exc:
-            raise forms.ValidationError(exc.detail) from None
+            raise forms.ValidationError(exc.message()) from None
         if amount_minor <= 0:
             raise forms.ValidationError(_("The amount must be positive."))
         return amount_minor

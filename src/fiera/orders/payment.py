@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
+from django.utils.translation import gettext_lazy
+
 from fiera.accounts.roles import SYSTEM
 from fiera.common.errors import InvalidInput
 from fiera.common.money import Money
@@ -34,6 +36,7 @@ from fiera.payments import services as payments
 
 class UnknownPaymentMethod(InvalidInput):
     code = "unknown_payment_method"
+    message_template = gettext_lazy("Choose one of the payment methods offered.")
 
 
 @dataclass(frozen=True, slots=True)

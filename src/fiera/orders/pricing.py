@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, localcontext
 
+from django.utils.translation import gettext_lazy
+
 from fiera.catalog.reservations import PricedVariant
 from fiera.common.errors import InvalidInput
 from fiera.common.money import Money
@@ -37,38 +39,54 @@ MAX_DISTINCT_LINES = 100
 
 class EmptyCheckout(InvalidInput):
     code = "empty_checkout"
+    message_template = gettext_lazy("Your cart is empty.")
 
 
 class InvalidQuantity(InvalidInput):
     code = "invalid_quantity"
+    message_template = gettext_lazy("Enter a quantity of at least 1 and within the limit per line.")
 
 
 class TooManyLines(InvalidInput):
     code = "too_many_lines"
+    message_template = gettext_lazy("This order has too many lines; split it into smaller orders.")
 
 
 class VariantUnavailable(InvalidInput):
     code = "variant_unavailable"
+    message_template = gettext_lazy("Some items are no longer for sale here.")
 
 
 class BelowMinimumOrder(InvalidInput):
     code = "below_minimum_order"
+    message_template = gettext_lazy("%(sku)s is sold from %(min_order_quantity)s units.")
 
 
 class InvalidAddress(InvalidInput):
     code = "invalid_address"
+    message_template = gettext_lazy("The delivery address is not complete or not valid.")
 
 
 class CrossBorderOrderLimit(InvalidInput):
     code = "cross_border_order_limit"
+    message_template = gettext_lazy(
+        "A cross-border order may hold goods worth at most %(limit)s from one shop."
+    )
 
 
 class CrossBorderAnnualLimit(InvalidInput):
     code = "cross_border_annual_limit"
+    message_template = gettext_lazy(
+        "Your yearly cross-border shopping allowance is %(limit)s; %(left)s is left for %(year)s, "
+        "less than the goods in this checkout."
+    )
 
 
 class CrossBorderMisconfigured(InvalidInput):
     code = "cross_border_misconfigured"
+    message_template = gettext_lazy(
+        "Cross-border shopping is not set up on this marketplace yet; please try later."
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -416,6 +434,7 @@ def quote_compute(
                     f"merchant {group.merchant_id} holds {Money(group.subtotal_minor, currency)}",
                     limit_minor=regime.per_order_limit_minor,
                     merchant_id=group.merchant_id,
+                    currency=currency,
                 )
         terms = CrossBorderTerms(
             per_order_limit_minor=regime.per_order_limit_minor,
@@ -453,4 +472,5 @@ def annual_limit_error(
         left_minor=left,
         limit_minor=terms.annual_limit_minor,
         year=terms.year,
+        currency=currency,
     )

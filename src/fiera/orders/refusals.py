@@ -112,6 +112,6 @@ def checkout_refusal(exc: DomainError, currency: str) -> Refusal:
     return Refusal(
         code,
         _("Checkout refused"),
-        exc.detail,
+        exc.message(),
         _("Change your cart or the address and try again."),
     )

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from fiera.accounts.roles import MERCHANT, OPERATOR
 from fiera.catalog.reservations import checkout_variants_priced
@@ -47,14 +47,17 @@ from fiera.orders.pricing import (
 
 class OrderNotFound(NotFound):
     code = "order_not_found"
+    message_template = gettext_lazy("This order does not exist.")
 
 
 class CheckoutNotFound(NotFound):
     code = "checkout_not_found"
+    message_template = gettext_lazy("This checkout does not exist.")
 
 
 class ConsoleOnly(PermissionDenied):
     code = "merchant_staff_only"
+    message_template = gettext_lazy("The merchant console is for merchant staff.")
 
 
 # cart ---------------------------------------------------------------------------------

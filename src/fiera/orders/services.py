@@ -29,6 +29,7 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.utils.translation import gettext_lazy
 
 from fiera.accounts.roles import BUYER, MERCHANT, OPERATOR, SYSTEM
 from fiera.catalog.reservations import (
@@ -122,42 +123,52 @@ MAX_IDEMPOTENCY_KEY_LENGTH = 255
 
 class BuyersOnly(PermissionDenied):
     code = "buyers_only"
+    message_template = gettext_lazy("Only buyer accounts can shop.")
 
 
 class IdempotencyKeyReused(Conflict):
     code = "idempotency_key_reused"
+    message_template = gettext_lazy("This checkout was already submitted with a different cart.")
 
 
 class InvalidIdempotencyKey(InvalidInput):
     code = "invalid_idempotency_key"
+    message_template = gettext_lazy("The checkout key is not valid.")
 
 
 class BadTransition(Conflict):
     code = "bad_transition"
+    message_template = gettext_lazy("The order cannot go to this state from its current one.")
 
 
 class ActionNotAllowed(PermissionDenied):
     code = "action_not_allowed"
+    message_template = gettext_lazy("You are not allowed to do this with this order.")
 
 
 class RefundExceedsTotal(InvalidInput):
     code = "refund_exceeds_total"
+    message_template = gettext_lazy("The refund is more than what is left of the order total.")
 
 
 class TrackingNumberTaken(Conflict):
     code = "tracking_number_taken"
+    message_template = gettext_lazy("Another shipment already uses this tracking number.")
 
 
 class InvalidShipment(InvalidInput):
     code = "invalid_shipment"
+    message_template = gettext_lazy("The shipment details are not valid.")
 
 
 class InvalidRegime(InvalidInput):
     code = "invalid_regime"
+    message_template = gettext_lazy("The cross-border rules are not valid.")
 
 
 class MarketplaceClosed(Conflict):
     code = "marketplace_closed"
+    message_template = gettext_lazy("This marketplace is not taking orders at the moment.")
 
 
 # results ------------------------------------------------------------------------------

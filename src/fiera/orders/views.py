@@ -61,7 +61,7 @@ def _page(request: HttpRequest, items: Any) -> Page:
 
 
 def _not_found(exc: NotFound) -> Http404:
-    return Http404(exc.detail)
+    return Http404(exc.message())
 
 
 # cart ---------------------------------------------------------------------------------
@@ -103,7 +103,7 @@ def cart_add(request: HttpRequest, slug: str) -> HttpResponse:
     except NotFound as exc:
         raise _not_found(exc) from None
     except DomainError as exc:
-        messages.error(request, exc.detail)
+        messages.error(request, exc.message())
         return HttpResponseRedirect(back)
     messages.success(request, _("Added to your cart."))
     return HttpResponseRedirect(cart_url)
@@ -147,7 +147,7 @@ def cart_page(request: HttpRequest, slug: str) -> HttpResponse:
         except NotFound as exc:
             raise _not_found(exc) from None
         except DomainError as exc:
-            messages.error(request, exc.detail)
+            messages.error(request, exc.message())
         return HttpResponseRedirect(reverse("orders:cart", args=[slug]))
     try:
         cart = selectors.cart_view(buyer_id=user_id, marketplace_slug=slug, country=country)
@@ -208,7 +208,7 @@ def checkout_page(request: HttpRequest, slug: str) -> HttpResponse:
                         now=timezone.now(),
                     )
                 except DomainError as exc:
-                    error, status = exc.detail, exc.status
+                    error, status = exc.message(), exc.status
                     refusal = checkout_refusal(exc, cart.currency)
                 else:
                     messages.success(request, _("Thank you: your order is placed."))
@@ -243,7 +243,7 @@ def checkout_page(request: HttpRequest, slug: str) -> HttpResponse:
             # A rule refuses this cart: the page says which and what to do, keeps the order
             # summary (the quote without the buyer's allowance, or the cart's lines) and
             # the place-order button is disabled.
-            quote_error = exc.detail
+            quote_error = exc.message()
             refusal = checkout_refusal(exc, cart.currency)
             if exc.code == "cross_border_annual_limit":
                 quote = selectors.checkout_quote(
@@ -319,7 +319,7 @@ def _act(request: HttpRequest, number: str, *, console: bool) -> HttpResponse | 
     except NotFound as exc:
         raise _not_found(exc) from None
     except DomainError as exc:
-        messages.error(request, exc.detail)
+        messages.error(request, exc.message())
     name = "orders:console_order" if console else "orders:order_detail"
     return HttpResponseRedirect(reverse(name, args=[number]))
 
@@ -347,7 +347,7 @@ def _console(request: HttpRequest) -> selectors.ConsoleContext:
     try:
         return selectors.console_context(user_id=user_id, actor_role=role)
     except DomainError as exc:
-        raise PermissionDenied(exc.detail) from None
+        raise PermissionDenied(exc.message()) from None
 
 
 @login_required
@@ -406,7 +406,7 @@ def console_order(request: HttpRequest, number: str) -> HttpResponse:
                         now=now,
                     )
                 except DomainError as exc:
-                    ship_form.add_error(None, exc.detail)
+                    ship_form.add_error(None, exc.message())
                 else:
                     messages.success(request, _("The package is recorded as shipped."))
                     return HttpResponseRedirect(reverse("orders:console_order", args=[number]))
@@ -424,7 +424,7 @@ def console_order(request: HttpRequest, number: str) -> HttpResponse:
                         now=now,
                     )
                 except DomainError as exc:
-                    refund_form.add_error(None, exc.detail)
+                    refund_form.add_error(None, exc.message())
                 else:
                     messages.success(request, _("The refund is recorded."))
                     return HttpResponseRedirect(reverse("orders:console_order", args=[number]))

@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+from django.utils.translation import gettext_lazy
+
 from fiera.common.errors import InvalidInput
 
 RATE_DECIMALS = 9
@@ -39,6 +41,9 @@ class EcbFormatError(InvalidInput):
     """The file is not one of the ECB formats, or a value in it is broken (says where)."""
 
     code = "fx_file_invalid"
+    message_template = gettext_lazy(
+        "The exchange-rate file is not in a format Fiera reads, or a value in it is broken."
+    )
 
 
 @dataclass(frozen=True, slots=True)

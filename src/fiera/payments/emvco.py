@@ -58,6 +58,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal, TypeAlias
 
+from django.utils.translation import gettext_lazy
+
 from fiera.common.errors import InvalidInput
 from fiera.common.money import UnknownCurrency, currency_exponent, currency_numeric
 from fiera.common.reference import is_country
@@ -129,6 +131,9 @@ class EmvQrError(InvalidInput):
     """
 
     code = "invalid_qr"
+    message_template = gettext_lazy(
+        "This QR code cannot be read as a payment code; ask the shop to show it again."
+    )
 
     def __init__(self, detail: str, *, tag: str | None = None, offset: int | None = None) -> None:
         extra: dict[str, Any] = {}
@@ -146,28 +151,46 @@ class MalformedPayload(EmvQrError):
     running past the end, stray characters."""
 
     code = "qr_malformed"
+    message_template = gettext_lazy(
+        "This QR code is not a valid payment code; ask the shop to show it again."
+    )
 
 
 class CrcMismatch(EmvQrError):
     code = "qr_crc_mismatch"
+    message_template = gettext_lazy(
+        "This QR code is damaged or was changed; ask the shop to show it again."
+    )
 
 
 class TagOrderError(EmvQrError):
     """00 is not first or 63 is not last."""
 
     code = "qr_tag_order"
+    message_template = gettext_lazy(
+        "This QR code is not a valid payment code; ask the shop to show it again."
+    )
 
 
 class DuplicateTag(EmvQrError):
     code = "qr_duplicate_tag"
+    message_template = gettext_lazy(
+        "This QR code is not a valid payment code; ask the shop to show it again."
+    )
 
 
 class MissingTag(EmvQrError):
     code = "qr_missing_tag"
+    message_template = gettext_lazy(
+        "This QR code lacks information a payment needs; ask the shop for a new one."
+    )
 
 
 class InvalidValue(EmvQrError):
     code = "qr_invalid_value"
+    message_template = gettext_lazy(
+        "This QR code holds a value that is not valid; ask the shop for a new one."
+    )
 
 
 @dataclass(frozen=True, slots=True)

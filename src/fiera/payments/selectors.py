@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_EVEN, Context, Decimal
 from typing import overload
 
 from django.db.models import Count, Q, QuerySet
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from fiera.accounts.roles import MERCHANT as MERCHANT_ROLE
 from fiera.accounts.roles import OPERATOR as OPERATOR_ROLE
@@ -50,10 +50,12 @@ _RATE_CONTEXT = Context(prec=RATE_SIGNIFICANT_DIGITS, rounding=ROUND_HALF_EVEN)
 
 class OutletNotFound(NotFound):
     code = "outlet_not_found"
+    message_template = gettext_lazy("This point of sale does not exist.")
 
 
 class FxRateNotFound(NotFound):
     code = "fx_rate_not_found"
+    message_template = gettext_lazy("There is no exchange rate for these currencies yet.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -476,26 +478,32 @@ STATEMENT_LABELS: dict[str, str] = {
 
 class WalletNotFound(NotFound):
     code = "wallet_not_found"
+    message_template = gettext_lazy("This wallet does not exist.")
 
 
 class QrPaymentNotFound(NotFound):
     code = "qr_payment_not_found"
+    message_template = gettext_lazy("This QR payment does not exist.")
 
 
 class PaymentNotFound(NotFound):
     code = "payment_not_found"
+    message_template = gettext_lazy("This payment does not exist.")
 
 
 class SettlementRunNotFound(NotFound):
     code = "settlement_run_not_found"
+    message_template = gettext_lazy("This settlement run does not exist.")
 
 
 class SettlementOperatorsOnly(PermissionDenied):
     code = "settlement_operators_only"
+    message_template = gettext_lazy("Only a Fiera operator can see settlement.")
 
 
 class EscrowNotFound(NotFound):
     code = "escrow_not_found"
+    message_template = gettext_lazy("This held payment does not exist.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -869,6 +877,19 @@ def _can_see_payment(payment: Payment, actor_id: int | None, actor_role: str) ->
     return False
 
 
+# What a failed or open QR payment says to the payer, in their language, by its stored code
+# (the row's ``error_detail`` keeps the technical account).
+_QR_FAILURES = {
+    "insufficient_funds": gettext_lazy(
+        "Your wallet holds less than this payment; top it up or pay another way."
+    ),
+    "not_completed": gettext_lazy("The payment did not complete; no money moved."),
+}
+_QR_UNKNOWN = gettext_lazy(
+    "We do not know yet whether this payment went through; ask again for the final answer."
+)
+
+
 def qr_payment_result(qr: QrPayment, *, status: str | None = None) -> QrPaymentResult:
     """The answer for a QR payment row (``status`` overrides the stored one: a caller that
     lost the outcome answers U even when the row already says S)."""
@@ -884,9 +905,9 @@ def qr_payment_result(qr: QrPayment, *, status: str | None = None) -> QrPaymentR
         result_code={"S": "SUCCESS", "U": "UNKNOWN"}.get(shown, qr.error_code or "FAILED"),
         detail=""
         if shown == "S"
-        else qr.error_detail
+        else str(_QR_FAILURES.get(qr.error_code, qr.error_detail))
         if shown == "F"
-        else ("the outcome is not known yet: query this request id"),
+        else str(_QR_UNKNOWN),
         amount=Money(qr.amount_minor, qr.currency),
         outlet_id=qr.outlet_id,
         outlet_name=outlet["name"] if outlet else "",

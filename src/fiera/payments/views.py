@@ -49,9 +49,9 @@ def _actor(request: HttpRequest) -> tuple[int, str]:
 
 def _raise_http(exc: DomainError) -> None:
     if isinstance(exc, NotFound):
-        raise Http404(exc.detail)
+        raise Http404(exc.message())
     if isinstance(exc, DomainPermissionDenied):
-        raise PermissionDenied(exc.detail)
+        raise PermissionDenied(exc.message())
 
 
 @login_required
@@ -71,7 +71,7 @@ def outlet_list(request: HttpRequest) -> HttpResponse:
         )
         page = Paginator(outlets, PAGE_SIZE).get_page(parse_page(request.GET.get("page")))
     except InvalidInput as exc:
-        error = exc.detail
+        error = exc.message()
         outlets = selectors.outlet_list(actor_id=actor_id, actor_role=actor_role)
         page = Paginator(outlets, PAGE_SIZE).get_page(1)
     rollout = selectors.outlet_rollout(actor_id=actor_id, actor_role=actor_role)
@@ -113,7 +113,7 @@ def _qr_request(request: HttpRequest) -> tuple[int | None, str, str, str]:
     try:
         amount_minor = parse_amount_minor(amount_text, currency, field=_("Amount"))
     except InvalidNumber as exc:
-        return None, "EUR", "", exc.detail
+        return None, "EUR", "", exc.message()
     if amount_minor <= 0:
         return None, "EUR", "", _("The amount must be more than zero.")
     return amount_minor, currency, bill, ""
@@ -143,7 +143,7 @@ def outlet_detail(request: HttpRequest, outlet_id: int) -> HttpResponse:
                 bill_number=bill,
             )
     except InvalidInput as exc:
-        error = exc.detail
+        error = exc.message()
     next_statuses = sorted(services.OUTLET_TRANSITIONS[detail.outlet.status])
     return render(
         request,
@@ -179,7 +179,7 @@ def outlet_status(request: HttpRequest, outlet_id: int) -> HttpResponse:
         )
     except DomainError as exc:
         _raise_http(exc)
-        messages.error(request, exc.detail)
+        messages.error(request, exc.message())
     else:
         messages.success(
             request,
@@ -222,11 +222,11 @@ def outlet_import(request: HttpRequest) -> HttpResponse:
             actor_role=actor_role,
         )
     except services.OutletImportInvalid as exc:
-        context["error"] = exc.detail
+        context["error"] = exc.message()
         context["errors"] = exc.errors
         return render(request, "payments/outlet_import.html", context, status=422)
     except DomainError as exc:
-        context["error"] = exc.detail
+        context["error"] = exc.message()
         return render(request, "payments/outlet_import.html", context, status=exc.status)
     messages.success(
         request,
@@ -252,7 +252,7 @@ def _minor(text: str, currency: str) -> int:
     """Major units typed in a form ("97.99") as minor units; InvalidInput when not exact."""
     amount_minor = parse_amount_minor(text, currency, field=_("Amount"))
     if amount_minor <= 0:
-        raise InvalidInput(_("The amount must be more than zero."))
+        raise InvalidInput("amount <= 0", message=_("The amount must be more than zero."))
     return amount_minor
 
 
@@ -317,7 +317,7 @@ def wallet_open(request: HttpRequest) -> HttpResponse:
             user_id=user_id, currency=currency, now=timezone.now(), actor_role=BUYER
         )
     except DomainError as exc:
-        messages.error(request, exc.detail)
+        messages.error(request, exc.message())
         return HttpResponseRedirect(reverse("payments:wallet"))
     messages.success(request, _("Your %(currency)s wallet is open.") % {"currency": info.currency})
     return HttpResponseRedirect(reverse("payments:wallet") + f"?currency={info.currency}")
@@ -332,7 +332,9 @@ def wallet_top_up(request: HttpRequest) -> HttpResponse:
     back = reverse("payments:wallet") + f"?currency={currency}"
     try:
         if not is_currency(currency):
-            raise InvalidInput(_("Choose one of your wallets."))
+            raise InvalidInput(
+                f"{currency!r} is not a currency", message=_("Choose one of your wallets.")
+            )
         info = services.wallet_top_up(
             user_id=user_id,
             amount_minor=_minor(request.POST.get("amount", ""), currency),
@@ -343,7 +345,7 @@ def wallet_top_up(request: HttpRequest) -> HttpResponse:
             actor_role=BUYER,
         )
     except DomainError as exc:
-        messages.error(request, exc.detail)
+        messages.error(request, exc.message())
         return HttpResponseRedirect(back)
     if info.status == "succeeded":
         messages.success(
@@ -381,7 +383,7 @@ def wallet_pay(request: HttpRequest) -> HttpResponse:
             actor_role=BUYER,
         )
     except DomainError as exc:
-        return _wallet_page(request, user_id, status=exc.status, qr=form | {"error": exc.detail})
+        return _wallet_page(request, user_id, status=exc.status, qr=form | {"error": exc.message()})
     return HttpResponseRedirect(reverse("payments:qr_payment", args=[result.request_id]))
 
 
@@ -397,7 +399,7 @@ def qr_payment(request: HttpRequest, request_id: str) -> HttpResponse:
         else:
             result = selectors.qr_payment_get(user_id=user_id, request_id=request_id)
     except NotFound as exc:
-        raise Http404(exc.detail) from None
+        raise Http404(exc.message()) from None
     return render(request, "payments/qr_payment.html", {"result": result})
 
 
@@ -451,7 +453,7 @@ def settlement_run_now(request: HttpRequest) -> HttpResponse:
     try:
         report = services.settlement_run(day=day, now=timezone.now(), actor_role=role)
     except DomainError as exc:
-        messages.error(request, exc.detail)
+        messages.error(request, exc.message())
         return HttpResponseRedirect(reverse("payments:settlement_runs"))
     messages.success(
         request,
@@ -467,7 +469,7 @@ def settlement_run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     try:
         statement = selectors.settlement_run_get(run_id=run_id, actor_role=role)
     except NotFound as exc:
-        raise Http404(exc.detail) from None
+        raise Http404(exc.message()) from None
     page = Paginator(statement.lines, 100).get_page(parse_page(request.GET.get("page")))
     return render(
         request,

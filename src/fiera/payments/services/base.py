@@ -30,6 +30,7 @@ from dataclasses import replace
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 
 from fiera.accounts.roles import BUYER as BUYER_ROLE
 from fiera.accounts.roles import SYSTEM
@@ -75,42 +76,57 @@ class NoWallet(Conflict):
     """A payment needs a wallet in a currency the payer has not opened."""
 
     code = "no_wallet"
+    message_template = gettext_lazy(
+        "You have no wallet in this currency; open one and top it up, or pay another way."
+    )
 
 
 class InsufficientFunds(Conflict):
     code = "insufficient_funds"
+    message_template = gettext_lazy(
+        "Your wallet holds less than this payment; top it up or pay another way."
+    )
 
 
 class InvalidAmount(InvalidInput):
     code = "invalid_amount"
+    message_template = gettext_lazy("The amount is not valid: enter an amount above zero.")
 
 
 class CurrencyMismatch(InvalidInput):
     code = "currency_mismatch"
+    message_template = gettext_lazy("The currencies do not match for this payment.")
 
 
 class UnsupportedCurrency(InvalidInput):
     code = "unsupported_currency"
+    message_template = gettext_lazy("Fiera does not handle payments in this currency.")
 
 
 class InvalidRequestId(InvalidInput):
     code = "invalid_request_id"
+    message_template = gettext_lazy("The request identifier is not valid.")
 
 
 class RequestIdReused(Conflict):
     """The same request id came with another body: a retry must repeat the original."""
 
     code = "request_id_reused"
+    message_template = gettext_lazy("This request was already made with different details.")
 
 
 class WalletRoleRequired(PermissionDenied):
     code = "wallets_for_buyers"
+    message_template = gettext_lazy("Wallets are for buyer accounts.")
 
 
 class LedgerRefused(Conflict):
     """The ledger refused a movement for a reason no payments rule foresaw."""
 
     code = "ledger_refused"
+    message_template = gettext_lazy(
+        "The payment could not be recorded; no money moved. Please try again later."
+    )
 
 
 # --- checks -----------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from fiera.accounts.roles import MERCHANT, OPERATOR, SYSTEM
 from fiera.common.errors import Conflict, InvalidInput
@@ -52,10 +53,12 @@ MAX_REFERENCE = 150
 
 class RefundExceedsPayment(Conflict):
     code = "refund_exceeds_payment"
+    message_template = gettext_lazy("The refund is more than what is left of the payment.")
 
 
 class InvalidCharge(InvalidInput):
     code = "invalid_charge"
+    message_template = gettext_lazy("The payment details are not valid.")
 
 
 @dataclass(frozen=True, slots=True)

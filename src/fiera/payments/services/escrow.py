@@ -19,6 +19,7 @@ import hashlib
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from fiera.accounts.roles import SYSTEM
 from fiera.common.errors import Conflict
@@ -48,12 +49,14 @@ MAX_TIMEOUT_SECONDS = 366 * 24 * 3600
 
 class EscrowExpired(Conflict):
     code = "escrow_expired"
+    message_template = gettext_lazy("The held payment has expired.")
 
 
 class EscrowResolved(Conflict):
     """The hold was already released or refunded the other way."""
 
     code = "escrow_resolved"
+    message_template = gettext_lazy("The held payment was already released or refunded.")
 
 
 def _key(reference: str) -> str:

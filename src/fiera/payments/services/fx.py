@@ -19,6 +19,7 @@ import uuid
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from fiera.common.errors import Conflict, InvalidInput, NotFound
 from fiera.ledger.domain import TransferSpec
@@ -45,18 +46,24 @@ REFUND_FX_CODES = ("refund_fx_sell", "refund_fx_spread", "refund_fx_buy")
 
 class QuoteNotFound(NotFound):
     code = "quote_not_found"
+    message_template = gettext_lazy("This exchange quote does not exist.")
 
 
 class QuoteExpired(Conflict):
     code = "quote_expired"
+    message_template = gettext_lazy("This exchange quote has expired; ask for a new one.")
 
 
 class AmountTooSmall(InvalidInput):
     code = "amount_too_small"
+    message_template = gettext_lazy("The amount is too small to convert.")
 
 
 class QuoteAmountsInvalid(InvalidInput):
     code = "quote_amounts"
+    message_template = gettext_lazy(
+        "Give either the amount to sell or the amount to buy, above zero."
+    )
 
 
 def fx_terms(*, sell_currency: str, buy_currency: str, on: date) -> tuple[fxmath.FxTerms, date]:

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import IO, Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy
 from tqdm import tqdm
 
 from fiera.common.errors import Conflict, InvalidInput
@@ -78,14 +79,19 @@ CSV_FORMAT_HELP = (
 
 class OutletCodeTaken(Conflict):
     code = "outlet_code_taken"
+    message_template = gettext_lazy("Another point of sale already uses this code.")
 
 
 class OutletTransitionRefused(Conflict):
     code = "outlet_transition"
+    message_template = gettext_lazy(
+        "The point of sale cannot change to this status from its current one."
+    )
 
 
 class TerminalIdTaken(Conflict):
     code = "terminal_id_taken"
+    message_template = gettext_lazy("Another point of sale already uses this terminal ID.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +109,7 @@ class OutletImportInvalid(InvalidInput):
     """At least one row is bad: nothing was imported. ``errors`` lists every problem."""
 
     code = "outlet_import_invalid"
+    message_template = gettext_lazy("Some rows of the file are not valid, so nothing was imported.")
 
     def __init__(self, errors: Sequence[RowError]) -> None:
         self.errors = list(errors)
@@ -265,7 +272,11 @@ def outlet_register(
     )
     problems = _check_fields(row)
     if problems:
-        raise InvalidInput("; ".join(f"{e.column}: {e.message}" for e in problems))
+        raise InvalidInput(
+            "; ".join(f"{e.column}: {e.message}" for e in problems),
+            message=gettext_lazy("Some fields are not valid: %(fields)s."),
+            fields=list(dict.fromkeys(e.column for e in problems)),
+        )
     municipality = italian_municipality(row.municipality_code)
     try:
         with transaction.atomic():

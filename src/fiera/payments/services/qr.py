@@ -33,6 +33,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.db import IntegrityError, OperationalError, transaction
+from django.utils.translation import gettext_lazy
 
 from fiera.common.errors import Conflict, InvalidInput, NotFound
 from fiera.common.parsing import is_ascii_digits, parse_id
@@ -62,22 +63,32 @@ log = logging.getLogger(__name__)
 
 class NotAFieraQr(InvalidInput):
     code = "not_a_fiera_qr"
+    message_template = gettext_lazy("This QR code is not for a shop that takes Fiera payments.")
 
 
 class UnknownOutlet(NotFound):
     code = "unknown_outlet"
+    message_template = gettext_lazy(
+        "The shop in this QR code is not known to Fiera; ask the shop to check its code."
+    )
 
 
 class OutletNotAccepting(Conflict):
     code = "outlet_not_accepting"
+    message_template = gettext_lazy("This shop is not taking payments at the moment.")
 
 
 class AmountRequired(InvalidInput):
     code = "amount_required"
+    message_template = gettext_lazy("This QR code has no amount: enter the amount to pay.")
 
 
 class AmountMismatch(InvalidInput):
     code = "amount_mismatch"
+    message_template = gettext_lazy(
+        "This QR code is for %(qr_amount)s, not %(amount)s; pay the amount in the code or ask the "
+        "shop for a new one."
+    )
 
 
 class PaymentTimeout(Exception):
@@ -132,7 +143,10 @@ def _resolve(parsed: emvco.ParsedPayload, amount_minor: int | None) -> tuple[Out
         if amount_minor is not None and amount_minor != parsed.amount_minor:
             raise AmountMismatch(
                 f"the QR code is for {parsed.amount_minor} {currency} minor units; "
-                f"the request says {amount_minor}"
+                f"the request says {amount_minor}",
+                qr_amount_minor=parsed.amount_minor,
+                amount_minor=amount_minor,
+                currency=currency,
             )
         return outlet, parsed.amount_minor, currency
     if amount_minor is None:

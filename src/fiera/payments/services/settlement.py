@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 from tqdm import tqdm
 
 from fiera.common.errors import Conflict
@@ -43,6 +44,7 @@ from fiera.payments.services.base import (
 
 class DayNotOver(Conflict):
     code = "day_not_over"
+    message_template = gettext_lazy("A day can be settled only after it has ended.")
 
 
 @dataclass(frozen=True, slots=True)

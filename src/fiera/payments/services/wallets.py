@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy
 
 from fiera.common.errors import Conflict, InvalidInput
 from fiera.common.money import Money
@@ -36,10 +37,12 @@ class FundingDeclined(Conflict):
     """The funding source refused the charge; no money moved."""
 
     code = "funding_declined"
+    message_template = gettext_lazy("Your card or bank refused the top-up; no money moved.")
 
 
 class InvalidFundingReference(InvalidInput):
     code = "invalid_funding_reference"
+    message_template = gettext_lazy("The top-up reference is not valid.")
 
 
 def wallet_ensure(*, user_id: int, currency: str, now: datetime) -> Wallet:
