@@ -266,3 +266,25 @@ def test_the_wallet_page_shows_a_damaged_qr_code_in_italian(client: Client) -> N
     assert page.status_code == 422
     assert "Questo codice QR è danneggiato o è stato modificato" in html
     assert "CRC" not in html
+
+
+@pytest.mark.django_db
+def test_a_check_raised_with_its_own_wording_names_the_value_per_language(client: Client) -> None:
+    answers = {
+        language: client.get(
+            "/api/v1/reference/italian-regions/IT-99/municipalities",
+            HTTP_ACCEPT_LANGUAGE=language,
+        )
+        for language in LANGUAGES
+    }
+    details = _same_code_translated_detail(answers, 404, "region_not_found")
+    assert details["en"] == "IT-99 is not an Italian region code (such as IT-25)."
+    assert details["it"] == "IT-99 non è un codice di regione italiana (come IT-25)."
+
+
+def test_checkout_quote_warnings_follow_the_language() -> None:
+    from fiera.orders.pricing import gettext as pricing_gettext
+
+    with translation.override("it"):
+        text = pricing_gettext("%(sku)s: only %(count)d in stock") % {"sku": "A-1", "count": 3}
+    assert text == "A-1: solo 3 disponibili"

@@ -51,13 +51,21 @@ def user_create(
     if role not in Role.values:
         raise InvalidInput(f"role must be one of {', '.join(Role.values)}")
     if country and not is_country(country):
-        raise InvalidInput(f"{country!r} is not an ISO 3166-1 alpha-2 country code")
+        raise InvalidInput(
+            f"{country!r} is not an ISO 3166-1 alpha-2 country code",
+            message=gettext_lazy("%(value)s is not a country code (such as IT or CN)."),
+            value=str(country),
+        )
     if role == Role.BUYER and buyer_kind not in BuyerKind.values:
         buyer_kind = BuyerKind.CONSUMER
     if role == Role.OPERATOR and not business_unit:
         raise InvalidInput("an operator needs a business unit")
     if len(password) < 8:
-        raise InvalidInput("the password must have at least 8 characters")
+        raise InvalidInput(
+            "the password must have at least 8 characters",
+            message=gettext_lazy("Choose a password of at least %(minimum)s characters."),
+            minimum=8,
+        )
     try:
         with transaction.atomic():
             return User.objects.create_user(

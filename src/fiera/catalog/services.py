@@ -207,27 +207,68 @@ def normalize_hs_code(raw: str) -> str:
     """An HS code as 6 to 10 digits; dots and spaces ("0901.21") are dropped."""
     code = re.sub(r"[\s.]", "", raw or "")
     if not re.fullmatch(r"[0-9]{6,10}", code):
-        raise InvalidInput(f"{raw!r} is not an HS code (6 to 10 digits, e.g. 0901.21)")
+        raise InvalidInput(
+            f"{raw!r} is not an HS code (6 to 10 digits, e.g. 0901.21)",
+            message=gettext_lazy("%(value)s is not an HS code (6 to 10 digits, such as 0901.21)."),
+            value=str(raw),
+        )
     return code
 
 
 def _origin(raw: str) -> str:
     code = (raw or "").strip().upper()
     if not is_country(code):
-        raise InvalidInput(f"{raw!r} is not an ISO 3166-1 alpha-2 country code")
+        raise InvalidInput(
+            f"{raw!r} is not an ISO 3166-1 alpha-2 country code",
+            message=gettext_lazy("%(value)s is not a country code (such as IT or CN)."),
+            value=str(raw),
+        )
     return code
+
+
+# The names of the text fields, for people (the services' own labels are English).
+_FIELD_NAMES = {
+    "the English name": gettext_lazy("English name"),
+    "the Italian name": gettext_lazy("Italian name"),
+    "the Chinese name": gettext_lazy("Chinese name"),
+    "the label": gettext_lazy("Label"),
+    "the Italian description": gettext_lazy("Italian description"),
+    "the English description": gettext_lazy("English description"),
+    "the Chinese description": gettext_lazy("Chinese description"),
+    "description it": gettext_lazy("Italian description"),
+    "description en": gettext_lazy("English description"),
+    "description zh": gettext_lazy("Chinese description"),
+}
 
 
 def _clean_name(value: str, label: str, *, required: bool, max_length: int = 200) -> str:
     text = (value or "").strip()
+    field = str(_FIELD_NAMES.get(label, label))
     if "\x00" in text:
-        raise InvalidInput(f"{label} contains a NUL character")
+        raise InvalidInput(
+            f"{label} contains a NUL character",
+            message=gettext_lazy("%(field)s: remove the NUL character."),
+            field=field,
+        )
     if not _encodable(text):
-        raise InvalidInput(f"{label} is not valid Unicode text")
+        raise InvalidInput(
+            f"{label} is not valid Unicode text",
+            message=gettext_lazy("%(field)s: this is not valid text."),
+            field=field,
+        )
     if required and not text:
-        raise InvalidInput(f"{label} is required")
+        raise InvalidInput(
+            f"{label} is required",
+            message=gettext_lazy("%(field)s: this field is required."),
+            field=field,
+        )
     if len(text) > max_length:
-        raise InvalidInput(f"{label} is longer than {max_length} characters")
+        raise InvalidInput(
+            f"{label} is longer than {max_length} characters",
+            message=gettext_lazy("%(field)s: at most %(max_length)s characters."),
+            field=field,
+            max_length=max_length,
+        )
     return text
 
 
@@ -235,7 +276,12 @@ def _sku(raw: str) -> str:
     sku = (raw or "").strip()
     if not _SKU.fullmatch(sku):
         raise InvalidInput(
-            f"{raw!r} is not a SKU: 1 to 64 letters, digits, '.', '_', '/' or '-', no spaces"
+            f"{raw!r} is not a SKU: 1 to 64 letters, digits, '.', '_', '/' or '-', no spaces",
+            message=gettext_lazy(
+                "%(value)s is not a valid SKU: use 1 to 64 letters, digits, '.', '_', '/' or "
+                "'-', without spaces."
+            ),
+            value=str(raw),
         )
     return sku
 

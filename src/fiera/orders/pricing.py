@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, localcontext
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from fiera.catalog.reservations import PricedVariant
 from fiera.common.errors import InvalidInput
@@ -444,7 +444,8 @@ def quote_compute(
             year=today.year,
         )
     warnings = tuple(
-        f"{line.sku}: only {line.units_available} in stock"
+        gettext("%(sku)s: only %(count)d in stock")
+        % {"sku": line.sku, "count": line.units_available}
         for group in groups
         for line in group.lines
         if line.units_available is not None and line.units_available < line.quantity

@@ -991,7 +991,10 @@ def order_refund(
     (``RefundExceedsTotal``, 422). When they reach it the order becomes refunded, and a
     paid order that never shipped gets its stock and CBEC allowance back."""
     if type(amount_minor) is not int or amount_minor <= 0:
-        raise InvalidInput("a refund is a positive whole number of minor units")
+        raise InvalidInput(
+            "a refund is a positive whole number of minor units",
+            message=gettext_lazy("Enter a refund amount above zero."),
+        )
     actor = _actor(actor_id, actor_role)
     with transaction.atomic():
         order = _order_for_update(actor=actor, number=number)

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from ninja import Field, File, Form, Path, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
@@ -502,7 +503,11 @@ def settlement_run_list(
     try:
         on = date.fromisoformat(day) if day else None
     except ValueError:
-        raise InvalidInput(f"day: {day!r} is not a date (YYYY-MM-DD)") from None
+        raise InvalidInput(
+            f"day: {day!r} is not a date (YYYY-MM-DD)",
+            message=gettext_lazy("%(value)s is not a date (write it as YYYY-MM-DD)."),
+            value=str(day),
+        ) from None
     return selectors.settlement_run_list(day=on, merchant_id=merchant_id, actor_role=actor_role)
 
 

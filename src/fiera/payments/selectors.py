@@ -431,7 +431,11 @@ def fx_rate(*, base: str, quote: str, on: date) -> RateInfo:
     base, quote = base.strip().upper(), quote.strip().upper()
     for code in (base, quote):
         if not is_currency(code):
-            raise InvalidInput(f"{code!r} is not an ISO 4217 currency code")
+            raise InvalidInput(
+                f"{code!r} is not an ISO 4217 currency code",
+                message=gettext_lazy("%(value)s is not a currency code (such as EUR or CNY)."),
+                value=str(code),
+            )
     if base == quote:
         return RateInfo(base, quote, Decimal(1), on, on, "identity", "ECB", ())
     if base == "EUR":
