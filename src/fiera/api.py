@@ -246,7 +246,17 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
             _("Too many requests from this address; please wait a moment and try again."),
         )
     code = {400: "bad_request", 403: "forbidden", 404: "not_found"}.get(exc.status_code, "error")
-    return _error(request, exc.status_code, code, str(exc))
+    if exc.status_code == 400:
+        detail = _("The request body could not be read: send valid JSON without NUL characters.")
+    elif exc.status_code == 422:
+        detail = _("A query parameter contains a NUL character, which is not allowed.")
+    elif exc.status_code == 403:
+        detail = _("You are not allowed to do this.")
+    elif exc.status_code == 404:
+        detail = _("What you asked for does not exist or is no longer available.")
+    else:
+        detail = _("The request could not be handled.")
+    return _error(request, exc.status_code, code, detail, context=str(exc))
 
 
 def api_not_found(request: HttpRequest) -> HttpResponse:

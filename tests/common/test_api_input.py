@@ -27,7 +27,7 @@ def test_a_nul_character_in_a_query_parameter_is_422(client: Client) -> None:
 def test_malformed_json_is_400_in_the_error_shape(client: Client) -> None:
     response = client.post("/api/v1/auth/tokens", "{not json", content_type="application/json")
     assert response.status_code == 400
-    assert set(response.json()) == {"error", "detail"}
+    assert set(response.json()) == {"error", "detail", "context"}
 
 
 def test_the_payload_that_broke_postgres_is_refused(client: Client) -> None:

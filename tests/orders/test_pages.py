@@ -150,7 +150,7 @@ def test_checkout_page_shows_errors_on_the_form(world):
     assert response.status_code == 409
     html = response.content.decode()
     assert 'data-rule="out_of_stock"' in html  # the rule, in words, and what to do
-    assert "Not enough stock for" in html and "Lower the quantity" in html
+    assert "There is not enough stock of" in html and "Lower the quantity" in html
     assert "Sciarpa" in html  # the order summary stays
     assert not Checkout.objects.exists()
 

@@ -2,7 +2,9 @@
 for this cart, and what the buyer can do, in the reader's language (it, en, zh-Hans).
 
 Built from the domain error's stable ``code`` and its parameters (``exc.extra``), never
-from its English ``detail``; an error without a wording here falls back to a general one.
+from its English ``detail``: the rule's own message (``exc.message()``, translated, the same
+the API answers) says what it means for the cart where that is enough; an error without a
+wording here falls back to its message and general advice.
 """
 
 from __future__ import annotations
@@ -58,12 +60,10 @@ def checkout_refusal(exc: DomainError, currency: str) -> Refusal:
             % params,
         )
     if code == "cross_border_order_limit":
-        limit = _money(extra.get("limit_minor", 0), currency)
         return Refusal(
             code,
             _("Cross-border limit per order"),
-            _("A cross-border order may hold goods worth at most %(limit)s from one shop.")
-            % {"limit": limit},
+            exc.message(),
             _(
                 "Lower the quantities or remove items in your cart; you can order the rest "
                 "in a second checkout."
@@ -73,15 +73,14 @@ def checkout_refusal(exc: DomainError, currency: str) -> Refusal:
         return Refusal(
             code,
             _("Minimum order quantity"),
-            _("%(sku)s is sold from %(minimum)s units.")
-            % {"sku": extra.get("sku", ""), "minimum": extra.get("min_order_quantity", "")},
+            exc.message(),
             _("Raise the quantity in your cart to the minimum, or remove the item."),
         )
     if code == "out_of_stock":
         return Refusal(
             code,
             _("Stock"),
-            _("Not enough stock for %(skus)s.") % {"skus": ", ".join(extra.get("skus", ()))},
+            exc.message(),
             _("Lower the quantity or remove the item in your cart."),
         )
     if code == "variant_unavailable":
