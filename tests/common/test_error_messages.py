@@ -288,3 +288,16 @@ def test_checkout_quote_warnings_follow_the_language() -> None:
     with translation.override("it"):
         text = pricing_gettext("%(sku)s: only %(count)d in stock") % {"sku": "A-1", "count": 3}
     assert text == "A-1: solo 3 disponibili"
+
+
+def test_a_catalog_field_check_names_the_field_in_the_readers_language() -> None:
+    from fiera.catalog import services as catalog_services
+    from fiera.common.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as caught:
+        catalog_services._clean_name("  ", "the English name", required=True)
+    with translation.override("it"):
+        assert caught.value.message() == "Nome in inglese: campo obbligatorio."
+    with translation.override("zh-hans"):
+        assert caught.value.message() == "英文名称\uff1a此项为必填项。"  # full-width colon
+    assert caught.value.detail == "the English name is required"

@@ -232,6 +232,7 @@ _FIELD_NAMES = {
     "the Italian name": gettext_lazy("Italian name"),
     "the Chinese name": gettext_lazy("Chinese name"),
     "the label": gettext_lazy("Label"),
+    "the warehouse name": gettext_lazy("Warehouse name"),
     "the Italian description": gettext_lazy("Italian description"),
     "the English description": gettext_lazy("English description"),
     "the Chinese description": gettext_lazy("Chinese description"),
@@ -243,7 +244,7 @@ _FIELD_NAMES = {
 
 def _clean_name(value: str, label: str, *, required: bool, max_length: int = 200) -> str:
     text = (value or "").strip()
-    field = str(_FIELD_NAMES.get(label, label))
+    field = _FIELD_NAMES.get(label, label)  # lazy: rendered in the reader's language
     if "\x00" in text:
         raise InvalidInput(
             f"{label} contains a NUL character",
@@ -366,7 +367,14 @@ def product_create(
     if slug:
         clean = slugify(slug)
         if not clean or clean != slug:
-            raise InvalidInput(f"{slug!r} is not a slug (lower-case letters, digits, hyphens)")
+            raise InvalidInput(
+                f"{slug!r} is not a slug (lower-case letters, digits, hyphens)",
+                message=gettext_lazy(
+                    "%(value)s is not a valid short name: use lower-case letters, digits and "
+                    "hyphens."
+                ),
+                value=str(slug),
+            )
     try:
         with transaction.atomic():
             chosen = slug or _free_slug(merchant_id, fields["name_en"])
@@ -512,19 +520,34 @@ def variant_update(
 
 def _check_quantities(*, weight_grams: int, min_order_quantity: int) -> None:
     if weight_grams < 0 or weight_grams > 1_000_000_000:
-        raise InvalidInput("the weight is in grams, from 0 to 1,000,000,000")
+        raise InvalidInput(
+            "the weight is in grams, from 0 to 1,000,000,000",
+            message=gettext_lazy("Enter the weight in grams, from 0 to 1,000,000,000."),
+        )
     if min_order_quantity < 1 or min_order_quantity > 1_000_000:
-        raise InvalidInput("the minimum order quantity is a whole number from 1 to 1,000,000")
+        raise InvalidInput(
+            "the minimum order quantity is a whole number from 1 to 1,000,000",
+            message=gettext_lazy(
+                "Enter a minimum order quantity that is a whole number from 1 to 1,000,000."
+            ),
+        )
 
 
 def _attributes(raw: dict[str, str] | None) -> dict[str, str]:
     if not raw:
         return {}
     if len(raw) > 20:
-        raise InvalidInput("a variant has at most 20 attributes")
+        raise InvalidInput(
+            "a variant has at most 20 attributes",
+            message=gettext_lazy("A variant has at most %(maximum)s attributes."),
+            maximum=20,
+        )
     clean = {str(k).strip()[:40]: str(v).strip()[:120] for k, v in raw.items()}
     if any("\x00" in k + v or not _encodable(k + v) for k, v in clean.items()):
-        raise InvalidInput("attributes must be text without NUL characters")
+        raise InvalidInput(
+            "attributes must be text without NUL characters",
+            message=gettext_lazy("Attributes must be text without NUL characters."),
+        )
     return clean
 
 
@@ -684,7 +707,14 @@ def warehouse_create(
     _check_merchant(actor_user_id=actor_user_id, actor_role=actor_role, merchant_id=merchant_id)
     clean_code = (code or "").strip()
     if not clean_code or slugify(clean_code) != clean_code or len(clean_code) > 40:
-        raise InvalidInput(f"{code!r} is not a warehouse code (a slug of up to 40 characters)")
+        raise InvalidInput(
+            f"{code!r} is not a warehouse code (a slug of up to 40 characters)",
+            message=gettext_lazy(
+                "%(value)s is not a valid warehouse code: up to 40 lower-case letters, digits "
+                "and hyphens."
+            ),
+            value=str(code),
+        )
     clean_name = _clean_name(name, "the warehouse name", required=True, max_length=120)
     try:
         with transaction.atomic():
@@ -721,7 +751,11 @@ def stock_set(
     is exact even while checkouts decrement it.
     """
     if type(units_on_hand) is not int or not 0 <= units_on_hand <= MAX_STOCK_UNITS:
-        raise InvalidInput(f"units on hand is a whole number from 0 to {MAX_STOCK_UNITS:,}")
+        raise InvalidInput(
+            f"units on hand is a whole number from 0 to {MAX_STOCK_UNITS:,}",
+            message=gettext_lazy("Units on hand: enter a whole number from 0 to %(maximum)s."),
+            maximum=f"{MAX_STOCK_UNITS:,}",
+        )
     with transaction.atomic():
         variant = _stock_target(
             actor_user_id=actor_user_id,
@@ -834,7 +868,13 @@ def category_create(
     _operator(actor_role)
     clean = (slug or "").strip()
     if not clean or slugify(clean) != clean or len(clean) > 60:
-        raise InvalidInput(f"{slug!r} is not a category slug")
+        raise InvalidInput(
+            f"{slug!r} is not a category slug",
+            message=gettext_lazy(
+                "%(value)s is not a valid short name: use lower-case letters, digits and hyphens."
+            ),
+            value=str(slug),
+        )
     try:
         with transaction.atomic():
             return Category.objects.create(

@@ -89,7 +89,8 @@ class DomainError(Exception):
     def as_payload(self) -> dict[str, Any]:
         """The API body: the code, the message in the active language, the params, and the
         technical account as ``context`` (for developers; never shown to people)."""
-        payload: dict[str, Any] = {**self.extra, "error": self.code, "detail": self.message()}
+        params = {k: str(v) if isinstance(v, Promise) else v for k, v in self.extra.items()}
+        payload: dict[str, Any] = {**params, "error": self.code, "detail": self.message()}
         if self.detail and self.detail != payload["detail"]:
             payload["context"] = self.detail
         return payload
