@@ -1,0 +1,91 @@
+"""No untested service: every public function of every app's services runs in the tests.
+
+    .venv/bin/python scripts/service_coverage.py [--data-file .coverage]
+
+Reads the coverage data that `make test` wrote (pytest-cov), finds every public top-level
+function in `src/fiera/<app>/services.py` and `src/fiera/<app>/services/*.py`, and fails
+(exit 1) naming each one whose body no test executed. Line coverage of the whole package is
+reported by pytest-cov itself; this check is the floor the issue asked for: a service that
+no test calls is either dead code (remove it) or untested (test it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import sys
+from pathlib import Path
+
+import coverage
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "src" / "fiera"
+
+
+def service_modules() -> list[Path]:
+    found = sorted(PACKAGE.glob("*/services.py"))
+    found += sorted(p for p in PACKAGE.glob("*/services/*.py") if p.name != "__init__.py")
+    return found
+
+
+def public_functions(path: Path) -> list[tuple[str, set[int]]]:
+    """(name, lines of its body) for each public top-level function, docstring excluded."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    functions = []
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        if node.name.startswith("_"):
+            continue
+        body = node.body
+        if (
+            body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+            and len(body) > 1
+        ):
+            body = body[1:]
+        lines: set[int] = set()
+        for statement in body:
+            end = statement.end_lineno or statement.lineno
+            lines.update(range(statement.lineno, end + 1))
+        functions.append((node.name, lines))
+    return functions
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-file", default=str(ROOT / ".coverage"))
+    args = parser.parse_args(argv)
+    if not Path(args.data_file).exists():
+        print(f"no coverage data at {args.data_file}: run `make test` first", file=sys.stderr)
+        return 2
+    cov = coverage.Coverage(data_file=args.data_file)
+    cov.load()
+    data = cov.get_data()
+    measured = {Path(name).resolve(): name for name in data.measured_files()}
+    untested: list[str] = []
+    total = 0
+    for module in service_modules():
+        executed = (
+            set(data.lines(measured[module.resolve()]) or ())
+            if module.resolve() in measured
+            else set()
+        )
+        for name, lines in public_functions(module):
+            total += 1
+            if not lines & executed:
+                untested.append(f"{module.relative_to(ROOT)}: {name}")
+    if untested:
+        print(f"{len(untested)} of {total} public services never ran in the tests:")
+        for line in untested:
+            print(f"  {line}")
+        print("Test each one, or remove it if nothing calls it.")
+        return 1
+    print(f"service coverage: all {total} public services ran in the tests")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
