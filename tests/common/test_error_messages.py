@@ -301,3 +301,14 @@ def test_a_catalog_field_check_names_the_field_in_the_readers_language() -> None
     with translation.override("zh-hans"):
         assert caught.value.message() == "英文名称\uff1a此项为必填项。"  # full-width colon
     assert caught.value.detail == "the English name is required"
+
+
+def test_a_value_outside_a_fixed_set_lists_the_choices_per_language() -> None:
+    from fiera.common.errors import not_one_of
+
+    error = not_one_of("size", ["micro", "small"])
+    with translation.override("it"):
+        assert error.message() == "size: scegli uno tra micro, small."
+    with translation.override("en"):
+        assert error.message() == "size: choose one of micro, small."
+    assert error.as_payload()["error"] == "invalid"

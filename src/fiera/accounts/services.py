@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from fiera.accounts.models import ApiToken, BuyerKind, Role, User
-from fiera.common.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from fiera.common.errors import Conflict, InvalidInput, NotFound, Unauthenticated, not_one_of
 from fiera.common.reference import is_country
 
 
@@ -49,7 +49,7 @@ def user_create(
     last_name: str = "",
 ) -> User:
     if role not in Role.values:
-        raise InvalidInput(f"role must be one of {', '.join(Role.values)}")
+        raise not_one_of("role", Role.values)
     if country and not is_country(country):
         raise InvalidInput(
             f"{country!r} is not an ISO 3166-1 alpha-2 country code",

@@ -46,7 +46,7 @@ from fiera.catalog.services import (
     check_catalog_editor,
     check_merchant_editor,
 )
-from fiera.common.errors import InvalidInput, NotFound
+from fiera.common.errors import InvalidInput, NotFound, not_one_of
 from fiera.common.money import Money
 from fiera.common.reference import Region, is_country, italian_region
 from fiera.common.reference import country as country_info
@@ -291,7 +291,7 @@ def product_search(
     at 100. One SQL statement (a second one only when ``offset`` is past the end).
     """
     if sort not in SORTS:
-        raise InvalidInput(f"sort must be one of {', '.join(SORTS)}")
+        raise not_one_of("sort", SORTS)
     limit = min(max(int(limit), 1), MAX_PAGE)
     offset = max(int(offset), 0)
     match = search.text_match(connection.vendor, q)

@@ -233,6 +233,7 @@ _FIELD_NAMES = {
     "the Chinese name": gettext_lazy("Chinese name"),
     "the label": gettext_lazy("Label"),
     "the warehouse name": gettext_lazy("Warehouse name"),
+    "the reason": gettext_lazy("Reason"),
     "the Italian description": gettext_lazy("Italian description"),
     "the English description": gettext_lazy("English description"),
     "the Chinese description": gettext_lazy("Chinese description"),
@@ -787,7 +788,12 @@ def stock_adjust(
     """
     if type(delta) is not int or delta == 0 or abs(delta) > MAX_STOCK_UNITS:
         raise InvalidInput(
-            f"the adjustment is a whole number of units, not 0, up to {MAX_STOCK_UNITS:,}"
+            f"the adjustment is a whole number of units, not 0, up to {MAX_STOCK_UNITS:,}",
+            message=gettext_lazy(
+                "Enter the change in stock as a whole number of units other than 0, up to "
+                "%(maximum)s."
+            ),
+            maximum=f"{MAX_STOCK_UNITS:,}",
         )
     clean_reason = _clean_name(reason, "the reason", required=True)
     with transaction.atomic():

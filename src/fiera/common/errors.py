@@ -23,6 +23,7 @@ with ``status``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from django.utils.functional import Promise
@@ -102,6 +103,17 @@ class InvalidInput(DomainError):
     status = 422
     code = "invalid"
     message_template = _("Some of the values given are not valid; check them and try again.")
+
+
+def not_one_of(field: str, allowed: Iterable[str]) -> InvalidInput:
+    """The error for a value outside a fixed set (``field`` is the API's name for it)."""
+    choices = ", ".join(allowed)
+    return InvalidInput(
+        f"{field} must be one of {choices}",
+        message=_("%(field)s: choose one of %(choices)s."),
+        field=field,
+        choices=choices,
+    )
 
 
 class NotFound(DomainError):

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy
 
 from fiera.accounts.roles import OPERATOR, SYSTEM
-from fiera.common.errors import Conflict, InvalidInput, PermissionDenied
+from fiera.common.errors import Conflict, InvalidInput, PermissionDenied, not_one_of
 from fiera.common.money import is_currency
 from fiera.common.reference import is_country
 from fiera.marketplaces.models import Marketplace, MarketplaceCountry, MarketplaceKind
@@ -100,9 +100,12 @@ def marketplace_create(
         raise InvalidInput("the slug has at most 40 characters")
     name = name.strip()
     if not name or len(name) > 120:
-        raise InvalidInput("the name must have between 1 and 120 characters")
+        raise InvalidInput(
+            "the name must have between 1 and 120 characters",
+            message=gettext_lazy("The name must have between 1 and 120 characters."),
+        )
     if kind not in MarketplaceKind.values:
-        raise InvalidInput(f"kind must be one of {', '.join(MarketplaceKind.values)}")
+        raise not_one_of("kind", MarketplaceKind.values)
     allowed = _language_codes()
     language_list = list(dict.fromkeys(languages))
     if not language_list:

@@ -30,7 +30,7 @@ from stdnum.it import iva
 from fiera.accounts.roles import MERCHANT as MERCHANT_ROLE
 from fiera.accounts.roles import SYSTEM
 from fiera.accounts.selectors import user_role_get
-from fiera.common.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from fiera.common.errors import Conflict, InvalidInput, NotFound, PermissionDenied, not_one_of
 from fiera.common.events import publish
 from fiera.common.reference import italian_municipality, italian_region
 from fiera.marketplaces.selectors import marketplace_get_by_id
@@ -252,7 +252,7 @@ def check_ateco_code(code: str) -> str:
 
 def _check_size(size: str) -> str:
     if size not in CompanySize.values:
-        raise InvalidInput(f"size must be one of {', '.join(CompanySize.values)}")
+        raise not_one_of("size", CompanySize.values)
     return size
 
 
@@ -272,9 +272,18 @@ def _check_sectors(sector_slugs: Sequence[str]) -> list[Sector]:
 def _check_name(value: str, what: str, max_length: int) -> str:
     value = value.strip()
     if not value:
-        raise InvalidInput(f"the {what} is required")
+        raise InvalidInput(
+            f"the {what} is required",
+            message=gettext_lazy("%(field)s: this field is required."),
+            field=what,
+        )
     if len(value) > max_length:
-        raise InvalidInput(f"the {what} has at most {max_length} characters")
+        raise InvalidInput(
+            f"the {what} has at most {max_length} characters",
+            message=gettext_lazy("%(field)s: at most %(max_length)s characters."),
+            field=what,
+            max_length=max_length,
+        )
     return value
 
 
@@ -440,7 +449,7 @@ def merchant_verify(*, merchant_id: int, level: str, actor_role: str) -> Merchan
     when the level changes; setting the current level again is a no-op."""
     _require_operator(actor_role)
     if level not in VerificationLevel.values:
-        raise InvalidInput(f"level must be one of {', '.join(VerificationLevel.values)}")
+        raise not_one_of("level", VerificationLevel.values)
     with transaction.atomic():
         merchant = (
             Merchant.objects.select_for_update()
@@ -548,7 +557,7 @@ def staff_add(
     The user must have the account role "merchant". Owners and operators."""
     authorize(merchant_id=merchant_id, actor_id=actor_id, actor_role=actor_role, roles=OWNER_ONLY)
     if role not in StaffRole.values:
-        raise InvalidInput(f"role must be one of {', '.join(StaffRole.values)}")
+        raise not_one_of("role", StaffRole.values)
     if not Merchant.objects.filter(pk=merchant_id).exists():
         raise MerchantNotFound(f"no merchant {merchant_id}")
     _check_merchant_user(user_id)

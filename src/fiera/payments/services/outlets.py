@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy
 from tqdm import tqdm
 
-from fiera.common.errors import Conflict, InvalidInput
+from fiera.common.errors import Conflict, InvalidInput, not_one_of
 from fiera.common.parsing import is_ascii_digits
 from fiera.common.reference import italian_municipality
 from fiera.merchants import selectors as merchant_selectors
@@ -310,7 +310,7 @@ def outlet_set_status(
     ``OutletTransitionRefused`` (409). Setting the current status again changes nothing.
     Locks the outlet row for the check and the update; sets ``opened_at`` on first opening."""
     if status not in OutletStatus.values:
-        raise InvalidInput(f"status must be one of {', '.join(OutletStatus.values)}")
+        raise not_one_of("status", OutletStatus.values)
     with transaction.atomic():
         outlet = Outlet.objects.select_for_update().filter(pk=outlet_id).first()
         if outlet is None:
@@ -350,7 +350,12 @@ def terminal_add(
             f"{terminal_id!r} is not a terminal id (1 to 16 letters, digits, '.', '_' or '-')"
         )
     if len(label) > 80:
-        raise InvalidInput("the label has more than 80 characters")
+        raise InvalidInput(
+            "the label has more than 80 characters",
+            message=gettext_lazy("%(field)s: at most %(max_length)s characters."),
+            field=gettext_lazy("Label"),
+            max_length=80,
+        )
     outlet = Outlet.objects.filter(pk=outlet_id).first()
     if outlet is None:
         raise outlet_missing(outlet_id=outlet_id, actor_role=actor_role)
