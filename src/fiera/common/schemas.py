@@ -33,8 +33,14 @@ class ObjectIn(Schema):
 
 
 class ErrorOut(Schema):
+    """Every 4xx answer: ``error`` is the stable code a client branches on, ``detail`` the
+    message for a person in the request's language (Accept-Language), ``context`` the
+    technical account in English for logs and support. Some errors add their parameters
+    (e.g. ``fields`` for a 422) as further keys."""
+
     error: str
     detail: str
+    context: str | None = None
 
 
 class MoneyOut(Schema):
