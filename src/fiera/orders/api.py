@@ -143,9 +143,9 @@ def checkout_create(
     """Place one order per merchant (stock reserved atomically; see the module docstring
     for Idempotency-Key). ``lines`` or ``from_cart``: true (the cart is emptied).
 
-    The hot path (docs/architecture.md): the 201 body is built as plain JSON (``checkout_json``, equal
-    to what ``CheckoutOut`` serializes to) and returned as is; ``CheckoutOut`` stays the
-    declared schema of the OpenAPI document."""
+    The hot path (docs/architecture.md): the 201 body is built as plain JSON
+    (``checkout_json``, equal to what ``CheckoutOut`` serializes to) and returned as is;
+    ``CheckoutOut`` stays the declared schema of the OpenAPI document."""
     user_id, role = _actor(request)
     result = services.checkout_submit(
         buyer_id=user_id,
