@@ -15,8 +15,14 @@ from hypothesis import HealthCheck, settings
 
 # Property tests judge results, not speed: on a loaded 2-core CI machine one example can take
 # longer than hypothesis' 200 ms default deadline, which would fail a correct run by chance.
+# Hypothesis' own "ci" profile (loaded when CI is set) would derandomize every test, which the
+# OpenAPI fuzz refuses: it seeds itself and keeps its found examples (tests/test_openapi_fuzz.py).
 settings.register_profile(
-    "fiera", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+    "fiera",
+    deadline=None,
+    derandomize=False,
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fiera"))
 
