@@ -63,6 +63,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     summary = build.build_demo(merchants=args.merchants, seed=args.seed, reset=not args.keep)
     for line in summary:
         print(line)
+    print(
+        "Serve it with `make demo` (or `fiera serve`) and open http://127.0.0.1:8000/ ; "
+        "the API docs are at http://127.0.0.1:8000/api/v1/docs"
+    )
     return 0
 
 

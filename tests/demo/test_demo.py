@@ -344,3 +344,15 @@ def test_past_days_have_payments_settled_into_runs_with_fees(world: list[str]) -
             run.carried_in_minor
         )
     assert any(line.strip().startswith("settlement") and "runs" in line for line in world)
+
+
+def test_the_summary_ends_with_the_logins_after_every_step(world: list[str]) -> None:
+    """The last lines a person reads after `fiera demo` are who can sign in; what every
+    step built (outlets, rates, wallets, settlement) comes before them, not after."""
+    sign_in = next(i for i, line in enumerate(world) if line.startswith("Sign in at /login/"))
+    before = "\n".join(world[:sign_in])
+    for step in ("outlets:", "fx rates", "wallets", "settlement"):
+        assert step in before, step
+    after = world[sign_in + 1 :]
+    assert after and all(line.startswith("  ") for line in after)
+    assert any("buyer" in line for line in after)

@@ -1465,10 +1465,12 @@ def build_demo(
         funded_at = world.now - timedelta(days=HISTORY_DAYS + 1)
         extra.append("  " + build_wallets(seed=seed, now=funded_at))
         extra.append("  " + build_payment_history(now=world.now, seed=seed, progress=show))
-    return _summary(world, seed, time.perf_counter() - started) + extra
+    return _summary(world, seed, time.perf_counter() - started, extra)
 
 
-def _summary(world: World, seed: int, seconds: float) -> list[str]:
+def _summary(world: World, seed: int, seconds: float, extra: list[str]) -> list[str]:
+    """What was built (every step, ``extra`` included), then who can sign in: the last
+    lines a person reads after ``fiera demo`` are the logins."""
     c = world.counts
     owned = world.owned_merchant
     statuses = ", ".join(f"{c[f'orders_{s}']} {s}" for s in OrderStatus.values if c[f"orders_{s}"])
@@ -1488,6 +1490,7 @@ def _summary(world: World, seed: int, seconds: float) -> list[str]:
         f"{c['order_lines']} lines, {c['shipments']} shipments, {c['refunds']} refunds",
         "  stages         "
         + ", ".join(f"{name} {secs:.1f} s" for name, secs in world.timings.items()),
+        *extra,
         f"Sign in at /login/ (password {DEMO_PASSWORD!r} for all):",
     ]
     roles = {
