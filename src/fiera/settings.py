@@ -211,6 +211,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 AXES_LOCKOUT_CALLABLE = "fiera.web.lockout.lockout_response"
+# Lock by the same client address the throttles use (NINJA_NUM_PROXIES below), not REMOTE_ADDR:
+# behind a proxy that would be the proxy, shared by every client.
+AXES_CLIENT_IP_CALLABLE = "fiera.web.lockout.client_address"
 AXES_VERBOSE = False
 # POST /api/v1/auth/tokens per client address (django-ninja throttle), e.g. "10/m".
 FIERA_API_TOKEN_RATE = CONFIG.api_token_rate

@@ -167,3 +167,45 @@ def test_the_rate_limit_page_speaks_the_visitors_language(client: Client) -> Non
         )
     assert response.status_code == 429
     assert "来自您地址的登录尝试次数过多" in response.content.decode()
+
+
+def test_behind_a_proxy_the_lockout_tells_clients_apart(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Behind a proxy every request comes from the proxy's address: locking by it would let
+    anyone lock a username for everybody. The lock follows the address the proxy appended."""
+    from ninja.conf import settings as ninja_settings
+
+    monkeypatch.setattr(ninja_settings, "NUM_PROXIES", 1)
+    make_buyer("ana")
+
+    def token(client_address: str, password: str) -> int:
+        response = client.post(
+            "/api/v1/auth/tokens",
+            {"username": "ana", "password": password},
+            content_type="application/json",
+            REMOTE_ADDR="10.0.0.1",  # the proxy
+            HTTP_X_FORWARDED_FOR=f"203.0.113.9, {client_address}",  # first part: client-made
+        )
+        return response.status_code
+
+    assert [token("198.51.100.7", "wrong-password") for _ in range(5)][-1] == 429
+    assert token("198.51.100.7", PASSWORD) == 429
+    # Another client behind the same proxy still signs in as ana.
+    assert token("192.0.2.44", PASSWORD) == 201
+
+
+def test_the_lockout_answer_is_in_the_readers_language(client: Client) -> None:
+    make_buyer("ana")
+    for _ in range(5):
+        response = client.post(
+            "/api/v1/auth/tokens",
+            {"username": "ana", "password": "wrong-password"},
+            content_type="application/json",
+            HTTP_ACCEPT_LANGUAGE="it",
+        )
+    assert response.status_code == 429
+    body = response.json()
+    assert body["error"] == "too_many_requests"
+    assert body["detail"].startswith("Troppi tentativi") and "15 minuti" in body["detail"]
+    assert "django-axes" in body["context"]

@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from ninja.throttling import SimpleRateThrottle
 
 
@@ -29,6 +30,14 @@ class AddressRateThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request: HttpRequest) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The client address django-axes locks by (AXES_CLIENT_IP_CALLABLE): the same one the
+    throttles count by, so behind a proxy each client is told apart by the address the proxy
+    appended to X-Forwarded-For, never by the proxy's own address (which would lock a username
+    for every client at once) nor by what a client wrote there itself."""
+    return AddressRateThrottle("login", "1/s").get_ident(request)
 
 
 def login_rate_exceeded(request: HttpRequest) -> HttpResponse | None:
@@ -53,10 +62,12 @@ def lockout_response(
         response = JsonResponse(
             {
                 "error": "too_many_requests",
-                "detail": (
-                    f"too many wrong passwords for this username: sign-in is locked for "
-                    f"{minutes} minutes"
-                ),
+                "detail": gettext(
+                    "Too many wrong passwords for this username: signing in is locked for "
+                    "%(minutes)s minutes. Try again later."
+                )
+                % {"minutes": minutes},
+                "context": f"django-axes lockout for {minutes} minutes",
                 "retry_after_seconds": seconds,
             },
             status=429,
