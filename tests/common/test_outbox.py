@@ -325,7 +325,8 @@ def test_subscriber_names_are_unique_per_topic(listen) -> None:
 
     listen("tests.names", "tests.same", one)
     listen("tests.names", "tests.same", one)  # the same function again: once
-    assert events.subscribers("tests.names") == [one]
+    assert events.subscriber_names("tests.names") == ["tests.same"]
+    assert events._subscriber_for("tests.names", "tests.same") is one
     with pytest.raises(ValueError):
         events.subscribe("tests.names", name="tests.same")(two)
 
@@ -466,3 +467,29 @@ def test_an_error_without_text_or_with_nul_characters_is_recorded(listen) -> Non
     assert events.relay(policy=events.RetryPolicy(max_attempts=1)) == 0
     errors = {row.message_id: row.error for row in events.outbox_failed_list()}
     assert errors == {ids[0]: "ValueError", ids[1]: "ValueError: badbyte"}
+
+
+def test_a_batch_of_spent_deliveries_does_not_stop_the_relay_before_due_ones(listen) -> None:
+    """Two deliveries whose last attempt never reported back fill a whole batch: the relay
+    parks them and goes on to the due delivery behind them in the same run."""
+    seen: list[int] = []
+    listen("tests.behind", "tests.behind", lambda event: seen.append(event.id))
+    t0 = timezone.now()
+    policy = events.RetryPolicy(max_attempts=1, lease=timedelta(seconds=5))
+    ids = []
+    for attempts in (1, 1, 0):
+        message = OutboxMessage.objects.create(
+            topic="tests.behind", payload={}, created_at=t0, dispatched_at=t0
+        )
+        OutboxDelivery.objects.create(
+            message=message,
+            subscriber="tests.behind",
+            created_at=t0,
+            next_attempt_at=t0,
+            attempts=attempts,
+            claimed_until=t0 if attempts else None,
+        )
+        ids.append(message.pk)
+    assert events.relay(now=t0 + timedelta(seconds=10), batch_size=2, policy=policy) == 1
+    assert seen == [ids[2]]
+    assert [delivery(i, "tests.behind").status for i in ids] == ["failed", "failed", "delivered"]

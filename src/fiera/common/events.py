@@ -90,10 +90,6 @@ def subscribe(topic: str, *, name: str | None = None) -> Callable[[Subscriber], 
     return register
 
 
-def subscribers(topic: str) -> list[Subscriber]:
-    return [func for _, func in _subscribers.get(topic, ())]
-
-
 def subscriber_names(topic: str) -> list[str]:
     return [name for name, _ in _subscribers.get(topic, ())]
 
@@ -245,46 +241,53 @@ def _claim(name: str, now: datetime, batch_size: int, policy: RetryPolicy) -> li
     one short transaction. A due row whose last attempt never reported back (its relay died)
     and was the last allowed is parked as failed instead."""
     topics = [topic for topic, subs in _subscribers.items() if any(n == name for n, _ in subs)]
-    with transaction.atomic():
-        rows = list(
-            OutboxDelivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(
-                Q(claimed_until__isnull=True) | Q(claimed_until__lte=now),
-                subscriber=name,
-                status=DeliveryStatus.PENDING,
-                next_attempt_at__lte=now,
-                message__topic__in=topics,
-            )
-            .order_by("next_attempt_at", "id")
-            .values_list("id", "message_id", "attempts", "claimed_until")[:batch_size]
-        )
-        spent = [row for row in rows if row[2] >= policy.max_attempts]
-        for delivery_id, message_id, attempts, _ in spent:
-            log.error(
-                "outbox: %s gave up on message %s after %s attempts", name, message_id, attempts
-            )
-            OutboxDelivery.objects.filter(id=delivery_id).update(
-                status=DeliveryStatus.FAILED,
-                failed_at=now,
-                claimed_until=None,
-                last_error=(
-                    f"LeaseExpired: attempt {attempts} never reported back (its relay stopped "
-                    "or ran past its lease)"
-                ),
-            )
-        claims = [row for row in rows if row[2] < policy.max_attempts]
-        if claims:
-            OutboxDelivery.objects.filter(id__in=[row[0] for row in claims]).update(
-                attempts=F("attempts") + 1, claimed_until=now + policy.lease
-            )
-        for _, message_id, attempts, claimed_until in claims:
-            if claimed_until is not None:
-                log.warning(
-                    "outbox: taking over %s for message %s after attempt %s's lease expired",
-                    name,
-                    message_id,
-                    attempts,
+    # A batch made only of spent rows is parked and the next batch looked at, so that due
+    # deliveries behind it are not left for the next relay run.
+    while True:
+        with transaction.atomic():
+            rows = list(
+                OutboxDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(
+                    Q(claimed_until__isnull=True) | Q(claimed_until__lte=now),
+                    subscriber=name,
+                    status=DeliveryStatus.PENDING,
+                    next_attempt_at__lte=now,
+                    message__topic__in=topics,
                 )
+                .order_by("next_attempt_at", "id")
+                .values_list("id", "message_id", "attempts", "claimed_until")[:batch_size]
+            )
+            if not rows:
+                return []
+            spent = [row for row in rows if row[2] >= policy.max_attempts]
+            for delivery_id, message_id, attempts, _ in spent:
+                log.error(
+                    "outbox: %s gave up on message %s after %s attempts", name, message_id, attempts
+                )
+                OutboxDelivery.objects.filter(id=delivery_id).update(
+                    status=DeliveryStatus.FAILED,
+                    failed_at=now,
+                    claimed_until=None,
+                    last_error=(
+                        f"LeaseExpired: attempt {attempts} never reported back (its relay stopped "
+                        "or ran past its lease)"
+                    ),
+                )
+            claims = [row for row in rows if row[2] < policy.max_attempts]
+            if claims:
+                OutboxDelivery.objects.filter(id__in=[row[0] for row in claims]).update(
+                    attempts=F("attempts") + 1, claimed_until=now + policy.lease
+                )
+            for _, message_id, attempts, claimed_until in claims:
+                if claimed_until is not None:
+                    log.warning(
+                        "outbox: taking over %s for message %s after attempt %s's lease expired",
+                        name,
+                        message_id,
+                        attempts,
+                    )
+        if claims:
+            break
     return [
         _Claim(delivery_id=row[0], message_id=row[1], subscriber=name, attempt=row[2] + 1)
         for row in claims
