@@ -64,3 +64,13 @@ def _fresh_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the default language: a request through the test client leaves
+    its language active in the thread, which would leak into the next test's messages."""
+    from django.utils import translation
+
+    yield
+    translation.activate("en")

@@ -113,3 +113,15 @@ def test_the_form_field_reads_ascii_numbers_and_is_bounded_to_a_bigint() -> None
     assert form.cleaned_data == {"units": 12, "delta": -4}
     assert not _Form({"units": str(BIGINT_MAX + 1)}).is_valid()
     assert _Form({"units": "1", "delta": ""}).is_valid()
+
+
+def test_an_amount_the_currency_cannot_hold_is_refused_in_the_readers_language() -> None:
+    from django.utils import translation
+
+    from fiera.common.parsing import InvalidNumber, parse_amount_minor
+
+    with pytest.raises(InvalidNumber) as refused:
+        parse_amount_minor("12.345", "EUR", field="Importo")
+    with translation.override("it"):
+        assert refused.value.message().startswith("Importo: non è un importo in EUR")
+    assert "12.345" in refused.value.context  # the technical account stays for logs

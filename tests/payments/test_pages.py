@@ -57,7 +57,7 @@ def test_outlet_page_shows_the_qr_and_makes_a_dynamic_one(operator_client: Clien
     assert "RACC-1" in dynamic.content.decode()
     bad = operator_client.get(url + "?amount=12.505")
     assert bad.status_code == 422
-    assert "EUR has 2 decimal places" in bad.content.decode()
+    assert "this is not an amount in EUR; check the number of decimals" in bad.content.decode()
 
 
 def test_status_form_moves_the_outlet(operator_client: Client) -> None:

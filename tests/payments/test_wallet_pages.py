@@ -67,7 +67,9 @@ def test_top_up_through_the_page(buyer_client: tuple[Client, Any]) -> None:
         form | {"amount": "1.234", "request_id": "p2"},
         follow=True,
     )
-    assert "has 2 decimal places" in bad.content.decode()
+    page = bad.content.decode()
+    assert "this is not an amount in CNY; check the number of decimals" in page
+    assert "has 2 decimal places" not in page  # the technical text stays out of the page
     too_much = client.post(
         reverse("payments:wallet_top_up"),
         form | {"amount": "20000.01", "request_id": "p3"},

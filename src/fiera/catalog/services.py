@@ -194,9 +194,6 @@ def check_merchant_editor(*, actor_user_id: int, actor_role: str, merchant_id: i
         raise not_found
 
 
-_check_merchant = check_merchant_editor
-
-
 # validation ---------------------------------------------------------------------------------
 
 _SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
@@ -352,7 +349,9 @@ def product_create(
     Chinese ones are optional. Without ``slug`` one is made from the English name, unique
     within the merchant. A given slug already in use raises ``ProductSlugTaken``.
     """
-    _check_merchant(actor_user_id=actor_user_id, actor_role=actor_role, merchant_id=merchant_id)
+    check_merchant_editor(
+        actor_user_id=actor_user_id, actor_role=actor_role, merchant_id=merchant_id
+    )
     fields: dict[str, Any] = {
         "name_en": _clean_name(name_en, "the English name", required=True),
         "name_it": _clean_name(name_it, "the Italian name", required=False),
@@ -705,7 +704,9 @@ def warehouse_create(
     country: str = "IT",
 ) -> Warehouse:
     """A place a merchant keeps stock; ``code`` is a slug unique within the merchant."""
-    _check_merchant(actor_user_id=actor_user_id, actor_role=actor_role, merchant_id=merchant_id)
+    check_merchant_editor(
+        actor_user_id=actor_user_id, actor_role=actor_role, merchant_id=merchant_id
+    )
     clean_code = (code or "").strip()
     if not clean_code or slugify(clean_code) != clean_code or len(clean_code) > 40:
         raise InvalidInput(

@@ -38,7 +38,10 @@ class InvalidNumber(InvalidInput):
 
     def message(self) -> str:
         # The parser words its ``detail`` for people, translated when it raises (naming the
-        # field and the bound); the template is the fallback.
+        # field and the bound), unless it gives a ``message`` of its own (then ``detail`` is
+        # the technical account); the template is the fallback.
+        if self._message is not None:
+            return super().message()
         return self.detail or super().message()
 
 
@@ -119,7 +122,17 @@ def parse_amount_minor(text: str | None, currency: str, *, field: str) -> int:
     try:
         return Money.from_major(value.replace(",", "."), currency).amount_minor
     except MoneyError as exc:
-        raise InvalidNumber(f"{field}: {exc}") from None
+        # The reason in words (too many decimals for the currency, too large); the
+        # technical text stays in the error's context.
+        raise InvalidNumber(
+            str(exc),
+            message=gettext_lazy(
+                "%(field)s: this is not an amount in %(currency)s; check the number of decimals "
+                "and the size."
+            ),
+            field=field,
+            currency=currency,
+        ) from None
 
 
 class IntegerField(forms.IntegerField):
