@@ -66,7 +66,7 @@ class FieraParser(Parser):
     ) -> Any:
         result = super().parse_querydict(data, list_fields, request)
         if _has_nul(result):
-            raise HttpError(422, "a query parameter contains a NUL character")
+            raise HttpError(422, "a query parameter or form field contains a NUL character")
         return result
 
 
@@ -249,7 +249,9 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400:
         detail = _("The request body could not be read: send valid JSON without NUL characters.")
     elif exc.status_code == 422:
-        detail = _("A query parameter contains a NUL character, which is not allowed.")
+        detail = _(
+            "A query parameter or form field contains a NUL character, which is not allowed."
+        )
     elif exc.status_code == 403:
         detail = _("You are not allowed to do this.")
     elif exc.status_code == 404:

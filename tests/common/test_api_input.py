@@ -24,6 +24,20 @@ def test_a_nul_character_in_a_query_parameter_is_422(client: Client) -> None:
     assert "NUL" in response.json()["detail"]
 
 
+def test_a_nul_character_in_a_form_field_is_named_as_such() -> None:
+    """ninja parses form fields with the same querydict parser: its refusal must not call a
+    form field a query parameter."""
+    from django.test import RequestFactory
+    from django.utils.datastructures import MultiValueDict
+    from ninja.errors import HttpError
+
+    from fiera.api import FieraParser
+
+    request = RequestFactory().post("/api/v1/outlets/import")
+    with pytest.raises(HttpError, match="query parameter or form field"):
+        FieraParser().parse_querydict(MultiValueDict({"merchant_id": ["1\x00"]}), [], request)
+
+
 def test_malformed_json_is_400_in_the_error_shape(client: Client) -> None:
     response = client.post("/api/v1/auth/tokens", "{not json", content_type="application/json")
     assert response.status_code == 400
