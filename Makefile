@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PORT   ?= 8000
 
-.PHONY: setup demo serve test fuzz openapi lint bench check clean
+.PHONY: setup demo serve test fuzz openapi lint bench bench-search bench-flash check clean
 
 $(STAMP): pyproject.toml
 	@echo "Installing Fiera and its dependencies into $(VENV) (about a minute on a fresh machine)..."
@@ -22,7 +22,8 @@ setup: $(STAMP)
 ## random var/secret_key for this machine once, served as SECRET_KEY)
 demo: setup
 	$(BIN)/fiera demo
-	SECRET_KEY="$$(cat var/secret_key)" $(BIN)/fiera serve --port $(PORT)
+	SECRET_KEY="$$(cat var/secret_key)" FIERA_BASE_URL="$${FIERA_BASE_URL:-http://127.0.0.1:$(PORT)}" \
+		$(BIN)/fiera serve --port $(PORT)
 
 ## test: import layers, migrations in sync, the whole test suite with line coverage (DATABASE_URL
 ## picks the database), then the check that every public service ran in a test
@@ -54,6 +55,22 @@ lint: setup
 bench: setup
 	$(BIN)/python bench/checkout.py
 	$(BIN)/python bench/ledger.py
+
+## bench-search: search page p50/p95 beside its raw SQL, on the demo database (DEMO_URL, the
+## SQLite demo by default) and on a generated PostgreSQL catalog of SEARCH_VARIANTS variants
+DEMO_URL ?= sqlite:///$(CURDIR)/var/fiera.sqlite3
+SEARCH_VARIANTS ?= 1000000
+bench-search: setup
+	$(BIN)/python bench/search.py --database-url $(DEMO_URL)
+	$(BIN)/python bench/search.py --generate $(SEARCH_VARIANTS)
+
+## bench-flash: one hot flash-sale SKU on PostgreSQL (DATABASE_URL, default fiera_bench_flash):
+## single conditional UPDATE vs bucketed allocations vs batching, orders/s and p50/p95/p99;
+## then the checkout API over gunicorn vs its SQL raw (hot SKU, 10,000 SKUs). FLASH_ARGS:
+## e.g. "--http-only --http-seconds 20 --http-clients 32" (bench/flash_sale.py --help)
+FLASH_ARGS ?=
+bench-flash: setup
+	$(BIN)/python bench/flash_sale.py $(FLASH_ARGS)
 
 check: setup
 	$(BIN)/fiera check

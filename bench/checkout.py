@@ -1,6 +1,7 @@
 """Checkout benchmark: orders per second over HTTP against the raw-SQL limit.
 
     .venv/bin/python bench/checkout.py [--database-url URL] [--seconds 10] [--clients 16]
+                                       [--payment-method cod|wallet]
 
 Default database: postgresql://postgres@127.0.0.1:5432/fiera_bench (dropped and created
 again); a sqlite:////path URL works too (the file is replaced). What it does, in one run:
@@ -23,6 +24,13 @@ again); a sqlite:////path URL works too (the file is replaced). What it does, in
 
 It prints orders/s over HTTP and raw, the ratio, latency percentiles, SQL statements per
 checkout for 1 and 20 lines, and where a request's time goes (SQL vs Python) in-process.
+
+``--payment-method wallet`` pays every checkout from the buyer's CNY wallet (funded at
+seeding; the merchants' payables opened as registration opens them; EUR/CNY rate of the
+day): the CNY wallet pays the EUR payables through FX, so each checkout books the FX legs
+(decision 0012: the buyer's wallet row is the only ledger row written; the payables, FX
+and fee accounts get balance deltas). The raw replay gives each run fresh transfer and
+payment ids. After the runs the deltas are rolled up and ``ledger_verify`` must be OK.
 The load generator shares the machine's cores with the server, as docs/architecture.md describes.
 """
 
@@ -63,6 +71,8 @@ ADDRESS = {
     "phone": "+86 13800138000",
 }
 HOT_UNITS = 50_000_000
+PAYMENT = {"method": "cod"}  # --payment-method
+WALLET_FUNDS = 10**13  # fen per bench buyer: never runs out
 ID_BASE = 3_000_000_000  # distinctive ids: a captured id never equals a quantity or price
 ID_STRIDE = 10_000_000
 
@@ -224,10 +234,65 @@ def seed(clients: int) -> BenchWorld:
         user.save()
         key = token_issue(user_id=user.pk, name="bench").key
         buyers.append(Buyer(user.pk, key, hashlib.sha256(key.encode()).hexdigest()))
+    if PAYMENT["method"] == "wallet":
+        fund_wallets(buyers, list(Merchant.objects.values_list("pk", flat=True)))
     hot, flash = variants[0][0], variants[0][5]
     cart = variants[0][1:5] + [v for merchant_variants in variants[1:] for v in merchant_variants]
     assert len(cart) == len(set(cart)) == 20 and hot not in cart and flash not in cart
     return BenchWorld(info.id, hot, cart, flash, buyers)
+
+
+def fund_wallets(buyers: list[Buyer], merchant_ids: list[int]) -> None:
+    """The wallet mode's world: today's EUR/CNY rate, the merchants' payables (opened as
+    ``merchants.merchant.registered`` opens them), a CNY wallet per buyer funded through
+    the ledger (funding -> wallet)."""
+    from django.utils import timezone
+
+    from fiera.accounts.roles import SYSTEM
+    from fiera.ledger import services as ledger
+    from fiera.ledger.domain import TransferSpec
+    from fiera.payments import services as payments
+    from fiera.payments.models import FxRate
+
+    now = timezone.now()
+    FxRate.objects.create(quote="CNY", rate_e9=7_800_000_000, date=now.date())
+    for merchant_id in merchant_ids:
+        payments.merchant_payable_open(merchant_id=merchant_id)
+    for code, currency in (("fx_liquidity", "CNY"), ("fees", "CNY"), ("fx_liquidity", "EUR")):
+        ledger.system_account(code=code, currency=currency)  # open on a running platform
+    funding = ledger.system_account(code="funding", currency="CNY")
+    for buyer in buyers:
+        wallet = payments.wallet_open(
+            user_id=buyer.user_id, currency="CNY", now=now, actor_role=SYSTEM
+        )
+        ledger.transfer_create(
+            spec=TransferSpec(
+                id=f"bench-funding:{buyer.user_id}",
+                debit_account_id=funding.id,
+                credit_account_id=wallet.account_id,
+                amount_minor=WALLET_FUNDS,
+                currency="CNY",
+                code="topup",
+            ),
+            now=now,
+        )
+
+
+def ledger_report() -> tuple[bool, str]:
+    """The wallet mode's check: roll the deltas up, then ``ledger_verify``."""
+    from fiera.accounts.roles import SYSTEM
+    from fiera.ledger import services as ledger
+    from fiera.ledger.selectors import ledger_verify
+
+    waiting = ledger_verify(actor_role=SYSTEM)
+    started = time.perf_counter()
+    folded = ledger.balance_deltas_apply()
+    seconds = time.perf_counter() - started
+    report = ledger_verify(actor_role=SYSTEM)
+    return waiting.ok and report.ok, (
+        f"before the roll-up: {waiting.summary()}; roll-up folded {folded} deltas in "
+        f"{seconds * 1000:.0f} ms; after: {report.summary()}"
+    )
 
 
 def body_for(variant_ids: list[int]) -> dict[str, Any]:
@@ -236,7 +301,7 @@ def body_for(variant_ids: list[int]) -> dict[str, Any]:
         "country": "CN",
         "lines": [{"variant_id": v, "quantity": 1} for v in variant_ids],
         "shipping_address": ADDRESS,
-        "payment_method": "cod",
+        "payment_method": PAYMENT["method"],
     }
 
 
@@ -314,8 +379,14 @@ _CLIENTS: dict[str, Any] = {}
 
 
 def capture_checkout(buyer: Buyer, variant_ids: list[int]) -> Capture:
-    """One checkout through the Django test client on the real view, every statement
-    recorded with its parameters and whether it ran inside the transaction."""
+    """One checkout of ``variant_ids`` (``capture_request``)."""
+    return capture_request(buyer, json.dumps(body_for(variant_ids)), len(variant_ids))
+
+
+def capture_request(buyer: Buyer, body: str | bytes, lines: int) -> Capture:
+    """One checkout (``body``, the JSON of POST /api/v1/checkout) through the Django test
+    client on the real view, every statement recorded with its parameters and whether it
+    ran inside the transaction, and the ids it created (``bench/flash_http.py`` too)."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -343,7 +414,7 @@ def capture_checkout(buyer: Buyer, variant_ids: list[int]) -> Capture:
     with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(record):
         response = client.post(
             "/api/v1/checkout",
-            data=json.dumps(body_for(variant_ids)),
+            data=body,
             content_type="application/json",
             HTTP_IDEMPOTENCY_KEY=key,
             HTTP_AUTHORIZATION=f"Bearer {buyer.token}",
@@ -370,7 +441,7 @@ def capture_checkout(buyer: Buyer, variant_ids: list[int]) -> Capture:
         created,
         key,
         buyer,
-        len(variant_ids),
+        lines,
         django_count=len(queries.captured_queries),
     )
 
@@ -525,6 +596,8 @@ class Replayer:
     def _variable(self, value: Any) -> bool:
         if isinstance(value, bool) or value is None:
             return False
+        if isinstance(value, uuid.UUID) or (isinstance(value, str) and _HEX_UUID.fullmatch(value)):
+            return True  # a transfer or payment id (SQLite stores 32 hex digits)
         if isinstance(value, int):
             return value in self.variable_ints
         if isinstance(value, str):
@@ -536,9 +609,19 @@ class Replayer:
         obj = getattr(value, "obj", None)  # psycopg's Json/Jsonb wrappers
         return obj is not None and self._variable(obj)
 
-    def _substitute(self, value: Any, ints: dict[int, int], texts: list[tuple[str, str]]) -> Any:
+    def _substitute(
+        self,
+        value: Any,
+        ints: dict[int, int],
+        texts: list[tuple[str, str]],
+        uuids: dict[Any, uuid.UUID],
+    ) -> Any:
         if isinstance(value, bool) or value is None:
             return value
+        if isinstance(value, uuid.UUID):
+            return uuids.setdefault(value, uuid.uuid4())
+        if isinstance(value, str) and _HEX_UUID.fullmatch(value):
+            return uuids.setdefault(value, uuid.uuid4()).hex
         if isinstance(value, int):
             return ints.get(value, value)
         if isinstance(value, str):
@@ -547,18 +630,19 @@ class Replayer:
                     value = value.replace(old, new)
             return value
         if isinstance(value, (list, tuple)):
-            return type(value)(self._substitute(v, ints, texts) for v in value)
+            return type(value)(self._substitute(v, ints, texts, uuids) for v in value)
         if isinstance(value, dict):
-            return {k: self._substitute(v, ints, texts) for k, v in value.items()}
+            return {k: self._substitute(v, ints, texts, uuids) for k, v in value.items()}
         obj = getattr(value, "obj", None)
         if obj is not None:
-            return type(value)(self._substitute(obj, ints, texts))
+            return type(value)(self._substitute(obj, ints, texts, uuids))
         return value
 
     def run_once(self, conn: Any, buyer: Buyer) -> bool:
         """One checkout; True when placed, False when out of stock (rolled back)."""
         capture = self.capture
         assert capture.buyer is not None
+        uuids: dict[Any, uuid.UUID] = {}  # fresh transfer and payment ids per run
         ints: dict[int, int] = {capture.buyer.user_id: buyer.user_id}
         texts = [
             (capture.idempotency_key, str(uuid.uuid4())),
@@ -577,12 +661,12 @@ class Replayer:
                     cursor.execute("COMMIT")
                     in_transaction = False
                 if many:
-                    cursor.executemany(sql, self._substitute(params, ints, texts))
+                    cursor.executemany(sql, self._substitute(params, ints, texts, uuids))
                 else:
                     if slots:
                         params = list(params)
                         for i in slots:
-                            params[i] = self._substitute(params[i], ints, texts)
+                            params[i] = self._substitute(params[i], ints, texts, uuids)
                     cursor.execute(sql, params)
                 if kind == "insert":
                     old_ids = pending.get(table or "", [])
@@ -606,6 +690,9 @@ class Replayer:
             raise
         finally:
             cursor.close()
+
+
+_HEX_UUID = re.compile(r"[0-9a-f]{32}")
 
 
 def raw_connection(url: str) -> Any:
@@ -881,6 +968,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--threads", type=int, default=4, help="threads per server process")
     parser.add_argument(
+        "--payment-method",
+        choices=["cod", "wallet"],
+        default="cod",
+        help="cash on delivery, or the buyer's CNY wallet through FX (decision 0012)",
+    )
+    parser.add_argument(
         "--profile-rounds",
         type=int,
         default=50,
@@ -894,6 +987,7 @@ def main(argv: list[str] | None = None) -> int:
         help="also print the top N functions (cProfile, in-process, 1 line)",
     )
     args = parser.parse_args(argv)
+    PAYMENT["method"] = args.payment_method
     url = args.database_url
     secret_key = secrets.token_urlsafe(50)
     (ROOT / "var").mkdir(exist_ok=True)
@@ -911,6 +1005,8 @@ def main(argv: list[str] | None = None) -> int:
     world = seed(args.clients)
     vendor = connection.vendor
 
+    if PAYMENT["method"] == "wallet":
+        capture_checkout(world.buyers[0], [world.hot_variant])  # caches the day's FX terms
     one = capture_checkout(world.buyers[0], [world.hot_variant])
     twenty = capture_checkout(world.buyers[0], world.cart_variants)
     ms_one, sql_one = profile_in_process(world.buyers, [world.hot_variant], args.profile_rounds)
@@ -983,6 +1079,7 @@ def main(argv: list[str] | None = None) -> int:
             until_sold_out=True,
         )
     stock_ok, stock_text = stock_report(world)
+    ledger_ok, ledger_text = ledger_report() if PAYMENT["method"] == "wallet" else (True, "")
     server_errors = sum(
         n for r in (http_one, http_twenty, flash) for s, n in r.statuses.items() if s >= 500
     )
@@ -993,9 +1090,14 @@ def main(argv: list[str] | None = None) -> int:
         if k.startswith("409")
     )
 
+    paid_by = (
+        "the CNY wallet (FX to the EUR payables)"
+        if PAYMENT["method"] == "wallet"
+        else "cash on delivery"
+    )
     print(
         f"\nCheckout benchmark on {vendor} ({url.split('@')[-1]}), {args.clients} clients, "
-        f"{os.cpu_count()} cores shared by server and load generator"
+        f"{os.cpu_count()} cores shared by server and load generator, paid by {paid_by}"
     )
     for http_result, raw_result in results:
         print(line(http_result))
@@ -1032,6 +1134,8 @@ def main(argv: list[str] | None = None) -> int:
         f"({'no oversell' if flash.ok <= FLASH_UNITS else 'OVERSOLD'})"
     )
     print(f"  stock: {stock_text}")
+    if ledger_text:
+        print(f"  ledger: {ledger_text}")
     print(
         "\nTargets (issue): HTTP >= 50% of raw on PostgreSQL; same statement count for 1 and "
         f"20 lines, under 20: {one.django_count} / {twenty.django_count}"
@@ -1042,6 +1146,7 @@ def main(argv: list[str] | None = None) -> int:
         and accepted == stored
         and flash.ok <= FLASH_UNITS
         and one.django_count == twenty.django_count
+        and ledger_ok
     )
     return 0 if good else 1
 

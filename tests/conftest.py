@@ -35,7 +35,9 @@ FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 def _fast_password_hashing() -> Iterator[None]:
     from django.test.utils import override_settings
 
-    with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
+    # The outbox relay runs inline after commit (not on the background thread the demo
+    # uses without a broker), so a test sees the subscribers' effects when its call returns.
+    with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS, FIERA_OUTBOX_RELAY_THREAD=False):
         yield
 
 
@@ -58,12 +60,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
+def _fresh_cache(request: pytest.FixtureRequest) -> None:
     """Each test starts with an empty cache: rate limits (the API token throttle) and cached
-    values never leak from one test into the next."""
+    values never leak from one test into the next. A database test then starts warm like a
+    running server: the published festivals' windows are cached (changes to festivals and
+    flash sales drop them: ``fiera.festivals.offers``), so a checkout's query count is the
+    steady state's."""
     from django.core.cache import cache
 
     cache.clear()
+    if request.node.get_closest_marker("django_db") is not None:
+        from fiera.festivals.offers import festival_windows
+
+        festival_windows()
 
 
 @pytest.fixture(autouse=True)
@@ -74,3 +83,13 @@ def _default_language() -> Iterator[None]:
 
     yield
     translation.activate("en")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _media_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Uploaded and generated pictures go to a temporary folder, never to var/media
+    (session-wide, so module-scoped fixtures such as the demo world's use it too)."""
+    from django.test.utils import override_settings
+
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield

@@ -27,6 +27,7 @@ APPS = (
     "catalog",
     "payments",
     "orders",
+    "partners",
 )
 DOMAIN_MODULES = ("services", "selectors", "reservations", "errors")
 ACTOR = "actor_role"

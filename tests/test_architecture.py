@@ -28,6 +28,7 @@ PUBLIC: dict[str, set[str]] = {
         "dbkeys",
         "errors",
         "events",
+        "images",
         "money",
         "pagination",
         "parsing",
@@ -42,9 +43,15 @@ PUBLIC: dict[str, set[str]] = {
     "catalog": {"reservations", "rules", "selectors", "services"},
     "payments": {"selectors", "services"},
     "orders": {"selectors", "services"},
+    "festivals": {"offers", "selectors", "services"},
+    "partners": {"selectors", "services"},
+    "trade": {"selectors", "services"},
 }
 # Siblings a models module may import: plain value modules without rules.
-MODELS_MAY_IMPORT: dict[str, set[str]] = {"accounts": {"roles"}, "catalog": {"rules"}}
+MODELS_MAY_IMPORT: dict[str, set[str]] = {
+    "accounts": {"roles"},
+    "catalog": {"rules", "search"},  # search defines the search document's field
+}
 TOP_APPS = {"web"}  # no app imports these at all (the layers contract)
 
 

@@ -23,11 +23,14 @@ from fiera.common.api import router as reference_router
 from fiera.common.errors import DomainError
 from fiera.common.money import MoneyError
 from fiera.common.schemas import ErrorOut
+from fiera.festivals.api import router as festivals_router
 from fiera.ledger.api import router as ledger_router
 from fiera.marketplaces.api import router as marketplaces_router
 from fiera.merchants.api import router as merchants_router
 from fiera.orders.api import router as orders_router
+from fiera.partners.api import router as partners_router
 from fiera.payments.api import router as payments_router
+from fiera.trade.api import router as trade_router
 
 
 def _has_nul(value: Any) -> bool:
@@ -147,6 +150,9 @@ api.add_router("", catalog_router)
 api.add_router("", orders_router)
 api.add_router("", ledger_router)
 api.add_router("", payments_router)
+api.add_router("", festivals_router)
+api.add_router("", partners_router)
+api.add_router("", trade_router)
 
 
 def _error(

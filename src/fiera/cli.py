@@ -2,6 +2,7 @@
 
 fiera demo [--merchants N] [--seed S]   build the demo world (SQLite by default)
 fiera serve [--port N] [--workers N]    serve with gunicorn (production-grade)
+fiera periodic [--once]                 the periodic jobs without a broker (serve starts it)
 fiera migrate                           apply database migrations
 fiera check                             say in plain words what is misconfigured
 fiera token create USERNAME             print a new API key for a user
@@ -10,6 +11,9 @@ fiera scale citus-plan                  print the SQL that lays the tables out o
 fiera outbox failed [-v]                list deliveries parked after their last attempt
 fiera outbox retry ID... | --all        put failed deliveries back in line
 fiera outbox status                     count waiting, pending and failed deliveries
+fiera orders expire-unpaid              cancel the orders not paid by their deadline
+fiera partner coverage                  the 20 regions: partners, open leads, live stores
+fiera partner leads SLUG                a partner's leads (--stage, --region)
 fiera manage ARGS...                    any Django management command
 """
 
@@ -19,6 +23,7 @@ import argparse
 import importlib
 import json
 import os
+import subprocess
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -67,6 +72,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         "Serve it with `make demo` (or `fiera serve`) and open http://127.0.0.1:8000/ ; "
         "the API docs are at http://127.0.0.1:8000/api/v1/docs"
     )
+    cfg = config.load()
+    if cfg.email.backend == "file":
+        print(f"Mails (sign-up, password reset, orders) are written to {cfg.email.file_path}/")
     return 0
 
 
@@ -89,10 +97,19 @@ def cmd_check(args: argparse.Namespace) -> int:
         f"{cfg.login_failure_limit} wrong passwords; per address: sign-in form "
         f"{cfg.login_rate}, API tokens {cfg.api_token_rate}"
     )
+    mail = {
+        "file": f"written to files in {cfg.email.file_path}",
+        "smtp": f"SMTP via {cfg.email.host or '(no host)'}:{cfg.email.port}",
+        "console": "printed to the console",
+        "locmem": "kept in memory (tests)",
+    }[cfg.email.backend]
+    print(f"mail:       {mail}, from {cfg.email.from_address}; links to {cfg.base_url}")
     print(
         f"payments:   FX spread {cfg.fx_markup_bp} bp, quotes hold {cfg.fx_quote_seconds} s, "
         f"fee {cfg.payment_fee_bp} bp, settlement {cfg.settlement_currency}, "
-        f"wallets {','.join(cfg.wallet_currencies)}"
+        f"wallets {','.join(cfg.wallet_currencies)}; pay-later orders wait "
+        f"{cfg.payment_timeout_minutes} min ({cfg.flash_payment_timeout_minutes} with flash-sale "
+        "items)"
     )
     if not found:
         found.extend(_live_problems())
@@ -228,9 +245,62 @@ def cmd_serve(args: argparse.Namespace) -> int:
             connections.close_all()  # no database connection may cross the fork
             return application
 
+    from django.conf import settings
+
+    periodic = None
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        # No broker, so no `celery beat`: the periodic jobs (expiry of unpaid orders, the
+        # ledger's roll-up, the outbox's stragglers...) run in a process of their own.
+        periodic = subprocess.Popen([sys.executable, "-m", "fiera.cli", "periodic"])
     print(f"Fiera is serving on http://{args.host}:{args.port}/  (API docs: /api/v1/docs)")
-    FieraServer().run()
+    try:
+        FieraServer().run()
+    finally:
+        if periodic is not None:
+            periodic.terminate()
+            periodic.wait(timeout=10)
     return 0
+
+
+def cmd_periodic(args: argparse.Namespace) -> int:
+    """Run the jobs of ``CELERY_BEAT_SCHEDULE`` at their intervals in this process, for a
+    Fiera without a broker (``fiera serve`` starts it); with ``--once`` each job runs once."""
+    _django()
+    import logging
+    import time
+
+    from django.conf import settings
+    from django.db import close_old_connections, connection
+
+    from fiera.celery import app
+
+    app.loader.import_default_modules()
+    log = logging.getLogger("fiera.periodic")
+    schedule: dict[str, dict[str, Any]] = settings.CELERY_BEAT_SCHEDULE
+    jobs = {
+        name: (str(entry["task"]), float(entry["schedule"])) for name, entry in schedule.items()
+    }
+    due = dict.fromkeys(jobs, 0.0)
+    failed = 0
+    while True:
+        for name, (task, every) in jobs.items():
+            if time.monotonic() < due[name]:
+                continue
+            due[name] = time.monotonic() + every
+            try:
+                result = app.tasks[task].apply(throw=True).get(disable_sync_subtasks=False)
+            except Exception:
+                failed += 1
+                log.exception("periodic job %s failed; it runs again in %.0f s", name, every)
+            else:
+                if result:
+                    log.info("periodic job %s: %s", name, result)
+            finally:
+                if not connection.in_atomic_block:  # a test's transaction stays open
+                    close_old_connections()
+        if args.once:
+            return 1 if failed else 0
+        time.sleep(max(0.2, min(due.values()) - time.monotonic()))
 
 
 def cmd_token(args: argparse.Namespace) -> int:
@@ -350,7 +420,13 @@ def _app_commands() -> list[Any]:
     return registers
 
 
-APP_CLI_MODULES = ("fiera.ledger.cli", "fiera.payments.cli")
+APP_CLI_MODULES = (
+    "fiera.ledger.cli",
+    "fiera.payments.cli",
+    "fiera.orders.cli",
+    "fiera.festivals.cli",
+    "fiera.partners.cli",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -377,6 +453,14 @@ def build_parser() -> argparse.ArgumentParser:
         "every request already gets one fiera.request line (method, path, status, ms)",
     )
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser(
+        "periodic",
+        help="run the periodic jobs (Celery beat's schedule) in this process, without a broker; "
+        "`fiera serve` starts it when no broker is configured",
+    )
+    p.add_argument("--once", action="store_true", help="run each job once and exit")
+    p.set_defaults(func=cmd_periodic)
 
     p = sub.add_parser("migrate", help="apply database migrations")
     p.add_argument("-v", "--verbose", action="store_true")

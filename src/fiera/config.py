@@ -57,6 +57,7 @@ CURRENCY_CODE = re.compile(r"[A-Z]{3}")
 HEADER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
 DEFAULT_WALLET_CURRENCIES = ("CNY", "EUR", "USD", "SGD", "HKD", "GBP")
 API_DOCS_MODES = ("public", "staff", "off")
+MEDIA_STORAGES = ("filesystem", "s3")
 
 
 def _currency(raw: str) -> str | None:
@@ -71,6 +72,71 @@ def _currency(raw: str) -> str | None:
     except ValueError:
         return None
     return code
+
+
+EMAIL_BACKENDS = ("file", "smtp", "console", "locmem")
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+DEFAULT_FROM_EMAIL = "Fiera <no-reply@fiera.localhost>"
+BASE_URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\s]*)?")
+
+
+@dataclass(frozen=True)
+class EmailConfig:
+    """Where mail goes. ``file`` (the default, and the demo's) writes each message to a file
+    under ``file_path`` (``var/mail/``); ``smtp`` sends it through ``host``; ``console``
+    prints it; ``locmem`` keeps it in memory (tests)."""
+
+    backend: str = "file"
+    file_path: str = ""
+    host: str = ""
+    port: int = 587
+    user: str = ""
+    password: str = field(default="", repr=False)
+    use_tls: bool = True
+    use_ssl: bool = False
+    timeout_seconds: int = 20
+    from_address: str = DEFAULT_FROM_EMAIL
+
+
+def _email(errors: list[str]) -> EmailConfig:
+    use_tls = _flag("FIERA_EMAIL_USE_TLS", default=True)
+    use_ssl = _flag("FIERA_EMAIL_USE_SSL", default=False)
+    if use_tls and use_ssl:
+        use_tls = False  # SSL on connect (port 465) replaces STARTTLS; Django refuses both
+    return EmailConfig(
+        backend=_choice("FIERA_EMAIL_BACKEND", "file", EMAIL_BACKENDS, errors),
+        file_path=os.environ.get("FIERA_EMAIL_FILE_PATH", "").strip() or str(VAR_DIR / "mail"),
+        host=os.environ.get("FIERA_EMAIL_HOST", "").strip(),
+        port=_int(
+            "FIERA_EMAIL_PORT", 587, errors, low=1, high=65_535, meaning="the SMTP server's port"
+        ),
+        user=os.environ.get("FIERA_EMAIL_USER", "").strip(),
+        password=os.environ.get("FIERA_EMAIL_PASSWORD", ""),
+        use_tls=use_tls,
+        use_ssl=use_ssl,
+        timeout_seconds=_int(
+            "FIERA_EMAIL_TIMEOUT_SECONDS",
+            20,
+            errors,
+            low=1,
+            high=600,
+            meaning="how long to wait for the SMTP server, in seconds",
+        ),
+        from_address=os.environ.get("FIERA_EMAIL_FROM", "").strip() or DEFAULT_FROM_EMAIL,
+    )
+
+
+def _base_url(errors: list[str]) -> str:
+    raw = os.environ.get("FIERA_BASE_URL", "").strip()
+    if raw == "":
+        return DEFAULT_BASE_URL
+    if not BASE_URL.fullmatch(raw):
+        errors.append(
+            f"FIERA_BASE_URL must be the address people open Fiera at, like "
+            f"https://fiera.example.com; got {raw!r}."
+        )
+        return DEFAULT_BASE_URL
+    return raw.rstrip("/")
 
 
 @dataclass(frozen=True)
@@ -96,11 +162,34 @@ class Config:
     """FIERA_API_TOKEN_RATE: POST /api/v1/auth/tokens per client address (ninja throttle)."""
     login_rate: str = "20/m"
     """FIERA_LOGIN_RATE: sign-in form posts per client address, whatever the username."""
+    signup_rate: str = "10/h"
+    """FIERA_SIGNUP_RATE: new accounts per client address (sign-up page and API, each)."""
     fx_markup_bp: int = 50
     fx_quote_seconds: int = 60
     payment_fee_bp: int = 120
+    payment_timeout_minutes: int = 30
+    """FIERA_PAYMENT_TIMEOUT_MINUTES: how long a "pay later" order waits for its payment."""
+    flash_payment_timeout_minutes: int = 15
+    """FIERA_FLASH_PAYMENT_TIMEOUT_MINUTES: the same for an order with flash-sale lines."""
+    trade_inquiries_per_day: int = 10
+    """FIERA_TRADE_INQUIRIES_PER_DAY: new B2B inquiries a buyer may send per day."""
     settlement_currency: str = "EUR"
     wallet_currencies: tuple[str, ...] = DEFAULT_WALLET_CURRENCIES
+    media_root: Path = VAR_DIR / "media"
+    """FIERA_MEDIA_ROOT: where uploaded images live with the filesystem storage."""
+    media_storage: str = "filesystem"
+    """FIERA_MEDIA_STORAGE: ``filesystem`` (MEDIA_ROOT, served by Fiera) or ``s3``
+    (S3-compatible object storage through django-storages, the ``s3`` extra)."""
+    s3_bucket: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
+    s3_public_url: str = ""
+    """FIERA_S3_PUBLIC_URL: where browsers read the bucket's files (a CDN or the bucket's
+    public address, e.g. https://media.example.com); empty: signed URLs of the endpoint."""
+    email: EmailConfig = field(default_factory=lambda: EmailConfig())
+    """FIERA_EMAIL_*: how mail leaves (sign-up, password reset, order mails)."""
+    base_url: str = DEFAULT_BASE_URL
+    """FIERA_BASE_URL: the address people open Fiera at, for links in mails."""
     errors: tuple[str, ...] = field(default=())
     """Variables whose value could not be read, each in plain words (``problems`` reports
     them; the default stands in meanwhile)."""
@@ -175,6 +264,30 @@ def _payments(errors: list[str]) -> dict[str, object]:
             low=0,
             high=5_000,
             meaning="the merchant fee in basis points, 120 = 1.20 %",
+        ),
+        "payment_timeout_minutes": _int(
+            "FIERA_PAYMENT_TIMEOUT_MINUTES",
+            30,
+            errors,
+            low=1,
+            high=10_080,
+            meaning="how long an order paid later waits for its payment, in minutes",
+        ),
+        "flash_payment_timeout_minutes": _int(
+            "FIERA_FLASH_PAYMENT_TIMEOUT_MINUTES",
+            15,
+            errors,
+            low=1,
+            high=10_080,
+            meaning="the same for an order with flash-sale items, in minutes",
+        ),
+        "trade_inquiries_per_day": _int(
+            "FIERA_TRADE_INQUIRIES_PER_DAY",
+            10,
+            errors,
+            low=1,
+            high=10_000,
+            meaning="how many new B2B inquiries a buyer may send per day",
         ),
         "settlement_currency": settlement_code,
         "wallet_currencies": wallets,
@@ -254,7 +367,16 @@ def load() -> Config:
         ),
         api_token_rate=_rate("FIERA_API_TOKEN_RATE", "10/m", errors),
         login_rate=_rate("FIERA_LOGIN_RATE", "20/m", errors),
+        signup_rate=_rate("FIERA_SIGNUP_RATE", "10/h", errors),
         **_payments(errors),  # type: ignore[arg-type]
+        media_root=Path(os.environ.get("FIERA_MEDIA_ROOT", "").strip() or VAR_DIR / "media"),
+        media_storage=_choice("FIERA_MEDIA_STORAGE", "filesystem", MEDIA_STORAGES, errors),
+        s3_bucket=os.environ.get("FIERA_S3_BUCKET", "").strip(),
+        s3_endpoint_url=os.environ.get("FIERA_S3_ENDPOINT_URL", "").strip(),
+        s3_region=os.environ.get("FIERA_S3_REGION", "").strip(),
+        s3_public_url=os.environ.get("FIERA_S3_PUBLIC_URL", "").strip().rstrip("/"),
+        email=_email(errors),
+        base_url=_base_url(errors),
         errors=tuple(errors),
     )
 
@@ -283,4 +405,28 @@ def problems(config: Config) -> list[str]:
         found.append("REDIS_URL must start with redis:// or rediss://.")
     if not config.allowed_hosts:
         found.append("ALLOWED_HOSTS is empty; list the host names Fiera is served under.")
+    if config.media_storage == "s3":
+        if not config.s3_bucket:
+            found.append(
+                "FIERA_MEDIA_STORAGE is s3 but FIERA_S3_BUCKET is not set; name the bucket "
+                "that holds product images and store logos."
+            )
+        from importlib.util import find_spec
+
+        if find_spec("storages") is None:  # the s3 extra is not installed
+            found.append(
+                "FIERA_MEDIA_STORAGE is s3 but django-storages is not installed; install "
+                "Fiera with its s3 extra: pip install 'fiera[s3]'."
+            )
+        for name, url in (
+            ("FIERA_S3_ENDPOINT_URL", config.s3_endpoint_url),
+            ("FIERA_S3_PUBLIC_URL", config.s3_public_url),
+        ):
+            if url and not url.startswith(("https://", "http://")):
+                found.append(f"{name} must be an http(s):// address; got {url!r}.")
+    if config.email.backend == "smtp" and not config.email.host:
+        found.append(
+            "FIERA_EMAIL_BACKEND is smtp but FIERA_EMAIL_HOST is not set; name the SMTP server "
+            "that sends Fiera's mail (sign-up, password reset, order mails)."
+        )
     return found

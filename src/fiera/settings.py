@@ -45,7 +45,10 @@ INSTALLED_APPS = [
     "fiera.ledger",
     "fiera.catalog",
     "fiera.payments",
+    "fiera.partners",
+    "fiera.festivals",
     "fiera.orders",
+    "fiera.trade",
     "fiera.web",
 ]
 
@@ -137,8 +140,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "en"
@@ -155,6 +160,40 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Uploaded images (product pictures, store logos). Code only uses Django's storage API
+# (default_storage, the ImageField), so production can point "default" at S3-compatible
+# storage (django-storages, the `s3` extra; see the README) without a code change. With the
+# filesystem storage Fiera serves /media/ itself (fiera.web.media), also with DEBUG off.
+MEDIA_ROOT = CONFIG.media_root
+MEDIA_URL = "/media/"
+STORAGES: dict[str, dict[str, Any]] = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if CONFIG.media_storage == "s3":
+    # Credentials come from the environment boto3 reads (AWS_ACCESS_KEY_ID,
+    # AWS_SECRET_ACCESS_KEY) or the machine's role; never from settings.
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": CONFIG.s3_bucket,
+            "endpoint_url": CONFIG.s3_endpoint_url or None,
+            "region_name": CONFIG.s3_region or None,
+            "custom_domain": CONFIG.s3_public_url.split("://", 1)[-1] or None,
+            "url_protocol": CONFIG.s3_public_url.split("://", 1)[0] + ":"
+            if CONFIG.s3_public_url
+            else "https:",
+            "querystring_auth": not CONFIG.s3_public_url,
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+# Uploaded files stream to a temporary file above 2.5 MB and do not count against
+# DATA_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB for the rest of a body); fiera.common.images
+# reads at most 10 MB of a picture. In production the proxy caps request bodies (e.g.
+# nginx client_max_body_size 12m).
+FILE_UPLOAD_PERMISSIONS = 0o644
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -181,6 +220,16 @@ if CONFIG.https:
     # The health check answers plain HTTP too, for load balancers probing the backend.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+
+def _media_origins() -> list[str]:
+    """The origin browsers load images from when they are not on this host (S3 storage)."""
+    if CONFIG.media_storage != "s3":
+        return []
+    url = CONFIG.s3_public_url or CONFIG.s3_endpoint_url or "https://*.amazonaws.com"
+    scheme, _sep, rest = url.partition("://")
+    return [f"{scheme}://{rest.split('/', 1)[0]}"]
+
+
 # Content-Security-Policy (django-csp 4): everything from this host, nothing inline; pages
 # keep their scripts in static files (web/fiera.js) and their styles in fiera.css.
 CONTENT_SECURITY_POLICY = {
@@ -188,7 +237,9 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        # Images come from this host (/media/ with the filesystem storage) or, with S3
+        # storage, from the bucket's address.
+        "img-src": ["'self'", "data:", *_media_origins()],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
@@ -203,7 +254,8 @@ CONTENT_SECURITY_POLICY = {
 # sign-in page and on POST /api/v1/auth/tokens alike (both answer 429 with Retry-After).
 AUTHENTICATION_BACKENDS = [
     "fiera.accounts.backends.LoginAttemptBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, also taking the account's email address as its user name.
+    "fiera.accounts.backends.UsernameOrEmailBackend",
 ]
 AXES_FAILURE_LIMIT = CONFIG.login_failure_limit
 AXES_COOLOFF_TIME = timedelta(minutes=CONFIG.login_cooloff_minutes)
@@ -223,13 +275,42 @@ FIERA_API_TOKEN_RATE = CONFIG.api_token_rate
 NINJA_NUM_PROXIES = 1 if CONFIG.proxy_ssl_header else 0
 # Sign-in form posts per client address, whatever the username (spraying many usernames).
 FIERA_LOGIN_RATE = CONFIG.login_rate
+# trade: open inquiries a buyer may start per rolling day (more answers 429)
+FIERA_TRADE_INQUIRIES_PER_DAY = CONFIG.trade_inquiries_per_day
+# New accounts per client address, on the sign-up page and on POST /api/v1/auth/signup.
+FIERA_SIGNUP_RATE = CONFIG.signup_rate
 # Who may read the API docs and its OpenAPI document: public, staff or off.
 FIERA_API_DOCS = CONFIG.api_docs
+
+# Mail (sign-up, password reset, order mails): FIERA_EMAIL_BACKEND file (the default and the
+# demo's: one file per message under var/mail/), smtp, console or locmem (tests use locmem).
+EMAIL_BACKEND = {
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+}[CONFIG.email.backend]
+EMAIL_FILE_PATH = CONFIG.email.file_path
+EMAIL_HOST = CONFIG.email.host or "localhost"
+EMAIL_PORT = CONFIG.email.port
+EMAIL_HOST_USER = CONFIG.email.user
+EMAIL_HOST_PASSWORD = CONFIG.email.password
+EMAIL_USE_TLS = CONFIG.email.use_tls
+EMAIL_USE_SSL = CONFIG.email.use_ssl
+EMAIL_TIMEOUT = CONFIG.email.timeout_seconds
+DEFAULT_FROM_EMAIL = CONFIG.email.from_address
+SERVER_EMAIL = CONFIG.email.from_address
+# The address people open Fiera at, for the links in mails (no request at hand there).
+FIERA_BASE_URL = CONFIG.base_url
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600  # a reset link works for three days
 
 # Payments (read by fiera.payments.services.base).
 FIERA_FX_MARKUP_BP = CONFIG.fx_markup_bp
 FIERA_FX_QUOTE_SECONDS = CONFIG.fx_quote_seconds
 FIERA_PAYMENT_FEE_BP = CONFIG.payment_fee_bp
+# Orders paid after checkout (fiera.orders.payment.WalletPayLater): minutes to pay.
+FIERA_PAYMENT_TIMEOUT_MINUTES = CONFIG.payment_timeout_minutes
+FIERA_FLASH_PAYMENT_TIMEOUT_MINUTES = CONFIG.flash_payment_timeout_minutes
 FIERA_SETTLEMENT_CURRENCY = CONFIG.settlement_currency
 FIERA_WALLET_CURRENCIES = CONFIG.wallet_currencies
 
@@ -237,14 +318,23 @@ FIERA_WALLET_CURRENCIES = CONFIG.wallet_currencies
 CELERY_BROKER_URL = CONFIG.celery_broker_url or "memory://"
 CELERY_RESULT_BACKEND = CONFIG.celery_broker_url or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not CONFIG.celery_broker_url
+# Without a broker the outbox relay runs on a background thread of the process that published
+# (fiera.common.events), so a request such as the checkout never waits for the subscribers
+# (the order mails). Tests turn it off to deliver inline, deterministically.
+FIERA_OUTBOX_RELAY_THREAD = not CONFIG.celery_broker_url
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 # Periodic work for `celery -A fiera beat`: void pending ledger transfers past their timeout,
-# and deliver any outbox message a crashed relay left behind.
+# roll the ledger's balance deltas up,
+# deliver any outbox message a crashed relay left behind, and cancel the orders not paid in
+# time (their units go back on sale).
 CELERY_BEAT_SCHEDULE = {
     "ledger-pending-expire": {"task": "fiera.ledger.pending_expire", "schedule": 60.0},
+    # the wallet checkout's deferred postings folded into the shared accounts (decision 0012)
+    "ledger-balance-deltas": {"task": "fiera.ledger.balance_deltas_apply", "schedule": 5.0},
     "outbox-relay": {"task": "fiera.common.outbox_relay", "schedule": 60.0},
+    "orders-expire-unpaid": {"task": "fiera.orders.expire_unpaid", "schedule": 60.0},
 }
 
 # Every line once, through the root's one handler: Django's "django" logger has its own

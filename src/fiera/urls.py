@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 
 from fiera.api import api, api_not_found
+from fiera.web.media import media_file
 
 # The product's name in the admin instead of "Django administration" (translated).
 admin.site.site_header = _("Fiera operations")
@@ -15,9 +16,14 @@ urlpatterns = [
     path("api/v1/", api.urls),
     re_path(r"^api/v1(?:/.*)?$", csrf_exempt(api_not_found)),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Uploaded images with the filesystem storage (S3 storage links to the bucket instead).
+    re_path(r"^media/(?P<path>.+)$", media_file, name="media"),
     path("", include("fiera.merchants.urls")),
     path("", include("fiera.catalog.urls")),
     path("", include("fiera.payments.urls")),
     path("", include("fiera.orders.urls")),
+    path("", include("fiera.festivals.urls")),
+    path("", include("fiera.partners.urls")),
+    path("", include("fiera.trade.urls")),
     path("", include("fiera.web.urls")),
 ]

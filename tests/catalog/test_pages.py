@@ -294,6 +294,9 @@ def test_console_stock(world: dict) -> None:
     )
     assert response.status_code == 302
     html = client.get(url, {"low": "1"}).content.decode()
+    assert variant.sku in html  # type: ignore[attr-defined]
+    assert reverse("orders:console_stock_movements") in html  # the full history is there
+    html = client.get(reverse("orders:console_stock_movements")).content.decode()
     assert "broken bottles" in html and variant.sku in html  # type: ignore[attr-defined]
     assert StockMovement.objects.count() == 2
     response = client.post(

@@ -65,6 +65,67 @@ def test_the_minimum_is_the_moq_and_for_sale_needs_every_condition() -> None:
     assert not rules.tiers_start_at_one([10])
 
 
+def test_the_headline_price_is_the_price_at_the_moq() -> None:
+    tiers = [(1, 25135), (10, 24000), (50, 22000)]
+    assert rules.minimum_unit_price_minor(tiers, min_order_quantity=1) == 25135
+    assert rules.minimum_unit_price_minor(tiers, min_order_quantity=24) == 24000
+    assert rules.minimum_unit_price_minor(tiers, min_order_quantity=50) == 22000
+    assert rules.minimum_unit_price_minor([], min_order_quantity=3) is None
+
+
+@pytest.mark.parametrize(
+    ("moq", "expected"),
+    [
+        (1, [(1, 9, 25135), (10, 49, 24000), (50, None, 22000)]),
+        (24, [(24, 49, 24000), (50, None, 22000)]),
+        (10, [(10, 49, 24000), (50, None, 22000)]),
+        (49, [(49, 49, 24000), (50, None, 22000)]),
+        (80, [(80, None, 22000)]),
+    ],
+)
+def test_the_tier_table_starts_at_the_moq(moq, expected) -> None:
+    tiers = [(1, 25135), (10, 24000), (50, 22000)]
+    assert rules.tiers_from_minimum(tiers, min_order_quantity=moq) == expected
+
+
+@given(
+    quantities=st.sets(st.integers(2, 60), max_size=4),
+    amounts=st.lists(st.integers(1, 10**6), min_size=5, max_size=5),
+    moq=st.integers(1, 80),
+)
+def test_every_row_of_the_tier_table_is_the_price_of_its_quantities(
+    quantities, amounts, moq
+) -> None:
+    tiers = [(q, a) for q, a in zip([1, *sorted(quantities)], amounts, strict=False)]
+    rows = rules.tiers_from_minimum(tiers, min_order_quantity=moq)
+    assert rows[0][0] == moq
+    assert rows[0][2] == rules.minimum_unit_price_minor(tiers, min_order_quantity=moq)
+    for low, high, amount in rows:
+        for quantity in {low, high if high is not None else low + 100}:
+            assert rules.unit_price_minor(tiers, quantity) == amount
+    assert all(rows[i][1] == rows[i + 1][0] - 1 for i in range(len(rows) - 1))
+
+
+@pytest.mark.django_db
+def test_the_sql_headline_price_matches_the_python_twin() -> None:
+    market = f.marketplace()
+    shop = f.shop(market)
+    _, variant = f.listed_product(shop, currency="EUR", amount_minor=1000)
+    f.price(variant, market, 900, currency="EUR", min_quantity=10)
+    f.price(variant, market, 800, currency="EUR", min_quantity=50)
+    sql = (
+        f"SELECT {rules.minimum_unit_price_sql()} FROM catalog_variant v "
+        f"{rules.sellable_joins(store='s')} WHERE v.id = %s"
+    )
+    for moq in (1, 9, 10, 24, 50, 70):
+        Variant.objects.filter(pk=variant.pk).update(min_order_quantity=moq)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [market.pk, "EUR", variant.pk])
+            ((amount,),) = cursor.fetchall()
+        tiers = [(1, 1000), (10, 900), (50, 800)]
+        assert amount == rules.minimum_unit_price_minor(tiers, min_order_quantity=moq), moq
+
+
 # the database guarantee --------------------------------------------------------------------
 
 

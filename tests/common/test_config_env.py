@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from fiera import config
+from tests.common.configenv import load_with
 
 NAMES = (
     "DEBUG",
@@ -31,12 +32,7 @@ NAMES = (
 
 
 def _load(monkeypatch: pytest.MonkeyPatch, **env: str) -> config.Config:
-    for name in NAMES:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DEBUG", "true")
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    return config.load()
+    return load_with(monkeypatch, NAMES, **env)
 
 
 def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:

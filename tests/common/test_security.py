@@ -136,6 +136,9 @@ def test_no_template_needs_unsafe_inline() -> None:
     offenders = [
         f"{path.relative_to(SRC)}:{n}: {line.strip()}"
         for path in sorted(SRC.glob("*/templates/**/*.html"))
+        # Mail bodies are read in mail programs, never served under the CSP, and mail
+        # programs keep only inline styles.
+        if "mail" not in path.relative_to(SRC).parts
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if INLINE.search(line)
     ]

@@ -11,12 +11,14 @@ import pytest
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.db.models import Sum
+from stdnum.fr import tva as fr_tva
 from stdnum.it import iva
 
 from fiera.accounts.models import Role, User
 from fiera.catalog.models import Category, Price, Product, StockLevel, Variant
 from fiera.common.money import Money
 from fiera.common.reference import italian_municipality, italian_regions
+from fiera.demo.abroad import COUNTRIES, MAKERS, tax_number_is_valid
 from fiera.demo.build import DEMO_PASSWORD, MARKETPLACES, build_demo
 from fiera.demo.prices import convert_eur, percent_of
 from fiera.marketplaces.models import Marketplace
@@ -77,7 +79,11 @@ def test_four_marketplaces_with_their_countries_and_currencies(world: list[str])
 def test_merchants_cover_all_regions_with_valid_vat_location_and_ateco(world: list[str]) -> None:
     from fiera.demo.outlets import OPERATOR_SLUG
 
-    merchants = list(Merchant.objects.exclude(slug=OPERATOR_SLUG).prefetch_related("sectors"))
+    merchants = list(
+        Merchant.objects.exclude(slug=OPERATOR_SLUG)
+        .filter(country="IT")
+        .prefetch_related("sectors")
+    )
     assert len(merchants) == 20  # the 20 makers; the post-office operator comes on top
     assert {m.region_code for m in merchants} == {r.code for r in italian_regions()}
     for merchant in merchants:
@@ -101,6 +107,40 @@ def test_merchants_cover_all_regions_with_valid_vat_location_and_ateco(world: li
     assert len({m.vat_number for m in merchants}) == 20
     stores = Counter(Store.objects.values_list("merchant_id", flat=True))
     assert all(1 <= stores[m.pk] <= 4 for m in merchants)
+
+
+def test_makers_from_thirteen_other_countries_with_valid_tax_numbers(world: list[str]) -> None:
+    abroad = list(Merchant.objects.exclude(country="IT").prefetch_related("sectors"))
+    per_country = Counter(m.country for m in abroad)
+    assert len(per_country) == 13 and set(per_country) <= set(COUNTRIES)
+    assert len(set(per_country.values())) >= 3  # from one to four makers a country
+    assert len(abroad) == len(MAKERS) == len({m.vat_number for m in abroad})
+    for merchant in abroad:
+        assert tax_number_is_valid(merchant.country, merchant.vat_number), merchant.vat_number
+        assert merchant.region_code == merchant.municipality_code == ""
+        assert merchant.town and merchant.legal_name.startswith(merchant.display_name)
+        assert list(merchant.sectors.all())
+    products = Product.objects.filter(merchant__in=abroad)
+    assert products.count() == sum(len(m.items) for m in MAKERS)
+    for product in products.select_related("merchant"):
+        assert product.origin_country == product.merchant.country
+        assert product.name_it and product.name_en and product.name_zh
+        country = COUNTRIES[product.merchant.country]
+        assert country.name.en in product.description_en
+        assert country.name.zh in product.description_zh
+    stores = Store.objects.filter(merchant__in=abroad)
+    assert {s.marketplace.slug for s in stores.select_related("marketplace")} == {
+        "crossborder-cn",
+        "flagship-cn",
+        "sea",
+    }
+    for store in stores.select_related("merchant"):
+        country = COUNTRIES[store.merchant.country]
+        assert country.made_in.en in store.description_en, store.description_en
+        assert "Italy" not in store.description_en
+    french = Merchant.objects.get(display_name="Maison Lavandière")
+    assert french.vat_number.startswith("FR") and fr_tva.is_valid(french.vat_number)
+    assert StockLevel.objects.filter(merchant__in=abroad, units_on_hand__gt=0).exists()
 
 
 def test_products_speak_three_languages_with_hs_codes(world: list[str]) -> None:
@@ -280,7 +320,8 @@ def test_same_seed_same_world_and_reset_replaces_it() -> None:
 def test_keep_adds_merchants_next_to_the_existing_world() -> None:
     build_demo(merchants=20, seed=3, now=NOW, progress=False, outlets=False)
     build_demo(merchants=6, seed=4, reset=False, now=NOW, progress=False, outlets=False)
-    assert Merchant.objects.count() == 26
+    assert Merchant.objects.filter(country="IT").count() == 26
+    assert Merchant.objects.exclude(country="IT").count() == len(MAKERS)  # not twice
     assert Marketplace.objects.count() == 4
     assert User.objects.filter(username="buyer").count() == 1
 
@@ -356,3 +397,27 @@ def test_the_summary_ends_with_the_logins_after_every_step(world: list[str]) -> 
     after = world[sign_in + 1 :]
     assert after and all(line.startswith("  ") for line in after)
     assert any("buyer" in line for line in after)
+
+
+def test_every_product_has_a_picture_and_every_store_a_logo(world: list[str]) -> None:
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.core.files.storage import default_storage
+
+    from fiera.catalog.models import ProductImage
+
+    assert not Product.objects.filter(images__isnull=True).exists()
+    assert ProductImage.objects.count() == Product.objects.count()
+    names = set(ProductImage.objects.values_list("image", flat=True))
+    assert 1 < len(names) < Product.objects.count()  # a bounded set of shared files
+    for name in names:
+        assert default_storage.exists(name)
+        assert Path(default_storage.path(name)).is_relative_to(Path(settings.MEDIA_ROOT))
+    stores = list(Store.objects.values("logo", "description_en", "description_it", "is_featured"))
+    assert all(s["logo"] and s["description_en"] and s["description_it"] for s in stores)
+    featured = Counter(
+        Store.objects.filter(is_featured=True).values_list("marketplace__slug", flat=True)
+    )
+    assert featured and all(1 <= n <= 6 for n in featured.values())
+    assert any("pictures" in line for line in world)

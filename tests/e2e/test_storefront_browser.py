@@ -104,6 +104,10 @@ def test_buyer_finds_buys_and_sees_the_order_and_so_does_the_merchant(
     page.fill("input[name=password]", "fiera-demo")
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(rf"^{re.escape(base)}/?$"))
+    # Signing in switches to the buyer's language (Chinese); this walk reads English.
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    with page.expect_navigation():
+        page.select_option("#language", "en")
 
     # Find the product through the storefront search.
     page.goto(f"{base}/m/{slug}/")

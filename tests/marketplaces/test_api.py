@@ -109,3 +109,40 @@ def test_operator_sets_country_currency(client: Client) -> None:
         **bearer(operator),
     )
     assert missing.status_code == 404
+
+
+def test_names_in_italian_and_chinese_are_created_and_read(client: Client) -> None:
+    operator = make_user("operator")
+    response = client.post(
+        "/api/v1/marketplaces",
+        {**NEW, "slug": "nordic-names", "name_it": "Nordico", "name_zh": "北欧商城"},
+        content_type="application/json",
+        **bearer(operator),
+    )
+    assert response.status_code == 201, response.content
+    body = client.get("/api/v1/marketplaces/nordic-names").json()
+    assert (body["name"], body["name_it"], body["name_zh"]) == ("Nordic", "Nordico", "北欧商城")
+    plain = client.post(
+        "/api/v1/marketplaces", NEW, content_type="application/json", **bearer(operator)
+    ).json()
+    assert (plain["name_it"], plain["name_zh"]) == ("", "")
+    too_long = client.post(
+        "/api/v1/marketplaces",
+        {**NEW, "slug": "nordic-long", "name_it": "x" * 121},
+        content_type="application/json",
+        **bearer(operator),
+    )
+    assert too_long.status_code == 422
+
+
+def test_storefront_header_shows_the_name_in_the_reader_language(client: Client) -> None:
+    make_marketplace(
+        slug="names", name="Italia Trade", name_it="Italia Ingrosso", name_zh="意大利批发商城"
+    )
+    for language, name in [
+        ("it", "Italia Ingrosso"),
+        ("zh-hans", "意大利批发商城"),
+        ("en", "Italia Trade"),
+    ]:
+        page = client.get("/m/names/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert f"<strong>{name}</strong>" in page, language

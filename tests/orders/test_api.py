@@ -247,7 +247,8 @@ def test_order_lifecycle_over_http(world):
     assert cancel.status_code == 409
     assert cancel.json() == {
         "error": "bad_transition",
-        "detail": "The order cannot go to this state from its current one.",
+        "detail": "This order has already shipped, so it can no longer be cancelled. When it "
+        "arrives, you can ask the shop for a refund.",
         "context": f"order {number} is shipped and cannot become cancelled",
         "from_status": "shipped",
         "to_status": "cancelled",

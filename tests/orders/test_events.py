@@ -3,6 +3,7 @@ order's ids, its amounts in minor units and, where the payment converted, the ra
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from fiera.accounts.roles import SYSTEM
 from fiera.common.models import OutboxMessage
+from fiera.orders import payment as payment_module
 from fiera.orders import services
 from fiera.orders.models import Order
 from fiera.orders.payment import CheckoutCharge, Settled, payment_method_register
@@ -32,7 +34,13 @@ class PaidOnTheSpot:
         return Settled(paid=True)
 
 
-payment_method_register(PaidOnTheSpot())
+@pytest.fixture(autouse=True)
+def _paid_on_the_spot() -> Iterator[None]:
+    """This module's test method, registered only while its tests run (the checkout page of
+    other tests lists every registered method)."""
+    payment_method_register(PaidOnTheSpot())
+    yield
+    payment_module._methods.pop(PaidOnTheSpot.code, None)
 
 
 @pytest.fixture

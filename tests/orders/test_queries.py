@@ -94,3 +94,87 @@ def test_http_checkout_is_under_20_queries_with_auth_and_constant(client):
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
     assert counts[0] < 20, counts
+
+
+# --- the wallet-paid checkout (docs/decisions/0012-lean-wallet-checkout.md) ----------------
+
+
+def wallet_checkout(market, lines, *, key: str | None, currency: str, country: str):
+    """A wallet checkout by a new funded buyer; the captured statements."""
+    from tests.payments.factories import funded_wallet
+
+    buyer = f.user()
+    funded_wallet(buyer, 10_000_000, currency=currency, now=f.NOW)
+    with CaptureQueriesContext(connection) as ctx:
+        result = services.checkout_submit(
+            buyer_id=buyer.pk,
+            marketplace_slug=market.slug,
+            country=country,
+            lines=lines,
+            shipping_address=f.address(country),
+            payment_method="wallet",
+            idempotency_key=key,
+            now=f.NOW,
+            actor_role=SYSTEM,
+        )
+    assert {order.status for order in result.orders} == {"paid"}
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def registered_skus(market, count: int, merchants: int):
+    """SKUs of new merchants whose payable was opened as registration opens it
+    (``merchants.merchant.registered``): their first wallet sale is measured."""
+    from fiera.payments.services import merchant_payable_open
+
+    makers = [f.merchant() for _ in range(merchants)]
+    for maker in makers:
+        merchant_payable_open(merchant_id=maker.pk)
+    return [f.sku(market=market, merchant_obj=makers[i % merchants]) for i in range(count)]
+
+
+@pytest.mark.parametrize("key", [None, "same-key"])
+@pytest.mark.parametrize(("currency", "country"), [("EUR", "IT"), ("CNY", "CN")])
+def test_wallet_checkout_statements_1_line_and_20_lines_first_sales_included(
+    key, currency, country
+):
+    from tests.payments.factories import make_rates
+
+    make_rates(on=f.NOW.date())
+    market = (
+        f.marketplace()
+        if currency == "EUR"
+        else f.marketplace(countries={"CN": "CNY"}, default_currency="CNY")
+    )
+    warm = registered_skus(market, 1, 1)  # the day's FX terms are cached by the first
+    wallet_checkout(market, [(warm[0].id, 1)], key=None, currency=currency, country=country)
+    one = registered_skus(market, 1, 1)
+    twenty = registered_skus(market, 20, 5)
+    q1 = wallet_checkout(market, [(one[0].id, 1)], key=key, currency=currency, country=country)
+    q20 = wallet_checkout(
+        market, [(s.id, 2) for s in twenty], key=key, currency=currency, country=country
+    )
+    assert len(q1) == len(q20), (q1, q20)
+    assert len(q1) <= 15, "\n".join(q1)
+    for statements in (q1, q20):
+        text = [s.lower() for s in statements]
+        # Stock first, ledger after: the hot stock row is taken before any ledger row.
+        stock = next(i for i, s in enumerate(text) if s.startswith("with") and "stocklevel" in s)
+        ledger = [i for i, s in enumerate(text) if "ledger_" in s]
+        assert ledger and min(ledger) > stock
+        # The only ledger row written is the buyer's own wallet; nothing is locked FOR UPDATE.
+        assert not any("for update" in s for s in text)
+        updates = [s for s in text if s.startswith("update") and "ledger_account" in s]
+        assert len(updates) == 1 and "where code = 'wallet'" in updates[0]
+
+
+def test_a_merchant_without_an_open_payable_is_paid_all_the_same():
+    """A merchant that never registered through ``merchant_register`` (no payable yet):
+    the checkout opens it on its failure path and the payment lands."""
+    from tests.payments.factories import merchant_balance
+
+    market = f.marketplace()
+    [item] = skus(market, 1, 1)
+    statements = wallet_checkout(market, [(item.id, 1)], key=None, currency="EUR", country="IT")
+    assert len(statements) > 15  # the one-off cost of opening the account
+    order = Order.objects.get(merchant_id=item.merchant.pk)
+    assert order.status == "paid" and merchant_balance(item.merchant.pk) == order.total_minor

@@ -203,7 +203,10 @@ def _storefront(market, product: Product, variant: Variant, spec: Spec) -> bool:
         assert option.variant_id == variant.pk
         assert tuple((t.min_quantity, t.amount_minor) for t in option.tiers) == spec.tiers
         assert option.min_order_quantity == rules.order_minimum(min_order_quantity=spec.moq)
-        assert page.items[0].from_price_minor == spec.tiers[0][1]
+        headline = rules.minimum_unit_price_minor(spec.tiers, min_order_quantity=spec.moq)
+        assert page.items[0].from_price_minor == headline  # the price at the MOQ
+        assert detail.from_price_minor == headline
+        assert option.order_tiers[0][0] == rules.order_minimum(min_order_quantity=spec.moq)
         on_page = True
     assert in_search == on_page
     return on_page

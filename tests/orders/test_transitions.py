@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from django.utils import translation
 
 from fiera.accounts.roles import SYSTEM
 from fiera.catalog.models import StockMovement
+from fiera.catalog.selectors import movement_reason_text
+from fiera.orders import payment as payment_module
 from fiera.orders import services
 from fiera.orders.models import Order, OrderStatus, Refund, Shipment
 from fiera.orders.payment import (
@@ -41,8 +46,15 @@ class PaidAtCheckout:
         return Settled(paid=True)
 
 
-payment_method_register(PrepaidCard())
-payment_method_register(PaidAtCheckout())
+@pytest.fixture(autouse=True)
+def _test_methods() -> Iterator[None]:
+    """This module's test methods, registered only while its tests run (the checkout page of
+    other tests lists every registered method)."""
+    for method in (PrepaidCard(), PaidAtCheckout()):
+        payment_method_register(method)
+    yield
+    for code in (PrepaidCard.code, PaidAtCheckout.code):
+        payment_module._methods.pop(code, None)
 
 
 @pytest.fixture
@@ -202,20 +214,41 @@ def test_units_given_back_are_in_the_stock_audit_trail(world):
         (m.kind, m.delta, m.units_after, m.actor_id, m.reason, m.warehouse_id)
         for m in StockMovement.objects.order_by("id")
     ]
-    warehouse = world["item"].warehouse.pk
+    home = world["item"].warehouse.pk
     assert rows == [
-        ("release", 2, 10, world["buyer"].pk, f"order {cancelled.number} cancelled", warehouse),
-        ("release", 2, 10, world["staff"].pk, f"order {refunded.number} refunded", warehouse),
+        ("release", 2, 10, world["buyer"].pk, f"fiera:order-cancelled:{cancelled.number}", home),
+        ("release", 2, 10, world["staff"].pk, f"fiera:order-refunded:{refunded.number}", home),
     ]
+    assert world["item"].stock() == 10
+    # what a person reads: the platform's reason in their language
+    assert movement_reason_text(rows[0][4]) == f"Back from order {cancelled.number}, cancelled"
+    with translation.override("it"):
+        assert movement_reason_text(rows[1][4]) == (
+            f"Rientrati dall'ordine {refunded.number}, rimborsato per intero"
+        )
+
+
+def test_paid_order_cancelled_by_its_buyer_before_shipping_is_refunded_and_restocked(world):
+    order = order_in(world, "paid")
+    refunded = services.order_cancel(
+        actor_id=world["buyer"].pk, actor_role="buyer", number=order.number, now=f.NOW
+    )
+    assert refunded.status == OrderStatus.REFUNDED
+    assert refunded.refunded_minor == refunded.total_minor
+    assert refunded.cancelled_at == f.NOW
     assert world["item"].stock() == 10
 
 
-def test_paid_order_cannot_be_cancelled_by_its_buyer(world):
-    order = order_in(world, "paid")
-    with pytest.raises(services.PermissionDenied):
+@pytest.mark.parametrize("status", ["shipped", "delivered"])
+def test_buyer_cannot_cancel_once_shipped_and_is_told_why(world, status):
+    order = order_in(world, status)
+    with pytest.raises(services.BadTransition) as excinfo:
         services.order_cancel(
             actor_id=world["buyer"].pk, actor_role="buyer", number=order.number, now=f.NOW
         )
+    assert excinfo.value.code == "bad_transition"
+    assert "already shipped" in excinfo.value.message()
+    assert OrderStatus(type(order).objects.get(pk=order.pk).status) == status
 
 
 def test_paid_order_partial_refund_keeps_it_paid_and_full_refund_restocks(world):

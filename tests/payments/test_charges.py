@@ -10,7 +10,7 @@ import pytest
 from fiera.accounts.roles import SYSTEM
 from fiera.common.money import Money
 from fiera.payments import selectors, services
-from fiera.payments.models import Payment
+from fiera.payments.models import FxQuote, Payment
 from fiera.payments.services import ChargePart
 from tests.payments.factories import (
     NOW,
@@ -77,8 +77,11 @@ def test_a_yuan_checkout_converts_once_and_splits_exactly() -> None:
     assert system_balance("fx_liquidity", "CNY") == 9_950
     assert system_balance("fx_liquidity", "EUR") == -1_276
     stored = Payment.objects.get(reference="F2-1")
-    assert stored.fx_quote is not None and stored.fx_quote.executed_at == NOW
-    assert (stored.rate, stored.markup_bp) == ("7.8", 50)
+    # The day's terms come from the cache; no quote row per checkout (decision 0012): the
+    # payment records the rate, base and quote, mark-up and spread that refunds use.
+    assert stored.fx_quote is None and not FxQuote.objects.exists()
+    assert (stored.rate, stored.rate_base, stored.rate_quote) == ("7.8", "EUR", "CNY")
+    assert (stored.markup_bp, stored.spread_minor) == (50, 30)
 
 
 def test_insufficient_funds_is_409_and_writes_nothing() -> None:

@@ -131,11 +131,15 @@ def test_convert_books_two_legs_through_liquidity_and_the_spread_to_fees() -> No
     assert system_balance("fx_liquidity", "CNY") == 9_950
     assert system_balance("fx_liquidity", "EUR") == -1_276
     assert system_balance("fees", "CNY") == 50
-    lines = selectors.wallet_statement(owner_id=buyer.pk, currency="CNY", actor_role=SYSTEM).lines
-    assert [(line.code, line.amount.amount_minor) for line in lines[:2]] == [
-        ("fx_spread", -50),
-        ("fx_sell", -9_950),
-    ]
+    statement = selectors.wallet_statement(owner_id=buyer.pk, currency="CNY", actor_role=SYSTEM)
+    # The conversion and its mark-up are one line of the statement, with both transfers.
+    conversion = statement.lines[0]
+    assert (conversion.event, conversion.code, conversion.amount.amount_minor) == (
+        "conversion",
+        "fx_sell",
+        -10_000,
+    )
+    assert len(conversion.transfer_ids) == 2 and statement.count == 2
 
 
 def test_executing_twice_moves_money_once() -> None:

@@ -48,3 +48,46 @@ def user_summaries(*, user_ids: Iterable[int]) -> dict[int, UserSummary]:
         return {}
     rows = User.objects.filter(pk__in=wanted).values(*_FIELDS)
     return {int(row["pk"]): _summary(row) for row in rows}
+
+
+def user_ids_by_username(*, usernames: Iterable[str]) -> dict[str, int]:
+    """The ids of the users with these usernames, by username (unknown ones are absent); one
+    query. For tools that create or reuse named accounts (``fiera festival simulate``)."""
+    wanted = set(usernames)
+    if not wanted:
+        return {}
+    rows = User.objects.filter(username__in=wanted).values_list("username", "pk")
+    return {str(name): int(pk) for name, pk in rows}
+
+
+@dataclass(frozen=True)
+class UserContact:
+    """Where and how to write to a person: for mails sent without a request at hand."""
+
+    user_id: int
+    username: str
+    full_name: str  # "" when the account has no names
+    email: str  # "" when the account has none: nothing is sent
+    language: str  # a code of settings.LANGUAGES, "" when the person chose none
+    is_active: bool
+
+
+def user_contacts(*, user_ids: Iterable[int]) -> dict[int, UserContact]:
+    """Email address and preferred language of these users, by id; one query."""
+    wanted = set(user_ids)
+    if not wanted:
+        return {}
+    rows = User.objects.filter(pk__in=wanted).values(
+        "pk", "username", "first_name", "last_name", "email", "preferred_language", "is_active"
+    )
+    return {
+        int(row["pk"]): UserContact(
+            user_id=int(row["pk"]),
+            username=str(row["username"]),
+            full_name=f"{row['first_name']} {row['last_name']}".strip(),
+            email=str(row["email"]),
+            language=str(row["preferred_language"]),
+            is_active=bool(row["is_active"]),
+        )
+        for row in rows
+    }

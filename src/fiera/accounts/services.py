@@ -5,7 +5,12 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -24,6 +29,35 @@ class BadCredentials(Unauthenticated):
 class UsernameTaken(Conflict):
     code = "username_taken"
     message_template = gettext_lazy("This user name is taken; choose another.")
+
+
+class EmailTaken(Conflict):
+    code = "email_taken"
+    message_template = gettext_lazy(
+        "An account with this email address exists already: sign in, or reset its password."
+    )
+
+
+class InvalidEmail(InvalidInput):
+    code = "invalid_email"
+    message_template = gettext_lazy("Enter an email address such as name@example.com.")
+
+
+class InvalidUsername(InvalidInput):
+    code = "invalid_username"
+    message_template = gettext_lazy(
+        "A user name has up to 150 letters, digits and the characters @ . + - _ only."
+    )
+
+
+class WeakPassword(InvalidInput):
+    code = "weak_password"
+    message_template = gettext_lazy("Choose another password. %(reasons)s")
+
+
+class UnknownLanguage(InvalidInput):
+    code = "unknown_language"
+    message_template = gettext_lazy("Choose one of these languages: %(choices)s.")
 
 
 @dataclass(frozen=True)
@@ -82,6 +116,77 @@ def user_create(
             )
     except IntegrityError:
         raise UsernameTaken(f"the username {username!r} is taken") from None
+
+
+def buyer_signup(
+    *,
+    username: str,
+    email: str,
+    password: str,
+    country: str,
+    preferred_language: str = "",
+) -> User:
+    """A new consumer buyer account, signing up by themselves (the sign-up page and
+    ``POST /api/v1/auth/signup``); nobody is signed in yet, so there is no actor to check.
+
+    ``username`` may be empty: the email address is the user name then. The password must
+    pass Django's validators (AUTH_PASSWORD_VALIDATORS; their reasons in the active
+    language). The user name and the email address are unique regardless of case.
+    Raises ``InvalidUsername``, ``InvalidEmail``, ``WeakPassword``, ``UnknownLanguage``,
+    ``InvalidInput`` (country), ``UsernameTaken`` or ``EmailTaken``. One transaction.
+    """
+    email = email.strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvalidEmail(f"{email!r} is not an email address") from None
+    email = User.objects.normalize_email(email)
+    username = username.strip() or email
+    try:
+        if len(username) > 150:
+            raise ValidationError("too long")
+        UnicodeUsernameValidator()(username)
+    except ValidationError:
+        raise InvalidUsername(f"{username!r} is not a valid user name") from None
+    country = country.strip().upper()
+    if not is_country(country):
+        raise InvalidInput(
+            f"{country!r} is not an ISO 3166-1 alpha-2 country code",
+            message=gettext_lazy("%(value)s is not a country code (such as IT or CN)."),
+            value=country,
+        )
+    languages = [code for code, _name in settings.LANGUAGES]
+    if preferred_language and preferred_language not in languages:
+        raise UnknownLanguage(
+            f"{preferred_language!r} is not one of {languages}", choices=", ".join(languages)
+        )
+    candidate = User(username=username, email=email, role=Role.BUYER)
+    try:
+        validate_password(password, user=candidate)
+    except ValidationError as exc:
+        raise WeakPassword(
+            "the password fails: " + ", ".join(str(e.code) for e in exc.error_list),
+            reasons=" ".join(str(message) for message in exc.messages),
+            problems=[str(e.code) for e in exc.error_list],
+        ) from None
+    with transaction.atomic():
+        if User.objects.filter(username__iexact=username).exists():
+            raise UsernameTaken(f"the username {username!r} is taken")
+        if User.objects.filter(email__iexact=email).exists():
+            raise EmailTaken(f"an account with the email {email!r} exists")
+        try:
+            with transaction.atomic():
+                return User.objects.create_user(
+                    username=username,
+                    email=email,
+                    password=password,
+                    role=Role.BUYER,
+                    buyer_kind=BuyerKind.CONSUMER,
+                    country=country,
+                    preferred_language=preferred_language,
+                )
+        except IntegrityError:
+            raise UsernameTaken(f"the username {username!r} is taken") from None
 
 
 def token_issue(*, user_id: int, name: str = "api") -> IssuedToken:

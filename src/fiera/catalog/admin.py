@@ -12,11 +12,14 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from fiera.catalog.models import (
     Category,
     Price,
     Product,
+    ProductImage,
     StockLevel,
     StockMovement,
     Variant,
@@ -84,6 +87,26 @@ class VariantInline(admin.TabularInline):
         return False
 
 
+class ProductImageInline(ReadOnlyInline):
+    """The product's pictures, the cover first, as thumbnails. Merchants upload, order and
+    remove them in the console or the API (the services check and re-encode each file)."""
+
+    model = ProductImage
+    fields = ("preview", "position", "width", "height", "alt_text")
+    readonly_fields = ("preview",)
+
+    @admin.display(description=_("Picture"))
+    def preview(self, obj: ProductImage) -> str:
+        name = obj.thumbnail.name or obj.image.name
+        if not name:
+            return ""
+        return format_html(
+            '<a href="{}"><img src="{}" alt="" width="96" height="96" loading="lazy"></a>',
+            obj.image.url,
+            obj.thumbnail.url if obj.thumbnail.name else obj.image.url,
+        )
+
+
 @admin.register(Product)
 class ProductAdmin(TenantFixedAdmin):
     list_display = ("name_en", "merchant", "category", "hs_code", "origin_country", "is_active")
@@ -91,7 +114,7 @@ class ProductAdmin(TenantFixedAdmin):
     search_fields = ("name_en", "name_it", "name_zh", "slug", "variants__sku", "hs_code")
     list_select_related = ("merchant", "category")
     raw_id_fields = ("merchant",)
-    inlines = [VariantInline]
+    inlines = [ProductImageInline, VariantInline]
 
 
 class PriceInline(ReadOnlyInline):

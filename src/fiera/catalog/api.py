@@ -4,7 +4,7 @@ staff's product, price, warehouse and stock management."""
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Path, Query, Router, Status
+from ninja import File, Form, Path, Query, Router, Status, UploadedFile
 
 from fiera.catalog import selectors, services
 from fiera.catalog.schemas import (
@@ -15,10 +15,12 @@ from fiera.catalog.schemas import (
     ConsoleListQuery,
     ConsoleProductPageOut,
     CountryQuery,
+    ImageOrderIn,
     PricesIn,
     PricesOut,
     PriceTierOut,
     ProductDetailOut,
+    ProductImageOut,
     ProductIn,
     ProductOut,
     ProductPatch,
@@ -42,6 +44,7 @@ ProductId = Path(..., ge=1, le=MAX_ID)
 VariantId = Path(..., ge=1, le=MAX_ID)
 MerchantId = Path(..., ge=1, le=MAX_ID)
 WarehouseId = Path(..., ge=1, le=MAX_ID)
+ImageId = Path(..., ge=1, le=MAX_ID)
 
 PUBLIC_ERRORS: dict[int, type[ErrorOut]] = {404: ErrorOut, 422: ErrorOut}
 # 400: a body that is not JSON ("Cannot parse request body", raised by ninja itself).
@@ -303,3 +306,76 @@ def stock_adjust(
         delta=payload.delta,
         reason=payload.reason,
     )
+
+
+# --- product images ------------------------------------------------------------------------
+
+
+@router.get("/products/{product_id}/images", response={200: list[ProductImageOut], **STAFF_ERRORS})
+def product_image_list(request: HttpRequest, product_id: int = ProductId) -> list[ProductImageOut]:
+    """The product's pictures in order (the first is the cover). Its merchant's staff and
+    operators; another merchant's product answers 404."""
+    user_id, role = _actor(request)
+    found = selectors.product_image_list(
+        actor_user_id=user_id, actor_role=role, product_id=product_id
+    )
+    return [ProductImageOut.of(i) for i in found]
+
+
+@router.post(
+    "/products/{product_id}/images",
+    response={201: ProductImageOut, **STAFF_ERRORS},
+)
+def product_image_add(
+    request: HttpRequest,
+    image: File[UploadedFile],
+    product_id: int = ProductId,
+    alt_text: Form[str] = "",
+) -> Status[ProductImageOut]:
+    """Upload a picture (multipart/form-data: ``image``, optional ``alt_text``). JPEG, PNG
+    or WebP up to 10 MB and 40 megapixels; stored re-encoded as WebP without metadata, with
+    a thumbnail. 422 ``image_unreadable``, ``image_too_large``, ``image_too_many_pixels``;
+    409 ``too_many_product_images`` past 8 pictures."""
+    user_id, role = _actor(request)
+    added = services.product_image_add(
+        actor_user_id=user_id,
+        actor_role=role,
+        product_id=product_id,
+        upload=image,
+        alt_text=alt_text,
+    )
+    listed = selectors.product_image_list(
+        actor_user_id=user_id, actor_role=role, product_id=product_id
+    )
+    return Status(201, ProductImageOut.of(next(i for i in listed if i.image_id == added.pk)))
+
+
+@router.put(
+    "/products/{product_id}/images/order",
+    response={200: list[ProductImageOut], **STAFF_ERRORS},
+)
+def product_image_reorder(
+    request: HttpRequest, payload: ImageOrderIn, product_id: int = ProductId
+) -> list[ProductImageOut]:
+    """Order the pictures: ``image_ids`` names each of them once, the cover first."""
+    user_id, role = _actor(request)
+    services.product_image_reorder(
+        actor_user_id=user_id, actor_role=role, product_id=product_id, image_ids=payload.image_ids
+    )
+    found = selectors.product_image_list(
+        actor_user_id=user_id, actor_role=role, product_id=product_id
+    )
+    return [ProductImageOut.of(i) for i in found]
+
+
+# Declared after .../images/order, which {image_id} would otherwise match first.
+@router.delete("/products/{product_id}/images/{image_id}", response={204: None, **STAFF_ERRORS})
+def product_image_delete(
+    request: HttpRequest, product_id: int = ProductId, image_id: int = ImageId
+) -> Status[None]:
+    """Remove a picture; the ones after it move up."""
+    user_id, role = _actor(request)
+    services.product_image_delete(
+        actor_user_id=user_id, actor_role=role, image_id=image_id, product_id=product_id
+    )
+    return Status(204, None)

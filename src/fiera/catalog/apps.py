@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fiera.common import dbkeys
 
-SEARCH_MIGRATION = ("catalog", "0003_product_search")
+SEARCH_MIGRATION = ("catalog", "0009_search_documents")
 PRICE_TIERS_MIGRATION = ("catalog", "0006_price_tiers_from_one")
 
 
@@ -18,7 +18,7 @@ def _ensure_search(using: str = "default", **kwargs: Any) -> None:
 
     Covers test databases built without migrations and SQLite table rebuilds (which drop
     the FTS triggers); see fiera.catalog.search. On a migrated database it acts only
-    while migration 0003 is applied, so migrating back below it stays possible.
+    while migration 0009 is applied, so migrating back below it stays possible.
     """
     from django.db.migrations.loader import MigrationLoader
     from django.db.migrations.recorder import MigrationRecorder
@@ -69,5 +69,11 @@ class CatalogConfig(AppConfig):
             sender=self,
             dispatch_uid="catalog_keys",
             weak=False,  # the receiver is a closure: keep it alive
+        )
+        post_migrate.connect(
+            dbkeys.after_migrate("catalog", "0008_product_images"),
+            sender=self,
+            dispatch_uid="catalog_image_keys",
+            weak=False,
         )
         post_migrate.connect(_ensure_price_tiers, sender=self, dispatch_uid="catalog_price_tiers")

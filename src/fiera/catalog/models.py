@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fiera.catalog.search import SearchDocumentField
+
 
 class Category(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
@@ -12,6 +14,8 @@ class Category(models.Model):
     name_it = models.CharField(max_length=120)
     name_en = models.CharField(max_length=120)
     name_zh = models.CharField(max_length=120)
+    # normalized names for search (fiera.catalog.search), computed when saved
+    search_names = SearchDocumentField(sources=("name_it", "name_en", "name_zh"))
 
     class Meta:
         verbose_name = _("category")
@@ -43,6 +47,11 @@ class Product(models.Model):
     origin_country = models.CharField(max_length=2, default="IT", help_text="ISO 3166-1 alpha-2")
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # the search document (fiera.catalog.search), computed when saved or bulk-created
+    search_names = SearchDocumentField(sources=("name_it", "name_en", "name_zh"))
+    search_descriptions = SearchDocumentField(
+        sources=("description_it", "description_en", "description_zh")
+    )
 
     class Meta:
         verbose_name = _("product")
@@ -54,7 +63,11 @@ class Product(models.Model):
                 condition=models.Q(hs_code__regex=r"^[0-9]{6,10}$"), name="product_hs_code_digits"
             ),
         ]
-        indexes = [models.Index(fields=["merchant", "is_active"], name="product_merchant_active")]
+        indexes = [
+            models.Index(fields=["merchant", "is_active"], name="product_merchant_active"),
+            # the storefront's newest-first pages walk it and stop after a page
+            models.Index(fields=["-created_at", "-id"], name="product_newest"),
+        ]
 
     def __str__(self) -> str:
         return self.name_en
@@ -65,6 +78,37 @@ class Product(models.Model):
         if language.startswith("it"):
             return self.name_it or self.name_en
         return self.name_en
+
+
+class ProductImage(models.Model):
+    """A picture of a product: the original as uploaded (validated) and a thumbnail.
+
+    Files live in Django's default storage (a folder under var/ in the demo, S3-compatible
+    storage in production); ``position`` orders them, the first is the product's cover.
+    """
+
+    merchant = models.ForeignKey("merchants.Merchant", on_delete=models.CASCADE, related_name="+")
+    # No single-column key in the database: catalog_product's key is (merchant_id, id);
+    # migration 0008 adds the composite one (triggers on SQLite).
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="images", db_constraint=False
+    )
+    image = models.ImageField(upload_to="products/", width_field="width", height_field="height")
+    thumbnail = models.ImageField(upload_to="products/thumbs/", blank=True, default="")
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(default=0)
+    alt_text = models.CharField(max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("product image")
+        verbose_name_plural = _("product images")
+        ordering = ["product", "position", "id"]
+        indexes = [models.Index(fields=["product", "position"], name="product_image_order")]
+
+    def __str__(self) -> str:
+        return self.image.name or ""
 
 
 class Variant(models.Model):

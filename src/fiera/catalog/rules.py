@@ -15,6 +15,9 @@ cannot disagree:
   are the same set of variants, and no tier ever raises the minimum.
 - **Unit price** for a quantity: the tier with the greatest ``min_quantity`` <= quantity.
 - **Minimum**: the variant's ``min_order_quantity`` (MOQ), nothing else.
+- **Headline price**: the unit price at the minimum (the price a buyer can actually pay
+  for the fewest units they may order); the storefront's "from" price and the product
+  page's headline use it, and its tier table starts at the minimum.
 
 Pure: no Django, no queries. The table names are the catalog's and the merchants app's
 (``merchants_store``, read-only in a documented hot path, docs/architecture.md "Hot paths").
@@ -56,12 +59,30 @@ def sellable_joins(
     currency = "" if any_currency else f" AND {price}.currency = %s"
     tier = "" if every_tier else f" AND {price}.min_quantity = {FIRST_TIER_QUANTITY}"
     return (
-        f"JOIN {PRODUCT_TABLE} {product} ON {product}.id = {variant}.product_id "
+        # the merchant too: the product's key is (merchant_id, id) on PostgreSQL (decision
+        # 0008), so the join is a key lookup, not a scan of the key index
+        f"JOIN {PRODUCT_TABLE} {product} ON {product}.merchant_id = {variant}.merchant_id "
+        f"AND {product}.id = {variant}.product_id "
         f"AND {product}.is_active = TRUE AND {variant}.is_active = TRUE "
         f"JOIN {STORE_TABLE} {store} ON {store}.merchant_id = {variant}.merchant_id "
         f"AND {store}.marketplace_id = %s AND {store}.is_active = TRUE "
         f"JOIN {PRICE_TABLE} {price} ON {price}.variant_id = {variant}.id "
         f"AND {price}.marketplace_id = {store}.marketplace_id{currency}{tier}"
+    )
+
+
+def minimum_unit_price_sql(*, variant: str = "v", price: str = "pr") -> str:
+    """A SQL expression: minor units per unit at the variant's minimum order (the tier
+    with the greatest ``min_quantity`` <= its MOQ), for ``price``, the tier from 1 that
+    ``sellable_joins()`` joined (not ``every_tier``). No placeholders; a variant with an
+    MOQ of 1 reads no further row, the others one index probe."""
+    return (
+        f"(CASE WHEN {variant}.min_order_quantity <= {FIRST_TIER_QUANTITY} "
+        f"THEN {price}.amount_minor ELSE (SELECT t.amount_minor FROM {PRICE_TABLE} t "
+        f"WHERE t.merchant_id = {variant}.merchant_id AND t.variant_id = {variant}.id "
+        f"AND t.marketplace_id = {price}.marketplace_id AND t.currency = {price}.currency "
+        f"AND t.min_quantity <= {variant}.min_order_quantity "
+        f"ORDER BY t.min_quantity DESC LIMIT 1) END)"
     )
 
 
@@ -102,6 +123,35 @@ def order_minimum(*, min_order_quantity: int) -> int:
     """The fewest units of a variant one order line (and a cart line) may hold: its MOQ.
     No price tier raises it, since tiers start at 1."""
     return max(min_order_quantity, FIRST_TIER_QUANTITY)
+
+
+def minimum_unit_price_minor(
+    tiers: Sequence[tuple[int, int]], *, min_order_quantity: int
+) -> int | None:
+    """Minor units per unit at the variant's minimum order (``order_minimum``): the
+    headline and "from" price, the cheapest a buyer can actually pay for the fewest units
+    they may order. None without tiers."""
+    return unit_price_minor(tiers, order_minimum(min_order_quantity=min_order_quantity))
+
+
+def tiers_from_minimum(
+    tiers: Sequence[tuple[int, int]], *, min_order_quantity: int
+) -> list[tuple[int, int | None, int]]:
+    """The tiers a buyer can order, as ``(from_quantity, to_quantity, amount_minor)``
+    rows (``to_quantity`` None for the last, open-ended one): the tier in force at the
+    minimum starts at the minimum, tiers wholly below it are left out. ``tiers``
+    ascending by ``min_quantity``."""
+    minimum = order_minimum(min_order_quantity=min_order_quantity)
+    starts: list[tuple[int, int]] = []
+    for min_quantity, amount_minor in tiers:
+        if min_quantity <= minimum:
+            starts = [(minimum, amount_minor)]
+        else:
+            starts.append((min_quantity, amount_minor))
+    return [
+        (start, starts[i + 1][0] - 1 if i + 1 < len(starts) else None, amount)
+        for i, (start, amount) in enumerate(starts)
+    ]
 
 
 def tiers_start_at_one(tier_quantities: Iterable[int]) -> bool:

@@ -104,14 +104,28 @@ class ProductCardOut(Schema):
     region_code: str = Field(description="ISO 3166-2:IT of the merchant, may be empty")
     region_name: str
     store_slug: str
-    from_price_minor: int = Field(description="lowest unit price at quantity 1, minor units")
+    from_price_minor: int = Field(
+        description="lowest unit price at a variant's minimum order quantity, minor units"
+    )
     currency: str = Field(description="ISO 4217")
     in_stock: bool
+    cover_thumbnail_url: str = Field(
+        "", description="the cover picture's thumbnail (fits 480 x 480); empty without one"
+    )
+
+    @staticmethod
+    def resolve_cover_thumbnail_url(obj: Any) -> str:
+        cover = getattr(obj, "cover", None)
+        return str(cover.thumbnail_url) if cover is not None else ""
 
 
 class ProductSearchOut(Schema):
     items: list[ProductCardOut]
-    total: int
+    total: int = Field(description="how many products match; a lower bound when not total_exact")
+    total_exact: bool = Field(
+        description="false when the count stopped: more than total products match (the "
+        "count stops past 1,000 results or past the page asked for, whichever is further)"
+    )
     limit: int
     offset: int
     currency: str = Field(description="ISO 4217 currency of every price on the page")
@@ -131,6 +145,10 @@ class VariantOptionOut(Schema):
     weight_grams: int
     currency: str
     unit_price_minor: int = Field(description="price of one unit at quantity 1, minor units")
+    minimum_unit_price_minor: int = Field(
+        description="price of one unit at the minimum order quantity (the headline price a "
+        "buyer can order at; catalog.rules), minor units"
+    )
     tiers: list[PriceTierOut]
     units_available: int = Field(description="most units one warehouse can ship now")
 
@@ -170,6 +188,9 @@ class ProductDetailOut(Schema):
     store_name: str
     currency: str
     variants: list[VariantOptionOut]
+    images: list[ProductImageOut] = Field(
+        default_factory=list, description="the product's pictures in order; the first is the cover"
+    )
 
 
 # --- merchant staff ---------------------------------------------------------------------
@@ -344,3 +365,36 @@ class CategoryIn(BodyIn):
     name_it: str = Field("", max_length=120, pattern=TEXT)
     name_zh: str = Field("", max_length=120, pattern=TEXT)
     parent: str | None = Field(None, max_length=60, pattern=SLUG, description="parent slug")
+
+
+# --- product images -------------------------------------------------------------------------
+
+
+class ProductImageOut(Schema):
+    id: int
+    product_id: int
+    position: int = Field(description="0 is the cover")
+    url: str = Field(description="the picture (fits 1600 x 1600)")
+    thumbnail_url: str = Field(description="the thumbnail (fits 480 x 480)")
+    width: int
+    height: int
+    alt_text: str
+
+    @classmethod
+    def of(cls, info: Any) -> ProductImageOut:
+        return cls(
+            id=info.image_id,
+            product_id=info.product_id,
+            position=info.position,
+            url=info.url,
+            thumbnail_url=info.thumbnail_url,
+            width=info.width,
+            height=info.height,
+            alt_text=info.alt_text,
+        )
+
+
+class ImageOrderIn(BodyIn):
+    image_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
+        max_length=50, description="every picture of the product once, the cover first"
+    )

@@ -1,71 +1,203 @@
-"""Full-text search over product names and descriptions (it/en/zh), per database vendor.
+"""Full-text search over product names and descriptions (it/en/zh), the same on both
+database vendors.
+
+The search document
+    Each product carries two normalized texts, ``search_names`` (its it/en/zh names) and
+    ``search_descriptions`` (its descriptions), and each category ``search_names``:
+    ``SearchDocumentField`` computes them from the source fields whenever the row is
+    saved or bulk-created (``Field.pre_save``, which ``bulk_create`` calls too, so the
+    demo's bulk load is indexed). ``normalize`` folds case and accents (NFKD without the
+    combining marks, then ``casefold``; "Caffè" and "CAFFE" are both ``caffe``, fullwidth
+    letters are ASCII); words are runs of letters and digits; a run of Chinese, Japanese
+    or Korean characters, which has no spaces between words, becomes its overlapping
+    two-character pieces and its single characters (红葡萄酒 -> 红葡 葡萄 萄酒 红 葡 萄 酒),
+    so that any word of one or two characters or more inside it is found. A few
+    everyday words are added beside the wording a catalog uses (``SYNONYMS``: 红酒 for
+    红葡萄酒). Queries go through the same steps (``query_terms``).
+
+    Writes that bypass the model (``QuerySet.update`` of a name, raw SQL) must call
+    ``reindex``; ``product_update`` saves the document with the fields it changes.
+
+Matching and ranking (``text_match``)
+    Every term of the query must match (AND); a Latin term matches as a word prefix
+    ("oliv" finds "oliva"), a CJK piece exactly. A term matches a product when its
+    names or descriptions have it, or when the name of its category does ("红酒" finds
+    the red wines, whose names are appellations). The score ranks a term in the names
+    (4 points each) above one in the category name (2) above one in the descriptions
+    (1), then newest first: "olio" lists olive oil (name and category) above olive-oil
+    soap (name only) above pasta that mentions oil in its description. The score is the
+    same SQL on both vendors, so they rank alike.
 
 PostgreSQL
-    A GIN index on ``to_tsvector('simple', names) (weight A) || to_tsvector('simple',
-    descriptions) (weight B)``. The 'simple' configuration neither stems nor drops stop
-    words, so one index serves Italian, English and Chinese alike. Chinese (and other CJK)
-    text has no spaces, so tsvector keeps a whole run of characters as one token and
-    cannot find 意大利 inside 意大利特级初榨橄榄油: tokens with CJK characters are matched
-    with ILIKE over the concatenated text instead, helped by a pg_trgm GIN index when the
-    extension can be created.
+    A stored generated column ``search_vector`` = ``to_tsvector('simple', search_names
+    || ' ' || search_descriptions)`` ('simple': no stemming, no stop words; the document
+    is already normalized) with a GIN index. The column is the database's (Django's
+    model does not list it; ``install()`` adds it).
 
 SQLite
-    An FTS5 virtual table ``catalog_product_fts`` with the 'trigram' tokenizer, external
-    content on ``catalog_product`` and kept in sync by triggers. Trigrams find any
-    substring of three characters or more, in any script (意大利, "olio"); tokens shorter
-    than three characters fall back to LIKE.
+    An FTS5 table ``catalog_product_search`` (unicode61 tokenizer, prefix indexes for
+    two- and three-character prefixes) with external content on ``catalog_product``'s
+    two document columns, kept in sync by triggers.
 
-``install()`` creates what the current vendor needs and does nothing on the other one;
-it is idempotent. Migration 0003 calls it, and so does a ``post_migrate`` handler
-(``CatalogConfig.ready``): that covers test databases built without migrations and
-SQLite table rebuilds (Django's SQLite schema editor re-creates a table to alter it,
-which drops its triggers; the handler puts them back and rebuilds the index).
+``install()`` creates what the current vendor needs (and drops what the first design,
+migration 0003, created: a trigram FTS5 table, a tsvector index over the raw columns and
+a pg_trgm index); it is idempotent. Migration 0009 calls it, and so does a
+``post_migrate`` handler (``CatalogConfig.ready``): that covers test databases built
+without migrations and SQLite table rebuilds (Django's SQLite schema editor re-creates a
+table to alter it, which drops its triggers; the handler puts them back, recomputes the
+documents and rebuilds the index).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-FTS_TABLE = "catalog_product_fts"
+FTS_TABLE = "catalog_product_search"
 NAME_COLUMNS = ("name_it", "name_en", "name_zh")
 DESCRIPTION_COLUMNS = ("description_it", "description_en", "description_zh")
 TEXT_COLUMNS = NAME_COLUMNS + DESCRIPTION_COLUMNS
-PG_VECTOR_INDEX = "catalog_product_search_tsv"
-PG_TRIGRAM_INDEX = "catalog_product_search_trgm"
-MAX_TOKENS = 8
+DOCUMENT_COLUMNS = ("search_names", "search_descriptions")
+PG_VECTOR_INDEX = "catalog_product_search_vector"
+MAX_TOKENS = 8  # words of a query
+MAX_TERMS = 16  # terms after CJK expansion
+NAME_POINTS, CATEGORY_POINTS, DESCRIPTION_POINTS = 4, 2, 1
+
+# the first design (migration 0003), dropped by install()
+_LEGACY_FTS_TABLE = "catalog_product_fts"
+_LEGACY_PG_INDEXES = (
+    "catalog_product_search_tsv",
+    "catalog_product_search_trgm",
+    "catalog_product_search_doc",
+)
 
 _TOKEN = re.compile(r"[^\W_]+")  # runs of letters and digits, in any script
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+_CJK_RANGES = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+_CJK = re.compile(f"[{_CJK_RANGES}]")
+_SCRIPT_RUNS = re.compile(f"[{_CJK_RANGES}]+|[^{_CJK_RANGES}]+")
+
+# everyday words beside a catalog's wording: (normalized text found, words added)
+SYNONYMS: tuple[tuple[str, str], ...] = (("红葡萄酒", "红酒"),)
 
 
-def _concat(columns: tuple[str, ...], alias: str) -> str:
-    prefix = f"{alias}." if alias else ""
-    return " || ' ' || ".join(f"{prefix}{c}" for c in columns)
+# normalization ----------------------------------------------------------------------------
 
 
-def pg_vector_sql(alias: str = "") -> str:
-    """The tsvector expression of the GIN index; queries must repeat it verbatim."""
-    return (
-        f"(setweight(to_tsvector('simple'::regconfig, {_concat(NAME_COLUMNS, alias)}), 'A') || "
-        f"setweight(to_tsvector('simple'::regconfig, {_concat(DESCRIPTION_COLUMNS, alias)}), 'B'))"
-    )
+def normalize(text: str) -> str:
+    """Case and accents folded: NFKD without combining marks, recomposed (Hangul), then
+    casefolded. "Caffè" -> "caffe", fullwidth "OLIO" -> "olio", "Straße" -> "strasse"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", bare).casefold()
 
 
-def text_sql(alias: str = "") -> str:
-    """All six text columns in one string (the trigram index and LIKE fallbacks use it)."""
-    return f"({_concat(TEXT_COLUMNS, alias)})"
+def _cjk_pieces(run: str) -> list[str]:
+    """Two-character pieces, then single characters, of a run of CJK characters."""
+    return [run[i : i + 2] for i in range(len(run) - 1)] + list(run)
+
+
+def _terms(normalized: str) -> list[str]:
+    terms: list[str] = []
+    for word in _TOKEN.findall(normalized):
+        for run in _SCRIPT_RUNS.findall(word):
+            terms.extend(_cjk_pieces(run) if _CJK.match(run) else [run])
+    return terms
+
+
+def document(texts: Iterable[str | None]) -> str:
+    """The search document of ``texts``: normalized terms, space-separated, each once."""
+    normalized = " ".join(normalize(t) for t in texts if t)
+    terms = _terms(normalized)
+    for found, added in SYNONYMS:
+        if found in normalized:
+            terms.extend(_terms(normalize(added)))
+    return " ".join(dict.fromkeys(terms))
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One term of a query: ``text`` normalized; ``prefix`` when it matches as the start
+    of a word (Latin words), else whole (CJK pieces)."""
+
+    text: str
+    prefix: bool
+
+    def like_pattern(self) -> str:
+        """LIKE pattern over ``' ' || document || ' '``: the terms are letters and
+        digits only, so nothing needs escaping."""
+        return f"% {self.text}%" if self.prefix else f"% {self.text} %"
+
+
+def query_terms(q: str | None) -> list[Term]:
+    """The terms of a query: its first MAX_TOKENS words, normalized; a CJK run of two or
+    more characters becomes its two-character pieces (each must match)."""
+    if not q:
+        return []
+    terms: list[Term] = []
+    for word in _TOKEN.findall(normalize(q))[:MAX_TOKENS]:
+        for run in _SCRIPT_RUNS.findall(word):
+            if not _CJK.match(run):
+                terms.append(Term(run, True))
+            elif len(run) == 1:
+                terms.append(Term(run, False))
+            else:
+                terms.extend(Term(run[i : i + 2], False) for i in range(len(run) - 1))
+    return list(dict.fromkeys(terms))[:MAX_TERMS]
+
+
+def tokens(q: str | None) -> list[str]:
+    """The words of a query, normalized, at most MAX_TOKENS of them."""
+    if not q:
+        return []
+    return _TOKEN.findall(normalize(q))[:MAX_TOKENS]
+
+
+def without_words(q: str | None) -> bool:
+    """True for a query that has text but no word to look for ("!!!", '"', "-- ?"):
+    it matches nothing (it is not a blank query, which matches everything)."""
+    return bool(q and q.strip()) and not tokens(q)
+
+
+class SearchDocumentField(models.TextField):
+    """A search document computed from ``sources`` (fields of the same model) each time
+    the row is written by the model: ``save()``, ``create()``, ``bulk_create()``. Not
+    editable. ``save(update_fields=...)`` must name it to refresh it. Nullable without a
+    default, so that adding it is an ``ALTER TABLE ... ADD COLUMN`` on SQLite too (not a
+    table rebuild, which the tenant-key triggers of the catalog tables refuse); NULL
+    only on rows written around the model before ``reindex``."""
+
+    def __init__(self, *args: Any, sources: Sequence[str] = (), **kwargs: Any) -> None:
+        self.sources = tuple(sources)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("null", True)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["sources"] = self.sources
+        for key, value in (("editable", False), ("blank", True), ("null", True)):
+            if kwargs.get(key) == value:
+                kwargs.pop(key)
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> str:
+        value = document(str(getattr(model_instance, s) or "") for s in self.sources)
+        setattr(model_instance, self.attname, value)
+        return value
 
 
 # installation -----------------------------------------------------------------------------
 
-_SQLITE_COLUMNS = ", ".join(TEXT_COLUMNS)
-_SQLITE_NEW = ", ".join(f"new.{c}" for c in TEXT_COLUMNS)
-_SQLITE_OLD = ", ".join(f"old.{c}" for c in TEXT_COLUMNS)
+_SQLITE_COLUMNS = ", ".join(DOCUMENT_COLUMNS)
+_SQLITE_NEW = ", ".join(f"new.{c}" for c in DOCUMENT_COLUMNS)
+_SQLITE_OLD = ", ".join(f"old.{c}" for c in DOCUMENT_COLUMNS)
 _SQLITE_TRIGGERS = {
     f"{FTS_TABLE}_ai": (
         f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ai AFTER INSERT ON catalog_product BEGIN "
@@ -77,20 +209,66 @@ _SQLITE_TRIGGERS = {
         f"VALUES ('delete', old.id, {_SQLITE_OLD}); END"
     ),
     f"{FTS_TABLE}_au": (
-        f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_au AFTER UPDATE ON catalog_product BEGIN "
+        f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_au AFTER UPDATE OF {_SQLITE_COLUMNS} "
+        f"ON catalog_product BEGIN "
         f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {_SQLITE_COLUMNS}) "
         f"VALUES ('delete', old.id, {_SQLITE_OLD}); "
         f"INSERT INTO {FTS_TABLE}(rowid, {_SQLITE_COLUMNS}) VALUES (new.id, {_SQLITE_NEW}); END"
     ),
 }
+_LEGACY_SQLITE_TRIGGERS = tuple(f"{_LEGACY_FTS_TABLE}_{s}" for s in ("ai", "ad", "au"))
+
+
+PG_VECTOR_COLUMN = "search_vector"
+PG_VECTOR_EXPRESSION = (
+    "to_tsvector('simple'::regconfig, "
+    "COALESCE(search_names, '') || ' ' || COALESCE(search_descriptions, ''))"
+)
+
+
+def pg_vector_sql(alias: str = "") -> str:
+    """The stored tsvector of a product (a generated column the GIN index covers)."""
+    return f"{alias}.{PG_VECTOR_COLUMN}" if alias else PG_VECTOR_COLUMN
+
+
+def _columns(connection: BaseDatabaseWrapper, cursor: Any, table: str) -> set[str]:
+    return {c.name for c in connection.introspection.get_table_description(cursor, table)}
+
+
+def reindex(connection: BaseDatabaseWrapper, product_ids: Iterable[int] | None = None) -> int:
+    """Recompute the search documents of the products ``product_ids`` (all without it)
+    and of every category, from their source fields; returns how many products changed.
+    For rows written around the model (``QuerySet.update``, raw SQL, a table rebuild)."""
+    from fiera.catalog.models import Category, Product
+
+    using = connection.alias
+    categories = list(Category.objects.using(using).only("pk", *NAME_COLUMNS, "search_names"))
+    for category in categories:
+        category.search_names = document(getattr(category, c) for c in NAME_COLUMNS)
+    Category.objects.using(using).bulk_update(categories, ["search_names"], batch_size=500)
+    products = Product.objects.using(using).only("pk", *TEXT_COLUMNS, *DOCUMENT_COLUMNS)
+    if product_ids is not None:
+        products = products.filter(pk__in=list(product_ids))
+    changed: list[Any] = []
+    for product in products.order_by("pk").iterator(chunk_size=2000):
+        names = document(getattr(product, c) for c in NAME_COLUMNS)
+        descriptions = document(getattr(product, c) for c in DESCRIPTION_COLUMNS)
+        if (names, descriptions) != (product.search_names, product.search_descriptions):
+            product.search_names, product.search_descriptions = names, descriptions
+            changed.append(product)
+    Product.objects.using(using).bulk_update(changed, list(DOCUMENT_COLUMNS), batch_size=1000)
+    return len(changed)
 
 
 def _install_sqlite(connection: BaseDatabaseWrapper) -> None:
     with connection.cursor() as cursor:
+        for name in _LEGACY_SQLITE_TRIGGERS:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        cursor.execute(f"DROP TABLE IF EXISTS {_LEGACY_FTS_TABLE}")
         cursor.execute(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
             f"{_SQLITE_COLUMNS}, content='catalog_product', content_rowid='id', "
-            "tokenize='trigram')"
+            "tokenize='unicode61 remove_diacritics 0', prefix='2 3')"
         )
         cursor.execute(
             "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'catalog_product'"
@@ -99,36 +277,38 @@ def _install_sqlite(connection: BaseDatabaseWrapper) -> None:
         missing = [name for name in _SQLITE_TRIGGERS if name not in present]
         for name in missing:
             cursor.execute(_SQLITE_TRIGGERS[name])
-        if missing:  # new table, or triggers lost in a table rebuild: index what is there
+    if missing:  # new table, or triggers lost in a table rebuild: index what is there
+        reindex(connection)
+        with connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
 
 
 def _install_postgresql(connection: BaseDatabaseWrapper) -> None:
     with connection.cursor() as cursor:
+        for name in _LEGACY_PG_INDEXES:
+            cursor.execute(f"DROP INDEX IF EXISTS {name}")
+        # stored, not an index expression: a candidate row is checked without parsing
+        # its document again (the sellable set often drives the plan)
+        cursor.execute(
+            f"ALTER TABLE catalog_product ADD COLUMN IF NOT EXISTS {PG_VECTOR_COLUMN} "
+            f"tsvector GENERATED ALWAYS AS ({PG_VECTOR_EXPRESSION}) STORED"
+        )
         cursor.execute(
             f"CREATE INDEX IF NOT EXISTS {PG_VECTOR_INDEX} ON catalog_product "
-            f"USING gin ({pg_vector_sql()})"
-        )
-        try:
-            # pg_trgm is a trusted extension (PostgreSQL 13+): a database owner may create
-            # it. Without it, CJK searches still work by ILIKE, only without an index.
-            with transaction.atomic(using=connection.alias):
-                cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        except Exception:
-            return
-        cursor.execute(
-            f"CREATE INDEX IF NOT EXISTS {PG_TRIGRAM_INDEX} ON catalog_product "
-            f"USING gin ({text_sql()} gin_trgm_ops)"
+            f"USING gin ({PG_VECTOR_COLUMN})"
         )
 
 
 def install(connection: BaseDatabaseWrapper) -> None:
     """Create the search structures for this connection's vendor (idempotent).
 
-    Does nothing while the ``catalog_product`` table does not exist (migrated back).
+    Does nothing while ``catalog_product`` does not exist or has no document columns
+    yet (migrated below 0009).
     """
     with connection.cursor() as cursor:
         if "catalog_product" not in connection.introspection.table_names(cursor):
+            return
+        if not set(DOCUMENT_COLUMNS) <= _columns(connection, cursor, "catalog_product"):
             return
     if connection.vendor == "sqlite":
         _install_sqlite(connection)
@@ -139,42 +319,30 @@ def install(connection: BaseDatabaseWrapper) -> None:
 def uninstall(connection: BaseDatabaseWrapper) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            for name in _SQLITE_TRIGGERS:
+            for name in (*_SQLITE_TRIGGERS, *_LEGACY_SQLITE_TRIGGERS):
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
             cursor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+            cursor.execute(f"DROP TABLE IF EXISTS {_LEGACY_FTS_TABLE}")
         elif connection.vendor == "postgresql":
-            cursor.execute(f"DROP INDEX IF EXISTS {PG_TRIGRAM_INDEX}")
-            cursor.execute(f"DROP INDEX IF EXISTS {PG_VECTOR_INDEX}")
+            for name in (PG_VECTOR_INDEX, *_LEGACY_PG_INDEXES):
+                cursor.execute(f"DROP INDEX IF EXISTS {name}")
+            if "catalog_product" in connection.introspection.table_names(cursor):
+                cursor.execute(
+                    f"ALTER TABLE catalog_product DROP COLUMN IF EXISTS {PG_VECTOR_COLUMN}"
+                )
 
 
 # querying -------------------------------------------------------------------------------
-
-
-def tokens(q: str | None) -> list[str]:
-    """The words of a query, lower-cased, at most MAX_TOKENS of them."""
-    if not q:
-        return []
-    return [t.lower() for t in _TOKEN.findall(q)][:MAX_TOKENS]
-
-
-def without_words(q: str | None) -> bool:
-    """True for a query that has text but no word to look for ("!!!", '"', "-- ?"):
-    it matches nothing (it is not a blank query, which matches everything)."""
-    return bool(q and q.strip()) and not tokens(q)
-
-
-def _like_pattern(token: str) -> str:
-    escaped = token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 @dataclass
 class TextMatch:
     """SQL fragments that restrict products (alias ``alias``) to those matching a query.
 
-    ``join`` goes after the FROM list, ``where`` is ANDed in, ``score`` is a numeric
-    expression where higher means more relevant. Placeholders are %s; the params of
-    each fragment are kept apart because fragments land in different clauses.
+    ``join`` goes after the FROM list (it joins the category as ``category_alias``),
+    ``where`` is ANDed in, ``score`` is a numeric expression where higher means more
+    relevant. Placeholders are %s; the params of each fragment are kept apart because
+    fragments land in different clauses.
     """
 
     join: str = ""
@@ -189,50 +357,56 @@ class TextMatch:
         return not self.join and not self.where
 
 
-def text_match(vendor: str, q: str | None, alias: str = "p") -> TextMatch:
+def _padded(column: str) -> str:
+    return f"(' ' || {column} || ' ')"
+
+
+def text_match(
+    vendor: str, q: str | None, alias: str = "p", category_alias: str = "sc"
+) -> TextMatch:
     """Fragments for the query ``q`` on ``vendor`` ("sqlite" or "postgresql").
 
-    Every word must match (AND). On PostgreSQL a Latin word matches as a prefix
-    ("oli" finds "olio"); on SQLite any word of three or more characters matches as a
-    substring. A blank query matches everything; one made only of punctuation matches
-    nothing (``without_words``).
+    Every term must match (AND): in the product's document, or in its category's name.
+    A blank query matches everything; one made only of punctuation matches nothing
+    (``without_words``). See the module docstring for the score.
     """
-    words = tokens(q)
     match = TextMatch()
     if without_words(q):
         match.where.append("1 = 0")
         return match
-    if not words:
+    terms = query_terms(q)
+    if not terms:
         return match
-    if vendor == "postgresql":
-        cjk = [w for w in words if _CJK.search(w)]
-        latin = [w for w in words if not _CJK.search(w)]
-        for word in cjk:
-            match.where.append(f"{text_sql(alias)} ILIKE %s")
-            match.where_params.append(_like_pattern(word))
-        if latin:
-            query = " & ".join(f"'{w}':*" for w in latin)
-            match.where.append(f"{pg_vector_sql(alias)} @@ to_tsquery('simple'::regconfig, %s)")
-            match.where_params.append(query)
-            match.score = f"ts_rank({pg_vector_sql(alias)}, to_tsquery('simple'::regconfig, %s))"
-            match.score_params.append(query)
-        return match
-    # SQLite: trigram FTS5 for words of three characters or more, LIKE for shorter ones
-    long_words = [w for w in words if len(w) >= 3]
-    for word in words:
-        if len(word) < 3:
-            match.where.append(f"{text_sql(alias)} LIKE %s ESCAPE '\\'")
-            match.where_params.append(_like_pattern(word))
-    if long_words:
-        phrase = " ".join('"' + w.replace('"', '""') + '"' for w in long_words)
-        match.join = (
-            f"JOIN (SELECT rowid AS product_id, "
-            f"bm25({FTS_TABLE}, 10.0, 10.0, 10.0, 1.0, 1.0, 1.0) AS bm25_score "
-            # LIMIT -1 (no limit) keeps SQLite from flattening the subquery into the join,
-            # where bm25() could no longer see its full-text cursor.
-            f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s LIMIT -1) fts "
-            f"ON fts.product_id = {alias}.id"
-        )
-        match.join_params.append(phrase)
-        match.score = "(0.0 - fts.bm25_score)"
+    category_names = _padded("cn.search_names")
+    for term in terms:
+        pattern = term.like_pattern()
+        if vendor == "postgresql":
+            text = f"{pg_vector_sql(alias)} @@ to_tsquery('simple'::regconfig, %s)"
+            text_param = f"'{term.text}'" + (":*" if term.prefix else "")
+            category = (
+                f"{alias}.category_id = ANY(ARRAY(SELECT cn.id FROM catalog_category cn "
+                f"WHERE {category_names} LIKE %s))"
+            )
+        else:
+            text = f"{alias}.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"
+            text_param = f'"{term.text}"' + ("*" if term.prefix else "")
+            category = (
+                f"{alias}.category_id IN (SELECT cn.id FROM catalog_category cn "
+                f"WHERE {category_names} LIKE %s)"
+            )
+        match.where.append(f"({text} OR {category})")
+        match.where_params.extend([text_param, pattern])
+    match.join = (
+        f"LEFT JOIN catalog_category {category_alias} ON {category_alias}.id = {alias}.category_id"
+    )
+    parts: list[str] = []
+    for column, points in (
+        (f"{alias}.search_names", NAME_POINTS),
+        (f"{category_alias}.search_names", CATEGORY_POINTS),
+        (f"{alias}.search_descriptions", DESCRIPTION_POINTS),
+    ):
+        for term in terms:
+            parts.append(f"(CASE WHEN {_padded(column)} LIKE %s THEN {points} ELSE 0 END)")
+            match.score_params.append(term.like_pattern())
+    match.score = "(" + " + ".join(parts) + ")"
     return match

@@ -14,18 +14,29 @@ statements whatever the number of results, and join the merchants app's tables
 ``merchants_merchant`` (display name, region) and ``merchants_merchant_sectors`` /
 ``merchants_sector`` (sector filter) in the same statement, read-only: going through
 ``merchants.selectors`` would cost a query per filter and break the single plan.
+A page of search results takes one more query, for the products' cover pictures.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any, Literal
 
+from django.core.files.storage import default_storage
 from django.db import connection
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy
 
@@ -35,8 +46,10 @@ from fiera.catalog.models import (
     Category,
     Price,
     Product,
+    ProductImage,
     StockLevel,
     StockMovement,
+    StockMovementKind,
     Variant,
     Warehouse,
 )
@@ -61,6 +74,7 @@ class DestinationNotServed(NotFound):
 Sort = Literal["relevance", "price_asc", "price_desc", "newest"]
 SORTS: tuple[str, ...] = ("relevance", "price_asc", "price_desc", "newest")
 MAX_PAGE = 100
+COUNT_LIMIT = 1000  # product_search counts at most this many results ("1,000+")
 
 
 @cache
@@ -84,8 +98,9 @@ def country_name(code: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class ProductCard:
-    """A product as a search result. ``from_price_minor`` is the lowest unit price at
-    quantity 1 among its listed variants, in ``currency``."""
+    """A product as a search result. ``from_price_minor`` is the lowest unit price at the
+    minimum order among its listed variants (``rules.minimum_unit_price_sql``: the price
+    at the MOQ, one a buyer can pay), in ``currency``."""
 
     product_id: int
     slug: str
@@ -100,6 +115,7 @@ class ProductCard:
     from_price_minor: int
     currency: str
     in_stock: bool
+    cover: ProductImageInfo | None = None  # the first picture; None: the page shows a placeholder
 
     @property
     def id(self) -> int:
@@ -138,11 +154,20 @@ class _PageNavigation:
 
 @dataclass(frozen=True, slots=True)
 class SearchPage(_PageNavigation):
+    """``total`` is exact when ``total_exact``; otherwise there are more than ``total``
+    (``product_search`` counts up to ``COUNT_LIMIT`` or just past the page, whichever is
+    further)."""
+
     items: list[ProductCard]
     total: int
     limit: int
     offset: int
     currency: str
+    total_exact: bool = True
+
+    @property
+    def has_next(self) -> bool:
+        return not self.total_exact or self.offset + len(self.items) < self.total
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +215,20 @@ class VariantOption:
     def unit_price_minor_for(self, quantity: int) -> int:
         return unit_price_for(self.tiers, quantity)
 
+    @property
+    def minimum_unit_price_minor(self) -> int:
+        """The unit price at the minimum order (the MOQ): the headline price."""
+        return self.unit_price_minor_for(self.min_order_quantity)
+
+    @property
+    def order_tiers(self) -> list[tuple[int, int | None, int]]:
+        """``(from, to or None, amount_minor)`` from the minimum order up
+        (``rules.tiers_from_minimum``): the tier table a buyer can order from."""
+        return rules.tiers_from_minimum(
+            [(t.min_quantity, t.amount_minor) for t in self.tiers],
+            min_order_quantity=self.min_order_quantity,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class ProductDetail:
@@ -210,6 +249,8 @@ class ProductDetail:
     store_name: str
     currency: str
     variants: list[VariantOption]
+    # The pictures, in order (the public API's product; the product page reads the gallery).
+    images: tuple[ProductImageInfo, ...] = ()
 
     @property
     def id(self) -> int:
@@ -217,7 +258,8 @@ class ProductDetail:
 
     @property
     def from_price_minor(self) -> int:
-        return min(v.unit_price_minor for v in self.variants)
+        """The lowest unit price at a variant's minimum order (as the search card's)."""
+        return min(v.minimum_unit_price_minor for v in self.variants)
 
     @property
     def in_stock(self) -> bool:
@@ -257,6 +299,16 @@ _SECTOR_SQL = (
 )
 
 
+_NEWEST_PER_MERCHANT_SQL = (  # placeholders: marketplace id, currency, limit
+    "SELECT ranked.id FROM (SELECT p2.id AS id, p2.created_at AS created_at, ROW_NUMBER() "
+    "OVER (PARTITION BY p2.merchant_id ORDER BY p2.created_at DESC, p2.id DESC) AS merchant_rank "
+    "FROM catalog_variant v2 "
+    + rules.sellable_joins(variant="v2", product="p2", store="s2", price="pr2")
+    + " GROUP BY p2.id, p2.merchant_id, p2.created_at) ranked WHERE ranked.merchant_rank = 1 "
+    "ORDER BY ranked.created_at DESC, ranked.id DESC LIMIT %s"
+)
+
+
 def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -278,6 +330,7 @@ def product_search(
     min_price_minor: int | None = None,
     max_price_minor: int | None = None,
     in_stock_only: bool = False,
+    product_ids: Sequence[int] | None = None,
     sort: str = "relevance",
     limit: int = 24,
     offset: int = 0,
@@ -286,9 +339,12 @@ def product_search(
 
     ``q`` is full-text over names and descriptions in it/en/zh (see fiera.catalog.search);
     ``category_slug`` includes its subcategories; ``sector`` is a merchants sector slug;
-    prices filter the from-price (minor units, inclusive). Sorts: "relevance" (text rank,
-    newest first without ``q``), "price_asc", "price_desc", "newest". ``limit`` is capped
-    at 100. One SQL statement (a second one only when ``offset`` is past the end).
+    prices filter the from-price (minor units, inclusive); ``product_ids`` keeps only those
+    products (see ``new_arrivals``).
+    Sorts: "relevance" (names above categories above descriptions, then newest; newest
+    first without ``q``), "price_asc", "price_desc", "newest". ``limit`` is capped at 100.
+    ``total`` counts up to ``COUNT_LIMIT`` (or just past the page), see ``SearchPage``.
+    One SQL statement (a second one only when ``offset`` is past the end).
     """
     if sort not in SORTS:
         raise not_one_of("sort", SORTS)
@@ -312,51 +368,131 @@ def product_search(
     if merchant_id is not None:
         where.append("p.merchant_id = %s")
         where_params.append(merchant_id)
-    having: list[str] = []
-    having_params: list[Any] = []
-    if min_price_minor is not None:
-        having.append("MIN(pr.amount_minor) >= %s")
-        having_params.append(int(min_price_minor))
-    if max_price_minor is not None:
-        having.append("MIN(pr.amount_minor) <= %s")
-        having_params.append(int(max_price_minor))
+    if product_ids is not None:
+        ids = [int(i) for i in product_ids] or [0]  # no id matches 0
+        where.append(f"p.id IN ({', '.join(['%s'] * len(ids))})")
+        where_params.extend(ids)
+    if sort == "relevance" and match.empty:  # no text to rank by: newest first
+        sort = "newest"
+    # The products of the page first (lean: ids, score, from-price only where a sort or a
+    # filter needs it), then the cards of that page alone; the count stops at
+    # ``count_limit`` (a bounded count: "1,000+ products").
+    # Sellable products as a set (not correlated per product): every engine computes it
+    # once, from the prices of this marketplace and currency, whatever its statistics.
+    sell = rules.sellable_joins(variant="sv", product="sp", store="ss", price="spr")
+    sell_params: list[Any] = [marketplace_id, currency]
+    priced = sort in ("price_asc", "price_desc") or (
+        min_price_minor is not None or max_price_minor is not None
+    )
     if in_stock_only:
-        having.append(f"MAX({_HAS_STOCK_SQL.format(variant='v.id')}) = 1")
+        where.append(
+            f"(p.merchant_id, p.id) IN (SELECT sv.merchant_id, sv.product_id "
+            f"FROM catalog_variant sv {sell} "  # _HAS_STOCK_SQL as a join: one pass
+            f"JOIN catalog_stocklevel ssl ON ssl.merchant_id = sv.merchant_id "
+            f"AND ssl.variant_id = sv.id AND ssl.units_on_hand > 0 "
+            f"JOIN catalog_warehouse sw ON sw.merchant_id = ssl.merchant_id "
+            f"AND sw.id = ssl.warehouse_id AND sw.is_active = TRUE)"
+        )
+        where_params.extend(sell_params)
+    elif not priced:
+        where.append(
+            f"(p.merchant_id, p.id) IN (SELECT sv.merchant_id, sv.product_id "
+            f"FROM catalog_variant sv {sell})"
+        )
+        where_params.extend(sell_params)
+    price_join = (
+        f"JOIN (SELECT sv.merchant_id AS merchant_id, sv.product_id AS product_id, "
+        f"MIN({rules.minimum_unit_price_sql(variant='sv', price='spr')}) AS from_price "
+        f"FROM catalog_variant sv {sell} GROUP BY sv.merchant_id, sv.product_id) fp "
+        f"ON fp.merchant_id = p.merchant_id AND fp.product_id = p.id "
+    )
+    price_where: list[str] = []
+    price_params: list[Any] = []
+    if min_price_minor is not None:
+        price_where.append("fp.from_price >= %s")
+        price_params.append(int(min_price_minor))
+    if max_price_minor is not None:
+        price_where.append("fp.from_price <= %s")
+        price_params.append(int(max_price_minor))
+
+    # SQLite, with words: few products match, their from-prices one by one (the variants
+    # of each, in written order) rather than every product's from-price in one grouping.
+    # (PostgreSQL plans the grouping as hash joins, faster there than the probes.)
+    per_product_price = priced and not match.empty and connection.vendor == "sqlite"
+    sell_in_order = sell.replace("JOIN ", "CROSS JOIN ")
+    product_price = (
+        f"(SELECT MIN({rules.minimum_unit_price_sql(variant='sv', price='spr')}) "
+        f"FROM catalog_variant sv {sell_in_order} "
+        f"WHERE sv.merchant_id = p.merchant_id AND sv.product_id = p.id)"
+    )
+
+    def hits(*, scored: bool) -> tuple[str, list[Any]]:
+        score, score_params = (match.score, match.score_params) if scored else ("0", [])
+        if per_product_price:
+            inner = (
+                f"SELECT p.id AS id, p.created_at AS created_at, {score} AS score, "
+                f"{product_price} AS from_price FROM catalog_product p "
+                f"JOIN merchants_merchant m ON m.id = p.merchant_id {match.join} "
+                f"WHERE p.is_active = TRUE" + "".join(f" AND {w}" for w in where)
+            )
+            outer = ["fp.from_price IS NOT NULL", *price_where]
+            return (
+                f"SELECT * FROM ({inner}) fp WHERE {' AND '.join(outer)}",
+                [*score_params, *sell_params, *match.join_params, *where_params, *price_params],
+            )
+        sql = (
+            f"SELECT p.id AS id, p.created_at AS created_at, {score} AS score, "
+            f"{'fp.from_price' if priced else '0'} AS from_price FROM catalog_product p "
+            f"JOIN merchants_merchant m ON m.id = p.merchant_id {match.join} "
+            f"{price_join if priced else ''}"
+            f"WHERE p.is_active = TRUE"
+            + "".join(f" AND {w}" for w in [*where, *(price_where if priced else [])])
+        )
+        params = [*score_params, *match.join_params, *(sell_params if priced else [])]
+        return sql, [*params, *where_params, *(price_params if priced else [])]
 
     order = {
-        "relevance": "score DESC, p.created_at DESC, p.id DESC",
-        "price_asc": "from_price_minor ASC, p.id ASC",
-        "price_desc": "from_price_minor DESC, p.id DESC",
-        "newest": "p.created_at DESC, p.id DESC",
+        "relevance": "{a}.score DESC, {a}.created_at DESC, {a}.id DESC",
+        "price_asc": "{a}.from_price ASC, {a}.id ASC",
+        "price_desc": "{a}.from_price DESC, {a}.id DESC",
+        "newest": "{a}.created_at DESC, {a}.id DESC",
     }[sort]
-    score_group = ", fts.bm25_score" if match.join else ""
-    body = (
-        f"FROM catalog_variant v {rules.sellable_joins(store='s')} "
-        f"JOIN merchants_merchant m ON m.id = p.merchant_id "
-        f"{match.join} "
-        + (f"WHERE {' AND '.join(where)} " if where else "")
-        + f"GROUP BY p.id, p.slug, p.name_it, p.name_en, p.name_zh, p.merchant_id, p.created_at, "
-        f"m.display_name, m.region_code, s.slug{score_group} "
-        + (f"HAVING {' AND '.join(having)} " if having else "")
-    )
-    body_params = [marketplace_id, currency, *match.join_params, *where_params]
+    # One list of hits for the page and the count, computed once (MATERIALIZED: planned
+    # once too); except newest first on PostgreSQL, where the page and the count each walk
+    # the newest-first index and stop early (NOT MATERIALIZED: inlined in both).
+    hits_sql, hits_params = hits(scored=sort == "relevance")
+    early_stop = sort == "newest" and connection.vendor == "postgresql"
+    materialized = "NOT MATERIALIZED" if early_stop else "MATERIALIZED"
+    with_hits = f"WITH hits AS {materialized} ({hits_sql}) "
+    count_limit = max(COUNT_LIMIT, offset + limit) + 1
+    counted_sql = "SELECT COUNT(*) FROM (SELECT 1 FROM hits hc LIMIT %s) t"
+    card_joins, join = rules.sellable_joins(store="s"), "JOIN"
+    if connection.vendor == "sqlite":  # the page's few rows first, in the order written
+        card_joins, join = card_joins.replace("JOIN ", "CROSS JOIN "), "CROSS JOIN"
     sql = (
+        f"{with_hits}"
         f"SELECT p.id, p.slug, p.name_it, p.name_en, p.name_zh, p.merchant_id, "
-        f"m.display_name, m.region_code, s.slug, MIN(pr.amount_minor) AS from_price_minor, "
-        f"MAX({_HAS_STOCK_SQL.format(variant='v.id')}) AS in_stock, "
-        f"{match.score} AS score, COUNT(*) OVER () AS total "
-        f"{body} ORDER BY {order} LIMIT %s OFFSET %s"
+        f"m.display_name, m.region_code, s.slug, "
+        f"MIN({rules.minimum_unit_price_sql(variant='v', price='pr')}) AS from_price_minor, "
+        f"MAX({_HAS_STOCK_SQL.format(variant='v.id')}) AS in_stock, pg.score, "
+        f"({counted_sql}) AS total "
+        f"FROM (SELECT h.id, h.created_at, h.score, h.from_price FROM hits h "
+        f"ORDER BY {order.format(a='h')} LIMIT %s OFFSET %s) pg "
+        f"{join} catalog_variant v ON v.product_id = pg.id {card_joins} "
+        f"{join} merchants_merchant m ON m.id = p.merchant_id "
+        f"GROUP BY pg.id, pg.created_at, pg.score, pg.from_price, p.id, p.slug, p.name_it, "
+        f"p.name_en, p.name_zh, p.merchant_id, m.display_name, m.region_code, s.slug "
+        f"ORDER BY {order.format(a='pg')}"
     )
-    rows = _fetch(sql, [*match.score_params, *body_params, *having_params, limit, offset])
+    rows = _fetch(sql, [*hits_params, count_limit, limit, offset, marketplace_id, currency])
     if rows:
-        total = int(rows[0][12])
+        counted = int(rows[0][12])
     elif offset:
-        counted = _fetch(
-            f"SELECT COUNT(*) FROM (SELECT p.id {body}) t", [*body_params, *having_params]
-        )
-        total = int(counted[0][0])
+        counted = int(_fetch(with_hits + counted_sql, [*hits_params, count_limit])[0][0])
     else:
-        total = 0
+        counted = 0
+    total_exact = counted < count_limit
+    total = counted if total_exact else count_limit - 1
     items = [
         ProductCard(
             product_id=int(r[0]),
@@ -375,7 +511,40 @@ def product_search(
         )
         for r in rows
     ]
-    return SearchPage(items=items, total=total, limit=limit, offset=offset, currency=currency)
+    items = with_covers(items)
+    return SearchPage(
+        items=items,
+        total=total,
+        limit=limit,
+        offset=offset,
+        currency=currency,
+        total_exact=total_exact,
+    )
+
+
+def with_covers(cards: list[ProductCard]) -> list[ProductCard]:
+    """The cards with their cover pictures (one query; none for an empty list)."""
+    covers = product_covers(product_ids=[c.product_id for c in cards])
+    return [replace(c, cover=covers.get(c.product_id)) for c in cards]
+
+
+def new_arrivals(*, marketplace_id: int, currency: str, limit: int = 8) -> SearchPage:
+    """The newest product for sale (``catalog.rules``) of each of the ``limit`` merchants
+    that added one last, newest first: new arrivals that do not all come from the one
+    merchant who uploaded a catalog last. One query for the ids (each merchant's newest
+    product for sale, ranked in one pass over what is for sale), then ``product_search``
+    for the cards."""
+    limit = min(max(int(limit), 1), MAX_PAGE)
+    ids = [int(r[0]) for r in _fetch(_NEWEST_PER_MERCHANT_SQL, [marketplace_id, currency, limit])]
+    if not ids:
+        return SearchPage(items=[], total=0, limit=limit, offset=0, currency=currency)
+    return product_search(
+        marketplace_id=marketplace_id,
+        currency=currency,
+        product_ids=ids,
+        sort="newest",
+        limit=limit,
+    )
 
 
 def _tiers_by_variant(
@@ -523,11 +692,51 @@ def shop_product_search(
 def shop_product_detail(
     *, marketplace_slug: str, country: str | None, product_id: int
 ) -> ProductDetail:
-    """``product_detail`` for the public API (see ``shop_product_search``)."""
+    """``product_detail`` for the public API (see ``shop_product_search``), with the
+    product's pictures (one more query)."""
     marketplace_id, currency = storefront_currency(
         marketplace_slug=marketplace_slug, country=country
     )
-    return product_detail(marketplace_id=marketplace_id, currency=currency, product_id=product_id)
+    detail = product_detail(marketplace_id=marketplace_id, currency=currency, product_id=product_id)
+    return replace(detail, images=tuple(product_gallery(product_id=detail.product_id)))
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryCount:
+    """A top-level category and how many products are for sale in it (subcategories
+    included, as the search's category filter counts them)."""
+
+    id: int
+    slug: str
+    name_it: str
+    name_en: str
+    name_zh: str
+    products: int
+
+
+def category_counts(*, marketplace_id: int, currency: str) -> list[CategoryCount]:
+    """The top-level categories with products for sale on ``marketplace_id`` in
+    ``currency`` (``catalog.rules``), most products first; categories with none are left
+    out. One query."""
+    rows = _fetch(
+        "WITH RECURSIVE tree(id, root_id) AS ("
+        "SELECT id, id FROM catalog_category WHERE parent_id IS NULL "
+        "UNION ALL SELECT c.id, tree.root_id FROM catalog_category c "
+        "JOIN tree ON c.parent_id = tree.id) "
+        "SELECT r.id, r.slug, r.name_it, r.name_en, r.name_zh, COUNT(DISTINCT p.id) AS n "
+        f"FROM catalog_variant v {rules.sellable_joins()} "
+        "JOIN tree ON tree.id = p.category_id "
+        "JOIN catalog_category r ON r.id = tree.root_id "
+        "GROUP BY r.id, r.slug, r.name_it, r.name_en, r.name_zh "
+        "ORDER BY n DESC, r.slug",
+        [marketplace_id, currency],
+    )
+    return [
+        CategoryCount(
+            id=int(r[0]), slug=r[1], name_it=r[2], name_en=r[3], name_zh=r[4], products=int(r[5])
+        )
+        for r in rows
+    ]
 
 
 def category_list() -> list[CategoryInfo]:
@@ -561,6 +770,9 @@ class ConsoleProductRow:
     is_active: bool
     variant_count: int
     units_on_hand: int
+    category_name_it: str = ""  # the category's names (``|localized:"category_name"``)
+    category_name_en: str = ""
+    category_name_zh: str = ""
 
     @property
     def id(self) -> int:
@@ -587,16 +799,23 @@ def console_product_list(
     actor_role: str,
     merchant_id: int,
     q: str | None = None,
+    is_active: bool | None = None,
+    category_slug: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> ConsolePage:
     """The merchant's products, newest first, active or not, with variant counts and
-    units on hand; ``q`` matches names (any language), slug or a variant's SKU.
-    Two queries (count and page)."""
+    units on hand; ``q`` matches names (any language), slug or a variant's SKU;
+    ``is_active`` keeps the products for sale (True) or hidden (False); ``category_slug``
+    the products of that category or of its subcategories. Two queries (count and page)."""
     _check_console(actor_user_id=actor_user_id, actor_role=actor_role, merchant_id=merchant_id)
     limit = min(max(int(limit), 1), MAX_PAGE)
     offset = max(int(offset), 0)
     qs = Product.objects.filter(merchant_id=merchant_id)
+    if is_active is not None:
+        qs = qs.filter(is_active=is_active)
+    if category_slug:
+        qs = qs.filter(Q(category__slug=category_slug) | Q(category__parent__slug=category_slug))
     if q and q.strip():
         term = q.strip()
         qs = qs.filter(
@@ -646,6 +865,9 @@ def console_product_list(
             is_active=p.is_active,
             variant_count=int(p.variant_count),
             units_on_hand=int(p.units),
+            category_name_it=p.category.name_it if p.category else "",
+            category_name_en=p.category.name_en if p.category else "",
+            category_name_zh=p.category.name_zh if p.category else "",
         )
         for p in rows
     ]
@@ -658,6 +880,8 @@ class ConsolePrice:
     currency: str
     min_quantity: int
     amount_minor: int
+    # the marketplace, for its (localized) name; None if it is gone
+    marketplace: marketplace_selectors.MarketplaceInfo | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -695,8 +919,9 @@ class ConsoleProduct:
 
 
 def console_product_get(*, actor_user_id: int, actor_role: str, product_id: int) -> ConsoleProduct:
-    """One of the actor's products with every variant, price and stock total (3 queries
-    after the permission check). Another merchant's product is ``ProductNotFound``."""
+    """One of the actor's products with every variant, price (with its marketplace) and
+    stock total (5 queries after the permission check: product, variants, prices,
+    marketplaces and their countries). Another merchant's product is ``ProductNotFound``."""
     product = Product.objects.select_related("category").filter(pk=product_id).first()
     not_found = ProductNotFound(f"no product {product_id}")
     if product is None:
@@ -717,6 +942,9 @@ def console_product_get(*, actor_user_id: int, actor_role: str, product_id: int)
             )
         )
         .order_by("pk")
+    )
+    marketplaces = marketplace_selectors.marketplace_infos_by_id(
+        marketplace_ids={p.marketplace_id for v in variants for p in v.prices.all()}
     )
     return ConsoleProduct(
         product_id=product.pk,
@@ -746,6 +974,7 @@ def console_product_get(*, actor_user_id: int, actor_role: str, product_id: int)
                         currency=p.currency,
                         min_quantity=p.min_quantity,
                         amount_minor=p.amount_minor,
+                        marketplace=marketplaces.get(p.marketplace_id),
                     )
                     for p in v.prices.all()
                 ],
@@ -803,25 +1032,9 @@ def _warehouses(merchant_id: int) -> list[WarehouseInfo]:
     ]
 
 
-def console_stock_list(
-    *,
-    actor_user_id: int,
-    actor_role: str,
-    merchant_id: int,
-    low_stock_only: bool = False,
-    low_stock_threshold: int = 5,
-    q: str | None = None,
-    limit: int = 50,
-    offset: int = 0,
-) -> StockPage:
-    """Stock per variant per warehouse of the merchant. ``low_stock_only`` keeps the
-    variants whose total over active warehouses is at most ``low_stock_threshold``.
-    Four queries whatever the page size (warehouses, count, variants, levels)."""
-    _check_console(actor_user_id=actor_user_id, actor_role=actor_role, merchant_id=merchant_id)
-    limit = min(max(int(limit), 1), MAX_PAGE)
-    offset = max(int(offset), 0)
-    warehouses = _warehouses(merchant_id)
-    qs = Variant.objects.filter(merchant_id=merchant_id).annotate(
+def _variants_with_totals(merchant_id: int) -> Any:  # QuerySet[Variant] + total_units
+    """The merchant's variants with ``total_units``: units on hand over active warehouses."""
+    return Variant.objects.filter(merchant_id=merchant_id).annotate(
         total_units=Coalesce(
             Sum(
                 "stock_levels__units_on_hand",
@@ -830,6 +1043,43 @@ def console_stock_list(
             Value(0),
         )
     )
+
+
+LOW_STOCK_UNITS = 5  # a variant with this many units or fewer (all warehouses) is low
+
+
+def low_stock_count(
+    *, actor_user_id: int, actor_role: str, merchant_id: int, threshold: int = LOW_STOCK_UNITS
+) -> int:
+    """How many of the merchant's variants are low on stock: the rows that
+    ``console_stock_list(low_stock_only=True)`` lists (one query)."""
+    _check_console(actor_user_id=actor_user_id, actor_role=actor_role, merchant_id=merchant_id)
+    return _variants_with_totals(merchant_id).filter(total_units__lte=threshold).count()
+
+
+def console_stock_list(
+    *,
+    actor_user_id: int,
+    actor_role: str,
+    merchant_id: int,
+    low_stock_only: bool = False,
+    low_stock_threshold: int = LOW_STOCK_UNITS,
+    q: str | None = None,
+    warehouse_id: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> StockPage:
+    """Stock per variant per warehouse of the merchant. ``low_stock_only`` keeps the
+    variants whose total over active warehouses is at most ``low_stock_threshold``;
+    ``warehouse_id`` (one of the merchant's, else ignored) shows only that warehouse's
+    column. Four queries whatever the page size (warehouses, count, variants, levels)."""
+    _check_console(actor_user_id=actor_user_id, actor_role=actor_role, merchant_id=merchant_id)
+    limit = min(max(int(limit), 1), MAX_PAGE)
+    offset = max(int(offset), 0)
+    warehouses = _warehouses(merchant_id)
+    if warehouse_id is not None and any(w.id == warehouse_id for w in warehouses):
+        warehouses = [w for w in warehouses if w.id == warehouse_id]
+    qs = _variants_with_totals(merchant_id)
     if q and q.strip():
         term = q.strip()
         qs = qs.filter(
@@ -875,41 +1125,254 @@ def console_stock_list(
     )
 
 
+def movement_kinds() -> list[tuple[str, str]]:
+    """(value, label) of every kind of recorded stock movement."""
+    return [(str(value), str(label)) for value, label in StockMovementKind.choices]
+
+
 @dataclass(frozen=True, slots=True)
 class MovementRow:
+    """One recorded stock change (``StockMovement``): a count, an adjustment or units an
+    order gave back. ``id`` and ``created_at`` are its place in the newest-first order."""
+
+    id: int
     variant_id: int
     sku: str
+    warehouse_id: int
     warehouse_code: str
+    warehouse_name: str
     kind: str
     delta: int
     units_after: int
     reason: str
     actor_username: str
     created_at: Any
+    # the reason as stored: a platform reason's code and reference ("fiera:<code>:<ref>"),
+    # for a caller that links it (``reason`` is what a person reads)
+    stored_reason: str = ""
 
 
 def stock_movement_list(
-    *, actor_user_id: int, actor_role: str, merchant_id: int, limit: int = 20
+    *,
+    actor_user_id: int,
+    actor_role: str,
+    merchant_id: int,
+    warehouse_id: int | None = None,
+    kinds: Sequence[str] | None = None,
+    before: tuple[Any, int] | None = None,
+    limit: int = 20,
 ) -> list[MovementRow]:
-    """The merchant's latest stock movements, newest first (one query)."""
+    """The merchant's latest stock movements, newest first (``created_at``, then id), one
+    query plus the people's names. ``before=(moment, id)`` keeps the rows that come after
+    that place in this order (keyset paging: created before ``moment``, or at it with a
+    smaller id); ``kinds`` keeps those kinds (``StockMovementKind`` values)."""
     _check_console(actor_user_id=actor_user_id, actor_role=actor_role, merchant_id=merchant_id)
-    rows = (
-        StockMovement.objects.filter(merchant_id=merchant_id)
-        .select_related("variant", "warehouse")
-        .order_by("-created_at", "-pk")[: min(max(limit, 1), MAX_PAGE)]
+    qs = StockMovement.objects.filter(merchant_id=merchant_id)
+    if warehouse_id is not None:
+        qs = qs.filter(warehouse_id=warehouse_id)
+    if kinds is not None:
+        qs = qs.filter(kind__in=list(kinds))
+    if before is not None:
+        moment, last_id = before
+        qs = qs.filter(Q(created_at__lt=moment) | Q(created_at=moment, pk__lt=last_id))
+    rows = list(
+        qs.select_related("variant", "warehouse").order_by("-created_at", "-pk")[
+            : min(max(limit, 1), MAX_PAGE + 1)
+        ]
     )
     people = user_summaries(user_ids={m.actor_id for m in rows if m.actor_id is not None})
     return [
         MovementRow(
+            id=m.pk,
             variant_id=m.variant_id,
             sku=m.variant.sku,
+            warehouse_id=m.warehouse_id,
             warehouse_code=m.warehouse.code,
+            warehouse_name=m.warehouse.name,
             kind=m.kind,
             delta=m.delta,
             units_after=m.units_after,
-            reason=m.reason,
+            reason=movement_reason_text(m.reason),
             actor_username=people[m.actor_id].username if m.actor_id in people else "",
             created_at=m.created_at,
+            stored_reason=m.reason,
         )
         for m in rows
     ]
+
+
+# Reasons the platform writes (not a person): "fiera:<code>:<reference>", shown translated.
+SYSTEM_REASONS = {
+    "flash-set-aside": gettext_lazy("Set aside for a flash sale of the festival %(reference)s"),
+    "flash-returned": gettext_lazy("Back from flash sale %(reference)s, now closed"),
+    "order-cancelled": gettext_lazy("Back from order %(reference)s, cancelled"),
+    "order-refunded": gettext_lazy("Back from order %(reference)s, refunded in full"),
+    "order-unpaid": gettext_lazy("Back from order %(reference)s, not paid in time"),
+}
+
+
+def system_reason(code: str, reference: object) -> str:
+    """The stored form of a reason the platform writes (see ``movement_reason_text``)."""
+    if code not in SYSTEM_REASONS:
+        raise ValueError(f"unknown system reason {code!r}")
+    return f"fiera:{code}:{reference}"
+
+
+def movement_reason_text(reason: str) -> str:
+    """A movement's reason as a person reads it: what staff typed, as typed; a reason the
+    platform wrote (``system_reason``), in the reader's language."""
+    if reason.startswith("fiera:"):
+        _prefix, code, reference = [*reason.split(":", 2), "", ""][:3]
+        template = SYSTEM_REASONS.get(code)
+        if template is not None:
+            return str(template) % {"reference": reference}
+    return reason
+
+
+# product images ---------------------------------------------------------------------------
+
+
+def media_url(name: str) -> str:
+    """The URL of a stored file (default storage), or "" for no file."""
+    return str(default_storage.url(name)) if name else ""
+
+
+@dataclass(frozen=True, slots=True)
+class ProductImageInfo:
+    """A picture of a product; ``image``/``thumbnail`` are storage names, the ``*_url``
+    properties their URLs (the filesystem's /media/... or the bucket's)."""
+
+    image_id: int
+    product_id: int
+    image: str
+    thumbnail: str
+    width: int
+    height: int
+    position: int
+    alt_text: str
+
+    @property
+    def id(self) -> int:
+        return self.image_id
+
+    @property
+    def url(self) -> str:
+        return media_url(self.image)
+
+    @property
+    def thumbnail_url(self) -> str:
+        return media_url(self.thumbnail or self.image)
+
+
+def _image_infos(product_ids: Sequence[int]) -> list[ProductImageInfo]:
+    if not product_ids:
+        return []
+    rows = ProductImage.objects.filter(product_id__in=list(product_ids)).order_by(
+        "product_id", "position", "id"
+    )
+    infos = [
+        ProductImageInfo(
+            image_id=r[0],
+            product_id=r[1],
+            image=r[2] or "",
+            thumbnail=r[3] or "",
+            width=r[4],
+            height=r[5],
+            position=r[6],
+            alt_text=r[7],
+        )
+        for r in rows.values_list(
+            "id", "product_id", "image", "thumbnail", "width", "height", "position", "alt_text"
+        )
+    ]
+    return infos
+
+
+def product_covers(*, product_ids: Sequence[int]) -> dict[int, ProductImageInfo]:
+    """Each product's cover (its first picture), by product id; products without a
+    picture are left out. One query."""
+    covers: dict[int, ProductImageInfo] = {}
+    for info in _image_infos(product_ids):
+        covers.setdefault(info.product_id, info)
+    return covers
+
+
+def product_gallery(*, product_id: int) -> list[ProductImageInfo]:
+    """The product's pictures in order, for its page (public: the caller has checked the
+    product is listed, e.g. with ``product_detail``). One query."""
+    return _image_infos([product_id])
+
+
+def product_image_list(
+    *, actor_user_id: int, actor_role: str, product_id: int
+) -> list[ProductImageInfo]:
+    """The pictures of one of the actor's products, in order (the console, the API).
+    Another merchant's product is ``ProductNotFound``."""
+    merchant_id = Product.objects.filter(pk=product_id).values_list("merchant_id", flat=True)
+    found = merchant_id.first()
+    not_found = ProductNotFound(f"no product {product_id}")
+    if found is None:
+        raise not_found
+    check_catalog_editor(
+        actor_user_id=actor_user_id,
+        actor_role=actor_role,
+        merchant_id=int(found),
+        not_found=not_found,
+    )
+    return _image_infos([product_id])
+
+
+def variant_categories(*, variant_ids: Iterable[int]) -> dict[int, int | None]:
+    """The category id of each variant's product (None when uncategorised), in ONE query;
+    unknown ids are left out."""
+    ids = sorted(set(variant_ids))
+    if not ids:
+        return {}
+    return dict(Variant.objects.filter(pk__in=ids).values_list("id", "product__category_id"))
+
+
+@dataclass(frozen=True, slots=True)
+class VariantProductRef:
+    """A variant's product, enough to name it and link to its page (festival pages)."""
+
+    variant_id: int
+    product_id: int
+    sku: str
+    label: str
+    name_it: str
+    name_en: str
+    name_zh: str
+
+
+def variant_products(*, variant_ids: Iterable[int]) -> dict[int, VariantProductRef]:
+    """Each variant's product id and names, in ONE query; unknown ids are left out."""
+    ids = sorted(set(variant_ids))
+    if not ids:
+        return {}
+    rows = Variant.objects.filter(pk__in=ids).values_list(
+        "id",
+        "product_id",
+        "sku",
+        "label",
+        "product__name_it",
+        "product__name_en",
+        "product__name_zh",
+    )
+    return {row[0]: VariantProductRef(*row) for row in rows}
+
+
+def variants_for_sale(
+    *, marketplace_id: int, currency: str, variant_ids: Iterable[int]
+) -> set[int]:
+    """Which of ``variant_ids`` are for sale on ``marketplace_id`` in ``currency`` (the
+    rule of ``catalog.rules``: active, the merchant's store open there, a price), so that a
+    page links each to a product page that shows it. One query."""
+    ids = sorted(set(variant_ids))
+    if not ids:
+        return set()
+    marks = ", ".join(["%s"] * len(ids))
+    rows = _fetch(
+        f"SELECT v.id FROM catalog_variant v {rules.sellable_joins()} WHERE v.id IN ({marks})",
+        [marketplace_id, currency, *ids],
+    )
+    return {int(row[0]) for row in rows}

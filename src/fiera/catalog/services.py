@@ -10,27 +10,32 @@ Each service owns its transaction.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy
 
 from fiera.accounts.roles import MERCHANT as MERCHANT_STAFF
-from fiera.accounts.roles import OPERATOR
+from fiera.accounts.roles import OPERATOR, SYSTEM
 from fiera.catalog.models import (
     Category,
     Price,
     Product,
+    ProductImage,
     StockLevel,
     StockMovement,
     StockMovementKind,
     Variant,
     Warehouse,
 )
+from fiera.common import images
 from fiera.common.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 from fiera.common.reference import is_country
 from fiera.marketplaces import selectors as marketplace_selectors
@@ -237,6 +242,7 @@ _FIELD_NAMES = {
     "description it": gettext_lazy("Italian description"),
     "description en": gettext_lazy("English description"),
     "description zh": gettext_lazy("Chinese description"),
+    "the picture's description": gettext_lazy("Picture description"),
 }
 
 
@@ -430,7 +436,12 @@ def product_update(
         for key, value in changes.items():
             setattr(product, key, value)
         if changes:
-            product.save(update_fields=list(changes))
+            documents = [  # the search document follows its texts (fiera.catalog.search)
+                "search_names" if key.startswith("name_") else "search_descriptions"
+                for key in changes
+                if key.startswith(("name_", "description_"))
+            ]
+            product.save(update_fields=list(dict.fromkeys([*changes, *documents])))
         return product
 
 
@@ -831,6 +842,109 @@ def stock_adjust(
         return level
 
 
+def stock_set_aside(
+    *,
+    actor_role: str,
+    actor_user_id: int | None,
+    merchant_id: int,
+    variant_id: int,
+    warehouse_id: int,
+    units: int,
+    reason: str,
+) -> int:
+    """Take ``units`` of the merchant's variant off ``warehouse_id``'s stock for an
+    allocation kept by another app (a festival's flash sale), with one conditional UPDATE
+    in the CALLER's transaction, and record it (movement "adjust", negative delta, ``reason``).
+
+    ``actor_role`` is ``SYSTEM`` (the calling service authorized its actor), an operator or
+    the merchant's staff. A variant or warehouse of another merchant answers 404; too few
+    units on hand raise ``StockNegative`` (409) and change nothing. Returns the units left.
+    """
+    return _stock_move(
+        actor_role=actor_role,
+        actor_user_id=actor_user_id,
+        merchant_id=merchant_id,
+        variant_id=variant_id,
+        warehouse_id=warehouse_id,
+        delta=-units,
+        reason=reason,
+    )
+
+
+def stock_return(
+    *,
+    actor_role: str,
+    actor_user_id: int | None,
+    merchant_id: int,
+    variant_id: int,
+    warehouse_id: int,
+    units: int,
+    reason: str,
+) -> int:
+    """Put back ``units`` that ``stock_set_aside`` took (unsold flash-sale units), recorded
+    as movement "adjust" with a positive delta. Zero units change nothing. Returns the units
+    on hand after."""
+    if units == 0:
+        level = StockLevel.objects.filter(variant_id=variant_id, warehouse_id=warehouse_id).first()
+        return level.units_on_hand if level else 0
+    return _stock_move(
+        actor_role=actor_role,
+        actor_user_id=actor_user_id,
+        merchant_id=merchant_id,
+        variant_id=variant_id,
+        warehouse_id=warehouse_id,
+        delta=units,
+        reason=reason,
+    )
+
+
+def _stock_move(
+    *,
+    actor_role: str,
+    actor_user_id: int | None,
+    merchant_id: int,
+    variant_id: int,
+    warehouse_id: int,
+    delta: int,
+    reason: str,
+) -> int:
+    if type(delta) is not int or delta == 0 or abs(delta) > MAX_STOCK_UNITS:
+        raise ValueError("the units moved are a whole number other than 0")
+    if actor_role != SYSTEM:
+        check_merchant_editor(
+            actor_user_id=actor_user_id or 0, actor_role=actor_role, merchant_id=merchant_id
+        )
+    variant = Variant.objects.filter(pk=variant_id, merchant_id=merchant_id).first()
+    if variant is None:
+        raise VariantNotFound(f"no variant {variant_id} of merchant {merchant_id}")
+    if not Warehouse.objects.filter(pk=warehouse_id, merchant_id=merchant_id).exists():
+        raise WarehouseNotFound(f"no warehouse {warehouse_id} of merchant {merchant_id}")
+    with transaction.atomic():
+        level, _ = StockLevel.objects.get_or_create(
+            variant=variant,
+            warehouse_id=warehouse_id,
+            defaults={"merchant_id": merchant_id, "units_on_hand": 0},
+        )
+        updated = StockLevel.objects.filter(
+            pk=level.pk, units_on_hand__gte=-delta, units_on_hand__lte=MAX_STOCK_UNITS - delta
+        ).update(units_on_hand=F("units_on_hand") + delta)
+        level.refresh_from_db(fields=["units_on_hand", "updated_at"])
+        if not updated:
+            if delta < 0:
+                raise StockNegative(
+                    f"only {level.units_on_hand} units on hand; cannot set aside {-delta}",
+                    message=gettext_lazy(
+                        "Only %(units_on_hand)s units are on hand in this warehouse; "
+                        "%(units)s cannot be set aside."
+                    ),
+                    units_on_hand=level.units_on_hand,
+                    units=-delta,
+                )
+            raise StockTooLarge(f"{level.units_on_hand} units on hand; cannot add {delta}")
+        _record(level, StockMovementKind.ADJUST, delta, actor_user_id, reason)
+        return level.units_on_hand
+
+
 def _level_locked(*, variant: Variant, warehouse_id: int) -> StockLevel:
     StockLevel.objects.get_or_create(
         variant=variant,
@@ -840,7 +954,9 @@ def _level_locked(*, variant: Variant, warehouse_id: int) -> StockLevel:
     return StockLevel.objects.select_for_update().get(variant=variant, warehouse_id=warehouse_id)
 
 
-def _record(level: StockLevel, kind: str, delta: int, actor_user_id: int, reason: str) -> None:
+def _record(
+    level: StockLevel, kind: str, delta: int, actor_user_id: int | None, reason: str
+) -> None:
     StockMovement.objects.create(
         stock_level=level,
         variant_id=level.variant_id,
@@ -893,3 +1009,191 @@ def category_create(
             )
     except IntegrityError:
         raise CategorySlugTaken(f"there is already a category {clean!r}") from None
+
+
+# product images ---------------------------------------------------------------------------
+
+MAX_PRODUCT_IMAGES = 8
+
+
+class ProductImageNotFound(NotFound):
+    code = "product_image_not_found"
+    message_template = gettext_lazy("This picture does not exist or was already removed.")
+
+
+class TooManyProductImages(Conflict):
+    code = "too_many_product_images"
+    message_template = gettext_lazy(
+        "A product has at most %(maximum)s pictures; remove one before adding another."
+    )
+
+
+class InvalidImageOrder(InvalidInput):
+    code = "invalid_image_order"
+    message_template = gettext_lazy(
+        "List every picture of this product exactly once, in the order you want."
+    )
+
+
+def _store_files(merchant_id: int, prepared: images.PreparedImage) -> tuple[str, str]:
+    """Save the picture and its thumbnail through the default storage; their names."""
+    stem = f"{merchant_id}/{uuid.uuid4().hex}.{prepared.extension}"
+    name = default_storage.save(f"products/{stem}", ContentFile(prepared.data))
+    thumb = default_storage.save(f"products/thumbs/{stem}", ContentFile(prepared.thumbnail))
+    return name, thumb
+
+
+def _delete_files_later(names: Sequence[str]) -> None:
+    """Delete stored files after the transaction commits, unless another image row still
+    uses them (the demo's pictures are shared by many products)."""
+
+    def delete() -> None:
+        for name in names:
+            if not name:
+                continue
+            in_use = (
+                ProductImage.objects.filter(image=name).exists()
+                or ProductImage.objects.filter(thumbnail=name).exists()
+            )
+            if not in_use:
+                default_storage.delete(name)
+
+    transaction.on_commit(delete)
+
+
+def product_image_add(
+    *,
+    actor_user_id: int,
+    actor_role: str,
+    product_id: int,
+    upload: IO[bytes] | bytes,
+    alt_text: str = "",
+) -> ProductImage:
+    """Add a picture to the product, last in its order (the first one is the cover).
+
+    The upload is checked and re-encoded by ``fiera.common.images.image_prepare`` (JPEG,
+    PNG or WebP, at most 10 MB and 40 megapixels; EXIF dropped, turned upright) with a
+    thumbnail that fits 480 x 480; both are stored through the default storage. At most
+    ``MAX_PRODUCT_IMAGES`` per product (``TooManyProductImages``, 409). The files are
+    written before the row; if the row cannot be written they are deleted again.
+    """
+    clean_alt = _clean_name(alt_text, "the picture's description", required=False)
+    # Authorize before the (costly) decoding; checked again under the lock below.
+    editable = _product_for_edit(
+        actor_user_id=actor_user_id, actor_role=actor_role, product_id=product_id
+    )
+    prepared = images.image_prepare(upload)
+    name, thumb = _store_files(editable.merchant_id, prepared)
+    try:
+        with transaction.atomic():
+            product = _product_for_edit(
+                actor_user_id=actor_user_id, actor_role=actor_role, product_id=product_id
+            )
+            # Lock the product so two uploads cannot both take the last free place.
+            Product.objects.select_for_update().filter(pk=product.pk).values_list("pk").get()
+            positions = list(
+                ProductImage.objects.filter(product_id=product.pk).values_list(
+                    "position", flat=True
+                )
+            )
+            if len(positions) >= MAX_PRODUCT_IMAGES:
+                raise TooManyProductImages(
+                    f"product {product.pk} already has {len(positions)} pictures",
+                    maximum=MAX_PRODUCT_IMAGES,
+                )
+            return ProductImage.objects.create(
+                merchant_id=product.merchant_id,
+                product=product,
+                image=name,
+                thumbnail=thumb,
+                width=prepared.width,
+                height=prepared.height,
+                position=max(positions, default=-1) + 1,
+                alt_text=clean_alt,
+            )
+    except BaseException:
+        default_storage.delete(name)
+        default_storage.delete(thumb)
+        raise
+
+
+def _image_for_edit(*, actor_user_id: int, actor_role: str, image_id: int) -> ProductImage:
+    not_found = ProductImageNotFound(f"no product image {image_id}")
+    found = ProductImage.objects.filter(pk=image_id).first()
+    if found is None:
+        raise not_found
+    check_catalog_editor(
+        actor_user_id=actor_user_id,
+        actor_role=actor_role,
+        merchant_id=found.merchant_id,
+        not_found=not_found,
+    )
+    return found
+
+
+def product_image_delete(
+    *, actor_user_id: int, actor_role: str, image_id: int, product_id: int | None = None
+) -> None:
+    """Remove a picture (of ``product_id``, if given: else ``ProductImageNotFound``); the
+    ones after it move up. Its files are deleted from storage after the commit (unless
+    another row shares them, as the demo's do)."""
+    with transaction.atomic():
+        found = _image_for_edit(
+            actor_user_id=actor_user_id, actor_role=actor_role, image_id=image_id
+        )
+        if product_id is not None and found.product_id != product_id:
+            raise ProductImageNotFound(f"picture {image_id} is not of product {product_id}")
+        names = [found.image.name or "", found.thumbnail.name or ""]
+        found.delete()
+        rest = list(
+            ProductImage.objects.filter(product_id=found.product_id)
+            .order_by("position", "id")
+            .values_list("pk", flat=True)
+        )
+        _renumber(rest)
+        _delete_files_later(names)
+
+
+def _renumber(image_ids: Sequence[int]) -> None:
+    for position, image_id in enumerate(image_ids):
+        ProductImage.objects.filter(pk=image_id).exclude(position=position).update(
+            position=position
+        )
+
+
+def product_image_reorder(
+    *, actor_user_id: int, actor_role: str, product_id: int, image_ids: Sequence[int]
+) -> list[int]:
+    """Put the product's pictures in the order of ``image_ids`` (the first is the cover).
+    ``image_ids`` must name each of its pictures exactly once (``InvalidImageOrder``, 422).
+    Returns the ids in their new order."""
+    with transaction.atomic():
+        product = _product_for_edit(
+            actor_user_id=actor_user_id, actor_role=actor_role, product_id=product_id
+        )
+        current = set(
+            ProductImage.objects.filter(product_id=product.pk).values_list("pk", flat=True)
+        )
+        wanted = [int(i) for i in image_ids]
+        if len(wanted) != len(set(wanted)) or set(wanted) != current:
+            raise InvalidImageOrder(
+                f"the order names {sorted(wanted)}; the product's pictures are {sorted(current)}"
+            )
+        _renumber(wanted)
+        return wanted
+
+
+def product_image_set_cover(*, actor_user_id: int, actor_role: str, image_id: int) -> None:
+    """Make the picture the product's cover (first); the others keep their order."""
+    with transaction.atomic():
+        found = _image_for_edit(
+            actor_user_id=actor_user_id, actor_role=actor_role, image_id=image_id
+        )
+        others = [
+            pk
+            for pk in ProductImage.objects.filter(product_id=found.product_id)
+            .order_by("position", "id")
+            .values_list("pk", flat=True)
+            if pk != found.pk
+        ]
+        _renumber([found.pk, *others])

@@ -21,5 +21,10 @@ urlpatterns = [
         views.console_product_edit,
         name="console_product_edit",
     ),
+    path(
+        "console/products/<int:product_id>/images",
+        views.console_product_images,
+        name="console_product_images",
+    ),
     path("console/stock/", views.console_stock, name="console_stock"),
 ]

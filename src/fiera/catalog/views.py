@@ -76,19 +76,42 @@ def _page_links(request: HttpRequest, page: Any, size: int) -> dict[str, str]:
     return links
 
 
+HOME_STORES = 30  # stores per page of the home's store list
+HOME_FEATURED_STORES = 6
+HOME_NEW_ARRIVALS = 8  # the newest product of as many merchants
+
+
 def storefront_home(request: HttpRequest, slug: str) -> HttpResponse:
+    """The marketplace's front page: categories with how many products are for sale,
+    featured stores and new arrivals from different merchants (on the first page), and
+    the stores, a page at a time (``?page=``)."""
     shopping = _shopping(request, slug)
     marketplace = shopping.marketplace
-    featured = selectors.product_search(
-        marketplace_id=marketplace.id, currency=shopping.currency, sort="newest", limit=8
+    number = parse_page(request.GET.get("page"))
+    stores = merchant_selectors.store_page(
+        marketplace_id=marketplace.id, limit=HOME_STORES, offset=(number - 1) * HOME_STORES
     )
-    categories = [c for c in selectors.category_list() if c.parent_id is None]
-    stores = merchant_selectors.store_list(marketplace_id=marketplace.id)
-    return render(
-        request,
-        "catalog/storefront_home.html",
-        _storefront(shopping, featured=featured, categories=categories, stores=stores),
-    )
+    first = number == 1
+    context = {
+        "categories": selectors.category_counts(
+            marketplace_id=marketplace.id, currency=shopping.currency
+        )
+        if first
+        else [],
+        "featured_stores": merchant_selectors.store_list(
+            marketplace_id=marketplace.id, featured_only=True
+        )[:HOME_FEATURED_STORES]
+        if first
+        else [],
+        "arrivals": selectors.new_arrivals(
+            marketplace_id=marketplace.id, currency=shopping.currency, limit=HOME_NEW_ARRIVALS
+        )
+        if first
+        else None,
+        "stores": stores,
+        **_page_links(request, stores, HOME_STORES),
+    }
+    return render(request, "catalog/storefront_home.html", _storefront(shopping, **context))
 
 
 def search(request: HttpRequest, slug: str) -> HttpResponse:
@@ -172,7 +195,10 @@ def product(request: HttpRequest, slug: str, product_id: int) -> HttpResponse:
         )
     except NotFound:
         raise Http404(_("This product is not sold here.")) from None
-    return render(request, "catalog/product.html", _storefront(shopping, product=detail))
+    gallery = selectors.product_gallery(product_id=detail.product_id)
+    return render(
+        request, "catalog/product.html", _storefront(shopping, product=detail, gallery=gallery)
+    )
 
 
 @require_POST
@@ -242,6 +268,88 @@ def _console(request: HttpRequest) -> _Console | HttpResponse:
     return _Console(request, companies[0], companies)
 
 
+def _language_suffix() -> str:
+    from django.utils.translation import get_language
+
+    language = (get_language() or "en").lower()
+    return "zh" if language.startswith("zh") else "it" if language.startswith("it") else "en"
+
+
+def _local_name(obj: Any) -> str:
+    """The ``name`` of a category or marketplace in the active language (English, or the
+    plain ``name``, when it has none)."""
+    suffix = _language_suffix()
+    return str(
+        getattr(obj, f"name_{suffix}", "")
+        or getattr(obj, "name_en", "")
+        or getattr(obj, "name", "")
+    )
+
+
+def _console_category_choices() -> list[tuple[str, str]]:
+    """(slug, "Parent / Child") in the active language, sorted by that label."""
+    categories = selectors.category_list()
+    by_id = {c.id: c for c in categories}
+    choices = []
+    for c in categories:
+        parent = by_id.get(c.parent_id) if c.parent_id is not None else None
+        label = _local_name(c) if parent is None else f"{_local_name(parent)} / {_local_name(c)}"
+        choices.append((c.slug, label))
+    return sorted(choices, key=lambda choice: choice[1].casefold())
+
+
+def _clean_text(raw: str | None) -> str:
+    return (raw or "").replace("\x00", "").strip()[:200]
+
+
+class _ProductFilters:
+    """The products list's filters, read from a query string and written back (only
+    these known fields, validated: never an address taken from the request)."""
+
+    def __init__(self, query: QueryDict, categories: list[tuple[str, str]]) -> None:
+        self.q = _clean_text(query.get("q"))
+        status = query.get("status") or ""
+        self.status = status if status in {"active", "hidden"} else ""
+        category = query.get("category") or ""
+        self.category = category if category in dict(categories) else ""
+        self.page = parse_page(query.get("page"))
+
+    @property
+    def is_active(self) -> bool | None:
+        return {"active": True, "hidden": False}.get(self.status)
+
+    def params(self, *, page: bool = True) -> dict[str, Any]:
+        return {
+            "q": self.q,
+            "status": self.status,
+            "category": self.category,
+            "page": self.page if page and self.page > 1 else None,
+        }
+
+    def query(self) -> str:
+        """``q=…&status=…`` of the filters that are set (no leading ``?``)."""
+        return urlencode({k: v for k, v in self.params().items() if v})
+
+
+class _StockFilters:
+    """The stock page's filters (search text, low stock only, warehouse, page), read
+    from a query string and written back from known fields only."""
+
+    def __init__(self, query: QueryDict) -> None:
+        self.q = _clean_text(query.get("q"))
+        self.low = query.get("low") == "1"
+        self.warehouse_id = parse_id(query.get("warehouse") or "")
+        self.page = parse_page(query.get("page"))
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "q": self.q,
+            "low": "1" if self.low else None,
+            "warehouse": self.warehouse_id,
+            "page": self.page if self.page > 1 else None,
+        }
+
+
 def _summaries(console: _Console) -> list[Any]:
     summaries = merchant_selectors.merchant_summaries(merchant_ids=console.companies)
     return [summaries[i] for i in console.companies if i in summaries]
@@ -261,7 +369,7 @@ def _listings(console: _Console) -> list[tuple[str, str]]:
         if info is None:
             continue
         for currency in info.currencies:
-            choices.append((f"{info.id}:{currency}", f"{info.name} · {currency}"))
+            choices.append((f"{info.id}:{currency}", f"{_local_name(info)} · {currency}"))
     return choices
 
 
@@ -282,7 +390,8 @@ def console_products(request: HttpRequest) -> HttpResponse:
     console = _console(request)
     if isinstance(console, HttpResponse):
         return console
-    categories = _category_choices()
+    categories = _console_category_choices()
+    filters = _ProductFilters(request.GET, categories)
     listings = _listings(console)
     warehouses = _warehouse_choices(console)
     status = 200
@@ -323,14 +432,14 @@ def console_products(request: HttpRequest) -> HttpResponse:
         form = catalog_forms.ProductLaunchForm(
             categories=categories, listings=listings, warehouses=warehouses
         )
-    q = (request.GET.get("q") or "").replace("\x00", "").strip()[:200]
-    number = parse_page(request.GET.get("page"))
     page = selectors.console_product_list(
         **console.actor,
         merchant_id=console.merchant_id,
-        q=q or None,
+        q=filters.q or None,
+        is_active=filters.is_active,
+        category_slug=filters.category or None,
         limit=CONSOLE_PAGE_SIZE,
-        offset=(number - 1) * CONSOLE_PAGE_SIZE,
+        offset=(filters.page - 1) * CONSOLE_PAGE_SIZE,
     )
     return render(
         request,
@@ -340,7 +449,10 @@ def console_products(request: HttpRequest) -> HttpResponse:
             "console": console,
             "companies": _summaries(console),
             "page": page,
-            "q": q,
+            "q": filters.q,
+            "filters": filters,
+            "filter_query": filters.query(),
+            "categories": categories,
             "form": form,
             "has_listings": bool(listings),
             **_page_links(request, page, CONSOLE_PAGE_SIZE),
@@ -360,7 +472,8 @@ def console_product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
         raise Http404(_("No such product.")) from None
     if item.merchant_id != console.merchant_id:
         console.merchant_id = item.merchant_id
-    categories = _category_choices()
+    categories = _console_category_choices()
+    filters = _ProductFilters(request.GET, categories)
     listings = _listings(console)
     edit_form = catalog_forms.ProductEditForm(
         categories=categories,
@@ -382,7 +495,7 @@ def console_product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")
-        done = _edit_action(request, console, item, action, categories, listings)
+        done = _edit_action(request, console, item, action, categories, listings, filters)
         if isinstance(done, HttpResponse):
             return done
         status = 422
@@ -402,7 +515,12 @@ def console_product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
             "edit_form": edit_form,
             "variant_form": variant_form,
             "price_form": price_form,
+            "images": selectors.product_image_list(**console.actor, product_id=item.product_id),
+            "max_images": services.MAX_PRODUCT_IMAGES,
             "listings": dict(listings),
+            "filters": filters,
+            "filter_query": filters.query(),
+            "list_url": console.url("catalog:console_products", **filters.params()),
         },
         status=status,
     )
@@ -415,12 +533,17 @@ def _edit_action(
     action: str | None,
     categories: list[tuple[str, str]],
     listings: list[tuple[str, str]],
+    filters: _ProductFilters,
 ) -> Any:
-    """Run one POSTed edit; a redirect when it worked, else the bound form with errors."""
-    redirect = HttpResponseRedirect(
-        f"{reverse('catalog:console_product_edit', args=[item.product_id])}"
-        f"?merchant={console.merchant_id}"
-    )
+    """Run one POSTed edit; a redirect when it worked, else the bound form with errors.
+
+    Saved details go back to the products list as it was filtered; a variant or prices
+    back to this page (the list's filters kept in its address)."""
+    name = "catalog:console_product_edit"
+    url = f"{reverse(name, args=[item.product_id])}?merchant={console.merchant_id}"
+    if filters.query():
+        url += f"&{filters.query()}"
+    redirect = HttpResponseRedirect(url)
     form: Any
     try:
         if action == "product":
@@ -442,7 +565,9 @@ def _edit_action(
                     is_active=data["is_active"],
                 )
                 messages.success(request, _("Product saved."))
-                return redirect
+                return HttpResponseRedirect(
+                    console.url("catalog:console_products", **filters.params())
+                )
         elif action == "variant":
             form = catalog_forms.VariantForm(request.POST)
             if form.is_valid():
@@ -482,6 +607,7 @@ def console_stock(request: HttpRequest) -> HttpResponse:
     if isinstance(console, HttpResponse):
         return console
     warehouse_form = catalog_forms.WarehouseForm()
+    filters = _StockFilters(request.GET)
     if request.method == "POST":
         action = request.POST.get("action")
         form: Any
@@ -507,23 +633,23 @@ def console_stock(request: HttpRequest) -> HttpResponse:
                 messages.error(request, exc.message())
             else:
                 messages.success(request, _("Stock saved."))
-                return HttpResponseRedirect(console.url("catalog:console_stock"))
+                return HttpResponseRedirect(
+                    console.url("catalog:console_stock", **filters.params())
+                )
         else:
             for errors in form.errors.values():
                 for error in errors:
                     messages.error(request, error)
-    low = request.GET.get("low") == "1"
-    q = (request.GET.get("q") or "").replace("\x00", "").strip()[:200]
-    number = parse_page(request.GET.get("page"))
     page = selectors.console_stock_list(
         **console.actor,
         merchant_id=console.merchant_id,
-        low_stock_only=low,
-        q=q or None,
+        low_stock_only=filters.low,
+        q=filters.q or None,
+        warehouse_id=filters.warehouse_id,
         limit=CONSOLE_PAGE_SIZE,
-        offset=(number - 1) * CONSOLE_PAGE_SIZE,
+        offset=(filters.page - 1) * CONSOLE_PAGE_SIZE,
     )
-    movements = selectors.stock_movement_list(**console.actor, merchant_id=console.merchant_id)
+    warehouses = selectors.warehouse_list(**console.actor, merchant_id=console.merchant_id)
     return render(
         request,
         "catalog/console_stock.html",
@@ -532,11 +658,65 @@ def console_stock(request: HttpRequest) -> HttpResponse:
             "console": console,
             "companies": _summaries(console),
             "page": page,
-            "low": low,
-            "q": q,
-            "movements": movements,
+            "low": filters.low,
+            "q": filters.q,
+            "filters": filters,
+            "all_warehouses": warehouses,
+            "movements_url": console.url(
+                "orders:console_stock_movements", warehouse=filters.warehouse_id
+            ),
             "warehouse_form": warehouse_form,
             **_page_links(request, page, CONSOLE_PAGE_SIZE),
         },
         status=422 if request.method == "POST" else 200,
     )
+
+
+@require_POST
+def console_product_images(request: HttpRequest, product_id: int) -> HttpResponse:
+    """The product edit page's pictures: upload one, remove one, or make one the cover.
+    Answers with a redirect back to the edit page and a message (the form's errors, such
+    as a file that is not a picture, in the reader's language)."""
+    console = _console(request)
+    if isinstance(console, HttpResponse):
+        return console
+    try:
+        item = selectors.console_product_get(**console.actor, product_id=product_id)
+    except NotFound:
+        raise Http404(_("No such product.")) from None
+    back = HttpResponseRedirect(
+        f"{reverse('catalog:console_product_edit', args=[item.product_id])}"
+        f"?merchant={item.merchant_id}#images"
+    )
+    action = request.POST.get("action")
+    image_id = parse_id(request.POST.get("image_id") or "")
+    try:
+        if action == "upload":
+            upload = request.FILES.get("image")
+            if upload is None:
+                messages.error(request, _("Choose a picture to upload."))
+                return back
+            services.product_image_add(
+                **console.actor,
+                product_id=item.product_id,
+                upload=upload,
+                alt_text=request.POST.get("alt_text") or "",
+            )
+            messages.success(request, _("Picture added."))
+        elif action in {"delete", "cover"} and image_id is not None:
+            if image_id not in {
+                i.image_id
+                for i in selectors.product_image_list(**console.actor, product_id=item.product_id)
+            }:
+                raise Http404(_("No such picture."))
+            if action == "delete":
+                services.product_image_delete(**console.actor, image_id=image_id)
+                messages.success(request, _("Picture removed."))
+            else:
+                services.product_image_set_cover(**console.actor, image_id=image_id)
+                messages.success(request, _("Cover picture set."))
+        else:
+            raise Http404(_("Unknown action."))
+    except DomainError as exc:
+        messages.error(request, exc.message())
+    return back

@@ -86,6 +86,21 @@ PLAN: tuple[TablePlan, ...] = (
     _reference("orders_crossborderregime", "rates are data, read by every checkout"),
     _reference("orders_dutyrate", "rates are data, read by every checkout"),
     _reference("payments_fxrate", "one row per currency pair and day"),
+    _reference("festivals_festival", "a handful of festivals, read by every festival page"),
+    _reference("festivals_festival_marketplaces", "with the festivals"),
+    _reference("festivals_participation", "merchants' applications: thousands at most"),
+    _reference("partners_partner", "tens of partner organisations, read by every partner page"),
+    _reference("partners_partnerregion", "a few regions per partner"),
+    _reference("partners_partnerstaff", "who works for which partner; read on every partner page"),
+    _reference(
+        "partners_lead",
+        "onboarding leads: thousands, not per tenant (a lead becomes a merchant only when live)",
+    ),
+    _reference("partners_leadevent", "a few history rows per lead"),
+    _reference("trade_buyercompany", "business buyers' companies: thousands, read by trade pages"),
+    _reference("trade_buyermember", "who belongs to which buyer company"),
+    _reference("trade_supplierprofile", "one per supplier merchant, read by every trade page"),
+    _reference("trade_supplierverification", "a few checks per supplier"),
     # --- distributed by merchant ---------------------------------------------------------
     _distributed(
         "catalog_product", "merchant_id", "merchant", "every catalog row carries its merchant"
@@ -100,6 +115,7 @@ PLAN: tuple[TablePlan, ...] = (
         "checkout's stock UPDATE touches one merchant's rows per order",
     ),
     _distributed("catalog_stockmovement", "merchant_id", "merchant", "the stock's audit trail"),
+    _distributed("catalog_productimage", "merchant_id", "merchant", "with its product"),
     _distributed(
         "orders_order",
         "merchant_id",
@@ -115,11 +131,33 @@ PLAN: tuple[TablePlan, ...] = (
     _distributed("payments_payment", "merchant_id", "merchant", "what a merchant is paid"),
     _distributed("payments_paymentrefund", "merchant_id", "merchant", "with its payment"),
     _distributed("payments_escrow", "merchant_id", "merchant", "held for the merchant"),
+    _distributed("festivals_festivalprice", "merchant_id", "merchant", "with its variant"),
+    _distributed(
+        "festivals_flashsale", "merchant_id", "merchant", "units set aside from the stock"
+    ),
+    _distributed(
+        "festivals_flashsalebucket",
+        "merchant_id",
+        "merchant",
+        "a flash-sale checkout line is a single-node write beside its stock",
+    ),
+    _distributed("festivals_flashsalebuyer", "merchant_id", "merchant", "with its flash sale"),
+    _distributed("festivals_festivalorder", "merchant_id", "merchant", "with its order"),
+    _distributed(
+        "festivals_gmvtally", "merchant_id", "merchant", "written with the merchant's orders"
+    ),
+    _distributed(
+        "festivals_gmvmerchanttotal",
+        "merchant_id",
+        "merchant",
+        "rollup of the merchant's tally cells, written beside them",
+    ),
     # --- distributed by buyer ------------------------------------------------------------
     _distributed("orders_cart", "buyer_id", "buyer", "the buyer's side"),
     _distributed("orders_cartline", "buyer_id", "buyer", "with its cart"),
     _distributed("orders_checkout", "buyer_id", "buyer", "one buyer's checkouts together"),
     _distributed("orders_idempotencyrecord", "buyer_id", "buyer", "keys are per buyer"),
+    _distributed("orders_savedaddress", "buyer_id", "buyer", "the buyer's address book"),
     _distributed(
         "orders_crossborderallowance", "buyer_id", "buyer", "the buyer's yearly allowance"
     ),
@@ -132,6 +170,12 @@ PLAN: tuple[TablePlan, ...] = (
         "owner_id",
         "ledger_owner",
         "spread by owner, so a busy currency spans every node",
+    ),
+    _distributed(
+        "ledger_balancedelta",
+        "owner_id",
+        "ledger_owner",
+        "with its account: the roll-up folds an account's deltas on the account's node",
     ),
     _distributed(
         "ledger_transfer",
@@ -155,6 +199,22 @@ PLAN: tuple[TablePlan, ...] = (
         "common_outboxdelivery",
         "one row per message and subscriber, written by the relay beside its message",
     ),
+    _local(
+        "festivals_gmvminute",
+        "GMV per festival minute (1,440 rows a day, no merchant): written by the outbox "
+        "relay's subscriber, off the checkout, beside the outbox it reads",
+    ),
+    _local(
+        "festivals_gmvbuyercountry",
+        "GMV per festival x buyer country (a row per country): written by the outbox relay's "
+        "subscriber with GmvMinute, off the checkout",
+    ),
+    _local(
+        "trade_inquiry",
+        "buyer-to-supplier inquiries (capped per buyer per day): the buyer's and the "
+        "supplier's inbox both read it, so neither tenant key fits (decision 0015)",
+    ),
+    _local("trade_inquirymessage", "with its inquiry"),
     _local(
         "common_processedevent",
         "a subscriber's 'event X done' marks, beside the messages they point to",

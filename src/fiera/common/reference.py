@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from functools import cache
 
 import pycountry
-from django.utils.translation import gettext_lazy
+from babel import Locale, UnknownLocaleError
+from django.utils.translation import get_language, gettext_lazy
 
 from fiera.common.errors import InvalidInput
 
@@ -69,6 +70,48 @@ def country(code: str) -> Country:
 
 def is_country(code: str) -> bool:
     return code in _countries_by_code()
+
+
+def babel_locale(language: str | None = None) -> Locale:
+    """The Babel (CLDR) locale of a Django language code ("zh-hans" -> zh_Hans), the active
+    language when none is given; an unknown one is English."""
+    return _babel_locale((language or get_language() or "en").lower())
+
+
+@cache
+def _babel_locale(language: str) -> Locale:
+    if language.startswith("zh"):
+        language = "zh_Hant" if language.endswith(("hant", "tw", "hk")) else "zh_Hans"
+    try:
+        return Locale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse("en")
+
+
+def country_name(code: str, language: str | None = None) -> str:
+    """The country's name in the language (CLDR: "CN" -> "Cina" in Italian, "中国" in
+    Chinese; the active language when none is given); an unknown code is shown as it is."""
+    if not code or not is_country(code):
+        return code
+    return str(babel_locale(language).territories.get(code) or country(code).name)
+
+
+def countries_by_local_name(language: str | None = None) -> tuple[Country, ...]:
+    """Every country with its name in the language, sorted for that language's readers."""
+    return _countries_by_local_name(str(babel_locale(language)))
+
+
+@cache
+def _countries_by_local_name(locale: str) -> tuple[Country, ...]:
+    names = Locale.parse(locale).territories
+    rows = [Country(c.code, str(names.get(c.code) or c.name)) for c in countries()]
+    return tuple(sorted(rows, key=lambda c: local_sort_key(c.name)))
+
+
+def local_sort_key(name: str) -> str:
+    """A sort key that puts accented Latin names beside their plain letters (Åland by A);
+    Chinese names sort by code point, which groups them by their first character."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower() or name
 
 
 @cache

@@ -46,9 +46,21 @@ from fiera.accounts.roles import SYSTEM
 from fiera.catalog.models import Category, Price, Product, StockLevel, Variant, Warehouse
 from fiera.common.reference import Municipality, italian_region, municipalities_in_region
 from fiera.demo import vocabulary as vocab
+from fiera.demo.abroad import build_abroad
+from fiera.demo.festivals import (
+    FESTIVAL_MAX_UNIT_EUR_CENTS,
+    build_festivals,
+    double_eleven,
+    draft_festival_orders,
+)
+from fiera.demo.fxrates import demo_fx_rates_load
 from fiera.demo.history import HISTORY_DAYS, build_payment_history
+from fiera.demo.media import build_media
 from fiera.demo.outlets import build_outlets
-from fiera.demo.prices import convert_eur, percent_of
+from fiera.demo.partners import build_partners
+from fiera.demo.paylater import build_pay_later
+from fiera.demo.prices import convert_eur, eur_cents, percent_of
+from fiera.demo.trade import build_trade
 from fiera.demo.wallets import build_wallets
 from fiera.marketplaces.models import Marketplace
 from fiera.marketplaces.services import marketplace_create
@@ -84,6 +96,7 @@ BUYER_ALLOWANCE_USED_PERCENT = 20
 NEAR_LIMIT_BUYER = "buyer-cbec"
 NEAR_LIMIT_LEFT_MINOR = 40_000
 OPERATOR_BUSINESS_UNIT = "ICE Digital"
+HISTORY_WALLET_CHECKOUTS = 9  # by the README's buyers on the payment history's days
 
 T = TypeVar("T")
 
@@ -94,7 +107,9 @@ T = TypeVar("T")
 @dataclass(frozen=True, slots=True)
 class MarketplaceSpec:
     slug: str
-    name: str
+    name: str  # English; name_it / name_zh below
+    name_it: str
+    name_zh: str
     kind: str
     default_currency: str
     languages: tuple[str, ...]
@@ -109,6 +124,8 @@ MARKETPLACES: tuple[MarketplaceSpec, ...] = (
     MarketplaceSpec(
         slug="flagship-cn",
         name="Italia Flagship China",
+        name_it="Italia Flagship Cina",
+        name_zh="意大利官方旗舰商城",
         kind="b2c_domestic",
         default_currency="CNY",
         languages=("zh-hans", "en", "it"),
@@ -120,6 +137,8 @@ MARKETPLACES: tuple[MarketplaceSpec, ...] = (
     MarketplaceSpec(
         slug="crossborder-cn",
         name="Italia Cross-Border China",
+        name_it="Italia Transfrontaliero Cina",
+        name_zh="意大利跨境商城",
         kind="b2c_cross_border",
         default_currency="CNY",
         languages=("zh-hans", "en", "it"),
@@ -131,6 +150,8 @@ MARKETPLACES: tuple[MarketplaceSpec, ...] = (
     MarketplaceSpec(
         slug="trade",
         name="Italia Trade",
+        name_it="Italia Ingrosso",
+        name_zh="意大利批发商城",
         kind="b2b_trade",
         default_currency="USD",
         languages=("en", "it", "zh-hans"),
@@ -143,6 +164,8 @@ MARKETPLACES: tuple[MarketplaceSpec, ...] = (
     MarketplaceSpec(
         slug="sea",
         name="Italia Southeast Asia",
+        name_it="Italia Sud-est asiatico",
+        name_zh="意大利东南亚商城",
         kind="regional",
         default_currency="SGD",
         languages=("en", "zh-hans"),
@@ -200,6 +223,7 @@ class DemoMerchant:
     popularity: float
     warehouse_id: int = 0
     variants: list[DemoVariant] = field(default_factory=list)
+    country: str = "IT"  # ISO 3166-1 of the company (fiera.demo.abroad for the others)
 
 
 @dataclass(slots=True)
@@ -300,6 +324,7 @@ _RESET_ROOTS = (
     "merchants.Merchant",
     "catalog.Category",
     "common.OutboxMessage",
+    "festivals.Festival",
     "sessions.Session",
 )
 
@@ -377,16 +402,27 @@ def _stage_reference(world: World) -> None:
     bar = _bar(world, "reference", 4, "step")
     existing = {s.slug for s in Sector.objects.all()}
     Sector.objects.bulk_create(
-        Sector(slug=seed.slug, name=seed.name, ateco_codes=list(seed.ateco_codes))
+        Sector(
+            slug=seed.slug,
+            name=seed.name,
+            name_it=seed.name_it,
+            name_zh=seed.name_zh,
+            ateco_codes=list(seed.ateco_codes),
+        )
         for seed in vocab.SECTOR_SEEDS
         if seed.slug not in existing
     )
+    for seed in vocab.SECTOR_SEEDS:  # the migration's rows have no translated names
+        Sector.objects.filter(slug=seed.slug, name_it="").update(name_it=seed.name_it)
+        Sector.objects.filter(slug=seed.slug, name_zh="").update(name_zh=seed.name_zh)
     for spec in MARKETPLACES:
         found = Marketplace.objects.filter(slug=spec.slug).first()
         if found is None:
             marketplace_create(
                 slug=spec.slug,
                 name=spec.name,
+                name_it=spec.name_it,
+                name_zh=spec.name_zh,
                 kind=spec.kind,
                 languages=list(spec.languages),
                 default_language=spec.default_language,
@@ -606,9 +642,7 @@ def _stage_merchants(world: World, count: int) -> None:
                     merchant_id=merchant.pk,
                     marketplace=world.marketplaces[slug],
                     slug=merchant.slug,
-                    name=f"{merchant.display_name} Official Store"
-                    if slug != "trade"
-                    else f"{merchant.display_name} (wholesale)",
+                    name=merchant.display_name,  # "official store" is said by the page
                 )
             )
         warehouses.append(
@@ -996,9 +1030,10 @@ def _tracking(carrier: str, serial: int) -> str:
 
 
 def _festival_days(now: datetime) -> list[datetime]:
-    """The last 11.11 and 6.18 before ``now`` (China's two big shopping days)."""
+    """The last 6.18 before ``now`` (China's other big shopping day: the 11.11s and their
+    orders are fiera.demo.festivals')."""
     days = []
-    for month, day in ((11, 11), (6, 18)):
+    for month, day in ((6, 18),):
         moment = now.replace(month=month, day=day, hour=0, minute=0, second=0, microsecond=0)
         if moment > now:
             moment = moment.replace(year=moment.year - 1)
@@ -1064,7 +1099,8 @@ def _stage_orders(world: World, target_orders: int) -> None:
         marketplace_id=world.marketplaces["crossborder-cn"].pk, country="CN"
     )
     methods = payment_methods()
-    prepaid = [m.code for m in methods if not m.collects_on_delivery]
+    # paid at checkout; the orders paid after it are fiera.demo.paylater's
+    prepaid = [m.code for m in methods if not m.collects_on_delivery and m.code != "wallet_later"]
     cod = [m.code for m in methods if m.collects_on_delivery] or ["cod"]
     festivals = _festival_days(now)
     allowance: Counter[tuple[int, int]] = Counter(
@@ -1089,13 +1125,26 @@ def _stage_orders(world: World, target_orders: int) -> None:
         return regime.annual_limit_minor
 
     def attempt(
-        buyer: DemoBuyer, slug: str, placed_at: datetime, n_merchants: int, n_lines: int | None
+        buyer: DemoBuyer,
+        slug: str,
+        placed_at: datetime,
+        n_merchants: int,
+        n_lines: int | None,
+        country: str | None = None,
+        festival: bool = False,
+        pay_with: str | None = None,
     ) -> int:
-        """Draft one checkout of ``buyer`` on ``slug`` at ``placed_at``; returns the orders
-        made (0 when nothing fitted: stock, prices, the CBEC limits)."""
+        """Draft one checkout of ``buyer`` on ``slug`` at ``placed_at`` (from merchants of
+        ``country`` when given; a ``festival`` basket holds no line dearer than
+        ``FESTIVAL_MAX_UNIT_EUR_CENTS``; paid by ``pay_with`` when given, else a method
+        drawn); returns the orders made (0 when nothing fitted: stock, prices, the CBEC
+        limits)."""
         spec = specs[slug]
         currency = spec.countries.get(buyer.country, spec.default_currency)
+        dearest = convert_eur(FESTIVAL_MAX_UNIT_EUR_CENTS, currency).amount_minor
         pool = by_marketplace.get(slug, [])
+        if country is not None:
+            pool = [m for m in pool if m.country == country]
         if not pool:
             return 0
         chosen = _weighted_sample(rng, pool, [m.popularity for m in pool], n_merchants)
@@ -1108,6 +1157,8 @@ def _stage_orders(world: World, target_orders: int) -> None:
                 quantity = _quantity(rng, slug, variant)
                 unit = variant.unit_price(slug, currency, quantity)
                 if unit is None or any(v is variant for v, *_ in draft.lines):
+                    continue
+                if festival and unit > dearest:
                     continue
                 if variant.units - taken[variant.id] < quantity:
                     continue
@@ -1134,7 +1185,9 @@ def _stage_orders(world: World, target_orders: int) -> None:
         year = placed_at.year
         if cross_border and allowance[(buyer.id, year)] + subtotal > allowance_cap(buyer, year):
             return 0
-        method = rng.choice(prepaid) if prepaid and rng.random() < 0.5 else rng.choice(cod)
+        method = pay_with or (
+            rng.choice(prepaid) if prepaid and rng.random() < 0.5 else rng.choice(cod)
+        )
         paid_upfront = method in prepaid
         checkout = Checkout(
             buyer_id=buyer.id,
@@ -1206,6 +1259,52 @@ def _stage_orders(world: World, target_orders: int) -> None:
         count = attempt(buyer, slug, placed_at, n_merchants, None)
         made += count
         bar.update(count)
+    # The payment history (fiera.demo.history) charges and refunds the wallet checkouts of
+    # the last HISTORY_DAYS days: the README's buyers place a few, so that even a small
+    # demo has some (each on one of the full days before today).
+    history_start = now - timedelta(days=HISTORY_DAYS + 1)
+    placed_before = Order.objects.filter(  # by an earlier run (--keep): not again
+        buyer_id__in=[b.id for b in specials], payment_method="wallet", placed_at__gte=history_start
+    ).exists()
+    for index in range(0 if placed_before else HISTORY_WALLET_CHECKOUTS):
+        buyer = specials[index % len(specials)]
+        slugs, weights = _marketplaces_for(buyer)
+        placed_at = now - timedelta(days=rng.uniform(1.5, HISTORY_DAYS - 0.5))
+        wallet = "wallet" if "wallet" in prepaid else None
+        made += attempt(buyer, _weighted(rng, slugs, weights), placed_at, 1, None, pay_with=wallet)
+    # The festivals' days (fiera.demo.festivals): last year's and this year's 11.11 and the
+    # festival running now, drafted like every other order.
+    slug_by_id = {m.pk: slug for slug, m in world.marketplaces.items()}
+
+    def festival_draft(
+        buyer: DemoBuyer, slug: str, placed_at: datetime, country: str, simple: bool
+    ) -> list[tuple[str, int]]:
+        before = len(drafts)
+        n_merchants = 1 if simple else _weighted(rng, [1, 2], [90, 10])
+        attempt(buyer, slug, placed_at, n_merchants, 1 if simple else None, country, True)
+        return [
+            (group.merchant.country, eur_cents(group.subtotal, checkout.currency))
+            for checkout, groups in drafts[before:]
+            for group in groups
+        ]
+
+    made += draft_festival_orders(
+        rng,
+        now,
+        buyers_who_order,
+        _marketplaces_for,
+        target_orders,
+        country_of=lambda b: b.country,
+        sellers={s: {m.country for m in pool} for s, pool in by_marketplace.items()},
+        drafted=[
+            (c.placed_at, slug_by_id[c.marketplace_id], g.merchant.country,
+             eur_cents(g.subtotal, c.currency))
+            for c, groups in drafts
+            for g in groups
+        ],
+        draft=festival_draft,
+    )  # fmt: skip
+    bar.update(made - bar.n)
     # The second Chinese consumer has spent this year's allowance almost to the limit, so a
     # visitor signed in as them sees a cross-border checkout refused by the CBEC rule.
     near = next((b for b in world.buyers if b.username == NEAR_LIMIT_BUYER), None)
@@ -1446,25 +1545,55 @@ def build_demo(
         with _stage(world, "catalog"):
             _stage_catalog(world)
             _stage_staff(world)
+        with _stage(world, "abroad"):
+            # companies from 13 other countries, for the festivals' ranking by country
+            world.merchants.extend(build_abroad(world, seed=seed))
+        with _stage(world, "pictures"):
+            pictures = build_media(seed=seed)
         with _stage(world, "orders"):
             _stage_orders(world, max(40, merchants * 8))
         with _stage(world, "stock"):
             _stage_stock(world)
-    extra: list[str] = []
+    extra: list[str] = [
+        f"  pictures       {pictures['product_images']} product pictures from "
+        f"{pictures['picture_files']} drawn pictograms, {pictures['logos']} store logos and "
+        f"descriptions, {pictures['featured_stores']} featured stores "
+        f"({pictures['files_drawn']} files drawn in {world.timings['pictures']:.1f} s)"
+    ]
     if outlets:
         # The post-office network (4 pilot outlets taking payments, 12,800 planned) and a
         # year of ECB reference rates from the bundled offline history.
         show = bool(world.progress) if world.progress is not None else sys.stderr.isatty()
         extra.append("  " + build_outlets(seed=seed, progress=show))
-        since = (world.now - timedelta(days=366)).date()
+        # back to last year's 11.11, so the festivals' orders convert to US dollars
+        since = min(world.now - timedelta(days=366), double_eleven(world.now)[1]).date()
+        since -= timedelta(days=7)
         report = fx_rates_import_bundled(since=since, progress=show)
         rates = report.created + report.unchanged
-        extra.append(f"  fx rates       {rates} ECB reference rates since {since}")
+        # and the VND the ECB does not publish (the sea marketplace's sixth currency)
+        vnd = demo_fx_rates_load(since=since, until=world.now.date())
+        extra.append(
+            f"  fx rates       {rates} ECB reference rates since {since}, "
+            f"{vnd} demo VND rates (fiera.demo.fxrates)"
+        )
         # Wallets are topped up the day before the payment history starts; then the past
         # days' wallet checkouts and QR payments are paid and settled (fiera.demo.history).
         funded_at = world.now - timedelta(days=HISTORY_DAYS + 1)
         extra.append("  " + build_wallets(seed=seed, now=funded_at))
         extra.append("  " + build_payment_history(now=world.now, seed=seed, progress=show))
+    # Orders paid after checkout (awaiting payment, cancelled unpaid): before the festivals,
+    # whose tallies count them.
+    extra.append("  " + build_pay_later(now=world.now))
+    # The festivals (after the stock and the FX rates): their tallies count the orders.
+    with _stage(world, "festivals"), transaction.atomic():
+        line, _made = build_festivals(now=world.now, seed=seed, merchants=world.merchants)
+    extra.append("  " + line)
+    extra.append("  " + build_partners(now=world.now, seed=seed, password=DEMO_PASSWORD))
+    extra.append("  " + build_trade(now=world.now, seed=seed, password=DEMO_PASSWORD))
+    # Planner statistics for the bulk-loaded tables: SQLite has none until ANALYZE, and a
+    # PostgreSQL without autovacuum neither (the search plans on them, fiera.catalog.search).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return _summary(world, seed, time.perf_counter() - started, extra)
 
 
@@ -1481,8 +1610,13 @@ def _summary(world: World, seed: int, seconds: float, extra: list[str]) -> list[
     lines = [
         f"Fiera demo world (seed {seed}) built in {seconds:.1f} s:",
         f"  marketplaces   {markets}",
-        f"  merchants      {c['merchants']} in {c['regions']} regions, {c['stores']} stores, "
-        f"{c['warehouses']} warehouses",
+        f"  merchants      {c['merchants']} in {c['regions']} regions"
+        + (
+            f" and {c['merchants_abroad']} from {c['countries_abroad']} other countries"
+            if c["merchants_abroad"]
+            else ""
+        )
+        + f", {c['stores']} stores, {c['warehouses']} warehouses",
         f"  catalog        {c['products']} products, {c['variants']} variants, "
         f"{c['prices']} prices, {c['categories']} categories, {c['stock_levels']} stock levels",
         f"  buyers         {c['buyers']}",

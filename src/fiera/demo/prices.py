@@ -68,3 +68,15 @@ def convert_eur(eur_cents: int, currency: str) -> Money:
 def percent_of(amount_minor: int, percent: int, currency: str) -> int:
     """``percent`` % of an amount, rounded half up to the currency's price step."""
     return round_to_step(_div_half_up(amount_minor * percent, 100), currency)
+
+
+def eur_cents(amount_minor: int, currency: str) -> int:
+    """An amount of ``currency`` back in EUR cents at the demo rate, rounded down (a weight
+    for the demo's festival mix, not a conversion anything is paid at)."""
+    numerator, denominator = DEMO_EUR_RATES[currency]
+    return (
+        amount_minor
+        * denominator
+        * 10 ** currency_exponent("EUR")
+        // (numerator * 10 ** currency_exponent(currency))
+    )

@@ -1259,22 +1259,38 @@ class SectorSeed:
     migrations)."""
 
     slug: str
-    name: str
+    name: str  # English
     ateco_codes: tuple[str, ...]
+    name_it: str
+    name_zh: str
 
 
 SECTOR_SEEDS: tuple[SectorSeed, ...] = (
-    SectorSeed("fashion", "Fashion", ("13", "14", "15")),
-    SectorSeed("luxury", "Luxury goods", ("14.24", "15.12", "26.52", "32.12")),
-    SectorSeed("food-wine", "Food & wine", ("01", "10", "11")),
-    SectorSeed("cosmetics", "Cosmetics & fragrances", ("20.42",)),
-    SectorSeed("design-furniture", "Design & furniture", ("31", "23.41", "23.13", "27.40")),
-    SectorSeed("sport", "Sport & outdoor", ("32.30", "30.92")),
-    SectorSeed("jewellery", "Jewellery", ("32.12", "32.13")),
-    SectorSeed("eyewear", "Eyewear", ("32.50.30", "32.50.40")),
-    SectorSeed("home-textiles", "Home textiles", ("13.92",)),
-    SectorSeed("wine-spirits", "Wine & spirits", ("11.01", "11.02")),
-    SectorSeed("ceramics-glass", "Ceramics & glass", ("23.1", "23.4")),
+    SectorSeed("fashion", "Fashion", ("13", "14", "15"), "Moda", "时尚服饰"),
+    SectorSeed(
+        "luxury", "Luxury goods", ("14.24", "15.12", "26.52", "32.12"), "Beni di lusso", "奢侈品"
+    ),
+    SectorSeed("food-wine", "Food & wine", ("01", "10", "11"), "Enogastronomia", "美食与葡萄酒"),
+    SectorSeed(
+        "cosmetics", "Cosmetics & fragrances", ("20.42",), "Cosmetici e profumi", "化妆品与香水"
+    ),
+    SectorSeed(
+        "design-furniture",
+        "Design & furniture",
+        ("31", "23.41", "23.13", "27.40"),
+        "Design e arredamento",
+        "设计与家具",
+    ),
+    SectorSeed("sport", "Sport & outdoor", ("32.30", "30.92"), "Sport e outdoor", "运动与户外"),
+    SectorSeed("jewellery", "Jewellery", ("32.12", "32.13"), "Gioielleria", "珠宝首饰"),
+    SectorSeed("eyewear", "Eyewear", ("32.50.30", "32.50.40"), "Occhialeria", "眼镜"),
+    SectorSeed("home-textiles", "Home textiles", ("13.92",), "Tessile per la casa", "家纺"),
+    SectorSeed(
+        "wine-spirits", "Wine & spirits", ("11.01", "11.02"), "Vini e distillati", "葡萄酒与烈酒"
+    ),
+    SectorSeed(
+        "ceramics-glass", "Ceramics & glass", ("23.1", "23.4"), "Ceramica e vetro", "陶瓷与玻璃"
+    ),
 )
 
 
@@ -2163,7 +2179,7 @@ REFUND_REASONS: tuple[str, ...] = (
     "Wrong size, returned",
     "Item not as described",
     "Arrived after the promised date",
-    "Buyer changed their mind within the return window",
+    "Changed their mind within the return window",
 )
 
 # What a company whose name carries a trade word makes (others make their profile's range).

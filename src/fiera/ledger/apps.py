@@ -18,3 +18,9 @@ class LedgerConfig(AppConfig):
             dispatch_uid="ledger_keys",
             weak=False,  # the receiver is a closure: keep it alive
         )
+        post_migrate.connect(
+            dbkeys.after_migrate("ledger", "0005_balance_deltas"),
+            sender=self,
+            dispatch_uid="ledger_delta_keys",
+            weak=False,
+        )

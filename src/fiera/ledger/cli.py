@@ -3,6 +3,7 @@
 fiera ledger verify                       exit 0 "OK: ..." or 1 with the broken accounts
 fiera ledger balances [--owner user:42] [--currency EUR] [--code wallet]
 fiera ledger expire                       void pending transfers past their timeout
+fiera ledger roll-up                      fold deferred balance deltas into the accounts
 """
 
 from __future__ import annotations
@@ -36,6 +37,11 @@ def register(subparsers: Any) -> None:
 
     e = sub.add_parser("expire", help="void the pending transfers whose timeout passed")
     e.set_defaults(func=cmd_expire)
+
+    r = sub.add_parser(
+        "roll-up", help="fold the balance deltas of deferred postings into their accounts"
+    )
+    r.set_defaults(func=cmd_roll_up)
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -99,4 +105,14 @@ def cmd_expire(args: argparse.Namespace) -> int:
     from fiera.ledger.services import pending_expire
 
     _say(f"voided {pending_expire(now=timezone.now())} expired pending transfer(s)")
+    return 0
+
+
+def cmd_roll_up(args: argparse.Namespace) -> int:
+    from fiera.common.runtime import setup_django
+
+    setup_django()
+    from fiera.ledger.services import balance_deltas_apply
+
+    _say(f"folded {balance_deltas_apply()} balance delta(s) into their accounts")
     return 0

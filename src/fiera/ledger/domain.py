@@ -74,6 +74,31 @@ def parse_transfer_id(value: uuid.UUID | str | int) -> uuid.UUID:
 
 
 @dataclass(frozen=True, slots=True)
+class AccountKey:
+    """An account named by its unique key instead of its id (the lean paths resolve it
+    inside their SQL, so the caller needs no lookup)."""
+
+    code: str
+    owner_type: str
+    owner_id: int
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeferredLeg:
+    """One plain posted transfer of ``services.transfers_book_deferred``: ``id`` as for
+    ``TransferSpec`` (a text key maps to its uuid5), both accounts by key, in
+    ``debit.currency`` (which ``credit.currency`` must equal)."""
+
+    id: uuid.UUID | str | int
+    debit: AccountKey
+    credit: AccountKey
+    amount_minor: int
+    code: str
+    reference: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class AccountRecord:
     """An account and its four balance totals (minor units, each >= 0)."""
 
@@ -256,6 +281,7 @@ class VerifyReport:
     currencies: int
     problems: list[str]
     broken_account_ids: list[int]
+    unapplied_deltas: int = 0  # BalanceDelta rows not yet folded (counted in the balances)
 
     @property
     def ok(self) -> bool:
@@ -263,9 +289,14 @@ class VerifyReport:
 
     def summary(self) -> str:
         if self.ok:
+            waiting = (
+                f" ({self.unapplied_deltas} balance deltas not yet rolled up, counted)"
+                if self.unapplied_deltas
+                else ""
+            )
             return (
                 f"OK: {self.accounts} accounts, {self.transfers} transfers in "
-                f"{self.currencies} currencies"
+                f"{self.currencies} currencies{waiting}"
             )
         return f"BROKEN: {len(self.problems)} problem(s)\n" + "\n".join(
             f"  - {p}" for p in self.problems

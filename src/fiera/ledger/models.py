@@ -204,3 +204,42 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.transfer_id} {self.amount_minor} {self.currency} {self.code}"
+
+
+class BalanceDelta(models.Model):
+    """A posted amount booked by a transfer but not yet added to its account's balances.
+
+    The lean wallet checkout (``services.transfers_book_deferred``) must not lock the
+    shared accounts it credits (merchant payables, FX liquidity, fees): it inserts the
+    transfer and, for each such side, one delta row here. ``services.balance_deltas_apply``
+    folds the deltas into ``Account`` (run by Celery beat every few seconds, and by the
+    services that settle an account). Only accounts without balance limits receive deltas,
+    so no rule can be broken while they wait; the readers (``selectors``) add the deltas
+    not yet folded, so balances read are exact, and ``ledger_verify`` counts them.
+    ``owner_id`` is the account's (the Citus distribution column, with the account).
+    """
+
+    owner_id = models.BigIntegerField()
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    debits_posted = models.BigIntegerField(default=0)
+    credits_posted = models.BigIntegerField(default=0)
+    transfer_seq = models.BigIntegerField(help_text="the transfer that booked it (seq)")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("ledger balance delta")
+        verbose_name_plural = _("ledger balance deltas")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["account"], name="ledger_delta_account")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(debits_posted__gt=0) & Q(credits_posted=0))
+                | (Q(debits_posted=0) & Q(credits_posted__gt=0)),
+                name="ledger_delta_one_side_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"delta {self.account_id} +{self.debits_posted}/+{self.credits_posted}"

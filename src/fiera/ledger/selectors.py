@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import BigIntegerField, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from fiera.common.money import Money
 from fiera.ledger import sql
@@ -31,7 +33,7 @@ from fiera.ledger.errors import (
     TransferNotFound,
     check_operator,
 )
-from fiera.ledger.models import Account, Transfer
+from fiera.ledger.models import Account, BalanceDelta, Transfer
 
 _MAX_ID = (1 << 63) - 1
 MAX_STATEMENT_WINDOW = 10_000
@@ -50,14 +52,46 @@ def _snapshot() -> Iterator[None]:
         yield
 
 
+# The account's columns with its deltas not yet rolled up added to the posted totals
+# (``BalanceDelta``): what every reader sees, so a balance read is exact between roll-ups.
+_ACCOUNT_WITH_DELTAS_SQL = (
+    "SELECT a.id, a.currency, a.code, a.owner_type, a.owner_id, "
+    "a.debits_must_not_exceed_credits, a.credits_must_not_exceed_debits, a.debits_pending, "
+    "a.debits_posted + COALESCE(d.dpo, 0), a.credits_pending, "
+    "a.credits_posted + COALESCE(d.cpo, 0), a.created_at "
+    f"FROM {sql.ACCOUNT_TABLE} a LEFT JOIN ({sql.DELTA_SUMS} WHERE account_id = %s "
+    "GROUP BY account_id) d ON d.account_id = a.id WHERE a.id = %s"
+)
+
+
+def _delta_sum(column: str) -> Coalesce:
+    deltas = (
+        BalanceDelta.objects.filter(account_id=OuterRef("pk"))
+        .order_by()
+        .values("account_id")
+        .annotate(total=Sum(column))
+        .values("total")[:1]
+    )
+    return Coalesce(Subquery(deltas), Value(0), output_field=BigIntegerField())
+
+
+def _account_values(qs: QuerySet[Account]) -> QuerySet[Account, tuple[Any, ...]]:
+    """``qs`` as rows of ``sql.ACCOUNT_COLUMNS`` with the unapplied deltas counted."""
+    columns = [
+        {"debits_posted": "debits_posted_now", "credits_posted": "credits_posted_now"}.get(c, c)
+        for c in sql.ACCOUNT_COLUMNS
+    ]
+    return qs.annotate(
+        debits_posted_now=F("debits_posted") + _delta_sum("debits_posted"),
+        credits_posted_now=F("credits_posted") + _delta_sum("credits_posted"),
+    ).values_list(*columns)
+
+
 def _account_row(account_id: int) -> AccountRecord:
     if type(account_id) is not int or not 0 < account_id <= _MAX_ID:
         raise AccountNotFound(f"no account {account_id}")
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {', '.join(sql.ACCOUNT_COLUMNS)} FROM {sql.ACCOUNT_TABLE} WHERE id = %s",
-            [account_id],
-        )
+        cursor.execute(_ACCOUNT_WITH_DELTAS_SQL, [account_id, account_id])
         row = cursor.fetchone()
     if row is None:
         raise AccountNotFound(f"no account {account_id}")
@@ -75,13 +109,11 @@ def account_get_by_key(
 ) -> AccountRecord | None:
     """The account (code, owner, currency) if it was opened, else None (nothing is created:
     ``services.account_open`` does that)."""
-    row = (
+    row = _account_values(
         Account.objects.filter(
             code=code, owner_type=owner_type, owner_id=owner_id, currency=currency
         )
-        .values_list(*sql.ACCOUNT_COLUMNS)
-        .first()
-    )
+    ).first()
     return sql.account_from_row(row) if row is not None else None
 
 
@@ -107,7 +139,7 @@ def account_list(
     if code is not None:
         qs = qs.filter(code=code)
     offset = max(offset, 0)
-    rows = qs.values_list(*sql.ACCOUNT_COLUMNS)[offset : offset + max(limit, 0)]
+    rows = _account_values(qs)[offset : offset + max(limit, 0)]
     return [sql.account_from_row(row) for row in rows]
 
 
@@ -185,9 +217,11 @@ def transfer_get(*, transfer_id: uuid.UUID | str | int, actor_role: str) -> Tran
 
 
 _RECOMPUTE_SQL = f"""
-SELECT a.id, a.currency, a.debits_pending, a.debits_posted, a.credits_pending, a.credits_posted,
+SELECT a.id, a.currency, a.debits_pending, a.debits_posted + COALESCE(u.dpo, 0),
+       a.credits_pending, a.credits_posted + COALESCE(u.cpo, 0),
        COALESCE(s.dp, 0), COALESCE(s.dpo, 0), COALESCE(s.cp, 0), COALESCE(s.cpo, 0)
 FROM {sql.ACCOUNT_TABLE} a
+LEFT JOIN ({sql.DELTA_SUMS} GROUP BY account_id) u ON u.account_id = a.id
 LEFT JOIN (
     SELECT account_id, SUM(dp) AS dp, SUM(dpo) AS dpo, SUM(cp) AS cp, SUM(cpo) AS cpo
     FROM (
@@ -225,6 +259,17 @@ WHERE NOT p.pending
 """
 
 
+_BAD_DELTAS_SQL = f"""
+SELECT d.id, d.account_id FROM {sql.DELTA_TABLE} d
+LEFT JOIN {sql.TRANSFER_TABLE} t ON t.seq = d.transfer_seq
+WHERE t.seq IS NULL
+   OR (d.credits_posted > 0
+       AND (t.credit_account_id <> d.account_id OR t.amount_minor <> d.credits_posted))
+   OR (d.debits_posted > 0
+       AND (t.debit_account_id <> d.account_id OR t.amount_minor <> d.debits_posted))
+"""
+
+
 def ledger_verify(*, actor_role: str) -> VerifyReport:
     """Check the ledger's invariants in one snapshot; name every account that breaks one.
 
@@ -235,6 +280,9 @@ def ledger_verify(*, actor_role: str) -> VerifyReport:
        expired.
     3. Every post or void names a pending transfer between the same accounts and does not
        exceed its amount (a void releases exactly it).
+
+    Balances include the ``BalanceDelta`` rows not yet rolled up (counted in
+    ``unapplied_deltas``); each must be one side of its transfer.
 
     A full scan of both tables: an operator's check (``fiera ledger verify``), not a hot
     path.
@@ -250,6 +298,10 @@ def ledger_verify(*, actor_role: str) -> VerifyReport:
         count_row = cursor.fetchone()
         cursor.execute(_BAD_RESOLUTIONS_SQL)
         bad_resolutions = cursor.fetchall()
+        cursor.execute(f"SELECT COUNT(*) FROM {sql.DELTA_TABLE}")
+        deltas_row = cursor.fetchone()
+        cursor.execute(_BAD_DELTAS_SQL)
+        bad_deltas = cursor.fetchall()
     names = ("debits_pending", "debits_posted", "credits_pending", "credits_posted")
     for row in rows:
         account_id, currency = int(row[0]), str(row[1])
@@ -276,7 +328,11 @@ def ledger_verify(*, actor_role: str) -> VerifyReport:
             f"transfer {sql.to_uuid(bad[0])} does not match the pending transfer "
             f"{sql.to_uuid(bad[1])} it resolves"
         )
+    for delta_id, account_id in bad_deltas:
+        problems.append(f"balance delta {delta_id} of account {account_id} matches no transfer")
+        broken.append(int(account_id))
     return VerifyReport(
+        unapplied_deltas=int(deltas_row[0]) if deltas_row else 0,
         accounts=len(rows),
         transfers=int(count_row[0]) if count_row else 0,
         currencies=len(totals),

@@ -42,13 +42,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
 from fiera.common.money import is_currency
 from fiera.ledger import sql
 from fiera.ledger.domain import (
     TRANSFER_ID_NAMESPACE,
+    AccountKey,
     AccountRecord,
+    DeferredLeg,
     TransferIdError,
     TransferRecord,
     TransferResult,
@@ -144,10 +146,12 @@ __all__ = [
     "TransferNotFound",
     "TransferNotReversible",
     "account_open",
+    "balance_deltas_apply",
     "pending_expire",
     "system_account",
     "transfer_create",
     "transfer_reverse",
+    "transfers_book_deferred",
     "transfers_create",
 ]
 
@@ -195,7 +199,9 @@ def account_open(
     Idempotent on that key, and safe when two callers open it at once (INSERT ... ON
     CONFLICT DO NOTHING, then read). Asking again with other flags raises
     AccountExistsWithDifferentFlags: flags never change. Consumer wallets are opened
-    with ``debits_must_not_exceed_credits`` (never below zero).
+    with ``debits_must_not_exceed_credits`` (never below zero). The balances returned are
+    the stored totals, without the balance deltas not yet rolled up: read balances through
+    ``selectors``.
     """
     if not isinstance(code, str) or not _CODE.fullmatch(code):
         raise InvalidAccount("code: lower-case letters, digits and _ (at most 32), e.g. 'wallet'")
@@ -919,3 +925,264 @@ def _difference(item: _Item, prior: TransferRecord) -> str:
     if item.timeout_seconds != prior.timeout_seconds:
         return "timeout_seconds"
     return ""
+
+
+# --- deferred postings: the lean wallet checkout ------------------------------------------
+
+
+def _check_key(key: AccountKey, what: str) -> None:
+    if not isinstance(key, AccountKey):
+        raise InvalidAccount(f"{what}: an AccountKey")
+    if not _CODE.fullmatch(key.code) or not _OWNER_TYPE.fullmatch(key.owner_type):
+        raise InvalidAccount(f"{what}: code and owner_type are lower-case names")
+    if type(key.owner_id) is not int or not 0 <= key.owner_id <= MAX_AMOUNT:
+        raise InvalidAccount(f"{what}: owner_id is an integer >= 0")
+    if not is_currency(key.currency):
+        raise InvalidCurrency(f"{what}: {key.currency!r} is not an ISO 4217 currency")
+
+
+def transfers_book_deferred(
+    *, payer: AccountKey, legs: Sequence[DeferredLeg], now: datetime
+) -> bool:
+    """Book ``legs`` (plain posted transfers, linked: all or nothing) in the caller's
+    transaction, taking NO lock on a shared account: the hot path of the wallet-paid
+    checkout (docs/decisions/0012-lean-wallet-checkout.md). True when every leg was booked
+    before with the same fields (a retry: nothing is written).
+
+    Two statements on PostgreSQL, three on SQLite, whatever the number of legs: one INSERT
+    of the transfers resolving every account by key (``sql.deferred_transfers_sql``) with,
+    on PostgreSQL in the same statement, one ``BalanceDelta`` per other side (the credit
+    accounts, and the debit accounts that are not the payer; SQLite inserts them in a third
+    statement), folded into the balances later by ``balance_deltas_apply``; then one
+    conditional UPDATE debiting ``payer`` within its limit (the only account row written,
+    so the only lock: the payer's own). Those accounts must have no balance limit (a limited one
+    refuses the leg), so nothing they allow can depend on a delta not yet folded.
+
+    Every leg's debit is ``payer`` or a deferred account; the legs debiting ``payer`` are
+    what it pays. Missing deferred accounts are opened (without limits) on the failure
+    path, which costs a few statements once per account: open them ahead (e.g. a
+    merchant's payable when it registers) to keep the first payment as lean. Raises
+    ``AccountNotFound`` (no payer account), ``ExceedsCredits`` (the payer has too little),
+    ``TransferIdReused`` (an id booked otherwise), ``InvalidAccount`` (a deferred
+    account has a balance limit); the caller's transaction must then roll back (it
+    may hold the legs already inserted).
+    """
+    _check_now(now)
+    _check_key(payer, "payer")
+    if not legs or len(legs) > MAX_BATCH:
+        raise BatchTooLarge(f"1 to {MAX_BATCH} legs")
+    rows: list[tuple[Any, ...]] = []
+    ids: list[uuid.UUID] = []
+    deferred_debit_ids: list[uuid.UUID] = []
+    paid = 0
+    vendor = connection.vendor
+    last = len(legs) - 1
+    for n, leg in enumerate(legs):
+        try:
+            transfer_id = parse_transfer_id(leg.id)
+        except TransferIdError as exc:
+            raise InvalidTransferId(str(exc)) from None
+        _check_key(leg.debit, "debit")
+        _check_key(leg.credit, "credit")
+        if leg.credit == payer:
+            raise InvalidAccount("the payer is only debited here")
+        if leg.debit == leg.credit:
+            raise AccountsMustBeDifferent("debit and credit account are the same")
+        if leg.debit.currency != leg.credit.currency:
+            raise CurrencyMismatch("both accounts of a leg are in its currency")
+        amount = leg.amount_minor
+        if type(amount) is not int or not 0 < amount <= MAX_AMOUNT:
+            raise AmountMustBePositive("amount_minor must be a positive integer")
+        if not isinstance(leg.code, str) or not _CODE.fullmatch(leg.code):
+            raise InvalidCode("code: lower-case letters, digits and _ (at most 32)")
+        if not isinstance(leg.reference, str) or len(leg.reference) > _REFERENCE_MAX:
+            raise InvalidReference(f"reference: text of at most {_REFERENCE_MAX} characters")
+        is_payer = leg.debit == payer
+        if is_payer:
+            paid += amount
+        else:
+            deferred_debit_ids.append(transfer_id)
+        ids.append(transfer_id)
+        rows.append(
+            (
+                n,
+                sql.uuid_param(vendor, transfer_id),
+                leg.debit.code,
+                leg.debit.owner_type,
+                leg.debit.owner_id,
+                leg.credit.code,
+                leg.credit.owner_type,
+                leg.credit.owner_id,
+                leg.debit.currency,
+                amount,
+                leg.code,
+                leg.reference,
+                n < last,
+                is_payer,
+            )
+        )
+    if paid == 0 or paid > MAX_AMOUNT:
+        raise InvalidAccount("at least one leg debits the payer")
+    created_at = sql.datetime_param(vendor, now)
+    params = [value for row in rows for value in row] + [created_at]
+    text = sql.deferred_transfers_sql(vendor, len(rows))
+    with connection.cursor() as cursor:
+        cursor.execute(text, params)
+        inserted = len(cursor.fetchall())
+        if inserted != len(rows):
+            if inserted == 0 and _deferred_replay(legs, ids, payer, cursor):
+                return True
+            inserted += _deferred_open_and_retry(legs, payer, text, params, cursor)
+            if inserted != len(rows):
+                raise TransferIdReused(
+                    "some of these transfers were booked before with other accounts or amounts"
+                )
+        cursor.execute(
+            sql.PAYER_DEBIT_SQL,
+            [paid, payer.code, payer.owner_type, payer.owner_id, payer.currency, paid],
+        )
+        if cursor.fetchone() is None:
+            raise _payer_refusal(payer, paid)
+        if vendor == "postgresql":
+            return False  # the deltas went in with the transfers
+        cursor.execute(
+            sql.deltas_insert_sql(vendor, len(ids), len(deferred_debit_ids)),
+            sql.in_params(vendor, [sql.uuid_param(vendor, i) for i in ids])
+            + (
+                sql.in_params(vendor, [sql.uuid_param(vendor, i) for i in deferred_debit_ids])
+                if deferred_debit_ids
+                else []
+            ),
+        )
+    return False
+
+
+def _account_ids_by_key(keys: set[AccountKey]) -> dict[AccountKey, int]:
+    query = Q()
+    for key in keys:
+        query |= Q(
+            code=key.code, owner_type=key.owner_type, owner_id=key.owner_id, currency=key.currency
+        )
+    return {
+        AccountKey(code, owner_type, owner_id, currency): account_id
+        for account_id, code, owner_type, owner_id, currency in Account.objects.filter(
+            query
+        ).values_list("id", "code", "owner_type", "owner_id", "currency")
+    }
+
+
+def _deferred_replay(
+    legs: Sequence[DeferredLeg], ids: list[uuid.UUID], payer: AccountKey, cursor: Any
+) -> bool:
+    """True when every leg exists with the same fields (a retry); failure path only."""
+    found = _fetch_transfers(ids, cursor)
+    if not found:
+        return False
+    if len(found) != len(ids):
+        raise TransferIdReused("some of these transfers were booked before, not all")
+    accounts = _account_ids_by_key({leg.debit for leg in legs} | {leg.credit for leg in legs})
+    for transfer_id, leg in zip(ids, legs, strict=True):
+        stored = found[transfer_id]
+        if (
+            stored.debit_account_id,
+            stored.credit_account_id,
+            stored.amount_minor,
+            stored.code,
+            stored.reference,
+            stored.moves_posted,
+        ) != (
+            accounts.get(leg.debit),
+            accounts.get(leg.credit),
+            leg.amount_minor,
+            leg.code,
+            leg.reference,
+            True,
+        ):
+            raise TransferIdReused(f"transfer {transfer_id} exists with different fields")
+    return True
+
+
+def _deferred_open_and_retry(
+    legs: Sequence[DeferredLeg], payer: AccountKey, text: str, params: list[Any], cursor: Any
+) -> int:
+    """Failure path: open the missing deferred accounts (no limits) and insert the legs
+    that could not be; a missing payer is ``AccountNotFound``. Returns how many went in."""
+    keys = {leg.debit for leg in legs} | {leg.credit for leg in legs}
+    existing = _account_ids_by_key(keys)
+    if payer not in existing:
+        raise AccountNotFound(
+            f"no {payer.code} account of {payer.owner_type}:{payer.owner_id} in {payer.currency}"
+        )
+    limited = Account.objects.filter(pk__in=[existing[k] for k in keys - {payer} if k in existing])
+    limited = limited.filter(
+        Q(debits_must_not_exceed_credits=True) | Q(credits_must_not_exceed_debits=True)
+    )
+    limited_id = limited.values_list("id", flat=True).first()
+    if limited_id is not None:
+        raise InvalidAccount(f"account {limited_id} has a balance limit: it cannot be deferred")
+    # Nothing missing now means a concurrent transaction opened the accounts after the
+    # first INSERT's snapshot: inserting again sees them (READ COMMITTED, a new statement).
+    missing = keys - set(existing)
+    for key in sorted(missing, key=lambda k: (k.code, k.owner_type, k.owner_id, k.currency)):
+        account_open(
+            code=key.code, owner_type=key.owner_type, owner_id=key.owner_id, currency=key.currency
+        )
+    cursor.execute(text, params)
+    return len(cursor.fetchall())
+
+
+def _payer_refusal(payer: AccountKey, amount: int) -> Exception:
+    account = Account.objects.filter(
+        code=payer.code,
+        owner_type=payer.owner_type,
+        owner_id=payer.owner_id,
+        currency=payer.currency,
+    ).first()
+    if account is None:
+        return AccountNotFound(f"no {payer.code} account of {payer.owner_type}:{payer.owner_id}")
+    available = account.credits_posted - account.debits_posted - account.debits_pending
+    return ExceedsCredits(f"account {account.pk} has {available} available, {amount} needed")
+
+
+def balance_deltas_apply(*, account_ids: Sequence[int] | None = None) -> int:
+    """Fold the unapplied ``BalanceDelta`` rows (of ``account_ids``, or all) into their
+    accounts' balances, in one transaction; returns how many deltas were folded.
+
+    PostgreSQL: lock the accounts that have deltas in id order (as every batch of
+    transfers does: no deadlock), then ONE statement deletes their deltas and adds the
+    sums (``DELETE ... RETURNING`` in a CTE). SQLite: the IMMEDIATE transaction holds the
+    write lock; the deltas are deleted with RETURNING and the sums added. Deltas committed
+    after the lock wait for the next run. Run it every few seconds (Celery beat
+    ``fiera.ledger.balance_deltas_apply``, ``fiera ledger roll-up``); readers and
+    ``ledger_verify`` are exact without it.
+    """
+    vendor = connection.vendor
+    ids = None if account_ids is None else sorted({int(i) for i in account_ids})
+    if ids == []:
+        return 0
+    folded = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        if vendor == "postgresql":
+            cursor.execute(
+                sql.deltas_lock_sql(None if ids is None else len(ids)),
+                [] if ids is None else [ids],
+            )
+            locked = [int(row[0]) for row in cursor.fetchall()]
+            if not locked:
+                return 0
+            cursor.execute(sql.FOLD_SQL_POSTGRESQL, [locked])
+            folded = sum(int(row[0]) for row in cursor.fetchall())
+        else:
+            cursor.execute(sql.deltas_take_sqlite(None if ids is None else len(ids)), ids or [])
+            sums: dict[int, list[int]] = {}
+            for account_id, debits, credits in cursor.fetchall():
+                total = sums.setdefault(int(account_id), [0, 0])
+                total[0] += int(debits)
+                total[1] += int(credits)
+                folded += 1
+            if sums:
+                cursor.executemany(
+                    sql.FOLD_UPDATE_SQLITE,
+                    [(dpo, cpo, account_id) for account_id, (dpo, cpo) in sorted(sums.items())],
+                )
+    return folded

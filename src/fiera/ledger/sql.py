@@ -332,3 +332,151 @@ def account_from_row(row: tuple[Any, ...]) -> AccountRecord:
         credits_posted=int(row[10]),
         created_at=created_at,
     )
+
+
+# --- deferred postings (the lean wallet checkout) and their roll-up ----------------------
+
+DELTA_TABLE = "ledger_balancedelta"
+
+# One row of VALUES per leg of ``transfers_book_deferred``: the accounts by key.
+DEFERRED_COLUMNS = (
+    "n",
+    "transfer_id",
+    "debit_code",
+    "debit_owner_type",
+    "debit_owner_id",
+    "credit_code",
+    "credit_owner_type",
+    "credit_owner_id",
+    "currency",
+    "amount_minor",
+    "code",
+    "reference",
+    "linked",
+    "payer_debit",
+)
+
+_NO_LIMITS = "NOT {a}.debits_must_not_exceed_credits AND NOT {a}.credits_must_not_exceed_debits"
+
+
+@lru_cache(maxsize=64)
+def deferred_transfers_sql(vendor: str, n: int) -> str:
+    """Insert ``n`` plain posted transfers whose accounts are resolved by key in the same
+    statement (parameters: ``DEFERRED_COLUMNS`` per row, then ``created_at``). A credit
+    account, and a debit account that is not the payer, must have no balance limit (their
+    balances change later, through deltas); a row whose account is missing or limited is
+    not inserted, nor one whose id exists. RETURNING the ids inserted.
+
+    On PostgreSQL the same statement also inserts the balance deltas of the rows it
+    inserted (a data-modifying CTE: one round trip); SQLite (>= 3.35) runs
+    ``deltas_insert_sql`` next."""
+    row = "(" + _placeholders(len(DEFERRED_COLUMNS)) + ")"
+    values = f"WITH v({', '.join(DEFERRED_COLUMNS)}) AS (VALUES {', '.join([row] * n)}) "
+    if vendor == "postgresql":
+        return (
+            values + f", t AS ({_deferred_insert()} RETURNING seq, transfer_id, debit_account_id, "
+            "credit_account_id, amount_minor, created_at), "
+            f"x AS (INSERT INTO {DELTA_TABLE} "
+            "(owner_id, account_id, debits_posted, credits_posted, transfer_seq, created_at) "
+            "SELECT a.owner_id, a.id, 0, t.amount_minor, t.seq, t.created_at "
+            f"FROM t JOIN {ACCOUNT_TABLE} a ON a.id = t.credit_account_id "
+            "UNION ALL SELECT a.owner_id, a.id, t.amount_minor, 0, t.seq, t.created_at "
+            "FROM t JOIN v ON v.transfer_id = t.transfer_id "
+            f"JOIN {ACCOUNT_TABLE} a ON a.id = t.debit_account_id WHERE NOT v.payer_debit) "
+            "SELECT transfer_id FROM t"
+        )
+    return values + _deferred_insert() + " RETURNING transfer_id"
+
+
+def _deferred_insert() -> str:
+    return (
+        f"INSERT INTO {TRANSFER_TABLE} ({', '.join(TRANSFER_COLUMNS)}) "
+        "SELECT v.transfer_id, d.id, c.id, v.amount_minor, v.currency, v.code, v.reference, "
+        "FALSE, FALSE, FALSE, FALSE, v.linked, NULL, NULL, 0, NULL, %s "
+        f"FROM v, {ACCOUNT_TABLE} d, {ACCOUNT_TABLE} c "
+        "WHERE d.code = v.debit_code AND d.owner_type = v.debit_owner_type "
+        "AND d.owner_id = v.debit_owner_id AND d.currency = v.currency "
+        "AND c.code = v.credit_code AND c.owner_type = v.credit_owner_type "
+        "AND c.owner_id = v.credit_owner_id AND c.currency = v.currency "
+        f"AND {_NO_LIMITS.format(a='c')} "
+        f"AND (v.payer_debit OR ({_NO_LIMITS.format(a='d')})) "
+        "ORDER BY v.n ON CONFLICT DO NOTHING"
+    )
+
+
+PAYER_DEBIT_SQL = (
+    f"UPDATE {ACCOUNT_TABLE} SET debits_posted = debits_posted + %s "
+    "WHERE code = %s AND owner_type = %s AND owner_id = %s AND currency = %s "
+    "AND (NOT debits_must_not_exceed_credits "
+    "OR debits_posted + debits_pending + %s <= credits_posted) RETURNING id"
+)
+"""Debit the payer's posted balance by key, only within its limit (parameters: amount,
+code, owner_type, owner_id, currency, amount); no row back: missing or too little."""
+
+
+@lru_cache(maxsize=256)
+def deltas_insert_sql(vendor: str, n: int, debits: int) -> str:
+    """One delta per credit side of ``n`` transfers, and per debit side of ``debits`` of
+    them (the deferred debits), read back from the transfers just inserted with each
+    account's owner (parameters: ``in_params`` of the n ids, then of the ``debits`` ids).
+    SQLite's; PostgreSQL's ``deferred_transfers_sql`` inserts them itself."""
+    credit = (
+        f"SELECT a.owner_id, a.id, 0, t.amount_minor, t.seq, t.created_at "
+        f"FROM {TRANSFER_TABLE} t, {ACCOUNT_TABLE} a "
+        f"WHERE {_in(vendor, 't.transfer_id', n, 'uuid')} AND a.id = t.credit_account_id"
+    )
+    text = (
+        f"INSERT INTO {DELTA_TABLE} "
+        "(owner_id, account_id, debits_posted, credits_posted, transfer_seq, created_at) " + credit
+    )
+    if debits:
+        text += (
+            f" UNION ALL SELECT a.owner_id, a.id, t.amount_minor, 0, t.seq, t.created_at "
+            f"FROM {TRANSFER_TABLE} t, {ACCOUNT_TABLE} a "
+            f"WHERE {_in(vendor, 't.transfer_id', debits, 'uuid')} "
+            "AND a.id = t.debit_account_id"
+        )
+    return text
+
+
+@lru_cache(maxsize=64)
+def deltas_lock_sql(n: int | None) -> str:
+    """PostgreSQL: lock (in id order, as ``lock_accounts_sql`` does, so a roll-up and a
+    batch of transfers never deadlock) the accounts that have deltas; ``n`` given: only
+    those of ``in_params(ids)``."""
+    where = (
+        f"id IN (SELECT account_id FROM {DELTA_TABLE})"
+        if n is None
+        else f"id = ANY(%s::bigint[]) AND id IN (SELECT account_id FROM {DELTA_TABLE})"
+    )
+    return f"SELECT id FROM {ACCOUNT_TABLE} WHERE {where} ORDER BY id FOR UPDATE"
+
+
+FOLD_SQL_POSTGRESQL = (
+    f"WITH d AS (DELETE FROM {DELTA_TABLE} WHERE account_id = ANY(%s::bigint[]) "
+    "RETURNING account_id, debits_posted, credits_posted), "
+    "s AS (SELECT account_id, SUM(debits_posted) AS dpo, SUM(credits_posted) AS cpo, "
+    "COUNT(*) AS n FROM d GROUP BY account_id) "
+    f"UPDATE {ACCOUNT_TABLE} AS a SET debits_posted = a.debits_posted + s.dpo, "
+    "credits_posted = a.credits_posted + s.cpo FROM s WHERE a.id = s.account_id RETURNING s.n"
+)
+"""Fold the deltas of the locked accounts ``%s`` into their balances, in one statement."""
+
+
+@lru_cache(maxsize=64)
+def deltas_take_sqlite(n: int | None) -> str:
+    """SQLite (the IMMEDIATE transaction holds the write lock): remove the deltas (of ``n``
+    accounts, or all) and return them, for ``FOLD_UPDATE_SQLITE``."""
+    where = "" if n is None else f" WHERE account_id IN ({_placeholders(n)})"
+    return f"DELETE FROM {DELTA_TABLE}{where} RETURNING account_id, debits_posted, credits_posted"
+
+
+FOLD_UPDATE_SQLITE = (
+    f"UPDATE {ACCOUNT_TABLE} SET debits_posted = debits_posted + %s, "
+    "credits_posted = credits_posted + %s WHERE id = %s"
+)
+
+# What readers add to an account's stored posted totals: its deltas not yet folded.
+DELTA_SUMS = (
+    f"SELECT account_id, SUM(debits_posted) AS dpo, SUM(credits_posted) AS cpo FROM {DELTA_TABLE}"
+)

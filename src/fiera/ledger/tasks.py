@@ -10,3 +10,12 @@ def pending_expire() -> int:
     from fiera.ledger.services import pending_expire as expire
 
     return expire(now=timezone.now())
+
+
+@shared_task(name="fiera.ledger.balance_deltas_apply")
+def balance_deltas_apply() -> int:
+    """Fold the balance deltas of deferred postings into the accounts (schedule it every
+    few seconds: the wallet checkout writes them)."""
+    from fiera.ledger.services import balance_deltas_apply as apply
+
+    return apply()

@@ -10,7 +10,9 @@ from fiera.marketplaces.selectors import MarketplaceInfo
 class MarketplaceOut(Schema):
     id: int
     slug: str
-    name: str
+    name: str = Field(description="in English; the default")
+    name_it: str = Field(description="in Italian; empty when not translated")
+    name_zh: str = Field(description="in Simplified Chinese; empty when not translated")
     kind: str
     kind_label: str
     worldwide: bool
@@ -28,6 +30,8 @@ class MarketplaceOut(Schema):
             id=info.id,
             slug=info.slug,
             name=info.name,
+            name_it=info.name_it,
+            name_zh=info.name_zh,
             kind=info.kind,
             kind_label=info.kind_label,
             worldwide=info.worldwide,
@@ -40,7 +44,9 @@ class MarketplaceOut(Schema):
 
 class MarketplaceIn(Schema):
     slug: str = Field(min_length=1, max_length=40, pattern=r"^[-a-zA-Z0-9_]+$")
-    name: str = Field(min_length=1, max_length=120)
+    name: str = Field(min_length=1, max_length=120, description="in English")
+    name_it: str = Field("", max_length=120, description="in Italian (optional)")
+    name_zh: str = Field("", max_length=120, description="in Simplified Chinese (optional)")
     kind: Literal["b2c_domestic", "b2c_cross_border", "b2b_trade", "regional"]
     languages: list[str] = Field(description='language codes, e.g. ["it", "en"]')
     default_language: str

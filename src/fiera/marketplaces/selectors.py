@@ -43,6 +43,8 @@ class MarketplaceInfo:
     default_language: str
     countries: dict[str, str]  # ISO 3166-1 alpha-2 -> ISO 4217, sorted by country code
     is_active: bool = True
+    name_it: str = ""  # the name in Italian / Chinese; empty: ``name`` (English) is shown
+    name_zh: str = ""
 
     @property
     def currencies(self) -> tuple[str, ...]:
@@ -94,6 +96,8 @@ def _info(marketplace: Marketplace) -> MarketplaceInfo:
         default_language=marketplace.default_language,
         countries=dict(sorted(countries.items())),
         is_active=marketplace.is_active,
+        name_it=marketplace.name_it,
+        name_zh=marketplace.name_zh,
     )
 
 
@@ -121,7 +125,7 @@ _MARKETPLACE = Marketplace._meta.db_table
 _COUNTRY = MarketplaceCountry._meta.db_table
 _INFO_SQL = (
     "SELECT m.id, m.slug, m.name, m.kind, m.worldwide, m.default_currency, m.languages, "
-    "m.default_language, m.is_active, c.country, c.currency "
+    "m.default_language, m.is_active, c.country, c.currency, m.name_it, m.name_zh "
     f"FROM {_MARKETPLACE} m LEFT JOIN {_COUNTRY} c ON c.marketplace_id = m.id "
     "WHERE m.{column} = %s"
 )
@@ -149,6 +153,8 @@ def _info_from_rows(rows: list[tuple[Any, ...]]) -> MarketplaceInfo | None:
         default_language=str(first[7]),
         countries=dict(sorted((str(r[9]), str(r[10])) for r in rows if r[9] is not None)),
         is_active=bool(first[8]),
+        name_it=str(first[11] or ""),
+        name_zh=str(first[12] or ""),
     )
 
 

@@ -74,6 +74,8 @@ def marketplace_create(
     *,
     slug: str,
     name: str,
+    name_it: str = "",
+    name_zh: str = "",
     kind: str,
     languages: Sequence[str],
     default_language: str,
@@ -102,6 +104,12 @@ def marketplace_create(
     if not name or len(name) > 120:
         raise InvalidInput(
             "the name must have between 1 and 120 characters",
+            message=gettext_lazy("The name must have between 1 and 120 characters."),
+        )
+    name_it, name_zh = name_it.strip(), name_zh.strip()
+    if len(name_it) > 120 or len(name_zh) > 120:
+        raise InvalidInput(
+            "a translated name has at most 120 characters",
             message=gettext_lazy("The name must have between 1 and 120 characters."),
         )
     if kind not in MarketplaceKind.values:
@@ -133,6 +141,8 @@ def marketplace_create(
             marketplace = Marketplace.objects.create(
                 slug=slug,
                 name=name,
+                name_it=name_it,
+                name_zh=name_zh,
                 kind=kind,
                 worldwide=worldwide,
                 default_currency=default_currency,

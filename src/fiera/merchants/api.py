@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, TypedDict
 
 from django.http import HttpRequest
-from ninja import Field, Router, Status
+from ninja import Field, File, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
 from fiera.common.pagination import Page
@@ -19,6 +19,7 @@ from fiera.merchants.schemas import (
     SectorOut,
     StaffIn,
     StaffOut,
+    StoreDescriptionIn,
     StoreIn,
     StoreOut,
     StorePatch,
@@ -183,3 +184,44 @@ def staff_remove(request: HttpRequest, merchant_id: Id, user_id: Id) -> Status[N
     """Remove a staff member (owner or operator); the last owner stays."""
     services.staff_remove(merchant_id=merchant_id, user_id=user_id, **_actor(request))
     return Status(204, None)
+
+
+@router.post("/merchants/{merchant_id}/stores/{store_id}/logo", response={200: StoreOut, **DENIALS})
+def store_logo_set(
+    request: HttpRequest, logo: File[UploadedFile], merchant_id: Id, store_id: Id
+) -> StoreOut:
+    """Upload the store's logo (multipart/form-data: ``logo``; JPEG, PNG or WebP up to
+    10 MB), stored re-encoded as WebP without metadata; replaces the previous one. Owner,
+    manager or operator. 422 ``image_unreadable``, ``image_too_large``,
+    ``image_too_many_pixels``."""
+    info = services.store_logo_set(
+        store_id=store_id, merchant_id=merchant_id, upload=logo, **_actor(request)
+    )
+    return StoreOut.of(info)
+
+
+@router.delete(
+    "/merchants/{merchant_id}/stores/{store_id}/logo", response={200: StoreOut, **DENIALS}
+)
+def store_logo_delete(request: HttpRequest, merchant_id: Id, store_id: Id) -> StoreOut:
+    """Remove the store's logo (owner, manager or operator)."""
+    info = services.store_logo_delete(store_id=store_id, merchant_id=merchant_id, **_actor(request))
+    return StoreOut.of(info)
+
+
+@router.patch(
+    "/merchants/{merchant_id}/stores/{store_id}/description",
+    response={200: StoreOut, **BODY, **DENIALS},
+)
+def store_describe(
+    request: HttpRequest, merchant_id: Id, store_id: Id, payload: StoreDescriptionIn
+) -> StoreOut:
+    """Set the store's descriptions in Italian, English and Chinese (plain text, up to
+    5,000 characters each; omitted ones stay). Owner, manager or operator."""
+    info = services.store_describe(
+        store_id=store_id,
+        merchant_id=merchant_id,
+        **payload.dict(exclude_unset=True),
+        **_actor(request),
+    )
+    return StoreOut.of(info)

@@ -25,7 +25,9 @@ class Sector(models.Model):
     """A business sector (fashion, agri-food ...) with the ATECO 2025 divisions it spans."""
 
     slug = models.SlugField(max_length=40, unique=True)
-    name = models.CharField(max_length=80)
+    name = models.CharField(max_length=80, help_text="in English; the default")
+    name_it = models.CharField(max_length=80, blank=True, default="")
+    name_zh = models.CharField(max_length=80, blank=True, default="")
     ateco_codes = models.JSONField(default=list, help_text='ATECO 2025 codes, e.g. ["14", "15"]')
 
     class Meta:
@@ -103,6 +105,13 @@ class Store(models.Model):
     )
     slug = models.SlugField(max_length=80)
     name = models.CharField(max_length=120)
+    description_it = models.TextField(blank=True, default="")
+    description_en = models.TextField(blank=True, default="")
+    description_zh = models.TextField(blank=True, default="")
+    logo = models.ImageField(upload_to="stores/logos/", blank=True, default="")
+    is_featured = models.BooleanField(
+        default=False, help_text="shown among the featured stores on the marketplace's home page"
+    )
     is_active = models.BooleanField(default=True)
     opened_at = models.DateTimeField(auto_now_add=True)
 

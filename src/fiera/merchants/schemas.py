@@ -17,12 +17,20 @@ StaffRoleName = Literal["owner", "manager", "clerk"]
 
 class SectorOut(Schema):
     slug: str
-    name: str
+    name: str = Field(description="in English; the default")
+    name_it: str = Field(description="in Italian; empty when not translated")
+    name_zh: str = Field(description="in Simplified Chinese; empty when not translated")
     ateco_codes: list[str] = Field(description="ATECO 2025 codes the sector spans")
 
     @classmethod
     def of(cls, sector: SectorInfo) -> SectorOut:
-        return cls(slug=sector.slug, name=sector.name, ateco_codes=list(sector.ateco_codes))
+        return cls(
+            slug=sector.slug,
+            name=sector.name,
+            name_it=sector.name_it,
+            name_zh=sector.name_zh,
+            ateco_codes=list(sector.ateco_codes),
+        )
 
 
 class MerchantOut(Schema):
@@ -105,6 +113,11 @@ class StoreOut(Schema):
     slug: str
     name: str
     is_active: bool
+    logo_url: str = Field("", description="the store's logo (WebP, fits 400 x 400); empty without")
+    description_it: str = ""
+    description_en: str = ""
+    description_zh: str = ""
+    is_featured: bool = False
 
     @classmethod
     def of(cls, info: StoreInfo) -> StoreOut:
@@ -115,6 +128,11 @@ class StoreOut(Schema):
             slug=info.slug,
             name=info.name,
             is_active=info.is_active,
+            logo_url=info.logo_url,
+            description_it=info.description_it,
+            description_en=info.description_en,
+            description_zh=info.description_zh,
+            is_featured=info.is_featured,
         )
 
 
@@ -126,6 +144,14 @@ class StoreIn(Schema):
 
 class StorePatch(Schema):
     is_active: bool
+
+
+class StoreDescriptionIn(ObjectIn):
+    """The store's descriptions; an omitted one stays as it is, "" clears it."""
+
+    description_it: str | None = Field(None, max_length=5_000, pattern=r"^[^\x00]*$")
+    description_en: str | None = Field(None, max_length=5_000, pattern=r"^[^\x00]*$")
+    description_zh: str | None = Field(None, max_length=5_000, pattern=r"^[^\x00]*$")
 
 
 class StaffOut(Schema):

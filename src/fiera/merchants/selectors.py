@@ -65,8 +65,10 @@ class StoreNotFound(NotFound):
 @dataclass(frozen=True, slots=True)
 class SectorInfo:
     slug: str
-    name: str
+    name: str  # in English
     ateco_codes: tuple[str, ...]
+    name_it: str = ""  # empty: not translated, ``name`` is shown
+    name_zh: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +116,20 @@ class StoreInfo:
     merchant_region_code: str
     merchant_region_name: str
     merchant_town: str
+    logo: str = ""  # the storage name of the logo ("" without one); ``logo_url`` for pages
+    description_it: str = ""
+    description_en: str = ""
+    description_zh: str = ""
+    is_featured: bool = False
+
+    @property
+    def logo_url(self) -> str:
+        """The logo's URL in the default storage, or "" when the store has none."""
+        if not self.logo:
+            return ""
+        from django.core.files.storage import default_storage
+
+        return str(default_storage.url(self.logo))
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +176,13 @@ def merchant_info(merchant: Merchant) -> MerchantInfo:
         size_label=_label(CompanySize, merchant.size),
         ateco_code=merchant.ateco_code,
         sectors=tuple(
-            SectorInfo(slug=s.slug, name=s.name, ateco_codes=tuple(s.ateco_codes))
+            SectorInfo(
+                slug=s.slug,
+                name=s.name,
+                ateco_codes=tuple(s.ateco_codes),
+                name_it=s.name_it,
+                name_zh=s.name_zh,
+            )
             for s in merchant.sectors.all()
         ),
         verification_level=merchant.verification_level,
@@ -184,6 +206,11 @@ def _store_info(store: Store) -> StoreInfo:
         merchant_region_code=merchant.region_code,
         merchant_region_name=region_name(merchant.region_code),
         merchant_town=merchant.town,
+        logo=store.logo.name or "",
+        description_it=store.description_it,
+        description_en=store.description_en,
+        description_zh=store.description_zh,
+        is_featured=store.is_featured,
     )
 
 
@@ -195,6 +222,11 @@ def _stores() -> QuerySet[Store]:
         "slug",
         "name",
         "is_active",
+        "logo",
+        "description_it",
+        "description_en",
+        "description_zh",
+        "is_featured",
         "merchant__slug",
         "merchant__display_name",
         "merchant__region_code",
@@ -207,7 +239,13 @@ def _stores() -> QuerySet[Store]:
 
 def sector_list() -> list[SectorInfo]:
     return [
-        SectorInfo(slug=s.slug, name=s.name, ateco_codes=tuple(s.ateco_codes))
+        SectorInfo(
+            slug=s.slug,
+            name=s.name,
+            ateco_codes=tuple(s.ateco_codes),
+            name_it=s.name_it,
+            name_zh=s.name_zh,
+        )
         for s in Sector.objects.order_by("name")
     ]
 
@@ -403,12 +441,45 @@ def store_get_by_id(*, store_id: int) -> StoreInfo:
     return _store_info(found)
 
 
-def store_list(*, marketplace_id: int, active_only: bool = True) -> list[StoreInfo]:
-    """The stores on a marketplace, by name (one query)."""
+def store_list(
+    *, marketplace_id: int, active_only: bool = True, featured_only: bool = False
+) -> list[StoreInfo]:
+    """The stores on a marketplace, by name (one query); ``featured_only``: those the
+    marketplace features (``Store.is_featured``)."""
     qs = _stores().filter(marketplace_id=marketplace_id).order_by("name", "id")
     if active_only:
         qs = qs.filter(is_active=True)
+    if featured_only:
+        qs = qs.filter(is_featured=True)
     return [_store_info(s) for s in qs]
+
+
+@dataclass(frozen=True, slots=True)
+class StorePage:
+    """One page of a marketplace's active stores, by name."""
+
+    items: list[StoreInfo]
+    total: int
+    limit: int
+    offset: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.offset > 0
+
+    @property
+    def has_next(self) -> bool:
+        return self.offset + len(self.items) < self.total
+
+
+def store_page(*, marketplace_id: int, limit: int = 24, offset: int = 0) -> StorePage:
+    """``limit`` active stores of a marketplace from ``offset``, by name, and how many
+    there are (two queries)."""
+    limit = min(max(int(limit), 1), 100)
+    offset = max(int(offset), 0)
+    qs = _stores().filter(marketplace_id=marketplace_id, is_active=True)
+    items = [_store_info(s) for s in qs.order_by("name", "id")[offset : offset + limit]]
+    return StorePage(items=items, total=qs.count(), limit=limit, offset=offset)
 
 
 def store_list_for_merchant(
@@ -441,6 +512,7 @@ class ConsoleOverview:
     stores: list[ConsoleStore]
     staff: list[StaffInfo]
     open_marketplaces: list[MarketplaceInfo]  # active marketplaces without a store yet
+    my_role_label: str = ""  # ``my_role`` in the active language ("Titolare")
 
 
 class NoCompany(NotFound):
@@ -471,6 +543,7 @@ def console_overview(*, user_id: int, merchant_id: int | None = None) -> Console
     return ConsoleOverview(
         merchant=merchant_get(merchant_id=merchant_id),
         my_role=role,
+        my_role_label=_label(StaffRole, role),
         can_manage=role in MANAGING_ROLES,
         companies=sorted(summaries.values(), key=lambda m: (m.display_name, m.id)),
         stores=[
@@ -483,3 +556,12 @@ def console_overview(*, user_id: int, merchant_id: int | None = None) -> Console
             m for m in marketplaces.values() if m.is_active and m.id not in with_store
         ],
     )
+
+
+def merchant_countries(*, merchant_ids: Iterable[int]) -> dict[int, str]:
+    """The country (ISO 3166-1 alpha-2) of each merchant, in ONE query; unknown ids are
+    left out."""
+    ids = set(merchant_ids)
+    if not ids:
+        return {}
+    return dict(Merchant.objects.filter(pk__in=ids).values_list("id", "country"))

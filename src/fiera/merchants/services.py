@@ -9,12 +9,17 @@ In-process callers (CLI, demo builder) pass ``accounts.roles.SYSTEM``; there is 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import IO
 
 import ateco
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.utils.functional import Promise
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy
 from stdnum.eu import vat as eu_vat
@@ -30,6 +35,7 @@ from stdnum.it import iva
 from fiera.accounts.roles import MERCHANT as MERCHANT_ROLE
 from fiera.accounts.roles import SYSTEM
 from fiera.accounts.selectors import user_role_get
+from fiera.common import images
 from fiera.common.errors import Conflict, InvalidInput, NotFound, PermissionDenied, not_one_of
 from fiera.common.events import publish
 from fiera.common.reference import italian_municipality, italian_region
@@ -593,3 +599,144 @@ def staff_remove(
             raise LastOwner("a company keeps at least one owner; add another owner first")
         target.delete()
     return staff_list(merchant_id=merchant_id, actor_role=SYSTEM)
+
+
+# --- store logo and descriptions ---------------------------------------------------------
+
+MAX_STORE_DESCRIPTION = 5_000
+
+
+def _store_for_edit(
+    *, store_id: int, merchant_id: int | None, actor_id: int | None, actor_role: str
+) -> Store:
+    """The store, for its owners, managers and operators; ``StoreNotFound`` when it is not
+    ``merchant_id``'s (if given)."""
+    store = Store.objects.filter(pk=store_id).only("id", "merchant_id", "logo").first()
+    if store is None or (merchant_id is not None and store.merchant_id != merchant_id):
+        raise StoreNotFound(f"no store {store_id}")
+    authorize(
+        merchant_id=store.merchant_id,
+        actor_id=actor_id,
+        actor_role=actor_role,
+        roles=MANAGING_ROLES,
+    )
+    return store
+
+
+def _delete_logo_later(name: str) -> None:
+    """Delete a replaced logo's file after the commit, unless another store shares it."""
+    if not name:
+        return
+
+    def delete() -> None:
+        if not Store.objects.filter(logo=name).exists():
+            default_storage.delete(name)
+
+    transaction.on_commit(delete)
+
+
+def store_logo_set(
+    *,
+    store_id: int,
+    upload: IO[bytes] | bytes,
+    merchant_id: int | None = None,
+    actor_id: int | None = None,
+    actor_role: str,
+) -> StoreInfo:
+    """Give the store a logo: the upload is checked and re-encoded like a product picture
+    (``fiera.common.images``: JPEG, PNG or WebP, at most 10 MB, EXIF dropped), made to fit
+    400 x 400 and stored through the default storage; the previous logo's file is deleted
+    after the commit. Owners, managers and operators."""
+    _store_for_edit(
+        store_id=store_id, merchant_id=merchant_id, actor_id=actor_id, actor_role=actor_role
+    )
+    prepared = images.image_prepare(upload, max_edge=images.LOGO_EDGE, thumb_edge=64)
+    name = default_storage.save(
+        f"stores/logos/{store_id}-{uuid.uuid4().hex}.{prepared.extension}",
+        ContentFile(prepared.data),
+    )
+    try:
+        with transaction.atomic():
+            store = Store.objects.select_for_update().only("id", "logo").get(pk=store_id)
+            previous = store.logo.name or ""
+            Store.objects.filter(pk=store_id).update(logo=name)
+            _delete_logo_later(previous)
+    except BaseException:
+        default_storage.delete(name)
+        raise
+    return store_get_by_id(store_id=store_id)
+
+
+def store_logo_delete(
+    *,
+    store_id: int,
+    merchant_id: int | None = None,
+    actor_id: int | None = None,
+    actor_role: str,
+) -> StoreInfo:
+    """Remove the store's logo (pages show its initial instead). Owners, managers and
+    operators."""
+    with transaction.atomic():
+        store = _store_for_edit(
+            store_id=store_id, merchant_id=merchant_id, actor_id=actor_id, actor_role=actor_role
+        )
+        previous = store.logo.name or ""
+        Store.objects.filter(pk=store_id).update(logo="")
+        _delete_logo_later(previous)
+    return store_get_by_id(store_id=store_id)
+
+
+def _store_description(value: str, field: Promise) -> str:
+    text = (value or "").replace("\r\n", "\n").strip()
+    if "\x00" in text:
+        raise InvalidInput(
+            "a store description contains a NUL character",
+            message=gettext_lazy("%(field)s: remove the NUL character."),
+            field=field,
+        )
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput(
+            "a store description is not valid Unicode text",
+            message=gettext_lazy("%(field)s: this is not valid text."),
+            field=field,
+        ) from None
+    if len(text) > MAX_STORE_DESCRIPTION:
+        raise InvalidInput(
+            f"a store description has at most {MAX_STORE_DESCRIPTION} characters",
+            message=gettext_lazy("%(field)s: at most %(max_length)s characters."),
+            field=field,
+            max_length=MAX_STORE_DESCRIPTION,
+        )
+    return text
+
+
+def store_describe(
+    *,
+    store_id: int,
+    description_it: str | None = None,
+    description_en: str | None = None,
+    description_zh: str | None = None,
+    merchant_id: int | None = None,
+    actor_id: int | None = None,
+    actor_role: str,
+) -> StoreInfo:
+    """Set the store's descriptions (Italian, English, Chinese; plain text, at most 5,000
+    characters each); ``None`` leaves one as it is. Pages show the reader's language, then
+    English. Owners, managers and operators."""
+    changes: dict[str, str] = {}
+    for key, value, field in (
+        ("description_it", description_it, gettext_lazy("Italian description")),
+        ("description_en", description_en, gettext_lazy("English description")),
+        ("description_zh", description_zh, gettext_lazy("Chinese description")),
+    ):
+        if value is not None:
+            changes[key] = _store_description(value, field)
+    with transaction.atomic():
+        _store_for_edit(
+            store_id=store_id, merchant_id=merchant_id, actor_id=actor_id, actor_role=actor_role
+        )
+        if changes:
+            Store.objects.filter(pk=store_id).update(**changes)
+    return store_get_by_id(store_id=store_id)

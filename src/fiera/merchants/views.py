@@ -3,6 +3,8 @@ and a form to open a store on another marketplace. Merchant accounts only."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -95,4 +97,51 @@ def console_store_open(request: HttpRequest) -> HttpResponse:
         return _render(request, overview, form, status=exc.status)
     messages.success(request, _("Store “%(name)s” opened.") % {"name": store.name})
     url = reverse("merchants:console_home") + f"?merchant={overview.merchant.id}"
+    return HttpResponseRedirect(url)
+
+
+@login_required
+@require_POST
+def console_store_media(request: HttpRequest, store_id: int) -> HttpResponse:
+    """A store's logo (upload or remove) and descriptions, from the console home; back to
+    it with a message (errors such as a file that is not a picture in the reader's
+    language)."""
+    user_id = _merchant_user_id(request)
+    overview = _overview(user_id, _chosen_merchant(request.POST.get("merchant")))
+    if overview is None:
+        raise Http404(_("No such company."))
+    merchant_id = overview.merchant.id
+    actor: dict[str, Any] = {
+        "actor_id": user_id,
+        "actor_role": MERCHANT_ROLE,
+        "merchant_id": merchant_id,
+    }
+    action = request.POST.get("action")
+    try:
+        if action == "logo":
+            upload = request.FILES.get("logo")
+            if upload is None:
+                messages.error(request, _("Choose a picture to upload."))
+            else:
+                services.store_logo_set(store_id=store_id, upload=upload, **actor)
+                messages.success(request, _("Logo saved."))
+        elif action == "logo_delete":
+            services.store_logo_delete(store_id=store_id, **actor)
+            messages.success(request, _("Logo removed."))
+        elif action == "describe":
+            services.store_describe(
+                store_id=store_id,
+                description_it=request.POST.get("description_it", ""),
+                description_en=request.POST.get("description_en", ""),
+                description_zh=request.POST.get("description_zh", ""),
+                **actor,
+            )
+            messages.success(request, _("Descriptions saved."))
+        else:
+            raise Http404(_("Unknown action."))
+    except NotFound:
+        raise Http404(_("No such store.")) from None
+    except DomainError as exc:
+        messages.error(request, exc.message())
+    url = reverse("merchants:console_home") + f"?merchant={merchant_id}#store-pages"
     return HttpResponseRedirect(url)

@@ -13,6 +13,7 @@ from fiera.orders.models import (
     Order,
     OrderLine,
     Refund,
+    SavedAddress,
     Shipment,
 )
 
@@ -94,3 +95,15 @@ class CrossBorderRegimeAdmin(admin.ModelAdmin):
 class CrossBorderAllowanceAdmin(admin.ModelAdmin):
     list_display = ["buyer_id", "year", "currency", "used_minor"]
     readonly_fields = [f.name for f in CrossBorderAllowance._meta.fields]
+
+
+@admin.register(SavedAddress)
+class SavedAddressAdmin(admin.ModelAdmin):
+    """Buyers' address books, read only (buyers manage them on their pages and the API)."""
+
+    list_display = ["buyer_id", "name", "city", "country", "is_default", "updated_at"]
+    list_filter = ["country", "is_default"]
+    readonly_fields = [f.name for f in SavedAddress._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

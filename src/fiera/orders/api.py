@@ -36,6 +36,8 @@ from fiera.orders.schemas import (
     OrderSummaryOut,
     QuoteIn,
     QuoteOut,
+    SavedAddressIn,
+    SavedAddressOut,
     ShipmentIn,
     checkout_json,
 )
@@ -44,6 +46,7 @@ router = Router(tags=["orders"])
 
 MarketplaceSlug = Path(..., max_length=40, pattern=SLUG, description="marketplace slug")
 VariantId = Path(..., ge=1, le=MAX_ID)
+AddressId = Path(..., ge=1, le=MAX_ID, description="the saved address's id")
 OrderNumber = Path(
     ..., max_length=24, pattern=ORDER_NUMBER, description='the order number, e.g. "F000042-1"'
 )
@@ -87,7 +90,12 @@ def cart_get(
     """The cart priced for the destination ``country`` (default: the marketplace's)."""
     user_id, _role = _actor(request)
     return CartOut.of(
-        selectors.cart_view(buyer_id=user_id, marketplace_slug=marketplace_slug, country=country)
+        selectors.cart_view(
+            buyer_id=user_id,
+            marketplace_slug=marketplace_slug,
+            country=country,
+            now=timezone.now(),
+        )
     )
 
 
@@ -113,6 +121,18 @@ def _lines(payload: QuoteIn) -> list[tuple[int, int]] | None:
     if payload.from_cart:
         return None
     return [(line.variant_id, line.quantity) for line in payload.lines or []]
+
+
+def _by_variant(payload: QuoteIn, field: str) -> dict[int, int] | None:
+    """The lines' optional ``field`` (expected price, flash sale) by variant."""
+    if payload.from_cart:
+        return None
+    found = {
+        line.variant_id: value
+        for line in payload.lines or []
+        if (value := getattr(line, field)) is not None
+    }
+    return found or None
 
 
 @router.post("/checkout/quote", response={200: QuoteOut, **ERRORS})
@@ -157,6 +177,8 @@ def checkout_create(
         payment_method=payload.payment_method,
         idempotency_key=idempotency_key,
         now=timezone.now(),
+        expected_prices=_by_variant(payload, "unit_price_minor"),
+        flash_sale_ids=_by_variant(payload, "flash_sale_id"),
     )
     answer = HttpResponse(
         json.dumps(checkout_json(result)), status=201, content_type=JSON_CONTENT_TYPE
@@ -193,11 +215,25 @@ def order_get(request: HttpRequest, number: str = OrderNumber) -> OrderOut:
 
 @router.post("/orders/{number}/cancel", response={200: OrderOut, **ERRORS})
 def order_cancel(request: HttpRequest, payload: CancelIn, number: str = OrderNumber) -> OrderOut:
-    """The buyer while placed, or the merchant's staff (a paid order is refunded)."""
+    """Before the order ships: its buyer, the merchant's staff or an operator. A paid order
+    is refunded in full (the wallet gets its money back); stock and the cross-border
+    allowance are given back. A shipped order: 409 ``bad_transition``."""
     user_id, role = _actor(request)
     order = services.order_cancel(
         actor_id=user_id, actor_role=role, number=number, reason=payload.reason, now=timezone.now()
     )
+    return OrderOut.of(order)
+
+
+@router.post("/orders/{number}/pay", response={200: OrderOut, **ERRORS})
+def order_pay(request: HttpRequest, number: str = OrderNumber) -> OrderOut:
+    """Its buyer pays a "wallet_later" order from their wallet before its
+    ``payment_due_at`` (a paid order is answered as it is: no second charge). Overdue:
+    409 ``payment_overdue`` (the order is cancelled); not enough money or no wallet in the
+    currency: 409 ``insufficient_funds`` / ``no_wallet``; cash on delivery or paid at
+    checkout: 409 ``order_not_payable``; merchants and operators: 403."""
+    user_id, role = _actor(request)
+    order = services.order_pay(buyer_id=user_id, actor_role=role, number=number, now=timezone.now())
     return OrderOut.of(order)
 
 
@@ -239,3 +275,80 @@ def order_refund(request: HttpRequest, payload: OrderRefundIn, number: str = Ord
         now=timezone.now(),
     )
     return Status(201, OrderOut.of(order))
+
+
+# address book -------------------------------------------------------------------------
+
+
+def _address_out(address: Any) -> SavedAddressOut:
+    return SavedAddressOut.from_orm(address)
+
+
+@router.get("/addresses", response={200: list[SavedAddressOut], 401: ErrorOut, 403: ErrorOut})
+def address_list(request: HttpRequest) -> list[SavedAddressOut]:
+    """The signed-in buyer's address book, the default first."""
+    user_id, role = _actor(request)
+    return [_address_out(a) for a in selectors.address_list(buyer_id=user_id, actor_role=role)]
+
+
+@router.post("/addresses", response={201: SavedAddressOut, **ERRORS})
+def address_create(request: HttpRequest, payload: SavedAddressIn) -> Status:
+    """Save an address (the first one, or ``is_default``, becomes the default; an address
+    already saved is not saved twice)."""
+    user_id, role = _actor(request)
+    data = payload.model_dump()
+    make_default = bool(data.pop("is_default"))
+    address = services.address_create(
+        buyer_id=user_id,
+        actor_role=role,
+        address=data,
+        make_default=make_default,
+        now=timezone.now(),
+    )
+    return Status(201, _address_out(address))
+
+
+@router.get("/addresses/{address_id}", response={200: SavedAddressOut, **ERRORS})
+def address_get(request: HttpRequest, address_id: int = AddressId) -> SavedAddressOut:
+    user_id, role = _actor(request)
+    return _address_out(
+        selectors.address_get(buyer_id=user_id, actor_role=role, address_id=address_id)
+    )
+
+
+@router.put("/addresses/{address_id}", response={200: SavedAddressOut, **ERRORS})
+def address_update(
+    request: HttpRequest, payload: SavedAddressIn, address_id: int = AddressId
+) -> SavedAddressOut:
+    """Replace a saved address (``is_default`` true also makes it the default)."""
+    user_id, role = _actor(request)
+    data = payload.model_dump()
+    make_default = bool(data.pop("is_default"))
+    address = services.address_update(
+        buyer_id=user_id,
+        actor_role=role,
+        address_id=address_id,
+        address=data,
+        make_default=make_default,
+        now=timezone.now(),
+    )
+    return _address_out(address)
+
+
+@router.delete("/addresses/{address_id}", response={204: None, **ERRORS})
+def address_delete(request: HttpRequest, address_id: int = AddressId) -> Status:
+    """Delete a saved address (when it was the default, the oldest left becomes it)."""
+    user_id, role = _actor(request)
+    services.address_delete(
+        buyer_id=user_id, actor_role=role, address_id=address_id, now=timezone.now()
+    )
+    return Status(204, None)
+
+
+@router.post("/addresses/{address_id}/default", response={200: SavedAddressOut, **ERRORS})
+def address_set_default(request: HttpRequest, address_id: int = AddressId) -> SavedAddressOut:
+    user_id, role = _actor(request)
+    address = services.address_set_default(
+        buyer_id=user_id, actor_role=role, address_id=address_id, now=timezone.now()
+    )
+    return _address_out(address)

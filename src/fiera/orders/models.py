@@ -160,6 +160,9 @@ class Order(models.Model):
     ship_phone = models.CharField(max_length=32, blank=True, default="")
     placed_at = models.DateTimeField()
     paid_at = models.DateTimeField(null=True, blank=True)
+    # A method that lets the buyer pay after checkout ("wallet_later") sets the deadline;
+    # a placed order still unpaid after it is cancelled (``orders_expire_unpaid``).
+    payment_due_at = models.DateTimeField(null=True, blank=True)
     shipped_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
@@ -174,6 +177,11 @@ class Order(models.Model):
             models.Index(fields=["buyer", "placed_at"]),
             models.Index(fields=["merchant", "status", "placed_at"]),
             models.Index(fields=["status", "placed_at"]),
+            models.Index(
+                fields=["payment_due_at"],
+                condition=Q(status="placed", payment_due_at__isnull=False),
+                name="order_payment_due",
+            ),  # the orders waiting for their payment, for the expiry job
         ]
         constraints = [
             models.UniqueConstraint(
@@ -207,6 +215,26 @@ class Order(models.Model):
     def is_open(self) -> bool:
         return self.status in {OrderStatus.PLACED, OrderStatus.PAID, OrderStatus.SHIPPED}
 
+    @property
+    def awaiting_payment(self) -> bool:
+        """Placed by a method that lets the buyer pay later, and not paid yet."""
+        return (
+            self.status == OrderStatus.PLACED
+            and self.payment_due_at is not None
+            and self.paid_at is None
+        )
+
+    @property
+    def cancelled_unpaid(self) -> bool:
+        """Cancelled because it was not paid by its deadline (``payment_due_at``)."""
+        return (
+            self.status == OrderStatus.CANCELLED
+            and self.payment_due_at is not None
+            and self.paid_at is None
+            and self.cancelled_at is not None
+            and self.cancelled_at >= self.payment_due_at
+        )
+
 
 class OrderLine(models.Model):
     """A variant bought in an order, with the names and prices as they were at checkout.
@@ -230,6 +258,11 @@ class OrderLine(models.Model):
     unit_price_minor = models.BigIntegerField()
     line_total_minor = models.BigIntegerField()
     tax_minor = models.BigIntegerField(default=0)
+    # What priced the line: the marketplace's price list ("list"), a festival price
+    # ("festival") or a flash sale ("flash", whose units came from ``flash_sale_id``'s
+    # buckets rather than the warehouse stock, and go back there when the order is cancelled).
+    price_kind = models.CharField(max_length=8, default="list")
+    flash_sale_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("order line")
@@ -434,3 +467,39 @@ class CrossBorderAllowance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.buyer_id} {self.year}: {self.used_minor} {self.currency}"
+
+
+class SavedAddress(models.Model):
+    """An address in a buyer's address book, picked at checkout. At most one is the
+    buyer's default (a partial unique index); ``buyer_id`` is the tenant key."""
+
+    buyer = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=120)
+    line1 = models.CharField(max_length=200)
+    line2 = models.CharField(max_length=200, blank=True, default="")
+    city = models.CharField(max_length=120)
+    postal_code = models.CharField(max_length=20)
+    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2")
+    phone = models.CharField(max_length=32, blank=True, default="")
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("saved address")
+        verbose_name_plural = _("saved addresses")
+        ordering = ["-is_default", "id"]
+        indexes = [models.Index(fields=["buyer", "is_default"], name="saved_address_by_buyer")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["buyer"],
+                condition=Q(is_default=True),
+                name="one_default_address_per_buyer",
+            ),
+            models.CheckConstraint(
+                condition=Q(country__regex=r"^[A-Z]{2}$"), name="saved_address_country_code"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.city} ({self.country})"

@@ -6,25 +6,31 @@ transaction, whether the orders are paid right away (a wallet debit would be), a
 whether payment is collected on delivery (cash on delivery), which lets a merchant ship
 an order that is still ``placed``.
 
-Two methods exist. Cash on delivery: the order stays ``placed`` (no fake paid flag) and
+Three methods exist. Cash on delivery: the order stays ``placed`` (no fake paid flag) and
 ``paid_at`` is set when the merchant marks it delivered. The wallet (``WalletPayment``):
-``settle_checkout`` charges the buyer's Fiera wallet in the checkout currency through
-``fiera.payments.services.wallet_charge_for_checkout`` (each order's total to its
-merchant, converted to EUR through FX when needed, all or nothing) and returns
-``Settled(paid=True, fx=...)``, so the orders are written ``paid`` and their
-``orders.order.paid`` events carry the rate each payment recorded. A method that
+``settle_checkout`` plans the charge of the buyer's Fiera wallet in the checkout currency
+(``fiera.payments.services.wallet_charge_plan``: each order's total to its merchant,
+converted to EUR through FX when needed) and returns ``Settled(paid=True, fx=...,
+collect=...)``; the checkout books it (``wallet_charge_book``, all or nothing) after the
+stock is taken. So the orders are written ``paid`` and their
+``orders.order.paid`` events carry the rate each payment recorded.
+``WalletPayLater`` ("wallet_later") lets the buyer pay after checkout, within a timeout: the
+orders are written ``placed`` with their ``payment_due_at`` and paid one by one
+(``orders.services.order_pay``), or cancelled once overdue. A method that
 collected money gives it back through ``refund_collected`` (the wallet's refunds go back
 at the original rate), called by the orders services in the refund's own transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import partial
 from typing import Protocol, runtime_checkable
 
-from django.utils.translation import gettext_lazy
+from django.conf import settings
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from fiera.accounts.roles import SYSTEM
 from fiera.common.errors import InvalidInput
@@ -51,16 +57,24 @@ class CheckoutCharge:
     order_numbers: tuple[str, ...]
     order_totals_minor: tuple[int, ...]
     merchant_ids: tuple[int, ...]
+    has_flash_lines: bool = False  # some units come from a flash sale (scarce: pay sooner)
 
 
 @dataclass(frozen=True, slots=True)
 class Settled:
     """What ``settle_checkout`` did: ``paid`` when the orders are paid now (written
     ``paid``); ``fx`` the conversion each order's payment recorded, by order number (empty
-    when nothing was converted)."""
+    when nothing was converted); ``payment_due_at`` when the buyer pays later, the time
+    after which the unpaid orders are cancelled (written with the orders); ``collect`` the
+    writes that take the money (the wallet's ledger legs and payments), which the checkout
+    runs after the stock and flash units are taken, so a buyer refused for stock never
+    touches the ledger and ledger rows are locked last (decision 0012); a DomainError it
+    raises refuses the checkout (it rolls back whole)."""
 
     paid: bool
     fx: Mapping[str, FxUsed] = field(default_factory=dict)
+    payment_due_at: datetime | None = None
+    collect: Callable[[], object] | None = None
 
 
 NOT_SETTLED = Settled(paid=False)
@@ -77,8 +91,9 @@ class PaymentMethod(Protocol):
 
         Called before the orders are inserted, so that they are written once with their
         final status: ``Settled(paid=True)`` when they are paid now (written as ``paid``),
-        ``NOT_SETTLED`` when they stay ``placed``. Raise a DomainError to refuse the
-        checkout (it rolls back).
+        ``NOT_SETTLED`` when they stay ``placed``. It should write nothing: the money is
+        taken by ``Settled.collect``, which the checkout calls after the stock. Raise a
+        DomainError to refuse the checkout (it rolls back).
         """
         ...
 
@@ -87,7 +102,7 @@ class CashOnDelivery:
     """The buyer pays the courier; nothing is settled at checkout."""
 
     code = "cod"
-    label = "Cash on delivery"
+    label = gettext_noop("Cash on delivery")
     collects_on_delivery = True
 
     def settle_checkout(self, *, charge: CheckoutCharge, now: datetime) -> Settled:
@@ -102,11 +117,14 @@ class WalletPayment:
     recorded under its order number (``payments.selectors.payment_get``)."""
 
     code = "wallet"
-    label = "Fiera wallet"
+    label = gettext_noop("Fiera wallet")
     collects_on_delivery = False
 
     def settle_checkout(self, *, charge: CheckoutCharge, now: datetime) -> Settled:
-        paid = payments.wallet_charge_for_checkout(
+        """Works the charge out (no statement: the FX terms are cached) and returns its
+        booking as ``collect``: four statements, the buyer's wallet row the only ledger
+        row locked (``payments.wallet_charge_book``)."""
+        plan = payments.wallet_charge_plan(
             buyer_id=charge.buyer_id,
             checkout_reference=f"checkout:{charge.checkout_id}",
             amount=Money(charge.total_minor, charge.currency),
@@ -123,7 +141,9 @@ class WalletPayment:
         )
         return Settled(
             paid=True,
-            fx={payment.reference: fx for payment in paid.payments if (fx := _fx_of(payment))},
+            fx={payment.reference: fx for payment in plan.payments if (fx := _fx_of(payment))},
+            # no savepoint: any error rolls the whole checkout back
+            collect=partial(payments.wallet_charge_book, plan=plan, now=now, savepoint=False),
         )
 
     def refund(self, *, order_number: str, amount: Money, reference: str, now: datetime) -> None:
@@ -134,6 +154,63 @@ class WalletPayment:
             now=now,
             actor_role=SYSTEM,
         )
+
+
+class WalletPayLater(WalletPayment):
+    """Order now, pay from the Fiera wallet within a timeout (as on the big festival
+    marketplaces): the orders are written ``placed`` with ``payment_due_at`` = now +
+    ``FIERA_PAYMENT_TIMEOUT_MINUTES`` (``FIERA_FLASH_PAYMENT_TIMEOUT_MINUTES`` when a line
+    comes from a flash sale, whose units are scarce). The buyer pays each order with
+    ``orders.services.order_pay`` (``charge_order``); one still unpaid after its deadline is
+    cancelled by ``orders.services.orders_expire_unpaid`` and its units go back on sale.
+    Once paid, refunds go back to the wallet like ``WalletPayment``'s."""
+
+    code = "wallet_later"
+    label = gettext_noop("Fiera wallet: pay within %(minutes)s minutes")
+    collects_on_delivery = False
+
+    def timeout_minutes(self, *, flash: bool) -> int:
+        if flash:
+            return int(settings.FIERA_FLASH_PAYMENT_TIMEOUT_MINUTES)
+        return int(settings.FIERA_PAYMENT_TIMEOUT_MINUTES)
+
+    def settle_checkout(self, *, charge: CheckoutCharge, now: datetime) -> Settled:
+        minutes = self.timeout_minutes(flash=charge.has_flash_lines)
+        return Settled(paid=False, payment_due_at=now + timedelta(minutes=minutes))
+
+    def charge_order(
+        self, *, buyer_id: int, merchant_id: int, number: str, amount: Money, now: datetime
+    ) -> FxUsed | None:
+        """Pay one order from the buyer's wallet in ``amount.currency`` (its merchant's
+        payable credited, through FX when needed), in the caller's transaction; the payment
+        is recorded under the order number, so a retry charges nothing twice. ``NoWallet``
+        and ``InsufficientFunds`` (409) as at checkout. The conversion used, if any."""
+        paid = payments.wallet_charge_for_checkout(
+            buyer_id=buyer_id,
+            checkout_reference=f"order:{number}",
+            amount=amount,
+            parts=[
+                payments.ChargePart(
+                    merchant_id=merchant_id, amount_minor=amount.amount_minor, reference=number
+                )
+            ],
+            now=now,
+        )
+        return next((fx for payment in paid.payments if (fx := _fx_of(payment))), None)
+
+
+def payment_method_label(code: str) -> str:
+    """The method's name in the active language, for pages (the pay-later method says its
+    timeouts)."""
+    method = payment_method_get(code)
+    text = gettext(method.label)
+    if isinstance(method, WalletPayLater):
+        minutes = method.timeout_minutes(flash=False)
+        flash_minutes = method.timeout_minutes(flash=True)
+        text = text % {"minutes": minutes}
+        if flash_minutes != minutes:
+            text += " " + gettext("(%(minutes)s for flash-sale items)") % {"minutes": flash_minutes}
+    return text
 
 
 @runtime_checkable
@@ -208,3 +285,4 @@ def payment_methods() -> list[PaymentMethod]:
 
 payment_method_register(CashOnDelivery())
 payment_method_register(WalletPayment())
+payment_method_register(WalletPayLater())

@@ -19,17 +19,26 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from decimal import Decimal, localcontext
 
 from django.utils.translation import gettext, gettext_lazy
 
 from fiera.catalog.reservations import PricedVariant
-from fiera.common.errors import InvalidInput
+from fiera.common.errors import Conflict, InvalidInput
 from fiera.common.money import Money
 from fiera.common.reference import is_country
+from fiera.festivals.offers import (
+    FLASH,
+    FlashInfo,
+    FlashSaleNotForThisItem,
+    Offer,
+    flash_refusal,
+    flash_sale_info,
+    offers_for,
+)
 from fiera.marketplaces.selectors import CountryNotServed, MarketplaceInfo
 from fiera.orders.models import MAX_LINE_QUANTITY, CrossBorderAllowance, CrossBorderRegime
 
@@ -60,6 +69,13 @@ class VariantUnavailable(InvalidInput):
 class BelowMinimumOrder(InvalidInput):
     code = "below_minimum_order"
     message_template = gettext_lazy("%(sku)s is sold from %(min_order_quantity)s units.")
+
+
+class PriceChanged(Conflict):
+    code = "price_changed"
+    message_template = gettext_lazy(
+        "The price of %(sku)s changed from %(old_price)s to %(new_price)s; please check your order."
+    )
 
 
 class InvalidAddress(InvalidInput):
@@ -167,6 +183,47 @@ def currency_for(marketplace: MarketplaceInfo, country: str) -> str:
     if marketplace.worldwide and is_country(country):
         return marketplace.default_currency
     raise CountryNotServed(f"the marketplace {marketplace.name} does not ship to {country!r}")
+
+
+def festival_offers_apply(
+    *,
+    marketplace_id: int,
+    currency: str,
+    priced: dict[int, PricedVariant],
+    named: Mapping[int, int],
+    now: datetime,
+) -> dict[int, Offer]:
+    """The festival offers that price ``priced``'s variants now (``priced`` is updated in
+    place: an offer's price replaces the tiers). No SQL when no festival is near, one
+    query otherwise (one more to explain a refused ``named`` flash sale)."""
+    found = offers_for(
+        marketplace_id=marketplace_id, currency=currency, variant_ids=list(priced), now=now
+    )
+    offers = dict(found.by_variant)
+    for variant_id, sale_id in named.items():
+        info: FlashInfo | None = found.flash_sales.get(sale_id) or flash_sale_info(
+            flash_sale_id=sale_id
+        )
+        if info is None or info.variant_id != variant_id or info.currency != currency:
+            raise FlashSaleNotForThisItem(
+                f"flash sale {sale_id} does not sell variant {variant_id} in {currency}",
+                flash_sale_id=sale_id,
+                variant_id=variant_id,
+            )
+        refusal = flash_refusal(info, now=now)
+        if refusal is not None:
+            raise refusal
+        if sale_id not in found.flash_sales:  # live, but not on this marketplace now
+            raise FlashSaleNotForThisItem(
+                f"flash sale {sale_id} is not sold on marketplace {marketplace_id}",
+                flash_sale_id=sale_id,
+                variant_id=variant_id,
+            )
+        offers[variant_id] = Offer(variant_id, FLASH, info.price_minor, info.festival_id, info)
+    for variant_id, offer in offers.items():
+        if variant_id in priced:
+            priced[variant_id] = replace(priced[variant_id], tiers=((1, offer.price_minor),))
+    return offers
 
 
 # cross-border ---------------------------------------------------------------------------
@@ -295,6 +352,10 @@ class QuoteLine:
     vat_rate: Decimal | None = None
     consumption_tax_rate: Decimal | None = None
     units_available: int | None = None
+    price_kind: str = "list"  # or "festival", "flash" (fiera.festivals.offers)
+    flash_sale_id: int | None = None
+    # the list price an offer replaced (set by ``selectors.checkout_quote`` for the pages)
+    list_unit_price_minor: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,10 +414,13 @@ def quote_compute(
     priced: dict[int, PricedVariant],
     regime: RegimeRates | None,
     today: date,
+    kinds: Mapping[int, tuple[str, int | None]] | None = None,
 ) -> CheckoutQuote:
     """Price normalised ``lines`` (see ``lines_normalize``); refuses unavailable variants,
     quantities below the MOQ (``catalog.rules.order_minimum``), and orders over the CBEC per-order
-    limit. The annual CBEC limit is the caller's to check (it needs the buyer's row)."""
+    limit. The annual CBEC limit is the caller's to check (it needs the buyer's row).
+    ``kinds``: variant -> (price kind, flash sale id) of the lines a festival offer priced
+    (their ``priced`` tiers already hold the offer's price)."""
     unavailable = [variant_id for variant_id, _ in lines if variant_id not in priced]
     if unavailable:
         raise VariantUnavailable(
@@ -413,6 +477,8 @@ def quote_compute(
                 vat_rate=vat,
                 consumption_tax_rate=consumption,
                 units_available=variant.units_available,
+                price_kind=(kinds or {}).get(variant_id, ("list", None))[0],
+                flash_sale_id=(kinds or {}).get(variant_id, ("list", None))[1],
             )
         )
     groups = tuple(
@@ -475,3 +541,21 @@ def annual_limit_error(
         year=terms.year,
         currency=currency,
     )
+
+
+def expected_prices_check(quote: CheckoutQuote, expected: Mapping[int, int] | None) -> None:
+    """``PriceChanged`` (409) when a line's unit price differs from what the buyer saw."""
+    if not expected:
+        return
+    for group in quote.groups:
+        for line in group.lines:
+            old = expected.get(line.variant_id)
+            if old is not None and old != line.unit_price_minor:
+                raise PriceChanged(
+                    f"{line.sku}: expected {old}, now {line.unit_price_minor} {quote.currency}",
+                    sku=line.sku,
+                    variant_id=line.variant_id,
+                    old_price_minor=old,
+                    new_price_minor=line.unit_price_minor,
+                    currency=quote.currency,
+                )

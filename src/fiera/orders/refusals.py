@@ -91,6 +91,26 @@ def checkout_refusal(exc: DomainError, currency: str) -> Refusal:
             % {"currency": currency},
             _("Remove the items marked in your cart."),
         )
+    if code == "price_changed":
+        return Refusal(
+            code,
+            _("Price changed"),
+            exc.message(),
+            _(
+                "The order summary now shows the price you would pay. Check it and place "
+                "the order again, or change your cart."
+            ),
+        )
+    if code in {"flash_sale_sold_out", "flash_sale_ended", "flash_sale_limit"}:
+        return Refusal(
+            code,
+            _("Flash sale"),
+            exc.message(),
+            _(
+                "Lower the quantity or remove the item in your cart; once the flash sale is "
+                "over the item is sold at its festival or list price."
+            ),
+        )
     if code == "insufficient_funds":
         return Refusal(
             code,

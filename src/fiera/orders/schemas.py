@@ -13,6 +13,7 @@ from ninja import Field, Schema
 
 from fiera.common.money import Money, currency_exponent
 from fiera.common.schemas import MAX_ID, BodyId, MoneyOut, ObjectIn
+from fiera.orders.carriers import tracking_url
 from fiera.orders.models import MAX_LINE_QUANTITY, Order, OrderStatus
 from fiera.orders.pricing import CheckoutQuote
 from fiera.orders.selectors import CartView
@@ -57,6 +58,10 @@ class CartLineOut(Schema):
     line_total: MoneyOut | None
     units_available: int | None
     problem: str = Field(..., description='"" when the line can be checked out as it is')
+    price_kind: str = Field("list", description='"list", "festival" or "flash"')
+    list_unit_price: MoneyOut | None = Field(
+        None, description="the list price a festival or flash-sale price replaces"
+    )
 
 
 class CartOut(Schema):
@@ -92,6 +97,10 @@ class CartOut(Schema):
                     else _money(line.line_total_minor, currency),
                     units_available=line.units_available,
                     problem=line.problem,
+                    price_kind=line.price_kind,
+                    list_unit_price=None
+                    if line.list_unit_price_minor is None
+                    else _money(line.list_unit_price_minor, currency),
                 )
                 for line in cart.lines
             ],
@@ -106,6 +115,16 @@ class CartOut(Schema):
 class LineIn(Schema):
     variant_id: BodyId
     quantity: int = Field(..., strict=True, ge=1, le=MAX_LINE_QUANTITY)
+    unit_price_minor: int | None = Field(
+        None,
+        strict=True,
+        ge=1,
+        le=MAX_ID,
+        description="the unit price the buyer saw: a different current price is a 409",
+    )
+    flash_sale_id: BodyId | None = Field(
+        None, description="buy in this flash sale (409 with the reason when it is not live)"
+    )
 
 
 class AddressIn(Schema):
@@ -128,7 +147,11 @@ class QuoteIn(Schema):
 class CheckoutIn(QuoteIn):
     shipping_address: AddressIn
     payment_method: str = Field(
-        "cod", max_length=16, pattern=TEXT, description='"cod": cash on delivery'
+        "cod",
+        max_length=16,
+        pattern=TEXT,
+        description='"cod": cash on delivery; "wallet": the Fiera wallet now; "wallet_later": '
+        "the Fiera wallet within a timeout (POST /orders/{number}/pay)",
     )
 
 
@@ -144,6 +167,8 @@ class QuoteLineOut(Schema):
     vat_rate: str | None
     consumption_tax_rate: str | None
     units_available: int | None
+    price_kind: str = Field("list", description='"list", "festival" or "flash"')
+    flash_sale_id: int | None = None
 
 
 class QuoteGroupOut(Schema):
@@ -195,6 +220,8 @@ class QuoteOut(Schema):
                             unit_price=_money(line.unit_price_minor, c),
                             line_total=_money(line.line_total_minor, c),
                             tax=_money(line.tax_minor, c),
+                            price_kind=line.price_kind,
+                            flash_sale_id=line.flash_sale_id,
                             vat_rate=None
                             if line.vat_rate is None
                             else str(line.vat_rate.normalize()),
@@ -256,6 +283,11 @@ class CheckoutOut(Schema):
     country: str
     payment_method: str
     placed_at: datetime
+    payment_due_at: datetime | None = Field(
+        None,
+        description='"wallet_later": pay each order by then (POST /orders/{number}/pay), or it '
+        "is cancelled; null for other methods",
+    )
     subtotal: MoneyOut
     tax: MoneyOut
     total: MoneyOut
@@ -270,6 +302,9 @@ class CheckoutOut(Schema):
             country=result.country,
             payment_method=result.payment_method,
             placed_at=datetime.fromisoformat(result.placed_at),
+            payment_due_at=(
+                datetime.fromisoformat(result.payment_due_at) if result.payment_due_at else None
+            ),
             subtotal=_money(result.subtotal_minor, c),
             tax=_money(result.tax_minor, c),
             total=_money(result.total_minor, c),
@@ -386,6 +421,11 @@ def checkout_json(result: CheckoutResult) -> dict[str, Any]:
         "country": result.country,
         "payment_method": result.payment_method,
         "placed_at": _JSON_DATETIME.default(datetime.fromisoformat(result.placed_at)),
+        "payment_due_at": (
+            _JSON_DATETIME.default(datetime.fromisoformat(result.payment_due_at))
+            if result.payment_due_at
+            else None
+        ),
         "subtotal": _money_json(result.subtotal_minor, c),
         "tax": _money_json(result.tax_minor, c),
         "total": _money_json(result.total_minor, c),
@@ -427,6 +467,9 @@ class OrderSummaryOut(Schema):
     status: StatusName
     total: MoneyOut
     placed_at: datetime
+    payment_due_at: datetime | None = Field(
+        None, description="a placed order paid later: cancelled if not paid by then"
+    )
 
     @staticmethod
     def resolve_total(obj: Order) -> MoneyOut:
@@ -447,8 +490,21 @@ class OrderLineOut(Schema):
 class ShipmentOut(Schema):
     carrier: str
     tracking_number: str
+    tracking_url: str | None = Field(
+        ..., description="the carrier's tracking page; null for a carrier Fiera does not know"
+    )
     shipped_at: datetime
     delivered_at: datetime | None
+
+    @classmethod
+    def of(cls, shipment: Any) -> ShipmentOut:
+        return cls(
+            carrier=shipment.carrier,
+            tracking_number=shipment.tracking_number,
+            tracking_url=tracking_url(shipment.carrier, shipment.tracking_number),
+            shipped_at=shipment.shipped_at,
+            delivered_at=shipment.delivered_at,
+        )
 
 
 class OrderRefundOut(Schema):
@@ -486,6 +542,11 @@ class OrderOut(Schema):
     refunds: list[OrderRefundOut]
     placed_at: datetime
     paid_at: datetime | None
+    payment_due_at: datetime | None = Field(
+        ...,
+        description='"wallet_later": pay by then (POST /orders/{number}/pay), or the order is '
+        "cancelled",
+    )
     shipped_at: datetime | None
     delivered_at: datetime | None
     cancelled_at: datetime | None
@@ -517,7 +578,7 @@ class OrderOut(Schema):
                 phone=order.ship_phone,
             ),
             lines=[OrderLineOut.from_orm(line) for line in order.lines.all()],
-            shipments=[ShipmentOut.from_orm(s) for s in order.shipments.all()],
+            shipments=[ShipmentOut.of(s) for s in order.shipments.all()],
             refunds=[
                 OrderRefundOut(
                     amount=_money(r.amount_minor, r.currency),
@@ -528,6 +589,7 @@ class OrderOut(Schema):
             ],
             placed_at=order.placed_at,
             paid_at=order.paid_at,
+            payment_due_at=order.payment_due_at,
             shipped_at=order.shipped_at,
             delivered_at=order.delivered_at,
             cancelled_at=order.cancelled_at,
@@ -552,3 +614,25 @@ class OrderRefundIn(Schema):
 
 
 assert set(StatusName.__args__) == set(OrderStatus.values)  # type: ignore[attr-defined]
+
+
+# address book -------------------------------------------------------------------------
+
+
+class SavedAddressIn(AddressIn):
+    country: str = Field(..., pattern=COUNTRY, description="ISO 3166-1 alpha-2")
+    is_default: bool = Field(False, strict=True, description="make it the default address")
+
+
+class SavedAddressOut(Schema):
+    id: int
+    name: str
+    line1: str
+    line2: str
+    city: str
+    postal_code: str
+    country: str
+    phone: str
+    is_default: bool
+    created_at: datetime
+    updated_at: datetime

@@ -14,13 +14,16 @@ Order states::
     shipped -> delivered
     delivered -> refunded (when refunds reach the total; partial refunds keep "delivered")
 
-Anything else raises ``BadTransition`` (409, code "bad_transition").
+Anything else raises ``BadTransition`` (409, code "bad_transition"). An order paid later
+("wallet_later", with a ``payment_due_at``) leaves ``placed`` when its buyer pays it
+(``order_pay``) or, once overdue, cancelled by ``orders_expire_unpaid`` (it never ships
+unpaid).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -33,17 +36,26 @@ from django.utils.translation import gettext_lazy
 
 from fiera.accounts.roles import BUYER, MERCHANT, OPERATOR, SYSTEM
 from fiera.catalog.reservations import (
+    OfferedVariant,
     OutOfStock,
     checkout_variants_priced,
     stock_release,
     stock_reserve,
     variants_offered,
 )
-from fiera.common.errors import Conflict, DomainError, InvalidInput, PermissionDenied
+from fiera.catalog.selectors import system_reason
+from fiera.common.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 from fiera.common.money import Money, is_currency
 from fiera.common.parsing import is_ascii_digits
 from fiera.common.reference import is_country
+from fiera.festivals.offers import (
+    FlashInfo,
+    FlashTake,
+    flash_give_back,
+    flash_take,
+)
 from fiera.marketplaces.selectors import (
+    MarketplaceInfo,
     marketplace_get,
     marketplace_get_by_id,
     marketplace_shopping_context,
@@ -70,10 +82,12 @@ from fiera.orders.models import (
     Order,
     OrderStatus,
     Refund,
+    SavedAddress,
     Shipment,
 )
 from fiera.orders.payment import (
     CheckoutCharge,
+    WalletPayLater,
     collected_fx,
     payment_method_get,
     refund_collected,
@@ -83,6 +97,7 @@ from fiera.orders.pricing import (
     BelowMinimumOrder,
     CheckoutQuote,
     EmptyCheckout,
+    InvalidAddress,
     InvalidQuantity,
     ShippingAddress,
     VariantUnavailable,
@@ -91,13 +106,24 @@ from fiera.orders.pricing import (
     annual_limit_error,
     cross_border_regime_for,
     currency_for,
+    expected_prices_check,
+    festival_offers_apply,
     lines_normalize,
     quote_compute,
     request_fingerprint,
 )
-from fiera.orders.selectors import CartView, OrderNotFound, cart_view, order_detail
+from fiera.orders.selectors import (
+    AddressNotFound,
+    CartView,
+    OrderNotFound,
+    address_book_check,
+    cart_view,
+    order_detail,
+)
 
 __all__ = [
+    "AddressBookFull",
+    "AddressNotFound",
     "BadTransition",
     "BuyersOnly",
     "CheckoutResult",
@@ -105,16 +131,24 @@ __all__ = [
     "OrderNotFound",
     "OutOfStock",
     "ShippingAddress",
+    "address_create",
+    "address_delete",
+    "address_set_default",
+    "address_update",
     "cart_line_remove",
     "cart_line_set",
+    "cart_merge_guest",
     "cart_update",
     "checkout_submit",
     "cross_border_rates_load",
     "cross_border_regime_set",
+    "guest_cart_line_set",
     "order_cancel",
     "order_deliver",
+    "order_pay",
     "order_refund",
     "order_ship",
+    "orders_expire_unpaid",
 ]
 
 DEFAULT_RATES_PATH = Path(__file__).resolve().parent / "data" / "china_cbec.json"
@@ -139,6 +173,18 @@ class InvalidIdempotencyKey(InvalidInput):
 class BadTransition(Conflict):
     code = "bad_transition"
     message_template = gettext_lazy("The order cannot go to this state from its current one.")
+
+
+ALREADY_SHIPPED_MESSAGE = gettext_lazy(
+    "This order has already shipped, so it can no longer be cancelled. When it arrives, "
+    "you can ask the shop for a refund."
+)
+
+
+NOT_PAID_YET_MESSAGE = gettext_lazy(
+    "This order is not paid yet, so it cannot ship. Ship it once the buyer has paid; if they "
+    "do not pay in time, it is cancelled and its items go back on sale."
+)
 
 
 class ActionNotAllowed(PermissionDenied):
@@ -223,6 +269,7 @@ class CheckoutResult:
     payment_method: str
     placed_at: str
     orders: tuple[PlacedOrder, ...]
+    payment_due_at: str | None = None  # paid later ("wallet_later"): pay by then (ISO 8601)
     replayed: bool = False
 
     def as_json(self) -> dict[str, Any]:
@@ -278,19 +325,9 @@ def cart_line_set(
     takes what the storefront shows and the checkout sells). Creates the cart on first
     use; returns the cart priced for ``country`` (see ``selectors.cart_view``)."""
     _require_buyer(actor_role)
-    if type(quantity) is not int or quantity < 1:
-        raise InvalidQuantity("the quantity must be a whole number of at least 1")
-    shopping = marketplace_shopping_context(slug=marketplace_slug, country=country)
-    marketplace = shopping.marketplace
-    offered = variants_offered(
-        marketplace_id=marketplace.id, variant_ids=[variant_id], currency=shopping.currency
+    marketplace, variant = _variant_for_cart(
+        marketplace_slug=marketplace_slug, variant_id=variant_id, quantity=quantity, country=country
     )
-    if variant_id not in offered:
-        raise VariantUnavailable(
-            f"variant {variant_id} is not for sale on {marketplace.name} in {shopping.currency}",
-            variant_ids=[variant_id],
-        )
-    variant = offered[variant_id]
     with transaction.atomic():
         cart, _ = Cart.objects.get_or_create(
             buyer_id=buyer_id,
@@ -299,14 +336,7 @@ def cart_line_set(
         )
         line = CartLine.objects.select_for_update().filter(cart=cart, variant_id=variant_id).first()
         wanted = quantity + (line.quantity if (add and line is not None) else 0)
-        if wanted > MAX_LINE_QUANTITY:
-            raise InvalidQuantity(f"at most {MAX_LINE_QUANTITY} units of one variant")
-        if wanted < variant.order_minimum:
-            raise BelowMinimumOrder(
-                f"{variant.sku} is sold from {variant.order_minimum} units",
-                sku=variant.sku,
-                min_order_quantity=variant.order_minimum,
-            )
+        _check_cart_quantity(variant, wanted)
         if line is None:
             CartLine.objects.create(
                 cart=cart,
@@ -319,7 +349,115 @@ def cart_line_set(
             line.quantity = wanted
             line.save(update_fields=["quantity"])
         Cart.objects.filter(pk=cart.pk).update(updated_at=now)
-    return cart_view(buyer_id=buyer_id, marketplace_slug=marketplace_slug, country=country)
+    return cart_view(buyer_id=buyer_id, marketplace_slug=marketplace_slug, country=country, now=now)
+
+
+def _variant_for_cart(
+    *, marketplace_slug: str, variant_id: int, quantity: int, country: str | None
+) -> tuple[MarketplaceInfo, OfferedVariant]:
+    """The marketplace and the variant a cart may take, for sale in ``country``'s currency."""
+    if type(quantity) is not int or quantity < 1:
+        raise InvalidQuantity("the quantity must be a whole number of at least 1")
+    shopping = marketplace_shopping_context(slug=marketplace_slug, country=country)
+    marketplace = shopping.marketplace
+    offered = variants_offered(
+        marketplace_id=marketplace.id, variant_ids=[variant_id], currency=shopping.currency
+    )
+    if variant_id not in offered:
+        raise VariantUnavailable(
+            f"variant {variant_id} is not for sale on {marketplace.name} in {shopping.currency}",
+            variant_ids=[variant_id],
+        )
+    return marketplace, offered[variant_id]
+
+
+def _check_cart_quantity(variant: OfferedVariant, wanted: int) -> None:
+    if wanted > MAX_LINE_QUANTITY:
+        raise InvalidQuantity(f"at most {MAX_LINE_QUANTITY} units of one variant")
+    if wanted < variant.order_minimum:
+        raise BelowMinimumOrder(
+            f"{variant.sku} is sold from {variant.order_minimum} units",
+            sku=variant.sku,
+            min_order_quantity=variant.order_minimum,
+        )
+
+
+def guest_cart_line_set(
+    *,
+    lines: Mapping[int, int],
+    marketplace_slug: str,
+    variant_id: int,
+    quantity: int,
+    add: bool = False,
+    country: str | None = None,
+) -> dict[int, int]:
+    """A signed-out visitor's cart, kept in their session (``lines``: variant id ->
+    quantity) until they sign in, when ``cart_merge_guest`` moves it into their cart.
+    The same rules as ``cart_line_set`` (for sale in ``country``'s currency, 1..999, at
+    least the MOQ); returns the new lines and writes nothing (the caller keeps them)."""
+    _marketplace, variant = _variant_for_cart(
+        marketplace_slug=marketplace_slug, variant_id=variant_id, quantity=quantity, country=country
+    )
+    wanted = quantity + (lines.get(variant_id, 0) if add else 0)
+    _check_cart_quantity(variant, wanted)
+    return {**lines, variant_id: wanted}
+
+
+def cart_merge_guest(
+    *,
+    buyer_id: int,
+    carts: Mapping[str, Mapping[int, int]],
+    now: datetime,
+    actor_role: str,
+) -> int:
+    """Move a visitor's session carts (marketplace slug -> variant id -> quantity) into the
+    buyer's carts once they sign in, in ONE transaction: quantities of a variant already in
+    the cart add up (capped at 999); variants no longer sold on the marketplace, and
+    marketplaces that no longer exist, are left out. MOQ and stock are the checkout's to
+    judge (the cart page marks lines it cannot sell). Returns the units moved."""
+    _require_buyer(actor_role)
+    moved = 0
+    with transaction.atomic():
+        for slug, lines in carts.items():
+            try:
+                marketplace = marketplace_get(slug=slug)
+            except NotFound:
+                continue
+            offered = variants_offered(marketplace_id=marketplace.id, variant_ids=list(lines))
+            wanted = {
+                variant_id: quantity
+                for variant_id, quantity in lines.items()
+                if variant_id in offered and type(quantity) is int and quantity >= 1
+            }
+            if not wanted:
+                continue
+            cart, _ = Cart.objects.get_or_create(
+                buyer_id=buyer_id,
+                marketplace_id=marketplace.id,
+                defaults={"created_at": now, "updated_at": now},
+            )
+            existing = {
+                line.variant_id: line
+                for line in CartLine.objects.select_for_update().filter(
+                    cart=cart, variant_id__in=list(wanted)
+                )
+            }
+            for variant_id, quantity in wanted.items():
+                line = existing.get(variant_id)
+                if line is None:
+                    CartLine.objects.create(
+                        cart=cart,
+                        buyer_id=buyer_id,
+                        variant_id=variant_id,
+                        quantity=min(quantity, MAX_LINE_QUANTITY),
+                        added_at=now,
+                    )
+                else:
+                    line.quantity = min(line.quantity + quantity, MAX_LINE_QUANTITY)
+                    line.save(update_fields=["quantity"])
+                moved += quantity
+            Cart.objects.filter(pk=cart.pk).update(updated_at=now)
+    return moved
 
 
 def cart_line_remove(
@@ -340,7 +478,7 @@ def cart_line_remove(
             cart__buyer_id=buyer_id, cart__marketplace_id=marketplace.id, variant_id=variant_id
         ).delete()
         Cart.objects.filter(buyer_id=buyer_id, marketplace_id=marketplace.id).update(updated_at=now)
-    return cart_view(buyer_id=buyer_id, marketplace_slug=marketplace_slug, country=country)
+    return cart_view(buyer_id=buyer_id, marketplace_slug=marketplace_slug, country=country, now=now)
 
 
 def cart_update(
@@ -466,6 +604,8 @@ def checkout_submit(
     idempotency_key: str | None = None,
     now: datetime,
     actor_role: str,
+    expected_prices: Mapping[int, int] | None = None,
+    flash_sale_ids: Mapping[int, int] | None = None,
 ) -> CheckoutResult:
     """THE checkout (the API's, the checkout page's and the bench's): one order per
     merchant for ``lines`` ((variant_id, quantity), merged by variant, 1..999 each) shipped
@@ -478,6 +618,13 @@ def checkout_submit(
     oversell under concurrency). On a cross-border marketplace with a regime for the
     destination, the per-order and yearly limits are enforced and the CBEC tax is added
     to each line (see ``fiera.orders.pricing``).
+
+    Festivals (``fiera.festivals.offers``): a live flash sale with units left, else a
+    festival price, replaces the list price of a variant; flash lines take their units
+    from the flash sale's buckets (per-buyer limit, ``FlashSaleSoldOut``...) instead of the
+    stock. ``flash_sale_ids`` (variant -> flash sale) names the flash sale a line means to
+    buy in (refused with the reason when it is not live); ``expected_prices`` (variant ->
+    unit price the buyer saw) refuses a changed price (``PriceChanged``, 409).
 
     Idempotency: the same ``idempotency_key`` with the same request returns the stored
     result (``replayed=True``) and places nothing; with a different request it raises
@@ -508,6 +655,8 @@ def checkout_submit(
                 "lines": "cart" if from_cart else normalised,
                 "address": asdict(address),
                 "payment_method": method.code,
+                **({"expected": sorted(expected_prices.items())} if expected_prices else {}),
+                **({"flash": sorted(flash_sale_ids.items())} if flash_sale_ids else {}),
             }
         )
         replay = _replay(buyer_id=buyer_id, key=key, fingerprint=fingerprint)
@@ -528,6 +677,13 @@ def checkout_submit(
     priced = checkout_variants_priced(
         marketplace_id=marketplace.id, currency=currency, variant_ids=[v for v, _ in normalised]
     )
+    offers = festival_offers_apply(
+        marketplace_id=marketplace.id,
+        currency=currency,
+        priced=priced,
+        named=flash_sale_ids or {},
+        now=now,
+    )
     regime = (
         cross_border_regime_for(marketplace_id=marketplace.id, country=country)
         if marketplace.kind == CROSS_BORDER_KIND
@@ -541,7 +697,9 @@ def checkout_submit(
         priced=priced,
         regime=regime,
         today=now.date(),
+        kinds={v: (o.kind, o.flash_sale_id) for v, o in offers.items()},
     )
+    expected_prices_check(quote, expected_prices)
     try:
         with transaction.atomic():
             return _checkout_write(
@@ -553,6 +711,7 @@ def checkout_submit(
                 fingerprint=fingerprint,
                 cart_line_ids=cart_line_ids,
                 now=now,
+                flash={v: o.flash for v, o in offers.items() if o.flash is not None},
             )
     except (IntegrityError, DomainError):
         # A concurrent request with the same key may have won: answer with its result.
@@ -573,16 +732,25 @@ def _checkout_write(
     fingerprint: str,
     cart_line_ids: list[int],
     now: datetime,
+    flash: Mapping[int, FlashInfo] | None = None,
 ) -> CheckoutResult:
     """Write a priced checkout; call inside ``transaction.atomic()``, which any error
     here rolls back whole.
 
     Statements, in this order and whatever the number of lines or merchants: [allowance
-    upsert], checkout INSERT, (a payment method that settles at once adds its ledger
-    transfer), orders INSERT, [idempotency record INSERT], outbox INSERT (the checkout's
-    event and, when paid at once, each order's ``orders.order.paid``), [cart lines
-    DELETE], stock UPDATE (as late as possible: its row locks are what concurrent buyers
-    of a hot SKU queue on), lines INSERT. Rows are built by column name (``fiera.orders.sql``).
+    upsert], checkout INSERT, orders INSERT, [idempotency record INSERT], outbox INSERT
+    (the checkout's event and, when paid at once, each order's ``orders.order.paid``),
+    [cart lines DELETE], [flash sales: the buyers' counters upsert and the buckets UPDATE,
+    two statements for any number of flash lines (``fiera.festivals.offers.flash_take``)],
+    [stock UPDATE, when any line is not a flash line] (as late as possible: its row locks
+    are what concurrent buyers of a hot SKU queue on), lines INSERT, then [the payment
+    method's ``Settled.collect``: for the wallet four statements, the transfers INSERT, the
+    buyer's own wallet row debited by one conditional UPDATE, the balance deltas of the
+    payables, FX and fee accounts INSERT (no shared ledger row locked) and the payments
+    INSERT; docs/decisions/0012-lean-wallet-checkout.md]. The method decides ``paid`` and
+    the FX figures before the orders are written, without a statement; the money is taken
+    after the stock, so a buyer refused for stock never reaches the ledger. Rows are built
+    by column name (``fiera.orders.sql``).
     """
     terms = quote.cross_border
     if terms is not None and not _allowance_take(
@@ -615,6 +783,7 @@ def _checkout_write(
                 order_numbers=tuple(numbers),
                 order_totals_minor=tuple(group.total_minor for group in quote.groups),
                 merchant_ids=tuple(group.merchant_id for group in quote.groups),
+                has_flash_lines=bool(flash),
             ),
             now=now,
         )
@@ -630,6 +799,11 @@ def _checkout_write(
             status=status,
             placed_at=at,
             paid_at=at if paid else None,
+            payment_due_at=(
+                connection.ops.adapt_datetimefield_value(settled.payment_due_at)
+                if settled.payment_due_at is not None
+                else None
+            ),
         )
         returned = sql.insert(cursor, sql.ORDER_TABLE, orders, "id, number")
         id_of = {str(number): int(order_id) for order_id, number in returned}
@@ -643,6 +817,7 @@ def _checkout_write(
             order_ids=order_ids,
             numbers=numbers,
             status=status,
+            payment_due_at=settled.payment_due_at,
         )
         result_json = result.as_json()
         if key is not None:
@@ -672,13 +847,33 @@ def _checkout_write(
         if cart_line_ids:
             CartLine.objects.filter(pk__in=cart_line_ids).delete()
         all_lines = [line for group in quote.groups for line in group.lines]
-        warehouses = stock_reserve(
-            items=[(line.variant_id, line.quantity) for line in all_lines],
+        flash = flash or {}
+        flash_take(
+            buyer_id=buyer_id,
+            takes=[
+                FlashTake(
+                    flash_sale_id=info.flash_sale_id,
+                    merchant_id=info.merchant_id,
+                    units=line.quantity,
+                    per_buyer_limit=info.per_buyer_limit,
+                    bucket_count=info.bucket_count,
+                )
+                for line in all_lines
+                if (info := flash.get(line.variant_id)) is not None
+            ],
             now=now,
-            skus={line.variant_id: line.sku for line in all_lines},
         )
+        stocked = [line for line in all_lines if line.variant_id not in flash]
+        warehouses = stock_reserve(
+            items=[(line.variant_id, line.quantity) for line in stocked],
+            now=now,
+            skus={line.variant_id: line.sku for line in stocked},
+        )
+        warehouses.update({v: info.warehouse_id for v, info in flash.items()})
         lines = sql.order_line_rows(order_ids=order_ids, quote=quote, warehouses=warehouses)
         sql.insert(cursor, sql.ORDER_LINE_TABLE, lines)
+    if settled.collect is not None:
+        settled.collect()  # the money, last: stock first, ledger after (decision 0012)
     return result
 
 
@@ -692,6 +887,7 @@ def _placed(
     order_ids: Sequence[int],
     numbers: Sequence[str],
     status: str,
+    payment_due_at: datetime | None = None,
 ) -> CheckoutResult:
     """The result of a checkout just written: ``quote``'s groups as orders ``order_ids`` /
     ``numbers`` (same order), all in ``status``."""
@@ -706,6 +902,7 @@ def _placed(
         total_minor=quote.total_minor,
         payment_method=payment_method,
         placed_at=placed_at.isoformat(),
+        payment_due_at=payment_due_at.isoformat() if payment_due_at is not None else None,
         orders=tuple(
             PlacedOrder(
                 order_id=order_id,
@@ -761,7 +958,12 @@ def transition_check(order: Order, to: str) -> None:
         and to == OrderStatus.SHIPPED
         and not payment_method_get(order.payment_method).collects_on_delivery
     ):
-        raise _bad(order, to, "it is not paid yet")
+        raise BadTransition(
+            f"order {order.number} is placed and cannot become shipped: it is not paid yet",
+            from_status=order.status,
+            to_status=to,
+            message=NOT_PAID_YET_MESSAGE,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -798,13 +1000,16 @@ def _order_for_update(*, actor: _Actor, number: str) -> Order:
     return order
 
 
-def _release_goods(order: Order, *, actor_id: int, why: str, now: datetime) -> None:
+def _release_goods(order: Order, *, actor_id: int | None, why: str, now: datetime) -> None:
     """Put the order's units back in stock (recorded in the stock audit trail as done by
-    ``actor_id``: "order <number> <why>") and its goods value back in the CBEC allowance."""
-    items = list(order.lines.values_list("variant_id", "warehouse_id", "quantity"))
-    stock_release(
-        items=items, actor_user_id=actor_id, reason=f"order {order.number} {why}", now=now
-    )
+    ``actor_id``, with the platform reason ``why`` of ``catalog.selectors.SYSTEM_REASONS``,
+    shown in the reader's language) and its goods value back in the CBEC allowance.
+
+    In the checkout's lock order (allowance, flash-sale buckets, stock; the wallet after),
+    so that a cancel never waits on a row that a checkout of the same buyer holds while that
+    checkout waits on one the cancel holds."""
+    rows = list(order.lines.values_list("variant_id", "warehouse_id", "quantity", "flash_sale_id"))
+    reason = system_reason(why, order.number)
     if order.cross_border_year is not None:
         _allowance_give_back(
             buyer_id=order.buyer_id,
@@ -813,6 +1018,18 @@ def _release_goods(order: Order, *, actor_id: int, why: str, now: datetime) -> N
             amount_minor=order.subtotal_minor,
             now=now,
         )
+    flash_give_back(
+        items=[(sale, order.buyer_id, units) for _, _, units, sale in rows if sale is not None],
+        actor_user_id=actor_id,
+        reason=reason,
+        now=now,
+    )
+    stock_release(
+        items=[(v, w, units) for v, w, units, sale in rows if sale is None],
+        actor_user_id=actor_id,
+        reason=reason,
+        now=now,
+    )
 
 
 def _save(order: Order, fields: list[str]) -> None:
@@ -822,17 +1039,36 @@ def _save(order: Order, fields: list[str]) -> None:
 def order_cancel(
     *, actor_id: int, actor_role: str, number: str, now: datetime, reason: str = ""
 ) -> Order:
-    """Cancel an order. A placed order becomes cancelled (its buyer, the merchant's staff
-    or an operator may do it); a paid order is refunded in full (staff or operator only).
-    Either way its stock and CBEC allowance are given back in the same transaction."""
+    """Cancel an order before it ships (its buyer, the merchant's staff or an operator).
+    A placed order becomes cancelled; a paid order is refunded in full through its payment
+    method (the wallet gets the money back at the original rate) and becomes refunded.
+    Either way its stock and CBEC allowance are given back in the same transaction. A
+    shipped or delivered order is refused (``BadTransition``, 409, with a message that says
+    it has shipped)."""
     actor = _actor(actor_id, actor_role)
     with transaction.atomic():
         order = _order_for_update(actor=actor, number=number)
         staff = actor.is_staff_of(order) or actor.is_operator
-        if order.status == OrderStatus.PAID:
-            if not staff:
-                raise ActionNotAllowed("a paid order is cancelled by the merchant, who refunds it")
+        if order.status in {OrderStatus.SHIPPED, OrderStatus.DELIVERED}:
+            raise BadTransition(
+                f"order {order.number} is {order.status} and cannot become cancelled",
+                from_status=order.status,
+                to_status=str(OrderStatus.CANCELLED),
+                message=ALREADY_SHIPPED_MESSAGE,
+            )
+        paid = order.status == OrderStatus.PAID
+        if paid:
+            if not (staff or actor.is_buyer_of(order)):
+                raise ActionNotAllowed("you may not cancel this order")
             transition_check(order, OrderStatus.REFUNDED)
+        else:
+            transition_check(order, OrderStatus.CANCELLED)
+            if not (staff or actor.is_buyer_of(order)):
+                raise ActionNotAllowed("you may not cancel this order")
+        # The goods before the money: the checkout takes the stock before the buyer's
+        # wallet, and so does a cancel (no deadlock with the same buyer's checkout).
+        _release_goods(order, actor_id=actor_id, why="order-cancelled", now=now)
+        if paid:
             refund = _refund_record(
                 order=order,
                 amount_minor=order.total_minor - order.refunded_minor,
@@ -847,9 +1083,6 @@ def order_cancel(
             _save(order, ["status", "refunded_minor", "refunded_at", "cancelled_at"])
             events_publish([_refunded(order, refund, now)], now=now)
         else:
-            transition_check(order, OrderStatus.CANCELLED)
-            if not (staff or actor.is_buyer_of(order)):
-                raise ActionNotAllowed("you may not cancel this order")
             order.status = OrderStatus.CANCELLED
             order.cancelled_at = now
             _save(order, ["status", "cancelled_at"])
@@ -859,7 +1092,6 @@ def order_cancel(
                 reason=reason.replace("\x00", "")[:300],
             )
             events_publish([cancelled], now=now)
-        _release_goods(order, actor_id=actor_id, why="cancelled", now=now)
     return order_detail(order_id=order.pk)
 
 
@@ -1008,18 +1240,19 @@ def order_refund(
                 f"at most {Money(left, order.currency)} is left to refund on order {order.number}",
                 left_minor=left,
             )
+        full = order.refunded_minor + amount_minor == order.total_minor
+        if full and order.status == OrderStatus.PAID:
+            # The goods before the money, in the checkout's lock order (see order_cancel).
+            _release_goods(order, actor_id=actor_id, why="order-refunded", now=now)
         refund = _refund_record(
             order=order, amount_minor=amount_minor, reason=reason, actor_id=actor_id, now=now
         )
         order.refunded_minor += amount_minor
         fields = ["refunded_minor"]
-        if order.refunded_minor == order.total_minor:
-            was = order.status
+        if full:
             order.status = OrderStatus.REFUNDED
             order.refunded_at = now
             fields += ["status", "refunded_at"]
-            if was == OrderStatus.PAID:
-                _release_goods(order, actor_id=actor_id, why="refunded", now=now)
         _save(order, fields)
         events_publish([_refunded(order, refund, now)], now=now)
     return order_detail(order_id=order.pk)
@@ -1151,3 +1384,275 @@ def cross_border_rates_load(
         now=now,
         actor_role=SYSTEM,
     )
+
+
+# address book -------------------------------------------------------------------------
+
+MAX_SAVED_ADDRESSES = 20
+_ADDRESS_FIELDS = ("name", "line1", "line2", "city", "postal_code", "country", "phone")
+
+
+class AddressBookFull(Conflict):
+    code = "address_book_full"
+    message_template = gettext_lazy(
+        "Your address book is full (%(limit)s addresses): delete one to add another."
+    )
+
+
+def _address_clean(value: ShippingAddress | Mapping[str, Any]) -> ShippingAddress:
+    """The address trimmed and checked like a checkout's (``pricing.address_check``), with
+    a known ISO country code."""
+    address = _address(value) if isinstance(value, ShippingAddress) else _address(dict(value))
+    country = (address.country or "").strip().upper()
+    if not is_country(country):
+        raise InvalidAddress(f"{address.country!r} is not a country code", fields=["country"])
+    return address_check(replace(address, country=country), destination=country)
+
+
+def _address_values(address: ShippingAddress) -> dict[str, str]:
+    return {name: getattr(address, name) for name in _ADDRESS_FIELDS}
+
+
+def address_create(
+    *,
+    buyer_id: int,
+    address: ShippingAddress | Mapping[str, Any],
+    make_default: bool = False,
+    now: datetime,
+    actor_role: str,
+) -> SavedAddress:
+    """Add an address to the buyer's address book (at most ``MAX_SAVED_ADDRESSES``). The
+    first one, or one added with ``make_default``, becomes the default. An address equal to
+    one already saved is not saved twice: that one is returned (made default if asked)."""
+    address_book_check(actor_role=actor_role)
+    values = _address_values(_address_clean(address))
+    with transaction.atomic():
+        # The buyer's rows, locked: two concurrent adds cannot both pass the limit.
+        saved = list(SavedAddress.objects.select_for_update().filter(buyer_id=buyer_id))
+        same = next(
+            (row for row in saved if all(getattr(row, k) == v for k, v in values.items())), None
+        )
+        if same is None:
+            if len(saved) >= MAX_SAVED_ADDRESSES:
+                raise AddressBookFull(
+                    f"{buyer_id} has {len(saved)} addresses", limit=MAX_SAVED_ADDRESSES
+                )
+            same = SavedAddress.objects.create(
+                buyer_id=buyer_id, is_default=False, created_at=now, updated_at=now, **values
+            )
+        if make_default or not any(row.is_default for row in saved):
+            _make_default(buyer_id=buyer_id, address=same, now=now)
+    return same
+
+
+def address_update(
+    *,
+    buyer_id: int,
+    address_id: int,
+    address: ShippingAddress | Mapping[str, Any],
+    make_default: bool = False,
+    now: datetime,
+    actor_role: str,
+) -> SavedAddress:
+    """Change one of the buyer's saved addresses (another buyer's is not found), and make
+    it the default when ``make_default``."""
+    address_book_check(actor_role=actor_role)
+    values = _address_values(_address_clean(address))
+    with transaction.atomic():
+        row = _address_for_update(buyer_id=buyer_id, address_id=address_id)
+        for key, value in values.items():
+            setattr(row, key, value)
+        row.updated_at = now
+        row.save(update_fields=[*values, "updated_at"])
+        if make_default and not row.is_default:
+            _make_default(buyer_id=buyer_id, address=row, now=now)
+    return row
+
+
+def address_delete(*, buyer_id: int, address_id: int, now: datetime, actor_role: str) -> None:
+    """Remove one of the buyer's saved addresses; when it was the default, the oldest one
+    left becomes the default."""
+    address_book_check(actor_role=actor_role)
+    with transaction.atomic():
+        row = _address_for_update(buyer_id=buyer_id, address_id=address_id)
+        row.delete()
+        if row.is_default:
+            oldest = SavedAddress.objects.filter(buyer_id=buyer_id).order_by("id").first()
+            if oldest is not None:
+                _make_default(buyer_id=buyer_id, address=oldest, now=now)
+
+
+def address_set_default(
+    *, buyer_id: int, address_id: int, now: datetime, actor_role: str
+) -> SavedAddress:
+    """Make one of the buyer's saved addresses the default (the checkout's first choice)."""
+    address_book_check(actor_role=actor_role)
+    with transaction.atomic():
+        row = _address_for_update(buyer_id=buyer_id, address_id=address_id)
+        _make_default(buyer_id=buyer_id, address=row, now=now)
+    return row
+
+
+def _address_for_update(*, buyer_id: int, address_id: int) -> SavedAddress:
+    row = SavedAddress.objects.select_for_update().filter(buyer_id=buyer_id, pk=address_id).first()
+    if row is None:
+        raise AddressNotFound(f"no address {address_id} in the address book of {buyer_id}")
+    return row
+
+
+def _make_default(*, buyer_id: int, address: SavedAddress, now: datetime) -> None:
+    """Two statements, in this order, so the one-default index never sees two."""
+    SavedAddress.objects.filter(buyer_id=buyer_id, is_default=True).exclude(pk=address.pk).update(
+        is_default=False, updated_at=now
+    )
+    SavedAddress.objects.filter(pk=address.pk, buyer_id=buyer_id).update(
+        is_default=True, updated_at=now
+    )
+    address.is_default = True
+
+
+# paying later ("wallet_later", fiera.orders.payment.WalletPayLater) ----------------------
+
+PAYMENT_TIMEOUT_REASON = "payment timeout"  # the reason of the orders.order.cancelled event
+
+
+class PaymentOverdue(Conflict):
+    code = "payment_overdue"
+    message_template = gettext_lazy(
+        "The time to pay for this order has run out, so it was cancelled and its items went "
+        "back on sale. Nothing was charged. To buy them, place a new order."
+    )
+
+
+class OrderNotPayable(Conflict):
+    code = "order_not_payable"
+    message_template = gettext_lazy(
+        "This order is not paid here: it is paid in cash on delivery, or it was paid at checkout."
+    )
+
+
+ONLY_THE_BUYER_PAYS = gettext_lazy("Only the buyer who placed an order pays for it.")
+
+
+def order_pay(*, buyer_id: int, number: str, now: datetime, actor_role: str) -> Order:
+    """Pay an order placed with the pay-later method from the buyer's wallet.
+
+    Locks the order row (``SELECT ... FOR UPDATE``): a payment and the expiry job
+    (``orders_expire_unpaid``) racing for it are decided by that lock, so exactly one wins.
+    Only its buyer pays (other roles ``ActionNotAllowed``, 403; another buyer's order
+    ``OrderNotFound``, 404). Idempotent: an order already paid is answered as it is, with
+    no second charge. A cash-on-delivery or paid-at-checkout order: ``OrderNotPayable``
+    (409). Past its ``payment_due_at``: the order is cancelled now (if the expiry job has
+    not yet done it, in a transaction of its own that commits) and ``PaymentOverdue``
+    (409) is raised. Not enough money or no wallet in the order's currency: the payments
+    app's ``InsufficientFunds`` / ``NoWallet`` (409), nothing written. Publishes
+    ``orders.order.paid`` in the same transaction as the charge."""
+    if actor_role not in (BUYER, SYSTEM):
+        raise ActionNotAllowed(
+            f"a {actor_role} does not pay for orders", message=ONLY_THE_BUYER_PAYS
+        )
+    with transaction.atomic():
+        order = Order.objects.select_for_update().filter(number=number, buyer_id=buyer_id).first()
+        if order is None:
+            raise OrderNotFound(f"no order {number}")
+        if order.paid_at is not None:
+            return order_detail(order_id=order.pk)
+        method = payment_method_get(order.payment_method)
+        if order.cancelled_unpaid:
+            raise PaymentOverdue(f"order {number} was cancelled unpaid at {order.cancelled_at}")
+        if not isinstance(method, WalletPayLater) or order.payment_due_at is None:
+            raise OrderNotPayable(f"order {number} is paid by {order.payment_method}")
+        if order.status != OrderStatus.PLACED:
+            raise _bad(order, OrderStatus.PAID)
+        overdue = order.payment_due_at < now
+        if not overdue:
+            fx = method.charge_order(
+                buyer_id=order.buyer_id,
+                merchant_id=order.merchant_id,
+                number=order.number,
+                amount=Money(order.total_minor, order.currency),
+                now=now,
+            )
+            order.status = OrderStatus.PAID
+            order.paid_at = now
+            _save(order, ["status", "paid_at"])
+            events_publish(
+                [OrderPaid(**order_facts(order), paid_at=now.isoformat(), fx=fx)], now=now
+            )
+            return order_detail(order_id=order.pk)
+        _expire_unpaid(order, now=now)
+    raise PaymentOverdue(f"order {number} was due at {order.payment_due_at}, now is {now}")
+
+
+def _expire_unpaid(order: Order, *, now: datetime) -> None:
+    """Cancel a placed, unpaid, overdue ``order`` (locked by the caller) as a cancel does:
+    its stock, flash-sale units and CBEC allowance go back, and ``orders.order.cancelled``
+    (reason ``PAYMENT_TIMEOUT_REASON``) takes it off the festival tallies."""
+    order.status = OrderStatus.CANCELLED
+    order.cancelled_at = now
+    _save(order, ["status", "cancelled_at"])
+    events_publish(
+        [
+            OrderCancelled(
+                **order_facts(order), cancelled_at=now.isoformat(), reason=PAYMENT_TIMEOUT_REASON
+            )
+        ],
+        now=now,
+    )
+    _release_goods(order, actor_id=None, why="order-unpaid", now=now)
+
+
+def orders_expire_unpaid(
+    *,
+    now: datetime,
+    limit: int = 1000,
+    batch: int = 100,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Cancel up to ``limit`` placed orders whose ``payment_due_at`` is before ``now``
+    (the periodic job: Celery beat every minute, ``fiera orders expire-unpaid``).
+
+    Reads the candidates ``batch`` ids at a time (by id, through the ``order_payment_due``
+    partial index), then cancels each one in its own short transaction, locking its row
+    with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL: an order a buyer is paying right now is
+    skipped (their ``order_pay`` holds the lock and wins; the next run sees it paid), and
+    the row is re-checked under the lock, so a payment that committed first is never
+    cancelled. Each order cancelled calls ``progress(1)``. Returns how many were cancelled.
+    COD and paid-at-checkout orders have no ``payment_due_at`` and never expire."""
+    cancelled = 0
+    after = 0
+    while cancelled < limit:
+        ids = list(
+            Order.objects.filter(
+                status=OrderStatus.PLACED,
+                payment_due_at__isnull=False,
+                payment_due_at__lt=now,
+                pk__gt=after,
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch]
+        )
+        if not ids:
+            break
+        after = ids[-1]
+        for order_id in ids:
+            if cancelled >= limit:
+                break
+            with transaction.atomic():
+                order = (
+                    Order.objects.select_for_update(skip_locked=True)
+                    .filter(
+                        pk=order_id,
+                        status=OrderStatus.PLACED,
+                        paid_at__isnull=True,
+                        payment_due_at__lt=now,
+                    )
+                    .first()
+                )
+                if order is None:
+                    continue
+                _expire_unpaid(order, now=now)
+            cancelled += 1
+            if progress is not None:
+                progress(1)
+    return cancelled

@@ -68,6 +68,7 @@ class OrderRow(NamedTuple):
     ship_phone: str
     placed_at: Any
     paid_at: Any
+    payment_due_at: Any = None  # a method that lets the buyer pay later ("wallet_later")
 
 
 class OrderLineRow(NamedTuple):
@@ -85,6 +86,8 @@ class OrderLineRow(NamedTuple):
     unit_price_minor: int
     line_total_minor: int
     tax_minor: int
+    price_kind: str = "list"  # or "festival", "flash" (fiera.festivals.offers)
+    flash_sale_id: int | None = None
 
 
 class IdempotencyRow(NamedTuple):
@@ -132,6 +135,7 @@ def order_rows(
     status: str,
     placed_at: Any,
     paid_at: Any,
+    payment_due_at: Any = None,
 ) -> list[OrderRow]:
     """One order per merchant group of ``quote``, numbered ``numbers`` (same order)."""
     terms = quote.cross_border
@@ -159,6 +163,7 @@ def order_rows(
             ship_phone=address.phone,
             placed_at=placed_at,
             paid_at=paid_at,
+            payment_due_at=payment_due_at,
         )
         for group, number in zip(quote.groups, numbers, strict=True)
     ]
@@ -185,6 +190,8 @@ def order_line_rows(
             unit_price_minor=line.unit_price_minor,
             line_total_minor=line.line_total_minor,
             tax_minor=line.tax_minor,
+            price_kind=line.price_kind,
+            flash_sale_id=line.flash_sale_id,
         )
         for group, order_id in zip(quote.groups, order_ids, strict=True)
         for line in group.lines

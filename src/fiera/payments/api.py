@@ -59,6 +59,7 @@ from fiera.payments.schemas import (
     TopUpOut,
     WalletOpenIn,
     WalletOut,
+    WalletPaymentOut,
     WalletStatementOut,
 )
 
@@ -348,6 +349,21 @@ def wallet_statement(
         actor_role=actor_role,
     )
     return WalletStatementOut.of(statement)
+
+
+@router.get("/wallets/payments/{reference}", response={200: WalletPaymentOut, **ERRORS})
+def wallet_payment_detail(
+    request: HttpRequest,
+    reference: str = Path(..., min_length=1, max_length=200, description="payment_reference"),
+) -> WalletPaymentOut:
+    """One payment from your wallet (its ``payment_reference`` in the statement): the total
+    paid, the orders and shops, and the conversion into the shops' currency (the ECB rate
+    and its day, the mark-up). Another user's payment does not exist (404); operators see
+    any."""
+    actor_id, actor_role = _actor(request)
+    return WalletPaymentOut.of(
+        selectors.wallet_payment_get(reference=reference, actor_id=actor_id, actor_role=actor_role)
+    )
 
 
 @router.post("/wallets/{currency}/top-ups", response={201: TopUpOut, 202: TopUpOut, **ERRORS})

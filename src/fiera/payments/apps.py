@@ -18,3 +18,11 @@ class PaymentsConfig(AppConfig):
             dispatch_uid="payments_keys",
             weak=False,  # the receiver is a closure: keep it alive
         )
+        # A merchant's payable is opened when it registers, so that its first wallet sale
+        # costs the checkout no more statements than any other (decision 0012).
+        from fiera.common import events
+        from fiera.payments.services.charges import on_merchant_registered
+
+        events.subscribe("merchants.merchant.registered", name="payments.payable_open")(
+            on_merchant_registered
+        )

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
 from fiera.common.money import Money
@@ -21,10 +22,13 @@ from fiera.payments.selectors import (
     RolloutSummary,
     SettlementRunInfo,
     SettlementStatement,
+    StatementOrder,
     TerminalInfo,
     TopUpInfo,
     WalletInfo,
+    WalletPaymentDetail,
     WalletStatement,
+    WalletStatementLine,
 )
 from fiera.payments.services import ImportReport, SettlementReport
 
@@ -316,21 +320,75 @@ class WalletOut(Schema):
         )
 
 
+class StatementOrderOut(Schema):
+    number: str = Field(description="the order number (the buyer's order page)")
+    merchant_id: int
+    shop: str
+    paid: MoneyOut = Field(description="what the wallet paid for this order")
+    credit: MoneyOut = Field(description="what the shop was credited for it")
+
+    @classmethod
+    def of(cls, order: StatementOrder) -> StatementOrderOut:
+        return cls(
+            number=order.number,
+            merchant_id=order.merchant_id,
+            shop=order.shop,
+            paid=_money(order.paid),
+            credit=_money(order.credit),
+        )
+
+
 class WalletLineOut(Schema):
-    transfer_id: str
+    transfer_id: str = Field(description="the first of the ledger transfers the line groups")
     created_at: datetime
-    code: str = Field(description='why: "topup", "fx_sell", "fx_spread", "refund_fx_sell" ...')
-    label: str
+    code: str = Field(
+        description='the first transfer\'s: "topup", "payment", "fx_sell", "refund_fx_sell" ...'
+    )
+    label: str = Field(description="what happened, in the request's language")
     kind: str = Field(description="single, pending, post, void or expiry")
     direction: str = Field(description="credit (in) or debit (out)")
-    amount: MoneyOut = Field(description="signed: positive in, negative out")
+    amount: MoneyOut = Field(description="signed: positive in, negative out (all its transfers)")
     balance_after: MoneyOut = Field(description="the posted balance right after it")
-    reference: str
+    reference: str = Field(description="the first transfer's ledger reference")
+    event: str = Field(
+        "other", description="payment, qr_payment, refund, top_up, conversion or other"
+    )
+    transfer_ids: list[str] = Field(
+        default_factory=list, description="every ledger transfer of this line, oldest first"
+    )
+    payment_reference: str = Field(
+        "", description="the payment's reference: GET /wallets/payments/{reference}"
+    )
+    orders: list[StatementOrderOut] = Field(default_factory=list)
+    shops: list[str] = Field(default_factory=list)
+    outlet_name: str = Field("", description="a QR payment's point of sale")
+    qr_request_id: str = Field("", description="a QR payment's request id")
+
+    @classmethod
+    def of(cls, line: WalletStatementLine) -> WalletLineOut:
+        return cls(
+            transfer_id=line.transfer_id,
+            created_at=line.created_at,
+            code=line.code,
+            label=_(line.label),
+            kind=line.kind,
+            direction=line.direction,
+            amount=_money(line.amount),
+            balance_after=_money(line.balance_after),
+            reference=line.reference,
+            event=line.event,
+            transfer_ids=list(line.transfer_ids),
+            payment_reference=line.payment_reference,
+            orders=[StatementOrderOut.of(order) for order in line.orders],
+            shops=list(line.shops),
+            outlet_name=line.outlet_name,
+            qr_request_id=line.qr_request_id,
+        )
 
 
 class WalletStatementOut(Schema):
     wallet: WalletOut
-    count: int = Field(description="lines in all")
+    count: int = Field(description="lines in all (one per payment, refund, top-up ...)")
     limit: int
     offset: int
     lines: list[WalletLineOut]
@@ -342,20 +400,7 @@ class WalletStatementOut(Schema):
             count=statement.count,
             limit=statement.limit,
             offset=statement.offset,
-            lines=[
-                WalletLineOut(
-                    transfer_id=line.transfer_id,
-                    created_at=line.created_at,
-                    code=line.code,
-                    label=line.label,
-                    kind=line.kind,
-                    direction=line.direction,
-                    amount=_money(line.amount),
-                    balance_after=_money(line.balance_after),
-                    reference=line.reference,
-                )
-                for line in statement.lines
-            ],
+            lines=[WalletLineOut.of(line) for line in statement.lines],
         )
 
 
@@ -488,6 +533,52 @@ class PaymentOut(Schema):
         )
 
 
+class WalletPaymentOut(Schema):
+    reference: str = Field(description="the checkout's or the QR payment's reference")
+    kind: str = Field(description="checkout, qr or escrow")
+    created_at: datetime
+    paid: MoneyOut = Field(description="what left your wallet")
+    credit: MoneyOut = Field(description="what the shops were credited")
+    mid_paid: MoneyOut = Field(description="the part of paid converted at the reference rate")
+    spread: MoneyOut = Field(description="the FX mark-up, in your wallet's currency")
+    markup_bp: int
+    rate: str = Field(description='1 rate_base = rate rate_quote, ECB ("" when no FX)')
+    rate_base: str
+    rate_quote: str
+    rate_date: date | None = Field(description="the day of the ECB reference rate used")
+    refunded_paid: MoneyOut
+    orders: list[StatementOrderOut]
+    shops: list[str]
+    outlet_name: str
+    qr_request_id: str
+    bill_number: str = Field(description="a QR payment's bill number (tag 62/01)")
+    payments: list[PaymentOut] = Field(description="one per shop")
+
+    @classmethod
+    def of(cls, detail: WalletPaymentDetail) -> WalletPaymentOut:
+        return cls(
+            reference=detail.reference,
+            kind=detail.kind,
+            created_at=detail.created_at,
+            paid=_money(detail.paid),
+            credit=_money(detail.credit),
+            mid_paid=_money(detail.mid_paid),
+            spread=_money(detail.spread),
+            markup_bp=detail.markup_bp,
+            rate=detail.rate,
+            rate_base=detail.rate_base,
+            rate_quote=detail.rate_quote,
+            rate_date=detail.rate_date,
+            refunded_paid=_money(detail.refunded_paid),
+            orders=[StatementOrderOut.of(order) for order in detail.orders],
+            shops=list(detail.shops),
+            outlet_name=detail.outlet_name,
+            qr_request_id=detail.qr_request_id,
+            bill_number=detail.bill_number,
+            payments=[PaymentOut.of(p) for p in detail.payments],
+        )
+
+
 class PaymentRefundIn(Schema):
     payment_reference: str = Field(min_length=1, max_length=200)
     amount_minor: int = Field(strict=True, gt=0, le=MAX_MINOR)
@@ -548,6 +639,9 @@ class QrPaymentOut(Schema):
     payment: PaymentOut | None
     created_at: datetime
     updated_at: datetime
+    bill_number: str = Field("", description="the QR's bill number (tag 62/01)")
+    qr_merchant_name: str = Field("", description="the merchant name the QR shows (tag 59)")
+    rate_date: date | None = Field(None, description="the day of the ECB rate used (FX only)")
 
     @classmethod
     def of(cls, result: QrPaymentResult) -> QrPaymentOut:
@@ -565,6 +659,9 @@ class QrPaymentOut(Schema):
             payment=PaymentOut.of(result.payment) if result.payment is not None else None,
             created_at=result.created_at,
             updated_at=result.updated_at,
+            bill_number=result.bill_number,
+            qr_merchant_name=result.qr_merchant_name,
+            rate_date=result.rate_date,
         )
 
 

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 from typing import overload
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from fiera.accounts.roles import MERCHANT as MERCHANT_ROLE
@@ -25,6 +25,8 @@ from fiera.common.errors import InvalidInput, NotFound, PermissionDenied
 from fiera.common.money import Money, is_currency
 from fiera.common.reference import italian_municipality, italian_region
 from fiera.ledger import selectors as ledger_selectors
+from fiera.ledger.domain import Statement as LedgerStatement
+from fiera.ledger.domain import StatementLine
 from fiera.merchants import selectors as merchant_selectors
 from fiera.payments import emvco, fxmath
 from fiera.payments.models import (
@@ -35,6 +37,7 @@ from fiera.payments.models import (
     Outlet,
     OutletStatus,
     Payment,
+    PaymentKind,
     PaymentRefund,
     QrPayment,
     SettlementRun,
@@ -526,16 +529,37 @@ class WalletInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class StatementOrder:
+    """An order a wallet payment paid (or a refund gave back part of)."""
+
+    number: str
+    merchant_id: int
+    shop: str
+    paid: Money  # what the wallet gave for it
+    credit: Money  # what the merchant was credited (the settlement currency)
+
+
+@dataclass(frozen=True, slots=True)
 class WalletStatementLine:
+    """One event of a wallet as its owner sees it: the ledger transfers it groups
+    (``transfer_ids``; ``transfer_id``, ``code`` and ``reference`` are the first one's)."""
+
     transfer_id: str
     created_at: datetime
     code: str
     label: str
     kind: str  # single, pending, post, void, expiry (the ledger's)
     direction: str  # "credit" (money in) or "debit" (money out)
-    amount: Money  # signed: + in, - out
+    amount: Money  # signed: + in, - out; the sum of the grouped transfers
     balance_after: Money  # posted balance right after it
     reference: str
+    event: str = "other"  # payment, qr_payment, refund, top_up, conversion, other
+    transfer_ids: tuple[str, ...] = ()
+    payment_reference: str = ""  # the payment's (charge) reference: its detail page
+    orders: tuple[StatementOrder, ...] = ()
+    shops: tuple[str, ...] = ()
+    outlet_name: str = ""  # a QR payment's point of sale
+    qr_request_id: str = ""  # a QR payment's request id: its result page
 
 
 @dataclass(frozen=True, slots=True)
@@ -634,6 +658,9 @@ class QrPaymentResult:
     payment: PaymentInfo | None
     created_at: datetime
     updated_at: datetime
+    bill_number: str = ""  # the QR's bill number (tag 62, sub-tag 01)
+    qr_merchant_name: str = ""  # the name the QR code shows (tag 59)
+    rate_date: date | None = None  # the day of the reference rate, when FX was used
 
 
 @dataclass(frozen=True, slots=True)
@@ -740,31 +767,22 @@ def wallet_statement(
     actor_id: int | None = None,
     actor_role: str,
 ) -> WalletStatement:
-    """The wallet's ledger statement, newest first, ``limit`` (1-200) lines from
-    ``offset``: each transfer with its signed amount and the posted balance after it."""
+    """The wallet's statement, newest first, ``limit`` (1-200) lines from ``offset``: one
+    line per event the buyer sees (a payment of a checkout's total, a QR payment, a
+    refund, a top-up, a conversion), each grouping the ledger transfers of that event
+    (the conversion and mark-up legs of a payment are one line), with the shops and
+    orders it was for and the posted balance after it.
+
+    Reads the ledger statement from its newest line in windows of 200 transfers until the
+    page is complete (the ledger's own cost, O(offset + limit)), plus one query for the
+    payments behind a window, one for the page's payments, one for the shops, one for the
+    outlets and three small counts; never a query per line."""
     wallet = _wallet_for(
         owner_id=owner_id, currency=currency, actor_id=actor_id, actor_role=actor_role
     )
-    statement = ledger_selectors.account_statement(
-        account_id=wallet.ledger_account_id, limit=limit, offset=offset, actor_role=SYSTEM
-    )
-    lines = []
-    for line in statement.lines:
-        transfer = line.transfer
-        sign = 1 if line.direction == "credit" else -1
-        lines.append(
-            WalletStatementLine(
-                transfer_id=str(transfer.id),
-                created_at=transfer.created_at,
-                code=transfer.code,
-                label=STATEMENT_LABELS.get(transfer.code, transfer.code.replace("_", " ")),
-                kind=transfer.kind,
-                direction=line.direction,
-                amount=Money(sign * transfer.amount_minor, transfer.currency),
-                balance_after=line.posted_balance_after,
-                reference=transfer.reference,
-            )
-        )
+    limit = min(max(limit, 1), 200)
+    offset = min(max(offset, 0), ledger_selectors.MAX_STATEMENT_WINDOW)
+    groups, statement = _statement_groups(wallet, want=offset + limit)
     account = statement.account
     balance = account.balance()
     info = WalletInfo(
@@ -779,10 +797,218 @@ def wallet_statement(
     )
     return WalletStatement(
         wallet=info,
-        count=statement.count,
-        limit=min(max(limit, 1), 200),
-        offset=max(offset, 0),
-        lines=tuple(lines),
+        count=max(statement.count - _merged_transfers(wallet), 0),
+        limit=limit,
+        offset=offset,
+        lines=_statement_lines(wallet, groups[offset : offset + limit]),
+    )
+
+
+_STATEMENT_WINDOW = 200
+_PAY_CODES = frozenset({"payment", "fx_sell", "fx_spread"})
+_REFUND_CODES = frozenset({"refund", "refund_fx_sell", "refund_fx_spread"})
+_REFUND_PREFIX = "refund of "
+
+EVENT_LABELS: dict[str, str] = {
+    "payment": gettext_noop("Payment"),
+    "qr_payment": gettext_noop("QR payment"),
+    "refund": gettext_noop("Refund"),
+    "top_up": gettext_noop("Top-up"),
+    "conversion": gettext_noop("Currency conversion"),
+}
+
+
+def _group_key(line: StatementLine, charge_of: dict[str, str]) -> tuple[object, ...]:
+    """Transfers with the same key, one after the other, are one event: the legs of one
+    payment (its charge: several orders of a checkout, conversion and mark-up), the legs
+    of one refund; anything else is an event of its own."""
+    transfer = line.transfer
+    if transfer.kind == "single" and transfer.code in _PAY_CODES:
+        return ("pay", charge_of.get(transfer.reference, transfer.reference))
+    if transfer.kind == "single" and transfer.code in _REFUND_CODES:
+        return ("refund", transfer.reference, transfer.created_at)
+    return ("one", transfer.id)
+
+
+def _statement_groups(
+    wallet: Wallet, *, want: int
+) -> tuple[list[list[StatementLine]], LedgerStatement]:
+    """At least ``want`` + 1 complete groups of the wallet's ledger lines, newest first
+    (fewer when the statement ends first)."""
+    groups: list[list[StatementLine]] = []
+    keys: list[tuple[object, ...]] = []
+    read = 0
+    while True:
+        statement = ledger_selectors.account_statement(
+            account_id=wallet.ledger_account_id,
+            limit=_STATEMENT_WINDOW,
+            offset=read,
+            actor_role=SYSTEM,
+        )
+        single_refs = {
+            line.transfer.reference
+            for line in statement.lines
+            if line.transfer.code == "payment" and line.transfer.kind == "single"
+        }
+        charge_of = dict(
+            Payment.objects.filter(wallet_id=wallet.pk, reference__in=single_refs).values_list(
+                "reference", "charge_reference"
+            )
+            if single_refs
+            else ()
+        )
+        for line in statement.lines:
+            key = _group_key(line, charge_of)
+            codes = {member.transfer.code for member in groups[-1]} if groups else set()
+            if (
+                keys
+                and keys[-1] == key
+                and (line.transfer.code == "payment" or line.transfer.code not in codes)
+            ):
+                groups[-1].append(line)
+            else:
+                groups.append([line])
+                keys.append(key)
+        read += len(statement.lines)
+        if (
+            len(groups) > want
+            or not statement.lines
+            or read >= statement.count
+            or read + _STATEMENT_WINDOW > ledger_selectors.MAX_STATEMENT_WINDOW
+        ):
+            return groups, statement
+
+
+def _merged_transfers(wallet: Wallet) -> int:
+    """How many of the wallet's transfers join an earlier one's line (three counts)."""
+    payments = Payment.objects.filter(wallet_id=wallet.pk)
+    parts = payments.filter(kind=PaymentKind.CHECKOUT, rate="").aggregate(
+        payments=Count("id"), charges=Count("charge_reference", distinct=True)
+    )
+    marked_up = (
+        payments.filter(kind__in=(PaymentKind.CHECKOUT, PaymentKind.QR), spread_minor__gt=0)
+        .values("charge_reference")
+        .distinct()
+        .count()
+    )
+    refunds = PaymentRefund.objects.filter(
+        payment__wallet_id=wallet.pk, spread_minor__gt=0, paid_minor__gt=F("spread_minor")
+    ).count()
+    conversions = FxQuote.objects.filter(
+        user_id=wallet.user_id,
+        sell_currency=wallet.currency,
+        purpose="convert",
+        executed_at__isnull=False,
+        spread_minor__gt=0,
+    ).count()
+    return (parts["payments"] or 0) - (parts["charges"] or 0) + marked_up + refunds + conversions
+
+
+def _statement_lines(
+    wallet: Wallet, groups: Sequence[list[StatementLine]]
+) -> tuple[WalletStatementLine, ...]:
+    pay_refs = {
+        line.transfer.reference
+        for group in groups
+        for line in group
+        if line.transfer.code in _PAY_CODES
+    } | {
+        group[0].transfer.reference.removeprefix(_REFUND_PREFIX)
+        for group in groups
+        if group[0].transfer.code in _REFUND_CODES
+    }
+    rows = (
+        list(
+            Payment.objects.filter(wallet_id=wallet.pk).filter(
+                Q(reference__in=pay_refs) | Q(charge_reference__in=pay_refs)
+            )
+        )
+        if pay_refs
+        else []
+    )
+    by_charge: dict[str, list[Payment]] = {}
+    by_reference: dict[str, Payment] = {}
+    for row in sorted(rows, key=lambda p: p.pk):
+        by_charge.setdefault(row.charge_reference, []).append(row)
+        by_reference[row.reference] = row
+    shops = _shop_names({row.merchant_id for row in rows})
+    outlets = _outlet_names({row.outlet_id for row in rows if row.outlet_id})
+    lines = []
+    for group in groups:
+        first, last = group[-1], group[0]  # oldest leg, newest leg
+        transfer = first.transfer
+        amount_minor = sum(
+            (1 if line.direction == "credit" else -1) * line.transfer.amount_minor for line in group
+        )
+        event, label = "other", STATEMENT_LABELS.get(transfer.code, transfer.code.replace("_", " "))
+        charge: list[Payment] = []
+        if transfer.kind == "single" and transfer.code in _PAY_CODES:
+            payment = by_reference.get(transfer.reference)
+            charge_reference = payment.charge_reference if payment else transfer.reference
+            charge = by_charge.get(charge_reference, [])
+            if charge:
+                event = "qr_payment" if charge[0].kind == PaymentKind.QR else "payment"
+            elif transfer.code != "payment":
+                event = "conversion"
+        elif transfer.kind == "single" and transfer.code in _REFUND_CODES:
+            payment = by_reference.get(transfer.reference.removeprefix(_REFUND_PREFIX))
+            charge = [payment] if payment is not None else []
+            event = "refund"
+        elif transfer.code == "topup":
+            event = "top_up"
+        label = EVENT_LABELS.get(event, label)
+        qr = charge[0] if charge and charge[0].kind == PaymentKind.QR else None
+        lines.append(
+            WalletStatementLine(
+                transfer_id=str(transfer.id),
+                created_at=transfer.created_at,
+                code=transfer.code,
+                label=label,
+                kind=transfer.kind,
+                direction=first.direction
+                if len(group) == 1
+                else ("credit" if amount_minor > 0 else "debit"),
+                amount=Money(amount_minor, transfer.currency),
+                balance_after=last.posted_balance_after,
+                reference=transfer.reference,
+                event=event,
+                transfer_ids=tuple(str(line.transfer.id) for line in reversed(group)),
+                payment_reference=charge[0].charge_reference if charge else "",
+                orders=tuple(
+                    _statement_order(p, shops) for p in charge if p.kind != PaymentKind.QR
+                ),
+                shops=tuple(dict.fromkeys(shops.get(p.merchant_id, "") for p in charge)),
+                outlet_name=outlets.get(qr.outlet_id or 0, "") if qr is not None else "",
+                qr_request_id=_qr_request_id(qr.reference) if qr is not None else "",
+            )
+        )
+    return tuple(lines)
+
+
+def _shop_names(merchant_ids: set[int]) -> dict[int, str]:
+    summaries = merchant_selectors.merchant_summaries(merchant_ids=merchant_ids)
+    return {mid: summary.display_name for mid, summary in summaries.items()}
+
+
+def _outlet_names(outlet_ids: set[int]) -> dict[int, str]:
+    if not outlet_ids:
+        return {}
+    return dict(Outlet.objects.filter(pk__in=outlet_ids).values_list("pk", "name"))
+
+
+def _qr_request_id(reference: str) -> str:
+    """The payer's request id in a QR payment's reference ("qr:<user id>:<request id>")."""
+    parts = reference.split(":", 2)
+    return parts[2] if len(parts) == 3 and parts[0] == "qr" else ""
+
+
+def _statement_order(payment: Payment, shops: dict[int, str]) -> StatementOrder:
+    return StatementOrder(
+        number=payment.reference.removeprefix("escrow:"),
+        merchant_id=payment.merchant_id,
+        shop=shops.get(payment.merchant_id, ""),
+        paid=Money(payment.paid_minor, payment.paid_currency),
+        credit=Money(payment.credit_minor, payment.credit_currency),
     )
 
 
@@ -870,6 +1096,87 @@ def payment_get(*, reference: str, actor_id: int | None = None, actor_role: str)
     return payment_info(payment)
 
 
+@dataclass(frozen=True, slots=True)
+class WalletPaymentDetail:
+    """One payment from a wallet as its payer sees it: the total paid (every order of a
+    checkout, or one QR payment) and its conversion into the merchants' currency."""
+
+    reference: str  # the charge reference (the checkout's, or the QR payment's)
+    kind: str  # checkout, qr, escrow
+    payer_id: int
+    created_at: datetime
+    paid: Money  # what left the wallet
+    credit: Money  # what the merchants were credited
+    mid_paid: Money  # the part of ``paid`` converted at the reference rate
+    spread: Money  # the FX mark-up, in the wallet's currency
+    markup_bp: int
+    rate: str  # "" when no FX: 1 ``rate_base`` = ``rate`` ``rate_quote`` (ECB)
+    rate_base: str
+    rate_quote: str
+    rate_date: date | None
+    refunded_paid: Money
+    orders: tuple[StatementOrder, ...]
+    shops: tuple[str, ...]
+    outlet_name: str
+    qr_request_id: str
+    bill_number: str
+    payments: tuple[PaymentInfo, ...]
+
+
+def wallet_payment_get(
+    *, reference: str, actor_id: int | None = None, actor_role: str
+) -> WalletPaymentDetail:
+    """A wallet payment by its charge reference (a checkout's "checkout:<id>", a QR
+    payment's "qr:<user>:<request id>"), with its orders, shops and conversion. Its payer
+    and operators see it; for anyone else it does not exist (``PaymentNotFound``, 404).
+    At most five queries."""
+    rows = (
+        list(Payment.objects.filter(charge_reference=reference).order_by("id"))
+        if isinstance(reference, str) and reference
+        else []
+    )
+    if not rows or not (
+        actor_role in (OPERATOR_ROLE, SYSTEM)
+        or (actor_id is not None and rows[0].payer_id == actor_id)
+    ):
+        raise PaymentNotFound(f"no payment {reference!r}")
+    first = rows[0]
+    shops = _shop_names({row.merchant_id for row in rows})
+    outlets = _outlet_names({row.outlet_id for row in rows if row.outlet_id})
+    bill_number = ""
+    if first.kind == PaymentKind.QR:
+        payload = (
+            QrPayment.objects.filter(user_id=first.payer_id, payment_id=first.pk)
+            .values_list("payload", flat=True)
+            .first()
+        )
+        bill_number = _qr_texts(payload)[0] if payload else ""
+    quote_id = first.fx_quote_id
+    paid, spread = sum(r.paid_minor for r in rows), sum(r.spread_minor for r in rows)
+    return WalletPaymentDetail(
+        reference=first.charge_reference,
+        kind=first.kind,
+        payer_id=first.payer_id,
+        created_at=first.created_at,
+        paid=Money(paid, first.paid_currency),
+        credit=Money(sum(r.credit_minor for r in rows), first.credit_currency),
+        mid_paid=Money(paid - spread, first.paid_currency),
+        spread=Money(spread, first.paid_currency),
+        markup_bp=first.markup_bp,
+        rate=first.rate,
+        rate_base=first.rate_base,
+        rate_quote=first.rate_quote,
+        rate_date=_rate_dates({quote_id}).get(quote_id) if quote_id else _rate_date_of(first),
+        refunded_paid=Money(sum(r.refunded_paid_minor for r in rows), first.paid_currency),
+        orders=tuple(_statement_order(r, shops) for r in rows if r.kind != PaymentKind.QR),
+        shops=tuple(dict.fromkeys(shops.get(r.merchant_id, "") for r in rows)),
+        outlet_name=outlets.get(first.outlet_id or 0, ""),
+        qr_request_id=_qr_request_id(first.reference) if first.kind == PaymentKind.QR else "",
+        bill_number=bill_number,
+        payments=tuple(payment_info(r) for r in rows),
+    )
+
+
 def _can_see_payment(payment: Payment, actor_id: int | None, actor_role: str) -> bool:
     if actor_role in (OPERATOR_ROLE, SYSTEM) or payment.payer_id == actor_id:
         return True
@@ -894,40 +1201,87 @@ _QR_UNKNOWN = gettext_lazy(
 )
 
 
+def _qr_texts(payload: str) -> tuple[str, str]:
+    """(bill number, merchant name) written in a recorded QR payload ("" when absent)."""
+    try:
+        parsed = emvco.parse(payload, strict=False)
+    except emvco.EmvQrError:
+        return "", ""
+    return parsed.bill_number or "", parsed.merchant_name or ""
+
+
+def _rate_date_of(payment: Payment) -> date | None:
+    """The ECB day of the rate a payment without a stored quote used (the lean wallet
+    checkout caches the day's terms instead of storing a quote: decision 0012)."""
+    if not payment.rate:
+        return None
+    try:
+        return fx_rate(
+            base=payment.rate_base, quote=payment.rate_quote, on=payment.created_at.date()
+        ).rate_date
+    except FxRateNotFound:
+        return None
+
+
+def _rate_dates(quote_ids: set[int]) -> dict[int, date]:
+    if not quote_ids:
+        return {}
+    return dict(FxQuote.objects.filter(pk__in=quote_ids).values_list("pk", "rate_date"))
+
+
 def qr_payment_result(qr: QrPayment, *, status: str | None = None) -> QrPaymentResult:
     """The answer for a QR payment row (``status`` overrides the stored one: a caller that
     lost the outcome answers U even when the row already says S)."""
-    outlet = Outlet.objects.filter(pk=qr.outlet_id).values("name").first()
-    summary = merchant_selectors.merchant_summaries(merchant_ids=[qr.merchant_id]).get(
-        qr.merchant_id
-    )
-    payment = Payment.objects.filter(pk=qr.payment_id).first() if qr.payment_id else None
-    shown = status or qr.status
-    return QrPaymentResult(
-        status=shown,
-        request_id=qr.request_id,
-        result_code={"S": "SUCCESS", "U": "UNKNOWN"}.get(shown, qr.error_code or "FAILED"),
-        detail=""
-        if shown == "S"
-        else str(_QR_FAILURES.get(qr.error_code, qr.error_detail))
-        if shown == "F"
-        else str(_QR_UNKNOWN),
-        amount=Money(qr.amount_minor, qr.currency),
-        outlet_id=qr.outlet_id,
-        outlet_name=outlet["name"] if outlet else "",
-        merchant_id=qr.merchant_id,
-        merchant_name=summary.display_name if summary else "",
-        wallet_currency=qr.wallet.currency,
-        payment=payment_info(payment) if payment is not None and shown == "S" else None,
-        created_at=qr.created_at,
-        updated_at=qr.updated_at,
-    )
+    return _qr_results([qr], status=status)[0]
+
+
+def _qr_results(rows: Sequence[QrPayment], *, status: str | None = None) -> list[QrPaymentResult]:
+    """The answers for QR payment rows (their wallets selected): one query each for their
+    outlets, merchants, payments and rate days, however many rows."""
+    outlets = _outlet_names({qr.outlet_id for qr in rows})
+    shops = _shop_names({qr.merchant_id for qr in rows})
+    payment_ids = {qr.payment_id for qr in rows if qr.payment_id}
+    payments = {p.pk: p for p in Payment.objects.filter(pk__in=payment_ids)} if payment_ids else {}
+    rate_dates = _rate_dates({p.fx_quote_id for p in payments.values() if p.fx_quote_id})
+    results = []
+    for qr in rows:
+        payment = payments.get(qr.payment_id) if qr.payment_id else None
+        bill_number, qr_merchant_name = _qr_texts(qr.payload)
+        shown = status or qr.status
+        paid = payment is not None and shown == "S"
+        results.append(
+            QrPaymentResult(
+                status=shown,
+                request_id=qr.request_id,
+                result_code={"S": "SUCCESS", "U": "UNKNOWN"}.get(shown, qr.error_code or "FAILED"),
+                detail=""
+                if shown == "S"
+                else str(_QR_FAILURES.get(qr.error_code, qr.error_detail))
+                if shown == "F"
+                else str(_QR_UNKNOWN),
+                amount=Money(qr.amount_minor, qr.currency),
+                outlet_id=qr.outlet_id,
+                outlet_name=outlets.get(qr.outlet_id, ""),
+                merchant_id=qr.merchant_id,
+                merchant_name=shops.get(qr.merchant_id, ""),
+                wallet_currency=qr.wallet.currency,
+                payment=payment_info(payment) if paid and payment is not None else None,
+                created_at=qr.created_at,
+                updated_at=qr.updated_at,
+                bill_number=bill_number,
+                qr_merchant_name=qr_merchant_name,
+                rate_date=rate_dates.get(payment.fx_quote_id or 0)
+                if paid and payment is not None
+                else None,
+            )
+        )
+    return results
 
 
 def qr_payment_list(*, user_id: int, limit: int = 10) -> list[QrPaymentResult]:
-    """The user's latest QR payments, newest first."""
+    """The user's latest QR payments, newest first (five queries however many)."""
     rows = QrPayment.objects.filter(user_id=user_id).select_related("wallet")[: max(limit, 0)]
-    return [qr_payment_result(row) for row in rows]
+    return _qr_results(list(rows))
 
 
 # --- settlement ---------------------------------------------------------------------------

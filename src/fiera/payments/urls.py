@@ -18,6 +18,7 @@ urlpatterns = [
     path("wallet/top-up/", views.wallet_top_up, name="wallet_top_up"),
     path("wallet/pay/", views.wallet_pay, name="wallet_pay"),
     path("wallet/payments/<str:request_id>/", views.qr_payment, name="qr_payment"),
+    path("wallet/paid/<str:reference>/", views.wallet_payment, name="wallet_payment"),
     path("settlement/", views.settlement_runs, name="settlement_runs"),
     path("settlement/run/", views.settlement_run_now, name="settlement_run"),
     path("settlement/<int:run_id>/", views.settlement_run_detail, name="settlement_run_detail"),

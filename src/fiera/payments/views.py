@@ -403,6 +403,23 @@ def qr_payment(request: HttpRequest, request_id: str) -> HttpResponse:
     return render(request, "payments/qr_payment.html", {"result": result})
 
 
+@login_required
+def wallet_payment(request: HttpRequest, reference: str) -> HttpResponse:
+    """One payment from the wallet: what was paid, for which orders and shops, and its
+    conversion into the merchants' currency. Its payer and operators see it (404 else)."""
+    user = request.user
+    role = str(getattr(user, "role", ""))
+    if role not in (BUYER, OPERATOR) or user.pk is None:
+        raise PermissionDenied(_("The wallet is for buyers."))
+    try:
+        detail = selectors.wallet_payment_get(
+            reference=reference, actor_id=int(user.pk), actor_role=role
+        )
+    except NotFound as exc:
+        raise Http404(exc.message()) from None
+    return render(request, "payments/wallet_payment.html", {"payment": detail})
+
+
 # --- settlement (operators) -----------------------------------------------------------------
 
 

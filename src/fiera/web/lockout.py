@@ -43,7 +43,13 @@ def client_address(request: HttpRequest) -> str | None:
 def login_rate_exceeded(request: HttpRequest) -> HttpResponse | None:
     """The 429 page when this address has posted the sign-in form more than FIERA_LOGIN_RATE
     allows, else None (and the attempt is counted)."""
-    throttle = AddressRateThrottle("login_form", settings.FIERA_LOGIN_RATE)
+    return form_rate_exceeded(request, "login_form", settings.FIERA_LOGIN_RATE)
+
+
+def form_rate_exceeded(request: HttpRequest, scope: str, rate: str) -> HttpResponse | None:
+    """The 429 page when this address has posted the ``scope`` form more than ``rate``
+    allows (sign-in, sign-up, password reset), else None (and the attempt is counted)."""
+    throttle = AddressRateThrottle(scope, rate)
     if throttle.allow_request(request):
         return None
     seconds = max(1, math.ceil(throttle.wait() or throttle.duration or 60))

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from tqdm import tqdm
 
 from fiera.common.errors import Conflict
+from fiera.ledger import services as ledger
 from fiera.merchants import selectors as merchant_selectors
 from fiera.payments import selectors
 from fiera.payments.models import Payment, PaymentRefund, SettlementRun
@@ -119,6 +120,11 @@ def _settle(
     if found is not None:
         return found, False
     currency = settlement_currency()
+    payable = merchant_account_id("merchant_payable", merchant_id)
+    # The checkouts' credits still waiting as balance deltas are folded first, in their own
+    # short transaction (the payable's stored balance is then the one paid out from; not
+    # inside the run's transaction, whose account locks come in id order).
+    ledger.balance_deltas_apply(account_ids=[payable])
     try:
         with transaction.atomic():
             previous = (
@@ -148,7 +154,6 @@ def _settle(
             refunded = sum(r[1] for r in refunds)
             carried_in = previous.carried_out_minor if previous is not None else 0
             net = gross - refunded - fees + carried_in
-            payable = merchant_account_id("merchant_payable", merchant_id)
             key = f"settlement:{merchant_id}:{day.isoformat()}"
             specs = []
             if fees:

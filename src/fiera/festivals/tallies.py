@@ -1,0 +1,733 @@
+"""Live GMV tallies: the order events' subscribers that keep ``FestivalOrder`` and
+``GmvTally`` (and its rollups ``GmvMerchantTotal``, ``GmvMinute`` and ``GmvBuyerCountry``,
+same deltas, same transaction) in step with the orders, and ``festival_retally`` that rebuilds them.
+
+Which orders count. An order counts for every PUBLISHED festival whose marketplaces include
+the order's marketplace and whose window contains ``placed_at``: phase "live" for
+[starts_at, ends_at), phase "baseline" for the window of the same length just before
+``starts_at`` (only when the festival has no ``baseline_festival``; with one, growth compares
+with that festival's live tallies).
+
+Conversion. The order's total is converted to US cents at the ECB reference cross rate of
+the order's placed day (the latest earlier rate on weekends and holidays:
+``payments.selectors.fx_rate``), recorded as a decimal string on ``FestivalOrder.usd_rate``;
+Decimal arithmetic, rounded half-even, never float. An order whose currency has no rate at
+all is not counted (logged). A cancellation takes off all the order counted; a refund takes
+off the refunded share of it at the RECORDED rate, so the tallies always equal the sum of
+the counted orders' (total - refunded) at their rates.
+
+Idempotency. One ``FestivalOrder`` per (festival, order): a redelivered placed event inserts
+nothing (``ON CONFLICT DO NOTHING RETURNING``) and adds nothing; cancel and refund events set
+the order's figures to a target computed from the event's absolute ``refunded_minor`` and
+only ever lower them, so redeliveries and out-of-order refunds change nothing twice.
+
+Known limit: a cancelled/refunded event delivered BEFORE its placed event (possible only
+after a retry reordered them) finds no ``FestivalOrder`` and is dropped; ``fiera festival
+retally`` repairs such a festival.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils.dateparse import parse_datetime
+
+from fiera.accounts.roles import OPERATOR, SYSTEM
+from fiera.catalog import selectors as catalog_selectors
+from fiera.common import events
+from fiera.common.errors import DomainError, NotFound, PermissionDenied
+from fiera.common.money import currency_exponent
+from fiera.festivals.models import (
+    REPORTING_CURRENCY,
+    Festival,
+    FestivalOrder,
+    GmvBuyerCountry,
+    GmvMerchantTotal,
+    GmvMinute,
+    GmvTally,
+    TallyPhase,
+)
+from fiera.merchants import selectors as merchant_selectors
+from fiera.payments import selectors as payment_selectors
+
+log = logging.getLogger(__name__)
+
+PLACED_TOPIC = "orders.checkout.placed"
+CANCELLED_TOPIC = "orders.order.cancelled"
+REFUNDED_TOPIC = "orders.order.refunded"
+NO_CATEGORY = 0  # the category id of lines whose product has none
+
+_FO = FestivalOrder._meta.db_table
+_TALLY = GmvTally._meta.db_table
+_MERCHANT_TOTAL = GmvMerchantTotal._meta.db_table
+_MINUTE = GmvMinute._meta.db_table
+_BUYER_COUNTRY = GmvBuyerCountry._meta.db_table
+
+
+# pure arithmetic --------------------------------------------------------------------------
+
+
+def to_usd_minor(amount_minor: int, currency: str, rate: Decimal) -> int:
+    """``amount_minor`` of ``currency`` in US cents at ``rate`` (USD per unit), half-even."""
+    shift = currency_exponent(REPORTING_CURRENCY) - currency_exponent(currency)
+    value = (Decimal(amount_minor) * rate).scaleb(shift)
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+
+
+def split(total: int, weights: Sequence[tuple[int, int]]) -> dict[int, int]:
+    """``total`` shared over keys in proportion to their weights (cumulative half-even
+    rounding, so the shares add up to ``total`` exactly); keys in the order given."""
+    weight_sum = sum(w for _, w in weights)
+    shares: dict[int, int] = {}
+    if weight_sum == 0:
+        for i, (key, _) in enumerate(weights):
+            shares[key] = total if i == 0 else 0
+        return shares
+    cumulative, given = 0, 0
+    for key, weight in weights:
+        cumulative += weight
+        upto = int(
+            (Decimal(total) * cumulative / weight_sum).quantize(
+                Decimal(1), rounding=ROUND_HALF_EVEN
+            )
+        )
+        shares[key] = upto - given
+        given = upto
+    return shares
+
+
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """What one order counts for in a festival: per category [usd_minor, units], and
+    whether it still counts as an order."""
+
+    categories: dict[int, tuple[int, int]]
+    counts_order: bool
+
+    @property
+    def gmv(self) -> int:
+        return sum(v for v, _ in self.categories.values())
+
+    @property
+    def units(self) -> int:
+        return sum(u for _, u in self.categories.values())
+
+
+def reduced(counted: Counted, *, target_usd: int, fully: bool) -> Counted:
+    """``counted`` lowered to ``target_usd`` (never raised), proportionally per category;
+    ``fully`` (cancelled or refunded in full) takes everything off, orders and units too."""
+    if fully:
+        return Counted(dict.fromkeys(counted.categories, (0, 0)), counts_order=False)
+    target = min(target_usd, counted.gmv)
+    keys = sorted(counted.categories)
+    shares = split(target, [(cat, counted.categories[cat][0]) for cat in keys])
+    return Counted(
+        {cat: (shares[cat], counted.categories[cat][1]) for cat in keys},
+        counts_order=counted.counts_order,
+    )
+
+
+# what the subscribers and the rebuild count --------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFacts:
+    order_id: int
+    merchant_id: int
+    marketplace_id: int
+    buyer_country: str
+    currency: str
+    total_minor: int
+    refunded_minor: int
+    placed_at: datetime
+    lines: tuple[tuple[int, int, int], ...]  # (variant_id, quantity, amount_minor incl. tax)
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    festival_id: int
+    phase: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+def _windows(festival: Festival) -> list[_Window]:
+    windows = [_Window(festival.pk, TallyPhase.LIVE, festival.starts_at, festival.ends_at)]
+    if festival.baseline_festival_id is None:
+        length = festival.ends_at - festival.starts_at
+        windows.append(
+            _Window(
+                festival.pk, TallyPhase.BASELINE, festival.starts_at - length, festival.starts_at
+            )
+        )
+    return windows
+
+
+def _windows_on(marketplace_ids: Iterable[int], earliest: datetime) -> dict[int, list[_Window]]:
+    """Published festivals' windows per marketplace, of the festivals still running at
+    ``earliest`` or later (ONE query; a handful of festivals)."""
+    by_market: dict[int, list[_Window]] = defaultdict(list)
+    through = Festival.marketplaces.through
+    rows = through.objects.filter(
+        marketplace_id__in=set(marketplace_ids),
+        festival__is_published=True,
+        festival__ends_at__gt=earliest,
+    ).select_related("festival")
+    for row in rows:
+        by_market[row.marketplace_id].extend(_windows(row.festival))
+    return by_market
+
+
+def _minute(at: datetime) -> datetime:
+    return at.replace(second=0, microsecond=0)
+
+
+class _Rates:
+    """USD per unit of a currency on a day, looked up once per (currency, day)."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[str, date], Decimal | None] = {}
+
+    def get(self, currency: str, on: date) -> Decimal | None:
+        key = (currency, on)
+        if key not in self._known:
+            try:
+                info = payment_selectors.fx_rate(base=currency, quote=REPORTING_CURRENCY, on=on)
+                self._known[key] = info.rate
+            except DomainError:
+                log.warning("festivals: no USD rate for %s on or before %s", currency, on)
+                self._known[key] = None
+        return self._known[key]
+
+
+def _count(
+    orders: Sequence[OrderFacts],
+    windows: dict[int, list[_Window]],
+    rates: _Rates,
+    now: datetime,
+    *,
+    only_festival: int | None = None,
+) -> int:
+    """Insert the FestivalOrder rows of ``orders`` (those not there yet) and add them to the
+    tallies: one multi-row INSERT each. Returns how many rows were counted."""
+    matched: list[tuple[OrderFacts, _Window]] = []
+    for order in orders:
+        for window in windows.get(order.marketplace_id, ()):
+            if only_festival is not None and window.festival_id != only_festival:
+                continue
+            if window.starts_at <= order.placed_at < window.ends_at:
+                matched.append((order, window))
+    if not matched:
+        return 0
+    countries = merchant_selectors.merchant_countries(
+        merchant_ids={o.merchant_id for o, _ in matched}
+    )
+    categories_of = catalog_selectors.variant_categories(
+        variant_ids={line[0] for o, _ in matched for line in o.lines}
+    )
+    rows: list[list[Any]] = []
+    for order, window in matched:
+        rate = rates.get(order.currency, order.placed_at.date())
+        if rate is None:
+            continue
+        weights: dict[int, int] = defaultdict(int)
+        units: dict[int, int] = defaultdict(int)
+        for variant_id, quantity, amount in order.lines:
+            cat = categories_of.get(variant_id) or NO_CATEGORY
+            weights[cat] += amount
+            units[cat] += quantity
+        if not weights:
+            weights[NO_CATEGORY] = 0
+        keys = sorted(weights)
+        shares = split(
+            to_usd_minor(order.total_minor, order.currency, rate),
+            [(k, weights[k]) for k in keys],
+        )
+        counted = Counted({k: (shares[k], units[k]) for k in keys}, counts_order=True)
+        if order.refunded_minor:
+            fully = order.refunded_minor >= order.total_minor
+            target = to_usd_minor(order.total_minor - order.refunded_minor, order.currency, rate)
+            counted = reduced(counted, target_usd=target, fully=fully)
+        rows.append(
+            [
+                order.merchant_id,
+                window.festival_id,
+                order.order_id,
+                window.phase,
+                _minute(order.placed_at),
+                order.marketplace_id,
+                countries.get(order.merchant_id, ""),
+                order.buyer_country,
+                order.currency,
+                order.total_minor,
+                str(rate),
+                counted,
+                now,
+            ]
+        )
+    if not rows:
+        return 0
+    inserted = _insert_orders(rows)
+    deltas = []
+    for row in rows:
+        if (row[1], row[2]) not in inserted:
+            continue
+        deltas.append((row, _as_delta(row[11], None)))
+    _upsert_tallies(
+        [
+            (row[0], row[1], row[3], row[4], row[5], row[6], row[7], cat, d)
+            for row, delta in deltas
+            for cat, d in delta.items()
+        ]
+    )
+    return len(inserted)
+
+
+def _as_delta(new: Counted, old: Counted | None) -> dict[int, tuple[int, int, int]]:
+    """Per category: (orders, units, usd) to add to go from ``old`` to ``new``."""
+    lowest = min(new.categories) if new.categories else NO_CATEGORY
+    delta: dict[int, tuple[int, int, int]] = {}
+    for cat, (usd, units) in new.categories.items():
+        old_usd, old_units = old.categories.get(cat, (0, 0)) if old else (0, 0)
+        old_orders = 1 if old and old.counts_order and cat == lowest else 0
+        new_orders = 1 if new.counts_order and cat == lowest else 0
+        d = (new_orders - old_orders, units - old_units, usd - old_usd)
+        if d != (0, 0, 0):
+            delta[cat] = d
+    return delta
+
+
+def _insert_orders(rows: Sequence[list[Any]]) -> set[tuple[int, int]]:
+    """ONE INSERT .. ON CONFLICT DO NOTHING RETURNING: the (festival, order) pairs new."""
+    ops = connection.ops
+    params: list[Any] = []
+    for r in rows:
+        counted: Counted = r[11]
+        params += [
+            *r[:4],
+            ops.adapt_datetimefield_value(r[4]),
+            *r[5:11],
+            counted.gmv,
+            counted.units,
+            ops.adapt_json_value(
+                {str(k): [v, u] for k, (v, u) in counted.categories.items()}, None
+            ),
+            ops.adapt_datetimefield_value(r[12]),
+        ]
+    sql = (
+        f"INSERT INTO {_FO} (merchant_id, festival_id, order_id, phase, minute, marketplace_id, "
+        "merchant_country, buyer_country, currency, total_minor, usd_rate, gmv_usd_minor, "
+        "units, categories, counted_at) VALUES "
+        + ", ".join(["(" + ", ".join(["%s"] * 15) + ")"] * len(rows))
+        + " ON CONFLICT (merchant_id, festival_id, order_id) DO NOTHING "
+        "RETURNING festival_id, order_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {(int(f), int(o)) for f, o in cursor.fetchall()}
+
+
+def _upsert_tallies(cells: Sequence[tuple[Any, ...]]) -> None:
+    """Add (orders, units, usd) deltas to tally cells in ONE multi-row upsert; cells are
+    (merchant, festival, phase, minute, marketplace, merchant country, buyer country,
+    category, (orders, units, usd)). Cells of the same key are merged first."""
+    merged: dict[tuple[Any, ...], list[int]] = {}
+    for cell in cells:
+        orders, units, usd = cell[8]
+        acc = merged.setdefault(tuple(cell[:8]), [0, 0, 0])
+        acc[0] += orders
+        acc[1] += units
+        acc[2] += usd
+    if not merged:
+        return
+    ops = connection.ops
+    params: list[Any] = []
+    for cell_key, (orders, units, usd) in sorted(merged.items()):
+        merchant, festival, phase, minute, market, m_country, b_country, cat = cell_key
+        params += [
+            merchant,
+            festival,
+            phase,
+            ops.adapt_datetimefield_value(minute),
+            market,
+            m_country,
+            b_country,
+            cat,
+            orders,
+            units,
+            usd,
+        ]
+    sql = (
+        f"INSERT INTO {_TALLY} (merchant_id, festival_id, phase, minute, marketplace_id, "
+        "merchant_country, buyer_country, category_id, orders, units, gmv_usd_minor) VALUES "
+        + ", ".join(["(" + ", ".join(["%s"] * 11) + ")"] * len(merged))
+        + " ON CONFLICT (merchant_id, festival_id, phase, minute, marketplace_id, "
+        "buyer_country, category_id) DO UPDATE SET "
+        f"orders = {_TALLY}.orders + excluded.orders, "
+        f"units = {_TALLY}.units + excluded.units, "
+        f"gmv_usd_minor = {_TALLY}.gmv_usd_minor + excluded.gmv_usd_minor"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+    _upsert_rollups(merged)
+
+
+def _add(acc: dict[tuple[Any, ...], list[int]], key: tuple[Any, ...], d: list[int]) -> None:
+    row = acc.setdefault(key, [0, 0, 0])
+    row[0] += d[0]
+    row[1] += d[1]
+    row[2] += d[2]
+
+
+def _upsert_rollups(merged: dict[tuple[Any, ...], list[int]]) -> None:
+    """The same deltas as the tally cells ``merged`` added to the rollups
+    ``GmvMerchantTotal`` (per merchant x festival x phase x marketplace), ``GmvMinute``
+    (per festival x phase x minute) and ``GmvBuyerCountry`` (per festival x phase x buyer
+    country): ONE multi-row upsert each, in the caller's transaction. Rows go in key
+    order (as the cells do), so two subscribers that touch the same rows lock them in the
+    same order and never deadlock on each other."""
+    per_merchant: dict[tuple[Any, ...], list[int]] = {}
+    per_minute: dict[tuple[Any, ...], list[int]] = {}
+    per_buyer_country: dict[tuple[Any, ...], list[int]] = {}
+    country_of: dict[tuple[Any, ...], str] = {}  # a merchant's country: one per key
+    for cell_key, d in merged.items():
+        merchant, festival, phase, minute, market, m_country, b_country, _cat = cell_key
+        _add(per_merchant, (merchant, festival, phase, market), d)
+        country_of.setdefault((merchant, festival, phase, market), m_country)
+        _add(per_minute, (festival, phase, minute), d)
+        _add(per_buyer_country, (festival, phase, b_country), d)
+    ops = connection.ops
+    params: list[Any] = []
+    for key, d in sorted(per_merchant.items()):
+        params += [*key, country_of[key], *d]
+    merchant_sql = (
+        f"INSERT INTO {_MERCHANT_TOTAL} (merchant_id, festival_id, phase, marketplace_id, "
+        "merchant_country, orders, units, gmv_usd_minor) VALUES "
+        + ", ".join(["(" + ", ".join(["%s"] * 8) + ")"] * len(per_merchant))
+        + " ON CONFLICT (merchant_id, festival_id, phase, marketplace_id) DO UPDATE SET "
+        f"orders = {_MERCHANT_TOTAL}.orders + excluded.orders, "
+        f"units = {_MERCHANT_TOTAL}.units + excluded.units, "
+        f"gmv_usd_minor = {_MERCHANT_TOTAL}.gmv_usd_minor + excluded.gmv_usd_minor"
+    )
+    minute_params: list[Any] = []
+    for (festival, phase, minute), d in sorted(per_minute.items()):
+        minute_params += [festival, phase, ops.adapt_datetimefield_value(minute), *d]
+    minute_sql = (
+        f"INSERT INTO {_MINUTE} (festival_id, phase, minute, orders, units, gmv_usd_minor) "
+        "VALUES "
+        + ", ".join(["(" + ", ".join(["%s"] * 6) + ")"] * len(per_minute))
+        + " ON CONFLICT (festival_id, phase, minute) DO UPDATE SET "
+        f"orders = {_MINUTE}.orders + excluded.orders, "
+        f"units = {_MINUTE}.units + excluded.units, "
+        f"gmv_usd_minor = {_MINUTE}.gmv_usd_minor + excluded.gmv_usd_minor"
+    )
+    country_params: list[Any] = []
+    for key, d in sorted(per_buyer_country.items()):
+        country_params += [*key, *d]
+    country_sql = (
+        f"INSERT INTO {_BUYER_COUNTRY} (festival_id, phase, buyer_country, orders, units, "
+        "gmv_usd_minor) VALUES "
+        + ", ".join(["(" + ", ".join(["%s"] * 6) + ")"] * len(per_buyer_country))
+        + " ON CONFLICT (festival_id, phase, buyer_country) DO UPDATE SET "
+        f"orders = {_BUYER_COUNTRY}.orders + excluded.orders, "
+        f"units = {_BUYER_COUNTRY}.units + excluded.units, "
+        f"gmv_usd_minor = {_BUYER_COUNTRY}.gmv_usd_minor + excluded.gmv_usd_minor"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(merchant_sql, params)
+        cursor.execute(minute_sql, minute_params)
+        cursor.execute(country_sql, country_params)
+
+
+def rebuild_rollups(*, festival_id: int) -> None:
+    """Rewrite the festival's rollups (``GmvMerchantTotal``, ``GmvMinute``,
+    ``GmvBuyerCountry``) as the sums of its tally cells: three INSERT .. SELECT .. GROUP
+    BY, in the caller's transaction (for cells written directly, such as fixtures and
+    benchmarks; the subscribers and ``festival_retally`` keep the rollups in step
+    themselves)."""
+    with transaction.atomic():
+        GmvMerchantTotal.objects.filter(festival_id=festival_id).delete()
+        GmvMinute.objects.filter(festival_id=festival_id).delete()
+        GmvBuyerCountry.objects.filter(festival_id=festival_id).delete()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {_MERCHANT_TOTAL} (merchant_id, festival_id, phase, "
+                "marketplace_id, merchant_country, orders, units, gmv_usd_minor) "
+                "SELECT merchant_id, festival_id, phase, marketplace_id, MIN(merchant_country), "
+                f"SUM(orders), SUM(units), SUM(gmv_usd_minor) FROM {_TALLY} "
+                "WHERE festival_id = %s GROUP BY merchant_id, festival_id, phase, marketplace_id",
+                [festival_id],
+            )
+            cursor.execute(
+                f"INSERT INTO {_MINUTE} (festival_id, phase, minute, orders, units, "
+                "gmv_usd_minor) SELECT festival_id, phase, minute, SUM(orders), SUM(units), "
+                f"SUM(gmv_usd_minor) FROM {_TALLY} WHERE festival_id = %s "
+                "GROUP BY festival_id, phase, minute",
+                [festival_id],
+            )
+            cursor.execute(
+                f"INSERT INTO {_BUYER_COUNTRY} (festival_id, phase, buyer_country, orders, "
+                "units, gmv_usd_minor) SELECT festival_id, phase, buyer_country, SUM(orders), "
+                f"SUM(units), SUM(gmv_usd_minor) FROM {_TALLY} WHERE festival_id = %s "
+                "GROUP BY festival_id, phase, buyer_country",
+                [festival_id],
+            )
+
+
+# subscribers ------------------------------------------------------------------------------
+
+
+def _placed_facts(payload: dict[str, Any]) -> list[OrderFacts]:
+    placed_at = parse_datetime(payload["placed_at"])
+    assert placed_at is not None
+    return [
+        OrderFacts(
+            order_id=int(o["order_id"]),
+            merchant_id=int(o["merchant_id"]),
+            marketplace_id=int(payload["marketplace_id"]),
+            buyer_country=str(payload["country"]),
+            currency=str(o["currency"]),
+            total_minor=int(o["total_minor"]),
+            refunded_minor=0,
+            placed_at=placed_at,
+            lines=tuple(
+                (
+                    int(line["variant_id"]),
+                    int(line["quantity"]),
+                    int(line["line_total_minor"]) + int(line.get("tax_minor", 0)),
+                )
+                for line in o["lines"]
+            ),
+        )
+        for o in payload["orders"]
+    ]
+
+
+def on_checkout_placed(event: events.Event, *, now: datetime | None = None) -> None:
+    """Count each order of a checkout for the festivals it falls in (idempotent)."""
+    facts = _placed_facts(event.payload)
+    if not facts:
+        return
+    windows = _windows_on({f.marketplace_id for f in facts}, facts[0].placed_at)
+    if not windows:
+        return
+    with transaction.atomic():
+        _count(facts, windows, _Rates(), now or event.created_at)
+
+
+def _uncount(payload: dict[str, Any], now: datetime, *, fully: bool) -> None:
+    """Lower what an order counts for, in every festival that counted it, to its
+    (total - refunded) at the recorded rate (nothing when ``fully``)."""
+    order_id, merchant_id = int(payload["order_id"]), int(payload["merchant_id"])
+    remaining = int(payload["total_minor"]) - int(payload["refunded_minor"])
+    with transaction.atomic():
+        rows = list(
+            FestivalOrder.objects.select_for_update()
+            .filter(merchant_id=merchant_id, order_id=order_id)
+            .order_by("festival_id")
+        )
+        cells: list[tuple[Any, ...]] = []
+        for fo in rows:
+            old = Counted(
+                {int(k): (int(v[0]), int(v[1])) for k, v in fo.categories.items()},
+                counts_order=fo.uncounted_at is None,
+            )
+            if fully or remaining <= 0:
+                new = reduced(old, target_usd=0, fully=True)
+            else:
+                target = to_usd_minor(remaining, fo.currency, Decimal(fo.usd_rate))
+                new = reduced(old, target_usd=target, fully=False)
+            delta = _as_delta(new, old)
+            if not delta:
+                continue
+            cells += [
+                (
+                    fo.merchant_id,
+                    fo.festival_id,
+                    fo.phase,
+                    fo.minute,
+                    fo.marketplace_id,
+                    fo.merchant_country,
+                    fo.buyer_country,
+                    cat,
+                    d,
+                )
+                for cat, d in delta.items()
+            ]
+            fo.categories = {str(k): [v, u] for k, (v, u) in new.categories.items()}
+            fo.gmv_usd_minor = new.gmv
+            fo.units = new.units
+            if not new.counts_order and fo.uncounted_at is None:
+                fo.uncounted_at = now
+            fo.save(update_fields=["categories", "gmv_usd_minor", "units", "uncounted_at"])
+        _upsert_tallies(cells)
+
+
+def on_order_cancelled(event: events.Event, *, now: datetime | None = None) -> None:
+    _uncount(event.payload, now or event.created_at, fully=True)
+
+
+def on_order_refunded(event: events.Event, *, now: datetime | None = None) -> None:
+    payload = event.payload
+    fully = bool(payload.get("fully_refunded")) or payload.get("status") == "refunded"
+    _uncount(payload, now or event.created_at, fully=fully)
+
+
+def register() -> None:
+    """Subscribe to the order events (from ``FestivalsConfig.ready``); names are stable."""
+    events.subscribe(PLACED_TOPIC, name="festivals.tallies.placed")(on_checkout_placed)
+    events.subscribe(CANCELLED_TOPIC, name="festivals.tallies.cancelled")(on_order_cancelled)
+    events.subscribe(REFUNDED_TOPIC, name="festivals.tallies.refunded")(on_order_refunded)
+
+
+# rebuild ----------------------------------------------------------------------------------
+
+RETALLY_BATCH = 1_000
+
+
+def _orders_batch(
+    *, marketplace_ids: Sequence[int], since: datetime, until: datetime, after_id: int
+) -> list[OrderFacts]:
+    """Up to ``RETALLY_BATCH`` orders (not cancelled) placed in [since, until) on the
+    marketplaces, ids above ``after_id``, with their lines.
+
+    Reads the ORDERS APP'S TABLES BY NAME (orders_order, orders_checkout, orders_orderline)
+    with raw SQL: festivals must not import orders (the orders app imports festivals), and
+    this rebuild is the only place that reads them; keep the column names in step with
+    ``fiera.orders.models``."""
+    ops = connection.ops
+    markets = ", ".join(["%s"] * len(marketplace_ids))
+    sql = (
+        "SELECT o.id, o.merchant_id, o.marketplace_id, c.country, o.currency, o.total_minor, "
+        "o.refunded_minor, o.placed_at FROM orders_order o "
+        "JOIN orders_checkout c ON c.id = o.checkout_id "
+        f"WHERE o.marketplace_id IN ({markets}) AND o.placed_at >= %s AND o.placed_at < %s "
+        "AND o.status <> 'cancelled' AND o.id > %s ORDER BY o.id LIMIT %s"
+    )
+    params = [
+        *marketplace_ids,
+        ops.adapt_datetimefield_value(since),
+        ops.adapt_datetimefield_value(until),
+        after_id,
+        RETALLY_BATCH,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        heads = cursor.fetchall()
+        if not heads:
+            return []
+        ids = [int(h[0]) for h in heads]
+        cursor.execute(
+            "SELECT order_id, variant_id, quantity, line_total_minor + tax_minor "
+            f"FROM orders_orderline WHERE order_id IN ({', '.join(['%s'] * len(ids))}) "
+            "ORDER BY order_id, id",
+            ids,
+        )
+        lines: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+        for order_id, variant_id, quantity, amount in cursor.fetchall():
+            lines[int(order_id)].append((int(variant_id), int(quantity), int(amount)))
+    facts = []
+    for h in heads:
+        placed_at = h[7]
+        if isinstance(placed_at, str):  # SQLite without converters
+            placed_at = parse_datetime(placed_at)
+        if placed_at.tzinfo is None:  # SQLite stores UTC without an offset
+            placed_at = placed_at.replace(tzinfo=UTC)
+        facts.append(
+            OrderFacts(
+                order_id=int(h[0]),
+                merchant_id=int(h[1]),
+                marketplace_id=int(h[2]),
+                buyer_country=str(h[3]),
+                currency=str(h[4]),
+                total_minor=int(h[5]),
+                refunded_minor=int(h[6]),
+                placed_at=placed_at,
+                lines=tuple(lines.get(int(h[0]), ())),
+            )
+        )
+    return facts
+
+
+@dataclass(frozen=True, slots=True)
+class RetallyReport:
+    festival_id: int
+    orders_read: int
+    orders_counted: int
+
+
+def festival_retally(
+    *,
+    festival_id: int,
+    now: datetime,
+    actor_role: str,
+    progress: Callable[[int], None] | None = None,
+) -> RetallyReport:
+    """Rebuild a festival's FestivalOrder, GmvTally and rollup rows from the orders tables (orders
+    written without events, such as demo history), in ONE transaction; operators and the
+    system. ``progress`` is called with the number of orders read after each batch."""
+    if actor_role not in {OPERATOR, SYSTEM}:
+        raise PermissionDenied("only operators rebuild festival tallies")
+    festival = Festival.objects.filter(pk=festival_id).first()
+    if festival is None:
+        raise NotFound(f"no festival {festival_id}")
+    windows = _windows(festival)
+    marketplace_ids = sorted(festival.marketplaces.values_list("id", flat=True))
+    since = min(w.starts_at for w in windows)
+    by_market = dict.fromkeys(marketplace_ids, windows)
+    rates = _Rates()
+    read = counted = 0
+    with transaction.atomic():
+        GmvTally.objects.filter(festival_id=festival_id).delete()
+        GmvMerchantTotal.objects.filter(festival_id=festival_id).delete()
+        GmvMinute.objects.filter(festival_id=festival_id).delete()
+        GmvBuyerCountry.objects.filter(festival_id=festival_id).delete()
+        FestivalOrder.objects.filter(festival_id=festival_id).delete()
+        after_id = 0
+        while marketplace_ids:
+            batch = _orders_batch(
+                marketplace_ids=marketplace_ids,
+                since=since,
+                until=festival.ends_at,
+                after_id=after_id,
+            )
+            if not batch:
+                break
+            after_id = batch[-1].order_id
+            read += len(batch)
+            counted += _count(batch, by_market, rates, now, only_festival=festival_id)
+            if progress is not None:
+                progress(len(batch))
+    return RetallyReport(festival_id=festival_id, orders_read=read, orders_counted=counted)
+
+
+def festival_id_for_slug(*, slug: str) -> int:
+    found = Festival.objects.filter(slug=slug).values_list("id", flat=True).first()
+    if found is None:
+        raise NotFound(f"no festival {slug!r}")
+    return int(found)
+
+
+def festival_retally_by_slug(
+    *,
+    slug: str,
+    now: datetime,
+    actor_role: str,
+    progress: Callable[[int], None] | None = None,
+) -> RetallyReport:
+    """``festival_retally`` of the festival named by ``slug`` (the CLI's entry point)."""
+    if actor_role not in {OPERATOR, SYSTEM}:
+        raise PermissionDenied("only operators rebuild festival tallies")
+    return festival_retally(
+        festival_id=festival_id_for_slug(slug=slug),
+        now=now,
+        actor_role=actor_role,
+        progress=progress,
+    )

@@ -1,0 +1,131 @@
+"""Operators' admin for trade: companies (verify them here or through the API), supplier
+profiles with their verifications (evidence files), and inquiries read-only for
+moderation (messages cannot be edited)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fiera.common.errors import DomainError
+from fiera.trade import services
+from fiera.trade.models import (
+    BuyerCompany,
+    BuyerMember,
+    Inquiry,
+    InquiryMessage,
+    SupplierProfile,
+    SupplierVerification,
+)
+
+
+class MemberInline(admin.TabularInline):
+    model = BuyerMember
+    extra = 0
+    raw_id_fields = ("user",)
+
+
+class CompanyForm(forms.ModelForm):
+    website = forms.URLField(required=False, max_length=200, assume_scheme="https")
+
+    class Meta:
+        model = BuyerCompany
+        fields = ("legal_name", "country", "registration_number", "website", "created_at")
+
+
+@admin.register(BuyerCompany)
+class BuyerCompanyAdmin(admin.ModelAdmin):
+    form = CompanyForm
+    list_display = ("legal_name", "country", "registration_number", "verified_at", "created_at")
+    list_filter = ("country",)
+    search_fields = ("legal_name", "registration_number")
+    readonly_fields = ("verified_at", "verified_by")
+    inlines = [MemberInline]
+    actions = ["verify", "withdraw_verification"]
+
+    def _mark(self, request: HttpRequest, queryset: QuerySet[BuyerCompany], verified: bool) -> None:
+        for company in queryset:
+            services.company_verify(
+                actor_id=request.user.pk,
+                actor_role=str(getattr(request.user, "role", "")),
+                company_id=company.pk,
+                verified=verified,
+                now=timezone.now(),
+            )
+        self.message_user(request, _("Done."), messages.SUCCESS)
+
+    @admin.action(description=_("Mark as verified"))
+    def verify(self, request: HttpRequest, queryset: QuerySet[BuyerCompany]) -> None:
+        self._mark(request, queryset, True)
+
+    @admin.action(description=_("Withdraw the verification"))
+    def withdraw_verification(self, request: HttpRequest, queryset: QuerySet[BuyerCompany]) -> None:
+        self._mark(request, queryset, False)
+
+
+class VerificationForm(forms.ModelForm):
+    """The evidence goes through the same check as the API's: a PDF or a picture (re-encoded
+    without metadata), at most 5 MB."""
+
+    class Meta:
+        model = SupplierVerification
+        fields = ("kind", "inspection_body", "evidence", "checked_at", "expires_at", "checked_by")
+
+    def clean_evidence(self) -> object:
+        upload = self.cleaned_data.get("evidence")
+        if isinstance(upload, UploadedFile):
+            try:
+                return services.evidence_file(upload, upload.name or "evidence")
+            except DomainError as exc:
+                raise forms.ValidationError(exc.message()) from exc
+        return upload
+
+
+class VerificationInline(admin.TabularInline):
+    model = SupplierVerification
+    form = VerificationForm
+    extra = 0
+    raw_id_fields = ("checked_by",)
+
+
+@admin.register(SupplierProfile)
+class SupplierProfileAdmin(admin.ModelAdmin):
+    list_display = ("merchant", "employees_band", "export_share_pct", "updated_at")
+    raw_id_fields = ("merchant",)
+    inlines = [VerificationInline]
+
+
+class MessageInline(admin.TabularInline):
+    model = InquiryMessage
+    extra = 0
+    can_delete = False
+    readonly_fields = ("author", "side", "body", "created_at")
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Inquiry)
+class InquiryAdmin(admin.ModelAdmin):
+    list_display = ("subject", "buyer", "merchant", "status", "created_at", "last_message_at")
+    list_filter = ("status",)
+    search_fields = ("subject",)
+    readonly_fields = (
+        "buyer",
+        "company",
+        "merchant",
+        "marketplace",
+        "product_id",
+        "subject",
+        "quantity",
+        "buyer_unread",
+        "supplier_unread",
+        "created_at",
+        "last_message_at",
+    )
+    inlines = [MessageInline]

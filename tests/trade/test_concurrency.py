@@ -1,0 +1,41 @@
+"""A buyer sending inquiries at once from several sessions cannot pass the daily quota: the
+quota check is serialised per buyer (an advisory lock on PostgreSQL)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from fiera.trade.models import Inquiry
+from fiera.trade.services import InquiryQuota
+from tests.trade.factories import inquire, make_world
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def test_simultaneous_sends_stop_at_the_quota(settings: Any) -> None:
+    settings.FIERA_TRADE_INQUIRIES_PER_DAY = 3
+    world = make_world()
+    barrier = threading.Barrier(6)
+    outcomes: list[str] = []
+
+    def send() -> None:
+        try:
+            barrier.wait()
+            inquire(world)
+            outcomes.append("sent")
+        except InquiryQuota:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["refused"] * 3 + ["sent"] * 3
+    assert Inquiry.objects.filter(buyer_id=world.buyer.pk).count() == 3
