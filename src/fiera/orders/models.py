@@ -167,6 +167,14 @@ class Order(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     refunded_at = models.DateTimeField(null=True, blank=True)
+    # B2B terms (``common.trade_terms``), blank on storefront orders: the Incoterm and its
+    # named place ("FOB", "Genova"), the payment terms, the promised lead time and, for an
+    # order created by accepting a quote, the quote's reference (its lines are "contract").
+    incoterm = models.CharField(max_length=3, blank=True, default="")
+    incoterm_place = models.CharField(max_length=80, blank=True, default="")
+    payment_terms = models.CharField(max_length=12, blank=True, default="")
+    lead_time_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    quote_ref = models.CharField(max_length=32, blank=True, default="")
 
     class Meta:
         verbose_name = _("order")
@@ -260,7 +268,8 @@ class OrderLine(models.Model):
     tax_minor = models.BigIntegerField(default=0)
     # What priced the line: the marketplace's price list ("list"), a festival price
     # ("festival") or a flash sale ("flash", whose units came from ``flash_sale_id``'s
-    # buckets rather than the warehouse stock, and go back there when the order is cancelled).
+    # buckets rather than the warehouse stock, and go back there when the order is cancelled),
+    # on the B2B marketplace an accepted quote's price ("contract") or a sample ("sample").
     price_kind = models.CharField(max_length=8, default="list")
     flash_sale_id = models.BigIntegerField(null=True, blank=True)
 
