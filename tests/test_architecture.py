@@ -35,6 +35,7 @@ PUBLIC: dict[str, set[str]] = {
         "reference",
         "runtime",
         "schemas",
+        "trade_terms",
     },
     "accounts": {"roles", "selectors", "services"},
     "marketplaces": {"selectors", "services"},
