@@ -59,8 +59,8 @@ from fiera.catalog.services import (
     check_catalog_editor,
     check_merchant_editor,
 )
-from fiera.common.errors import InvalidInput, NotFound, not_one_of
 from fiera.common import trade_terms
+from fiera.common.errors import InvalidInput, NotFound, not_one_of
 from fiera.common.money import Money
 from fiera.common.reference import Region, is_country, italian_region
 from fiera.common.reference import country as country_info
@@ -931,6 +931,10 @@ class ConsoleVariant:
     is_active: bool
     prices: list[ConsolePrice]
     units_on_hand: int
+    # --- listing terms --- the sample offer (``catalog.rules``; 0 units: none)
+    sample_units: int = 0
+    sample_price_minor: int | None = None
+    sample_currency: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -949,6 +953,11 @@ class ConsoleProduct:
     origin_country: str
     is_active: bool
     variants: list[ConsoleVariant]
+    # --- listing terms ---
+    lead_time_days: int | None = None
+    incoterm: str = ""
+    incoterm_place: str = ""
+    payment_terms: str = ""
 
     @property
     def id(self) -> int:
@@ -997,6 +1006,10 @@ def console_product_get(*, actor_user_id: int, actor_role: str, product_id: int)
         hs_code=product.hs_code,
         origin_country=product.origin_country,
         is_active=product.is_active,
+        lead_time_days=product.lead_time_days,
+        incoterm=product.incoterm,
+        incoterm_place=product.incoterm_place,
+        payment_terms=product.payment_terms,
         variants=[
             ConsoleVariant(
                 variant_id=v.pk,
@@ -1005,6 +1018,9 @@ def console_product_get(*, actor_user_id: int, actor_role: str, product_id: int)
                 min_order_quantity=v.min_order_quantity,
                 weight_grams=v.weight_grams,
                 is_active=v.is_active,
+                sample_units=v.sample_units,
+                sample_price_minor=v.sample_price_minor,
+                sample_currency=v.sample_currency,
                 prices=[
                     ConsolePrice(
                         marketplace_id=p.marketplace_id,

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from fiera.accounts.roles import MERCHANT as MERCHANT_STAFF
 from fiera.accounts.roles import OPERATOR, SYSTEM
+from fiera.catalog import rules
 from fiera.catalog.models import (
     Category,
     Price,
@@ -35,10 +36,9 @@ from fiera.catalog.models import (
     Variant,
     Warehouse,
 )
-from fiera.catalog import rules
 from fiera.common import images, trade_terms
-from fiera.common.money import is_currency
 from fiera.common.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
+from fiera.common.money import is_currency
 from fiera.common.reference import is_country
 from fiera.marketplaces import selectors as marketplace_selectors
 from fiera.merchants import selectors as merchant_selectors

@@ -353,7 +353,9 @@ def cart_line_set(
         wanted = quantity + (line.quantity if (add and line is not None) else 0)
         if sample:
             _check_sample_quantity(
-                marketplace_slug=marketplace_slug, variant_id=variant_id, wanted=wanted,
+                marketplace_slug=marketplace_slug,
+                variant_id=variant_id,
+                wanted=wanted,
                 country=country,
             )
         else:
@@ -418,7 +420,8 @@ def _check_sample_quantity(
         raise SampleNotOffered(f"{sku} offers no samples in {shopping.currency}", sku=sku)
     if not priced.sample_allowed(wanted):
         raise SampleLimit(
-            f"a sample line of {priced.sku} holds 1 to {priced.sample_units} units (asked {wanted})",
+            f"a sample line of {priced.sku} holds 1 to {priced.sample_units} units "
+            f"(asked {wanted})",
             sku=priced.sku,
             sample_units=priced.sample_units,
         )

@@ -75,7 +75,6 @@ class OrderRow(NamedTuple):
     incoterm_place: str = ""
     payment_terms: str = ""
     lead_time_days: int | None = None
-    quote_ref: str = ""  # no database default: a raw INSERT names every NOT NULL column
 
 
 class OrderLineRow(NamedTuple):
