@@ -426,7 +426,10 @@ class ListingTermsIn(BodyIn):
     """All the B2B terms of a listing at once (blank or null clears one); checked by
     ``common.trade_terms`` (422 ``invalid_trade_terms`` says what to enter)."""
 
-    lead_time_days: int | None = Field(None, description="days from order to dispatch, 0-365")
+    # bounded to 64 bits only: the service says what range it takes (a clear 422)
+    lead_time_days: int | None = Field(
+        None, ge=-(2**63), le=MAX_ID, description="days from order to dispatch, 0-365"
+    )
     incoterm: str = Field("", max_length=20, pattern=TEXT, description="Incoterms 2020 code")
     incoterm_place: str = Field(
         "", max_length=200, pattern=TEXT, description="the named place (port, town)"
@@ -441,6 +444,8 @@ class SampleOfferIn(BodyIn):
     """A variant's sample offer (catalog.rules): 1 or 2 units per order at a price in the
     marketplace's currency; ``sample_units`` 0 withdraws it."""
 
-    sample_units: int = Field(description="0 (no samples), 1 or 2")
-    sample_price_minor: int | None = Field(None, description="minor units per sample unit")
+    sample_units: int = Field(ge=-(2**63), le=MAX_ID, description="0 (no samples), 1 or 2")
+    sample_price_minor: int | None = Field(
+        None, ge=-(2**63), le=MAX_ID, description="minor units per sample unit"
+    )
     currency: str = Field("", max_length=3, pattern=r"^[A-Za-z]{0,3}$")
