@@ -68,7 +68,9 @@ def test_the_product_page_shows_terms_and_orders_a_sample(world: dict[str, Any])
     refused = _order_a_sample(client, world, quantity=1)  # 3 > 2 units
     assert refused.status_code == 302
     assert CartLine.objects.get(buyer=world["buyer"]).quantity == 2
-    removed = client.post(reverse("orders:cart", args=["trade"]), {"remove": f"sample-{line.variant_id}"})
+    removed = client.post(
+        reverse("orders:cart", args=["trade"]), {"remove": f"sample-{line.variant_id}"}
+    )
     assert removed.status_code == 302 and not CartLine.objects.filter(buyer=world["buyer"]).exists()
 
 
@@ -92,7 +94,7 @@ def _place(world: dict[str, Any]) -> Order:
     data = {**{k: v for k, v in form.initial.items() if v is not None}}
     data.update(f.address("US"))
     data.update({"country": "US", "payment_method": "cod", "action": "place"})
-    data.update({key: value for key, value in _hidden_expected(html).items()})
+    data.update(_hidden_expected(html))
     placed = client.post(reverse("orders:checkout", args=["trade"]), data)
     assert placed.status_code == 302, placed.content.decode()[:2000]
     return Order.objects.get(buyer=world["buyer"])
@@ -187,7 +189,11 @@ def test_console_terms_and_sample_forms(world: dict[str, Any]) -> None:
     client = _client(world["owner"])
     page = client.get(_edit_url(world))
     html = page.content.decode()
-    assert page.status_code == 200 and "Save the trade terms" in html and "Save the sample offer" in html
+    assert (
+        page.status_code == 200
+        and "Save the trade terms" in html
+        and "Save the sample offer" in html
+    )
     saved = client.post(
         _edit_url(world),
         {
@@ -200,7 +206,11 @@ def test_console_terms_and_sample_forms(world: dict[str, Any]) -> None:
     )
     assert saved.status_code == 302
     product = Product.objects.get(pk=world["item"].product.pk)
-    assert (product.incoterm, product.incoterm_place, product.lead_time_days) == ("CIF", "Shanghai", 45)
+    assert (product.incoterm, product.incoterm_place, product.lead_time_days) == (
+        "CIF",
+        "Shanghai",
+        45,
+    )
     bad = client.post(
         _edit_url(world), {"action": "terms", "incoterm": "FOB", "incoterm_place": ""}
     )
@@ -219,9 +229,7 @@ def test_console_terms_and_sample_forms(world: dict[str, Any]) -> None:
     variant = Variant.objects.get(pk=world["item"].id)
     assert (variant.sample_units, variant.sample_price_minor) == (1, 1250)
     clerk = f.staff(merchant_obj=world["item"].merchant, role="clerk")
-    refused = _client(clerk).post(
-        _edit_url(world), {"action": "terms", "lead_time_days": "1"}
-    )
+    refused = _client(clerk).post(_edit_url(world), {"action": "terms", "lead_time_days": "1"})
     assert refused.status_code == 422
     assert Product.objects.get(pk=world["item"].product.pk).lead_time_days == 45
     other = f.staff(merchant_obj=f.merchant(), role="owner")
