@@ -203,3 +203,36 @@ def test_the_demo_writes_the_mails_to_files(world, settings: Any, tmp_path: Any)
     text = written.read_text(encoding="utf-8")
     assert "To: ana@example.com" in text and order.number in text
     assert "Content-Type: text/html" in text
+
+
+# --- listing terms ---
+
+
+def test_the_confirmation_names_a_sample_line_in_the_buyers_language() -> None:
+    from fiera.catalog.models import Variant
+
+    market = f.marketplace(
+        slug="trade", kind="b2b_trade", worldwide=True, default_currency="USD", countries={}
+    )
+    item = f.sku(market=market, price_minor=900, moq=10, stock=50)
+    Variant.objects.filter(pk=item.id).update(
+        sample_units=1, sample_price_minor=1500, sample_currency="USD"
+    )
+    buyer = f.user()
+    buyer.email = "li@example.com"
+    buyer.preferred_language = "zh-hans"
+    buyer.save()
+    services.checkout_submit(
+        buyer_id=buyer.pk,
+        marketplace_slug="trade",
+        country="US",
+        lines=[(item.id, 10)],
+        samples=[(item.id, 1)],
+        shipping_address=f.address("US"),
+        payment_method="cod",
+        now=NOW,
+        actor_role=SYSTEM,
+    )
+    [sent] = mail.outbox
+    assert sent.body.count("样品价") == 1  # the sample line, not the normal one
+    assert "样品价" in str(sent.alternatives[0][0])

@@ -178,3 +178,41 @@ def test_a_merchant_without_an_open_payable_is_paid_all_the_same():
     assert len(statements) > 15  # the one-off cost of opening the account
     order = Order.objects.get(merchant_id=item.merchant.pk)
     assert order.status == "paid" and merchant_balance(item.merchant.pk) == order.total_minor
+
+
+# --- listing terms ---
+
+
+def test_a_b2b_checkout_with_samples_and_terms_costs_the_storefront_statements():
+    """Listing terms and sample prices come with the query that prices the variants: a B2B
+    order with a sample line beside a normal line (terms snapshotted) takes as many
+    statements as a storefront order of one line."""
+    from fiera.catalog.models import Product, Variant
+
+    shop = f.marketplace()
+    q_shop = checkout_queries(shop, [(skus(shop, 1, 1)[0].id, 1)], key=None)
+    trade = f.marketplace(kind="b2b_trade", countries={"US": "USD"}, default_currency="USD")
+    items = skus(trade, 4, 2)
+    Product.objects.filter(pk__in=[s.product.pk for s in items]).update(
+        incoterm="FOB", incoterm_place="Genova", payment_terms="assurance", lead_time_days=10
+    )
+    Variant.objects.filter(pk__in=[s.id for s in items]).update(
+        sample_units=2, sample_price_minor=500, sample_currency="USD"
+    )
+    buyer = f.user()
+    with CaptureQueriesContext(connection) as ctx:
+        result = services.checkout_submit(
+            buyer_id=buyer.pk,
+            marketplace_slug=trade.slug,
+            country="US",
+            lines=[(s.id, 3) for s in items],
+            samples=[(s.id, 1) for s in items],
+            shipping_address=f.address("US"),
+            payment_method="cod",
+            now=f.NOW,
+            actor_role=SYSTEM,
+        )
+    assert len(ctx.captured_queries) == q_shop
+    orders = Order.objects.filter(pk__in=[o.order_id for o in result.orders])
+    assert {(o.incoterm, o.lead_time_days) for o in orders} == {("FOB", 10)}
+    assert sum(len(o.lines) for o in result.orders) == 8

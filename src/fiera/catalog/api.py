@@ -16,6 +16,7 @@ from fiera.catalog.schemas import (
     ConsoleProductPageOut,
     CountryQuery,
     ImageOrderIn,
+    ListingTermsIn,
     PricesIn,
     PricesOut,
     PriceTierOut,
@@ -26,6 +27,7 @@ from fiera.catalog.schemas import (
     ProductPatch,
     ProductSearchOut,
     ProductSearchQuery,
+    SampleOfferIn,
     StockAdjustIn,
     StockOut,
     StockSetIn,
@@ -379,3 +381,30 @@ def product_image_delete(
         actor_user_id=user_id, actor_role=role, image_id=image_id, product_id=product_id
     )
     return Status(204, None)
+
+
+# --- listing terms ---
+
+
+@router.put("/products/{product_id}/listing-terms", response={200: ProductOut, **STAFF_ERRORS})
+def listing_terms_set(
+    request: HttpRequest, payload: ListingTermsIn, product_id: int = ProductId
+) -> object:
+    """Set the B2B terms of a listing: lead time, Incoterm and place, payment terms, HS
+    code (owners and managers; clerks 403, another merchant's product 404)."""
+    user_id, role = _actor(request)
+    return services.listing_terms_set(
+        actor_user_id=user_id, actor_role=role, product_id=product_id, **payload.dict()
+    )
+
+
+@router.put("/variants/{variant_id}/sample", response={200: VariantOut, **STAFF_ERRORS})
+def variant_sample_set(
+    request: HttpRequest, payload: SampleOfferIn, variant_id: int = VariantId
+) -> object:
+    """Offer samples of a variant: 1 or 2 units per order at a sample price, outside the
+    MOQ; 0 units withdraws the offer (owners and managers; clerks 403)."""
+    user_id, role = _actor(request)
+    return services.variant_sample_set(
+        actor_user_id=user_id, actor_role=role, variant_id=variant_id, **payload.dict()
+    )

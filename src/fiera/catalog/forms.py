@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fiera.common import trade_terms
 from fiera.common.parsing import IntegerField, InvalidNumber, parse_amount_minor, parse_int
 
 MAX_TIER_QUANTITY = 1_000_000_000  # a price tier's quantity column is a 32-bit integer
@@ -199,3 +200,61 @@ class WarehouseForm(forms.Form):
     code = forms.SlugField(label=_("Code"), max_length=40, help_text=_("e.g. milano-1"))
     name = forms.CharField(label=_("Name"), max_length=120)
     country = forms.CharField(label=_("Country"), max_length=2, initial="IT")
+
+
+# --- listing terms ---
+
+
+class ListingTermsForm(forms.Form):
+    """The B2B terms of a listing; ``catalog.services.listing_terms_set`` checks them."""
+
+    lead_time_days = IntegerField(
+        label=_("Lead time (days)"), min_value=0, max_value=365, required=False
+    )
+    incoterm = forms.ChoiceField(label=_("Incoterm"), required=False)
+    incoterm_place = forms.CharField(
+        label=_("Named place"),
+        max_length=80,
+        required=False,
+        help_text=_("The port or town of the Incoterm, e.g. Genova for FOB Genova."),
+    )
+    payment_terms = forms.ChoiceField(label=_("Payment terms"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        incoterm = self.fields["incoterm"]
+        payment = self.fields["payment_terms"]
+        assert isinstance(incoterm, forms.ChoiceField) and isinstance(payment, forms.ChoiceField)
+        incoterm.choices = [("", _("none"))] + [
+            (code, f"{code} · {name}") for code, (name, _port) in trade_terms.INCOTERMS.items()
+        ]
+        payment.choices = [("", _("none"))] + [
+            (code, str(name)) for code, name in trade_terms.PAYMENT_TERMS.items()
+        ]
+
+
+class SampleOfferForm(ChoicesMixin, forms.Form):
+    """A variant's sample offer: 0 (none), 1 or 2 units at a price in a listing's currency."""
+
+    variant_id = IntegerField(label=_("Variant"))
+    sample_units = forms.TypedChoiceField(
+        label=_("Sample units per order"),
+        coerce=int,
+        choices=[(0, _("no samples")), (1, "1"), (2, "2")],
+    )
+    currency = forms.ChoiceField(label=_("Currency"))
+    price = forms.CharField(label=_("Sample price (each)"), max_length=20, required=False)
+
+    def __init__(self, *args: Any, currencies: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._choices("currency", [(c, c) for c in currencies])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        currency = data.get("currency") or ""
+        data["sample_price_minor"] = (
+            to_minor(data.get("price"), currency, "price") if currency else None
+        )
+        if data.get("sample_units") and data["sample_price_minor"] is None:
+            raise forms.ValidationError({"price": _("Enter the sample price.")})
+        return data

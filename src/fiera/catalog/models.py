@@ -3,7 +3,9 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fiera.catalog.rules import MAX_SAMPLE_UNITS
 from fiera.catalog.search import SearchDocumentField
+from fiera.common.trade_terms import INCOTERMS, MAX_LEAD_TIME_DAYS, PAYMENT_TERMS
 
 
 class Category(models.Model):
@@ -47,6 +49,14 @@ class Product(models.Model):
     origin_country = models.CharField(max_length=2, default="IT", help_text="ISO 3166-1 alpha-2")
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # --- listing terms ---
+    # B2B trade terms of the listing (``common.trade_terms``), blank when not set: the
+    # promised lead time in days, the Incoterm with its named place ("FOB", "Genova") and
+    # the payment terms ("assurance", "advance"). A B2B checkout snapshots them on the order.
+    lead_time_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    incoterm = models.CharField(max_length=3, blank=True, default="")
+    incoterm_place = models.CharField(max_length=80, blank=True, default="")
+    payment_terms = models.CharField(max_length=12, blank=True, default="")
     # the search document (fiera.catalog.search), computed when saved or bulk-created
     search_names = SearchDocumentField(sources=("name_it", "name_en", "name_zh"))
     search_descriptions = SearchDocumentField(
@@ -61,6 +71,20 @@ class Product(models.Model):
             models.UniqueConstraint(fields=["merchant", "slug"], name="product_slug_per_merchant"),
             models.CheckConstraint(
                 condition=models.Q(hs_code__regex=r"^[0-9]{6,10}$"), name="product_hs_code_digits"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(lead_time_days__isnull=True)
+                | models.Q(lead_time_days__lte=MAX_LEAD_TIME_DAYS),
+                name="product_lead_time_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(incoterm="") | models.Q(incoterm__in=list(INCOTERMS)),
+                name="product_incoterm_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(payment_terms="")
+                | models.Q(payment_terms__in=list(PAYMENT_TERMS)),
+                name="product_payment_terms_known",
             ),
         ]
         indexes = [
@@ -122,6 +146,13 @@ class Variant(models.Model):
     weight_grams = models.PositiveIntegerField(default=0)
     min_order_quantity = models.PositiveIntegerField(default=1)
     is_active = models.BooleanField(default=True)
+    # --- listing terms: samples ---
+    # A variant may offer samples (``catalog.rules``): at most ``sample_units`` (1 or 2; 0:
+    # no samples) per order at ``sample_price_minor`` in ``sample_currency`` (the B2B
+    # marketplace's), outside the MOQ.
+    sample_units = models.PositiveSmallIntegerField(default=0)
+    sample_price_minor = models.BigIntegerField(null=True, blank=True)
+    sample_currency = models.CharField(max_length=3, blank=True, default="")
 
     class Meta:
         verbose_name = _("variant")
@@ -131,6 +162,15 @@ class Variant(models.Model):
             models.UniqueConstraint(fields=["merchant", "sku"], name="sku_per_merchant"),
             models.CheckConstraint(
                 condition=models.Q(min_order_quantity__gte=1), name="variant_moq_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sample_units=0)
+                | models.Q(
+                    sample_units__lte=MAX_SAMPLE_UNITS,
+                    sample_price_minor__gt=0,
+                    sample_currency__regex=r"^[A-Z]{3}$",
+                ),
+                name="variant_sample_offer",
             ),
         ]
 

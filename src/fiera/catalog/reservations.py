@@ -71,6 +71,25 @@ class PricedVariant:
     currency: str
     tiers: tuple[tuple[int, int], ...]
     units_available: int | None = None
+    # --- listing terms ---
+    # the sample price in ``currency`` (``rules.sample_price_sql``; None: no samples here),
+    # the most units a sample line may hold, and the product's B2B terms (blank: not set)
+    sample_price_minor: int | None = None
+    sample_units: int = 0
+    incoterm: str = ""
+    incoterm_place: str = ""
+    payment_terms: str = ""
+    lead_time_days: int | None = None
+
+    @property
+    def offers_samples(self) -> bool:
+        return self.sample_price_minor is not None
+
+    def sample_allowed(self, quantity: int) -> bool:
+        """Whether a sample line may hold ``quantity`` units (``rules.sample_quantity_allowed``)."""
+        return self.offers_samples and rules.sample_quantity_allowed(
+            quantity, sample_units=self.sample_units
+        )
 
     def unit_price_minor(self, quantity: int) -> int | None:
         """Minor units per unit for ``quantity`` (B2B tiers, ``rules.unit_price_minor``),
@@ -87,7 +106,8 @@ def checkout_variants_priced(
     *, marketplace_id: int, currency: str, variant_ids: Iterable[int], with_stock: bool = False
 ) -> dict[int, PricedVariant]:
     """The variants for sale on ``marketplace_id`` in ``currency`` (``fiera.catalog.rules``),
-    with all their price tiers there, in ONE query. Others are left out.
+    with all their price tiers there, their sample offer and their product's listing
+    terms, in ONE query. Others are left out.
     """
     ids = sorted(set(variant_ids))
     if not ids:
@@ -102,7 +122,9 @@ def checkout_variants_priced(
     sql = (
         "SELECT v.id, v.sku, v.label, v.product_id, v.merchant_id, v.min_order_quantity, "
         "p.name_it, p.name_en, p.name_zh, p.hs_code, p.origin_country, "
-        f"pr.min_quantity, pr.amount_minor{stock_column} "
+        f"pr.min_quantity, pr.amount_minor{stock_column}, "
+        f"{rules.sample_price_sql()}, v.sample_units, "
+        "p.incoterm, p.incoterm_place, p.payment_terms, p.lead_time_days "
         f"FROM {_VARIANT} v {rules.sellable_joins(every_tier=True)} "
         f"WHERE v.id IN ({placeholders}) "
         "ORDER BY v.id, pr.min_quantity"
@@ -132,6 +154,12 @@ def checkout_variants_priced(
             currency=currency,
             tiers=tuple((int(r[11]), int(r[12])) for r in rows),
             units_available=None if first[13] is None else int(first[13]),
+            sample_price_minor=None if first[14] is None else int(first[14]),
+            sample_units=int(first[15]),
+            incoterm=str(first[16]),
+            incoterm_place=str(first[17]),
+            payment_terms=str(first[18]),
+            lead_time_days=None if first[19] is None else int(first[19]),
         )
     return priced
 

@@ -18,6 +18,11 @@ cannot disagree:
 - **Headline price**: the unit price at the minimum (the price a buyer can actually pay
   for the fewest units they may order); the storefront's "from" price and the product
   page's headline use it, and its tier table starts at the minimum.
+- **Samples** (B2B listings): a variant for sale in a currency offers samples there when
+  it has ``sample_units`` 1 or 2 (``MAX_SAMPLE_UNITS``) and its ``sample_currency`` is
+  that currency; a sample line holds 1 to ``sample_units`` units at
+  ``sample_price_minor`` each, outside the MOQ and the tiers (``sample_unit_price_minor``,
+  ``sample_price_sql``, ``sample_quantity_allowed``).
 
 Pure: no Django, no queries. The table names are the catalog's and the merchants app's
 (``merchants_store``, read-only in a documented hot path, docs/architecture.md "Hot paths").
@@ -28,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 FIRST_TIER_QUANTITY = 1
+MAX_SAMPLE_UNITS = 2  # a sample line holds at most this many units (the variant may say 1)
 
 VARIANT_TABLE = "catalog_variant"
 PRODUCT_TABLE = "catalog_product"
@@ -83,6 +89,16 @@ def minimum_unit_price_sql(*, variant: str = "v", price: str = "pr") -> str:
         f"AND t.marketplace_id = {price}.marketplace_id AND t.currency = {price}.currency "
         f"AND t.min_quantity <= {variant}.min_order_quantity "
         f"ORDER BY t.min_quantity DESC LIMIT 1) END)"
+    )
+
+
+def sample_price_sql(*, variant: str = "v", price: str = "pr") -> str:
+    """A SQL expression: the sample's minor units per unit in ``price``'s currency, NULL
+    when the variant offers no samples there (the rule above). No placeholders; reads only
+    the variant's row and the price row ``sellable_joins()`` joined."""
+    return (
+        f"(CASE WHEN {variant}.sample_units > 0 AND {variant}.sample_currency = {price}.currency "
+        f"THEN {variant}.sample_price_minor END)"
     )
 
 
@@ -159,3 +175,19 @@ def tiers_start_at_one(tier_quantities: Iterable[int]) -> bool:
     a row from 1 among them."""
     quantities = set(tier_quantities)
     return not quantities or FIRST_TIER_QUANTITY in quantities
+
+
+def sample_unit_price_minor(
+    *, sample_units: int, sample_price_minor: int | None, sample_currency: str, currency: str
+) -> int | None:
+    """Minor units per sample unit of a variant for sale in ``currency``; None when it
+    offers no samples in that currency (the SQL twin is ``sample_price_sql``)."""
+    if sample_units <= 0 or sample_price_minor is None or sample_currency != currency:
+        return None
+    return sample_price_minor
+
+
+def sample_quantity_allowed(quantity: int, *, sample_units: int) -> bool:
+    """Whether a sample line may hold ``quantity`` units: 1 to the variant's
+    ``sample_units`` (at most ``MAX_SAMPLE_UNITS``), whatever its MOQ."""
+    return 1 <= quantity <= min(sample_units, MAX_SAMPLE_UNITS)

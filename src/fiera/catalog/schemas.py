@@ -151,6 +151,12 @@ class VariantOptionOut(Schema):
     )
     tiers: list[PriceTierOut]
     units_available: int = Field(description="most units one warehouse can ship now")
+    sample_price_minor: int | None = Field(
+        None,
+        description="price of one sample unit in this currency (catalog.rules), minor units; "
+        "null: no samples offered here",
+    )
+    sample_units: int = Field(0, description="most units one order may take as a sample (0-2)")
 
 
 class MerchantRefOut(Schema):
@@ -191,6 +197,12 @@ class ProductDetailOut(Schema):
     images: list[ProductImageOut] = Field(
         default_factory=list, description="the product's pictures in order; the first is the cover"
     )
+    lead_time_days: int | None = Field(None, description="B2B: days from order to dispatch")
+    incoterm: str = Field("", description="B2B: Incoterms 2020 code, blank when not set")
+    incoterm_name: str = ""
+    incoterm_place: str = Field("", description="B2B: the Incoterm's named place")
+    payment_terms: str = Field("", description='B2B: "assurance", "advance" or blank')
+    payment_terms_name: str = ""
 
 
 # --- merchant staff ---------------------------------------------------------------------
@@ -243,6 +255,10 @@ class ProductOut(Schema):
     origin_country: str
     category_id: int | None
     is_active: bool
+    lead_time_days: int | None = None
+    incoterm: str = ""
+    incoterm_place: str = ""
+    payment_terms: str = ""
 
 
 class ConsoleProductOut(Schema):
@@ -300,6 +316,9 @@ class VariantOut(Schema):
     weight_grams: int
     min_order_quantity: int
     is_active: bool
+    sample_units: int = 0
+    sample_price_minor: int | None = None
+    sample_currency: str = ""
 
 
 class PriceTierIn(BodyIn):
@@ -398,3 +417,35 @@ class ImageOrderIn(BodyIn):
     image_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
         max_length=50, description="every picture of the product once, the cover first"
     )
+
+
+# --- listing terms ---
+
+
+class ListingTermsIn(BodyIn):
+    """All the B2B terms of a listing at once (blank or null clears one); checked by
+    ``common.trade_terms`` (422 ``invalid_trade_terms`` says what to enter)."""
+
+    # bounded to 64 bits only: the service says what range it takes (a clear 422)
+    lead_time_days: int | None = Field(
+        None, ge=-(2**63), le=MAX_ID, description="days from order to dispatch, 0-365"
+    )
+    incoterm: str = Field("", max_length=20, pattern=TEXT, description="Incoterms 2020 code")
+    incoterm_place: str = Field(
+        "", max_length=200, pattern=TEXT, description="the named place (port, town)"
+    )
+    payment_terms: str = Field(
+        "", max_length=20, pattern=TEXT, description='"assurance", "advance" or blank'
+    )
+    hs_code: str | None = Field(None, max_length=20, pattern=HS_CODE)
+
+
+class SampleOfferIn(BodyIn):
+    """A variant's sample offer (catalog.rules): 1 or 2 units per order at a price in the
+    marketplace's currency; ``sample_units`` 0 withdraws it."""
+
+    sample_units: int = Field(ge=-(2**63), le=MAX_ID, description="0 (no samples), 1 or 2")
+    sample_price_minor: int | None = Field(
+        None, ge=-(2**63), le=MAX_ID, description="minor units per sample unit"
+    )
+    currency: str = Field("", max_length=3, pattern=r"^[A-Za-z]{0,3}$")

@@ -59,6 +59,7 @@ from fiera.catalog.services import (
     check_catalog_editor,
     check_merchant_editor,
 )
+from fiera.common import trade_terms
 from fiera.common.errors import InvalidInput, NotFound, not_one_of
 from fiera.common.money import Money
 from fiera.common.reference import Region, is_country, italian_region
@@ -203,6 +204,13 @@ class VariantOption:
     currency: str
     tiers: tuple[PriceTier, ...]
     units_available: int
+    # --- listing terms --- the sample offer in ``currency`` (``rules.sample_price_sql``)
+    sample_price_minor: int | None = None
+    sample_units: int = 0
+
+    @property
+    def offers_samples(self) -> bool:
+        return self.sample_price_minor is not None
 
     @property
     def unit_price_minor(self) -> int:
@@ -251,6 +259,27 @@ class ProductDetail:
     variants: list[VariantOption]
     # The pictures, in order (the public API's product; the product page reads the gallery).
     images: tuple[ProductImageInfo, ...] = ()
+    # --- listing terms --- (``common.trade_terms``; blank / None: not set)
+    lead_time_days: int | None = None
+    incoterm: str = ""
+    incoterm_place: str = ""
+    payment_terms: str = ""
+
+    @property
+    def has_trade_terms(self) -> bool:
+        return bool(self.incoterm or self.payment_terms or self.lead_time_days is not None)
+
+    @property
+    def incoterm_name(self) -> str:
+        return trade_terms.incoterm_name(self.incoterm) if self.incoterm else ""
+
+    @property
+    def payment_terms_name(self) -> str:
+        return trade_terms.payment_terms_name(self.payment_terms) if self.payment_terms else ""
+
+    @property
+    def offers_samples(self) -> bool:
+        return any(v.offers_samples for v in self.variants)
 
     @property
     def id(self) -> int:
@@ -568,7 +597,8 @@ def product_detail(*, marketplace_id: int, currency: str, product_id: int) -> Pr
         "SELECT p.id, p.slug, p.name_it, p.name_en, p.name_zh, p.description_it, "
         "p.description_en, p.description_zh, p.hs_code, p.origin_country, "
         "c.id, c.slug, c.parent_id, c.name_it, c.name_en, c.name_zh, "
-        "m.id, m.slug, m.display_name, m.region_code, m.town, s.slug, s.name "
+        "m.id, m.slug, m.display_name, m.region_code, m.town, s.slug, s.name, "
+        "p.lead_time_days, p.incoterm, p.incoterm_place, p.payment_terms "
         "FROM catalog_product p "
         "JOIN merchants_store s ON s.merchant_id = p.merchant_id "
         "AND s.marketplace_id = %s AND s.is_active = TRUE "
@@ -584,7 +614,8 @@ def product_detail(*, marketplace_id: int, currency: str, product_id: int) -> Pr
     rows = _fetch(
         "SELECT v.id, v.sku, v.label, v.attributes, v.min_order_quantity, v.weight_grams, "
         "pr.min_quantity, pr.amount_minor, "
-        f"{_UNITS_SQL.format(variant='v.id')} AS units "
+        f"{_UNITS_SQL.format(variant='v.id')} AS units, "
+        f"{rules.sample_price_sql()} AS sample_price, v.sample_units "
         f"FROM catalog_variant v {rules.sellable_joins(every_tier=True)} "
         "WHERE v.product_id = %s "
         "ORDER BY v.id, pr.min_quantity",
@@ -608,6 +639,8 @@ def product_detail(*, marketplace_id: int, currency: str, product_id: int) -> Pr
             currency=currency,
             tiers=tuple(tiers[variant_id]),
             units_available=int(r[8]),
+            sample_price_minor=None if r[9] is None else int(r[9]),
+            sample_units=int(r[10]),
         )
     category = (
         CategoryInfo(
@@ -646,6 +679,10 @@ def product_detail(*, marketplace_id: int, currency: str, product_id: int) -> Pr
         store_name=h[22],
         currency=currency,
         variants=list(seen.values()),
+        lead_time_days=None if h[23] is None else int(h[23]),
+        incoterm=h[24],
+        incoterm_place=h[25],
+        payment_terms=h[26],
     )
 
 
@@ -894,6 +931,10 @@ class ConsoleVariant:
     is_active: bool
     prices: list[ConsolePrice]
     units_on_hand: int
+    # --- listing terms --- the sample offer (``catalog.rules``; 0 units: none)
+    sample_units: int = 0
+    sample_price_minor: int | None = None
+    sample_currency: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -912,6 +953,11 @@ class ConsoleProduct:
     origin_country: str
     is_active: bool
     variants: list[ConsoleVariant]
+    # --- listing terms ---
+    lead_time_days: int | None = None
+    incoterm: str = ""
+    incoterm_place: str = ""
+    payment_terms: str = ""
 
     @property
     def id(self) -> int:
@@ -960,6 +1006,10 @@ def console_product_get(*, actor_user_id: int, actor_role: str, product_id: int)
         hs_code=product.hs_code,
         origin_country=product.origin_country,
         is_active=product.is_active,
+        lead_time_days=product.lead_time_days,
+        incoterm=product.incoterm,
+        incoterm_place=product.incoterm_place,
+        payment_terms=product.payment_terms,
         variants=[
             ConsoleVariant(
                 variant_id=v.pk,
@@ -968,6 +1018,9 @@ def console_product_get(*, actor_user_id: int, actor_role: str, product_id: int)
                 min_order_quantity=v.min_order_quantity,
                 weight_grams=v.weight_grams,
                 is_active=v.is_active,
+                sample_units=v.sample_units,
+                sample_price_minor=v.sample_price_minor,
+                sample_currency=v.sample_currency,
                 prices=[
                     ConsolePrice(
                         marketplace_id=p.marketplace_id,

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from fiera.accounts.roles import MERCHANT as MERCHANT_STAFF
 from fiera.accounts.roles import OPERATOR, SYSTEM
+from fiera.catalog import rules
 from fiera.catalog.models import (
     Category,
     Price,
@@ -35,8 +36,9 @@ from fiera.catalog.models import (
     Variant,
     Warehouse,
 )
-from fiera.common import images
+from fiera.common import images, trade_terms
 from fiera.common.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
+from fiera.common.money import is_currency
 from fiera.common.reference import is_country
 from fiera.marketplaces import selectors as marketplace_selectors
 from fiera.merchants import selectors as merchant_selectors
@@ -1197,3 +1199,181 @@ def product_image_set_cover(*, actor_user_id: int, actor_role: str, image_id: in
             if pk != found.pk
         ]
         _renumber([found.pk, *others])
+
+
+# --- listing terms ---
+# B2B trade terms of a listing (a product) and the samples its variants offer; the rule
+# that prices a sample is ``catalog.rules`` (decision 0007), used by cart and checkout.
+
+MAX_SAMPLE_PRICE_MINOR = 100_000_000_000  # a sanity bound on one sample unit's price
+MAX_INCOTERM_PLACE = 80
+
+TERMS_EDITORS = merchant_selectors.MANAGING_ROLES
+
+
+def _check_terms_editor(*, actor_user_id: int, actor_role: str, merchant_id: int) -> None:
+    """Owners and managers of the merchant (clerks: ``StaffRoleTooLow``, 403), or an
+    operator; the caller already refused other merchants' staff with a 404."""
+    if actor_role == MERCHANT_STAFF:
+        merchant_selectors.staff_require(
+            user_id=actor_user_id, merchant_id=merchant_id, roles=TERMS_EDITORS
+        )
+
+
+def _terms_clean(
+    *, lead_time_days: object, incoterm: str, incoterm_place: str, payment_terms: str
+) -> dict[str, Any]:
+    """The listing terms checked with ``common.trade_terms`` (``InvalidTerms``, 422, with a
+    message that says what to enter); blank values mean "not set"."""
+    lead: int | None = None
+    if lead_time_days is not None:
+        try:
+            lead = trade_terms.lead_time_check(lead_time_days)
+        except trade_terms.InvalidTerms as exc:
+            raise trade_terms.InvalidTerms(
+                str(exc),
+                message=gettext_lazy(
+                    "Enter the lead time as a whole number of days from 0 to %(limit)s."
+                ),
+                field="lead_time_days",
+                limit=trade_terms.MAX_LEAD_TIME_DAYS,
+            ) from None
+    code = ""
+    if (incoterm or "").strip():
+        try:
+            code = trade_terms.incoterm_check(incoterm)
+        except trade_terms.InvalidTerms as exc:
+            raise trade_terms.InvalidTerms(
+                str(exc),
+                message=gettext_lazy("Choose an Incoterms 2020 rule: %(choices)s."),
+                field="incoterm",
+                choices=list(trade_terms.INCOTERMS),
+            ) from None
+    place = " ".join((incoterm_place or "").split())
+    if code and not place:
+        raise trade_terms.InvalidTerms(
+            "incoterm_place: an Incoterm needs its named place",
+            message=gettext_lazy(
+                "Name the place of the Incoterm (the port or town, e.g. FOB Genova)."
+            ),
+            field="incoterm_place",
+        )
+    if place and not code:
+        raise trade_terms.InvalidTerms(
+            "incoterm_place: a place without an Incoterm",
+            message=gettext_lazy("Choose the Incoterm that the named place belongs to."),
+            field="incoterm",
+        )
+    if len(place) > MAX_INCOTERM_PLACE or not _encodable(place):
+        raise trade_terms.InvalidTerms(
+            f"incoterm_place: at most {MAX_INCOTERM_PLACE} characters",
+            message=gettext_lazy("The named place has at most %(limit)s characters."),
+            field="incoterm_place",
+            limit=MAX_INCOTERM_PLACE,
+        )
+    payment = ""
+    if payment_terms:
+        try:
+            payment = trade_terms.payment_terms_check(payment_terms)
+        except trade_terms.InvalidTerms as exc:
+            raise trade_terms.InvalidTerms(
+                str(exc),
+                message=gettext_lazy("Choose the payment terms: %(choices)s."),
+                field="payment_terms",
+                choices=list(trade_terms.PAYMENT_TERMS),
+            ) from None
+    return {
+        "lead_time_days": lead,
+        "incoterm": code,
+        "incoterm_place": place,
+        "payment_terms": payment,
+    }
+
+
+def listing_terms_set(
+    *,
+    actor_user_id: int,
+    actor_role: str,
+    product_id: int,
+    lead_time_days: int | None,
+    incoterm: str,
+    incoterm_place: str,
+    payment_terms: str,
+    hs_code: str | None = None,
+) -> Product:
+    """Set the B2B trade terms of a listing (all of them: blank or None clears one): the
+    lead time in days (0..365), the Incoterm 2020 with its named place (both or neither),
+    the payment terms ("assurance", "advance") and, when given, the HS code. Owners and
+    managers of its merchant, or operators; clerks 403 (``StaffRoleTooLow``), another
+    merchant's staff 404 (``ProductNotFound``); bad terms 422 (``InvalidTerms``). A B2B
+    checkout copies them onto each order (``orders.pricing.listing_terms_agreed``)."""
+    changes = _terms_clean(
+        lead_time_days=lead_time_days,
+        incoterm=incoterm,
+        incoterm_place=incoterm_place,
+        payment_terms=payment_terms,
+    )
+    if hs_code is not None:
+        changes["hs_code"] = normalize_hs_code(hs_code)
+    with transaction.atomic():
+        product = _product_for_edit(
+            actor_user_id=actor_user_id, actor_role=actor_role, product_id=product_id
+        )
+        _check_terms_editor(
+            actor_user_id=actor_user_id, actor_role=actor_role, merchant_id=product.merchant_id
+        )
+        for key, value in changes.items():
+            setattr(product, key, value)
+        product.save(update_fields=list(changes))
+        return product
+
+
+class InvalidSampleOffer(InvalidInput):
+    code = "invalid_sample_offer"
+    message_template = gettext_lazy(
+        "A sample offer is 1 or 2 units at a price above zero in the marketplace's currency; "
+        "0 units offers no samples."
+    )
+
+
+def variant_sample_set(
+    *,
+    actor_user_id: int,
+    actor_role: str,
+    variant_id: int,
+    sample_units: int,
+    sample_price_minor: int | None = None,
+    currency: str = "",
+) -> Variant:
+    """Offer samples of a variant (``catalog.rules``): at most ``sample_units`` (1 or 2)
+    per order at ``sample_price_minor`` (minor units of ``currency``, the B2B marketplace's
+    currency), outside the MOQ; ``sample_units`` 0 withdraws the offer. Same authorization
+    as ``listing_terms_set``; a bad offer is ``InvalidSampleOffer`` (422)."""
+    if type(sample_units) is not int or not 0 <= sample_units <= rules.MAX_SAMPLE_UNITS:
+        raise InvalidSampleOffer(f"sample_units: 0 to {rules.MAX_SAMPLE_UNITS}")
+    changes: dict[str, Any] = {
+        "sample_units": sample_units,
+        "sample_price_minor": None,
+        "sample_currency": "",
+    }
+    if sample_units:
+        code = (currency or "").strip().upper()
+        if (
+            type(sample_price_minor) is not int
+            or not 0 < sample_price_minor <= MAX_SAMPLE_PRICE_MINOR
+        ):
+            raise InvalidSampleOffer("sample_price_minor: a positive whole number of minor units")
+        if not is_currency(code):
+            raise InvalidSampleOffer(f"currency: {currency!r} is not an ISO 4217 code")
+        changes.update(sample_price_minor=sample_price_minor, sample_currency=code)
+    with transaction.atomic():
+        variant = _variant_for_edit(
+            actor_user_id=actor_user_id, actor_role=actor_role, variant_id=variant_id
+        )
+        _check_terms_editor(
+            actor_user_id=actor_user_id, actor_role=actor_role, merchant_id=variant.merchant_id
+        )
+        for key, value in changes.items():
+            setattr(variant, key, value)
+        variant.save(update_fields=list(changes))
+        return variant

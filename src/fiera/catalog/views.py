@@ -373,6 +373,11 @@ def _listings(console: _Console) -> list[tuple[str, str]]:
     return choices
 
 
+def _listing_currencies(listings: list[tuple[str, str]]) -> list[str]:
+    """The currencies of the merchant's listings ("marketplace_id:CUR"), each once."""
+    return list(dict.fromkeys(value.split(":", 1)[1] for value, _label in listings))
+
+
 def _warehouse_choices(console: _Console) -> list[tuple[str, str]]:
     return [
         (str(w.id), f"{w.code} · {w.name}")
@@ -492,6 +497,15 @@ def console_product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
     )
     variant_form = catalog_forms.VariantForm()
     price_form = catalog_forms.PriceForm(listings=listings)
+    terms_form = catalog_forms.ListingTermsForm(
+        initial={
+            "lead_time_days": item.lead_time_days,
+            "incoterm": item.incoterm,
+            "incoterm_place": item.incoterm_place,
+            "payment_terms": item.payment_terms,
+        }
+    )
+    sample_form = catalog_forms.SampleOfferForm(currencies=_listing_currencies(listings))
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")
@@ -505,6 +519,10 @@ def console_product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
             variant_form = done
         elif action == "price":
             price_form = done
+        elif action == "terms":
+            terms_form = done
+        elif action == "sample":
+            sample_form = done
     return render(
         request,
         "catalog/console_product_edit.html",
@@ -515,6 +533,8 @@ def console_product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
             "edit_form": edit_form,
             "variant_form": variant_form,
             "price_form": price_form,
+            "terms_form": terms_form,
+            "sample_form": sample_form,
             "images": selectors.product_image_list(**console.actor, product_id=item.product_id),
             "max_images": services.MAX_PRODUCT_IMAGES,
             "listings": dict(listings),
@@ -593,6 +613,37 @@ def _edit_action(
                     ],
                 )
                 messages.success(request, _("Prices saved."))
+                return redirect
+        elif action == "terms":  # --- listing terms ---
+            form = catalog_forms.ListingTermsForm(request.POST)
+            if form.is_valid():
+                data = form.cleaned_data
+                services.listing_terms_set(
+                    **console.actor,
+                    product_id=item.product_id,
+                    lead_time_days=data["lead_time_days"],
+                    incoterm=data["incoterm"],
+                    incoterm_place=data["incoterm_place"],
+                    payment_terms=data["payment_terms"],
+                )
+                messages.success(request, _("Trade terms saved."))
+                return redirect
+        elif action == "sample":
+            form = catalog_forms.SampleOfferForm(
+                request.POST, currencies=_listing_currencies(listings)
+            )
+            if form.is_valid():
+                data = form.cleaned_data
+                if data["variant_id"] not in {v.variant_id for v in item.variants}:
+                    raise Http404(_("No such variant."))
+                services.variant_sample_set(
+                    **console.actor,
+                    variant_id=data["variant_id"],
+                    sample_units=data["sample_units"],
+                    sample_price_minor=data["sample_price_minor"],
+                    currency=data["currency"],
+                )
+                messages.success(request, _("Sample offer saved."))
                 return redirect
         else:
             raise Http404(_("Unknown action."))

@@ -55,6 +55,7 @@ from fiera.demo.festivals import (
 )
 from fiera.demo.fxrates import demo_fx_rates_load
 from fiera.demo.history import HISTORY_DAYS, build_payment_history
+from fiera.demo.listing import build_listing
 from fiera.demo.media import build_media
 from fiera.demo.outlets import build_outlets
 from fiera.demo.partners import build_partners
@@ -1590,6 +1591,7 @@ def build_demo(
     extra.append("  " + line)
     extra.append("  " + build_partners(now=world.now, seed=seed, password=DEMO_PASSWORD))
     extra.append("  " + build_trade(now=world.now, seed=seed, password=DEMO_PASSWORD))
+    extra.append("  " + build_listing(now=world.now, seed=seed))
     # Planner statistics for the bulk-loaded tables: SQLite has none until ANALYZE, and a
     # PostgreSQL without autovacuum neither (the search plans on them, fiera.catalog.search).
     with connection.cursor() as cursor:

@@ -77,6 +77,7 @@ def cart_line_put(
         quantity=payload.quantity,
         add=payload.mode == "add",
         now=timezone.now(),
+        sample=payload.sample,
     )
     return CartOut.of(cart)
 
@@ -101,7 +102,10 @@ def cart_get(
 
 @router.delete("/carts/{marketplace_slug}/lines/{variant_id}", response={200: CartOut, **ERRORS})
 def cart_line_delete(
-    request: HttpRequest, marketplace_slug: str = MarketplaceSlug, variant_id: int = VariantId
+    request: HttpRequest,
+    marketplace_slug: str = MarketplaceSlug,
+    variant_id: int = VariantId,
+    sample: bool = Query(False, description="remove the variant's sample line instead"),
 ) -> CartOut:
     user_id, role = _actor(request)
     cart = services.cart_line_remove(
@@ -110,6 +114,7 @@ def cart_line_delete(
         marketplace_slug=marketplace_slug,
         variant_id=variant_id,
         now=timezone.now(),
+        sample=sample,
     )
     return CartOut.of(cart)
 
@@ -120,7 +125,14 @@ def cart_line_delete(
 def _lines(payload: QuoteIn) -> list[tuple[int, int]] | None:
     if payload.from_cart:
         return None
-    return [(line.variant_id, line.quantity) for line in payload.lines or []]
+    return [(line.variant_id, line.quantity) for line in payload.lines or [] if not line.sample]
+
+
+def _samples(payload: QuoteIn) -> list[tuple[int, int]] | None:
+    """The sample lines of ``lines`` (B2B listings); from the cart, the cart's."""
+    if payload.from_cart:
+        return None
+    return [(line.variant_id, line.quantity) for line in payload.lines or [] if line.sample]
 
 
 def _by_variant(payload: QuoteIn, field: str) -> dict[int, int] | None:
@@ -130,7 +142,7 @@ def _by_variant(payload: QuoteIn, field: str) -> dict[int, int] | None:
     found = {
         line.variant_id: value
         for line in payload.lines or []
-        if (value := getattr(line, field)) is not None
+        if not line.sample and (value := getattr(line, field)) is not None
     }
     return found or None
 
@@ -145,6 +157,7 @@ def checkout_quote(request: HttpRequest, payload: QuoteIn) -> QuoteOut:
         country=payload.country,
         lines=_lines(payload),
         now=timezone.now(),
+        samples=_samples(payload),
     )
     return QuoteOut.of(quote)
 
@@ -179,6 +192,7 @@ def checkout_create(
         now=timezone.now(),
         expected_prices=_by_variant(payload, "unit_price_minor"),
         flash_sale_ids=_by_variant(payload, "flash_sale_id"),
+        samples=_samples(payload),
     )
     answer = HttpResponse(
         json.dumps(checkout_json(result)), status=201, content_type=JSON_CONTENT_TYPE

@@ -48,6 +48,7 @@ class MailLine:
     quantity: int
     unit_price: str
     line_total: str
+    price_kind: str = "list"  # --- listing terms --- "sample", "contract" are named in the mail
 
 
 def _line_name(line: Any, language: str) -> str:
@@ -70,6 +71,7 @@ def _context(order: Order, shop: str, language: str) -> dict[str, Any]:
             quantity=line.quantity,
             unit_price=money(line.unit_price_minor),
             line_total=money(line.line_total_minor),
+            price_kind=line.price_kind,
         )
         for line in order.lines.all()
     ]

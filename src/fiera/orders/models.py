@@ -62,6 +62,10 @@ class CartLine(models.Model):
     )
     quantity = models.PositiveIntegerField()
     added_at = models.DateTimeField()
+    # --- cart samples ---
+    # A sample line (B2B listings, ``catalog.rules``): 1-2 units at the sample price,
+    # outside the MOQ; a cart may hold a sample line and a normal line of one variant.
+    is_sample = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("cart line")
@@ -69,7 +73,8 @@ class CartLine(models.Model):
         ordering = ["added_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["buyer", "cart", "variant"], name="cart_line_once_per_variant"
+                fields=["buyer", "cart", "variant", "is_sample"],
+                name="cart_line_once_per_variant_kind",
             ),
             models.CheckConstraint(
                 condition=Q(quantity__gte=1, quantity__lte=MAX_LINE_QUANTITY),

@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal, localcontext
+from typing import TypedDict
 
 from django.utils.translation import gettext, gettext_lazy
 
@@ -30,6 +31,7 @@ from fiera.catalog.reservations import PricedVariant
 from fiera.common.errors import Conflict, InvalidInput
 from fiera.common.money import Money
 from fiera.common.reference import is_country
+from fiera.common.trade_terms import SAMPLE
 from fiera.festivals.offers import (
     FLASH,
     FlashInfo,
@@ -43,6 +45,7 @@ from fiera.marketplaces.selectors import CountryNotServed, MarketplaceInfo
 from fiera.orders.models import MAX_LINE_QUANTITY, CrossBorderAllowance, CrossBorderRegime
 
 CROSS_BORDER_KIND = "b2c_cross_border"
+B2B_KIND = "b2b_trade"  # a B2B marketplace: orders record their listing terms
 MAX_DISTINCT_LINES = 100
 
 
@@ -69,6 +72,18 @@ class VariantUnavailable(InvalidInput):
 class BelowMinimumOrder(InvalidInput):
     code = "below_minimum_order"
     message_template = gettext_lazy("%(sku)s is sold from %(min_order_quantity)s units.")
+
+
+class SampleNotOffered(InvalidInput):
+    code = "sample_not_offered"
+    message_template = gettext_lazy("%(sku)s is not offered as a sample here.")
+
+
+class SampleLimit(InvalidInput):
+    code = "sample_limit"
+    message_template = gettext_lazy(
+        "A sample order holds 1 to %(sample_units)s units of %(sku)s; order more as a normal line."
+    )
 
 
 class PriceChanged(Conflict):
@@ -167,6 +182,20 @@ def lines_normalize(lines: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
         )
     if len(merged) > MAX_DISTINCT_LINES:
         raise TooManyLines(f"at most {MAX_DISTINCT_LINES} different variants per checkout")
+    return sorted(merged.items())
+
+
+def samples_normalize(samples: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sample lines (variant_id, quantity) merged by variant and sorted, like
+    ``lines_normalize`` but possibly empty; whether each may hold its quantity is
+    ``quote_compute``'s to judge (``catalog.rules.sample_quantity_allowed``)."""
+    merged: dict[int, int] = {}
+    for variant_id, quantity in samples:
+        if type(variant_id) is not int or type(quantity) is not int or quantity < 1:
+            raise InvalidQuantity("sample lines need a variant id and a quantity of at least 1")
+        merged[variant_id] = merged.get(variant_id, 0) + min(quantity, MAX_LINE_QUANTITY + 1)
+    if len(merged) > MAX_DISTINCT_LINES:
+        raise TooManyLines(f"at most {MAX_DISTINCT_LINES} different samples per checkout")
     return sorted(merged.items())
 
 
@@ -366,6 +395,12 @@ class QuoteGroup:
     lines: tuple[QuoteLine, ...]
     subtotal_minor: int
     tax_minor: int
+    # --- listing terms ---
+    # B2B terms the order records (``listing_terms_agreed``; blank on storefront orders)
+    incoterm: str = ""
+    incoterm_place: str = ""
+    payment_terms: str = ""
+    lead_time_days: int | None = None
 
     @property
     def total_minor(self) -> int:
@@ -415,13 +450,22 @@ def quote_compute(
     regime: RegimeRates | None,
     today: date,
     kinds: Mapping[int, tuple[str, int | None]] | None = None,
+    samples: Sequence[tuple[int, int]] = (),
+    listing_terms: bool = False,
 ) -> CheckoutQuote:
     """Price normalised ``lines`` (see ``lines_normalize``); refuses unavailable variants,
     quantities below the MOQ (``catalog.rules.order_minimum``), and orders over the CBEC per-order
     limit. The annual CBEC limit is the caller's to check (it needs the buyer's row).
     ``kinds``: variant -> (price kind, flash sale id) of the lines a festival offer priced
-    (their ``priced`` tiers already hold the offer's price)."""
+    (their ``priced`` tiers already hold the offer's price).
+
+    ``samples`` (``samples_normalize``): sample lines, priced at the variant's sample price
+    (``catalog.rules``: kind "sample", 1 to its ``sample_units``, outside the MOQ), after
+    the merchant's other lines; a variant without samples is ``SampleNotOffered``, more
+    units ``SampleLimit`` (422). ``listing_terms`` (a B2B marketplace): each group carries
+    the terms its order records (``listing_terms_agreed``)."""
     unavailable = [variant_id for variant_id, _ in lines if variant_id not in priced]
+    unavailable += [v for v, _ in samples if v not in priced and v not in unavailable]
     if unavailable:
         raise VariantUnavailable(
             "not for sale here in "
@@ -435,16 +479,33 @@ def quote_compute(
             f"the cross-border limits are in {regime.currency} but this order is in {currency}"
         )
     by_merchant: dict[int, list[QuoteLine]] = {}
-    for variant_id, quantity in lines:
+    sample_lines = [(variant_id, quantity, True) for variant_id, quantity in samples]
+    for variant_id, quantity, is_sample in [*((v, q, False) for v, q in lines), *sample_lines]:
         variant = priced[variant_id]
-        minimum = variant.order_minimum
-        unit_price = variant.unit_price_minor(quantity)
-        if quantity < minimum or unit_price is None:
-            raise BelowMinimumOrder(
-                f"{variant.sku} is sold from {minimum} units (asked {quantity})",
-                sku=variant.sku,
-                min_order_quantity=minimum,
-            )
+        unit_price: int | None
+        if is_sample:
+            if not variant.offers_samples:
+                raise SampleNotOffered(
+                    f"{variant.sku} offers no samples in {currency}", sku=variant.sku
+                )
+            if not variant.sample_allowed(quantity):
+                raise SampleLimit(
+                    f"a sample line of {variant.sku} holds 1 to {variant.sample_units} units "
+                    f"(asked {quantity})",
+                    sku=variant.sku,
+                    sample_units=variant.sample_units,
+                )
+            unit_price = variant.sample_price_minor
+        else:
+            minimum = variant.order_minimum
+            unit_price = variant.unit_price_minor(quantity)
+            if quantity < minimum or unit_price is None:
+                raise BelowMinimumOrder(
+                    f"{variant.sku} is sold from {minimum} units (asked {quantity})",
+                    sku=variant.sku,
+                    min_order_quantity=minimum,
+                )
+        assert unit_price is not None
         line_total = unit_price * quantity
         tax = 0
         vat: Decimal | None = None
@@ -477,8 +538,10 @@ def quote_compute(
                 vat_rate=vat,
                 consumption_tax_rate=consumption,
                 units_available=variant.units_available,
-                price_kind=(kinds or {}).get(variant_id, ("list", None))[0],
-                flash_sale_id=(kinds or {}).get(variant_id, ("list", None))[1],
+                price_kind=(
+                    SAMPLE if is_sample else (kinds or {}).get(variant_id, ("list", None))[0]
+                ),
+                flash_sale_id=None if is_sample else (kinds or {}).get(variant_id, (0, None))[1],
             )
         )
     groups = tuple(
@@ -490,6 +553,14 @@ def quote_compute(
         )
         for merchant_id, group_lines in sorted(by_merchant.items())
     )
+    if listing_terms:
+        groups = tuple(
+            replace(
+                group,
+                **listing_terms_agreed([priced[line.variant_id] for line in group.lines]),
+            )
+            for group in groups
+        )
     terms: CrossBorderTerms | None = None
     if regime is not None:
         for group in groups:
@@ -549,6 +620,8 @@ def expected_prices_check(quote: CheckoutQuote, expected: Mapping[int, int] | No
         return
     for group in quote.groups:
         for line in group.lines:
+            if line.price_kind == SAMPLE:  # the expected price is the normal line's
+                continue
             old = expected.get(line.variant_id)
             if old is not None and old != line.unit_price_minor:
                 raise PriceChanged(
@@ -559,3 +632,29 @@ def expected_prices_check(quote: CheckoutQuote, expected: Mapping[int, int] | No
                     new_price_minor=line.unit_price_minor,
                     currency=quote.currency,
                 )
+
+
+# --- listing terms ---
+
+
+class GroupTerms(TypedDict):
+    incoterm: str
+    incoterm_place: str
+    payment_terms: str
+    lead_time_days: int | None
+
+
+def listing_terms_agreed(variants: Sequence[PricedVariant]) -> GroupTerms:
+    """The B2B terms one order records from its lines' listings: the longest lead time
+    among them (None when none promises one); the Incoterm and its place, and the payment
+    terms, when every line agrees, else blank. Keyword arguments of ``QuoteGroup``."""
+    leads = [v.lead_time_days for v in variants if v.lead_time_days is not None]
+    incoterms = {(v.incoterm, v.incoterm_place) for v in variants}
+    payments = {v.payment_terms for v in variants}
+    incoterm, place = next(iter(incoterms)) if len(incoterms) == 1 else ("", "")
+    return {
+        "incoterm": incoterm,
+        "incoterm_place": place if incoterm else "",
+        "payment_terms": next(iter(payments)) if len(payments) == 1 else "",
+        "lead_time_days": max(leads) if leads else None,
+    }

@@ -43,6 +43,12 @@ class CartLineIn(Schema):
     mode: Literal["set", "add"] = Field(
         "set", description='"set" replaces the quantity in the cart, "add" adds to it'
     )
+    sample: bool = Field(
+        False,
+        strict=True,
+        description="the variant's sample line (B2B: 1-2 units at the sample price, outside "
+        "the MOQ; 422 sample_not_offered / sample_limit)",
+    )
 
 
 class CartLineOut(Schema):
@@ -58,10 +64,11 @@ class CartLineOut(Schema):
     line_total: MoneyOut | None
     units_available: int | None
     problem: str = Field(..., description='"" when the line can be checked out as it is')
-    price_kind: str = Field("list", description='"list", "festival" or "flash"')
+    price_kind: str = Field("list", description='"list", "festival", "flash" or "sample"')
     list_unit_price: MoneyOut | None = Field(
         None, description="the list price a festival or flash-sale price replaces"
     )
+    sample: bool = Field(False, description="a sample line (beside the variant's normal line)")
 
 
 class CartOut(Schema):
@@ -101,6 +108,7 @@ class CartOut(Schema):
                     list_unit_price=None
                     if line.list_unit_price_minor is None
                     else _money(line.list_unit_price_minor, currency),
+                    sample=line.is_sample,
                 )
                 for line in cart.lines
             ],
@@ -124,6 +132,12 @@ class LineIn(Schema):
     )
     flash_sale_id: BodyId | None = Field(
         None, description="buy in this flash sale (409 with the reason when it is not live)"
+    )
+    sample: bool = Field(
+        False,
+        strict=True,
+        description="a sample line: 1-2 units at the variant's sample price, outside the MOQ "
+        "(B2B listings; 422 sample_not_offered / sample_limit)",
     )
 
 
@@ -167,7 +181,7 @@ class QuoteLineOut(Schema):
     vat_rate: str | None
     consumption_tax_rate: str | None
     units_available: int | None
-    price_kind: str = Field("list", description='"list", "festival" or "flash"')
+    price_kind: str = Field("list", description='"list", "festival", "flash" or "sample"')
     flash_sale_id: int | None = None
 
 
@@ -177,6 +191,10 @@ class QuoteGroupOut(Schema):
     subtotal: MoneyOut
     tax: MoneyOut
     total: MoneyOut
+    incoterm: str = Field("", description="B2B: the order's Incoterm (its lines agree)")
+    incoterm_place: str = ""
+    payment_terms: str = ""
+    lead_time_days: int | None = Field(None, description="B2B: the longest of its lines")
 
 
 class CrossBorderOut(Schema):
@@ -235,6 +253,10 @@ class QuoteOut(Schema):
                     subtotal=_money(group.subtotal_minor, c),
                     tax=_money(group.tax_minor, c),
                     total=_money(group.total_minor, c),
+                    incoterm=group.incoterm,
+                    incoterm_place=group.incoterm_place,
+                    payment_terms=group.payment_terms,
+                    lead_time_days=group.lead_time_days,
                 )
                 for group in quote.groups
             ],
@@ -263,6 +285,7 @@ class PlacedLineOut(Schema):
     unit_price_minor: int
     line_total_minor: int
     tax_minor: int
+    price_kind: str = Field("list", description='"list", "festival", "flash", "sample"...')
 
 
 class PlacedOrderOut(Schema):
@@ -323,6 +346,7 @@ class CheckoutOut(Schema):
                             unit_price_minor=line.unit_price_minor,
                             line_total_minor=line.line_total_minor,
                             tax_minor=line.tax_minor,
+                            price_kind=line.price_kind,
                         )
                         for line in order.lines
                     ],
@@ -444,6 +468,7 @@ def checkout_json(result: CheckoutResult) -> dict[str, Any]:
                         "unit_price_minor": line.unit_price_minor,
                         "line_total_minor": line.line_total_minor,
                         "tax_minor": line.tax_minor,
+                        "price_kind": line.price_kind,
                     }
                     for line in order.lines
                 ],
@@ -485,6 +510,9 @@ class OrderLineOut(Schema):
     unit_price_minor: int
     line_total_minor: int
     tax_minor: int
+    price_kind: str = Field(
+        "list", description='"list", "festival", "flash", "contract" (a quote\'s) or "sample"'
+    )
 
 
 class ShipmentOut(Schema):
@@ -551,6 +579,10 @@ class OrderOut(Schema):
     delivered_at: datetime | None
     cancelled_at: datetime | None
     refunded_at: datetime | None
+    incoterm: str = Field("", description="B2B: Incoterms 2020 code, blank when not set")
+    incoterm_place: str = ""
+    payment_terms: str = Field("", description='B2B: "assurance", "advance" or blank')
+    lead_time_days: int | None = None
 
     @classmethod
     def of(cls, order: Order) -> OrderOut:
@@ -594,6 +626,10 @@ class OrderOut(Schema):
             delivered_at=order.delivered_at,
             cancelled_at=order.cancelled_at,
             refunded_at=order.refunded_at,
+            incoterm=order.incoterm,
+            incoterm_place=order.incoterm_place,
+            payment_terms=order.payment_terms,
+            lead_time_days=order.lead_time_days,
         )
 
 

@@ -18,9 +18,10 @@ from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from fiera.accounts.roles import BUYER, MERCHANT, OPERATOR, SYSTEM
 from fiera.catalog import selectors as catalog_selectors
-from fiera.catalog.reservations import checkout_variants_priced
+from fiera.catalog.reservations import PricedVariant, checkout_variants_priced
 from fiera.common.errors import NotFound, PermissionDenied
 from fiera.common.money import Money
+from fiera.common.trade_terms import SAMPLE
 from fiera.marketplaces.selectors import (
     MarketplaceInfo,
     ShoppingContext,
@@ -40,6 +41,7 @@ from fiera.orders.models import (
 )
 from fiera.orders.payment import payment_method_get
 from fiera.orders.pricing import (
+    B2B_KIND,
     CROSS_BORDER_KIND,
     CheckoutQuote,
     EmptyCheckout,
@@ -50,6 +52,7 @@ from fiera.orders.pricing import (
     festival_offers_apply,
     lines_normalize,
     quote_compute,
+    samples_normalize,
 )
 
 
@@ -105,6 +108,9 @@ class CartLineView:
     # fiera.festivals.offers), whose price the checkout charges; then the list price.
     price_kind: str = "list"
     list_unit_price_minor: int | None = None
+    # --- cart samples --- a sample line (price_kind "sample"): 1 to ``sample_units`` units
+    is_sample: bool = False
+    sample_units: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +144,7 @@ def cart_view(
     rows = list(
         CartLine.objects.filter(
             cart__buyer_id=buyer_id, cart__marketplace_id=shopping.marketplace.id
-        ).values_list("cart_id", "variant_id", "quantity")
+        ).values_list("cart_id", "variant_id", "quantity", "is_sample")
     )
     return _cart_priced(shopping, rows, now=now or timezone.now())
 
@@ -155,16 +161,17 @@ def guest_cart_view(
     shopping = marketplace_shopping_context(slug=marketplace_slug, country=country)
     return _cart_priced(
         shopping,
-        [(None, variant_id, quantity) for variant_id, quantity in lines],
+        [(None, variant_id, quantity, False) for variant_id, quantity in lines],
         now=now or timezone.now(),
     )
 
 
 def _cart_priced(
-    shopping: ShoppingContext, rows: Sequence[tuple[int | None, int, int]], *, now: datetime
+    shopping: ShoppingContext, rows: Sequence[tuple[int | None, int, int, bool]], *, now: datetime
 ) -> CartView:
-    """Cart rows (cart_id, variant_id, quantity) priced for the shopping context at
-    ``now``, festival offers included (as ``checkout_quote`` prices them)."""
+    """Cart rows (cart_id, variant_id, quantity, is_sample) priced for the shopping context
+    at ``now``, festival offers included (as ``checkout_quote`` prices them); a sample line
+    at the sample price (``catalog.rules``)."""
     priced = checkout_variants_priced(
         marketplace_id=shopping.marketplace.id,
         currency=shopping.currency,
@@ -181,8 +188,11 @@ def _cart_priced(
     )
     merchants = merchant_summaries(merchant_ids={v.merchant_id for v in priced.values()})
     lines: list[CartLineView] = []
-    for _cart_id, variant_id, quantity in rows:
+    for _cart_id, variant_id, quantity, is_sample in rows:
         variant = priced.get(variant_id)
+        if is_sample and variant is not None:
+            lines.append(_sample_line(variant, quantity, merchants))
+            continue
         if variant is None:
             lines.append(
                 CartLineView(
@@ -201,6 +211,8 @@ def _cart_priced(
                     units_available=None,
                     problem=gettext("no longer for sale in %(currency)s")
                     % {"currency": shopping.currency},
+                    is_sample=is_sample,
+                    price_kind=SAMPLE if is_sample else "list",
                 )
             )
             continue
@@ -265,6 +277,46 @@ def _cart_priced(
     )
 
 
+def _sample_line(
+    variant: PricedVariant, quantity: int, merchants: dict[int, MerchantSummary]
+) -> CartLineView:
+    """A cart's sample line (``catalog.rules``): the sample price, 1 to ``sample_units``."""
+    price = variant.sample_price_minor
+    problem = ""
+    if price is None:
+        problem = gettext("no samples offered any more")
+    elif not variant.sample_allowed(quantity):
+        problem = ngettext(
+            "at most %(count)d unit as a sample",
+            "at most %(count)d units as a sample",
+            variant.sample_units,
+        ) % {"count": variant.sample_units}
+    elif variant.units_available is None:
+        problem = gettext("out of stock")
+    elif variant.units_available < quantity:
+        problem = gettext("only %(count)d in stock") % {"count": variant.units_available}
+    merchant = merchants.get(variant.merchant_id)
+    return CartLineView(
+        variant_id=variant.variant_id,
+        quantity=quantity,
+        sku=variant.sku,
+        label=variant.label,
+        name_it=variant.name_it,
+        name_en=variant.name_en,
+        name_zh=variant.name_zh,
+        merchant_id=variant.merchant_id,
+        merchant_name=merchant.display_name if merchant else "",
+        min_order_quantity=1,
+        unit_price_minor=price,
+        line_total_minor=None if price is None else price * quantity,
+        units_available=variant.units_available,
+        problem=problem,
+        price_kind=SAMPLE,
+        is_sample=True,
+        sample_units=variant.sample_units,
+    )
+
+
 # quote --------------------------------------------------------------------------------
 
 
@@ -275,6 +327,7 @@ def checkout_quote(
     country: str | None,
     lines: Sequence[tuple[int, int]] | None,
     now: datetime,
+    samples: Sequence[tuple[int, int]] | None = None,
 ) -> CheckoutQuote:
     """What ``checkout_submit`` would charge, WITHOUT reserving anything: lines priced
     (tiers, MOQ), grouped per merchant, CBEC tax per line and the cross-border terms
@@ -284,21 +337,24 @@ def checkout_quote(
     marketplace = marketplace_get(slug=marketplace_slug)
     destination = (country or "").strip().upper() or resolve_country(marketplace, None)
     currency = currency_for(marketplace, destination)
+    sample_lines = samples_normalize(samples or ())
     if lines is None:
         if buyer_id is None:
             raise EmptyCheckout("sign in to quote your cart")
-        lines = list(
+        rows = list(
             CartLine.objects.filter(
                 cart__buyer_id=buyer_id, cart__marketplace_id=marketplace.id
-            ).values_list("variant_id", "quantity")
+            ).values_list("variant_id", "quantity", "is_sample")
         )
-        if not lines:
+        if not rows:
             raise EmptyCheckout("your cart is empty")
-    normalised = lines_normalize(lines)
+        lines = [(v, q) for v, q, is_sample in rows if not is_sample]
+        sample_lines = samples_normalize([(v, q) for v, q, is_sample in rows if is_sample])
+    normalised = lines_normalize(lines) if (lines or not sample_lines) else []
     priced = checkout_variants_priced(
         marketplace_id=marketplace.id,
         currency=currency,
-        variant_ids=[variant_id for variant_id, _ in normalised],
+        variant_ids=[variant_id for variant_id, _ in normalised + sample_lines],
         with_stock=True,
     )
     list_priced = dict(priced)  # before the offers replace the tiers
@@ -319,6 +375,8 @@ def checkout_quote(
         regime=regime,
         today=now.date(),
         kinds={v: (o.kind, o.flash_sale_id) for v, o in offers.items()},
+        samples=sample_lines,
+        listing_terms=marketplace.kind == B2B_KIND,
     )
     if offers:  # the pages strike the list price through beside the offer's
         quote = replace(
@@ -333,7 +391,7 @@ def checkout_quote(
                                 line.quantity
                             ),
                         )
-                        if line.variant_id in offers
+                        if line.variant_id in offers and line.price_kind != SAMPLE
                         else line
                         for line in group.lines
                     ),

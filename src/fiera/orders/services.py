@@ -49,6 +49,7 @@ from fiera.common.money import Money, is_currency
 from fiera.common.parsing import is_ascii_digits
 from fiera.common.reference import is_country
 from fiera.festivals.offers import (
+    FLASH,
     FlashInfo,
     FlashTake,
     flash_give_back,
@@ -93,12 +94,15 @@ from fiera.orders.payment import (
     refund_collected,
 )
 from fiera.orders.pricing import (
+    B2B_KIND,
     CROSS_BORDER_KIND,
     BelowMinimumOrder,
     CheckoutQuote,
     EmptyCheckout,
     InvalidAddress,
     InvalidQuantity,
+    SampleLimit,
+    SampleNotOffered,
     ShippingAddress,
     VariantUnavailable,
     address_check,
@@ -111,6 +115,7 @@ from fiera.orders.pricing import (
     lines_normalize,
     quote_compute,
     request_fingerprint,
+    samples_normalize,
 )
 from fiera.orders.selectors import (
     AddressNotFound,
@@ -232,6 +237,7 @@ class PlacedLine:
     unit_price_minor: int
     line_total_minor: int
     tax_minor: int
+    price_kind: str = "list"  # --- cart samples --- ("sample", "festival", "flash", ...)
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,13 +323,18 @@ def cart_line_set(
     add: bool = False,
     country: str | None = None,
     actor_role: str,
+    sample: bool = False,
 ) -> CartView:
     """Put ``quantity`` units of a variant in the buyer's cart on the marketplace (or add
     them to what is there when ``add``). The result must be 1..999 and at least the
     variant's minimum order quantity (``catalog.rules.order_minimum``), and the variant
     for sale in the currency of ``country`` (the one the cart is priced in, so the cart
     takes what the storefront shows and the checkout sells). Creates the cart on first
-    use; returns the cart priced for ``country`` (see ``selectors.cart_view``)."""
+    use; returns the cart priced for ``country`` (see ``selectors.cart_view``).
+
+    ``sample``: the variant's sample line instead (B2B listings, ``catalog.rules``): 1 to
+    its ``sample_units`` units whatever the MOQ (``SampleLimit``), refused when it offers
+    no samples in that currency (``SampleNotOffered``); it sits beside the normal line."""
     _require_buyer(actor_role)
     marketplace, variant = _variant_for_cart(
         marketplace_slug=marketplace_slug, variant_id=variant_id, quantity=quantity, country=country
@@ -334,9 +345,21 @@ def cart_line_set(
             marketplace_id=marketplace.id,
             defaults={"created_at": now, "updated_at": now},
         )
-        line = CartLine.objects.select_for_update().filter(cart=cart, variant_id=variant_id).first()
+        line = (
+            CartLine.objects.select_for_update()
+            .filter(cart=cart, variant_id=variant_id, is_sample=sample)
+            .first()
+        )
         wanted = quantity + (line.quantity if (add and line is not None) else 0)
-        _check_cart_quantity(variant, wanted)
+        if sample:
+            _check_sample_quantity(
+                marketplace_slug=marketplace_slug,
+                variant_id=variant_id,
+                wanted=wanted,
+                country=country,
+            )
+        else:
+            _check_cart_quantity(variant, wanted)
         if line is None:
             CartLine.objects.create(
                 cart=cart,
@@ -344,6 +367,7 @@ def cart_line_set(
                 variant_id=variant_id,
                 quantity=wanted,
                 added_at=now,
+                is_sample=sample,
             )
         else:
             line.quantity = wanted
@@ -379,6 +403,27 @@ def _check_cart_quantity(variant: OfferedVariant, wanted: int) -> None:
             f"{variant.sku} is sold from {variant.order_minimum} units",
             sku=variant.sku,
             min_order_quantity=variant.order_minimum,
+        )
+
+
+def _check_sample_quantity(
+    *, marketplace_slug: str, variant_id: int, wanted: int, country: str | None
+) -> None:
+    """Refuse a sample line the checkout would refuse (``catalog.rules``: samples offered
+    in the cart's currency, 1 to ``sample_units`` units)."""
+    shopping = marketplace_shopping_context(slug=marketplace_slug, country=country)
+    priced = checkout_variants_priced(
+        marketplace_id=shopping.marketplace.id, currency=shopping.currency, variant_ids=[variant_id]
+    ).get(variant_id)
+    if priced is None or not priced.offers_samples:
+        sku = priced.sku if priced is not None else str(variant_id)
+        raise SampleNotOffered(f"{sku} offers no samples in {shopping.currency}", sku=sku)
+    if not priced.sample_allowed(wanted):
+        raise SampleLimit(
+            f"a sample line of {priced.sku} holds 1 to {priced.sample_units} units "
+            f"(asked {wanted})",
+            sku=priced.sku,
+            sample_units=priced.sample_units,
         )
 
 
@@ -439,7 +484,7 @@ def cart_merge_guest(
             existing = {
                 line.variant_id: line
                 for line in CartLine.objects.select_for_update().filter(
-                    cart=cart, variant_id__in=list(wanted)
+                    cart=cart, variant_id__in=list(wanted), is_sample=False
                 )
             }
             for variant_id, quantity in wanted.items():
@@ -468,14 +513,18 @@ def cart_line_remove(
     now: datetime,
     country: str | None = None,
     actor_role: str,
+    sample: bool = False,
 ) -> CartView:
-    """Take a variant out of the buyer's cart (what is not there is a no-op); returns the
-    cart priced for ``country``."""
+    """Take a variant out of the buyer's cart (its sample line with ``sample``; what is
+    not there is a no-op); returns the cart priced for ``country``."""
     _require_buyer(actor_role)
     marketplace = marketplace_get(slug=marketplace_slug)
     with transaction.atomic():
         CartLine.objects.filter(
-            cart__buyer_id=buyer_id, cart__marketplace_id=marketplace.id, variant_id=variant_id
+            cart__buyer_id=buyer_id,
+            cart__marketplace_id=marketplace.id,
+            variant_id=variant_id,
+            is_sample=sample,
         ).delete()
         Cart.objects.filter(buyer_id=buyer_id, marketplace_id=marketplace.id).update(updated_at=now)
     return cart_view(buyer_id=buyer_id, marketplace_slug=marketplace_slug, country=country, now=now)
@@ -512,7 +561,7 @@ def cart_update(
             )
     with transaction.atomic():
         lines = CartLine.objects.filter(
-            cart__buyer_id=buyer_id, cart__marketplace_id=marketplace.id
+            cart__buyer_id=buyer_id, cart__marketplace_id=marketplace.id, is_sample=False
         )
         lines.filter(variant_id__in=[v for v, q in quantities.items() if q == 0]).delete()
         for variant_id, quantity in quantities.items():
@@ -606,6 +655,7 @@ def checkout_submit(
     actor_role: str,
     expected_prices: Mapping[int, int] | None = None,
     flash_sale_ids: Mapping[int, int] | None = None,
+    samples: Sequence[tuple[int, int]] | None = None,
 ) -> CheckoutResult:
     """THE checkout (the API's, the checkout page's and the bench's): one order per
     merchant for ``lines`` ((variant_id, quantity), merged by variant, 1..999 each) shipped
@@ -626,6 +676,13 @@ def checkout_submit(
     buy in (refused with the reason when it is not live); ``expected_prices`` (variant ->
     unit price the buyer saw) refuses a changed price (``PriceChanged``, 409).
 
+    Samples (B2B listings, ``catalog.rules``): ``samples`` ((variant_id, quantity), with
+    explicit ``lines``; from the cart, its sample lines) are priced at the sample price,
+    kind "sample", 1 to the variant's ``sample_units`` whatever its MOQ
+    (``SampleLimit``, ``SampleNotOffered``: 422). On a B2B marketplace each order records
+    its lines' listing terms (``pricing.listing_terms_agreed``), read by the same query
+    that prices the variants.
+
     Idempotency: the same ``idempotency_key`` with the same request returns the stored
     result (``replayed=True``) and places nothing; with a different request it raises
     ``IdempotencyKeyReused`` (409). Concurrent duplicates place one checkout (the unique
@@ -645,7 +702,10 @@ def checkout_submit(
     address = address_check(_address(shipping_address), destination=country)
     currency = currency_for(marketplace, country)
     from_cart = lines is None
-    normalised = None if from_cart else lines_normalize(lines or [])
+    sample_lines = samples_normalize(samples or ())
+    normalised = (
+        None if from_cart else ([] if sample_lines and not lines else lines_normalize(lines or []))
+    )
     fingerprint = ""
     if key is not None:
         fingerprint = request_fingerprint(
@@ -657,6 +717,7 @@ def checkout_submit(
                 "payment_method": method.code,
                 **({"expected": sorted(expected_prices.items())} if expected_prices else {}),
                 **({"flash": sorted(flash_sale_ids.items())} if flash_sale_ids else {}),
+                **({"samples": sample_lines} if sample_lines else {}),
             }
         )
         replay = _replay(buyer_id=buyer_id, key=key, fingerprint=fingerprint)
@@ -667,15 +728,19 @@ def checkout_submit(
         rows = list(
             CartLine.objects.filter(
                 cart__buyer_id=buyer_id, cart__marketplace_id=marketplace.id
-            ).values_list("pk", "variant_id", "quantity")
+            ).values_list("pk", "variant_id", "quantity", "is_sample")
         )
         if not rows:
             raise EmptyCheckout("your cart is empty")
         cart_line_ids = [row[0] for row in rows]
-        normalised = lines_normalize([(row[1], row[2]) for row in rows])
+        normal_rows = [(row[1], row[2]) for row in rows if not row[3]]
+        normalised = lines_normalize(normal_rows) if normal_rows else []
+        sample_lines = samples_normalize([(row[1], row[2]) for row in rows if row[3]])
     assert normalised is not None
     priced = checkout_variants_priced(
-        marketplace_id=marketplace.id, currency=currency, variant_ids=[v for v, _ in normalised]
+        marketplace_id=marketplace.id,
+        currency=currency,
+        variant_ids=[v for v, _ in normalised] + [v for v, _ in sample_lines],
     )
     offers = festival_offers_apply(
         marketplace_id=marketplace.id,
@@ -698,6 +763,8 @@ def checkout_submit(
         regime=regime,
         today=now.date(),
         kinds={v: (o.kind, o.flash_sale_id) for v, o in offers.items()},
+        samples=sample_lines,
+        listing_terms=marketplace.kind == B2B_KIND,
     )
     expected_prices_check(quote, expected_prices)
     try:
@@ -859,18 +926,26 @@ def _checkout_write(
                     bucket_count=info.bucket_count,
                 )
                 for line in all_lines
-                if (info := flash.get(line.variant_id)) is not None
+                if line.price_kind == FLASH and (info := flash.get(line.variant_id)) is not None
             ],
             now=now,
         )
-        stocked = [line for line in all_lines if line.variant_id not in flash]
+        # a sample line and a normal line of one variant take their units together
+        stocked: dict[int, int] = {}
+        for line in all_lines:
+            if line.price_kind != FLASH:
+                stocked[line.variant_id] = stocked.get(line.variant_id, 0) + line.quantity
         warehouses = stock_reserve(
-            items=[(line.variant_id, line.quantity) for line in stocked],
+            items=list(stocked.items()),
             now=now,
-            skus={line.variant_id: line.sku for line in stocked},
+            skus={line.variant_id: line.sku for line in all_lines},
         )
-        warehouses.update({v: info.warehouse_id for v, info in flash.items()})
-        lines = sql.order_line_rows(order_ids=order_ids, quote=quote, warehouses=warehouses)
+        lines = sql.order_line_rows(
+            order_ids=order_ids,
+            quote=quote,
+            warehouses=warehouses,
+            flash_warehouses={v: info.warehouse_id for v, info in flash.items()},
+        )
         sql.insert(cursor, sql.ORDER_LINE_TABLE, lines)
     if settled.collect is not None:
         settled.collect()  # the money, last: stock first, ledger after (decision 0012)
@@ -925,6 +1000,7 @@ def _placed(
                         unit_price_minor=line.unit_price_minor,
                         line_total_minor=line.line_total_minor,
                         tax_minor=line.tax_minor,
+                        price_kind=line.price_kind,
                     )
                     for line in group.lines
                 ),

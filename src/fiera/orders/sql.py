@@ -16,10 +16,11 @@ model's columns.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from fiera.festivals.offers import FLASH
 from fiera.orders.models import Checkout, IdempotencyRecord, Order, OrderLine
 from fiera.orders.pricing import CheckoutQuote, ShippingAddress
 
@@ -69,6 +70,11 @@ class OrderRow(NamedTuple):
     placed_at: Any
     paid_at: Any
     payment_due_at: Any = None  # a method that lets the buyer pay later ("wallet_later")
+    # --- listing terms --- (a B2B order's terms, ``pricing.listing_terms_agreed``)
+    incoterm: str = ""
+    incoterm_place: str = ""
+    payment_terms: str = ""
+    lead_time_days: int | None = None
 
 
 class OrderLineRow(NamedTuple):
@@ -164,22 +170,37 @@ def order_rows(
             placed_at=placed_at,
             paid_at=paid_at,
             payment_due_at=payment_due_at,
+            incoterm=group.incoterm,
+            incoterm_place=group.incoterm_place,
+            payment_terms=group.payment_terms,
+            lead_time_days=group.lead_time_days,
         )
         for group, number in zip(quote.groups, numbers, strict=True)
     ]
 
 
 def order_line_rows(
-    *, order_ids: Sequence[int], quote: CheckoutQuote, warehouses: dict[int, int]
+    *,
+    order_ids: Sequence[int],
+    quote: CheckoutQuote,
+    warehouses: dict[int, int],
+    flash_warehouses: Mapping[int, int] | None = None,
 ) -> list[OrderLineRow]:
     """The lines of each merchant group of ``quote`` under its order (``order_ids`` in the
-    groups' order), each served from ``warehouses[variant_id]``."""
+    groups' order), each served from ``warehouses[variant_id]`` (a flash line from
+    ``flash_warehouses[variant_id]`` when given: a sample line of the same variant is
+    served from the stock)."""
+    flash_at = flash_warehouses or {}
     return [
         OrderLineRow(
             order_id=order_id,
             merchant_id=line.merchant_id,
             variant_id=line.variant_id,
-            warehouse_id=warehouses[line.variant_id],
+            warehouse_id=(
+                flash_at[line.variant_id]
+                if line.price_kind == FLASH and line.variant_id in flash_at
+                else warehouses[line.variant_id]
+            ),
             sku=line.sku,
             label=line.label,
             name_it=line.name_it,

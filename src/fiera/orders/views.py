@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -90,7 +91,11 @@ def cart_add(request: HttpRequest, slug: str) -> HttpResponse:
     except InvalidNumber:
         messages.error(request, _("Choose a variant and a quantity."))
         return HttpResponseRedirect(back)
+    sample = request.POST.get("sample") == "1"  # --- cart samples ---
     if not request.user.is_authenticated:
+        if sample:  # a sample is a business buyer's order: sign in first
+            messages.info(request, _("Sign in to order a sample."))
+            return redirect_to_login(back)
         return _guest_cart_add(request, slug, variant_id, quantity, back=back)
     user_id, role = _user(request)
     try:
@@ -103,6 +108,7 @@ def cart_add(request: HttpRequest, slug: str) -> HttpResponse:
             add=True,
             country=shopping_country(request.session, slug, _profile_country(request)),
             now=timezone.now(),
+            sample=sample,
         )
     except NotFound as exc:
         raise _not_found(exc) from None
@@ -258,12 +264,16 @@ def cart_page(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         try:
             if "remove" in request.POST:
+                removed = request.POST["remove"]  # "<variant id>" or "sample-<variant id>"
                 services.cart_line_remove(
                     buyer_id=user_id,
                     actor_role=role,
                     marketplace_slug=slug,
-                    variant_id=parse_int(request.POST["remove"], field="variant_id", minimum=1),
+                    variant_id=parse_int(
+                        removed.removeprefix("sample-"), field="variant_id", minimum=1
+                    ),
                     now=timezone.now(),
+                    sample=removed.startswith("sample-"),
                 )
                 messages.success(request, _("Removed from your cart."))
             else:
@@ -427,8 +437,9 @@ def checkout_page(request: HttpRequest, slug: str) -> HttpResponse:
                     buyer_id=None,
                     marketplace_slug=slug,
                     country=str(quote_country),
-                    lines=[(line.variant_id, line.quantity) for line in cart.lines],
+                    lines=[(ln.variant_id, ln.quantity) for ln in cart.lines if not ln.is_sample],
                     now=timezone.now(),
+                    samples=[(ln.variant_id, ln.quantity) for ln in cart.lines if ln.is_sample],
                 )
                 # The summary keeps the "left of your allowance" line: the refusal's amount.
                 quote = selectors.quote_with_allowance_left(

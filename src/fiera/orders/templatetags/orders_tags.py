@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import ngettext
 
 from fiera.accounts.roles import BUYER
+from fiera.common import trade_terms
 from fiera.orders import carriers, selectors
 
 register = template.Library()
@@ -68,3 +69,18 @@ def tracking(carrier: str, number: str) -> SafeString:
         url,
         number,
     )
+
+
+# --- listing terms ---
+
+
+@register.filter
+def incoterm_name(code: str) -> str:
+    """The Incoterms 2020 rule's name in the active language ("FOB" -> "Free on Board")."""
+    return trade_terms.incoterm_name(code)
+
+
+@register.filter
+def payment_terms_name(code: str) -> str:
+    """The payment terms in the active language ("assurance" -> "Trade assurance: ...")."""
+    return trade_terms.payment_terms_name(code)
