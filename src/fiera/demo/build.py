@@ -1100,7 +1100,12 @@ def _stage_orders(world: World, target_orders: int) -> None:
     )
     methods = payment_methods()
     # paid at checkout; the orders paid after it are fiera.demo.paylater's
-    prepaid = [m.code for m in methods if not m.collects_on_delivery and m.code != "wallet_later"]
+    # (trade assurance is B2B only: fiera.demo.assurance places those)
+    prepaid = [
+        m.code
+        for m in methods
+        if not m.collects_on_delivery and m.code not in ("wallet_later", "assurance")
+    ]
     cod = [m.code for m in methods if m.collects_on_delivery] or ["cod"]
     festivals = _festival_days(now)
     allowance: Counter[tuple[int, int]] = Counter(

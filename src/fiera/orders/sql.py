@@ -69,6 +69,7 @@ class OrderRow(NamedTuple):
     placed_at: Any
     paid_at: Any
     payment_due_at: Any = None  # a method that lets the buyer pay later ("wallet_later")
+    payment_terms: str = ""  # "assurance" when paid into escrow (common.trade_terms)
 
 
 class OrderLineRow(NamedTuple):
@@ -136,6 +137,7 @@ def order_rows(
     placed_at: Any,
     paid_at: Any,
     payment_due_at: Any = None,
+    payment_terms: str = "",
 ) -> list[OrderRow]:
     """One order per merchant group of ``quote``, numbered ``numbers`` (same order)."""
     terms = quote.cross_border
@@ -164,6 +166,7 @@ def order_rows(
             placed_at=placed_at,
             paid_at=paid_at,
             payment_due_at=payment_due_at,
+            payment_terms=payment_terms,
         )
         for group, number in zip(quote.groups, numbers, strict=True)
     ]

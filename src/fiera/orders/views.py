@@ -359,7 +359,7 @@ def checkout_page(request: HttpRequest, slug: str) -> HttpResponse:
     error = ""
     refusal: Refusal | None = None
     if request.method == "POST":
-        form = CheckoutForm(request.POST, countries=choices)
+        form = CheckoutForm(request.POST, countries=choices, marketplace_kind=cart.marketplace.kind)
         if form.is_valid():
             country = form.cleaned_data["country"]
             request.session[session_key] = country
@@ -403,7 +403,9 @@ def checkout_page(request: HttpRequest, slug: str) -> HttpResponse:
         picked = _picked_address(addresses, request.GET.get("address"))
         if picked is not None and picked.country in dict(choices):
             initial.update({key: getattr(picked, key) for key in ADDRESS_FIELDS})
-        form = CheckoutForm(countries=choices, initial=initial)
+        form = CheckoutForm(
+            countries=choices, initial=initial, marketplace_kind=cart.marketplace.kind
+        )
         quote_country = initial["country"]
     quote = None
     quote_error = ""
