@@ -799,10 +799,11 @@ def dispute_decide(
     now: datetime,
 ) -> DisputeInfo:
     """An operator decides an open dispute with a written reason: ``upheld`` voids the hold
-    (the buyer's wallet has the money available again) and refunds the order in full,
-    without putting its shipped goods back in stock; ``rejected`` releases the hold to the
-    supplier. One transaction: the order row is locked first (as confirm and open do), then
-    the dispute. Only operators (403); a decided dispute 409 ``dispute_decided``."""
+        (the buyer's wallet has the money available again) and refunds the order in full,
+        without putting its shipped goods back in stock; ``rejected`` releases the hold to the
+        supplier. One transaction: the order row is locked first (as confirm and open do), then
+        the dispute. Only operators (403); a decided dispute 409 ``dispute_decided``; a payment
+    no longer held (the merchant refunded the order meanwhile) 409 ``escrow_not_held``."""
     if actor_role not in (OPERATOR, SYSTEM):
         raise OperatorsOnly("only operators decide disputes")
     if outcome not in (UPHELD, REJECTED):
@@ -812,10 +813,13 @@ def dispute_decide(
     if number is None:
         raise DisputeNotFound(f"no dispute {dispute_id}")
     with transaction.atomic():
-        order_escrow_lock(number=number, now=now)
+        facts = order_escrow_lock(number=number, now=now)
         dispute = Dispute.objects.select_for_update().get(pk=dispute_id)
         if dispute.status != DisputeStatus.OPEN:
             raise DisputeDecided(f"dispute {dispute_id} is {dispute.status}")
+        if facts.escrow_status != "held":
+            # the merchant refunded the order in full meanwhile: nothing left to decide on
+            raise NotEscrowHeld(f"escrow of {number} is {facts.escrow_status}")
         if outcome == UPHELD:
             order_escrow_refund(
                 number=number,
