@@ -69,13 +69,7 @@ class OrderRow(NamedTuple):
     placed_at: Any
     paid_at: Any
     payment_due_at: Any = None  # a method that lets the buyer pay later ("wallet_later")
-    # B2B terms (migration 0007; written here too, for the columns have no database
-    # default): "assurance" when paid into escrow (common.trade_terms)
-    incoterm: str = ""
-    incoterm_place: str = ""
-    payment_terms: str = ""
-    lead_time_days: int | None = None
-    quote_ref: str = ""
+    payment_terms: str = ""  # "assurance" when paid into escrow (common.trade_terms)
 
 
 class OrderLineRow(NamedTuple):
