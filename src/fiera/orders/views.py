@@ -598,6 +598,8 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
             "order": page.order,
             "pay_seconds_left": left,
             "pay_clock": _clock(left or 0),
+            "escrow": selectors.order_escrow(page.order),  # trade assurance
+            "buyer_view": True,
         },
     )
 
@@ -862,6 +864,7 @@ def console_order(request: HttpRequest, number: str) -> HttpResponse:
             "console_section": "orders",
             "view": page,
             "order": page.order,
+            "escrow": selectors.order_escrow(page.order),  # trade assurance
             "ship_form": ship_form,
             "refund_form": refund_form,
             "list_url": reverse("orders:console_orders") + (f"?{list_query}" if list_query else ""),
