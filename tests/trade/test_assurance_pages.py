@@ -79,7 +79,9 @@ def test_dispute_pages(client: Client, world: World) -> None:
     message = dispute.messages.get()
     evidence_url = f"/trade/disputes/{dispute.pk}/evidence/{message.pk}"
     got = buyer.get(evidence_url)
-    assert got.status_code == 200 and got.content == PDF and got["Content-Type"] == "application/pdf"
+    assert (
+        got.status_code == 200 and got.content == PDF and got["Content-Type"] == "application/pdf"
+    )
     blocked = buyer.post(f"/trade/orders/{order.number}/confirm-receipt", follow=True)
     assert "A dispute is open on this order" in blocked.content.decode()
     # strangers
@@ -120,11 +122,15 @@ def test_dispute_pages(client: Client, world: World) -> None:
 
 @pytest.mark.parametrize(
     ("language", "held"),
-    [("it", "Pagamento trattenuto da trade assurance"), ("zh-hans", "贸易保障")],
+    [("it", "Pagamento trattenuto dalla garanzia commerciale"), ("zh-hans", "交易担保托管货款")],
 )
-def test_pages_in_italian_and_chinese(client: Client, world: World, language: str, held: str) -> None:
+def test_pages_in_italian_and_chinese(
+    client: Client, world: World, language: str, held: str
+) -> None:
     order = _shipped(world)
-    html = _as(client, world.buyer, language).get(f"/account/orders/{order.number}/").content.decode()
+    html = (
+        _as(client, world.buyer, language).get(f"/account/orders/{order.number}/").content.decode()
+    )
     assert held in html
     page = client.get(f"/trade/orders/{order.number}/assurance/").content.decode()
     assert "Open a dispute" not in page and "Confirm receipt" not in page
