@@ -23,7 +23,7 @@ from fiera.trade.schemas import (
     CompanyIn,
     CompanyOut,
     CompanyVerifyIn,
-    DecisionIn,
+    DisputeDecisionIn,
     DisputeIn,
     DisputeOut,
     InquiryIn,
@@ -343,7 +343,7 @@ def dispute_message_add(
 @router.post(
     "/trade/disputes/{dispute_id}/decision", response={200: DisputeOut, **DENIALS, 409: ErrorOut}
 )
-def dispute_decide(request: HttpRequest, dispute_id: Id, payload: DecisionIn) -> DisputeOut:
+def dispute_decide(request: HttpRequest, dispute_id: Id, payload: DisputeDecisionIn) -> DisputeOut:
     """An operator decides with a written reason: ``upheld`` refunds the buyer (the order
     is refunded; its shipped goods are not restocked), ``rejected`` pays the supplier.
     Others 403; decided already 409."""

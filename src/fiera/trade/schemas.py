@@ -316,7 +316,7 @@ class DisputeIn(ObjectIn):
     statement: str = Field(max_length=4000, description="plain text: what went wrong")
 
 
-class DecisionIn(ObjectIn):
+class DisputeDecisionIn(ObjectIn):
     outcome: Literal["upheld", "rejected"] = Field(
         description="upheld: refund the buyer; rejected: release the payment to the supplier"
     )

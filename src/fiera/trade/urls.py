@@ -22,9 +22,7 @@ urlpatterns += [
     path("trade/orders/<str:number>/confirm-receipt", views.confirm, name="confirm"),
     path("trade/orders/<str:number>/dispute", views.dispute_open, name="dispute_open"),
     path("trade/disputes/", views.disputes_page, name="disputes"),
-    path(
-        "trade/disputes/<int:dispute_id>/messages", views.dispute_message, name="dispute_message"
-    ),
+    path("trade/disputes/<int:dispute_id>/messages", views.dispute_message, name="dispute_message"),
     path("trade/disputes/<int:dispute_id>/decision", views.dispute_decide, name="dispute_decide"),
     path(
         "trade/disputes/<int:dispute_id>/evidence/<int:message_id>",
