@@ -134,3 +134,13 @@ def test_pages_in_italian_and_chinese(
     assert held in html
     page = client.get(f"/trade/orders/{order.number}/assurance/").content.decode()
     assert "Open a dispute" not in page and "Confirm receipt" not in page
+
+
+def test_checkout_page_offers_trade_assurance_on_b2b_only(client: Client, world: World) -> None:
+    buyer = _as(client, world.buyer)
+    for market, item in ((world.market, world.item), (world.shop, world.shop_item)):
+        buyer.post(f"/m/{market.slug}/cart/add", {"variant_id": item.id, "quantity": "1"})
+    b2b = buyer.get(f"/m/{world.market.slug}/checkout/").content.decode()
+    assert 'value="assurance"' in b2b and "your payment is held" in b2b
+    shop = buyer.get(f"/m/{world.shop.slug}/checkout/").content.decode()
+    assert 'value="wallet"' in shop and 'value="assurance"' not in shop
