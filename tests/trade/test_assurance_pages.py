@@ -144,3 +144,21 @@ def test_checkout_page_offers_trade_assurance_on_b2b_only(client: Client, world:
     assert 'value="assurance"' in b2b and "your payment is held" in b2b
     shop = buyer.get(f"/m/{world.shop.slug}/checkout/").content.decode()
     assert 'value="wallet"' in shop and 'value="assurance"' not in shop
+
+
+def test_operators_read_disputes_in_the_admin(client: Client, world: World) -> None:
+    from tests.orders import factories as f
+
+    order = _shipped(world)
+    buyer = Client()
+    _as(buyer, world.buyer).post(
+        f"/trade/orders/{order.number}/dispute", {"reason": "other", "statement": "Late"}
+    )
+    dispute = Dispute.objects.get()
+    admin = f.user(role="operator")
+    admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    assert client.get("/admin/trade/dispute/").status_code == 200
+    assert client.get(f"/admin/trade/dispute/{dispute.pk}/change/").status_code == 200
+    assert client.get("/admin/trade/dispute/add/").status_code == 403

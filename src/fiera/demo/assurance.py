@@ -60,8 +60,8 @@ def _address(user: User) -> dict[str, str]:
 
 
 def _offers(market: Marketplace) -> list[tuple[int, int, int, int]]:
-    """(variant, quantity (its MOQ), staff user, unit price) of in-stock variants of merchants with a
-    staff login, cheapest first, one per merchant."""
+    """(variant, quantity (its MOQ), staff user, unit price) of in-stock variants of
+    merchants with a staff login, cheapest first, one per merchant."""
     staffed = dict(StaffMembership.objects.values_list("merchant_id", "user_id"))
     in_stock = StockLevel.objects.filter(units_on_hand__gte=60).values("variant_id")
     rows = (
