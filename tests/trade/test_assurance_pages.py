@@ -82,6 +82,14 @@ def test_dispute_pages(client: Client, world: World) -> None:
     assert (
         got.status_code == 200 and got.content == PDF and got["Content-Type"] == "application/pdf"
     )
+    # the dispute's thread on the buyer's order page and on the console's
+    mine = buyer.get(f"/account/orders/{order.number}/").content.decode()
+    assert 'class="dispute-panel"' in mine and "Broken &lt;script&gt;" in mine
+    assert evidence_url in mine
+    console = Client()
+    _as(console, world.clerk)
+    shown = console.get(f"/console/orders/{order.number}/").content.decode()
+    assert 'class="dispute-panel"' in shown and "Photos" in shown
     blocked = buyer.post(f"/trade/orders/{order.number}/confirm-receipt", follow=True)
     assert "A dispute is open on this order" in blocked.content.decode()
     # strangers

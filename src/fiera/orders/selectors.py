@@ -7,7 +7,7 @@ operators all. An order someone may not see is ``OrderNotFound`` (404).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -870,3 +870,33 @@ def order_escrow_facts(*, number: str, now: datetime | None = None) -> EscrowedO
     if order is None:
         return None
     return escrowed_order(order, now)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPanel:
+    """A section that an app above orders adds to the order pages (trade assurance: the
+    dispute): the template it is drawn with and that template's context."""
+
+    template: str
+    context: dict[str, object]
+
+
+OrderPanelSource = Callable[..., "OrderPanel | None"]
+_panels: dict[str, OrderPanelSource] = {}
+
+
+def order_panel_register(name: str, source: OrderPanelSource) -> None:
+    """Apps above orders add a section to the buyer's and the console's order page without
+    orders importing them (registered once in their ``AppConfig.ready``): ``source(*,
+    number, actor_id, actor_role)`` returns an ``OrderPanel`` or None (nothing to show, or
+    not for this reader). Replaces one registered under the same name."""
+    _panels[name] = source
+
+
+def order_panels(*, number: str, actor_id: int, actor_role: str) -> list[OrderPanel]:
+    """The registered sections for this order and reader, by name."""
+    found = (
+        _panels[name](number=number, actor_id=actor_id, actor_role=actor_role)
+        for name in sorted(_panels)
+    )
+    return [panel for panel in found if panel is not None]

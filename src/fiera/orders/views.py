@@ -600,6 +600,7 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
             "pay_clock": _clock(left or 0),
             "escrow": selectors.order_escrow(page.order),  # trade assurance
             "buyer_view": True,
+            "panels": selectors.order_panels(number=number, actor_id=user_id, actor_role=role),
         },
     )
 
@@ -865,6 +866,7 @@ def console_order(request: HttpRequest, number: str) -> HttpResponse:
             "view": page,
             "order": page.order,
             "escrow": selectors.order_escrow(page.order),  # trade assurance
+            "panels": selectors.order_panels(number=number, actor_id=user_id, actor_role=role),
             "ship_form": ship_form,
             "refund_form": refund_form,
             "list_url": reverse("orders:console_orders") + (f"?{list_query}" if list_query else ""),

@@ -32,7 +32,7 @@ from fiera.merchants.selectors import (
     merchant_summaries,
     staff_role_of,
 )
-from fiera.orders.selectors import EscrowedOrder, order_escrow_facts
+from fiera.orders.selectors import EscrowedOrder, OrderPanel, order_escrow_facts
 from fiera.orders.services import OrderNotEscrowed
 from fiera.trade.models import (
     BuyerCompany,
@@ -770,3 +770,16 @@ def _picture_type(content: bytes) -> str:
     if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
         return "image/webp"
     return "image/jpeg"
+
+
+def dispute_panel(*, number: str, actor_id: int, actor_role: str) -> OrderPanel | None:
+    """The order pages' dispute section (registered with
+    ``orders.selectors.order_panel_register`` in ``TradeConfig.ready``): the dispute of the
+    order with its thread, for its parties; None without a dispute or for anyone else."""
+    try:
+        found = dispute_of_order(actor_id=actor_id, actor_role=actor_role, order_number=number)
+    except NotFound:
+        return None
+    if found is None:
+        return None
+    return OrderPanel(template="trade/_dispute_panel.html", context={"dispute": found})
