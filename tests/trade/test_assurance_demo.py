@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 
@@ -17,7 +18,7 @@ NOW = f.NOW
 
 
 def test_the_demo_shows_every_state_of_trade_assurance() -> None:
-    make_rates(on=NOW.date())
+    make_rates(on=NOW.date() - timedelta(days=2))
     market = f.marketplace(
         slug="trade", kind="b2b_trade", countries={"US": "USD"}, default_currency="USD"
     )
@@ -37,4 +38,9 @@ def test_the_demo_shows_every_state_of_trade_assurance() -> None:
     assert all(m.evidence for m in disputes["open"].messages.all())
     assert disputes["upheld"].decision_reason
     assert disputes["open"].buyer_id == buyer.pk
+    # the release was booked yesterday and settled with the other past days
+    from fiera.payments.models import Payment
+
+    assert not Payment.objects.filter(settlement_run__isnull=True).exists()
+    assert Payment.objects.filter(kind="escrow").count() == 1
     assert build_assurance(now=NOW) == "assurance      already built"

@@ -7,13 +7,13 @@ shows the open one.
 
 Everything goes through the services, as the people would: the checkout with the
 "assurance" method (the wallet's USD held in escrow), shipping and delivery by the
-supplier's staff, confirm receipt, the dispute and its decision. The releases happen at the
-demo's ``now`` (a payment of the demo's day: the daily settlement pays it tomorrow)."""
+supplier's staff, confirm receipt, the dispute and its decision. The release is booked the
+day before the demo's ``now`` and settled at once, as every payment of a past day is."""
 
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from PIL import Image, ImageDraw
 
@@ -26,6 +26,7 @@ from fiera.merchants.models import StaffMembership
 from fiera.orders import services as orders
 from fiera.orders.models import Order
 from fiera.payments import services as payments
+from fiera.payments.models import SettlementRun
 from fiera.trade import services as trade
 
 BUYER_USERNAME = "buyer-b2b"
@@ -59,8 +60,8 @@ def _address(user: User) -> dict[str, str]:
     }
 
 
-def _offers(market: Marketplace) -> list[tuple[int, int, int, int]]:
-    """(variant, quantity (its MOQ), staff user, unit price) of in-stock variants of
+def _offers(market: Marketplace) -> list[tuple[int, int, int, int, int]]:
+    """(variant, quantity (its MOQ), staff user, unit price, merchant) of in-stock variants of
     merchants with a staff login, cheapest first, one per merchant."""
     staffed = dict(StaffMembership.objects.values_list("merchant_id", "user_id"))
     in_stock = StockLevel.objects.filter(units_on_hand__gte=60).values("variant_id")
@@ -83,7 +84,7 @@ def _offers(market: Marketplace) -> list[tuple[int, int, int, int]]:
         if merchant_id in seen:
             continue
         seen.add(merchant_id)
-        found.append((variant_id, max(1, moq or 1), staffed[merchant_id], amount))
+        found.append((variant_id, max(1, moq or 1), staffed[merchant_id], amount, merchant_id))
     return found
 
 
@@ -96,12 +97,23 @@ def build_assurance(*, now: datetime) -> str:
         return "assurance      skipped: no trade marketplace, business buyer or operator"
     if Order.objects.filter(buyer=buyer, payment_method="assurance").exists():
         return "assurance      already built"
-    offers = _offers(market)[:4]
-    if len(offers) < 4:
+    # The release is booked yesterday and settled at once (every payment of a past day is
+    # in a settlement run): the released order goes to a supplier with no run from that day
+    # on, so that the run made here is the one that takes its payment.
+    release_day = now.date() - timedelta(days=1)
+    release_at = datetime.combine(release_day, time(15, 0), tzinfo=UTC)
+    candidates = _offers(market)
+    settled = set(
+        SettlementRun.objects.filter(day__gte=release_day).values_list("merchant_id", flat=True)
+    )
+    fresh = [o for o in candidates if o[4] not in settled]
+    if len(candidates) < 4 or not fresh:
         return "assurance      skipped: fewer than 4 suppliers with stock and staff"
+    rest = [o for o in candidates if o is not fresh[0]]
+    offers = [rest[0], fresh[0], rest[1], rest[2]]  # held, released, disputed, decided
     start = now - timedelta(days=12)
     payments.wallet_open(user_id=buyer.pk, currency="USD", now=start, actor_role=SYSTEM)
-    needed = sum(quantity * amount for _, quantity, _, amount in offers) * 13 // 10  # + taxes
+    needed = sum(o[1] * o[3] for o in offers) * 13 // 10  # + taxes
     for n in range(-(-needed // TOP_UP_MINOR)):
         payments.wallet_top_up(
             user_id=buyer.pk,
@@ -113,7 +125,7 @@ def build_assurance(*, now: datetime) -> str:
             actor_role=SYSTEM,
         )
     placed: list[tuple[str, int]] = []
-    for n, (variant_id, quantity, staff_id, _price) in enumerate(offers):
+    for n, (variant_id, quantity, staff_id, _price, _merchant) in enumerate(offers):
         try:
             result = orders.checkout_submit(
                 buyer_id=buyer.pk,
@@ -143,7 +155,10 @@ def build_assurance(*, now: datetime) -> str:
             actor_id=staff_id, actor_role=MERCHANT, number=number, now=now - timedelta(days=6)
         )
     trade.receipt_confirm(
-        actor_id=buyer.pk, actor_role=BUYER, order_number=released, now=now - timedelta(hours=3)
+        actor_id=buyer.pk, actor_role=BUYER, order_number=released, now=release_at
+    )
+    payments.settlement_run(
+        day=release_day, now=now, merchant_ids=[offers[1][4]], actor_role=SYSTEM
     )
     open_one = trade.dispute_open(
         actor_id=buyer.pk,
