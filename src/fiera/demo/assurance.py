@@ -26,7 +26,7 @@ from fiera.merchants.models import StaffMembership
 from fiera.orders import services as orders
 from fiera.orders.models import Order
 from fiera.payments import services as payments
-from fiera.payments.models import SettlementRun
+from fiera.payments.models import FxRate, SettlementRun
 from fiera.trade import services as trade
 
 BUYER_USERNAME = "buyer-b2b"
@@ -97,10 +97,15 @@ def build_assurance(*, now: datetime) -> str:
         return "assurance      skipped: no trade marketplace, business buyer or operator"
     if Order.objects.filter(buyer=buyer, payment_method="assurance").exists():
         return "assurance      already built"
+    release_day = now.date() - timedelta(days=1)
+    if (
+        payments.settlement_currency() != market.default_currency
+        and not FxRate.objects.filter(quote=market.default_currency, date__lte=release_day).exists()
+    ):  # a release pays the supplier in the settlement currency, through FX
+        return "assurance      skipped: no FX rates (built with the outlets and rates step)"
     # The release is booked yesterday and settled at once (every payment of a past day is
     # in a settlement run): the released order goes to a supplier with no run from that day
     # on, so that the run made here is the one that takes its payment.
-    release_day = now.date() - timedelta(days=1)
     release_at = datetime.combine(release_day, time(15, 0), tzinfo=UTC)
     candidates = _offers(market)
     settled = set(
