@@ -483,3 +483,17 @@ def test_release_job_pays_out_undisputed_orders_after_the_release_days(
     assert release_due() == 1
     assert escrow(recent).status == "released"
     assert main(["trade", "release-due", "--limit", "0"]) == 2
+
+
+def test_an_agreed_order_paid_later_is_released_on_receipt(world: World) -> None:
+    order = place_agreed(world)
+    orders.order_pay(
+        buyer_id=world.buyer.pk, number=order.number, now=NOW + DAY / 100, actor_role=BUYER
+    )
+    ship(world, order)
+    info = confirm(world, order)
+    assert info.escrow_status == "released" and merchant_balance(world.maker.pk) > 0
+    with pytest.raises(NotFound):
+        services.receipt_confirm(
+            actor_id=world.buyer.pk, actor_role=BUYER, order_number="F999999-9", now=NOW
+        )
