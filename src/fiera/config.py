@@ -173,6 +173,9 @@ class Config:
     """FIERA_FLASH_PAYMENT_TIMEOUT_MINUTES: the same for an order with flash-sale lines."""
     trade_inquiries_per_day: int = 10
     """FIERA_TRADE_INQUIRIES_PER_DAY: new B2B inquiries a buyer may send per day."""
+    trade_assurance_release_days: int = 30
+    """FIERA_TRADE_ASSURANCE_RELEASE_DAYS: days after delivery when an escrowed payment the
+    buyer neither confirmed nor disputed is released to the supplier."""
     settlement_currency: str = "EUR"
     wallet_currencies: tuple[str, ...] = DEFAULT_WALLET_CURRENCIES
     media_root: Path = VAR_DIR / "media"
@@ -288,6 +291,14 @@ def _payments(errors: list[str]) -> dict[str, object]:
             low=1,
             high=10_000,
             meaning="how many new B2B inquiries a buyer may send per day",
+        ),
+        "trade_assurance_release_days": _int(
+            "FIERA_TRADE_ASSURANCE_RELEASE_DAYS",
+            30,
+            errors,
+            low=1,
+            high=365,
+            meaning="days after delivery when trade assurance releases an undisputed payment",
         ),
         "settlement_currency": settlement_code,
         "wallet_currencies": wallets,

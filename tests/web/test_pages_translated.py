@@ -306,6 +306,11 @@ def _pages(role: str) -> list[str]:
     if festival is not None:
         pages.append(reverse("festivals:live", args=[festival.slug]))
     pages += [reverse("web:partner_home"), reverse("partners:coverage")]
+    # trade assurance: the operators' dispute queue and an open dispute
+    pages.append(reverse("trade:disputes") + "?status=open")
+    dispute = _first("trade.Dispute", status="open")
+    if dispute is not None:
+        pages.append(reverse("trade:assurance", args=[dispute.order_number]))
     return pages
 
 

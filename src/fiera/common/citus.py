@@ -219,6 +219,13 @@ PLAN: tuple[TablePlan, ...] = (
         "common_processedevent",
         "a subscriber's 'event X done' marks, beside the messages they point to",
     ),
+    # --- trade assurance: disputes ---
+    _local(
+        "trade_dispute",
+        "disputes of B2B orders in escrow (at most one per order, a small share of them): the "
+        "buyer, the supplier and the operators' queue all read them (decision 0016)",
+    ),
+    _local("trade_disputemessage", "with its dispute"),
 )
 
 BY_TABLE: dict[str, TablePlan] = {entry.table: entry for entry in PLAN}

@@ -47,6 +47,7 @@ from fiera.catalog.models import Category, Price, Product, StockLevel, Variant, 
 from fiera.common.reference import Municipality, italian_region, municipalities_in_region
 from fiera.demo import vocabulary as vocab
 from fiera.demo.abroad import build_abroad
+from fiera.demo.assurance import build_assurance
 from fiera.demo.festivals import (
     FESTIVAL_MAX_UNIT_EUR_CENTS,
     build_festivals,
@@ -1101,7 +1102,12 @@ def _stage_orders(world: World, target_orders: int) -> None:
     )
     methods = payment_methods()
     # paid at checkout; the orders paid after it are fiera.demo.paylater's
-    prepaid = [m.code for m in methods if not m.collects_on_delivery and m.code != "wallet_later"]
+    # (trade assurance is B2B only: fiera.demo.assurance places those)
+    prepaid = [
+        m.code
+        for m in methods
+        if not m.collects_on_delivery and m.code not in ("wallet_later", "assurance")
+    ]
     cod = [m.code for m in methods if m.collects_on_delivery] or ["cod"]
     festivals = _festival_days(now)
     allowance: Counter[tuple[int, int]] = Counter(
@@ -1592,6 +1598,7 @@ def build_demo(
     extra.append("  " + build_partners(now=world.now, seed=seed, password=DEMO_PASSWORD))
     extra.append("  " + build_trade(now=world.now, seed=seed, password=DEMO_PASSWORD))
     extra.append("  " + build_listing(now=world.now, seed=seed))
+    extra.append("  " + build_assurance(now=world.now))
     # Planner statistics for the bulk-loaded tables: SQLite has none until ANALYZE, and a
     # PostgreSQL without autovacuum neither (the search plans on them, fiera.catalog.search).
     with connection.cursor() as cursor:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from fiera.common.parsing import InvalidNumber, parse_amount_minor
 from fiera.common.reference import countries_by_local_name
 from fiera.orders.carriers import carrier_list
-from fiera.orders.payment import payment_method_label, payment_methods
+from fiera.orders.payment import payment_method_label, payment_methods, payment_methods_for
 
 
 class CheckoutForm(forms.Form):
@@ -27,13 +27,26 @@ class CheckoutForm(forms.Form):
     )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=255)
 
-    def __init__(self, *args: Any, countries: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        countries: list[tuple[str, str]],
+        marketplace_kind: str = "",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = countries  # type: ignore[attr-defined]
+        # the methods offered on this kind of marketplace (trade assurance on B2B trade)
+        methods = (
+            payment_methods_for(marketplace_kind=marketplace_kind)
+            if marketplace_kind
+            else payment_methods()
+        )
         self.fields["payment_method"].choices = [  # type: ignore[attr-defined]
-            (method.code, payment_method_label(method.code)) for method in payment_methods()
+            (method.code, payment_method_label(method.code)) for method in methods
         ]
-        self.fields["payment_method"].initial = "cod"
+        codes = [method.code for method in methods]
+        self.fields["payment_method"].initial = "assurance" if "assurance" in codes else "cod"
 
     def address(self) -> dict[str, str]:
         data = self.cleaned_data

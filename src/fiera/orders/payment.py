@@ -33,8 +33,9 @@ from django.conf import settings
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from fiera.accounts.roles import SYSTEM
-from fiera.common.errors import InvalidInput
+from fiera.common.errors import Conflict, InvalidInput
 from fiera.common.money import Money
+from fiera.common.trade_terms import ASSURANCE
 from fiera.orders.events import FxUsed
 from fiera.payments import selectors as payments_selectors
 from fiera.payments import services as payments
@@ -286,3 +287,109 @@ def payment_methods() -> list[PaymentMethod]:
 payment_method_register(CashOnDelivery())
 payment_method_register(WalletPayment())
 payment_method_register(WalletPayLater())
+
+
+# --- trade assurance ---
+
+B2B_KIND = "b2b_trade"  # marketplaces.MarketplaceKind.B2B_TRADE
+
+
+class AssuranceRefundPartial(Conflict):
+    code = "assurance_refund_partial"
+    message_template = gettext_lazy(
+        "The payment of this order is held by trade assurance: it is refunded whole or not at "
+        "all. To settle part of it, the buyer opens a dispute and an operator decides it."
+    )
+
+
+def escrow_reference(number: str) -> str:
+    """The escrow reference of the order numbered ``number`` (one hold per order)."""
+    return f"order:{number}"
+
+
+def is_escrowed(*, payment_method: str, payment_terms: str) -> bool:
+    """Whether an order paid with ``payment_method`` under ``payment_terms`` is (or will be,
+    once paid) paid into escrow: the trade-assurance method at checkout, or a pay-later
+    order whose terms are trade assurance (an accepted quote)."""
+    return payment_method == TradeAssurance.code or (
+        payment_method == WalletPayLater.code and payment_terms == ASSURANCE
+    )
+
+
+class TradeAssurance(WalletPayment):
+    """B2B trade assurance at checkout (decision 0016): each order's total is held in
+    escrow (``payments.services.escrow_hold``, reference ``order:<number>``, no timeout)
+    from the buyer's wallet in the checkout currency, instead of charged; the orders are
+    written ``paid`` but nothing reaches the merchant until the buyer confirms receipt or
+    the release job runs (``trade.services``). Offered on B2B trade marketplaces only."""
+
+    code = "assurance"
+    label = gettext_noop(
+        "Trade assurance: your payment is held and released to the supplier when you "
+        "confirm receipt"
+    )
+    collects_on_delivery = False
+    marketplace_kinds = frozenset({B2B_KIND})
+
+    def settle_checkout(self, *, charge: CheckoutCharge, now: datetime) -> Settled:
+        holds = list(
+            zip(charge.merchant_ids, charge.order_totals_minor, charge.order_numbers, strict=True)
+        )
+
+        def collect() -> None:
+            for merchant_id, total, number in holds:
+                self.hold_order(
+                    buyer_id=charge.buyer_id,
+                    merchant_id=merchant_id,
+                    number=number,
+                    amount=Money(total, charge.currency),
+                    now=now,
+                )
+
+        return Settled(paid=True, collect=collect)
+
+    def hold_order(
+        self, *, buyer_id: int, merchant_id: int, number: str, amount: Money, now: datetime
+    ) -> payments_selectors.EscrowInfo:
+        """Hold ``amount`` of the buyer's wallet for the order (no timeout), in the
+        caller's transaction; ``NoWallet`` / ``InsufficientFunds`` (409) write nothing."""
+        return payments.escrow_hold(
+            buyer_id=buyer_id,
+            merchant_id=merchant_id,
+            reference=escrow_reference(number),
+            amount=amount,
+            timeout_seconds=0,
+            now=now,
+        )
+
+    def refund(self, *, order_number: str, amount: Money, reference: str, now: datetime) -> None:
+        """A hold still held is voided whole (``AssuranceRefundPartial``, 409, for part of
+        it); a released one is refunded from the merchant's payable like a wallet payment
+        (its Payment is ``escrow:order:<number>``)."""
+        ref = escrow_reference(order_number)
+        info = payments_selectors.escrow_get(reference=ref, now=now)
+        if info.status == "released":
+            payments.wallet_refund(
+                payment_reference=f"escrow:{ref}",
+                amount=amount,
+                refund_reference=reference,
+                now=now,
+                actor_role=SYSTEM,
+            )
+            return
+        if amount != info.amount:
+            raise AssuranceRefundPartial(f"escrow {ref} holds {info.amount}, not {amount}")
+        payments.escrow_refund(reference=ref, now=now)
+
+
+def payment_methods_for(*, marketplace_kind: str) -> list[PaymentMethod]:
+    """The methods offered on a marketplace of this kind (by code): a method with
+    ``marketplace_kinds`` only there (trade assurance: B2B trade), the others everywhere."""
+    return [
+        method
+        for method in payment_methods()
+        if marketplace_kind in getattr(method, "marketplace_kinds", (marketplace_kind,))
+    ]
+
+
+payment_method_register(TradeAssurance())

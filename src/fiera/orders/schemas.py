@@ -16,8 +16,9 @@ from fiera.common.schemas import MAX_ID, BodyId, MoneyOut, ObjectIn
 from fiera.orders.carriers import tracking_url
 from fiera.orders.models import MAX_LINE_QUANTITY, Order, OrderStatus
 from fiera.orders.pricing import CheckoutQuote
-from fiera.orders.selectors import CartView
+from fiera.orders.selectors import CartView, order_escrow
 from fiera.orders.services import CheckoutResult
+from fiera.payments.selectors import EscrowInfo
 
 SLUG = r"^[-a-zA-Z0-9_]+$"
 COUNTRY = r"^[A-Za-z]{2}$"
@@ -165,7 +166,9 @@ class CheckoutIn(QuoteIn):
         max_length=16,
         pattern=TEXT,
         description='"cod": cash on delivery; "wallet": the Fiera wallet now; "wallet_later": '
-        "the Fiera wallet within a timeout (POST /orders/{number}/pay)",
+        'the Fiera wallet within a timeout (POST /orders/{number}/pay); "assurance" (B2B '
+        "trade marketplaces only): trade assurance, held in escrow from the wallet until the "
+        "buyer confirms receipt",
     )
 
 
@@ -581,12 +584,20 @@ class OrderOut(Schema):
     refunded_at: datetime | None
     incoterm: str = Field("", description="B2B: Incoterms 2020 code, blank when not set")
     incoterm_place: str = ""
-    payment_terms: str = Field("", description='B2B: "assurance", "advance" or blank')
+    payment_terms: str = Field(
+        "", description='B2B: "assurance" (paid into escrow) or "advance"; "" on storefront orders'
+    )
     lead_time_days: int | None = None
+    escrow: EscrowOut | None = Field(
+        None,
+        description="trade assurance: the payment held for the supplier (null when the order "
+        "is not paid into escrow, or not paid yet)",
+    )
 
     @classmethod
     def of(cls, order: Order) -> OrderOut:
         c = order.currency
+        held = order_escrow(order)
         return cls(
             number=order.number,
             checkout_id=order.checkout_id,
@@ -630,7 +641,34 @@ class OrderOut(Schema):
             incoterm_place=order.incoterm_place,
             payment_terms=order.payment_terms,
             lead_time_days=order.lead_time_days,
+            escrow=EscrowOut.of(held) if held is not None else None,
         )
+
+
+# --- trade assurance ---
+
+
+class EscrowOut(Schema):
+    status: Literal["held", "released", "refunded", "expired"] = Field(
+        description="held for the supplier; released to it (receipt confirmed, the release "
+        "day passed, or a dispute rejected); refunded to the buyer (cancelled, refunded, or a "
+        "dispute upheld)"
+    )
+    amount: MoneyOut
+    held_at: datetime
+    resolved_at: datetime | None
+
+    @classmethod
+    def of(cls, info: EscrowInfo) -> EscrowOut:
+        return cls(
+            status=info.status,  # type: ignore[arg-type]
+            amount=MoneyOut.of(info.amount),
+            held_at=info.created_at,
+            resolved_at=info.resolved_at,
+        )
+
+
+OrderOut.model_rebuild()
 
 
 class CancelIn(ObjectIn):

@@ -7,7 +7,7 @@ operators all. An order someone may not see is ``OrderNotFound`` (404).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -39,7 +39,7 @@ from fiera.orders.models import (
     OrderStatus,
     SavedAddress,
 )
-from fiera.orders.payment import payment_method_get
+from fiera.orders.payment import escrow_reference, is_escrowed, payment_method_get
 from fiera.orders.pricing import (
     B2B_KIND,
     CROSS_BORDER_KIND,
@@ -54,6 +54,8 @@ from fiera.orders.pricing import (
     quote_compute,
     samples_normalize,
 )
+from fiera.payments import selectors as payments_selectors
+from fiera.payments.selectors import EscrowInfo
 
 
 class OrderNotFound(NotFound):
@@ -859,3 +861,100 @@ def merchant_sales(
             sales=[*(before.sales if before else []), money],
         )
     return found
+
+
+# --- trade assurance ---
+
+
+def order_escrow(order: Order, *, now: datetime | None = None) -> EscrowInfo | None:
+    """The trade-assurance hold of ``order`` (held, released, refunded or expired, with its
+    amount), or None when the order is not paid into escrow (no query then) or nothing is
+    held yet (an unpaid order: one query)."""
+    if not is_escrowed(payment_method=order.payment_method, payment_terms=order.payment_terms):
+        return None
+    try:
+        return payments_selectors.escrow_get(
+            reference=escrow_reference(order.number), now=now or timezone.now()
+        )
+    except payments_selectors.EscrowNotFound:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class EscrowedOrder:
+    """A B2B order paid (or to be paid) into escrow, as trade assurance needs it.
+    ``escrow_status``: held, released, refunded, expired, or "" while nothing is held."""
+
+    order_id: int
+    number: str
+    buyer_id: int
+    merchant_id: int
+    marketplace_id: int
+    status: str
+    total: Money
+    shipped_at: datetime | None
+    delivered_at: datetime | None
+    escrow_status: str
+    escrow_amount: Money | None
+    escrowed: bool = True  # paid (or to be paid) under trade assurance
+
+
+def escrowed_order(order: Order, now: datetime | None = None) -> EscrowedOrder:
+    """The facts of an escrowed order and its hold (one query)."""
+    info = order_escrow(order, now=now)
+    return EscrowedOrder(
+        order_id=order.pk,
+        number=order.number,
+        buyer_id=order.buyer_id,
+        merchant_id=order.merchant_id,
+        marketplace_id=order.marketplace_id,
+        status=str(order.status),
+        total=Money(order.total_minor, order.currency),
+        shipped_at=order.shipped_at,
+        delivered_at=order.delivered_at,
+        escrow_status=info.status if info is not None else "",
+        escrow_amount=info.amount if info is not None else None,
+        escrowed=is_escrowed(
+            payment_method=order.payment_method, payment_terms=order.payment_terms
+        ),
+    )
+
+
+def order_escrow_facts(*, number: str, now: datetime | None = None) -> EscrowedOrder | None:
+    """The order ``number`` as trade assurance reads it (``escrowed`` False when it is not
+    paid under trade assurance), or None when there is no such order (two queries). No
+    authorization: trusted callers (the trade app) check who reads it."""
+    order = Order.objects.filter(number=number).first()
+    if order is None:
+        return None
+    return escrowed_order(order, now)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPanel:
+    """A section that an app above orders adds to the order pages (trade assurance: the
+    dispute): the template it is drawn with and that template's context."""
+
+    template: str
+    context: dict[str, object]
+
+
+OrderPanelSource = Callable[..., "OrderPanel | None"]
+_panels: dict[str, OrderPanelSource] = {}
+
+
+def order_panel_register(name: str, source: OrderPanelSource) -> None:
+    """Apps above orders add a section to the buyer's and the console's order page without
+    orders importing them (registered once in their ``AppConfig.ready``): ``source(*,
+    number, actor_id, actor_role)`` returns an ``OrderPanel`` or None (nothing to show, or
+    not for this reader). Replaces one registered under the same name."""
+    _panels[name] = source
+
+
+def order_panels(*, number: str, actor_id: int, actor_role: str) -> list[OrderPanel]:
+    """The registered sections for this order and reader, by name."""
+    found = (
+        _panels[name](number=number, actor_id=actor_id, actor_role=actor_role)
+        for name in sorted(_panels)
+    )
+    return [panel for panel in found if panel is not None]

@@ -48,6 +48,7 @@ from fiera.common.errors import Conflict, DomainError, InvalidInput, NotFound, P
 from fiera.common.money import Money, is_currency
 from fiera.common.parsing import is_ascii_digits
 from fiera.common.reference import is_country
+from fiera.common.trade_terms import ADVANCE, ASSURANCE
 from fiera.festivals.offers import (
     FLASH,
     FlashInfo,
@@ -87,9 +88,13 @@ from fiera.orders.models import (
     Shipment,
 )
 from fiera.orders.payment import (
+    AssuranceRefundPartial,
     CheckoutCharge,
+    TradeAssurance,
     WalletPayLater,
     collected_fx,
+    escrow_reference,
+    is_escrowed,
     payment_method_get,
     refund_collected,
 )
@@ -120,11 +125,14 @@ from fiera.orders.pricing import (
 from fiera.orders.selectors import (
     AddressNotFound,
     CartView,
+    EscrowedOrder,
     OrderNotFound,
     address_book_check,
     cart_view,
+    escrowed_order,
     order_detail,
 )
+from fiera.payments import services as payments
 
 __all__ = [
     "AddressBookFull",
@@ -699,6 +707,7 @@ def checkout_submit(
     key = _check_key(idempotency_key)
     country = (country or "").strip().upper()
     method = payment_method_get(payment_method)
+    _check_method_offered(method, marketplace.kind)
     address = address_check(_address(shipping_address), destination=country)
     currency = currency_for(marketplace, country)
     from_cart = lines is None
@@ -870,6 +879,11 @@ def _checkout_write(
                 connection.ops.adapt_datetimefield_value(settled.payment_due_at)
                 if settled.payment_due_at is not None
                 else None
+            ),
+            payment_terms=(
+                ASSURANCE
+                if method_code == TradeAssurance.code
+                else ("" if method_code == WalletPayLater.code else ADVANCE)
             ),
         )
         returned = sql.insert(cursor, sql.ORDER_TABLE, orders, "id, number")
@@ -1267,6 +1281,15 @@ def _refund_record(
         created_by_id=actor_id,
         created_at=now,
     )
+    if is_escrowed(payment_method=order.payment_method, payment_terms=order.payment_terms):
+        # trade assurance: a held payment is voided whole, a released one refunded
+        TradeAssurance().refund(
+            order_number=order.number,
+            amount=Money(amount_minor, order.currency),
+            reference=f"order-refund:{refund.pk}",
+            now=now,
+        )
+        return refund
     refund_collected(
         method_code=order.payment_method,
         order_number=order.number,
@@ -1642,13 +1665,24 @@ def order_pay(*, buyer_id: int, number: str, now: datetime, actor_role: str) -> 
             raise _bad(order, OrderStatus.PAID)
         overdue = order.payment_due_at < now
         if not overdue:
-            fx = method.charge_order(
-                buyer_id=order.buyer_id,
-                merchant_id=order.merchant_id,
-                number=order.number,
-                amount=Money(order.total_minor, order.currency),
-                now=now,
-            )
+            fx = None
+            if is_escrowed(payment_method=order.payment_method, payment_terms=order.payment_terms):
+                # trade assurance: held in escrow, nothing reaches the merchant yet
+                TradeAssurance().hold_order(
+                    buyer_id=order.buyer_id,
+                    merchant_id=order.merchant_id,
+                    number=order.number,
+                    amount=Money(order.total_minor, order.currency),
+                    now=now,
+                )
+            else:
+                fx = method.charge_order(
+                    buyer_id=order.buyer_id,
+                    merchant_id=order.merchant_id,
+                    number=order.number,
+                    amount=Money(order.total_minor, order.currency),
+                    now=now,
+                )
             order.status = OrderStatus.PAID
             order.paid_at = now
             _save(order, ["status", "paid_at"])
@@ -1732,3 +1766,115 @@ def orders_expire_unpaid(
             if progress is not None:
                 progress(1)
     return cancelled
+
+
+# --- trade assurance ---
+
+
+class PaymentMethodNotOffered(InvalidInput):
+    code = "payment_method_not_offered"
+    message_template = gettext_lazy(
+        "This way to pay is not offered on this marketplace; choose one of those offered."
+    )
+
+
+class OrderNotEscrowed(Conflict):
+    code = "order_not_escrowed"
+    message_template = gettext_lazy("This order's payment is not held by trade assurance.")
+
+
+class OrderNotShipped(Conflict):
+    code = "order_not_shipped"
+    message_template = gettext_lazy(
+        "This order has not shipped yet: its receipt is confirmed once the supplier ships it."
+    )
+
+
+def _check_method_offered(method: object, marketplace_kind: str) -> None:
+    kinds = getattr(method, "marketplace_kinds", None)
+    if kinds is not None and marketplace_kind not in kinds:
+        raise PaymentMethodNotOffered(
+            f"payment method {getattr(method, 'code', '?')} is not offered on {marketplace_kind}"
+        )
+
+
+def _lock_escrowed(number: str) -> Order:
+    order = Order.objects.select_for_update().filter(number=number).first()
+    if order is None:
+        raise OrderNotFound(f"no order {number}")
+    if not is_escrowed(payment_method=order.payment_method, payment_terms=order.payment_terms):
+        raise OrderNotEscrowed(f"order {number} is paid by {order.payment_method}")
+    return order
+
+
+def order_escrow_lock(*, number: str, now: datetime) -> EscrowedOrder:
+    """The order ``number`` as trade assurance reads it, with its row locked (``SELECT ...
+    FOR UPDATE``) until the caller's transaction ends: trade assurance locks it first in
+    every use case (confirm receipt, open a dispute, decide one, the release job), so they
+    are serialised per order. Trusted callers (the trade app authorizes, then checks
+    ``escrowed``); ``OrderNotFound`` (404)."""
+    order = Order.objects.select_for_update().filter(number=number).first()
+    if order is None:
+        raise OrderNotFound(f"no order {number}")
+    return escrowed_order(order, now)
+
+
+def order_escrow_release(*, number: str, actor_id: int | None, now: datetime) -> EscrowedOrder:
+    """Receipt confirmed (or the release job): the held payment goes to the merchant's
+    payable through the ledger (``payments.services.escrow_release``: settlement pays it
+    out). A shipped order becomes delivered now (its packages too, ``orders.order.delivered``
+    published). Only a shipped or delivered order (``OrderNotShipped``, 409); idempotent
+    once released; a refunded hold is ``EscrowResolved`` (409). Trusted caller (trade)."""
+    with transaction.atomic():
+        order = _lock_escrowed(number)
+        if order.status not in {OrderStatus.SHIPPED, OrderStatus.DELIVERED}:
+            raise OrderNotShipped(f"order {number} is {order.status}")
+        payments.escrow_release(reference=escrow_reference(order.number), now=now)
+        if order.status == OrderStatus.SHIPPED:
+            order.status = OrderStatus.DELIVERED
+            order.delivered_at = now
+            _save(order, ["status", "delivered_at"])
+            order.shipments.filter(delivered_at__isnull=True).update(delivered_at=now)
+            events_publish(
+                [OrderDelivered(**order_facts(order), delivered_at=now.isoformat())], now=now
+            )
+        return escrowed_order(order, now)
+
+
+def order_escrow_refund(
+    *, number: str, actor_id: int | None, reason: str, now: datetime
+) -> EscrowedOrder:
+    """An upheld dispute: the held payment is voided (``payments.services.escrow_refund``:
+    the buyer's wallet has it available again) and the order refunded in full, recorded as a
+    Refund by ``actor_id`` with ``reason``. Its goods are NOT put back in stock: they were
+    shipped. A paid, shipped or delivered order only (``BadTransition``, 409); a released
+    hold is ``EscrowResolved`` (409). Trusted caller (trade)."""
+    with transaction.atomic():
+        order = _lock_escrowed(number)
+        if order.status not in {OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED}:
+            raise _bad(order, OrderStatus.REFUNDED, "only a paid order in escrow is refunded")
+        refund = _refund_record(
+            order=order,
+            amount_minor=order.total_minor - order.refunded_minor,
+            reason=reason,
+            actor_id=actor_id,
+            now=now,
+        )
+        order.status = OrderStatus.REFUNDED
+        order.refunded_minor = order.total_minor
+        order.refunded_at = now
+        _save(order, ["status", "refunded_minor", "refunded_at"])
+        events_publish([_refunded(order, refund, now)], now=now)
+        return escrowed_order(order, now)
+
+
+__all__ += [
+    "AssuranceRefundPartial",
+    "EscrowedOrder",
+    "OrderNotEscrowed",
+    "OrderNotShipped",
+    "PaymentMethodNotOffered",
+    "order_escrow_lock",
+    "order_escrow_refund",
+    "order_escrow_release",
+]

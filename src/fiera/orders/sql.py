@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from fiera.common.trade_terms import ADVANCE, ASSURANCE
 from fiera.festivals.offers import FLASH
 from fiera.orders.models import Checkout, IdempotencyRecord, Order, OrderLine
 from fiera.orders.pricing import CheckoutQuote, ShippingAddress
@@ -70,7 +71,8 @@ class OrderRow(NamedTuple):
     placed_at: Any
     paid_at: Any
     payment_due_at: Any = None  # a method that lets the buyer pay later ("wallet_later")
-    # --- listing terms --- (a B2B order's terms, ``pricing.listing_terms_agreed``)
+    # --- listing terms --- (a B2B order's terms, ``pricing.listing_terms_agreed``);
+    # payment_terms "assurance" only when the order is (or, paid later, will be) in escrow
     incoterm: str = ""
     incoterm_place: str = ""
     payment_terms: str = ""
@@ -130,6 +132,17 @@ def checkout_row(
     )
 
 
+def _payment_terms(fixed: str, listed: str) -> str:
+    """The order's payment terms: what the payment method fixes ("assurance": held in
+    escrow; "advance": paid to the supplier at checkout, whatever the listing said) over
+    what the listings agree on ("" when the method fixes nothing: paid later)."""
+    if fixed == ASSURANCE:
+        return ASSURANCE
+    if fixed == ADVANCE and listed:
+        return ADVANCE
+    return listed
+
+
 def order_rows(
     *,
     checkout_id: int,
@@ -142,6 +155,7 @@ def order_rows(
     placed_at: Any,
     paid_at: Any,
     payment_due_at: Any = None,
+    payment_terms: str = "",
 ) -> list[OrderRow]:
     """One order per merchant group of ``quote``, numbered ``numbers`` (same order)."""
     terms = quote.cross_border
@@ -172,7 +186,7 @@ def order_rows(
             payment_due_at=payment_due_at,
             incoterm=group.incoterm,
             incoterm_place=group.incoterm_place,
-            payment_terms=group.payment_terms,
+            payment_terms=_payment_terms(payment_terms, group.payment_terms),
             lead_time_days=group.lead_time_days,
         )
         for group, number in zip(quote.groups, numbers, strict=True)

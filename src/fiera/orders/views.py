@@ -369,7 +369,7 @@ def checkout_page(request: HttpRequest, slug: str) -> HttpResponse:
     error = ""
     refusal: Refusal | None = None
     if request.method == "POST":
-        form = CheckoutForm(request.POST, countries=choices)
+        form = CheckoutForm(request.POST, countries=choices, marketplace_kind=cart.marketplace.kind)
         if form.is_valid():
             country = form.cleaned_data["country"]
             request.session[session_key] = country
@@ -413,7 +413,9 @@ def checkout_page(request: HttpRequest, slug: str) -> HttpResponse:
         picked = _picked_address(addresses, request.GET.get("address"))
         if picked is not None and picked.country in dict(choices):
             initial.update({key: getattr(picked, key) for key in ADDRESS_FIELDS})
-        form = CheckoutForm(countries=choices, initial=initial)
+        form = CheckoutForm(
+            countries=choices, initial=initial, marketplace_kind=cart.marketplace.kind
+        )
         quote_country = initial["country"]
     quote = None
     quote_error = ""
@@ -607,6 +609,9 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
             "order": page.order,
             "pay_seconds_left": left,
             "pay_clock": _clock(left or 0),
+            "escrow": selectors.order_escrow(page.order),  # trade assurance
+            "buyer_view": True,
+            "panels": selectors.order_panels(number=number, actor_id=user_id, actor_role=role),
         },
     )
 
@@ -871,6 +876,8 @@ def console_order(request: HttpRequest, number: str) -> HttpResponse:
             "console_section": "orders",
             "view": page,
             "order": page.order,
+            "escrow": selectors.order_escrow(page.order),  # trade assurance
+            "panels": selectors.order_panels(number=number, actor_id=user_id, actor_role=role),
             "ship_form": ship_form,
             "refund_form": refund_form,
             "list_url": reverse("orders:console_orders") + (f"?{list_query}" if list_query else ""),

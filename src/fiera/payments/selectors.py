@@ -1435,3 +1435,19 @@ def qr_payment_get(*, user_id: int, request_id: str) -> QrPaymentResult:
     if row is None:
         raise QrPaymentNotFound(f"no payment request {request_id!r}")
     return qr_payment_result(row)
+
+
+# --- trade assurance ---
+
+
+def escrows_held(*, prefix: str, after_id: int = 0, limit: int = 100) -> list[tuple[int, str]]:
+    """(id, reference) of the holds still held whose reference starts with ``prefix``, by
+    id after ``after_id`` (the release job of trade assurance pages through them)."""
+    rows = (
+        Escrow.objects.filter(
+            status=EscrowStatus.HELD, reference__startswith=prefix, pk__gt=after_id
+        )
+        .order_by("pk")
+        .values_list("pk", "reference")[:limit]
+    )
+    return [(int(pk), str(reference)) for pk, reference in rows]

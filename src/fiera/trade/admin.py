@@ -17,6 +17,8 @@ from fiera.trade import services
 from fiera.trade.models import (
     BuyerCompany,
     BuyerMember,
+    Dispute,
+    DisputeMessage,
     Inquiry,
     InquiryMessage,
     SupplierProfile,
@@ -129,3 +131,49 @@ class InquiryAdmin(admin.ModelAdmin):
         "last_message_at",
     )
     inlines = [MessageInline]
+
+
+# --- trade assurance: disputes ---
+
+
+class DisputeMessageInline(admin.TabularInline):
+    model = DisputeMessage
+    extra = 0
+    can_delete = False
+    readonly_fields = ("author", "side", "body", "evidence", "created_at")
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Dispute)
+class DisputeAdmin(admin.ModelAdmin):
+    """Read-only: disputes are decided on the queue page (or through the API), which moves
+    the money through the ledger; the admin shows them and opens their evidence."""
+
+    list_display = ("order_number", "buyer", "merchant", "reason", "status", "opened_at")
+    list_filter = ("status", "reason")
+    search_fields = ("order_number",)
+    readonly_fields = (
+        "order_id",
+        "order_number",
+        "buyer",
+        "merchant",
+        "amount_minor",
+        "currency",
+        "reason",
+        "statement",
+        "status",
+        "opened_at",
+        "last_message_at",
+        "decided_at",
+        "decided_by",
+        "decision_reason",
+    )
+    inlines = [DisputeMessageInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

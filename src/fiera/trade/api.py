@@ -19,9 +19,13 @@ from fiera.common.pagination import Page
 from fiera.common.schemas import ErrorOut
 from fiera.trade import selectors, services
 from fiera.trade.schemas import (
+    AssuranceOut,
     CompanyIn,
     CompanyOut,
     CompanyVerifyIn,
+    DisputeDecisionIn,
+    DisputeIn,
+    DisputeOut,
     InquiryIn,
     InquiryOut,
     MemberIn,
@@ -36,6 +40,7 @@ from fiera.trade.schemas import (
 router = Router(tags=["trade"])
 
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+OrderNumber = Annotated[str, Field(min_length=1, max_length=24, pattern=r"^[A-Za-z0-9-]+$")]
 DENIALS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
@@ -249,3 +254,104 @@ def inquiry_close(request: HttpRequest, inquiry_id: Id) -> ThreadOut:
     """Close the inquiry: its buyer, or the supplier's owners and managers."""
     thread = services.inquiry_close(inquiry_id=inquiry_id, now=timezone.now(), **_actor(request))
     return ThreadOut.of(thread)
+
+
+# --- trade assurance: disputes ---
+
+
+@router.get(
+    "/trade/orders/{number}/assurance", response={200: AssuranceOut, **DENIALS, 409: ErrorOut}
+)
+def assurance_detail(request: HttpRequest, number: OrderNumber) -> AssuranceOut:
+    """Trade assurance on a B2B order: the held payment (held, released, refunded), the
+    dispute window, the release day and what the reader may do. Its buyer, its merchant's
+    staff and operators (anyone else 404); an order not paid under trade assurance 409."""
+    return AssuranceOut.of(
+        selectors.assurance_get(order_number=number, now=timezone.now(), **_actor(request))
+    )
+
+
+@router.post(
+    "/trade/orders/{number}/confirm-receipt", response={200: AssuranceOut, **DENIALS, 409: ErrorOut}
+)
+def receipt_confirm(request: HttpRequest, number: OrderNumber) -> AssuranceOut:
+    """The buyer confirms the goods arrived: the held payment is released to the supplier.
+    After shipment only, never while a dispute is open (409); again: answered as it is."""
+    info = services.receipt_confirm(order_number=number, now=timezone.now(), **_actor(request))
+    return AssuranceOut.of(info)
+
+
+@router.post(
+    "/trade/orders/{number}/disputes", response={201: DisputeOut, **DENIALS, 409: ErrorOut}
+)
+def dispute_open(
+    request: HttpRequest, number: OrderNumber, payload: DisputeIn
+) -> Status[DisputeOut]:
+    """The buyer opens the order's dispute, within 30 days of delivery (or of shipment when
+    delivery was never recorded): 409 ``dispute_window_closed``, ``already_disputed``,
+    ``escrow_not_held``, ``order_not_escrowed``; other buyers 404."""
+    info = services.dispute_open(
+        order_number=number,
+        reason=payload.reason,
+        statement=payload.statement,
+        now=timezone.now(),
+        **_actor(request),
+    )
+    return Status(201, DisputeOut.of(info))
+
+
+@router.get("/trade/disputes", response={200: list[DisputeOut], **DENIALS})
+@paginate(Page)
+def dispute_list(
+    request: HttpRequest, status: Literal["open", "upheld", "rejected"] | None = None
+) -> list[DisputeOut]:
+    """A buyer's own disputes, a merchant's staff their merchants', operators all (open
+    ones first, oldest first: the queue). Without their threads; paged."""
+    return [DisputeOut.of(d) for d in selectors.dispute_list(status=status, **_actor(request))]
+
+
+@router.get("/trade/disputes/{dispute_id}", response={200: DisputeOut, **DENIALS})
+def dispute_detail(request: HttpRequest, dispute_id: Id) -> DisputeOut:
+    """The dispute with its thread: its buyer, its merchant's staff and operators (anyone
+    else 404)."""
+    return DisputeOut.of(selectors.dispute_get(dispute_id=dispute_id, **_actor(request)))
+
+
+@router.post(
+    "/trade/disputes/{dispute_id}/messages", response={201: DisputeOut, **DENIALS, 409: ErrorOut}
+)
+def dispute_message_add(
+    request: HttpRequest,
+    dispute_id: Id,
+    body: str = Form("", max_length=4000),
+    evidence: File[UploadedFile | None] = None,
+) -> Status[DisputeOut]:
+    """Write in the thread (multipart/form-data): ``body`` plain text and/or ``evidence``, a
+    PDF or a picture of at most 5 MB (422 ``evidence_refused``). Both sides and operators;
+    409 once decided."""
+    info = services.dispute_message_add(
+        dispute_id=dispute_id,
+        body=body,
+        evidence=evidence,
+        evidence_name=(evidence.name or "evidence") if evidence is not None else "",
+        now=timezone.now(),
+        **_actor(request),
+    )
+    return Status(201, DisputeOut.of(info))
+
+
+@router.post(
+    "/trade/disputes/{dispute_id}/decision", response={200: DisputeOut, **DENIALS, 409: ErrorOut}
+)
+def dispute_decide(request: HttpRequest, dispute_id: Id, payload: DisputeDecisionIn) -> DisputeOut:
+    """An operator decides with a written reason: ``upheld`` refunds the buyer (the order
+    is refunded; its shipped goods are not restocked), ``rejected`` pays the supplier.
+    Others 403; decided already 409."""
+    info = services.dispute_decide(
+        dispute_id=dispute_id,
+        outcome=payload.outcome,
+        reason=payload.reason,
+        now=timezone.now(),
+        **_actor(request),
+    )
+    return DisputeOut.of(info)

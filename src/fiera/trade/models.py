@@ -245,3 +245,111 @@ class InquiryMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.side} on {self.inquiry_id}"
+
+
+# --- trade assurance: disputes ---
+
+
+class DisputeReason(models.TextChoices):
+    NOT_RECEIVED = "not_received", _("Not received")
+    NOT_AS_DESCRIBED = "not_as_described", _("Not as described")
+    DAMAGED = "damaged", _("Damaged")
+    QUANTITY_SHORT = "quantity_short", _("Quantity short")
+    OTHER = "other", _("Other")
+
+
+class DisputeStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    UPHELD = "upheld", _("Upheld: refunded to the buyer")
+    REJECTED = "rejected", _("Rejected: paid to the supplier")
+
+
+class DisputeSide(models.TextChoices):
+    BUYER = "buyer", _("Buyer")
+    SUPPLIER = "supplier", _("Supplier")
+    OPERATOR = "operator", _("Fiera")
+
+
+class Dispute(models.Model):
+    """A buyer's dispute of a B2B order paid under trade assurance (decision 0016): at most
+    one per order (``order_number`` unique; orders are numbered once across merchants).
+    The order is named by plain columns (``order_id``, ``order_number``; no foreign key:
+    orders are distributed, this table is local). While open, the held payment is not
+    released; an operator decides it (upheld: refunded to the buyer; rejected: released to
+    the supplier) with a written reason."""
+
+    order_id = models.BigIntegerField()
+    order_number = models.CharField(max_length=24, unique=True)
+    buyer = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    merchant = models.ForeignKey("merchants.Merchant", on_delete=models.PROTECT, related_name="+")
+    amount_minor = models.BigIntegerField()  # the held amount, when opened
+    currency = models.CharField(max_length=3)
+    reason = models.CharField(max_length=16, choices=DisputeReason.choices)
+    statement = models.TextField(max_length=4000)
+    status = models.CharField(
+        max_length=8, choices=DisputeStatus.choices, default=DisputeStatus.OPEN
+    )
+    opened_at = models.DateTimeField()
+    last_message_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decision_reason = models.TextField(max_length=4000, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("dispute")
+        verbose_name_plural = _("disputes")
+        ordering = ["-opened_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "opened_at"], name="dispute_queue"),
+            models.Index(fields=["buyer", "-opened_at"], name="dispute_buyer_recent"),
+            models.Index(fields=["merchant", "-opened_at"], name="dispute_merchant_recent"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=DisputeStatus.values), name="dispute_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(reason__in=DisputeReason.values), name="dispute_reason_known"
+            ),
+            models.CheckConstraint(condition=Q(amount_minor__gt=0), name="dispute_amount_positive"),
+            models.CheckConstraint(
+                condition=(
+                    Q(status="open", decided_at__isnull=True)
+                    | (~Q(status="open") & Q(decided_at__isnull=False) & ~Q(decision_reason=""))
+                ),
+                name="dispute_decided_with_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"dispute of {self.order_number}"
+
+
+class DisputeMessage(models.Model):
+    """A plain-text message of a dispute's thread, maybe with one evidence file (a PDF or
+    a re-encoded picture, at most 5 MB; served only to the dispute's parties)."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    side = models.CharField(max_length=8, choices=DisputeSide.choices)
+    body = models.TextField(max_length=4000, blank=True, default="")
+    evidence = models.FileField(upload_to="trade/disputes/", max_length=200, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("dispute message")
+        verbose_name_plural = _("dispute messages")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(side__in=DisputeSide.values), name="dispute_message_side_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(body="") | ~Q(evidence=""), name="dispute_message_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.side} on dispute {self.dispute_id}"

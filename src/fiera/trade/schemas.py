@@ -5,9 +5,11 @@ from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
-from fiera.common.schemas import BodyId, ObjectIn
+from fiera.common.schemas import BodyId, MoneyOut, ObjectIn
 from fiera.trade.selectors import (
+    AssuranceInfo,
     CompanyInfo,
+    DisputeInfo,
     InquirySummary,
     InquiryThread,
     SupplierInfo,
@@ -208,3 +210,114 @@ class ReplyIn(ObjectIn):
 
 class UnreadOut(Schema):
     unread: int
+
+
+# --- trade assurance: disputes ---
+
+
+class AssuranceOut(Schema):
+    order_number: str
+    order_status: str
+    escrow_status: str = Field(
+        description='held, released (to the supplier), refunded (to the buyer), expired, or ""'
+        " while nothing is held (an order not paid yet)"
+    )
+    amount: MoneyOut | None
+    shipped_at: datetime | None
+    delivered_at: datetime | None
+    dispute_until: datetime | None = Field(
+        description="the last moment to open a dispute: 30 days after delivery (or shipment)"
+    )
+    release_due_at: datetime | None = Field(
+        description="when the periodic job releases an undisputed, unconfirmed payment"
+    )
+    dispute_id: int | None
+    dispute_status: str = Field(description='open, upheld, rejected, or "" without a dispute')
+    side: str = Field(description="the reader's side: buyer, supplier or operator")
+    can_confirm: bool
+    can_dispute: bool
+
+    @classmethod
+    def of(cls, a: AssuranceInfo) -> AssuranceOut:
+        return cls(
+            order_number=a.order_number,
+            order_status=a.order_status,
+            escrow_status=a.escrow_status,
+            amount=MoneyOut.of(a.amount) if a.amount is not None else None,
+            shipped_at=a.shipped_at,
+            delivered_at=a.delivered_at,
+            dispute_until=a.dispute_until,
+            release_due_at=a.release_due_at,
+            dispute_id=a.dispute_id,
+            dispute_status=a.dispute_status,
+            side=a.viewer_side,
+            can_confirm=a.can_confirm,
+            can_dispute=a.can_dispute,
+        )
+
+
+class DisputeMessageOut(Schema):
+    id: int
+    side: str = Field(description="buyer, supplier or operator")
+    author: str
+    body: str = Field(description="plain text")
+    evidence_name: str = Field(description='the attached file\'s name, "" without one')
+    created_at: datetime
+
+
+class DisputeOut(Schema):
+    id: int
+    order_number: str
+    buyer: str
+    merchant_id: int
+    supplier: str
+    amount: MoneyOut = Field(description="the payment held when the dispute was opened")
+    reason: Literal["not_received", "not_as_described", "damaged", "quantity_short", "other"]
+    statement: str = Field(description="plain text")
+    status: Literal["open", "upheld", "rejected"]
+    opened_at: datetime
+    decided_at: datetime | None
+    decision_reason: str
+    side: str = Field(description="the reader's side: buyer, supplier or operator")
+    messages: list[DisputeMessageOut] = Field(description="oldest first; empty in lists")
+
+    @classmethod
+    def of(cls, d: DisputeInfo) -> DisputeOut:
+        return cls(
+            id=d.id,
+            order_number=d.order_number,
+            buyer=d.buyer_name,
+            merchant_id=d.merchant_id,
+            supplier=d.merchant_name,
+            amount=MoneyOut.of(d.amount),
+            reason=d.reason,  # type: ignore[arg-type]
+            statement=d.statement,
+            status=d.status,  # type: ignore[arg-type]
+            opened_at=d.opened_at,
+            decided_at=d.decided_at,
+            decision_reason=d.decision_reason,
+            side=d.viewer_side,
+            messages=[
+                DisputeMessageOut(
+                    id=m.id,
+                    side=m.side,
+                    author=m.author_name,
+                    body=m.body,
+                    evidence_name=m.evidence_name,
+                    created_at=m.created_at,
+                )
+                for m in d.messages
+            ],
+        )
+
+
+class DisputeIn(ObjectIn):
+    reason: Literal["not_received", "not_as_described", "damaged", "quantity_short", "other"]
+    statement: str = Field(max_length=4000, description="plain text: what went wrong")
+
+
+class DisputeDecisionIn(ObjectIn):
+    outcome: Literal["upheld", "rejected"] = Field(
+        description="upheld: refund the buyer; rejected: release the payment to the supplier"
+    )
+    reason: str = Field(max_length=4000, description="the written reason, shown to both sides")

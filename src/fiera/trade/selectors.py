@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from fiera.accounts.roles import BUYER, MERCHANT, OPERATOR, SYSTEM
-from fiera.accounts.selectors import user_summaries
+from fiera.accounts.selectors import UserSummary, user_summaries
 from fiera.catalog.selectors import product_detail
 from fiera.common.errors import NotFound, PermissionDenied
+from fiera.common.money import Money
 from fiera.marketplaces.selectors import (
     MarketplaceInfo,
     MarketplaceNotFound,
@@ -23,15 +25,23 @@ from fiera.marketplaces.selectors import (
 )
 from fiera.merchants.selectors import (
     MerchantNotFound,
+    MerchantSummary,
     authorize,
     merchant_get,
     merchant_ids_for_user,
     merchant_summaries,
     staff_role_of,
 )
+from fiera.orders.selectors import EscrowedOrder, OrderPanel, order_escrow_facts
+from fiera.orders.services import OrderNotEscrowed
 from fiera.trade.models import (
     BuyerCompany,
     BuyerMember,
+    Dispute,
+    DisputeMessage,
+    DisputeReason,
+    DisputeSide,
+    DisputeStatus,
     Inquiry,
     InquiryMessage,
     InquiryStatus,
@@ -461,3 +471,315 @@ def unread_count(*, actor_id: int, actor_role: str) -> int:
     else:
         return 0
     return int(total or 0)
+
+
+# --- trade assurance: disputes ---
+
+DISPUTE_WINDOW_DAYS = 30  # a dispute is opened within 30 days of delivery (or shipment)
+
+
+class DisputeNotFound(NotFound):
+    code = "dispute_not_found"
+    message_template = _("This dispute does not exist.")
+
+
+class AssuranceOrderNotFound(NotFound):
+    code = "order_not_found"
+    message_template = _("This order does not exist.")
+
+
+@dataclass(frozen=True, slots=True)
+class DisputeMessageInfo:
+    id: int
+    side: str  # buyer, supplier, operator
+    side_label: str
+    author_id: int
+    author_name: str
+    body: str
+    evidence_name: str  # "" without evidence; the file is served to the parties only
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DisputeInfo:
+    """A dispute as one of its parties (``viewer_side``: buyer, supplier, operator) sees
+    it, with its thread oldest first."""
+
+    id: int
+    order_number: str
+    buyer_id: int
+    buyer_name: str
+    merchant_id: int
+    merchant_name: str
+    amount: Money
+    reason: str
+    reason_label: str
+    statement: str
+    status: str  # open, upheld, rejected
+    status_label: str
+    opened_at: datetime
+    decided_at: datetime | None
+    decision_reason: str
+    messages: tuple[DisputeMessageInfo, ...]
+    viewer_side: str
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == DisputeStatus.OPEN
+
+
+@dataclass(frozen=True, slots=True)
+class AssuranceInfo:
+    """Trade assurance on one order as one of its parties sees it: the hold (``escrow_status``
+    held, released, refunded, expired, or "" while nothing is held), until when the buyer
+    may open a dispute (``dispute_until``: 30 days after delivery, else after shipment),
+    when the periodic job releases an undisputed hold (``release_due_at``), the dispute if
+    any, and what the viewer may do now."""
+
+    order_number: str
+    order_status: str
+    buyer_id: int
+    merchant_id: int
+    escrow_status: str
+    amount: Money | None
+    shipped_at: datetime | None
+    delivered_at: datetime | None
+    dispute_until: datetime | None
+    release_due_at: datetime | None
+    dispute_id: int | None
+    dispute_status: str
+    viewer_side: str
+    can_confirm: bool
+    can_dispute: bool
+
+
+def order_side(
+    facts: EscrowedOrder | None, *, actor_id: int | None, actor_role: str, number: str
+) -> str:
+    """The actor's side of the order: buyer, supplier (any staff of its merchant) or
+    operator; anyone else ``AssuranceOrderNotFound`` (404)."""
+    if facts is not None:
+        if actor_role in (OPERATOR, SYSTEM):
+            return "operator"
+        if actor_role == BUYER and facts.buyer_id == actor_id:
+            return DisputeSide.BUYER
+        if (
+            actor_role == MERCHANT
+            and actor_id is not None
+            and staff_role_of(user_id=actor_id, merchant_id=facts.merchant_id) is not None
+        ):
+            return DisputeSide.SUPPLIER
+    raise AssuranceOrderNotFound(f"order {number} is not the actor's")
+
+
+def dispute_until(facts: EscrowedOrder) -> datetime | None:
+    base = facts.delivered_at or facts.shipped_at
+    return base + timedelta(days=DISPUTE_WINDOW_DAYS) if base is not None else None
+
+
+def release_due_at(facts: EscrowedOrder) -> datetime | None:
+    if facts.delivered_at is None:
+        return None
+    return facts.delivered_at + timedelta(days=int(settings.FIERA_TRADE_ASSURANCE_RELEASE_DAYS))
+
+
+def assurance_info(facts: EscrowedOrder, *, side: str, now: datetime) -> AssuranceInfo:
+    dispute = Dispute.objects.filter(order_number=facts.number).values_list("pk", "status").first()
+    held = facts.escrow_status == "held" and facts.status in ("shipped", "delivered")
+    until = dispute_until(facts)
+    buyer = side == DisputeSide.BUYER
+    return AssuranceInfo(
+        order_number=facts.number,
+        order_status=facts.status,
+        buyer_id=facts.buyer_id,
+        merchant_id=facts.merchant_id,
+        escrow_status=facts.escrow_status,
+        amount=facts.escrow_amount,
+        shipped_at=facts.shipped_at,
+        delivered_at=facts.delivered_at,
+        dispute_until=until,
+        release_due_at=release_due_at(facts),
+        dispute_id=dispute[0] if dispute else None,
+        dispute_status=dispute[1] if dispute else "",
+        viewer_side=side,
+        can_confirm=buyer and held and not (dispute and dispute[1] == DisputeStatus.OPEN),
+        can_dispute=buyer and held and dispute is None and until is not None and now <= until,
+    )
+
+
+def assurance_get(
+    *, actor_id: int | None, actor_role: str, order_number: str, now: datetime
+) -> AssuranceInfo:
+    """Trade assurance on the order ``order_number`` for its buyer, its merchant's staff or
+    an operator (others 404; an order not paid under trade assurance 409
+    ``order_not_escrowed``)."""
+    facts = order_escrow_facts(number=order_number, now=now)
+    side = order_side(facts, actor_id=actor_id, actor_role=actor_role, number=order_number)
+    assert facts is not None
+    if not facts.escrowed:
+        raise OrderNotEscrowed(f"order {order_number} is not under trade assurance")
+    return assurance_info(facts, side=side, now=now)
+
+
+def dispute_access(
+    dispute: Dispute | None, *, actor_id: int | None, actor_role: str, dispute_id: int
+) -> str:
+    """The actor's side of the dispute (buyer, supplier, operator); others 404."""
+    if dispute is not None:
+        if actor_role in (OPERATOR, SYSTEM):
+            return DisputeSide.OPERATOR
+        if actor_role == BUYER and dispute.buyer_id == actor_id:
+            return DisputeSide.BUYER
+        if (
+            actor_role == MERCHANT
+            and actor_id is not None
+            and staff_role_of(user_id=actor_id, merchant_id=dispute.merchant_id) is not None
+        ):
+            return DisputeSide.SUPPLIER
+    raise DisputeNotFound(f"dispute {dispute_id} is not the actor's")
+
+
+def _name(person: UserSummary | None) -> str:
+    return (person.full_name or person.username) if person is not None else ""
+
+
+def _dispute_info(
+    dispute: Dispute,
+    *,
+    side: str,
+    messages: Iterable[DisputeMessage] = (),
+    people: dict[int, UserSummary] | None = None,
+    merchants: dict[int, MerchantSummary] | None = None,
+) -> DisputeInfo:
+    rows = list(messages)
+    if people is None:
+        people = user_summaries(user_ids=[dispute.buyer_id, *(m.author_id for m in rows)])
+    if merchants is None:
+        merchants = merchant_summaries(merchant_ids=[dispute.merchant_id])
+    merchant = merchants.get(dispute.merchant_id)
+    buyer = people.get(dispute.buyer_id)
+    labels = dict(DisputeSide.choices)
+    return DisputeInfo(
+        id=dispute.pk,
+        order_number=dispute.order_number,
+        buyer_id=dispute.buyer_id,
+        buyer_name=_name(buyer),
+        merchant_id=dispute.merchant_id,
+        merchant_name=merchant.display_name if merchant is not None else "",
+        amount=Money(dispute.amount_minor, dispute.currency),
+        reason=dispute.reason,
+        reason_label=str(dict(DisputeReason.choices).get(dispute.reason, dispute.reason)),
+        statement=dispute.statement,
+        status=dispute.status,
+        status_label=str(dict(DisputeStatus.choices).get(dispute.status, dispute.status)),
+        opened_at=dispute.opened_at,
+        decided_at=dispute.decided_at,
+        decision_reason=dispute.decision_reason,
+        messages=tuple(
+            DisputeMessageInfo(
+                id=m.pk,
+                side=m.side,
+                side_label=str(labels.get(m.side, m.side)),
+                author_id=m.author_id,
+                author_name=_name(people.get(m.author_id)),
+                body=m.body,
+                evidence_name=(m.evidence.name or "").rsplit("/", 1)[-1] if m.evidence else "",
+                created_at=m.created_at,
+            )
+            for m in rows
+        ),
+        viewer_side=side,
+    )
+
+
+def dispute_get(*, actor_id: int | None, actor_role: str, dispute_id: int) -> DisputeInfo:
+    """The dispute with its thread, for its buyer, its merchant's staff or an operator
+    (others 404)."""
+    dispute = Dispute.objects.filter(pk=dispute_id).first()
+    side = dispute_access(dispute, actor_id=actor_id, actor_role=actor_role, dispute_id=dispute_id)
+    assert dispute is not None
+    return _dispute_info(dispute, side=side, messages=dispute.messages.all())
+
+
+def dispute_of_order(
+    *, actor_id: int | None, actor_role: str, order_number: str
+) -> DisputeInfo | None:
+    """The dispute of the order, if any, for one of its parties (others 404)."""
+    dispute = Dispute.objects.filter(order_number=order_number).first()
+    if dispute is None:
+        return None
+    return dispute_get(actor_id=actor_id, actor_role=actor_role, dispute_id=dispute.pk)
+
+
+def dispute_list(
+    *, actor_id: int | None, actor_role: str, status: str | None = None
+) -> list[DisputeInfo]:
+    """The disputes the actor sees, without their threads: a buyer its own, merchant staff
+    their merchants', operators all (the queue: open ones oldest first, then decided ones
+    newest first). ``status`` filters (open, upheld, rejected)."""
+    rows = Dispute.objects.all()
+    side: str = DisputeSide.OPERATOR
+    if actor_role == BUYER:
+        rows, side = rows.filter(buyer_id=actor_id), DisputeSide.BUYER
+    elif actor_role == MERCHANT:
+        ids = merchant_ids_for_user(user_id=actor_id) if actor_id is not None else []
+        rows, side = rows.filter(merchant_id__in=list(ids)), DisputeSide.SUPPLIER
+    elif actor_role not in (OPERATOR, SYSTEM):
+        raise PermissionDenied("only buyers, merchant staff and operators have disputes")
+    if status:
+        rows = rows.filter(status=status)
+    found = sorted(
+        rows[:500],
+        key=lambda d: (
+            d.status != DisputeStatus.OPEN,
+            d.opened_at.timestamp() * (1 if d.status == DisputeStatus.OPEN else -1),
+        ),
+    )
+    people = user_summaries(user_ids=[d.buyer_id for d in found])
+    merchants = merchant_summaries(merchant_ids=[d.merchant_id for d in found])
+    return [_dispute_info(d, side=side, people=people, merchants=merchants) for d in found]
+
+
+@dataclass(frozen=True, slots=True)
+class DisputeEvidence:
+    name: str
+    content: bytes
+    content_type: str
+
+
+def dispute_evidence(
+    *, actor_id: int | None, actor_role: str, dispute_id: int, message_id: int
+) -> DisputeEvidence:
+    """The evidence file of one message of the dispute, for its parties only (others and a
+    message without a file: 404). At most 5 MB, read whole."""
+    dispute = Dispute.objects.filter(pk=dispute_id).first()
+    dispute_access(dispute, actor_id=actor_id, actor_role=actor_role, dispute_id=dispute_id)
+    message = DisputeMessage.objects.filter(pk=message_id, dispute_id=dispute_id).first()
+    if message is None or not message.evidence:
+        raise DisputeNotFound(f"no evidence {message_id} in dispute {dispute_id}")
+    name = (message.evidence.name or "").rsplit("/", 1)[-1]
+    with message.evidence.open("rb") as handle:
+        content = handle.read()
+    kind = "application/pdf" if content.startswith(b"%PDF-") else _picture_type(content)
+    return DisputeEvidence(name=name, content=content, content_type=kind)
+
+
+def _picture_type(content: bytes) -> str:
+    if content.startswith(b"\x89PNG"):
+        return "image/png"
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "image/webp"
+    return "image/jpeg"
+
+
+def dispute_panel(*, number: str, actor_id: int, actor_role: str) -> OrderPanel | None:
+    """The order pages' dispute section (registered with
+    ``orders.selectors.order_panel_register`` in ``TradeConfig.ready``): the dispute of the
+    order with its thread, for its parties; None without a dispute or for anyone else."""
+    try:
+        found = dispute_of_order(actor_id=actor_id, actor_role=actor_role, order_number=number)
+    except NotFound:
+        return None
+    if found is None:
+        return None
+    return OrderPanel(template="trade/_dispute_panel.html", context={"dispute": found})

@@ -5,7 +5,7 @@ transaction; ``actor_id``/``actor_role`` say who acts (``SYSTEM`` for the demo b
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import IO
 
@@ -23,9 +23,22 @@ from fiera.common.images import image_prepare
 from fiera.common.reference import country
 from fiera.marketplaces.selectors import marketplace_get
 from fiera.merchants.selectors import authorize
+from fiera.orders.selectors import EscrowedOrder
+from fiera.orders.services import (
+    OrderNotEscrowed,
+    order_escrow_lock,
+    order_escrow_refund,
+    order_escrow_release,
+)
+from fiera.payments.selectors import escrows_held
 from fiera.trade.models import (
     BuyerCompany,
     BuyerMember,
+    Dispute,
+    DisputeMessage,
+    DisputeReason,
+    DisputeSide,
+    DisputeStatus,
     EmployeesBand,
     Inquiry,
     InquiryMessage,
@@ -37,13 +50,22 @@ from fiera.trade.models import (
     VerificationKind,
 )
 from fiera.trade.selectors import (
+    DISPUTE_WINDOW_DAYS,
+    AssuranceInfo,
     CompanyInfo,
+    DisputeInfo,
+    DisputeNotFound,
     InquiryThread,
     SupplierInfo,
     VerificationInfo,
+    assurance_info,
     company_info,
+    dispute_access,
+    dispute_get,
+    dispute_until,
     inquiry_access,
     inquiry_thread,
+    order_side,
     supplier_get,
     verification_info,
 )
@@ -555,3 +577,308 @@ def inquiry_close(
     inquiry.closed_at = now
     inquiry.save(update_fields=["status", "closed_at"])
     return inquiry_thread(inquiry_id=inquiry_id, actor_id=actor_id, actor_role=actor_role)
+
+
+# --- trade assurance: confirm receipt, disputes, release ---
+
+
+class NotEscrowHeld(Conflict):
+    code = "escrow_not_held"
+    message_template = _(
+        "The payment of this order is not held by trade assurance any more (it was released "
+        "to the supplier or refunded), or it is not paid yet."
+    )
+
+
+class DisputeOpenNoRelease(Conflict):
+    code = "dispute_open"
+    message_template = _(
+        "A dispute is open on this order: the payment stays held until an operator decides it."
+    )
+
+
+class DisputeWindowClosed(Conflict):
+    code = "dispute_window_closed"
+    message_template = _(
+        "Disputes are opened within %(days)s days of delivery; this order's window closed on "
+        "%(until)s."
+    )
+
+
+class AlreadyDisputed(Conflict):
+    code = "already_disputed"
+    message_template = _("This order already has a dispute; add to its thread instead.")
+
+
+class DisputeDecided(Conflict):
+    code = "dispute_decided"
+    message_template = _("This dispute has been decided already.")
+
+
+class NotShippedYet(Conflict):
+    code = "order_not_shipped"
+    message_template = _(
+        "This order has not shipped yet: confirm receipt or open a dispute once the supplier "
+        "ships it (until then you may cancel it)."
+    )
+
+
+class OnlyTheBuyer(PermissionDenied):
+    code = "buyer_only"
+    message_template = _("Only the buyer of this order can do this.")
+
+
+class InvalidDisputeReason(InvalidInput):
+    code = "invalid_dispute_reason"
+    message_template = _(
+        "Choose the reason: not received, not as described, damaged, quantity short or other."
+    )
+
+
+class InvalidOutcome(InvalidInput):
+    code = "invalid_outcome"
+    message_template = _(
+        "Decide the dispute as upheld (refund the buyer) or rejected (pay the supplier)."
+    )
+
+
+class MessageEmpty(InvalidInput):
+    code = "message_empty"
+    message_template = _("Write a message or attach a file.")
+
+
+def _locked_order(
+    *, number: str, actor_id: int, actor_role: str, now: datetime
+) -> tuple[EscrowedOrder, str]:
+    """The order locked for the transaction and the actor's side (others 404), refused
+    when it is not under trade assurance (409)."""
+    try:
+        facts = order_escrow_lock(number=number, now=now)
+    except NotFound:
+        facts = None
+    side = order_side(facts, actor_id=actor_id, actor_role=actor_role, number=number)
+    assert facts is not None
+    if not facts.escrowed:
+        raise OrderNotEscrowed(f"order {number} is not under trade assurance")
+    return facts, side
+
+
+def _open_dispute_of(number: str) -> bool:
+    return Dispute.objects.filter(order_number=number, status=DisputeStatus.OPEN).exists()
+
+
+@transaction.atomic
+def receipt_confirm(
+    *, actor_id: int, actor_role: str, order_number: str, now: datetime
+) -> AssuranceInfo:
+    """The buyer confirms the goods arrived: the held payment is released to the supplier's
+    payable through the ledger (settlement pays it out) and a shipped order becomes
+    delivered. Only its buyer (supplier staff and operators 403, anyone else 404), after
+    shipment (409 ``order_not_shipped``), while held (409 ``escrow_not_held``; confirming
+    a released one again answers it as it is) and with no open dispute (409
+    ``dispute_open``). Serialised per order by the order's row lock."""
+    facts, side = _locked_order(
+        number=order_number, actor_id=actor_id, actor_role=actor_role, now=now
+    )
+    if side != DisputeSide.BUYER:
+        raise OnlyTheBuyer(f"a {side} does not confirm receipt")
+    if facts.status not in ("shipped", "delivered"):
+        raise NotShippedYet(f"order {order_number} is {facts.status}")
+    if facts.escrow_status == "released":
+        return assurance_info(facts, side=side, now=now)
+    if facts.escrow_status != "held":
+        raise NotEscrowHeld(f"escrow of {order_number} is {facts.escrow_status or 'not paid'}")
+    if _open_dispute_of(order_number):
+        raise DisputeOpenNoRelease(f"order {order_number} has an open dispute")
+    released = order_escrow_release(number=order_number, actor_id=actor_id, now=now)
+    return assurance_info(released, side=side, now=now)
+
+
+@transaction.atomic
+def dispute_open(
+    *,
+    actor_id: int,
+    actor_role: str,
+    order_number: str,
+    reason: str,
+    statement: str,
+    now: datetime,
+) -> DisputeInfo:
+    """The buyer disputes an order whose payment is held, within 30 days of delivery (of
+    shipment when delivery was never recorded): ``reason`` one of not_received,
+    not_as_described, damaged, quantity_short, other, and a plain-text statement. One per
+    order (409 ``already_disputed``); outside the window 409 ``dispute_window_closed``; not
+    held 409 ``escrow_not_held``; only the buyer (403; others 404). While it is open
+    nothing releases the payment."""
+    if reason not in DisputeReason.values:
+        raise InvalidDisputeReason(f"reason {reason!r}")
+    text = _text(statement, field="statement", limit=MAX_MESSAGE, label=str(_("Statement")))
+    facts, side = _locked_order(
+        number=order_number, actor_id=actor_id, actor_role=actor_role, now=now
+    )
+    if side != DisputeSide.BUYER:
+        raise OnlyTheBuyer(f"a {side} does not open a dispute")
+    if Dispute.objects.filter(order_number=order_number).exists():
+        raise AlreadyDisputed(f"order {order_number} has a dispute")
+    if facts.status not in ("shipped", "delivered"):
+        raise NotShippedYet(f"order {order_number} is {facts.status}")
+    if facts.escrow_status != "held" or facts.escrow_amount is None:
+        raise NotEscrowHeld(f"escrow of {order_number} is {facts.escrow_status or 'not paid'}")
+    until = dispute_until(facts)
+    if until is None or now > until:
+        raise DisputeWindowClosed(
+            f"window closed at {until}",
+            days=DISPUTE_WINDOW_DAYS,
+            until=until.date().isoformat() if until else "",
+        )
+    dispute = Dispute.objects.create(
+        order_id=facts.order_id,
+        order_number=order_number,
+        buyer_id=facts.buyer_id,
+        merchant_id=facts.merchant_id,
+        amount_minor=facts.escrow_amount.amount_minor,
+        currency=facts.escrow_amount.currency,
+        reason=reason,
+        statement=text,
+        opened_at=now,
+        last_message_at=now,
+    )
+    return dispute_get(actor_id=actor_id, actor_role=actor_role, dispute_id=dispute.pk)
+
+
+@transaction.atomic
+def dispute_message_add(
+    *,
+    actor_id: int,
+    actor_role: str,
+    dispute_id: int,
+    body: str = "",
+    evidence: IO[bytes] | bytes | None = None,
+    evidence_name: str = "",
+    now: datetime,
+) -> DisputeInfo:
+    """The buyer, the supplier's staff (any role) or an operator write in the dispute's
+    thread, with or without one evidence file (a PDF or a picture of at most 5 MB, as for
+    supplier verifications: 422 ``evidence_refused``). Others 404; a decided dispute 409
+    ``dispute_decided``; neither text nor file 422 ``message_empty``."""
+    dispute = Dispute.objects.select_for_update().filter(pk=dispute_id).first()
+    side = dispute_access(dispute, actor_id=actor_id, actor_role=actor_role, dispute_id=dispute_id)
+    assert dispute is not None
+    if dispute.status != DisputeStatus.OPEN:
+        raise DisputeDecided(f"dispute {dispute_id} is {dispute.status}")
+    if not isinstance(body, str):
+        body = ""
+    text = body.replace("\x00", "").strip()
+    if len(text) > MAX_MESSAGE:
+        raise TextTooLong("body", field=str(_("Message")), limit=MAX_MESSAGE)
+    if not text and evidence is None:
+        raise MessageEmpty("neither text nor evidence")
+    DisputeMessage.objects.create(
+        dispute=dispute,
+        author_id=actor_id,
+        side=side,
+        body=text,
+        evidence=evidence_file(evidence, evidence_name) if evidence is not None else "",
+        created_at=now,
+    )
+    Dispute.objects.filter(pk=dispute.pk).update(last_message_at=now)
+    return dispute_get(actor_id=actor_id, actor_role=actor_role, dispute_id=dispute_id)
+
+
+UPHELD = "upheld"
+REJECTED = "rejected"
+
+
+def dispute_decide(
+    *,
+    actor_id: int,
+    actor_role: str,
+    dispute_id: int,
+    outcome: str,
+    reason: str,
+    now: datetime,
+) -> DisputeInfo:
+    """An operator decides an open dispute with a written reason: ``upheld`` voids the hold
+        (the buyer's wallet has the money available again) and refunds the order in full,
+        without putting its shipped goods back in stock; ``rejected`` releases the hold to the
+        supplier. One transaction: the order row is locked first (as confirm and open do), then
+        the dispute. Only operators (403); a decided dispute 409 ``dispute_decided``; a payment
+    no longer held (the merchant refunded the order meanwhile) 409 ``escrow_not_held``."""
+    if actor_role not in (OPERATOR, SYSTEM):
+        raise OperatorsOnly("only operators decide disputes")
+    if outcome not in (UPHELD, REJECTED):
+        raise InvalidOutcome(f"outcome {outcome!r}")
+    text = _text(reason, field="reason", limit=MAX_MESSAGE, label=str(_("Reason")))
+    number = Dispute.objects.filter(pk=dispute_id).values_list("order_number", flat=True).first()
+    if number is None:
+        raise DisputeNotFound(f"no dispute {dispute_id}")
+    with transaction.atomic():
+        facts = order_escrow_lock(number=number, now=now)
+        dispute = Dispute.objects.select_for_update().get(pk=dispute_id)
+        if dispute.status != DisputeStatus.OPEN:
+            raise DisputeDecided(f"dispute {dispute_id} is {dispute.status}")
+        if facts.escrow_status != "held":
+            # the merchant refunded the order in full meanwhile: nothing left to decide on
+            raise NotEscrowHeld(f"escrow of {number} is {facts.escrow_status}")
+        if outcome == UPHELD:
+            order_escrow_refund(
+                number=number,
+                actor_id=actor_id if actor_role == OPERATOR else None,
+                reason=f"dispute {dispute_id} upheld: {text}"[:300],
+                now=now,
+            )
+        else:
+            order_escrow_release(number=number, actor_id=actor_id, now=now)
+        dispute.status = DisputeStatus.UPHELD if outcome == UPHELD else DisputeStatus.REJECTED
+        dispute.decided_at = now
+        dispute.decided_by_id = actor_id if actor_role == OPERATOR else None
+        dispute.decision_reason = text
+        dispute.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
+    return dispute_get(actor_id=actor_id, actor_role=actor_role, dispute_id=dispute_id)
+
+
+def escrows_release_due(
+    *,
+    now: datetime,
+    limit: int = 1000,
+    batch: int = 100,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Release the held payments of orders delivered more than
+    ``FIERA_TRADE_ASSURANCE_RELEASE_DAYS`` before ``now`` that the buyer neither confirmed
+    nor disputed (the periodic job: Celery beat hourly, ``fiera trade release-due``). Pages
+    through the holds still held (``payments.selectors.escrows_held``), then releases each
+    in its own short transaction under the order's row lock, re-checking it there (a
+    dispute opened or a confirm committed meanwhile wins). ``progress(1)`` per release.
+    Returns how many were released."""
+    days = int(settings.FIERA_TRADE_ASSURANCE_RELEASE_DAYS)
+    cutoff = now - timedelta(days=days)
+    released = 0
+    after = 0
+    while released < limit:
+        held = escrows_held(prefix="order:", after_id=after, limit=batch)
+        if not held:
+            break
+        after = held[-1][0]
+        for _id, reference in held:
+            if released >= limit:
+                break
+            number = reference.removeprefix("order:")
+            with transaction.atomic():
+                try:
+                    facts = order_escrow_lock(number=number, now=now)
+                except NotFound:
+                    continue
+                if (
+                    not facts.escrowed
+                    or facts.escrow_status != "held"
+                    or facts.delivered_at is None
+                    or facts.delivered_at > cutoff
+                    or _open_dispute_of(number)
+                ):
+                    continue
+                order_escrow_release(number=number, actor_id=None, now=now)
+            released += 1
+            if progress is not None:
+                progress(1)
+    return released

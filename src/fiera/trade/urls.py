@@ -15,3 +15,18 @@ urlpatterns = [
     path("trade/inquiries/<int:inquiry_id>/reply", views.reply, name="reply"),
     path("trade/inquiries/<int:inquiry_id>/close", views.close, name="close"),
 ]
+
+# --- trade assurance: disputes ---
+urlpatterns += [
+    path("trade/orders/<str:number>/assurance/", views.assurance_page, name="assurance"),
+    path("trade/orders/<str:number>/confirm-receipt", views.confirm, name="confirm"),
+    path("trade/orders/<str:number>/dispute", views.dispute_open, name="dispute_open"),
+    path("trade/disputes/", views.disputes_page, name="disputes"),
+    path("trade/disputes/<int:dispute_id>/messages", views.dispute_message, name="dispute_message"),
+    path("trade/disputes/<int:dispute_id>/decision", views.dispute_decide, name="dispute_decide"),
+    path(
+        "trade/disputes/<int:dispute_id>/evidence/<int:message_id>",
+        views.dispute_evidence,
+        name="dispute_evidence",
+    ),
+]

@@ -23,7 +23,7 @@ from fiera.common.errors import DomainError, NotFound, PermissionDenied
 from fiera.common.parsing import parse_id, parse_int_or_none, parse_page
 from fiera.common.reference import country_name
 from fiera.trade import selectors, services
-from fiera.trade.models import InquiryStatus
+from fiera.trade.models import DisputeReason, DisputeStatus, InquiryStatus
 
 PAGE_SIZE = 25
 
@@ -346,4 +346,178 @@ def supplier_edit(request: HttpRequest) -> HttpResponse:
             "error": error,
         },
         status=status,
+    )
+
+
+# --- trade assurance: confirm receipt, disputes ------------------------------------------
+
+
+def _order_page_url(number: str, role: str) -> str:
+    if role == "buyer":
+        return reverse("orders:order_detail", args=[number])
+    if role == "merchant":
+        return reverse("orders:console_order", args=[number])
+    return ""
+
+
+@login_required
+def assurance_page(request: HttpRequest, number: str) -> HttpResponse:
+    """Trade assurance on one order for its buyer, its merchant's staff and operators: the
+    held payment, "Confirm receipt" and "Open a dispute" (buyer), the dispute's thread with
+    its message and evidence form (both sides), and the decision form (operators)."""
+    actor = _actor(request)
+    now = timezone.now()
+    try:
+        info = selectors.assurance_get(order_number=number, now=now, **actor)
+        dispute = selectors.dispute_of_order(order_number=number, **actor)
+    except NotFound as exc:
+        raise _page_error(exc) from None
+    except DomainError as exc:
+        raise Http404(exc.message()) from None
+    return render(
+        request,
+        "trade/assurance.html",
+        {
+            "info": info,
+            "dispute": dispute,
+            "order_url": _order_page_url(number, actor["actor_role"]),
+            "reasons": DisputeReason.choices,
+            "form": {k: request.GET.get(k, "")[:4000] for k in ("reason", "statement")},
+        },
+    )
+
+
+@login_required
+@require_POST
+def confirm(request: HttpRequest, number: str) -> HttpResponse:
+    """The buyer's "Confirm receipt": releases the held payment; back to the order page
+    with a message (a refusal, e.g. an open dispute, says why)."""
+    actor = _actor(request)
+    try:
+        services.receipt_confirm(order_number=number, now=timezone.now(), **actor)
+        messages.success(request, _("Thank you: the payment was released to the supplier."))
+    except NotFound as exc:
+        raise _page_error(exc) from None
+    except DomainError as exc:
+        messages.error(request, exc.message())
+    return HttpResponseRedirect(
+        _order_page_url(number, actor["actor_role"]) or reverse("trade:assurance", args=[number])
+    )
+
+
+@login_required
+@require_POST
+def dispute_open(request: HttpRequest, number: str) -> HttpResponse:
+    actor = _actor(request)
+    try:
+        services.dispute_open(
+            order_number=number,
+            reason=request.POST.get("reason", "")[:20],
+            statement=request.POST.get("statement", "")[:5000],
+            now=timezone.now(),
+            **actor,
+        )
+        messages.success(
+            request, _("Your dispute is open: the payment stays held until Fiera decides.")
+        )
+    except NotFound as exc:
+        raise _page_error(exc) from None
+    except DomainError as exc:
+        messages.error(request, exc.message())
+    return HttpResponseRedirect(reverse("trade:assurance", args=[number]) + "#dispute")
+
+
+def _dispute_number(dispute_id: int, actor: dict[str, Any]) -> str:
+    try:
+        return selectors.dispute_get(dispute_id=dispute_id, **actor).order_number
+    except NotFound as exc:
+        raise _page_error(exc) from None
+
+
+@login_required
+@require_POST
+def dispute_message(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    """A message (and/or one evidence file, multipart) in the dispute's thread."""
+    actor = _actor(request)
+    number = _dispute_number(dispute_id, actor)
+    upload = request.FILES.get("evidence")
+    try:
+        services.dispute_message_add(
+            dispute_id=dispute_id,
+            body=request.POST.get("body", "")[:5000],
+            evidence=upload,
+            evidence_name=(upload.name or "evidence") if upload is not None else "",
+            now=timezone.now(),
+            **actor,
+        )
+        messages.success(request, _("Message sent."))
+    except DomainError as exc:
+        messages.error(request, exc.message())
+    return HttpResponseRedirect(reverse("trade:assurance", args=[number]) + "#thread")
+
+
+@login_required
+@require_POST
+def dispute_decide(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    """An operator's decision (upheld or rejected, with its written reason); back to the
+    queue (``next=queue``) or to the dispute."""
+    actor = _actor(request)
+    number = _dispute_number(dispute_id, actor)
+    try:
+        services.dispute_decide(
+            dispute_id=dispute_id,
+            outcome=request.POST.get("outcome", "")[:10],
+            reason=request.POST.get("reason", "")[:5000],
+            now=timezone.now(),
+            **actor,
+        )
+        messages.success(request, _("The dispute is decided."))
+    except PermissionDenied as exc:
+        raise _page_error(exc) from None
+    except DomainError as exc:
+        messages.error(request, exc.message())
+    if request.POST.get("next") == "queue":
+        return HttpResponseRedirect(reverse("trade:disputes") + "?status=open")
+    return HttpResponseRedirect(reverse("trade:assurance", args=[number]) + "#dispute")
+
+
+@login_required
+def dispute_evidence(request: HttpRequest, dispute_id: int, message_id: int) -> HttpResponse:
+    """An evidence file, for the dispute's parties only (others 404); sent as an attachment
+    so that the browser never renders it inside Fiera's pages."""
+    try:
+        found = selectors.dispute_evidence(
+            dispute_id=dispute_id, message_id=message_id, **_actor(request)
+        )
+    except NotFound as exc:
+        raise _page_error(exc) from None
+    response = HttpResponse(found.content, content_type=found.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{found.name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def disputes_page(request: HttpRequest) -> HttpResponse:
+    """The disputes the reader sees (a buyer: theirs; merchant staff: their companies';
+    operators: the queue, open ones oldest first, with the decision form). ``?status=``
+    filters; paged."""
+    actor = _actor(request)
+    status = request.GET.get("status", "")
+    if status not in ("", "open", "upheld", "rejected"):
+        status = ""
+    try:
+        found = selectors.dispute_list(status=status or None, **actor)
+    except PermissionDenied as exc:
+        raise _page_error(exc) from None
+    page = Paginator(found, PAGE_SIZE).get_page(parse_page(request.GET.get("page")))
+    return render(
+        request,
+        "trade/disputes.html",
+        {
+            "page": page,
+            "status": status,
+            "is_operator": actor["actor_role"] == "operator",
+            "statuses": [("", _("All")), *DisputeStatus.choices],
+        },
     )

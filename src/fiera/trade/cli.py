@@ -1,0 +1,52 @@
+"""Trade commands of the ``fiera`` CLI.
+
+``fiera.common.runtime.setup_django()`` first, then ONE domain call per command.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    """Add ``trade`` to the ``fiera`` command."""
+    p = subparsers.add_parser("trade", help="B2B trade: background jobs run by hand")
+    tsub = p.add_subparsers(dest="trade_command", required=True)
+    release = tsub.add_parser(
+        "release-due",
+        help="release to the suppliers the trade-assurance payments of orders delivered "
+        "FIERA_TRADE_ASSURANCE_RELEASE_DAYS ago that were neither confirmed nor disputed",
+    )
+    release.add_argument(
+        "--limit", type=int, default=100_000, help="release at most this many (default 100000)"
+    )
+    release.add_argument("--no-progress", action="store_true", help="no progress bar")
+    release.set_defaults(func=cmd_release_due)
+
+
+def cmd_release_due(args: Any) -> int:
+    """``fiera trade release-due``: a progress bar, then how many were released."""
+    import sys
+
+    from django.utils import timezone
+    from tqdm import tqdm
+
+    from fiera.common.runtime import setup_django
+
+    if args.limit < 1:
+        sys.stderr.write("--limit must be at least 1\n")
+        return 2
+    setup_django()
+    from fiera.trade.services import escrows_release_due
+
+    with tqdm(
+        desc="releasing held payments", unit=" orders", disable=args.no_progress, leave=False
+    ) as bar:
+
+        def advance(orders: int) -> None:
+            bar.update(orders)
+
+        released = escrows_release_due(now=timezone.now(), limit=args.limit, progress=advance)
+    word = "payment" if released == 1 else "payments"
+    sys.stdout.write(f"{released} held {word} released to the suppliers (past the release day)\n")
+    return 0

@@ -1,0 +1,16 @@
+"""Background work of the trade app (Celery; eager in-process without a broker)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+
+@shared_task(name="fiera.trade.release_due")
+def release_due() -> int:
+    """Release the escrowed payments of B2B orders delivered more than
+    ``FIERA_TRADE_ASSURANCE_RELEASE_DAYS`` ago that the buyer neither confirmed nor disputed
+    (Celery beat runs it hourly: ``CELERY_BEAT_SCHEDULE`` in settings). How many."""
+    from fiera.trade.services import escrows_release_due
+
+    return escrows_release_due(now=timezone.now())
