@@ -173,6 +173,8 @@ class Config:
     """FIERA_FLASH_PAYMENT_TIMEOUT_MINUTES: the same for an order with flash-sale lines."""
     trade_inquiries_per_day: int = 10
     """FIERA_TRADE_INQUIRIES_PER_DAY: new B2B inquiries a buyer may send per day."""
+    trade_quotes_per_month: int = 30
+    """FIERA_TRADE_QUOTES_PER_MONTH: quotes a supplier may send to RFQs per calendar month."""
     settlement_currency: str = "EUR"
     wallet_currencies: tuple[str, ...] = DEFAULT_WALLET_CURRENCIES
     media_root: Path = VAR_DIR / "media"
@@ -288,6 +290,14 @@ def _payments(errors: list[str]) -> dict[str, object]:
             low=1,
             high=10_000,
             meaning="how many new B2B inquiries a buyer may send per day",
+        ),
+        "trade_quotes_per_month": _int(
+            "FIERA_TRADE_QUOTES_PER_MONTH",
+            30,
+            errors,
+            low=1,
+            high=100_000,
+            meaning="how many quotes a supplier may send to RFQs per calendar month",
         ),
         "settlement_currency": settlement_code,
         "wallet_currencies": wallets,

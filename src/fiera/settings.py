@@ -277,6 +277,7 @@ NINJA_NUM_PROXIES = 1 if CONFIG.proxy_ssl_header else 0
 FIERA_LOGIN_RATE = CONFIG.login_rate
 # trade: open inquiries a buyer may start per rolling day (more answers 429)
 FIERA_TRADE_INQUIRIES_PER_DAY = CONFIG.trade_inquiries_per_day
+FIERA_TRADE_QUOTES_PER_MONTH = CONFIG.trade_quotes_per_month
 # New accounts per client address, on the sign-up page and on POST /api/v1/auth/signup.
 FIERA_SIGNUP_RATE = CONFIG.signup_rate
 # Who may read the API docs and its OpenAPI document: public, staff or off.
@@ -335,6 +336,8 @@ CELERY_BEAT_SCHEDULE = {
     "ledger-balance-deltas": {"task": "fiera.ledger.balance_deltas_apply", "schedule": 5.0},
     "outbox-relay": {"task": "fiera.common.outbox_relay", "schedule": 60.0},
     "orders-expire-unpaid": {"task": "fiera.orders.expire_unpaid", "schedule": 60.0},
+    # RFQs past their deadline and quotes past their validity (decision 0017)
+    "trade-expire-rfqs": {"task": "fiera.trade.expire_rfqs", "schedule": 300.0},
 }
 
 # Every line once, through the root's one handler: Django's "django" logger has its own
