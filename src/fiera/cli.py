@@ -426,6 +426,7 @@ APP_CLI_MODULES = (
     "fiera.orders.cli",
     "fiera.festivals.cli",
     "fiera.partners.cli",
+    "fiera.trade.cli",
 )
 
 

@@ -276,3 +276,15 @@ def test_close_decline_and_operator_read_only(rw: RfqWorld) -> None:
     assert closed.rfq.status == "closed"
     with pytest.raises(services.RfqNotOpen):
         services.rfq_close(actor_id=rw.w.buyer.pk, actor_role="buyer", rfq_id=rfq_id, now=NOW)
+
+
+def test_the_cli_the_task_and_beat_expire(rw: RfqWorld, capsys: Any, settings: Any) -> None:
+    from fiera.cli import main
+    from fiera.trade.tasks import expire_rfqs
+
+    assert settings.CELERY_BEAT_SCHEDULE["trade-expire-rfqs"]["task"] == "fiera.trade.expire_rfqs"
+    rfq_id = post(rw, deadline=NOW + timedelta(days=1)).rfq.id
+    quote(rw, rfq_id, valid_until=NOW + timedelta(days=2))
+    assert main(["trade", "expire-rfqs"]) == 0  # the real clock is past both
+    assert "1 RFQs and 1 quotes expired" in capsys.readouterr().out
+    assert list(expire_rfqs.delay().get()) == [0, 0]

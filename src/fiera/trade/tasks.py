@@ -1,0 +1,15 @@
+"""Background work of the trade app (Celery; eager in-process without a broker)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+
+@shared_task(name="fiera.trade.expire_rfqs")
+def expire_rfqs() -> tuple[int, int]:
+    """Quotes past their validity and RFQs past their deadline with no live quote become
+    expired (Celery beat every 5 minutes: ``CELERY_BEAT_SCHEDULE``). (RFQs, quotes)."""
+    from fiera.trade.services import rfqs_expire
+
+    return rfqs_expire(now=timezone.now())
