@@ -68,7 +68,9 @@ def test_rfq_flow_and_denials(client: Client, rw: RfqWorld) -> None:
     seen = client.get(f"{API}/rfqs/{rfq_id}", **_h(rw.w.clerk)).json()
     assert seen["side"] == "supplier" and seen["rfq"]["target_unit_price_minor"] == 3900
     assert client.get(f"{API}/rfqs", **_h(rw.w.other_buyer)).json()["items"] == []
-    assert [r["id"] for r in client.get(f"{API}/rfqs", **_h(rw.w.clerk)).json()["items"]] == [rfq_id]
+    assert [r["id"] for r in client.get(f"{API}/rfqs", **_h(rw.w.clerk)).json()["items"]] == [
+        rfq_id
+    ]
     # quoting
     url = f"{API}/rfqs/{rfq_id}/quotes"
     assert _post(client, url, rw.w.clerk, _quote_body(rw)).status_code == 403
@@ -90,7 +92,9 @@ def test_rfq_flow_and_denials(client: Client, rw: RfqWorld) -> None:
     assert _post(client, f"{API}/rfqs/{rfq_id}/read", rw.w.buyer, {}).json()["rfq"]["unread"] == 0
     # one revision
     rev = f"{API}/quotes/{qid}/revisions"
-    assert _post(client, rev, rw.w.manager, _quote_body(rw, unit_price_minor=3850)).status_code == 201
+    assert (
+        _post(client, rev, rw.w.manager, _quote_body(rw, unit_price_minor=3850)).status_code == 201
+    )
     twice = _post(client, rev, rw.w.owner, _quote_body(rw, unit_price_minor=3800))
     assert twice.status_code == 409 and twice.json()["error"] == "quote_revised_twice"
     # acceptance
@@ -118,8 +122,12 @@ def test_quota_answers_429(client: Client, rw: RfqWorld, settings: Any) -> None:
     settings.FIERA_TRADE_QUOTES_PER_MONTH = 1
     first = _rfq(client, rw).json()["rfq"]["id"]
     second = _rfq(client, rw).json()["rfq"]["id"]
-    assert _post(client, f"{API}/rfqs/{first}/quotes", rw.w.owner, _quote_body(rw)).status_code == 201
-    refused = _post(client, f"{API}/rfqs/{second}/quotes", rw.w.owner, _quote_body(rw), language="it")
+    assert (
+        _post(client, f"{API}/rfqs/{first}/quotes", rw.w.owner, _quote_body(rw)).status_code == 201
+    )
+    refused = _post(
+        client, f"{API}/rfqs/{second}/quotes", rw.w.owner, _quote_body(rw), language="it"
+    )
     assert refused.status_code == 429 and refused.json()["error"] == "quote_quota"
 
 
@@ -128,7 +136,10 @@ def test_withdraw_and_decline(client: Client, rw: RfqWorld) -> None:
     qid = _post(client, f"{API}/rfqs/{rfq_id}/quotes", rw.w.owner, _quote_body(rw)).json()["id"]
     assert _post(client, f"{API}/quotes/{qid}/withdraw", rw.w.clerk, {}).status_code == 403
     assert _post(client, f"{API}/quotes/{qid}/decline", rw.w.owner, {}).status_code == 403
-    assert _post(client, f"{API}/quotes/{qid}/withdraw", rw.w.owner, {}).json()["status"] == "withdrawn"
+    assert (
+        _post(client, f"{API}/quotes/{qid}/withdraw", rw.w.owner, {}).json()["status"]
+        == "withdrawn"
+    )
     late = _post(client, f"{API}/quotes/{qid}/decline", rw.w.buyer, {})
     assert late.status_code == 409
     assert client.get(f"{API}/quotes/{qid}", **_h(rw.w.operator)).status_code == 200

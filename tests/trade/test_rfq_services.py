@@ -40,7 +40,9 @@ def test_posting_matches_suppliers_of_the_category_tree_ranked(rw: RfqWorld) -> 
     detail = post(rw)
     assert detail.side == "buyer"
     assert detail.rfq.matched == 2
-    ranked = list(RfqMatch.objects.filter(rfq_id=detail.rfq.id).values_list("merchant_id", flat=True))
+    ranked = list(
+        RfqMatch.objects.filter(rfq_id=detail.rfq.id).values_list("merchant_id", flat=True)
+    )
     assert ranked == [rw.w.other.pk, rw.w.supplier.pk]  # the verified one first
     # the subcategory only: the other supplier's product is filed under "food"
     only_oil = post(rw, category_id=rw.oil.pk)
@@ -82,12 +84,19 @@ def test_who_sees_an_rfq(rw: RfqWorld) -> None:
     outsider = f.staff(f.merchant(), role="owner")
     with pytest.raises(NotFound):
         selectors.rfq_detail(rfq_id=rfq_id, actor_id=outsider.pk, actor_role="merchant", now=NOW)
-    seen = selectors.rfq_detail(rfq_id=rfq_id, actor_id=rw.w.clerk.pk, actor_role="merchant", now=NOW)
+    seen = selectors.rfq_detail(
+        rfq_id=rfq_id, actor_id=rw.w.clerk.pk, actor_role="merchant", now=NOW
+    )
     assert seen.side == "supplier" and seen.rfq.target_unit_price_minor == 3900
-    assert selectors.rfq_detail(
-        rfq_id=rfq_id, actor_id=rw.w.operator.pk, actor_role="operator", now=NOW
-    ).side == "operator"
-    assert [r.id for r in selectors.rfq_list(actor_id=rw.w.buyer.pk, actor_role="buyer")] == [rfq_id]
+    assert (
+        selectors.rfq_detail(
+            rfq_id=rfq_id, actor_id=rw.w.operator.pk, actor_role="operator", now=NOW
+        ).side
+        == "operator"
+    )
+    assert [r.id for r in selectors.rfq_list(actor_id=rw.w.buyer.pk, actor_role="buyer")] == [
+        rfq_id
+    ]
     assert selectors.rfq_list(actor_id=rw.w.other_buyer.pk, actor_role="buyer") == []
     assert [r.id for r in selectors.rfq_list(actor_id=rw.w.clerk.pk, actor_role="merchant")] == [
         rfq_id
@@ -100,16 +109,26 @@ def test_a_supplier_sees_only_its_own_quote_the_buyer_all(rw: RfqWorld) -> None:
     rfq_id = post(rw).rfq.id
     quote(rw, rfq_id)
     quote(rw, rfq_id, user=rw.w.other_owner, variant_id=rw.other_variant.pk, quantity=5)
-    mine = selectors.rfq_detail(rfq_id=rfq_id, actor_id=rw.w.clerk.pk, actor_role="merchant", now=NOW)
+    mine = selectors.rfq_detail(
+        rfq_id=rfq_id, actor_id=rw.w.clerk.pk, actor_role="merchant", now=NOW
+    )
     assert [q.merchant_id for q in mine.quotes] == [rw.w.supplier.pk]
-    theirs = selectors.rfq_detail(rfq_id=rfq_id, actor_id=rw.w.buyer.pk, actor_role="buyer", now=NOW)
+    theirs = selectors.rfq_detail(
+        rfq_id=rfq_id, actor_id=rw.w.buyer.pk, actor_role="buyer", now=NOW
+    )
     assert len(theirs.quotes) == 2 and theirs.rfq.unread == 2
     competing = Quote.objects.get(merchant_id=rw.w.other.pk)
     with pytest.raises(selectors.QuoteNotFound):
-        selectors.quote_get(quote_id=competing.pk, actor_id=rw.w.owner.pk, actor_role="merchant", now=NOW)
-    read = services.rfq_mark_read(actor_id=rw.w.buyer.pk, actor_role="buyer", rfq_id=rfq_id, now=NOW)
+        selectors.quote_get(
+            quote_id=competing.pk, actor_id=rw.w.owner.pk, actor_role="merchant", now=NOW
+        )
+    read = services.rfq_mark_read(
+        actor_id=rw.w.buyer.pk, actor_role="buyer", rfq_id=rfq_id, now=NOW
+    )
     assert read.rfq.unread == 0
-    seen = services.rfq_mark_read(actor_id=rw.w.clerk.pk, actor_role="merchant", rfq_id=rfq_id, now=NOW)
+    seen = services.rfq_mark_read(
+        actor_id=rw.w.clerk.pk, actor_role="merchant", rfq_id=rfq_id, now=NOW
+    )
     assert seen.rfq.unread == 0
 
 
@@ -134,7 +153,14 @@ def test_quote_refusals(rw: RfqWorld) -> None:
     with pytest.raises(services.QuoteExists):
         quote(rw, rfq_id, user=rw.w.manager)
     with pytest.raises(services.RfqDeadlinePassed):
-        quote(rw, rfq_id, user=rw.w.other_owner, variant_id=rw.other_variant.pk, now=NOW + timedelta(days=15), valid_until=NOW + timedelta(days=40))
+        quote(
+            rw,
+            rfq_id,
+            user=rw.w.other_owner,
+            variant_id=rw.other_variant.pk,
+            now=NOW + timedelta(days=15),
+            valid_until=NOW + timedelta(days=40),
+        )
 
 
 def test_monthly_quote_quota(rw: RfqWorld, settings: Any) -> None:
@@ -193,7 +219,9 @@ def test_accept_places_an_agreed_order_and_awards(rw: RfqWorld) -> None:
     with pytest.raises(services.BuyerDecides):
         services.quote_accept(actor_id=rw.w.owner.pk, actor_role="merchant", quote_id=q.id, now=NOW)
     with pytest.raises(selectors.QuoteNotFound):
-        services.quote_accept(actor_id=rw.w.other_buyer.pk, actor_role="buyer", quote_id=q.id, now=NOW)
+        services.quote_accept(
+            actor_id=rw.w.other_buyer.pk, actor_role="buyer", quote_id=q.id, now=NOW
+        )
     with pytest.raises(services.ShipToNeeded):
         services.quote_accept(actor_id=rw.w.buyer.pk, actor_role="buyer", quote_id=q.id, now=NOW)
     done = services.quote_accept(
@@ -206,15 +234,23 @@ def test_accept_places_an_agreed_order_and_awards(rw: RfqWorld) -> None:
     assert done.status == "accepted" and done.order_number
     order = Order.objects.get(number=done.order_number)
     assert (order.status, order.payment_method) == ("placed", "wallet_later")
-    assert (order.incoterm, order.incoterm_place, order.payment_terms) == ("FOB", "Genova", "assurance")
+    assert (order.incoterm, order.incoterm_place, order.payment_terms) == (
+        "FOB",
+        "Genova",
+        "assurance",
+    )
     assert order.lead_time_days == 21 and order.quote_ref == done.ref
     assert order.total_minor == 4000 * 200 and order.merchant_id == rw.w.supplier.pk
-    assert order.payment_due_at == NOW + timedelta(hours=1) + timedelta(days=services.QUOTE_PAYMENT_DAYS)
+    assert order.payment_due_at == NOW + timedelta(hours=1) + timedelta(
+        days=services.QUOTE_PAYMENT_DAYS
+    )
     line = OrderLine.objects.get(order=order)
     assert (line.price_kind, line.unit_price_minor, line.quantity) == ("contract", 4000, 200)
     assert Rfq.objects.get(pk=rfq_id).status == "awarded"
     assert Quote.objects.get(pk=rival.id).status == "declined"
-    again = services.quote_accept(actor_id=rw.w.buyer.pk, actor_role="buyer", quote_id=q.id, now=NOW)
+    again = services.quote_accept(
+        actor_id=rw.w.buyer.pk, actor_role="buyer", quote_id=q.id, now=NOW
+    )
     assert again.order_number == done.order_number  # idempotent
     assert Order.objects.filter(quote_ref=done.ref).count() == 1
     with pytest.raises(services.RfqNotOpen):
@@ -241,7 +277,11 @@ def test_expired_quote_cannot_be_accepted_and_the_job_expires(rw: RfqWorld) -> N
     later = NOW + timedelta(days=3)
     with pytest.raises(services.QuoteExpired) as expired:
         services.quote_accept(
-            actor_id=rw.w.buyer.pk, actor_role="buyer", quote_id=q.id, shipping_address=ADDRESS, now=later
+            actor_id=rw.w.buyer.pk,
+            actor_role="buyer",
+            quote_id=q.id,
+            shipping_address=ADDRESS,
+            now=later,
         )
     assert expired.value.status == 409
     assert services.rfqs_expire(now=later) == (0, 1)  # the deadline has not passed
@@ -256,7 +296,11 @@ def test_an_rfq_past_its_deadline_stays_open_while_a_quote_is_valid(rw: RfqWorld
     after = NOW + timedelta(days=20)
     assert services.rfqs_expire(now=after) == (0, 0)
     done = services.quote_accept(
-        actor_id=rw.w.buyer.pk, actor_role="buyer", quote_id=q.id, shipping_address=ADDRESS, now=after
+        actor_id=rw.w.buyer.pk,
+        actor_role="buyer",
+        quote_id=q.id,
+        shipping_address=ADDRESS,
+        now=after,
     )
     assert done.status == "accepted"
 
@@ -265,11 +309,17 @@ def test_close_decline_and_operator_read_only(rw: RfqWorld) -> None:
     rfq_id = post(rw).rfq.id
     q = quote(rw, rfq_id)
     with pytest.raises(PermissionDenied):
-        services.quote_decline(actor_id=rw.w.operator.pk, actor_role="operator", quote_id=q.id, now=NOW)
-    declined = services.quote_decline(actor_id=rw.w.buyer.pk, actor_role="buyer", quote_id=q.id, now=NOW)
+        services.quote_decline(
+            actor_id=rw.w.operator.pk, actor_role="operator", quote_id=q.id, now=NOW
+        )
+    declined = services.quote_decline(
+        actor_id=rw.w.buyer.pk, actor_role="buyer", quote_id=q.id, now=NOW
+    )
     assert declined.status == "declined"
     with pytest.raises(services.QuoteNotLive):
-        services.quote_withdraw(actor_id=rw.w.owner.pk, actor_role="merchant", quote_id=q.id, now=NOW)
+        services.quote_withdraw(
+            actor_id=rw.w.owner.pk, actor_role="merchant", quote_id=q.id, now=NOW
+        )
     with pytest.raises(services.BuyerDecides):
         services.rfq_close(actor_id=rw.w.owner.pk, actor_role="merchant", rfq_id=rfq_id, now=NOW)
     closed = services.rfq_close(actor_id=rw.w.buyer.pk, actor_role="buyer", rfq_id=rfq_id, now=NOW)

@@ -7,12 +7,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from fiera.accounts.roles import BUYER, MERCHANT, OPERATOR, SYSTEM
 from fiera.accounts.selectors import user_summaries
+from fiera.catalog import rules
 from fiera.catalog.selectors import category_list, product_detail
 from fiera.common.errors import NotFound, PermissionDenied
 from fiera.common.trade_terms import incoterm_name, payment_terms_name
@@ -30,6 +33,7 @@ from fiera.merchants.selectors import (
     merchant_summaries,
     staff_role_of,
 )
+from fiera.orders.selectors import address_list
 from fiera.trade.models import (
     BuyerCompany,
     BuyerMember,
@@ -843,3 +847,72 @@ def quote_access(
         ):
             return "supplier"
     raise QuoteNotFound(f"quote {quote_id} is not the actor's")
+
+
+@dataclass(frozen=True, slots=True)
+class QuotableVariant:
+    variant_id: int
+    sku: str
+    label: str
+    name_en: str
+    name_it: str
+    name_zh: str
+    min_order_quantity: int
+    unit_price_minor: int  # the list price from 1 unit, in the RFQ's currency
+
+
+def quotable_variants(
+    *, merchant_id: int, marketplace_id: int, currency: str, limit: int = 300
+) -> list[QuotableVariant]:
+    """The merchant's variants for sale on the marketplace in ``currency`` (``catalog.rules``),
+    what its quote form offers, by product name; one query (a documented cross-app read)."""
+    sql = (
+        "SELECT v.id, v.sku, v.label, p.name_en, p.name_it, p.name_zh, v.min_order_quantity, "
+        f"pr.amount_minor FROM catalog_variant v {rules.sellable_joins()} "
+        "WHERE v.merchant_id = %s ORDER BY p.name_en, v.id LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [marketplace_id, currency, merchant_id, limit])
+        return [
+            QuotableVariant(
+                variant_id=int(r[0]),
+                sku=str(r[1]),
+                label=str(r[2]),
+                name_en=str(r[3]),
+                name_it=str(r[4]),
+                name_zh=str(r[5]),
+                min_order_quantity=rules.order_minimum(min_order_quantity=int(r[6])),
+                unit_price_minor=int(r[7]),
+            )
+            for r in cursor.fetchall()
+        ]
+
+
+def saved_addresses_in(*, buyer_id: int, country_code: str) -> list[tuple[int, str]]:
+    """The buyer's saved addresses in the country, as (id, one-line text), default first."""
+    return [
+        (a.pk, f"{a.name}, {a.line1}, {a.city} {a.postal_code}")
+        for a in address_list(buyer_id=buyer_id, actor_role=BUYER)
+        if a.country == country_code
+    ]
+
+
+def category_choices(language: str) -> list[tuple[int, str]]:
+    """The catalog's categories for the RFQ form: (id, name in ``language``), each
+    parent followed by its subcategories (indented with "— ")."""
+    found = category_list()
+    suffix = "zh" if language.startswith("zh") else "it" if language.startswith("it") else "en"
+    children: dict[int | None, list[Any]] = {}
+    for c in found:
+        children.setdefault(c.parent_id, []).append(c)
+    out: list[tuple[int, str]] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for c in sorted(
+            children.get(parent, []), key=lambda c: getattr(c, f"name_{suffix}") or c.name_en
+        ):
+            out.append((c.id, "— " * depth + (getattr(c, f"name_{suffix}") or c.name_en)))
+            walk(c.id, depth + 1)
+
+    walk(None, 0)
+    return out
