@@ -145,3 +145,22 @@ def test_operator_reads_all(client: Client, rw: RfqWorld) -> None:
     assert c.get(f"/trade/rfqs/{rfq_id}/").status_code == 200
     assert c.post(f"/trade/rfqs/{rfq_id}/close").status_code == 302  # refused, with a message
     assert Rfq.objects.get().status == "open"
+
+
+def test_admin_lists_rfqs_and_quotes(client: Client, rw: RfqWorld) -> None:
+    rfq_id = _live_rfq(rw)
+    q = _live_quote(rw, rfq_id)
+    client.force_login(f_user_operator())
+    for path in (
+        "/admin/trade/rfq/",
+        f"/admin/trade/rfq/{rfq_id}/change/",
+        "/admin/trade/quote/",
+        f"/admin/trade/quote/{q.id}/change/",
+    ):
+        assert client.get(path).status_code == 200, path
+
+
+def f_user_operator() -> Any:
+    from tests.catalog import factories as f
+
+    return f.user("operator", is_superuser=True, is_staff=True)
