@@ -8,6 +8,8 @@ to the supplier (an ordinary wallet payment, no escrow).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 from fiera.common.errors import InvalidInput
@@ -50,7 +52,7 @@ class InvalidTerms(InvalidInput):
         "time of 0 to 365 days."
     )
 
-    def __init__(self, detail: str = "", **extra: object) -> None:
+    def __init__(self, detail: str = "", **extra: Any) -> None:
         extra.setdefault("incoterms", ", ".join(INCOTERMS))
         super().__init__(detail, **extra)
 

@@ -26,12 +26,12 @@ from fiera.trade.schemas import (
     InquiryIn,
     InquiryOut,
     MemberIn,
-    QuoteIn,
-    QuoteOut,
     ReplyIn,
     RfqDetailOut,
     RfqIn,
     RfqOut,
+    RfqQuoteIn,
+    RfqQuoteOut,
     SupplierIn,
     SupplierOut,
     ThreadOut,
@@ -317,55 +317,59 @@ def rfq_close(request: HttpRequest, rfq_id: Id) -> RfqDetailOut:
 
 @router.post(
     "/trade/rfqs/{rfq_id}/quotes",
-    response={201: QuoteOut, **DENIALS, 409: ErrorOut, 429: ErrorOut},
+    response={201: RfqQuoteOut, **DENIALS, 409: ErrorOut, 429: ErrorOut},
 )
-def quote_submit(request: HttpRequest, rfq_id: Id, payload: QuoteIn) -> Status[QuoteOut]:
+def quote_submit(request: HttpRequest, rfq_id: Id, payload: RfqQuoteIn) -> Status[RfqQuoteOut]:
     """A matched supplier's owner or manager quotes (one quote per supplier and RFQ: 409;
     422 ``moq_not_met``; 429 ``quote_quota`` past the month's limit)."""
     info = services.quote_submit(
         rfq_id=rfq_id, now=timezone.now(), **payload.dict(), **_actor(request)
     )
-    return Status(201, QuoteOut.of(info))
+    return Status(201, RfqQuoteOut.of(info))
 
 
-@router.get("/trade/quotes/{quote_id}", response={200: QuoteOut, **DENIALS})
-def quote_detail(request: HttpRequest, quote_id: Id) -> QuoteOut:
+@router.get("/trade/quotes/{quote_id}", response={200: RfqQuoteOut, **DENIALS})
+def quote_detail(request: HttpRequest, quote_id: Id) -> RfqQuoteOut:
     """A quote for the RFQ's buyer, its supplier's staff and operators (others 404)."""
-    return QuoteOut.of(
+    return RfqQuoteOut.of(
         selectors.quote_get(quote_id=quote_id, now=timezone.now(), **_actor(request))
     )
 
 
 @router.post(
-    "/trade/quotes/{quote_id}/revisions", response={201: QuoteOut, **DENIALS, 409: ErrorOut}
+    "/trade/quotes/{quote_id}/revisions", response={201: RfqQuoteOut, **DENIALS, 409: ErrorOut}
 )
-def quote_revise(request: HttpRequest, quote_id: Id, payload: QuoteIn) -> Status[QuoteOut]:
+def quote_revise(request: HttpRequest, quote_id: Id, payload: RfqQuoteIn) -> Status[RfqQuoteOut]:
     """Version 2 of the quote; the one revision allowed (a second: 409
     ``quote_revised_twice``; an expired quote: 409 ``quote_expired``)."""
     info = services.quote_revise(
         quote_id=quote_id, now=timezone.now(), **payload.dict(), **_actor(request)
     )
-    return Status(201, QuoteOut.of(info))
+    return Status(201, RfqQuoteOut.of(info))
 
 
 @router.post(
-    "/trade/quotes/{quote_id}/withdraw", response={200: QuoteOut, **DENIALS, 409: ErrorOut}
+    "/trade/quotes/{quote_id}/withdraw", response={200: RfqQuoteOut, **DENIALS, 409: ErrorOut}
 )
-def quote_withdraw(request: HttpRequest, quote_id: Id) -> QuoteOut:
+def quote_withdraw(request: HttpRequest, quote_id: Id) -> RfqQuoteOut:
     """The supplier's owner or manager withdraws a live quote."""
     info = services.quote_withdraw(quote_id=quote_id, now=timezone.now(), **_actor(request))
-    return QuoteOut.of(info)
+    return RfqQuoteOut.of(info)
 
 
-@router.post("/trade/quotes/{quote_id}/decline", response={200: QuoteOut, **DENIALS, 409: ErrorOut})
-def quote_decline(request: HttpRequest, quote_id: Id) -> QuoteOut:
+@router.post(
+    "/trade/quotes/{quote_id}/decline", response={200: RfqQuoteOut, **DENIALS, 409: ErrorOut}
+)
+def quote_decline(request: HttpRequest, quote_id: Id) -> RfqQuoteOut:
     """The RFQ's buyer declines a live quote."""
     info = services.quote_decline(quote_id=quote_id, now=timezone.now(), **_actor(request))
-    return QuoteOut.of(info)
+    return RfqQuoteOut.of(info)
 
 
-@router.post("/trade/quotes/{quote_id}/accept", response={200: QuoteOut, **DENIALS, 409: ErrorOut})
-def quote_accept(request: HttpRequest, quote_id: Id, payload: AcceptIn) -> QuoteOut:
+@router.post(
+    "/trade/quotes/{quote_id}/accept", response={200: RfqQuoteOut, **DENIALS, 409: ErrorOut}
+)
+def quote_accept(request: HttpRequest, quote_id: Id, payload: AcceptIn) -> RfqQuoteOut:
     """The RFQ's buyer accepts the quote's latest version: a B2B order at the quoted terms
     is placed, unpaid ("wallet_later", due in 7 days; pay it with ``POST
     /orders/{number}/pay``); its number is ``order_number``. Idempotent; an expired quote
@@ -374,4 +378,4 @@ def quote_accept(request: HttpRequest, quote_id: Id, payload: AcceptIn) -> Quote
     info = services.quote_accept(
         quote_id=quote_id, shipping_address=address, now=timezone.now(), **_actor(request)
     )
-    return QuoteOut.of(info)
+    return RfqQuoteOut.of(info)

@@ -252,7 +252,7 @@ class RfqOut(Schema):
         return cls(**{name: getattr(s, name) for name in cls.model_fields})
 
 
-class QuoteVersionOut(Schema):
+class RfqQuoteVersionOut(Schema):
     number: int
     variant_id: int
     product_id: int
@@ -274,7 +274,7 @@ class QuoteVersionOut(Schema):
     created_at: datetime
 
 
-class QuoteOut(Schema):
+class RfqQuoteOut(Schema):
     id: int
     rfq_id: int
     merchant_id: int
@@ -288,14 +288,14 @@ class QuoteOut(Schema):
     order_number: str = Field(description="the order the acceptance placed, or empty")
     created_at: datetime
     decided_at: datetime | None
-    versions: list[QuoteVersionOut]
+    versions: list[RfqQuoteVersionOut]
 
     @classmethod
-    def of(cls, q: QuoteInfo) -> QuoteOut:
+    def of(cls, q: QuoteInfo) -> RfqQuoteOut:
         return cls(
             **{name: getattr(q, name) for name in cls.model_fields if name != "versions"},
             versions=[
-                QuoteVersionOut(**{n: getattr(v, n) for n in QuoteVersionOut.model_fields})
+                RfqQuoteVersionOut(**{n: getattr(v, n) for n in RfqQuoteVersionOut.model_fields})
                 for v in q.versions
             ],
         )
@@ -304,11 +304,11 @@ class QuoteOut(Schema):
 class RfqDetailOut(Schema):
     rfq: RfqOut
     side: str = Field(description="the reader's side: buyer, supplier or operator")
-    quotes: list[QuoteOut] = Field(description="buyer and operators: all; a supplier: its own")
+    quotes: list[RfqQuoteOut] = Field(description="buyer and operators: all; a supplier: its own")
 
     @classmethod
     def of(cls, d: RfqDetail) -> RfqDetailOut:
-        return cls(rfq=RfqOut.of(d.rfq), side=d.side, quotes=[QuoteOut.of(q) for q in d.quotes])
+        return cls(rfq=RfqOut.of(d.rfq), side=d.side, quotes=[RfqQuoteOut.of(q) for q in d.quotes])
 
 
 class RfqIn(ObjectIn):
@@ -323,7 +323,7 @@ class RfqIn(ObjectIn):
     description: str = Field("", max_length=4000)
 
 
-class QuoteIn(ObjectIn):
+class RfqQuoteIn(ObjectIn):
     variant_id: BodyId
     unit_price_minor: Minor
     quantity: Annotated[int, Field(strict=True, ge=1, le=999)]
