@@ -43,7 +43,7 @@ PLAN: tuple[tuple[str, str, str, int, str, int, str], ...] = (
     ("buyer-b2b", "Aged balsamic vinegar, 250 ml gift bottles", "piece", 1200, "US", 12, "ad"),
     ("trade-de", "Bio-Pasta aus Hartweizen für den Einzelhandel", "carton", 400, "DE", 9, "sd"),
     ("trade-jp", "Italian specialities for a department store fair", "box", 150, "JP", 40, "e"),
-    ("trade-cn", "意大利食品礼盒 (Italian food gift boxes)", "box", 500, "CN", 8, "sclose"),
+    ("trade-cn", "意大利食品礼盒 (Italian food gift hampers)", "box", 500, "CN", 8, "sclose"),
     ("trade-gb", "Tinned tomatoes and passata, retail packs", "carton", 800, "GB", 3, "r"),
     ("trade-fr", "Produits italiens pour épiceries fines", "piece", 600, "FR", 2, ""),
     ("trade-ae", "Premium pantry items for hotel supply", "carton", 250, "AE", 1, "s"),
