@@ -29,7 +29,8 @@ TRADE = "trade"
 # (buyer username, product wanted, unit, quantity, destination, days ago, plan)
 # plan: what happens to the quotes, one letter per matched supplier in rank order:
 # s submitted, r revised, a accepted, d declined, w withdrawn, e expired; a plan with
-# "close" closes the RFQ; "lapse" lets the deadline pass.
+# "close" closes the RFQ; "lapse" lets the deadline pass. RFQs with two quotes or more go
+# to the category that reaches most suppliers, the others to the ``merchant`` login's.
 PLAN: tuple[tuple[str, str, str, int, str, int, str], ...] = (
     (
         "buyer-b2b",
@@ -40,7 +41,7 @@ PLAN: tuple[tuple[str, str, str, int, str, int, str], ...] = (
         6,
         "rsw",
     ),
-    ("buyer-b2b", "Aged balsamic vinegar, 250 ml gift bottles", "piece", 1200, "US", 12, "ad"),
+    ("buyer-b2b", "Aged balsamic vinegar, 250 ml gift bottles", "piece", 1200, "US", 12, "da"),
     ("trade-de", "Bio-Pasta aus Hartweizen für den Einzelhandel", "carton", 400, "DE", 9, "sd"),
     ("trade-jp", "Italian specialities for a department store fair", "box", 150, "JP", 40, "e"),
     ("trade-cn", "意大利食品礼盒 (Italian food gift hampers)", "box", 500, "CN", 8, "sclose"),
@@ -59,7 +60,7 @@ ADDRESSES = {
 NOTES = (
     "Prices FOB Genoa; labels in your language at no extra cost.",
     "We can ship the first lot within three weeks of your order.",
-    "Price includes export cartons and pallets; certificates of origin provided.",
+    "Price includes export packing and pallets; certificates of origin provided.",
 )
 
 
@@ -96,9 +97,10 @@ def _quoter(merchant_id: int, password: str) -> int:
     return int(user.pk)
 
 
-def _root_categories(market: Marketplace) -> list[int]:
-    """The top categories of the suppliers' products for sale on the trade marketplace,
-    the ``merchant`` login's company's first, then by how many suppliers they reach."""
+def _root_categories(market: Marketplace) -> tuple[list[int], list[int], dict[int, int]]:
+    """The top categories of the suppliers' products for sale on the trade marketplace:
+    those of the ``merchant`` login's company, all by how many suppliers they reach, and a
+    plausible target unit price in each (90% of the lowest list price there)."""
     parents = dict(Category.objects.values_list("id", "parent_id"))
 
     def root(category_id: int) -> int:
@@ -112,8 +114,11 @@ def _root_categories(market: Marketplace) -> list[int]:
         .values_list("merchant_id", flat=True)
         .first()
     )
-    first: list[int] = []
-    for merchant_id in SupplierProfile.objects.values_list("merchant_id", flat=True):
+    mine: list[int] = []
+    lowest: dict[int, int] = {}
+    for merchant_id in SupplierProfile.objects.order_by("merchant_id").values_list(
+        "merchant_id", flat=True
+    ):
         offered = selectors.quotable_variants(
             merchant_id=merchant_id,
             marketplace_id=market.pk,
@@ -127,10 +132,14 @@ def _root_categories(market: Marketplace) -> list[int]:
         )
         roots = {root(c) for c in cats}
         reach.update(roots)
+        for c in roots:
+            cheapest = min((v.unit_price_minor for v in offered), default=0)
+            if cheapest and (c not in lowest or cheapest < lowest[c]):
+                lowest[c] = cheapest
         if merchant_id == own:
-            first = sorted(roots)
-    ranked = [c for c, _n in reach.most_common()]
-    return first + [c for c in ranked if c not in first]
+            mine = sorted(roots)
+    wide = [c for c, _n in sorted(reach.items(), key=lambda item: (-item[1], item[0]))]
+    return (mine or wide), wide, {c: max(1, p * 9 // 10) for c, p in lowest.items()}
 
 
 def build_rfqs(*, now: datetime, seed: int, password: str) -> str:
@@ -141,8 +150,8 @@ def build_rfqs(*, now: datetime, seed: int, password: str) -> str:
         return "rfqs           skipped: no trade marketplace"
     with transaction.atomic():
         _reset()
-        roots = _root_categories(market)
-        if not roots:
+        mine, wide, targets = _root_categories(market)
+        if not wide:
             return "rfqs           skipped: no supplier sells on the trade marketplace"
         for n, (username, product, unit, quantity, country, ago, plan) in enumerate(PLAN):
             buyer = User.objects.filter(username=username).first()
@@ -150,16 +159,17 @@ def build_rfqs(*, now: datetime, seed: int, password: str) -> str:
                 continue
             posted = now - timedelta(days=ago)
             lapse = plan == "lapse" or "e" in plan
+            category = wide[0] if len(plan) >= 2 and plan != "lapse" else mine[n % len(mine)]
             deadline = posted + timedelta(days=10 if lapse else 30)
             detail = services.rfq_post(
                 actor_id=buyer.pk,
                 actor_role=BUYER,
                 marketplace_slug=TRADE,
-                category_id=roots[n % min(len(roots), 3)],
+                category_id=category,
                 product=product,
                 quantity=quantity,
                 unit=unit,
-                target_unit_price_minor=rng.choice([None, 850, 1200, 2400]),
+                target_unit_price_minor=targets.get(category) if n % 3 != 2 else None,
                 destination_country=country,
                 deadline=deadline,
                 description="Please quote your best unit price, Incoterm and lead time; "
@@ -247,7 +257,7 @@ def _quote(
         return
     if letter == "r":
         terms["unit_price_minor"] = max(1, price * 96 // 100)
-        terms["note"] = "Revised: 4% less for a confirmed order this month."
+        terms["note"] = "New price: 4% less for a confirmed order this month."
         services.quote_revise(
             actor_id=quoter,
             actor_role=MERCHANT,
