@@ -176,6 +176,8 @@ class Config:
     trade_assurance_release_days: int = 30
     """FIERA_TRADE_ASSURANCE_RELEASE_DAYS: days after delivery when an escrowed payment the
     buyer neither confirmed nor disputed is released to the supplier."""
+    trade_quotes_per_month: int = 30
+    """FIERA_TRADE_QUOTES_PER_MONTH: quotes a supplier may send to RFQs per calendar month."""
     settlement_currency: str = "EUR"
     wallet_currencies: tuple[str, ...] = DEFAULT_WALLET_CURRENCIES
     media_root: Path = VAR_DIR / "media"
@@ -299,6 +301,14 @@ def _payments(errors: list[str]) -> dict[str, object]:
             low=1,
             high=365,
             meaning="days after delivery when trade assurance releases an undisputed payment",
+        ),
+        "trade_quotes_per_month": _int(
+            "FIERA_TRADE_QUOTES_PER_MONTH",
+            30,
+            errors,
+            low=1,
+            high=100_000,
+            meaning="how many quotes a supplier may send to RFQs per calendar month",
         ),
         "settlement_currency": settlement_code,
         "wallet_currencies": wallets,

@@ -279,6 +279,7 @@ FIERA_LOGIN_RATE = CONFIG.login_rate
 FIERA_TRADE_INQUIRIES_PER_DAY = CONFIG.trade_inquiries_per_day
 # trade assurance: days after delivery when an undisputed escrowed payment is released
 FIERA_TRADE_ASSURANCE_RELEASE_DAYS = CONFIG.trade_assurance_release_days
+FIERA_TRADE_QUOTES_PER_MONTH = CONFIG.trade_quotes_per_month
 # New accounts per client address, on the sign-up page and on POST /api/v1/auth/signup.
 FIERA_SIGNUP_RATE = CONFIG.signup_rate
 # Who may read the API docs and its OpenAPI document: public, staff or off.
@@ -339,6 +340,8 @@ CELERY_BEAT_SCHEDULE = {
     "orders-expire-unpaid": {"task": "fiera.orders.expire_unpaid", "schedule": 60.0},
     # trade assurance: undisputed escrowed payments released N days after delivery
     "trade-release-due": {"task": "fiera.trade.release_due", "schedule": 3600.0},
+    # RFQs past their deadline and quotes past their validity (decision 0017)
+    "trade-expire-rfqs": {"task": "fiera.trade.expire_rfqs", "schedule": 300.0},
 }
 
 # Every line once, through the root's one handler: Django's "django" logger has its own

@@ -262,6 +262,7 @@ def _pages(role: str) -> list[str]:
         supplier = _first("trade.SupplierProfile")
         if supplier is not None:  # the public profile with its verification badges
             pages.append(reverse("trade:supplier", args=[supplier.merchant_id]))
+        pages += [reverse("trade:rfqs"), reverse("trade:rfq_new")]  # RFQs (decision 0017)
         return pages
     if role == "merchant":
         staff = _first("merchants.StaffMembership", user__username="merchant")
@@ -283,6 +284,10 @@ def _pages(role: str) -> list[str]:
         inquiry = _first("trade.Inquiry", merchant_id=staff.merchant_id)
         if inquiry is not None:
             pages.append(reverse("trade:thread", args=[inquiry.pk]))
+        pages.append(reverse("trade:rfqs"))
+        match = _first("trade.RfqMatch", merchant_id=staff.merchant_id)
+        if match is not None:  # an RFQ for the merchant: its quote or the quote form
+            pages.append(reverse("trade:rfq", args=[match.rfq_id]))
         return pages
     if role == "partner":  # the partner's page, its leads and a lead of each stage
         partner = _first("partners.Partner", slug="agenzia-export-nord")
@@ -311,6 +316,10 @@ def _pages(role: str) -> list[str]:
     dispute = _first("trade.Dispute", status="open")
     if dispute is not None:
         pages.append(reverse("trade:assurance", args=[dispute.order_number]))
+    pages.append(reverse("trade:rfqs"))
+    awarded = _first("trade.Rfq", status="awarded")
+    if awarded is not None:  # the quotes side by side, read for moderation
+        pages.append(reverse("trade:rfq", args=[awarded.pk]))
     return pages
 
 

@@ -215,6 +215,21 @@ PLAN: tuple[TablePlan, ...] = (
         "supplier's inbox both read it, so neither tenant key fits (decision 0015)",
     ),
     _local("trade_inquirymessage", "with its inquiry"),
+    # --- RFQs and quotes (decision 0017) ---
+    _local(
+        "trade_rfq",
+        "buyers' requests for quotation: the buyer's list and the matched suppliers' lists "
+        "both read them, so neither tenant key fits (as inquiries, decision 0015)",
+    ),
+    _local("trade_rfqmatch", "the suppliers an RFQ matched, with its RFQ"),
+    _local(
+        "trade_quote",
+        "suppliers' quotes (capped per supplier per month), read beside their RFQ",
+    ),
+    _local(
+        "trade_quoteversion",
+        "with its quote; the variant is a plain column (no key to the distributed catalog)",
+    ),
     _local(
         "common_processedevent",
         "a subscriber's 'event X done' marks, beside the messages they point to",

@@ -62,6 +62,7 @@ from fiera.demo.outlets import build_outlets
 from fiera.demo.partners import build_partners
 from fiera.demo.paylater import build_pay_later
 from fiera.demo.prices import convert_eur, eur_cents, percent_of
+from fiera.demo.rfqs import build_rfqs
 from fiera.demo.trade import build_trade
 from fiera.demo.wallets import build_wallets
 from fiera.marketplaces.models import Marketplace
@@ -1599,6 +1600,7 @@ def build_demo(
     extra.append("  " + build_trade(now=world.now, seed=seed, password=DEMO_PASSWORD))
     extra.append("  " + build_listing(now=world.now, seed=seed))
     extra.append("  " + build_assurance(now=world.now))
+    extra.append("  " + build_rfqs(now=world.now, seed=seed, password=DEMO_PASSWORD))
     # Planner statistics for the bulk-loaded tables: SQLite has none until ANALYZE, and a
     # PostgreSQL without autovacuum neither (the search plans on them, fiera.catalog.search).
     with connection.cursor() as cursor:

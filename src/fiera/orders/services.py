@@ -48,7 +48,14 @@ from fiera.common.errors import Conflict, DomainError, InvalidInput, NotFound, P
 from fiera.common.money import Money, is_currency
 from fiera.common.parsing import is_ascii_digits
 from fiera.common.reference import is_country
-from fiera.common.trade_terms import ADVANCE, ASSURANCE
+from fiera.common.trade_terms import (
+    ADVANCE,
+    ASSURANCE,
+    CONTRACT,
+    incoterm_check,
+    lead_time_check,
+    payment_terms_check,
+)
 from fiera.festivals.offers import (
     FLASH,
     FlashInfo,
@@ -106,6 +113,8 @@ from fiera.orders.pricing import (
     EmptyCheckout,
     InvalidAddress,
     InvalidQuantity,
+    QuoteGroup,
+    QuoteLine,
     SampleLimit,
     SampleNotOffered,
     ShippingAddress,
@@ -137,6 +146,7 @@ from fiera.payments import services as payments
 __all__ = [
     "AddressBookFull",
     "AddressNotFound",
+    "AgreedLine",
     "BadTransition",
     "BuyersOnly",
     "CheckoutResult",
@@ -159,6 +169,7 @@ __all__ = [
     "order_cancel",
     "order_deliver",
     "order_pay",
+    "order_place_agreed",
     "order_refund",
     "order_ship",
     "orders_expire_unpaid",
@@ -809,9 +820,11 @@ def _checkout_write(
     cart_line_ids: list[int],
     now: datetime,
     flash: Mapping[int, FlashInfo] | None = None,
+    payment_due_at: datetime | None = None,
 ) -> CheckoutResult:
     """Write a priced checkout; call inside ``transaction.atomic()``, which any error
-    here rolls back whole.
+    here rolls back whole. ``payment_due_at`` replaces the pay-later method's own deadline
+    (an agreed-terms order's, ``order_place_agreed``).
 
     Statements, in this order and whatever the number of lines or merchants: [allowance
     upsert], checkout INSERT, orders INSERT, [idempotency record INSERT], outbox INSERT
@@ -864,6 +877,8 @@ def _checkout_write(
             now=now,
         )
         paid = settled.paid
+        if payment_due_at is not None and not paid:
+            settled = replace(settled, payment_due_at=payment_due_at)
         status = str(OrderStatus.PAID if paid else OrderStatus.PLACED)
         orders = sql.order_rows(
             checkout_id=checkout_id,
@@ -1878,3 +1893,157 @@ __all__ += [
     "order_escrow_refund",
     "order_escrow_release",
 ]
+
+
+# --- agreed-terms B2B orders (RFQ quotes) ------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AgreedLine:
+    """One line of an agreed order: ``unit_price_minor`` in the order's currency, per unit."""
+
+    variant_id: int
+    quantity: int
+    unit_price_minor: int
+
+
+class AgreedTermsInvalid(InvalidInput):
+    code = "agreed_terms_invalid"
+    message_template = gettext_lazy("The agreed terms are not complete: %(what)s.")
+
+
+class AgreedMerchantMismatch(InvalidInput):
+    code = "agreed_merchant_mismatch"
+    message_template = gettext_lazy("Every item of an agreed order comes from the same supplier.")
+
+
+def order_place_agreed(
+    *,
+    buyer_id: int,
+    actor_role: str,
+    marketplace_id: int,
+    merchant_id: int,
+    currency: str,
+    lines: Sequence[AgreedLine],
+    shipping_address: ShippingAddress | dict[str, Any],
+    incoterm: str,
+    incoterm_place: str = "",
+    payment_terms: str,
+    lead_time_days: int | None = None,
+    quote_ref: str = "",
+    payment_due_at: datetime,
+    price_kind: str = CONTRACT,
+    now: datetime,
+) -> CheckoutResult:
+    """Place ONE order with ``merchant_id`` at prices and terms agreed outside the cart (an
+    accepted RFQ quote; any negotiated B2B deal): a checkout of one order whose lines carry
+    the agreed unit prices (``price_kind``, "contract" by default), placed unpaid with the
+    pay-later method "wallet_later" and the given ``payment_due_at`` (the buyer pays with
+    ``order_pay``; unpaid past it, ``orders_expire_unpaid`` cancels it and the units go
+    back on sale), and the order's ``incoterm``/``incoterm_place``/``payment_terms``/
+    ``lead_time_days``/``quote_ref`` set.
+
+    The variants must still be for sale on the marketplace in ``currency`` (the one rule of
+    ``catalog.rules``: ``VariantUnavailable``, 422) and belong to ``merchant_id``; each
+    quantity respects the variant's MOQ (``BelowMinimumOrder``, 422) and 1..999 per line.
+    Stock is taken as the checkout takes it (``OutOfStock``, 409, nothing written). No
+    cross-border regime, tax or festival price applies: the agreed price is the price.
+    Call it inside the caller's transaction or alone (it opens its own savepoint)."""
+    _require_buyer(actor_role)
+    marketplace = marketplace_get_by_id(marketplace_id=marketplace_id)
+    if not marketplace.is_active:
+        raise MarketplaceClosed(f"{marketplace.name} is closed")
+    if not is_currency(currency):
+        raise AgreedTermsInvalid(f"currency {currency!r}", what="currency")
+    address = _address(shipping_address)
+    address = address_check(address, destination=(address.country or "").strip().upper())
+    incoterm = incoterm_check(incoterm)
+    payment_terms = payment_terms_check(payment_terms)
+    if lead_time_days is not None:
+        lead_time_days = lead_time_check(lead_time_days)
+    place = (incoterm_place or "").strip()
+    if len(place) > 80 or len(quote_ref) > 32:
+        raise AgreedTermsInvalid("place or reference too long", what="incoterm_place")
+    if payment_due_at <= now:
+        raise AgreedTermsInvalid("payment due in the past", what="payment_due_at")
+    prices: dict[int, int] = {}
+    for line in lines:
+        if type(line.unit_price_minor) is not int or line.unit_price_minor < 1:
+            raise AgreedTermsInvalid(f"price {line.unit_price_minor!r}", what="unit_price_minor")
+        prices[line.variant_id] = line.unit_price_minor
+    normalised = lines_normalize([(line.variant_id, line.quantity) for line in lines])
+    priced = checkout_variants_priced(
+        marketplace_id=marketplace.id, currency=currency, variant_ids=[v for v, _ in normalised]
+    )
+    unavailable = [v for v, _ in normalised if v not in priced]
+    if unavailable:
+        raise VariantUnavailable(
+            f"not for sale on {marketplace.slug} in {currency}: {unavailable}",
+            variant_ids=unavailable,
+        )
+    quote_lines: list[QuoteLine] = []
+    for variant_id, quantity in normalised:
+        variant = priced[variant_id]
+        if variant.merchant_id != merchant_id:
+            raise AgreedMerchantMismatch(f"variant {variant_id} is not merchant {merchant_id}'s")
+        if quantity < variant.order_minimum:
+            raise BelowMinimumOrder(
+                f"{variant.sku} is sold from {variant.order_minimum} units (asked {quantity})",
+                sku=variant.sku,
+                min_order_quantity=variant.order_minimum,
+            )
+        unit = prices[variant_id]
+        quote_lines.append(
+            QuoteLine(
+                variant_id=variant_id,
+                product_id=variant.product_id,
+                merchant_id=merchant_id,
+                sku=variant.sku,
+                label=variant.label,
+                name_it=variant.name_it,
+                name_en=variant.name_en,
+                name_zh=variant.name_zh,
+                hs_code=variant.hs_code,
+                quantity=quantity,
+                unit_price_minor=unit,
+                line_total_minor=unit * quantity,
+                tax_minor=0,
+                price_kind=price_kind,
+            )
+        )
+    subtotal = sum(line.line_total_minor for line in quote_lines)
+    quote = CheckoutQuote(
+        marketplace_id=marketplace.id,
+        country=address.country,
+        currency=currency,
+        groups=(
+            QuoteGroup(
+                merchant_id=merchant_id,
+                lines=tuple(quote_lines),
+                subtotal_minor=subtotal,
+                tax_minor=0,
+            ),
+        ),
+        subtotal_minor=subtotal,
+        tax_minor=0,
+    )
+    with transaction.atomic():
+        result = _checkout_write(
+            buyer_id=buyer_id,
+            quote=quote,
+            address=address,
+            method_code=WalletPayLater.code,
+            key=None,
+            fingerprint="",
+            cart_line_ids=[],
+            now=now,
+            payment_due_at=payment_due_at,
+        )
+        Order.objects.filter(pk=result.orders[0].order_id).update(
+            incoterm=incoterm,
+            incoterm_place=place,
+            payment_terms=payment_terms,
+            lead_time_days=lead_time_days,
+            quote_ref=quote_ref,
+        )
+    return result

@@ -21,6 +21,10 @@ from fiera.trade.models import (
     DisputeMessage,
     Inquiry,
     InquiryMessage,
+    Quote,
+    QuoteVersion,
+    Rfq,
+    RfqMatch,
     SupplierProfile,
     SupplierVerification,
 )
@@ -177,3 +181,85 @@ class DisputeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+# --- RFQs and quotes ---
+
+
+class RfqMatchInline(admin.TabularInline):
+    model = RfqMatch
+    extra = 0
+    can_delete = False
+    readonly_fields = ("merchant", "rank", "supplier_unread", "created_at")
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Rfq)
+class RfqAdmin(admin.ModelAdmin):
+    """Operators read RFQs for moderation; states change through the services only."""
+
+    list_display = ("product", "buyer", "destination_country", "status", "deadline", "created_at")
+    list_filter = ("status", "destination_country")
+    search_fields = ("product",)
+    readonly_fields = (
+        "buyer",
+        "company",
+        "marketplace",
+        "category",
+        "quantity",
+        "unit",
+        "target_unit_price_minor",
+        "currency",
+        "destination_country",
+        "deadline",
+        "status",
+        "buyer_unread",
+        "created_at",
+        "closed_at",
+    )
+    inlines = [RfqMatchInline]
+
+
+class QuoteVersionInline(admin.TabularInline):
+    model = QuoteVersion
+    extra = 0
+    can_delete = False
+    readonly_fields = (
+        "number",
+        "author",
+        "sku",
+        "unit_price_minor",
+        "currency",
+        "quantity",
+        "incoterm",
+        "incoterm_place",
+        "payment_terms",
+        "lead_time_days",
+        "valid_until",
+        "note",
+        "created_at",
+    )
+    exclude = ("variant_id", "product_id", "product_name")
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Quote)
+class QuoteAdmin(admin.ModelAdmin):
+    list_display = ("id", "rfq", "merchant", "status", "version", "valid_until", "order_number")
+    list_filter = ("status",)
+    readonly_fields = (
+        "rfq",
+        "merchant",
+        "status",
+        "version",
+        "valid_until",
+        "created_at",
+        "updated_at",
+        "decided_at",
+        "order_number",
+    )
+    inlines = [QuoteVersionInline]

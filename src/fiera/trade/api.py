@@ -19,6 +19,7 @@ from fiera.common.pagination import Page
 from fiera.common.schemas import ErrorOut
 from fiera.trade import selectors, services
 from fiera.trade.schemas import (
+    AcceptIn,
     AssuranceOut,
     CompanyIn,
     CompanyOut,
@@ -30,6 +31,11 @@ from fiera.trade.schemas import (
     InquiryOut,
     MemberIn,
     ReplyIn,
+    RfqDetailOut,
+    RfqIn,
+    RfqOut,
+    RfqQuoteIn,
+    RfqQuoteOut,
     SupplierIn,
     SupplierOut,
     ThreadOut,
@@ -355,3 +361,127 @@ def dispute_decide(request: HttpRequest, dispute_id: Id, payload: DisputeDecisio
         **_actor(request),
     )
     return DisputeOut.of(info)
+
+
+# --- RFQs and quotes ---
+
+
+@router.get("/trade/rfqs", response={200: list[RfqOut], **DENIALS})
+@paginate(Page)
+def rfq_list(
+    request: HttpRequest,
+    merchant_id: Id | None = None,
+    status: Literal["open", "closed", "expired", "awarded"] | None = None,
+) -> list[RfqOut]:
+    """A buyer's own RFQs; a supplier's staff the RFQs that matched their merchant
+    (``merchant_id`` picks one); operators every RFQ. Newest first; paged."""
+    found = selectors.rfq_list(merchant_id=merchant_id, status=status, **_actor(request))
+    return [RfqOut.of(s) for s in found]
+
+
+@router.post("/trade/rfqs", response={201: RfqDetailOut, **DENIALS})
+def rfq_post(request: HttpRequest, payload: RfqIn) -> Status[RfqDetailOut]:
+    """A business buyer posts a request for quotation; it is matched at once to up to 20
+    suppliers with products for sale in its category (or a subcategory)."""
+    detail = services.rfq_post(
+        marketplace_slug=payload.marketplace,
+        category_id=payload.category_id,
+        product=payload.product,
+        quantity=payload.quantity,
+        unit=payload.unit,
+        target_unit_price_minor=payload.target_unit_price_minor,
+        destination_country=payload.destination_country,
+        deadline=payload.deadline,
+        description=payload.description,
+        now=timezone.now(),
+        **_actor(request),
+    )
+    return Status(201, RfqDetailOut.of(detail))
+
+
+@router.get("/trade/rfqs/{rfq_id}", response={200: RfqDetailOut, **DENIALS})
+def rfq_detail(request: HttpRequest, rfq_id: Id) -> RfqDetailOut:
+    """The RFQ: its buyer and operators see every quote; a matched supplier only its own
+    (and the target price); anyone else 404."""
+    found = selectors.rfq_detail(rfq_id=rfq_id, now=timezone.now(), **_actor(request))
+    return RfqDetailOut.of(found)
+
+
+@router.post("/trade/rfqs/{rfq_id}/read", response={200: RfqDetailOut, **DENIALS})
+def rfq_read(request: HttpRequest, rfq_id: Id) -> RfqDetailOut:
+    """Mark the RFQ seen for the reader's side (the buyer's new quotes, a supplier's new RFQ)."""
+    found = services.rfq_mark_read(rfq_id=rfq_id, now=timezone.now(), **_actor(request))
+    return RfqDetailOut.of(found)
+
+
+@router.post("/trade/rfqs/{rfq_id}/close", response={200: RfqDetailOut, **DENIALS, 409: ErrorOut})
+def rfq_close(request: HttpRequest, rfq_id: Id) -> RfqDetailOut:
+    """The buyer closes the RFQ without an award (409 when no longer open)."""
+    found = services.rfq_close(rfq_id=rfq_id, now=timezone.now(), **_actor(request))
+    return RfqDetailOut.of(found)
+
+
+@router.post(
+    "/trade/rfqs/{rfq_id}/quotes",
+    response={201: RfqQuoteOut, **DENIALS, 409: ErrorOut, 429: ErrorOut},
+)
+def quote_submit(request: HttpRequest, rfq_id: Id, payload: RfqQuoteIn) -> Status[RfqQuoteOut]:
+    """A matched supplier's owner or manager quotes (one quote per supplier and RFQ: 409;
+    422 ``moq_not_met``; 429 ``quote_quota`` past the month's limit)."""
+    info = services.quote_submit(
+        rfq_id=rfq_id, now=timezone.now(), **payload.dict(), **_actor(request)
+    )
+    return Status(201, RfqQuoteOut.of(info))
+
+
+@router.get("/trade/quotes/{quote_id}", response={200: RfqQuoteOut, **DENIALS})
+def quote_detail(request: HttpRequest, quote_id: Id) -> RfqQuoteOut:
+    """A quote for the RFQ's buyer, its supplier's staff and operators (others 404)."""
+    return RfqQuoteOut.of(
+        selectors.quote_get(quote_id=quote_id, now=timezone.now(), **_actor(request))
+    )
+
+
+@router.post(
+    "/trade/quotes/{quote_id}/revisions", response={201: RfqQuoteOut, **DENIALS, 409: ErrorOut}
+)
+def quote_revise(request: HttpRequest, quote_id: Id, payload: RfqQuoteIn) -> Status[RfqQuoteOut]:
+    """Version 2 of the quote; the one revision allowed (a second: 409
+    ``quote_revised_twice``; an expired quote: 409 ``quote_expired``)."""
+    info = services.quote_revise(
+        quote_id=quote_id, now=timezone.now(), **payload.dict(), **_actor(request)
+    )
+    return Status(201, RfqQuoteOut.of(info))
+
+
+@router.post(
+    "/trade/quotes/{quote_id}/withdraw", response={200: RfqQuoteOut, **DENIALS, 409: ErrorOut}
+)
+def quote_withdraw(request: HttpRequest, quote_id: Id) -> RfqQuoteOut:
+    """The supplier's owner or manager withdraws a live quote."""
+    info = services.quote_withdraw(quote_id=quote_id, now=timezone.now(), **_actor(request))
+    return RfqQuoteOut.of(info)
+
+
+@router.post(
+    "/trade/quotes/{quote_id}/decline", response={200: RfqQuoteOut, **DENIALS, 409: ErrorOut}
+)
+def quote_decline(request: HttpRequest, quote_id: Id) -> RfqQuoteOut:
+    """The RFQ's buyer declines a live quote."""
+    info = services.quote_decline(quote_id=quote_id, now=timezone.now(), **_actor(request))
+    return RfqQuoteOut.of(info)
+
+
+@router.post(
+    "/trade/quotes/{quote_id}/accept", response={200: RfqQuoteOut, **DENIALS, 409: ErrorOut}
+)
+def quote_accept(request: HttpRequest, quote_id: Id, payload: AcceptIn) -> RfqQuoteOut:
+    """The RFQ's buyer accepts the quote's latest version: a B2B order at the quoted terms
+    is placed, unpaid ("wallet_later", due in 7 days; pay it with ``POST
+    /orders/{number}/pay``); its number is ``order_number``. Idempotent; an expired quote
+    409 ``quote_expired``; short stock 409 ``out_of_stock``."""
+    address = payload.shipping_address.dict() if payload.shipping_address else None
+    info = services.quote_accept(
+        quote_id=quote_id, shipping_address=address, now=timezone.now(), **_actor(request)
+    )
+    return RfqQuoteOut.of(info)

@@ -1,10 +1,14 @@
 """Trade commands of the ``fiera`` CLI.
 
+    fiera trade release-due     release held payments past the release day (trade assurance)
+    fiera trade expire-rfqs     expire quotes past their validity and RFQs past their deadline
+
 ``fiera.common.runtime.setup_django()`` first, then ONE domain call per command.
 """
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 
@@ -22,12 +26,15 @@ def register(subparsers: Any) -> None:
     )
     release.add_argument("--no-progress", action="store_true", help="no progress bar")
     release.set_defaults(func=cmd_release_due)
+    expire = tsub.add_parser(
+        "expire-rfqs",
+        help="expire quotes past their validity and RFQs past their deadline with no live quote",
+    )
+    expire.set_defaults(func=cmd_expire_rfqs)
 
 
 def cmd_release_due(args: Any) -> int:
     """``fiera trade release-due``: a progress bar, then how many were released."""
-    import sys
-
     from django.utils import timezone
     from tqdm import tqdm
 
@@ -49,4 +56,18 @@ def cmd_release_due(args: Any) -> int:
         released = escrows_release_due(now=timezone.now(), limit=args.limit, progress=advance)
     word = "payment" if released == 1 else "payments"
     sys.stdout.write(f"{released} held {word} released to the suppliers (past the release day)\n")
+    return 0
+
+
+def cmd_expire_rfqs(args: Any) -> int:
+    """``fiera trade expire-rfqs``: how many RFQs and quotes expired."""
+    from django.utils import timezone
+
+    from fiera.common.runtime import setup_django
+
+    setup_django()
+    from fiera.trade.services import rfqs_expire
+
+    rfqs, quotes = rfqs_expire(now=timezone.now())
+    sys.stdout.write(f"{rfqs} RFQs and {quotes} quotes expired\n")
     return 0

@@ -353,3 +353,199 @@ class DisputeMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.side} on dispute {self.dispute_id}"
+
+
+# --- RFQs and quotes ---
+
+
+class RfqStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+    EXPIRED = "expired", _("Expired")
+    AWARDED = "awarded", _("Awarded")
+
+
+class RfqUnit(models.TextChoices):
+    PIECE = "piece", _("pieces")
+    SET = "set", _("sets")
+    BOX = "box", _("boxes")
+    CARTON = "carton", _("cartons")
+    KG = "kg", _("kilograms")
+    LITRE = "litre", _("litres")
+    METRE = "metre", _("metres")
+
+
+class QuoteStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    REVISED = "revised", _("Revised")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    EXPIRED = "expired", _("Expired")
+
+
+class Rfq(models.Model):
+    """A buyer's request for quotation on a B2B trade marketplace, matched to suppliers
+    when posted (``RfqMatch``). ``target_unit_price_minor`` is in ``currency`` (the
+    marketplace's), per unit. ``category_id`` points at the catalog's (reference) table;
+    ``buyer_unread`` counts quotes and revisions the buyer has not yet seen (decision 0017)."""
+
+    buyer = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    company = models.ForeignKey(
+        BuyerCompany, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    marketplace = models.ForeignKey(
+        "marketplaces.Marketplace", on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.ForeignKey("catalog.Category", on_delete=models.PROTECT, related_name="+")
+    product = models.CharField(max_length=160)
+    quantity = models.PositiveIntegerField()
+    unit = models.CharField(max_length=8, choices=RfqUnit.choices, default=RfqUnit.PIECE)
+    target_unit_price_minor = models.BigIntegerField(null=True, blank=True)
+    currency = models.CharField(max_length=3)
+    destination_country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2")
+    deadline = models.DateTimeField()
+    description = models.TextField(max_length=4000, blank=True, default="")
+    status = models.CharField(max_length=8, choices=RfqStatus.choices, default=RfqStatus.OPEN)
+    buyer_unread = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("request for quotation")
+        verbose_name_plural = _("requests for quotation")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["buyer", "-created_at"], name="rfq_buyer_recent"),
+            models.Index(fields=["status", "deadline"], name="rfq_open_deadline"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=RfqStatus.values), name="rfq_status_known"
+            ),
+            models.CheckConstraint(condition=Q(unit__in=RfqUnit.values), name="rfq_unit_known"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="rfq_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(target_unit_price_minor__isnull=True)
+                | Q(target_unit_price_minor__gte=1),
+                name="rfq_target_price_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(destination_country__regex=r"^[A-Z]{2}$"), name="rfq_country_iso"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open", closed_at__isnull=True)
+                | (~Q(status="open") & Q(closed_at__isnull=False)),
+                name="rfq_closed_at_iff_not_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.product
+
+
+class RfqMatch(models.Model):
+    """A supplier an RFQ matched when it was posted (``rank`` 1 = best); only matched
+    suppliers see the RFQ and may quote. ``supplier_unread``: not yet opened by its staff."""
+
+    rfq = models.ForeignKey(Rfq, on_delete=models.CASCADE, related_name="matches")
+    merchant = models.ForeignKey("merchants.Merchant", on_delete=models.PROTECT, related_name="+")
+    rank = models.PositiveSmallIntegerField()
+    supplier_unread = models.BooleanField(default=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("RFQ match")
+        verbose_name_plural = _("RFQ matches")
+        ordering = ["rank"]
+        indexes = [models.Index(fields=["merchant", "-created_at"], name="rfq_match_merchant")]
+        constraints = [
+            models.UniqueConstraint(fields=["rfq", "merchant"], name="rfq_match_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"rfq {self.rfq_id} -> {self.merchant_id}"
+
+
+class Quote(models.Model):
+    """One supplier's answer to one RFQ (at most one per supplier and RFQ); its terms are
+    in its versions (1, and 2 after the one revision allowed). ``order_number`` is the
+    order its acceptance placed."""
+
+    rfq = models.ForeignKey(Rfq, on_delete=models.CASCADE, related_name="quotes")
+    merchant = models.ForeignKey("merchants.Merchant", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        max_length=9, choices=QuoteStatus.choices, default=QuoteStatus.SUBMITTED
+    )
+    version = models.PositiveSmallIntegerField(default=1)
+    valid_until = models.DateTimeField()
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    order_number = models.CharField(max_length=20, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("quote")
+        verbose_name_plural = _("quotes")
+        ordering = ["rfq", "created_at", "id"]
+        indexes = [
+            models.Index(fields=["merchant", "created_at"], name="quote_merchant_created"),
+            models.Index(fields=["status", "valid_until"], name="quote_live_validity"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["rfq", "merchant"], name="quote_once_per_supplier"),
+            models.CheckConstraint(
+                condition=Q(status__in=QuoteStatus.values), name="quote_status_known"
+            ),
+            models.CheckConstraint(condition=Q(version__in=[1, 2]), name="quote_version_1_or_2"),
+        ]
+
+    def __str__(self) -> str:
+        return f"quote {self.pk} on rfq {self.rfq_id}"
+
+    @property
+    def ref(self) -> str:
+        """The reference printed on the order (``Order.quote_ref``): RFQ, quote, version."""
+        return f"RFQ{self.rfq_id}-Q{self.pk}-v{self.version}"
+
+
+class QuoteVersion(models.Model):
+    """The terms of one version of a quote, kept as sent. ``variant_id`` is a plain column
+    (the catalog is distributed, this table is local; decision 0015); the names are those
+    of the variant when quoted. Money in minor units of ``currency``, per unit."""
+
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField()
+    author = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    variant_id = models.BigIntegerField()
+    product_id = models.BigIntegerField()
+    sku = models.CharField(max_length=64)
+    product_name = models.CharField(max_length=200)
+    unit_price_minor = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    quantity = models.PositiveIntegerField()
+    incoterm = models.CharField(max_length=3)
+    incoterm_place = models.CharField(max_length=80, blank=True, default="")
+    payment_terms = models.CharField(max_length=12)
+    lead_time_days = models.PositiveSmallIntegerField()
+    valid_until = models.DateTimeField()
+    note = models.TextField(max_length=2000, blank=True, default="")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("quote version")
+        verbose_name_plural = _("quote versions")
+        ordering = ["quote", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["quote", "number"], name="quote_version_once"),
+            models.CheckConstraint(condition=Q(number__in=[1, 2]), name="quote_version_number"),
+            models.CheckConstraint(
+                condition=Q(unit_price_minor__gte=1), name="quote_version_price_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1), name="quote_version_quantity_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.number} of quote {self.quote_id}"

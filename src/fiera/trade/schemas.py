@@ -12,6 +12,9 @@ from fiera.trade.selectors import (
     DisputeInfo,
     InquirySummary,
     InquiryThread,
+    QuoteInfo,
+    RfqDetail,
+    RfqSummary,
     SupplierInfo,
     VerificationInfo,
 )
@@ -321,3 +324,140 @@ class DisputeDecisionIn(ObjectIn):
         description="upheld: refund the buyer; rejected: release the payment to the supplier"
     )
     reason: str = Field(max_length=4000, description="the written reason, shown to both sides")
+
+
+# --- RFQs and quotes ---
+
+Minor = Annotated[int, Field(strict=True, ge=1, le=10**12)]
+
+
+class RfqOut(Schema):
+    id: int
+    product: str
+    category_id: int
+    category_name_en: str
+    category_name_it: str
+    category_name_zh: str
+    quantity: int
+    unit: str
+    unit_label: str
+    target_unit_price_minor: int | None = Field(description="per unit, minor units of currency")
+    currency: str
+    destination_country: str
+    deadline: datetime
+    description: str = Field(description="plain text")
+    status: str = Field(description="open, closed, expired or awarded")
+    status_label: str
+    buyer_name: str
+    company_name: str
+    company_country: str
+    company_verified: bool
+    created_at: datetime
+    closed_at: datetime | None
+    quotes: int = Field(
+        description="quotes the reader sees: all for the buyer, its own for a supplier"
+    )
+    unread: int = Field(description="buyer: quotes and revisions not yet seen; supplier: 1 if new")
+    matched: int = Field(description="suppliers the RFQ was matched to when posted")
+
+    @classmethod
+    def of(cls, s: RfqSummary) -> RfqOut:
+        return cls(**{name: getattr(s, name) for name in cls.model_fields})
+
+
+class RfqQuoteVersionOut(Schema):
+    number: int
+    variant_id: int
+    product_id: int
+    sku: str
+    product_name: str
+    unit_price_minor: int
+    currency: str
+    quantity: int
+    total_minor: int
+    incoterm: str
+    incoterm_label: str
+    incoterm_place: str
+    payment_terms: str
+    payment_terms_label: str
+    lead_time_days: int
+    valid_until: datetime
+    note: str = Field(description="plain text")
+    author: str
+    created_at: datetime
+
+
+class RfqQuoteOut(Schema):
+    id: int
+    rfq_id: int
+    merchant_id: int
+    supplier_name: str
+    supplier_level: str
+    status: str = Field(description="submitted, revised, accepted, declined, withdrawn, expired")
+    status_label: str
+    version: int
+    valid_until: datetime
+    ref: str = Field(description="printed on the order as its quote reference")
+    order_number: str = Field(description="the order the acceptance placed, or empty")
+    created_at: datetime
+    decided_at: datetime | None
+    versions: list[RfqQuoteVersionOut]
+
+    @classmethod
+    def of(cls, q: QuoteInfo) -> RfqQuoteOut:
+        return cls(
+            **{name: getattr(q, name) for name in cls.model_fields if name != "versions"},
+            versions=[
+                RfqQuoteVersionOut(**{n: getattr(v, n) for n in RfqQuoteVersionOut.model_fields})
+                for v in q.versions
+            ],
+        )
+
+
+class RfqDetailOut(Schema):
+    rfq: RfqOut
+    side: str = Field(description="the reader's side: buyer, supplier or operator")
+    quotes: list[RfqQuoteOut] = Field(description="buyer and operators: all; a supplier: its own")
+
+    @classmethod
+    def of(cls, d: RfqDetail) -> RfqDetailOut:
+        return cls(rfq=RfqOut.of(d.rfq), side=d.side, quotes=[RfqQuoteOut.of(q) for q in d.quotes])
+
+
+class RfqIn(ObjectIn):
+    marketplace: str = Field(max_length=40, description="slug of a B2B trade marketplace")
+    category_id: BodyId
+    product: str = Field(max_length=160)
+    quantity: Count
+    unit: Literal["piece", "set", "box", "carton", "kg", "litre", "metre"] = "piece"
+    target_unit_price_minor: Minor | None = None
+    destination_country: str = Field(min_length=2, max_length=2)
+    deadline: datetime
+    description: str = Field("", max_length=4000)
+
+
+class RfqQuoteIn(ObjectIn):
+    variant_id: BodyId
+    unit_price_minor: Minor
+    quantity: Annotated[int, Field(strict=True, ge=1, le=999)]
+    incoterm: str = Field(max_length=3, description="an Incoterms 2020 rule, e.g. FOB")
+    incoterm_place: str = Field("", max_length=80)
+    payment_terms: Literal["assurance", "advance"]
+    lead_time_days: Annotated[int, Field(strict=True, ge=0, le=365)]
+    valid_until: datetime
+    note: str = Field("", max_length=2000)
+
+
+class ShipToIn(ObjectIn):
+    name: str = Field(max_length=120)
+    line1: str = Field(max_length=200)
+    line2: str = Field("", max_length=200)
+    city: str = Field(max_length=120)
+    postal_code: str = Field(max_length=20)
+    phone: str = Field("", max_length=32)
+
+
+class AcceptIn(ObjectIn):
+    shipping_address: ShipToIn | None = Field(
+        None, description="in the RFQ's destination country; without it, a saved address there"
+    )

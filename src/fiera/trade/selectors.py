@@ -7,16 +7,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, Sum
+from django.db import connection
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from fiera.accounts.roles import BUYER, MERCHANT, OPERATOR, SYSTEM
 from fiera.accounts.selectors import UserSummary, user_summaries
-from fiera.catalog.selectors import product_detail
+from fiera.catalog import rules
+from fiera.catalog.selectors import category_list, product_detail
 from fiera.common.errors import NotFound, PermissionDenied
 from fiera.common.money import Money
+from fiera.common.trade_terms import incoterm_name, payment_terms_name
 from fiera.marketplaces.selectors import (
     MarketplaceInfo,
     MarketplaceNotFound,
@@ -32,7 +36,7 @@ from fiera.merchants.selectors import (
     merchant_summaries,
     staff_role_of,
 )
-from fiera.orders.selectors import EscrowedOrder, OrderPanel, order_escrow_facts
+from fiera.orders.selectors import EscrowedOrder, OrderPanel, address_list, order_escrow_facts
 from fiera.orders.services import OrderNotEscrowed
 from fiera.trade.models import (
     BuyerCompany,
@@ -46,6 +50,13 @@ from fiera.trade.models import (
     InquiryMessage,
     InquiryStatus,
     MessageSide,
+    Quote,
+    QuoteStatus,
+    QuoteVersion,
+    Rfq,
+    RfqMatch,
+    RfqStatus,
+    RfqUnit,
     SupplierProfile,
     SupplierVerification,
     VerificationKind,
@@ -783,3 +794,446 @@ def dispute_panel(*, number: str, actor_id: int, actor_role: str) -> OrderPanel 
     if found is None:
         return None
     return OrderPanel(template="trade/_dispute_panel.html", context={"dispute": found})
+
+
+# --- RFQs and quotes ---
+
+
+class RfqNotFound(NotFound):
+    code = "rfq_not_found"
+    message_template = _("This request for quotation does not exist.")
+
+
+class QuoteNotFound(NotFound):
+    code = "quote_not_found"
+    message_template = _("This quote does not exist.")
+
+
+LIVE_QUOTES = (QuoteStatus.SUBMITTED.value, QuoteStatus.REVISED.value)
+
+
+@dataclass(frozen=True, slots=True)
+class RfqSummary:
+    id: int
+    product: str
+    category_id: int
+    category_name_it: str
+    category_name_en: str
+    category_name_zh: str
+    quantity: int
+    unit: str
+    unit_label: str
+    target_unit_price_minor: int | None  # shown to the buyer, matched suppliers, operators
+    currency: str
+    destination_country: str
+    deadline: datetime
+    description: str  # plain text: escape it wherever it is shown
+    status: str
+    status_label: str
+    buyer_id: int
+    buyer_name: str
+    company_name: str
+    company_country: str
+    company_verified: bool
+    marketplace_id: int
+    created_at: datetime
+    closed_at: datetime | None
+    quotes: int  # the reader's: every quote for the buyer and operators, its own for a supplier
+    unread: int  # buyer: quotes and revisions not yet seen; supplier: 1 when not yet opened
+    matched: int  # suppliers matched when posted
+
+    def category_name(self, language: str) -> str:
+        if language.startswith("zh") and self.category_name_zh:
+            return self.category_name_zh
+        if language.startswith("it") and self.category_name_it:
+            return self.category_name_it
+        return self.category_name_en
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteVersionInfo:
+    number: int
+    variant_id: int
+    product_id: int
+    sku: str
+    product_name: str
+    unit_price_minor: int
+    currency: str
+    quantity: int
+    total_minor: int
+    incoterm: str
+    incoterm_label: str
+    incoterm_place: str
+    payment_terms: str
+    payment_terms_label: str
+    lead_time_days: int
+    valid_until: datetime
+    note: str  # plain text
+    author: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteInfo:
+    id: int
+    rfq_id: int
+    merchant_id: int
+    supplier_name: str
+    supplier_level: str
+    supplier_level_label: str
+    status: str
+    status_label: str
+    version: int
+    valid_until: datetime
+    ref: str
+    order_number: str  # the order its acceptance placed
+    created_at: datetime
+    updated_at: datetime
+    decided_at: datetime | None
+    versions: tuple[QuoteVersionInfo, ...]  # oldest first
+
+    @property
+    def latest(self) -> QuoteVersionInfo:
+        return self.versions[-1]
+
+    @property
+    def live(self) -> bool:
+        return self.status in LIVE_QUOTES
+
+
+@dataclass(frozen=True, slots=True)
+class RfqDetail:
+    rfq: RfqSummary
+    side: str  # buyer, supplier or operator
+    merchant_id: int | None  # the supplier side's merchant
+    quotes: tuple[QuoteInfo, ...]  # buyer/operator: all; supplier: its own (0 or 1)
+
+
+def _category_names(ids: Iterable[int]) -> dict[int, tuple[str, str, str]]:
+    wanted = set(ids)
+    return {c.id: (c.name_it, c.name_en, c.name_zh) for c in category_list() if c.id in wanted}
+
+
+def _rfq_summaries(
+    rows: list[Rfq], *, side: str, merchant_ids: Iterable[int] = ()
+) -> list[RfqSummary]:
+    """Summaries of ``rows`` for the reader's ``side`` (four queries whatever their number)."""
+    if not rows:
+        return []
+    ids = [r.pk for r in rows]
+    people = user_summaries(user_ids={r.buyer_id for r in rows})
+    companies = {
+        c.pk: c
+        for c in BuyerCompany.objects.filter(pk__in={r.company_id for r in rows if r.company_id})
+    }
+    categories = _category_names(r.category_id for r in rows)
+    matched = dict(
+        RfqMatch.objects.filter(rfq_id__in=ids)
+        .values("rfq_id")
+        .annotate(n=Count("id"))
+        .values_list("rfq_id", "n")
+    )
+    quotes_qs = Quote.objects.filter(rfq_id__in=ids)
+    unread_match: set[int] = set()
+    if side == "supplier":
+        mids = list(merchant_ids)
+        quotes_qs = quotes_qs.filter(merchant_id__in=mids)
+        unread_match = set(
+            RfqMatch.objects.filter(
+                rfq_id__in=ids, merchant_id__in=mids, supplier_unread=True
+            ).values_list("rfq_id", flat=True)
+        )
+    counts = dict(quotes_qs.values("rfq_id").annotate(n=Count("id")).values_list("rfq_id", "n"))
+    out = []
+    for r in rows:
+        person = people.get(r.buyer_id)
+        company = companies.get(r.company_id) if r.company_id else None
+        names = categories.get(r.category_id, ("", "", ""))
+        if side == "buyer":
+            unread = r.buyer_unread
+        elif side == "supplier":
+            unread = 1 if r.pk in unread_match else 0
+        else:
+            unread = 0
+        out.append(
+            RfqSummary(
+                id=r.pk,
+                product=r.product,
+                category_id=r.category_id,
+                category_name_it=names[0],
+                category_name_en=names[1],
+                category_name_zh=names[2],
+                quantity=r.quantity,
+                unit=r.unit,
+                unit_label=str(RfqUnit(r.unit).label),
+                target_unit_price_minor=r.target_unit_price_minor,
+                currency=r.currency,
+                destination_country=r.destination_country,
+                deadline=r.deadline,
+                description=r.description,
+                status=r.status,
+                status_label=str(RfqStatus(r.status).label),
+                buyer_id=r.buyer_id,
+                buyer_name=(person.full_name or person.username) if person else "",
+                company_name=company.legal_name if company else "",
+                company_country=company.country if company else "",
+                company_verified=bool(company and company.verified_at),
+                marketplace_id=r.marketplace_id,
+                created_at=r.created_at,
+                closed_at=r.closed_at,
+                quotes=int(counts.get(r.pk, 0)),
+                unread=unread,
+                matched=int(matched.get(r.pk, 0)),
+            )
+        )
+    return out
+
+
+def supplier_levels(merchant_ids: Iterable[int], *, now: datetime) -> dict[int, str]:
+    """The effective verification level of each merchant at ``now`` (one query)."""
+    checks: dict[int, list[VerificationInfo]] = {}
+    for v in SupplierVerification.objects.filter(
+        profile__merchant_id__in=set(merchant_ids)
+    ).select_related("profile"):
+        checks.setdefault(v.profile.merchant_id, []).append(verification_info(v))
+    out = {}
+    for mid in merchant_ids:
+        best = effective_level(checks.get(mid, []), now=now)
+        out[mid] = best.kind if best is not None else "none"
+    return out
+
+
+def quote_infos(rows: list[Quote], *, now: datetime) -> list[QuoteInfo]:
+    """``rows`` with their versions and suppliers (four queries whatever their number)."""
+    if not rows:
+        return []
+    versions: dict[int, list[QuoteVersion]] = {}
+    for v in QuoteVersion.objects.filter(quote_id__in=[q.pk for q in rows]).order_by("number"):
+        versions.setdefault(v.quote_id, []).append(v)
+    authors = user_summaries(user_ids={v.author_id for vs in versions.values() for v in vs})
+    merchants = merchant_summaries(merchant_ids={q.merchant_id for q in rows})
+    levels = supplier_levels({q.merchant_id for q in rows}, now=now)
+    out = []
+    for q in rows:
+        found = merchants.get(q.merchant_id)
+        level = levels.get(q.merchant_id, "none")
+        out.append(
+            QuoteInfo(
+                id=q.pk,
+                rfq_id=q.rfq_id,
+                merchant_id=q.merchant_id,
+                supplier_name=found.display_name if found else "",
+                supplier_level=level,
+                supplier_level_label=str(LEVEL_LABELS[level]),
+                status=q.status,
+                status_label=str(QuoteStatus(q.status).label),
+                version=q.version,
+                valid_until=q.valid_until,
+                ref=q.ref,
+                order_number=q.order_number,
+                created_at=q.created_at,
+                updated_at=q.updated_at,
+                decided_at=q.decided_at,
+                versions=tuple(
+                    QuoteVersionInfo(
+                        number=v.number,
+                        variant_id=v.variant_id,
+                        product_id=v.product_id,
+                        sku=v.sku,
+                        product_name=v.product_name,
+                        unit_price_minor=v.unit_price_minor,
+                        currency=v.currency,
+                        quantity=v.quantity,
+                        total_minor=v.unit_price_minor * v.quantity,
+                        incoterm=v.incoterm,
+                        incoterm_label=incoterm_name(v.incoterm),
+                        incoterm_place=v.incoterm_place,
+                        payment_terms=v.payment_terms,
+                        payment_terms_label=payment_terms_name(v.payment_terms),
+                        lead_time_days=v.lead_time_days,
+                        valid_until=v.valid_until,
+                        note=v.note,
+                        author=(authors[v.author_id].full_name or authors[v.author_id].username)
+                        if v.author_id in authors
+                        else "",
+                        created_at=v.created_at,
+                    )
+                    for v in versions.get(q.pk, [])
+                ),
+            )
+        )
+    return out
+
+
+def rfq_access(
+    rfq: Rfq | None, *, actor_id: int | None, actor_role: str, rfq_id: int
+) -> tuple[str, int | None]:
+    """The actor's side of the RFQ and, for a supplier, the merchant it acts for: its buyer
+    (colleagues do not see it), staff (any role) of a merchant it matched, or operators;
+    anyone else ``RfqNotFound`` (404)."""
+    if rfq is not None:
+        if actor_role in (OPERATOR, SYSTEM):
+            return "operator", None
+        if actor_role == BUYER and rfq.buyer_id == actor_id:
+            return "buyer", None
+        if actor_role == MERCHANT and actor_id is not None:
+            mine = merchant_ids_for_user(user_id=actor_id)
+            matched = (
+                RfqMatch.objects.filter(rfq_id=rfq.pk, merchant_id__in=mine)
+                .order_by("rank")
+                .values_list("merchant_id", flat=True)
+                .first()
+            )
+            if matched is not None:
+                return "supplier", int(matched)
+    raise RfqNotFound(f"rfq {rfq_id} is not the actor's")
+
+
+def rfq_detail(*, rfq_id: int, actor_id: int | None, actor_role: str, now: datetime) -> RfqDetail:
+    """The RFQ with the quotes its reader may see: the buyer and operators every quote
+    (side by side), a matched supplier only its own; anyone else 404."""
+    rfq = Rfq.objects.filter(pk=rfq_id).first()
+    side, merchant_id = rfq_access(rfq, actor_id=actor_id, actor_role=actor_role, rfq_id=rfq_id)
+    assert rfq is not None
+    quotes = Quote.objects.filter(rfq_id=rfq_id).order_by("created_at", "id")
+    if side == "supplier" and merchant_id is not None:
+        quotes = quotes.filter(merchant_id=merchant_id)
+    summary = _rfq_summaries(
+        [rfq], side=side, merchant_ids=[merchant_id] if merchant_id is not None else []
+    )[0]
+    return RfqDetail(
+        rfq=summary,
+        side=side,
+        merchant_id=merchant_id,
+        quotes=tuple(quote_infos(list(quotes), now=now)),
+    )
+
+
+def rfq_list(
+    *,
+    actor_id: int,
+    actor_role: str,
+    merchant_id: int | None = None,
+    status: str | None = None,
+) -> list[RfqSummary]:
+    """The actor's RFQs, newest first: a buyer's own; for merchant staff those that matched
+    their merchant (``merchant_id``, another merchant 404) or any of their merchants;
+    operators every RFQ."""
+    qs = Rfq.objects.all()
+    side = "operator"
+    mids: list[int] = []
+    if actor_role == BUYER:
+        qs = qs.filter(buyer_id=actor_id)
+        side = "buyer"
+    elif actor_role == MERCHANT or (merchant_id is not None and actor_role != BUYER):
+        if merchant_id is not None:
+            authorize(merchant_id=merchant_id, actor_id=actor_id, actor_role=actor_role)
+            mids = [merchant_id]
+        else:
+            mids = list(merchant_ids_for_user(user_id=actor_id))
+        qs = qs.filter(matches__merchant_id__in=mids).distinct()
+        side = "supplier"
+    elif actor_role not in (OPERATOR, SYSTEM):
+        raise PermissionDenied("no RFQs for this role")
+    if status in RfqStatus.values:
+        qs = qs.filter(status=status)
+    return _rfq_summaries(
+        list(qs.order_by("-created_at", "-id")[:1000]), side=side, merchant_ids=mids
+    )
+
+
+def quote_get(*, quote_id: int, actor_id: int | None, actor_role: str, now: datetime) -> QuoteInfo:
+    """One quote for the RFQ's buyer, its supplier's staff (any role) and operators; a
+    competing supplier or anyone else 404."""
+    quote = Quote.objects.select_related("rfq").filter(pk=quote_id).first()
+    quote_access(quote, actor_id=actor_id, actor_role=actor_role, quote_id=quote_id)
+    assert quote is not None
+    return quote_infos([quote], now=now)[0]
+
+
+def quote_access(
+    quote: Quote | None, *, actor_id: int | None, actor_role: str, quote_id: int
+) -> str:
+    """``buyer`` (the RFQ's buyer), ``supplier`` (staff of the quoting merchant, any role),
+    ``operator``; anyone else ``QuoteNotFound`` (404)."""
+    if quote is not None:
+        if actor_role in (OPERATOR, SYSTEM):
+            return "operator"
+        if actor_role == BUYER and quote.rfq.buyer_id == actor_id:
+            return "buyer"
+        if (
+            actor_role == MERCHANT
+            and actor_id is not None
+            and staff_role_of(user_id=actor_id, merchant_id=quote.merchant_id) is not None
+        ):
+            return "supplier"
+    raise QuoteNotFound(f"quote {quote_id} is not the actor's")
+
+
+@dataclass(frozen=True, slots=True)
+class QuotableVariant:
+    variant_id: int
+    sku: str
+    label: str
+    name_en: str
+    name_it: str
+    name_zh: str
+    min_order_quantity: int
+    unit_price_minor: int  # the list price from 1 unit, in the RFQ's currency
+
+
+def quotable_variants(
+    *, merchant_id: int, marketplace_id: int, currency: str, limit: int = 300
+) -> list[QuotableVariant]:
+    """The merchant's variants for sale on the marketplace in ``currency`` (``catalog.rules``),
+    what its quote form offers, by product name; one query (a documented cross-app read)."""
+    sql = (
+        "SELECT v.id, v.sku, v.label, p.name_en, p.name_it, p.name_zh, v.min_order_quantity, "
+        f"pr.amount_minor FROM catalog_variant v {rules.sellable_joins()} "
+        "WHERE v.merchant_id = %s ORDER BY p.name_en, v.id LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [marketplace_id, currency, merchant_id, limit])
+        return [
+            QuotableVariant(
+                variant_id=int(r[0]),
+                sku=str(r[1]),
+                label=str(r[2]),
+                name_en=str(r[3]),
+                name_it=str(r[4]),
+                name_zh=str(r[5]),
+                min_order_quantity=rules.order_minimum(min_order_quantity=int(r[6])),
+                unit_price_minor=int(r[7]),
+            )
+            for r in cursor.fetchall()
+        ]
+
+
+def saved_addresses_in(*, buyer_id: int, country_code: str) -> list[tuple[int, str]]:
+    """The buyer's saved addresses in the country, as (id, one-line text), default first."""
+    return [
+        (a.pk, f"{a.name}, {a.line1}, {a.city} {a.postal_code}")
+        for a in address_list(buyer_id=buyer_id, actor_role=BUYER)
+        if a.country == country_code
+    ]
+
+
+def category_choices(language: str) -> list[tuple[int, str]]:
+    """The catalog's categories for the RFQ form: (id, name in ``language``), each
+    parent followed by its subcategories (indented with "— ")."""
+    found = category_list()
+    suffix = "zh" if language.startswith("zh") else "it" if language.startswith("it") else "en"
+    children: dict[int | None, list[Any]] = {}
+    for c in found:
+        children.setdefault(c.parent_id, []).append(c)
+    out: list[tuple[int, str]] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for c in sorted(
+            children.get(parent, []), key=lambda c: getattr(c, f"name_{suffix}") or c.name_en
+        ):
+            out.append((c.id, "— " * depth + (getattr(c, f"name_{suffix}") or c.name_en)))
+            walk(c.id, depth + 1)
+
+    walk(None, 0)
+    return out

@@ -5,32 +5,43 @@ transaction; ``actor_id``/``actor_role`` say who acts (``SYSTEM`` for the demo b
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import IO
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from fiera.accounts.roles import BUYER, MERCHANT, OPERATOR, SYSTEM
 from fiera.accounts.selectors import user_ids_by_username, user_role_get
-from fiera.catalog.selectors import product_detail
+from fiera.catalog import rules
+from fiera.catalog.reservations import checkout_variants_priced
+from fiera.catalog.selectors import category_list, product_detail
 from fiera.common.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 from fiera.common.images import image_prepare
-from fiera.common.reference import country
+from fiera.common.reference import country, country_name
+from fiera.common.trade_terms import (
+    InvalidTerms,
+    incoterm_check,
+    lead_time_check,
+    payment_terms_check,
+)
 from fiera.marketplaces.selectors import marketplace_get
 from fiera.merchants.selectors import authorize
-from fiera.orders.selectors import EscrowedOrder
+from fiera.orders.selectors import EscrowedOrder, address_list
 from fiera.orders.services import (
+    AgreedLine,
     OrderNotEscrowed,
     order_escrow_lock,
     order_escrow_refund,
     order_escrow_release,
+    order_place_agreed,
 )
 from fiera.payments.selectors import escrows_held
+from fiera.trade import selectors
 from fiera.trade.models import (
     BuyerCompany,
     BuyerMember,
@@ -45,6 +56,13 @@ from fiera.trade.models import (
     InquiryStatus,
     MemberRole,
     MessageSide,
+    Quote,
+    QuoteStatus,
+    QuoteVersion,
+    Rfq,
+    RfqMatch,
+    RfqStatus,
+    RfqUnit,
     SupplierProfile,
     SupplierVerification,
     VerificationKind,
@@ -56,6 +74,9 @@ from fiera.trade.selectors import (
     DisputeInfo,
     DisputeNotFound,
     InquiryThread,
+    QuoteInfo,
+    RfqDetail,
+    RfqNotFound,
     SupplierInfo,
     VerificationInfo,
     assurance_info,
@@ -66,6 +87,10 @@ from fiera.trade.selectors import (
     inquiry_access,
     inquiry_thread,
     order_side,
+    quote_access,
+    quote_infos,
+    rfq_access,
+    rfq_detail,
     supplier_get,
     verification_info,
 )
@@ -882,3 +907,679 @@ def escrows_release_due(
             if progress is not None:
                 progress(1)
     return released
+
+
+# --- RFQs and quotes ---
+
+RFQ_MATCH_LIMIT = 20  # suppliers an RFQ is matched to at most
+RFQ_MAX_DAYS = 90  # the farthest deadline
+QUOTE_MAX_VALID_DAYS = 180  # the farthest validity
+QUOTE_PAYMENT_DAYS = 7  # an accepted quote's order is paid within this many days
+MAX_QUOTE_QUANTITY = 999  # an order line's limit (orders.models.MAX_LINE_QUANTITY)
+MAX_PRICE_MINOR = 10**12
+MAX_NOTE = 2000
+MAX_DESCRIPTION = 4000
+QUOTE_QUOTA_LOCK_CLASS = 0x7471  # the advisory-lock namespace of the quote quota
+
+
+class QuoteQuota(DomainError):
+    status = 429
+    code = "quote_quota"
+    message_template = _(
+        "Your company has sent %(limit)s quotes this month, the most allowed; you can quote "
+        "again from the 1st of next month."
+    )
+
+
+class MoqNotMet(InvalidInput):
+    code = "moq_not_met"
+    message_template = _(
+        "%(sku)s is sold from %(min_order_quantity)s units; quote at least that many."
+    )
+
+
+class QuoteRevisedTwice(Conflict):
+    code = "quote_revised_twice"
+    message_template = _(
+        "A quote may be revised only once, and this one was revised already; withdraw it "
+        "if its terms no longer hold."
+    )
+
+
+class QuoteExpired(Conflict):
+    code = "quote_expired"
+    message_template = _(
+        "This quote is no longer valid (its validity ended); ask the supplier for a new one."
+    )
+
+
+class QuoteNotLive(Conflict):
+    code = "quote_not_live"
+    message_template = _("This quote is %(status)s and can no longer change.")
+
+
+class QuoteExists(Conflict):
+    code = "quote_exists"
+    message_template = _(
+        "Your company has quoted on this request already; revise that quote instead."
+    )
+
+
+class RfqNotOpen(Conflict):
+    code = "rfq_not_open"
+    message_template = _("This request for quotation is %(status)s and takes no more action.")
+
+
+class RfqDeadlinePassed(Conflict):
+    code = "rfq_deadline_passed"
+    message_template = _("The deadline of this request for quotation has passed.")
+
+
+class UnknownCategory(InvalidInput):
+    code = "unknown_category"
+    message_template = _("Choose a category from the list.")
+
+
+class DeadlineRefused(InvalidInput):
+    code = "rfq_deadline_invalid"
+    message_template = _("The deadline must be between one hour and %(days)s days from now.")
+
+
+class ValidityRefused(InvalidInput):
+    code = "quote_validity_invalid"
+    message_template = _(
+        "The quote must be valid until a time between now and %(days)s days from now."
+    )
+
+
+class VariantNotQuotable(InvalidInput):
+    code = "variant_not_quotable"
+    message_template = _(
+        "Choose one of your own products that is for sale on this marketplace in %(currency)s."
+    )
+
+
+class QuoteTermsRefused(InvalidInput):
+    code = "invalid_trade_terms"
+    message_template = _(
+        "Check the terms: an Incoterm 2020 rule (e.g. FOB, CIF, DAP), payment by trade "
+        "assurance or in advance, and a lead time of 0 to 365 days."
+    )
+
+
+class ShipToNeeded(InvalidInput):
+    code = "ship_to_needed"
+    message_template = _(
+        "Give a delivery address in %(country)s, or save one in your address book first."
+    )
+
+
+class QuoteNeedsManager(PermissionDenied):
+    code = "quote_needs_manager"
+    message_template = _("Only the supplier's owners and managers can send or change quotes.")
+
+
+class RfqReadOnly(PermissionDenied):
+    code = "operator_read_only"
+    message_template = _("Operators may read RFQs and quotes for moderation but not act on them.")
+
+
+class BuyerDecides(PermissionDenied):
+    code = "buyer_decides"
+    message_template = _("Only the buyer who posted the request accepts or declines its quotes.")
+
+
+def _range(value: object, *, low: int, high: int, field: str) -> int:
+    if type(value) is not int or not low <= value <= high:
+        raise InvalidInput(
+            f"{field} {value!r}",
+            message=_("%(field)s must be a whole number from %(low)s to %(high)s."),
+            field=field,
+            low=low,
+            high=high,
+        )
+    return value
+
+
+def _match_suppliers(
+    *, marketplace_id: int, currency: str, category_id: int, destination: str, now: datetime
+) -> list[int]:
+    """The merchants an RFQ goes to: a supplier profile and at least one product for sale
+    on the marketplace (``catalog.rules``) in the category or its subcategories; ranked by
+    verification level, then whether the destination is one of their main markets, then
+    how many such products, then merchant id; at most ``RFQ_MATCH_LIMIT``. One query
+    across catalog, merchants and trade tables (a documented cross-app read, like the
+    storefront's search)."""
+    tree: dict[int | None, list[int]] = {}
+    for c in category_list():
+        tree.setdefault(c.parent_id, []).append(c.id)
+    wanted, todo = [], [category_id]
+    while todo:
+        current = todo.pop()
+        wanted.append(current)
+        todo.extend(tree.get(current, []))
+    marks = ", ".join(["%s"] * len(wanted))
+    sql = (
+        "SELECT v.merchant_id, COUNT(DISTINCT p.id) FROM catalog_variant v "
+        f"{rules.sellable_joins()} "
+        f"JOIN {SupplierProfile._meta.db_table} sp ON sp.merchant_id = v.merchant_id "
+        f"WHERE p.category_id IN ({marks}) GROUP BY v.merchant_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [marketplace_id, currency, *wanted])
+        listings = {int(r[0]): int(r[1]) for r in cursor.fetchall()}
+    if not listings:
+        return []
+    levels = selectors.supplier_levels(listings, now=now)
+    markets = dict(
+        SupplierProfile.objects.filter(merchant_id__in=listings).values_list(
+            "merchant_id", "main_markets"
+        )
+    )
+    ranked = sorted(
+        listings,
+        key=lambda m: (
+            -selectors.LEVELS.index(levels[m]),
+            destination not in (markets.get(m) or "").split(","),
+            -listings[m],
+            m,
+        ),
+    )
+    return ranked[:RFQ_MATCH_LIMIT]
+
+
+@transaction.atomic
+def rfq_post(
+    *,
+    actor_id: int,
+    actor_role: str,
+    marketplace_slug: str,
+    category_id: int,
+    product: str,
+    quantity: int,
+    unit: str = RfqUnit.PIECE,
+    target_unit_price_minor: int | None = None,
+    destination_country: str,
+    deadline: datetime,
+    description: str = "",
+    now: datetime,
+) -> RfqDetail:
+    """A business buyer posts a request for quotation on a B2B trade marketplace: what
+    (free text and a catalog category), how many of what unit, an optional target unit
+    price in the marketplace's currency (minor units), where to, and until when quotes are
+    taken (1 hour to 90 days). It is matched at once to up to ``RFQ_MATCH_LIMIT``
+    suppliers (``_match_suppliers``), who alone see it; it may match none."""
+    _require_buyer(actor_role)
+    market = marketplace_get(slug=marketplace_slug)
+    if market.kind != "b2b_trade":
+        raise NotTradeMarketplace(f"{marketplace_slug} is {market.kind}")
+    if not any(c.id == category_id for c in category_list()):
+        raise UnknownCategory(f"category {category_id}")
+    what = _text(product, field="product", limit=MAX_SUBJECT, label=str(_("Product")))
+    quantity = _range(quantity, low=1, high=MAX_QUANTITY, field=str(_("Quantity")))
+    if unit not in RfqUnit.values:
+        raise InvalidInput(f"unit {unit}", message=_("Choose a unit from the list."))
+    if target_unit_price_minor is not None:
+        _range(target_unit_price_minor, low=1, high=MAX_PRICE_MINOR, field=str(_("Target price")))
+    code = country(destination_country).code
+    if not now + timedelta(hours=1) <= deadline <= now + timedelta(days=RFQ_MAX_DAYS):
+        raise DeadlineRefused(f"deadline {deadline}", days=RFQ_MAX_DAYS)
+    about = (description or "").replace("\r\n", "\n").strip()
+    if len(about) > MAX_DESCRIPTION:
+        raise TextTooLong("description", field=str(_("Description")), limit=MAX_DESCRIPTION)
+    company_id = (
+        BuyerMember.objects.filter(user_id=actor_id).values_list("company_id", flat=True).first()
+    )
+    rfq = Rfq.objects.create(
+        buyer_id=actor_id,
+        company_id=company_id,
+        marketplace_id=market.id,
+        category_id=category_id,
+        product=what,
+        quantity=quantity,
+        unit=unit,
+        target_unit_price_minor=target_unit_price_minor,
+        currency=market.default_currency,
+        destination_country=code,
+        deadline=deadline,
+        description=about,
+        created_at=now,
+    )
+    matched = _match_suppliers(
+        marketplace_id=market.id,
+        currency=market.default_currency,
+        category_id=category_id,
+        destination=code,
+        now=now,
+    )
+    RfqMatch.objects.bulk_create(
+        [
+            RfqMatch(rfq=rfq, merchant_id=m, rank=i, created_at=now)
+            for i, m in enumerate(matched, start=1)
+        ]
+    )
+    return rfq_detail(rfq_id=rfq.pk, actor_id=actor_id, actor_role=actor_role, now=now)
+
+
+def _rfq_for_buyer(*, rfq_id: int, actor_id: int, actor_role: str) -> Rfq:
+    rfq = Rfq.objects.select_for_update().filter(pk=rfq_id).first()
+    side, _merchant = rfq_access(rfq, actor_id=actor_id, actor_role=actor_role, rfq_id=rfq_id)
+    assert rfq is not None
+    if side == "operator":
+        raise RfqReadOnly("operators do not act on RFQs")
+    if side != "buyer":
+        raise BuyerDecides("suppliers do not decide")
+    return rfq
+
+
+def _decline_live(rfq_id: int, *, now: datetime, keep: int | None = None) -> None:
+    live = Quote.objects.filter(rfq_id=rfq_id, status__in=selectors.LIVE_QUOTES)
+    if keep is not None:
+        live = live.exclude(pk=keep)
+    live.update(status=QuoteStatus.DECLINED, decided_at=now, updated_at=now)
+
+
+def _not_open(rfq: Rfq) -> RfqNotOpen:
+    return RfqNotOpen(
+        f"rfq {rfq.pk} is {rfq.status}", status=str(RfqStatus(rfq.status).label).lower()
+    )
+
+
+@transaction.atomic
+def rfq_close(*, actor_id: int, actor_role: str, rfq_id: int, now: datetime) -> RfqDetail:
+    """The buyer closes an open RFQ (no award); its live quotes are declined. 409 when it
+    is not open; suppliers 403, operators 403, anyone else 404."""
+    rfq = _rfq_for_buyer(rfq_id=rfq_id, actor_id=actor_id, actor_role=actor_role)
+    if rfq.status != RfqStatus.OPEN:
+        raise _not_open(rfq)
+    rfq.status = RfqStatus.CLOSED
+    rfq.closed_at = now
+    rfq.save(update_fields=["status", "closed_at"])
+    _decline_live(rfq.pk, now=now)
+    return rfq_detail(rfq_id=rfq_id, actor_id=actor_id, actor_role=actor_role, now=now)
+
+
+@transaction.atomic
+def rfq_mark_read(*, actor_id: int, actor_role: str, rfq_id: int, now: datetime) -> RfqDetail:
+    """The reader's side has seen the RFQ: the buyer's count of new quotes drops to 0, a
+    matched supplier's "new" mark goes (operators change nothing). Returns the RFQ."""
+    rfq = Rfq.objects.filter(pk=rfq_id).first()
+    side, merchant_id = rfq_access(rfq, actor_id=actor_id, actor_role=actor_role, rfq_id=rfq_id)
+    if side == "buyer":
+        Rfq.objects.filter(pk=rfq_id, buyer_unread__gt=0).update(buyer_unread=0)
+    elif side == "supplier" and merchant_id is not None:
+        RfqMatch.objects.filter(
+            rfq_id=rfq_id, merchant_id=merchant_id, supplier_unread=True
+        ).update(supplier_unread=False)
+    return rfq_detail(rfq_id=rfq_id, actor_id=actor_id, actor_role=actor_role, now=now)
+
+
+def _lock_quote_quota(merchant_id: int) -> None:
+    """Serialise one supplier's quote sends until the transaction ends (as the inquiry
+    quota, decision 0015: an advisory lock on PostgreSQL; SQLite serialises writers)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, %s)", [QUOTE_QUOTA_LOCK_CLASS, merchant_id % 2**31]
+        )
+
+
+def _month_start(now: datetime) -> datetime:
+    utc = now.astimezone(UTC)
+    return utc.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def _quote_terms(
+    *,
+    rfq: Rfq,
+    merchant_id: int,
+    variant_id: int,
+    unit_price_minor: int,
+    quantity: int,
+    incoterm: str,
+    incoterm_place: str,
+    payment_terms: str,
+    lead_time_days: int,
+    valid_until: datetime,
+    note: str,
+    now: datetime,
+) -> dict[str, object]:
+    """The checked fields of a quote version (``QuoteVersion`` columns but ``quote``,
+    ``number``, ``author``)."""
+    priced = checkout_variants_priced(
+        marketplace_id=rfq.marketplace_id, currency=rfq.currency, variant_ids=[variant_id]
+    ).get(variant_id)
+    if priced is None or priced.merchant_id != merchant_id:
+        raise VariantNotQuotable(f"variant {variant_id} not quotable", currency=rfq.currency)
+    _range(unit_price_minor, low=1, high=MAX_PRICE_MINOR, field=str(_("Unit price")))
+    _range(quantity, low=1, high=MAX_QUOTE_QUANTITY, field=str(_("Quantity")))
+    minimum = rules.order_minimum(min_order_quantity=priced.min_order_quantity)
+    if quantity < minimum:
+        raise MoqNotMet(
+            f"{priced.sku}: {quantity} < {minimum}",
+            sku=priced.sku,
+            min_order_quantity=minimum,
+        )
+    try:
+        term = incoterm_check(incoterm)
+        pay = payment_terms_check(payment_terms)
+        lead = lead_time_check(lead_time_days)
+    except InvalidTerms as exc:
+        raise QuoteTermsRefused(exc.detail) from exc
+    place = (incoterm_place or "").strip()
+    if len(place) > 80:
+        raise TextTooLong("incoterm_place", field=str(_("Place")), limit=80)
+    text = (note or "").replace("\r\n", "\n").strip()
+    if len(text) > MAX_NOTE:
+        raise TextTooLong("note", field=str(_("Note")), limit=MAX_NOTE)
+    if not now < valid_until <= now + timedelta(days=QUOTE_MAX_VALID_DAYS):
+        raise ValidityRefused(f"valid until {valid_until}", days=QUOTE_MAX_VALID_DAYS)
+    return {
+        "variant_id": variant_id,
+        "product_id": priced.product_id,
+        "sku": priced.sku,
+        "product_name": (priced.name_en or priced.name_it)[:200],
+        "unit_price_minor": unit_price_minor,
+        "currency": rfq.currency,
+        "quantity": quantity,
+        "incoterm": term,
+        "incoterm_place": place,
+        "payment_terms": pay,
+        "lead_time_days": lead,
+        "valid_until": valid_until,
+        "note": text,
+    }
+
+
+def _require_quote_editor(*, merchant_id: int, actor_id: int) -> None:
+    try:
+        authorize(merchant_id=merchant_id, actor_id=actor_id, actor_role=MERCHANT, roles=EDITORS)
+    except PermissionDenied as exc:
+        raise QuoteNeedsManager("clerks do not quote") from exc
+
+
+@transaction.atomic
+def quote_submit(
+    *,
+    actor_id: int,
+    actor_role: str,
+    rfq_id: int,
+    variant_id: int,
+    unit_price_minor: int,
+    quantity: int,
+    incoterm: str,
+    incoterm_place: str = "",
+    payment_terms: str,
+    lead_time_days: int,
+    valid_until: datetime,
+    note: str = "",
+    now: datetime,
+) -> QuoteInfo:
+    """A matched supplier's owner or manager answers an open RFQ before its deadline with a
+    quote (version 1): one of its own variants for sale on the RFQ's marketplace, a unit
+    price in the RFQ's currency, a quantity meeting the variant's MOQ (422 ``moq_not_met``,
+    ``catalog.rules``) and at most 999, the Incoterm and place, payment terms, lead time
+    and validity. One quote per supplier and RFQ (409 ``quote_exists``); at most
+    ``FIERA_TRADE_QUOTES_PER_MONTH`` new quotes per supplier per calendar month, UTC (429
+    ``quote_quota``; revisions do not count), serialised per supplier. Clerks 403, other
+    merchants and buyers 404."""
+    rfq = Rfq.objects.filter(pk=rfq_id).first()
+    side, merchant_id = rfq_access(rfq, actor_id=actor_id, actor_role=actor_role, rfq_id=rfq_id)
+    assert rfq is not None
+    if side == "operator":
+        raise RfqReadOnly("operators do not quote")
+    if side != "supplier" or merchant_id is None:
+        raise RfqNotFound(f"rfq {rfq_id}: buyers do not quote")
+    _require_quote_editor(merchant_id=merchant_id, actor_id=actor_id)
+    if rfq.status != RfqStatus.OPEN:
+        raise _not_open(rfq)
+    if rfq.deadline <= now:
+        raise RfqDeadlinePassed(f"rfq {rfq_id} deadline {rfq.deadline}")
+    terms = _quote_terms(
+        rfq=rfq,
+        merchant_id=merchant_id,
+        variant_id=variant_id,
+        unit_price_minor=unit_price_minor,
+        quantity=quantity,
+        incoterm=incoterm,
+        incoterm_place=incoterm_place,
+        payment_terms=payment_terms,
+        lead_time_days=lead_time_days,
+        valid_until=valid_until,
+        note=note,
+        now=now,
+    )
+    _lock_quote_quota(merchant_id)
+    if Quote.objects.filter(rfq_id=rfq_id, merchant_id=merchant_id).exists():
+        raise QuoteExists(f"merchant {merchant_id} quoted on rfq {rfq_id}")
+    limit = int(settings.FIERA_TRADE_QUOTES_PER_MONTH)
+    start = _month_start(now)
+    if Quote.objects.filter(merchant_id=merchant_id, created_at__gte=start).count() >= limit:
+        raise QuoteQuota(f"{limit} quotes since {start}", limit=limit)
+    quote = Quote.objects.create(
+        rfq_id=rfq_id,
+        merchant_id=merchant_id,
+        valid_until=valid_until,
+        created_at=now,
+        updated_at=now,
+    )
+    QuoteVersion.objects.create(quote=quote, number=1, author_id=actor_id, created_at=now, **terms)
+    Rfq.objects.filter(pk=rfq_id).update(buyer_unread=F("buyer_unread") + 1)
+    return quote_infos([quote], now=now)[0]
+
+
+def _quote_for_supplier(*, quote_id: int, actor_id: int, actor_role: str) -> Quote:
+    quote = Quote.objects.select_for_update().select_related("rfq").filter(pk=quote_id).first()
+    side = quote_access(quote, actor_id=actor_id, actor_role=actor_role, quote_id=quote_id)
+    assert quote is not None
+    if side == "operator":
+        raise RfqReadOnly("operators do not quote")
+    if side != "supplier":
+        raise QuoteNeedsManager("buyers do not change quotes")
+    _require_quote_editor(merchant_id=quote.merchant_id, actor_id=actor_id)
+    return quote
+
+
+def _live(quote: Quote, *, now: datetime) -> None:
+    if quote.status == QuoteStatus.EXPIRED or (
+        quote.status in selectors.LIVE_QUOTES and quote.valid_until <= now
+    ):
+        raise QuoteExpired(f"quote {quote.pk} valid until {quote.valid_until}")
+    if quote.status not in selectors.LIVE_QUOTES:
+        raise QuoteNotLive(
+            f"quote {quote.pk} is {quote.status}",
+            status=str(QuoteStatus(quote.status).label).lower(),
+        )
+
+
+@transaction.atomic
+def quote_revise(
+    *,
+    actor_id: int,
+    actor_role: str,
+    quote_id: int,
+    variant_id: int,
+    unit_price_minor: int,
+    quantity: int,
+    incoterm: str,
+    incoterm_place: str = "",
+    payment_terms: str,
+    lead_time_days: int,
+    valid_until: datetime,
+    note: str = "",
+    now: datetime,
+) -> QuoteInfo:
+    """The supplier's owner or manager sends version 2 of a live quote while the RFQ is
+    open (the same checks as ``quote_submit``; the deadline does not apply, so a buyer may
+    negotiate after it). One revision only: a second is 409 ``quote_revised_twice``. A
+    quote past its validity is 409 ``quote_expired``."""
+    quote = _quote_for_supplier(quote_id=quote_id, actor_id=actor_id, actor_role=actor_role)
+    rfq = quote.rfq
+    if quote.version >= 2:
+        raise QuoteRevisedTwice(f"quote {quote_id} is at version {quote.version}")
+    _live(quote, now=now)
+    if rfq.status != RfqStatus.OPEN:
+        raise _not_open(rfq)
+    terms = _quote_terms(
+        rfq=rfq,
+        merchant_id=quote.merchant_id,
+        variant_id=variant_id,
+        unit_price_minor=unit_price_minor,
+        quantity=quantity,
+        incoterm=incoterm,
+        incoterm_place=incoterm_place,
+        payment_terms=payment_terms,
+        lead_time_days=lead_time_days,
+        valid_until=valid_until,
+        note=note,
+        now=now,
+    )
+    QuoteVersion.objects.create(quote=quote, number=2, author_id=actor_id, created_at=now, **terms)
+    quote.version = 2
+    quote.status = QuoteStatus.REVISED
+    quote.valid_until = valid_until
+    quote.updated_at = now
+    quote.save(update_fields=["version", "status", "valid_until", "updated_at"])
+    Rfq.objects.filter(pk=rfq.pk).update(buyer_unread=F("buyer_unread") + 1)
+    return quote_infos([quote], now=now)[0]
+
+
+@transaction.atomic
+def quote_withdraw(*, actor_id: int, actor_role: str, quote_id: int, now: datetime) -> QuoteInfo:
+    """The supplier's owner or manager withdraws a live quote (409 once decided)."""
+    quote = _quote_for_supplier(quote_id=quote_id, actor_id=actor_id, actor_role=actor_role)
+    if quote.status not in selectors.LIVE_QUOTES:
+        _live(quote, now=now)
+    quote.status = QuoteStatus.WITHDRAWN
+    quote.decided_at = now
+    quote.updated_at = now
+    quote.save(update_fields=["status", "decided_at", "updated_at"])
+    return quote_infos([quote], now=now)[0]
+
+
+def _quote_for_buyer(*, quote_id: int, actor_id: int, actor_role: str) -> Quote:
+    quote = Quote.objects.select_for_update().select_related("rfq").filter(pk=quote_id).first()
+    side = quote_access(quote, actor_id=actor_id, actor_role=actor_role, quote_id=quote_id)
+    assert quote is not None
+    if side == "operator":
+        raise RfqReadOnly("operators do not decide")
+    if side != "buyer":
+        raise BuyerDecides("suppliers do not decide")
+    return quote
+
+
+@transaction.atomic
+def quote_decline(*, actor_id: int, actor_role: str, quote_id: int, now: datetime) -> QuoteInfo:
+    """The RFQ's buyer declines a live quote (409 once decided or expired)."""
+    quote = _quote_for_buyer(quote_id=quote_id, actor_id=actor_id, actor_role=actor_role)
+    if quote.status not in selectors.LIVE_QUOTES:
+        _live(quote, now=now)
+    quote.status = QuoteStatus.DECLINED
+    quote.decided_at = now
+    quote.updated_at = now
+    quote.save(update_fields=["status", "decided_at", "updated_at"])
+    return quote_infos([quote], now=now)[0]
+
+
+def _ship_to(
+    *, buyer_id: int, destination: str, address: Mapping[str, str] | None
+) -> dict[str, str]:
+    if address:
+        return {**{k: str(v or "") for k, v in address.items()}, "country": destination}
+    for saved in address_list(buyer_id=buyer_id, actor_role=BUYER):
+        if saved.country == destination:
+            return {
+                "name": saved.name,
+                "line1": saved.line1,
+                "line2": saved.line2,
+                "city": saved.city,
+                "postal_code": saved.postal_code,
+                "country": saved.country,
+                "phone": saved.phone,
+            }
+    raise ShipToNeeded(f"no saved address in {destination}", country=country_name(destination))
+
+
+@transaction.atomic
+def quote_accept(
+    *,
+    actor_id: int,
+    actor_role: str,
+    quote_id: int,
+    shipping_address: Mapping[str, str] | None = None,
+    now: datetime,
+) -> QuoteInfo:
+    """The RFQ's buyer accepts the latest version of a live quote while it is valid and the
+    RFQ open: ``orders.services.order_place_agreed`` places the order with the supplier at
+    the quoted unit price (a "contract" line), Incoterm and place, payment terms, lead time
+    and the quote's reference, taking the stock (409 ``out_of_stock``), unpaid with
+    "wallet_later" due in ``QUOTE_PAYMENT_DAYS`` days. Shipped to ``shipping_address`` (in
+    the RFQ's destination country) or the buyer's first saved address there (422
+    ``ship_to_needed``). The RFQ becomes ``awarded`` and its other live quotes
+    ``declined``, all in one transaction. Idempotent: accepting the accepted quote again
+    answers it as it is (same order). An expired quote 409 ``quote_expired``; another
+    decided quote 409; an RFQ no longer open 409; suppliers 403; another buyer 404."""
+    quote = _quote_for_buyer(quote_id=quote_id, actor_id=actor_id, actor_role=actor_role)
+    if quote.status == QuoteStatus.ACCEPTED:
+        return quote_infos([quote], now=now)[0]
+    rfq = Rfq.objects.select_for_update().get(pk=quote.rfq_id)
+    _live(quote, now=now)
+    if rfq.status != RfqStatus.OPEN:
+        raise _not_open(rfq)
+    version = QuoteVersion.objects.get(quote_id=quote.pk, number=quote.version)
+    placed = order_place_agreed(
+        buyer_id=rfq.buyer_id,
+        actor_role=BUYER,
+        marketplace_id=rfq.marketplace_id,
+        merchant_id=quote.merchant_id,
+        currency=version.currency,
+        lines=[
+            AgreedLine(
+                variant_id=int(version.variant_id),
+                quantity=version.quantity,
+                unit_price_minor=int(version.unit_price_minor),
+            )
+        ],
+        shipping_address=_ship_to(
+            buyer_id=rfq.buyer_id, destination=rfq.destination_country, address=shipping_address
+        ),
+        incoterm=version.incoterm,
+        incoterm_place=version.incoterm_place,
+        payment_terms=version.payment_terms,
+        lead_time_days=version.lead_time_days,
+        quote_ref=quote.ref,
+        payment_due_at=now + timedelta(days=QUOTE_PAYMENT_DAYS),
+        now=now,
+    )
+    quote.status = QuoteStatus.ACCEPTED
+    quote.decided_at = now
+    quote.updated_at = now
+    quote.order_number = placed.orders[0].number
+    quote.save(update_fields=["status", "decided_at", "updated_at", "order_number"])
+    _decline_live(rfq.pk, now=now, keep=quote.pk)
+    rfq.status = RfqStatus.AWARDED
+    rfq.closed_at = now
+    rfq.save(update_fields=["status", "closed_at"])
+    return quote_infos([quote], now=now)[0]
+
+
+@transaction.atomic
+def rfqs_expire(*, now: datetime) -> tuple[int, int]:
+    """The periodic expiry (Celery beat, ``fiera trade expire-rfqs``): live quotes past
+    their validity become ``expired``; then open RFQs past their deadline with no live,
+    still valid quote become ``expired`` (an RFQ stays open after its deadline while a
+    quote may still be accepted). Two UPDATEs and a subquery; idempotent. Returns (RFQs,
+    quotes) expired."""
+    quotes = Quote.objects.filter(status__in=selectors.LIVE_QUOTES, valid_until__lte=now).update(
+        status=QuoteStatus.EXPIRED, decided_at=now, updated_at=now
+    )
+    still_live = Quote.objects.filter(
+        rfq_id=OuterRef("pk"), status__in=selectors.LIVE_QUOTES, valid_until__gt=now
+    )
+    rfqs = (
+        Rfq.objects.filter(status=RfqStatus.OPEN, deadline__lte=now)
+        .exclude(Exists(still_live))
+        .update(status=RfqStatus.EXPIRED, closed_at=now)
+    )
+    return rfqs, quotes

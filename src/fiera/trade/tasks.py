@@ -14,3 +14,12 @@ def release_due() -> int:
     from fiera.trade.services import escrows_release_due
 
     return escrows_release_due(now=timezone.now())
+
+
+@shared_task(name="fiera.trade.expire_rfqs")
+def expire_rfqs() -> tuple[int, int]:
+    """Quotes past their validity and RFQs past their deadline with no live quote become
+    expired (Celery beat every 5 minutes: ``CELERY_BEAT_SCHEDULE``). (RFQs, quotes)."""
+    from fiera.trade.services import rfqs_expire
+
+    return rfqs_expire(now=timezone.now())

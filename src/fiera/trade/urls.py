@@ -14,6 +14,30 @@ urlpatterns = [
     path("trade/inquiries/<int:inquiry_id>/", views.thread, name="thread"),
     path("trade/inquiries/<int:inquiry_id>/reply", views.reply, name="reply"),
     path("trade/inquiries/<int:inquiry_id>/close", views.close, name="close"),
+    # --- RFQs and quotes ---
+    path("trade/rfqs/", views.rfq_list, name="rfqs"),
+    path("trade/rfqs/new", views.rfq_new, name="rfq_new"),
+    path("trade/rfqs/<int:rfq_id>/", views.rfq_page, name="rfq"),
+    path("trade/rfqs/<int:rfq_id>/quote", views.rfq_quote, name="rfq_quote"),
+    path("trade/rfqs/<int:rfq_id>/close", views.rfq_close, name="rfq_close"),
+    path(
+        "trade/quotes/<int:quote_id>/accept",
+        views.quote_action,
+        {"action": "accept"},
+        name="quote_accept",
+    ),
+    path(
+        "trade/quotes/<int:quote_id>/decline",
+        views.quote_action,
+        {"action": "decline"},
+        name="quote_decline",
+    ),
+    path(
+        "trade/quotes/<int:quote_id>/withdraw",
+        views.quote_action,
+        {"action": "withdraw"},
+        name="quote_withdraw",
+    ),
 ]
 
 # --- trade assurance: disputes ---

@@ -6,6 +6,8 @@ templates. Errors show in the reader's language; another's inquiry answers 404."
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -17,13 +19,17 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from fiera.common.errors import DomainError, NotFound, PermissionDenied
-from fiera.common.parsing import parse_id, parse_int_or_none, parse_page
-from fiera.common.reference import country_name
+from fiera.common.errors import DomainError, InvalidInput, NotFound, PermissionDenied
+from fiera.common.money import currency_exponent
+from fiera.common.parsing import parse_amount_minor, parse_id, parse_int_or_none, parse_page
+from fiera.common.reference import countries_by_local_name, country_name
+from fiera.common.trade_terms import INCOTERMS, PAYMENT_TERMS, incoterm_name, payment_terms_name
+from fiera.orders.selectors import address_get
 from fiera.trade import selectors, services
-from fiera.trade.models import DisputeReason, DisputeStatus, InquiryStatus
+from fiera.trade.models import DisputeReason, DisputeStatus, InquiryStatus, RfqStatus, RfqUnit
 
 PAGE_SIZE = 25
 
@@ -521,3 +527,309 @@ def disputes_page(request: HttpRequest) -> HttpResponse:
             "statuses": [("", _("All")), *DisputeStatus.choices],
         },
     )
+
+
+# --- RFQs and quotes ---
+
+RFQ_FORM_FIELDS = (
+    "product",
+    "category_id",
+    "quantity",
+    "unit",
+    "target_price",
+    "destination_country",
+    "deadline",
+    "description",
+)
+QUOTE_FORM_FIELDS = (
+    "variant_id",
+    "unit_price",
+    "quantity",
+    "incoterm",
+    "incoterm_place",
+    "payment_terms",
+    "lead_time_days",
+    "valid_until",
+    "note",
+)
+
+
+def _end_of_day(text: str, *, label: str) -> datetime:
+    """A date typed in a form (YYYY-MM-DD) as the end of that day, UTC."""
+    try:
+        day = date.fromisoformat((text or "").strip())
+    except ValueError:
+        raise InvalidInput(
+            f"date {text!r}",
+            message=gettext_lazy("%(field)s: choose a date."),
+            field=label,
+        ) from None
+    return datetime.combine(day, time(23, 59), tzinfo=UTC)
+
+
+def _amount(text: str, currency: str, *, label: str) -> int | None:
+    return parse_amount_minor(text, currency, field=label) if (text or "").strip() else None
+
+
+@login_required
+def rfq_list(request: HttpRequest) -> HttpResponse:
+    """A buyer's RFQs ("My RFQs"), a supplier's "RFQs for you", or every RFQ (operators)."""
+    status = request.GET.get("status") or ""
+    status = status if status in RfqStatus.values else ""
+    actor = _actor(request)
+    try:
+        found = selectors.rfq_list(status=status or None, **actor)
+    except DomainError as exc:
+        raise _page_error(exc) from None
+    paginator = Paginator(found, PAGE_SIZE)
+    page = paginator.get_page(parse_page(request.GET.get("page"), last=paginator.num_pages))
+    return render(
+        request,
+        "trade/rfqs.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": [(s.value, s.label) for s in RfqStatus],
+            "is_buyer": actor["actor_role"] == "buyer",
+            "is_supplier": actor["actor_role"] == "merchant",
+        },
+    )
+
+
+@login_required
+def rfq_new(request: HttpRequest) -> HttpResponse:
+    """The buyer's "Post an RFQ" form; POST posts it and opens it."""
+    actor = _actor(request)
+    if actor["actor_role"] != "buyer":
+        raise DjangoPermissionDenied(_("Only business buyer accounts can do this."))
+    try:
+        market = selectors.trade_marketplace()
+    except DomainError as exc:
+        raise _page_error(exc) from None
+    form: dict[str, str] = {"unit": "piece", "quantity": ""}
+    error, status = "", 200
+    if request.method == "POST":
+        form = {k: request.POST.get(k, "")[:4100] for k in RFQ_FORM_FIELDS}
+        try:
+            detail = services.rfq_post(
+                marketplace_slug=market.slug,
+                category_id=parse_id(form["category_id"]) or 0,
+                product=form["product"],
+                quantity=parse_int_or_none(form["quantity"], minimum=None, maximum=None) or 0,
+                unit=form["unit"],
+                target_unit_price_minor=_amount(
+                    form["target_price"], market.default_currency, label=_("Target unit price")
+                ),
+                destination_country=form["destination_country"] or "XX",
+                deadline=_end_of_day(form["deadline"], label=_("Deadline")),
+                description=form["description"],
+                now=timezone.now(),
+                **actor,
+            )
+        except DomainError as exc:
+            error, status = exc.message(), exc.status
+        else:
+            messages.success(request, _("Your request for quotation was posted."))
+            return HttpResponseRedirect(reverse("trade:rfq", args=[detail.rfq.id]))
+    return render(
+        request,
+        "trade/rfq_new.html",
+        {
+            "form": form,
+            "error": error,
+            "currency": market.default_currency,
+            "categories": selectors.category_choices(getattr(request, "LANGUAGE_CODE", "en")),
+            "units": [(u.value, u.label) for u in RfqUnit],
+            "countries": countries_by_local_name(getattr(request, "LANGUAGE_CODE", "en")),
+        },
+        status=status,
+    )
+
+
+def _render_rfq(
+    request: HttpRequest,
+    detail: selectors.RfqDetail,
+    *,
+    form: dict[str, str] | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    actor = _actor(request)
+    own = detail.quotes[0] if detail.side == "supplier" and detail.quotes else None
+    variants: list[selectors.QuotableVariant] = []
+    can_quote = False
+    if detail.side == "supplier" and detail.merchant_id is not None:
+        open_rfq = detail.rfq.status == "open"
+        can_quote = open_rfq and (
+            (own is None and detail.rfq.deadline > timezone.now())
+            or (own is not None and own.live and own.version == 1)
+        )
+        if can_quote:
+            variants = selectors.quotable_variants(
+                merchant_id=detail.merchant_id,
+                marketplace_id=detail.rfq.marketplace_id,
+                currency=detail.rfq.currency,
+            )
+    if form is None:
+        form = {"incoterm": "FOB", "payment_terms": "assurance", "lead_time_days": "30"}
+        if own is not None:
+            v = own.latest
+            form = {
+                "variant_id": str(v.variant_id),
+                "unit_price": str(
+                    Decimal(v.unit_price_minor).scaleb(-currency_exponent(v.currency))
+                ),
+                "quantity": str(v.quantity),
+                "incoterm": v.incoterm,
+                "incoterm_place": v.incoterm_place,
+                "payment_terms": v.payment_terms,
+                "lead_time_days": str(v.lead_time_days),
+                "valid_until": v.valid_until.date().isoformat(),
+                "note": v.note,
+            }
+    addresses = (
+        selectors.saved_addresses_in(
+            buyer_id=actor["actor_id"], country_code=detail.rfq.destination_country
+        )
+        if detail.side == "buyer" and detail.rfq.status == "open"
+        else []
+    )
+    return render(
+        request,
+        "trade/rfq.html",
+        {
+            "detail": detail,
+            "rfq": detail.rfq,
+            "own": own,
+            "can_quote": can_quote,
+            "variants": variants,
+            "form": form,
+            "error": error,
+            "incoterms": [(code, incoterm_name(code)) for code in INCOTERMS],
+            "payment_terms": [(code, payment_terms_name(code)) for code in PAYMENT_TERMS],
+            "addresses": addresses,
+            "destination": country_name(detail.rfq.destination_country),
+        },
+        status=status,
+    )
+
+
+@login_required
+def rfq_page(request: HttpRequest, rfq_id: int) -> HttpResponse:
+    """The RFQ; opening it marks it seen for the reader's side. The buyer sees the quotes
+    side by side with Accept and Decline; a matched supplier its own quote and the form."""
+    try:
+        detail = services.rfq_mark_read(rfq_id=rfq_id, now=timezone.now(), **_actor(request))
+    except DomainError as exc:
+        raise _page_error(exc) from None
+    return _render_rfq(request, detail)
+
+
+def _rfq_again(request: HttpRequest, rfq_id: int, exc: DomainError, **extra: Any) -> HttpResponse:
+    try:
+        detail = selectors.rfq_detail(rfq_id=rfq_id, now=timezone.now(), **_actor(request))
+    except DomainError as again:
+        raise _page_error(again) from None
+    return _render_rfq(request, detail, error=exc.message(), status=exc.status, **extra)
+
+
+@login_required
+@require_POST
+def rfq_quote(request: HttpRequest, rfq_id: int) -> HttpResponse:
+    """The supplier's quote form: a first quote, or the one revision of its quote."""
+    actor = _actor(request)
+    form = {k: request.POST.get(k, "")[:2100] for k in QUOTE_FORM_FIELDS}
+    try:
+        detail = selectors.rfq_detail(rfq_id=rfq_id, now=timezone.now(), **actor)
+        own = detail.quotes[0] if detail.side == "supplier" and detail.quotes else None
+        terms: dict[str, Any] = {
+            "variant_id": parse_id(form["variant_id"]) or 0,
+            "unit_price_minor": _amount(
+                form["unit_price"], detail.rfq.currency, label=_("Unit price")
+            )
+            or 0,
+            "quantity": parse_int_or_none(form["quantity"], minimum=None, maximum=None) or 0,
+            "incoterm": form["incoterm"],
+            "incoterm_place": form["incoterm_place"],
+            "payment_terms": form["payment_terms"],
+            "lead_time_days": parse_int_or_none(form["lead_time_days"], minimum=None, maximum=None)
+            or 0,
+            "valid_until": _end_of_day(form["valid_until"], label=_("Valid until")),
+            "note": form["note"],
+            "now": timezone.now(),
+        }
+        if own is None:
+            services.quote_submit(rfq_id=rfq_id, **terms, **actor)
+            messages.success(request, _("Your quote was sent."))
+        else:
+            services.quote_revise(quote_id=own.id, **terms, **actor)
+            messages.success(request, _("Your revised quote was sent."))
+    except NotFound as exc:
+        raise _page_error(exc) from None
+    except DomainError as exc:
+        return _rfq_again(request, rfq_id, exc, form=form)
+    return HttpResponseRedirect(reverse("trade:rfq", args=[rfq_id]))
+
+
+@login_required
+@require_POST
+def rfq_close(request: HttpRequest, rfq_id: int) -> HttpResponse:
+    try:
+        services.rfq_close(rfq_id=rfq_id, now=timezone.now(), **_actor(request))
+        messages.success(request, _("The request for quotation is closed."))
+    except NotFound as exc:
+        raise _page_error(exc) from None
+    except DomainError as exc:
+        messages.error(request, exc.message())
+    return HttpResponseRedirect(reverse("trade:rfq", args=[rfq_id]))
+
+
+@login_required
+@require_POST
+def quote_action(request: HttpRequest, quote_id: int, action: str) -> HttpResponse:
+    """Accept or decline (the buyer), withdraw (the supplier's owner or manager)."""
+    actor = _actor(request)
+    now = timezone.now()
+    try:
+        found = selectors.quote_get(quote_id=quote_id, now=now, **actor)
+        if action == "accept":
+            address_id = parse_id(request.POST.get("address_id"))
+            address: dict[str, str] | None = None
+            if address_id is not None:
+                saved = address_get(
+                    buyer_id=actor["actor_id"], address_id=address_id, actor_role="buyer"
+                )
+                address = {
+                    "name": saved.name,
+                    "line1": saved.line1,
+                    "line2": saved.line2,
+                    "city": saved.city,
+                    "postal_code": saved.postal_code,
+                    "phone": saved.phone,
+                }
+            elif request.POST.get("line1"):
+                address = {
+                    k: request.POST.get(k, "")[:200]
+                    for k in ("name", "line1", "line2", "city", "postal_code", "phone")
+                }
+            done = services.quote_accept(
+                quote_id=quote_id, shipping_address=address, now=now, **actor
+            )
+            messages.success(
+                request,
+                _("Quote accepted: order %(number)s was placed; pay it within %(days)s days.")
+                % {"number": done.order_number, "days": services.QUOTE_PAYMENT_DAYS},
+            )
+        elif action == "decline":
+            services.quote_decline(quote_id=quote_id, now=now, **actor)
+            messages.success(request, _("The quote was declined."))
+        elif action == "withdraw":
+            services.quote_withdraw(quote_id=quote_id, now=now, **actor)
+            messages.success(request, _("Your quote was withdrawn."))
+        else:
+            raise Http404(_("This quote does not exist."))
+    except NotFound as exc:
+        raise _page_error(exc) from None
+    except DomainError as exc:
+        return _rfq_again(request, found.rfq_id, exc)
+    return HttpResponseRedirect(reverse("trade:rfq", args=[found.rfq_id]))
