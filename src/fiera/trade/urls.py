@@ -14,4 +14,10 @@ urlpatterns = [
     path("trade/inquiries/<int:inquiry_id>/", views.thread, name="thread"),
     path("trade/inquiries/<int:inquiry_id>/reply", views.reply, name="reply"),
     path("trade/inquiries/<int:inquiry_id>/close", views.close, name="close"),
+    # --- trade documents ---
+    path(
+        "trade/orders/<str:number>/documents/<str:kind>.pdf",
+        views.order_document,
+        name="order_document",
+    ),
 ]
