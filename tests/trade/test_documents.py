@@ -139,7 +139,9 @@ def test_which_documents_an_order_has() -> None:
         "invoice",
         "packing-list",
     )
-    assert trade_documents_available(marketplace_kind=b2b, status="cancelled", shipped_at=None) == ()
+    assert (
+        trade_documents_available(marketplace_kind=b2b, status="cancelled", shipped_at=None) == ()
+    )
     shop = "b2c_domestic"
     assert trade_documents_available(marketplace_kind=shop, status="shipped", shipped_at=NOW) == ()
 
@@ -369,3 +371,20 @@ def test_the_order_pages_link_the_documents(client: Client, deal: Deal) -> None:
         assert f"/trade/orders/{deal.number}/documents/{kind}.pdf" in console
     client.force_login(w.other_buyer)
     assert client.get(f"/trade/orders/{deal.number}/documents/invoice.pdf").status_code == 404
+
+
+@pytest.mark.parametrize("language", ["it", "zh-hans"])
+def test_pages_and_documents_read_in_italian_and_chinese(
+    client: Client, deal: Deal, language: str
+) -> None:
+    from tests.web.test_pages_translated import english_left
+
+    _ship(deal)
+    client.cookies["django_language"] = language
+    client.force_login(deal.world.buyer)
+    page = client.get(f"/account/orders/{deal.number}/", HTTP_ACCEPT_LANGUAGE=language)
+    assert english_left(page.content.decode(), language) == []
+    short = "zh" if language.startswith("zh") else language
+    for kind in ("proforma", "invoice", "packing-list"):
+        text = _text(_document(deal, kind, language=short).pdf)
+        assert english_left(text, language) == [], kind

@@ -47,6 +47,7 @@ from fiera.catalog.models import Category, Price, Product, StockLevel, Variant, 
 from fiera.common.reference import Municipality, italian_region, municipalities_in_region
 from fiera.demo import vocabulary as vocab
 from fiera.demo.abroad import build_abroad
+from fiera.demo.documents import build_documents
 from fiera.demo.festivals import (
     FESTIVAL_MAX_UNIT_EUR_CENTS,
     build_festivals,
@@ -1590,6 +1591,7 @@ def build_demo(
     extra.append("  " + line)
     extra.append("  " + build_partners(now=world.now, seed=seed, password=DEMO_PASSWORD))
     extra.append("  " + build_trade(now=world.now, seed=seed, password=DEMO_PASSWORD))
+    extra.append("  " + build_documents(now=world.now))
     # Planner statistics for the bulk-loaded tables: SQLite has none until ANALYZE, and a
     # PostgreSQL without autovacuum neither (the search plans on them, fiera.catalog.search).
     with connection.cursor() as cursor:

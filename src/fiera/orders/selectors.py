@@ -961,9 +961,7 @@ def order_for_documents(*, user_id: int, actor_role: str, number: str) -> OrderF
                 origin_country=facts[line.variant_id].origin_country
                 if line.variant_id in facts
                 else "",
-                weight_grams=facts[line.variant_id].weight_grams
-                if line.variant_id in facts
-                else 0,
+                weight_grams=facts[line.variant_id].weight_grams if line.variant_id in facts else 0,
             )
             for line in lines
         ),

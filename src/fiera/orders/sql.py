@@ -69,12 +69,6 @@ class OrderRow(NamedTuple):
     placed_at: Any
     paid_at: Any
     payment_due_at: Any = None  # a method that lets the buyer pay later ("wallet_later")
-    # --- listing terms --- (a B2B order's terms, ``pricing.listing_terms_agreed``)
-    incoterm: str = ""
-    incoterm_place: str = ""
-    payment_terms: str = ""
-    lead_time_days: int | None = None
-    quote_ref: str = ""  # no database default: a raw INSERT names every NOT NULL column
 
 
 class OrderLineRow(NamedTuple):

@@ -284,9 +284,7 @@ def order_document(
     buyer and ship-to; amounts in the order's currency. Its buyer, its merchant's staff and
     operators; anyone else 404 ``order_not_found``; a shop order 404
     ``trade_documents_b2b_only``; a cancelled one 409."""
-    document = selectors.order_document(
-        number=number, kind=kind, language=lang, **_actor(request)
-    )
+    document = selectors.order_document(number=number, kind=kind, language=lang, **_actor(request))
     answer = HttpResponse(document.pdf, content_type="application/pdf")
     answer["Content-Disposition"] = f'attachment; filename="{document.filename}"'
     answer["Content-Language"] = document.language

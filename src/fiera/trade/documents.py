@@ -89,9 +89,7 @@ def _context(
             "sample": line.price_kind == SAMPLE,
             "origin": country_name(line.origin_country, language) if line.origin_country else "",
             "unit_weight": kilograms(line.weight_grams) if line.weight_grams else "",
-            "net_weight": kilograms(line.weight_grams * line.quantity)
-            if line.weight_grams
-            else "",
+            "net_weight": kilograms(line.weight_grams * line.quantity) if line.weight_grams else "",
         }
         for index, line in enumerate(order.lines, start=1)
     ]
@@ -122,14 +120,10 @@ def _context(
     }
 
 
-def html(
-    *, kind: str, order: OrderForDocuments, seller: Party, buyer: Party, language: str
-) -> str:
+def html(*, kind: str, order: OrderForDocuments, seller: Party, buyer: Party, language: str) -> str:
     """The document's HTML in ``language`` (a code of settings.LANGUAGES)."""
     with translation.override(language):
-        return render_to_string(
-            TEMPLATES[kind], _context(kind, order, seller, buyer, language)
-        )
+        return render_to_string(TEMPLATES[kind], _context(kind, order, seller, buyer, language))
 
 
 def _fetcher() -> Any:
@@ -137,7 +131,7 @@ def _fetcher() -> Any:
     host, nor from this machine's files). ``refused`` lists what was asked for."""
     from weasyprint.urls import URLFetcher
 
-    class OfflineFetcher(URLFetcher):  # type: ignore[misc]
+    class OfflineFetcher(URLFetcher):
         def __init__(self) -> None:
             super().__init__(allowed_protocols=["data"], allow_redirects=False, timeout=1)
             self.refused: list[str] = []
