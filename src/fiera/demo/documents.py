@@ -1,16 +1,18 @@
 """Demo B2B orders that show each trade document (fiera.trade.documents): ``buyer-b2b`` has
 an order awaiting payment with a quote reference and agreed terms (its proforma invoice),
-and a shipped order with terms (its commercial invoice and packing list), both from the
-``merchant`` login's company when it sells on the trade marketplace, so that its console
-shows them too.
+and a shipped order with terms (its commercial invoice and packing list), from the
+``merchant`` login's company when it sells on the trade marketplace (so that its console
+shows them too), else from another company with a staff login.
 
 Orders go through the orders services (checkout, shipment) as a buyer and a merchant would.
 The terms are written on the orders directly when nothing else set them: a quote accepted
 through the RFQ flow (``Order.quote_ref``) sets them itself, and then this step keeps the
 order it finds. The unpaid order is placed to be paid after checkout ("wallet_later") with
 its deadline moved 14 days out, as a proforma gives a business buyer time to arrange a bank
-transfer or a letter of credit. The shipped one is paid on delivery (no payment of the
-demo's day, which would sit outside the settled past days).
+transfer or a letter of credit. The shipped one is a wallet-paid order of the history
+(``fiera.demo.build``: paid, settled and shipped like the others), given terms "paid in
+advance"; no payment is made here, since every payment of the demo's past days is settled
+and one of its day would be left out.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from fiera.accounts.models import User
 from fiera.accounts.roles import BUYER, MERCHANT
@@ -134,6 +136,41 @@ def _staff_of(merchant_id: int) -> int | None:
     )
 
 
+def _shipped_from_history(mine: QuerySet[Order], market: Marketplace) -> Order | None:
+    """A wallet-paid order of the history that shipped, the ``merchant`` login's company's
+    first, then one of a company with a staff login, then any."""
+    paid = mine.filter(
+        status__in=[OrderStatus.SHIPPED, OrderStatus.DELIVERED],
+        paid_at__isnull=False,
+        payment_method="wallet",
+    ).order_by("-placed_at", "-id")
+    suppliers = _suppliers(market)
+    for merchant_id in suppliers[:1]:
+        found = paid.filter(merchant_id=merchant_id).first()
+        if found is not None:
+            return found
+    return paid.filter(merchant_id__in=suppliers).first() or paid.first()
+
+
+def _placed_and_shipped(buyer: User, market: Marketplace, now: datetime) -> Order | None:
+    """Without such an order: one paid on delivery, placed six days before ``now`` and
+    shipped two days before (it stays unpaid until delivered, so its payment terms are left
+    open: cash on delivery is none of the B2B terms)."""
+    placed = _place(buyer, market, "cod", now - timedelta(days=6))
+    staff = _staff_of(placed.merchant_id) if placed is not None else None
+    if placed is None or staff is None:
+        return None
+    _with_terms(placed, {**SHIPPED_TERMS, "payment_terms": ""})
+    return orders.order_ship(
+        actor_id=staff,
+        actor_role=MERCHANT,
+        number=placed.number,
+        carrier="DHL",
+        tracking_number=f"JD0146{placed.pk:08d}",
+        now=now - timedelta(days=2),
+    )
+
+
 def build_documents(*, now: datetime) -> str:
     """The two orders; returns one summary line."""
     buyer = User.objects.filter(username=BUYER_USERNAME).first()
@@ -153,18 +190,11 @@ def build_documents(*, now: datetime) -> str:
         .first()
     )
     if shipped is None:
-        placed = _place(buyer, market, "cod", now - timedelta(days=6))
-        staff = _staff_of(placed.merchant_id) if placed is not None else None
-        if placed is not None and staff is not None:
-            _with_terms(placed, SHIPPED_TERMS)
-            shipped = orders.order_ship(
-                actor_id=staff,
-                actor_role=MERCHANT,
-                number=placed.number,
-                carrier="DHL",
-                tracking_number=f"JD0146{placed.pk:08d}",
-                now=now - timedelta(days=2),
-            )
+        shipped = _shipped_from_history(mine, market)
+        if shipped is not None:
+            _with_terms(shipped, SHIPPED_TERMS)
+        else:
+            shipped = _placed_and_shipped(buyer, market, now)
     made = [
         f"{o.number} ({label})"
         for o, label in ((unpaid, "proforma"), (shipped, "invoice, packing list"))
