@@ -1429,3 +1429,36 @@ def variants_for_sale(
         [marketplace_id, currency, *ids],
     )
     return {int(row[0]) for row in rows}
+
+
+# --- trade documents ---
+
+
+@dataclass(frozen=True, slots=True)
+class VariantTradeFacts:
+    """What customs papers print of a variant: its product's HS code and country of origin
+    (ISO 3166-1 alpha-2) and its weight in grams (0: not recorded)."""
+
+    variant_id: int
+    hs_code: str
+    origin_country: str
+    weight_grams: int
+
+
+def variant_trade_facts(*, variant_ids: Iterable[int]) -> dict[int, VariantTradeFacts]:
+    """HS code, origin and weight of each variant, in ONE query; unknown ids are left out."""
+    ids = sorted(set(variant_ids))
+    if not ids:
+        return {}
+    rows = Variant.objects.filter(pk__in=ids).values_list(
+        "id", "product__hs_code", "product__origin_country", "weight_grams"
+    )
+    return {
+        int(row[0]): VariantTradeFacts(
+            variant_id=int(row[0]),
+            hs_code=str(row[1]),
+            origin_country=str(row[2]),
+            weight_grams=int(row[3]),
+        )
+        for row in rows
+    }

@@ -48,6 +48,7 @@ from fiera.common.reference import Municipality, italian_region, municipalities_
 from fiera.demo import vocabulary as vocab
 from fiera.demo.abroad import build_abroad
 from fiera.demo.assurance import build_assurance
+from fiera.demo.documents import build_documents
 from fiera.demo.festivals import (
     FESTIVAL_MAX_UNIT_EUR_CENTS,
     build_festivals,
@@ -1601,6 +1602,7 @@ def build_demo(
     extra.append("  " + build_listing(now=world.now, seed=seed))
     extra.append("  " + build_assurance(now=world.now))
     extra.append("  " + build_rfqs(now=world.now, seed=seed, password=DEMO_PASSWORD))
+    extra.append("  " + build_documents(now=world.now))
     # Planner statistics for the bulk-loaded tables: SQLite has none until ANALYZE, and a
     # PostgreSQL without autovacuum neither (the search plans on them, fiera.catalog.search).
     with connection.cursor() as cursor:

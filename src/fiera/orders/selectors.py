@@ -26,6 +26,7 @@ from fiera.marketplaces.selectors import (
     MarketplaceInfo,
     ShoppingContext,
     marketplace_get,
+    marketplace_get_by_id,
     marketplace_shopping_context,
     resolve_country,
 )
@@ -469,6 +470,8 @@ class OrderPage:
     refundable_minor: int
     is_staff: bool
     can_pay: bool = False  # its buyer, a pay-later order still awaiting payment
+    # the trade documents it has now (``trade_documents_available``), linked from the page
+    documents: tuple[str, ...] = ()
 
 
 def order_page(*, user_id: int, actor_role: str, number: str) -> OrderPage:
@@ -495,6 +498,11 @@ def order_page(*, user_id: int, actor_role: str, number: str) -> OrderPage:
         refundable_minor=left,
         is_staff=staff,
         can_pay=order.awaiting_payment and order.buyer_id == user_id and actor_role == BUYER,
+        documents=trade_documents_available(
+            marketplace_kind=marketplace_get_by_id(marketplace_id=order.marketplace_id).kind,
+            status=status,
+            shipped_at=order.shipped_at,
+        ),
     )
 
 
@@ -958,3 +966,172 @@ def order_panels(*, number: str, actor_id: int, actor_role: str) -> list[OrderPa
         for name in sorted(_panels)
     )
     return [panel for panel in found if panel is not None]
+
+
+# --- trade documents ---
+# What the trade app's documents (proforma invoice, commercial invoice, packing list) read
+# of a B2B order: the order as frozen values, its lines with each product's origin and each
+# variant's weight, and its packages. The rule of which documents exist lives here, beside
+# the order's states, so that the order pages link exactly the documents the trade app
+# serves.
+
+B2B_MARKETPLACE_KIND = "b2b_trade"
+PROFORMA, INVOICE, PACKING_LIST = "proforma", "invoice", "packing-list"
+TRADE_DOCUMENTS = (PROFORMA, INVOICE, PACKING_LIST)
+
+
+def trade_documents_available(
+    *, marketplace_kind: str, status: str, shipped_at: datetime | None
+) -> tuple[str, ...]:
+    """The trade documents an order has now: none off the B2B marketplace or once
+    cancelled; the proforma invoice from the moment it is placed (paid or not); the
+    commercial invoice and the packing list once it has shipped (its first package)."""
+    if marketplace_kind != B2B_MARKETPLACE_KIND or status == OrderStatus.CANCELLED:
+        return ()
+    if shipped_at is None:
+        return (PROFORMA,)
+    return TRADE_DOCUMENTS
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentLine:
+    """An order line as the documents print it. ``origin_country`` (ISO 3166-1 alpha-2)
+    and ``weight_grams`` (0: not recorded) are the product's and the variant's now: the
+    order keeps no copy of them."""
+
+    variant_id: int
+    sku: str
+    label: str
+    name_it: str
+    name_en: str
+    name_zh: str
+    hs_code: str
+    quantity: int
+    unit_price_minor: int
+    line_total_minor: int
+    tax_minor: int
+    price_kind: str
+    origin_country: str
+    weight_grams: int
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentPackage:
+    carrier: str
+    tracking_number: str
+    shipped_at: datetime
+    delivered_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderForDocuments:
+    """A B2B order with what its trade documents print; amounts in minor units of
+    ``currency``. ``documents`` is ``trade_documents_available`` for it."""
+
+    id: int
+    number: str
+    buyer_id: int
+    merchant_id: int
+    marketplace_id: int
+    marketplace_kind: str
+    status: str
+    currency: str
+    subtotal_minor: int
+    tax_minor: int
+    total_minor: int
+    refunded_minor: int
+    payment_method: str
+    ship_name: str
+    ship_line1: str
+    ship_line2: str
+    ship_city: str
+    ship_postal_code: str
+    ship_country: str
+    ship_phone: str
+    placed_at: datetime
+    paid_at: datetime | None
+    shipped_at: datetime | None
+    delivered_at: datetime | None
+    incoterm: str
+    incoterm_place: str
+    payment_terms: str
+    lead_time_days: int | None
+    quote_ref: str
+    lines: tuple[DocumentLine, ...]
+    packages: tuple[DocumentPackage, ...]
+    documents: tuple[str, ...]
+
+
+def order_for_documents(*, user_id: int, actor_role: str, number: str) -> OrderForDocuments:
+    """The order for its trade documents, if the user may see it (its buyer, staff of its
+    merchant of any role, operators; anyone else ``OrderNotFound``, 404). Four queries:
+    the order with its lines and packages, its marketplace, its products' origins and
+    weights. Whether the order is a B2B one is the caller's to check (``documents``)."""
+    order = order_get(user_id=user_id, actor_role=actor_role, number=number)
+    kind = marketplace_get_by_id(marketplace_id=order.marketplace_id).kind
+    lines = list(order.lines.all())
+    facts = catalog_selectors.variant_trade_facts(variant_ids=[line.variant_id for line in lines])
+    return OrderForDocuments(
+        id=order.pk,
+        number=order.number,
+        buyer_id=order.buyer_id,
+        merchant_id=order.merchant_id,
+        marketplace_id=order.marketplace_id,
+        marketplace_kind=kind,
+        status=order.status,
+        currency=order.currency,
+        subtotal_minor=order.subtotal_minor,
+        tax_minor=order.tax_minor,
+        total_minor=order.total_minor,
+        refunded_minor=order.refunded_minor,
+        payment_method=order.payment_method,
+        ship_name=order.ship_name,
+        ship_line1=order.ship_line1,
+        ship_line2=order.ship_line2,
+        ship_city=order.ship_city,
+        ship_postal_code=order.ship_postal_code,
+        ship_country=order.ship_country,
+        ship_phone=order.ship_phone,
+        placed_at=order.placed_at,
+        paid_at=order.paid_at,
+        shipped_at=order.shipped_at,
+        delivered_at=order.delivered_at,
+        incoterm=order.incoterm,
+        incoterm_place=order.incoterm_place,
+        payment_terms=order.payment_terms,
+        lead_time_days=order.lead_time_days,
+        quote_ref=order.quote_ref,
+        lines=tuple(
+            DocumentLine(
+                variant_id=line.variant_id,
+                sku=line.sku,
+                label=line.label,
+                name_it=line.name_it,
+                name_en=line.name_en,
+                name_zh=line.name_zh,
+                hs_code=line.hs_code,
+                quantity=line.quantity,
+                unit_price_minor=line.unit_price_minor,
+                line_total_minor=line.line_total_minor,
+                tax_minor=line.tax_minor,
+                price_kind=line.price_kind,
+                origin_country=facts[line.variant_id].origin_country
+                if line.variant_id in facts
+                else "",
+                weight_grams=facts[line.variant_id].weight_grams if line.variant_id in facts else 0,
+            )
+            for line in lines
+        ),
+        packages=tuple(
+            DocumentPackage(
+                carrier=s.carrier,
+                tracking_number=s.tracking_number,
+                shipped_at=s.shipped_at,
+                delivered_at=s.delivered_at,
+            )
+            for s in order.shipments.all()
+        ),
+        documents=trade_documents_available(
+            marketplace_kind=kind, status=order.status, shipped_at=order.shipped_at
+        ),
+    )

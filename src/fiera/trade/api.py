@@ -10,9 +10,9 @@ signature in ninja's module.
 from datetime import datetime
 from typing import Annotated, Literal, TypedDict
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Field, File, Form, Router, Status, UploadedFile
+from ninja import Field, File, Form, Path, Query, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
 from fiera.common.pagination import Page
@@ -485,3 +485,43 @@ def quote_accept(request: HttpRequest, quote_id: Id, payload: AcceptIn) -> RfqQu
         quote_id=quote_id, shipping_address=address, now=timezone.now(), **_actor(request)
     )
     return RfqQuoteOut.of(info)
+
+
+# --- trade documents ------------------------------------------------------------------------
+
+DocumentOrderNumber = Path(
+    ..., max_length=24, pattern=r"^[A-Za-z0-9-]+$", description='the order number, "F000042-1"'
+)
+PDF_RESPONSE = {
+    200: {
+        "description": "The document as a PDF (Content-Disposition names the file)",
+        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+
+@router.get(
+    "/trade/orders/{number}/documents/{kind}",
+    response={**DENIALS, 409: ErrorOut, 503: ErrorOut},
+    openapi_extra={"responses": PDF_RESPONSE},
+)
+def order_document(
+    request: HttpRequest,
+    kind: Literal["proforma", "invoice", "packing-list"],
+    number: str = DocumentOrderNumber,
+    lang: Literal["en", "it", "zh"] | None = Query(
+        None, description="the document's language; default the reader's (customs papers: en)"
+    ),
+) -> HttpResponse:
+    """A B2B order's trade document as a PDF: ``proforma`` (proforma invoice, from the
+    moment the order is placed; marked paid once it is), ``invoice`` (commercial invoice)
+    and ``packing-list`` once it has shipped (409 ``trade_document_not_yet`` before).
+    With HS codes, origin, Incoterm and named place, payment terms, lead time, seller,
+    buyer and ship-to; amounts in the order's currency. Its buyer, its merchant's staff and
+    operators; anyone else 404 ``order_not_found``; a shop order 404
+    ``trade_documents_b2b_only``; a cancelled one 409."""
+    document = selectors.order_document(number=number, kind=kind, language=lang, **_actor(request))
+    answer = HttpResponse(document.pdf, content_type="application/pdf")
+    answer["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    answer["Content-Language"] = document.language
+    return answer

@@ -12,13 +12,14 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Q, Sum
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from fiera.accounts.roles import BUYER, MERCHANT, OPERATOR, SYSTEM
 from fiera.accounts.selectors import UserSummary, user_summaries
 from fiera.catalog import rules
 from fiera.catalog.selectors import category_list, product_detail
-from fiera.common.errors import NotFound, PermissionDenied
+from fiera.common.errors import Conflict, NotFound, PermissionDenied, not_one_of
 from fiera.common.money import Money
 from fiera.common.trade_terms import incoterm_name, payment_terms_name
 from fiera.marketplaces.selectors import (
@@ -36,8 +37,10 @@ from fiera.merchants.selectors import (
     merchant_summaries,
     staff_role_of,
 )
+from fiera.orders import selectors as orders_selectors
 from fiera.orders.selectors import EscrowedOrder, OrderPanel, address_list, order_escrow_facts
 from fiera.orders.services import OrderNotEscrowed
+from fiera.trade import documents
 from fiera.trade.models import (
     BuyerCompany,
     BuyerMember,
@@ -1237,3 +1240,111 @@ def category_choices(language: str) -> list[tuple[int, str]]:
 
     walk(None, 0)
     return out
+
+
+# --- trade documents ---------------------------------------------------------------------
+# The proforma invoice, the commercial invoice and the packing list of a B2B order as PDF
+# (fiera.trade.documents, decision 0018). Read-only: nothing is stored; the same order
+# gives the same document (its number is the order's with the kind's prefix).
+
+DOCUMENT_KINDS = orders_selectors.TRADE_DOCUMENTS
+DOCUMENT_NAMES = {
+    orders_selectors.PROFORMA: _("proforma invoice"),
+    orders_selectors.INVOICE: _("commercial invoice"),
+    orders_selectors.PACKING_LIST: _("packing list"),
+}
+# what ``?lang=`` accepts -> the language code of settings.LANGUAGES
+DOCUMENT_LANGUAGES = {"en": "en", "it": "it", "zh": "zh-hans", "zh-hans": "zh-hans"}
+TradeDocument = documents.Document
+
+
+class DocumentsB2BOnly(NotFound):
+    code = "trade_documents_b2b_only"
+    message_template = _(
+        "Trade documents (proforma invoice, commercial invoice, packing list) exist only for "
+        "orders on the B2B trade marketplace; this order was placed in a shop."
+    )
+
+
+class DocumentNotYet(Conflict):
+    code = "trade_document_not_yet"
+    message_template = _(
+        "The %(document)s exists once the order ships, and this order has not shipped yet."
+    )
+
+
+class DocumentsOrderCancelled(Conflict):
+    code = "trade_documents_order_cancelled"
+    message_template = _("This order was cancelled, so it has no trade documents.")
+
+
+def document_language(requested: str | None) -> str:
+    """The language a document is written in: ``requested`` ("en", "it", "zh"; customs
+    papers are usually asked for in English) or else the active language (the reader's)."""
+    if requested:
+        found = DOCUMENT_LANGUAGES.get(requested.strip().lower())
+        if found is None:
+            raise not_one_of("lang", ("en", "it", "zh"))
+        return found
+    active = (get_language() or "en").lower()
+    return "zh-hans" if active.startswith("zh") else "it" if active.startswith("it") else "en"
+
+
+def _seller(merchant_id: int) -> documents.Party:
+    merchant = merchant_get(merchant_id=merchant_id)
+    address = tuple(part for part in (merchant.town, merchant.region_name) if part)
+    return documents.Party(
+        name=merchant.legal_name or merchant.display_name,
+        address=address,
+        country=merchant.country,
+        vat_number=merchant.vat_number,
+    )
+
+
+def _buyer(buyer_id: int) -> documents.Party:
+    """The buyer's trade company when they belong to one, else the person."""
+    company = company_of_user(user_id=buyer_id)
+    if company is not None:
+        return documents.Party(
+            name=company.legal_name,
+            address=(),
+            country=company.country,
+            registration_number=company.registration_number,
+        )
+    person = user_summaries(user_ids=[buyer_id]).get(buyer_id)
+    name = (person.full_name or person.username) if person is not None else f"#{buyer_id}"
+    return documents.Party(name=name, address=(), country="")
+
+
+def order_document(
+    *, actor_id: int, actor_role: str, number: str, kind: str, language: str | None = None
+) -> documents.Document:
+    """The ``kind`` document ("proforma", "invoice", "packing-list") of order ``number`` as
+    a PDF, in ``language`` ("en", "it", "zh") or else the active language.
+
+    Who: the order's buyer, staff of its merchant (any role) and operators; anyone else
+    ``OrderNotFound`` (404). A shop order: ``DocumentsB2BOnly`` (404). The proforma exists
+    from the moment the order is placed and stays available once it is paid (marked paid);
+    the commercial invoice and the packing list once it has shipped (``DocumentNotYet``,
+    409, before); a cancelled order has none (409). A few small queries, then the drawing
+    (a fraction of a second per page; ``documents.DocumentsUnavailable``, 503, without
+    WeasyPrint)."""
+    if kind not in DOCUMENT_KINDS:
+        raise not_one_of("kind", DOCUMENT_KINDS)
+    language = document_language(language)
+    order = orders_selectors.order_for_documents(
+        user_id=actor_id, actor_role=actor_role, number=number
+    )
+    if order.marketplace_kind != orders_selectors.B2B_MARKETPLACE_KIND:
+        raise DocumentsB2BOnly(f"order {number} is on a {order.marketplace_kind} marketplace")
+    if order.status == "cancelled":
+        raise DocumentsOrderCancelled(f"order {number} is cancelled")
+    if kind not in order.documents:
+        raise DocumentNotYet(f"order {number} has not shipped", document=DOCUMENT_NAMES[kind])
+    return documents.render(
+        kind=kind,
+        order=order,
+        seller=_seller(order.merchant_id),
+        buyer=_buyer(order.buyer_id),
+        language=language,
+    )

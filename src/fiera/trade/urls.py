@@ -53,4 +53,10 @@ urlpatterns += [
         views.dispute_evidence,
         name="dispute_evidence",
     ),
+    # --- trade documents ---
+    path(
+        "trade/orders/<str:number>/documents/<str:kind>.pdf",
+        views.order_document,
+        name="order_document",
+    ),
 ]

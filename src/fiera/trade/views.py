@@ -833,3 +833,39 @@ def quote_action(request: HttpRequest, quote_id: int, action: str) -> HttpRespon
     except DomainError as exc:
         return _rfq_again(request, found.rfq_id, exc)
     return HttpResponseRedirect(reverse("trade:rfq", args=[found.rfq_id]))
+
+
+# --- trade documents ------------------------------------------------------------------------
+
+
+@login_required
+def order_document(request: HttpRequest, number: str, kind: str) -> HttpResponse:
+    """A B2B order's proforma invoice, commercial invoice or packing list as a PDF, opened
+    in the browser (``?lang=en|it|zh``, default the reader's language). The order pages link
+    the documents the order has; one it does not have yet (409) or cannot be drawn (503)
+    answers a short page that says why."""
+    try:
+        document = selectors.order_document(
+            number=number[:24], kind=kind, language=request.GET.get("lang"), **_actor(request)
+        )
+    except (NotFound, PermissionDenied) as exc:
+        raise _page_error(exc) from None
+    except DomainError as exc:
+        return render(
+            request,
+            "trade/document_unavailable.html",
+            {
+                "message": exc.message(),
+                "back": reverse(
+                    "orders:console_order"
+                    if getattr(request.user, "role", "") == "merchant"
+                    else "orders:order_detail",
+                    args=[number],
+                ),
+            },
+            status=exc.status,
+        )
+    answer = HttpResponse(document.pdf, content_type="application/pdf")
+    answer["Content-Disposition"] = f'inline; filename="{document.filename}"'
+    answer["Content-Language"] = document.language
+    return answer
