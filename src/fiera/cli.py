@@ -12,6 +12,8 @@ fiera outbox failed [-v]                list deliveries parked after their last 
 fiera outbox retry ID... | --all        put failed deliveries back in line
 fiera outbox status                     count waiting, pending and failed deliveries
 fiera orders expire-unpaid              cancel the orders not paid by their deadline
+fiera trade pavilion SLUG               a pavilion's quota, applications and live figures
+fiera trade pavilions-expire            end the pavilion sponsorships whose period is over
 fiera partner coverage                  the 20 regions: partners, open leads, live stores
 fiera partner leads SLUG                a partner's leads (--stage, --region)
 fiera manage ARGS...                    any Django management command
@@ -426,6 +428,7 @@ APP_CLI_MODULES = (
     "fiera.orders.cli",
     "fiera.festivals.cli",
     "fiera.partners.cli",
+    "fiera.trade.cli",
 )
 
 

@@ -335,6 +335,11 @@ CELERY_BEAT_SCHEDULE = {
     "ledger-balance-deltas": {"task": "fiera.ledger.balance_deltas_apply", "schedule": 5.0},
     "outbox-relay": {"task": "fiera.common.outbox_relay", "schedule": 60.0},
     "orders-expire-unpaid": {"task": "fiera.orders.expire_unpaid", "schedule": 60.0},
+    # --- pavilions ---
+    "trade-pavilion-sponsorships-end": {
+        "task": "fiera.trade.pavilion_sponsorships_end",
+        "schedule": 3600.0,
+    },
 }
 
 # Every line once, through the root's one handler: Django's "django" logger has its own

@@ -801,3 +801,57 @@ def merchant_sales(
             sales=[*(before.sales if before else []), money],
         )
     return found
+
+
+# --- pavilions (trade): the deals of a group of merchants since each one's date ------------
+
+
+@dataclass(frozen=True, slots=True)
+class DealFigures:
+    """Orders of a group of merchants on one marketplace: how many, their value net of
+    refunds in ``currency`` (minor units; orders in another currency are counted but not
+    valued, ``other_currency`` says how many), and the countries they ship to."""
+
+    orders: int
+    value: Money
+    other_currency: int
+    ship_countries: tuple[str, ...]
+
+
+def deals_since(
+    *,
+    marketplace_id: int,
+    currency: str,
+    since_by_merchant: dict[int, datetime],
+    until: datetime,
+) -> DealFigures:
+    """Paid, not cancelled orders of each merchant on the marketplace from its own date in
+    ``since_by_merchant`` until ``until`` (exclusive). ONE aggregate query (grouped by
+    currency and ship country). No authorization: the caller shows public aggregates."""
+    if not since_by_merchant:
+        return DealFigures(orders=0, value=Money(0, currency), other_currency=0, ship_countries=())
+    when = Q()
+    for merchant_id, since in sorted(since_by_merchant.items()):
+        when |= Q(merchant_id=merchant_id, paid_at__gte=since)
+    rows = (
+        Order.objects.filter(when, marketplace_id=marketplace_id, paid_at__lt=until)
+        .exclude(status=OrderStatus.CANCELLED)
+        .order_by()
+        .values("currency", "ship_country")
+        .annotate(net=Sum(F("total_minor") - F("refunded_minor")), n=Count("pk"))
+    )
+    orders = other = value = 0
+    countries: set[str] = set()
+    for row in rows:
+        orders += int(row["n"])
+        countries.add(str(row["ship_country"]))
+        if row["currency"] == currency:
+            value += int(row["net"] or 0)
+        else:
+            other += int(row["n"])
+    return DealFigures(
+        orders=orders,
+        value=Money(value, currency),
+        other_currency=other,
+        ship_countries=tuple(sorted(c for c in countries if c)),
+    )
