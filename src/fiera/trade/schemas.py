@@ -7,9 +7,12 @@ from ninja import Field, Schema
 
 from fiera.common.schemas import BodyId, ObjectIn
 from fiera.trade.selectors import (
+    ApplicationInfo,
     CompanyInfo,
     InquirySummary,
     InquiryThread,
+    PavilionInfo,
+    PavilionStats,
     SupplierInfo,
     VerificationInfo,
 )
@@ -208,3 +211,146 @@ class ReplyIn(ObjectIn):
 
 class UnreadOut(Schema):
     unread: int
+
+
+# --- pavilions ------------------------------------------------------------------------------
+
+
+class FeaturedCategoryOut(Schema):
+    slug: str
+    name_it: str
+    name_en: str
+    name_zh: str
+
+
+class PavilionOut(Schema):
+    slug: str
+    name_it: str
+    name_en: str
+    name_zh: str
+    intro_it: str
+    intro_en: str
+    intro_zh: str
+    marketplace: str = Field(description="slug of the B2B trade marketplace")
+    currency: str = Field(description="the marketplace's: the currency of the deals' value")
+    partner_id: int
+    partner_name: str
+    country: str = Field(description="ISO 3166-1 alpha-2: the country of origin of products")
+    quota: int = Field(description="sponsored companies at most")
+    admitted: int
+    seats_left: int
+    sponsorship_months: int
+    is_open: bool = Field(description="accepting applications")
+    featured_categories: list[FeaturedCategoryOut]
+    created_at: datetime
+
+    @classmethod
+    def of(cls, p: PavilionInfo) -> PavilionOut:
+        return cls(
+            slug=p.slug,
+            name_it=p.name_it,
+            name_en=p.name_en,
+            name_zh=p.name_zh,
+            intro_it=p.intro_it,
+            intro_en=p.intro_en,
+            intro_zh=p.intro_zh,
+            marketplace=p.marketplace_slug,
+            currency=p.currency,
+            partner_id=p.partner_id,
+            partner_name=p.partner_name,
+            country=p.country,
+            quota=p.quota,
+            admitted=p.admitted,
+            seats_left=p.seats_left,
+            sponsorship_months=p.sponsorship_months,
+            is_open=p.is_open,
+            featured_categories=[
+                FeaturedCategoryOut(
+                    slug=c.slug, name_it=c.name_it, name_en=c.name_en, name_zh=c.name_zh
+                )
+                for c in p.featured
+            ],
+            created_at=p.created_at,
+        )
+
+
+class PavilionStatsOut(Schema):
+    quota: int
+    admitted: int
+    waitlisted: int
+    pending: int
+    listings: int = Field(description="products of the admitted companies listed for sale")
+    inquiries: int = Field(description="inquiries they received since their admission")
+    deals: int = Field(description="paid orders on the marketplace since their admission")
+    deal_value_minor: int = Field(description="net of refunds, in minor units of currency")
+    currency: str
+    buyer_countries: list[str] = Field(description="ISO 3166-1 codes reached")
+    at: datetime
+
+    @classmethod
+    def of(cls, s: PavilionStats) -> PavilionStatsOut:
+        return cls(
+            quota=s.quota,
+            admitted=s.admitted,
+            waitlisted=s.waitlisted,
+            pending=s.pending,
+            listings=s.listings,
+            inquiries=s.inquiries,
+            deals=s.deals,
+            deal_value_minor=s.deal_value.amount_minor,
+            currency=s.deal_value.currency,
+            buyer_countries=list(s.buyer_countries),
+            at=s.at,
+        )
+
+
+class ApplicationOut(Schema):
+    id: int
+    pavilion: str = Field(description="the pavilion's slug")
+    merchant_id: int
+    merchant_name: str
+    region_code: str
+    motivation: str
+    status: Literal["pending", "admitted", "waitlisted", "rejected", "withdrawn", "ended"]
+    status_label: str
+    reason: str = Field(description="why rejected (the reviewer's words) or waitlisted")
+    waitlist_position: int | None
+    created_at: datetime
+    decided_at: datetime | None
+    admitted_at: datetime | None
+    sponsorship_ends_at: datetime | None
+    closed_at: datetime | None
+
+    @classmethod
+    def of(cls, a: ApplicationInfo) -> ApplicationOut:
+        return cls(
+            id=a.id,
+            pavilion=a.pavilion_slug,
+            merchant_id=a.merchant_id,
+            merchant_name=a.merchant_name,
+            region_code=a.region_code,
+            motivation=a.motivation,
+            status=a.status,  # type: ignore[arg-type]
+            status_label=a.status_label,
+            reason=a.reason_text,
+            waitlist_position=a.waitlist_position,
+            created_at=a.created_at,
+            decided_at=a.decided_at,
+            admitted_at=a.admitted_at,
+            sponsorship_ends_at=a.sponsorship_ends_at,
+            closed_at=a.closed_at,
+        )
+
+
+class ApplyIn(ObjectIn):
+    merchant_id: BodyId
+    motivation: str = Field(max_length=1000)
+
+
+class DecisionIn(ObjectIn):
+    decision: Literal["admit", "reject"]
+    reason: str = Field("", max_length=500, description="required to reject; the company reads it")
+
+
+class PavilionOpenIn(ObjectIn):
+    is_open: bool
