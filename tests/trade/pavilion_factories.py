@@ -36,6 +36,9 @@ def supplier(world: World, *, region: str = "IT-25", origin: str = "IT") -> tupl
     f.store(merchant, world.market)
     product = f.product(merchant, origin_country=origin)
     f.price(f.variant(product), world.market, 5000, currency="USD")
+    services.supplier_profile_save(
+        actor_id=None, actor_role=SYSTEM, merchant_id=merchant.pk, capabilities_en="OEM", now=NOW
+    )
     return merchant, f.staff(merchant, role="owner")
 
 

@@ -210,6 +210,11 @@ def test_origin_store_and_one_live_application(pw: PavilionWorld) -> None:
     assert err.value.status == 422 and "1" in err.value.message()
     bare = f.merchant()
     f.store(bare, w.market)
+    with pytest.raises(services.PavilionNeedsProfile):
+        apply(pw, bare, f.staff(bare))
+    services.supplier_profile_save(
+        actor_id=None, actor_role=SYSTEM, merchant_id=bare.pk, capabilities_en="x", now=NOW
+    )
     with pytest.raises(services.PavilionNoProducts):
         apply(pw, bare, f.staff(bare))
     shopless = f.merchant()

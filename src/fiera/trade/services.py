@@ -594,6 +594,13 @@ class PavilionNeedsStore(InvalidInput):
     )
 
 
+class PavilionNeedsProfile(InvalidInput):
+    code = "pavilion_needs_supplier_profile"
+    message_template = _(
+        "Fill in your supplier profile first: buyers read it from the pavilion's page."
+    )
+
+
 class PavilionNoProducts(InvalidInput):
     code = "pavilion_no_products"
     message_template = _(
@@ -799,7 +806,7 @@ def pavilion_apply(
     """A merchant's owner or manager applies for a pavilion with a short motivation (at
     most 1,000 characters). The pavilion must be open (409); the company needs an active
     store on the pavilion's marketplace and active products, every one of them made in the
-    pavilion's country (422 otherwise); one live application per company and pavilion
+    pavilion's country, and a supplier profile (422 otherwise); one live application per company and pavilion
     (409). Clerks 403, another merchant's staff 404."""
     authorize(merchant_id=merchant_id, actor_id=actor_id, actor_role=actor_role, roles=EDITORS)
     found = pavilion_get(slug=slug)
@@ -810,6 +817,8 @@ def pavilion_apply(
     if not any(s.marketplace_id == pavilion.marketplace_id and s.is_active for s in stores):
         market = marketplace_get_by_id(marketplace_id=pavilion.marketplace_id)
         raise PavilionNeedsStore(f"no store on {market.slug}", marketplace=market.name)
+    if not SupplierProfile.objects.filter(merchant_id=merchant_id).exists():
+        raise PavilionNeedsProfile(f"merchant {merchant_id} has no supplier profile")
     origins = product_origins(merchant_id=merchant_id)
     country_label = country_name(pavilion.country)
     if not origins:
