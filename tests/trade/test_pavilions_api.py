@@ -171,3 +171,23 @@ def test_denials(client: Client, pw: PavilionWorld) -> None:
     assert closed.status_code == 200 and closed.json()["is_open"] is False
     shut = _apply(client, pw, w.supplier, w.owner)
     assert shut.status_code == 409 and shut.json()["error"] == "pavilion_closed"
+
+
+def test_operators_create_pavilions(client: Client, pw: PavilionWorld) -> None:
+    body = {
+        "slug": "design-italiano",
+        "name_it": "Design italiano",
+        "name_en": "Italian design",
+        "name_zh": "意大利设计馆",
+        "marketplace": "trade",
+        "partner_id": pw.partner.id,
+        "country": "IT",
+        "quota": 950,
+        "featured_categories": ["food"],
+    }
+    assert _post(client, f"{API}/pavilions", pw.reviewer, body).status_code == 403
+    made = _post(client, f"{API}/pavilions", f.user("operator"), body)
+    assert made.status_code == 201, made.content
+    assert made.json()["quota"] == 950 and made.json()["sponsorship_months"] == 24
+    again = _post(client, f"{API}/pavilions", f.user("operator"), body)
+    assert again.status_code == 409 and again.json()["error"] == "pavilion_slug_taken"

@@ -227,6 +227,9 @@ def _pages(role: str) -> list[str]:
             reverse("web:login"),
             reverse("web:signup"),
             reverse("web:password_reset"),
+            # --- pavilions: the list and a landing page (public) ---
+            reverse("trade:pavilions"),
+            reverse("trade:pavilion", args=["made-in-italy"]),
         ]
     if role == "buyer":
         buyer = User.objects.get(username="buyer")
@@ -283,6 +286,7 @@ def _pages(role: str) -> list[str]:
         inquiry = _first("trade.Inquiry", merchant_id=staff.merchant_id)
         if inquiry is not None:
             pages.append(reverse("trade:thread", args=[inquiry.pk]))
+        pages.append(reverse("trade:console_pavilions"))  # --- pavilions ---
         return pages
     if role == "partner":  # the partner's page, its leads and a lead of each stage
         partner = _first("partners.Partner", slug="agenzia-export-nord")
@@ -294,6 +298,7 @@ def _pages(role: str) -> list[str]:
             lead = _first("partners.Lead", partner_id=partner.pk, stage=stage)
             if lead is not None:
                 pages.append(reverse("partners:lead_detail", args=[partner.slug, lead.pk]))
+        pages.append(reverse("trade:pavilion_review", args=["made-in-italy"]))  # pavilions
         return pages
     run = _first("payments.SettlementRun")
     outlet = _first("payments.Outlet")

@@ -58,6 +58,7 @@ from fiera.demo.history import HISTORY_DAYS, build_payment_history
 from fiera.demo.media import build_media
 from fiera.demo.outlets import build_outlets
 from fiera.demo.partners import build_partners
+from fiera.demo.pavilions import build_pavilions
 from fiera.demo.paylater import build_pay_later
 from fiera.demo.prices import convert_eur, eur_cents, percent_of
 from fiera.demo.trade import build_trade
@@ -1590,6 +1591,7 @@ def build_demo(
     extra.append("  " + line)
     extra.append("  " + build_partners(now=world.now, seed=seed, password=DEMO_PASSWORD))
     extra.append("  " + build_trade(now=world.now, seed=seed, password=DEMO_PASSWORD))
+    extra.append("  " + build_pavilions(now=world.now, seed=seed))
     # Planner statistics for the bulk-loaded tables: SQLite has none until ANALYZE, and a
     # PostgreSQL without autovacuum neither (the search plans on them, fiera.catalog.search).
     with connection.cursor() as cursor:

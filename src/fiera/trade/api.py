@@ -28,6 +28,7 @@ from fiera.trade.schemas import (
     InquiryIn,
     InquiryOut,
     MemberIn,
+    PavilionIn,
     PavilionOpenIn,
     PavilionOut,
     PavilionStatsOut,
@@ -266,6 +267,31 @@ PavilionSlug = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[a-z
 def pavilion_list(request: HttpRequest) -> list[PavilionOut]:
     """Every pavilion, open ones first (public)."""
     return [PavilionOut.of(p) for p in selectors.pavilion_list()]
+
+
+@router.post("/trade/pavilions", response={201: PavilionOut, **DENIALS, 409: ErrorOut})
+def pavilion_create(request: HttpRequest, payload: PavilionIn) -> Status[PavilionOut]:
+    """Operators open a pavilion on a B2B trade marketplace, run by a partner (409
+    ``pavilion_slug_taken``)."""
+    info = services.pavilion_create(
+        slug=payload.slug,
+        name_it=payload.name_it,
+        name_en=payload.name_en,
+        name_zh=payload.name_zh,
+        intro_it=payload.intro_it,
+        intro_en=payload.intro_en,
+        intro_zh=payload.intro_zh,
+        marketplace_slug=payload.marketplace,
+        partner_id=payload.partner_id,
+        country_code=payload.country,
+        quota=payload.quota,
+        sponsorship_months=payload.sponsorship_months,
+        category_slugs=payload.featured_categories,
+        is_open=payload.is_open,
+        now=timezone.now(),
+        **_actor(request),
+    )
+    return Status(201, PavilionOut.of(info))
 
 
 @router.get(

@@ -319,7 +319,9 @@ class PavilionApplication(models.Model):
 
     pavilion = models.ForeignKey(Pavilion, on_delete=models.CASCADE, related_name="applications")
     merchant = models.ForeignKey("merchants.Merchant", on_delete=models.PROTECT, related_name="+")
-    applicant = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    applicant = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )  # None: an operator or the platform applied on the company's behalf
     motivation = models.TextField(max_length=1000)
     status = models.CharField(
         max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.PENDING

@@ -354,3 +354,22 @@ class DecisionIn(ObjectIn):
 
 class PavilionOpenIn(ObjectIn):
     is_open: bool
+
+
+class PavilionIn(ObjectIn):
+    slug: str = Field(min_length=1, max_length=60, pattern=r"^[a-z0-9-]+$")
+    name_it: str = Field(max_length=120)
+    name_en: str = Field(max_length=120)
+    name_zh: str = Field(max_length=120)
+    intro_it: str = Field("", max_length=2000)
+    intro_en: str = Field("", max_length=2000)
+    intro_zh: str = Field("", max_length=2000)
+    marketplace: str = Field(max_length=40, description="slug of a B2B trade marketplace")
+    partner_id: BodyId
+    country: str = Field(min_length=2, max_length=2, description="ISO 3166-1: products' origin")
+    quota: Annotated[int, Field(strict=True, ge=1, le=100_000)]
+    sponsorship_months: Annotated[int, Field(strict=True, ge=1, le=120)] = 24
+    featured_categories: list[Annotated[str, Field(max_length=60)]] = Field(
+        default_factory=list, max_length=20, description="category slugs"
+    )
+    is_open: bool = True

@@ -758,6 +758,7 @@ def pavilion_admitted(*, pavilion_id: int) -> dict[int, datetime]:
         for mid, at in PavilionApplication.objects.filter(
             pavilion_id=pavilion_id, status=ApplicationStatus.ADMITTED
         ).values_list("merchant_id", "admitted_at")
+        if at is not None  # always set when admitted (a CHECK)
     }
 
 

@@ -796,7 +796,7 @@ def _leave(
 @transaction.atomic
 def pavilion_apply(
     *,
-    actor_id: int,
+    actor_id: int | None,
     actor_role: str,
     slug: str,
     merchant_id: int,
@@ -805,9 +805,10 @@ def pavilion_apply(
 ) -> ApplicationInfo:
     """A merchant's owner or manager applies for a pavilion with a short motivation (at
     most 1,000 characters). The pavilion must be open (409); the company needs an active
-    store on the pavilion's marketplace and active products, every one of them made in the
-    pavilion's country, and a supplier profile (422 otherwise); one live application per company and pavilion
-    (409). Clerks 403, another merchant's staff 404."""
+    store on the pavilion's marketplace, a supplier profile and active products, every one
+    of them made in the pavilion's country (422 otherwise); one live application per
+    company and pavilion (409). Clerks 403, another merchant's staff 404; operators (and
+    ``SYSTEM``) may apply on a company's behalf."""
     authorize(merchant_id=merchant_id, actor_id=actor_id, actor_role=actor_role, roles=EDITORS)
     found = pavilion_get(slug=slug)
     pavilion = _locked_pavilion(found.id)
@@ -846,7 +847,7 @@ def pavilion_apply(
     application = PavilionApplication.objects.create(
         pavilion_id=pavilion.pk,
         merchant_id=merchant_id,
-        applicant_id=actor_id,
+        applicant_id=actor_id if actor_role == MERCHANT else None,
         motivation=text,
         created_at=now,
     )

@@ -94,6 +94,10 @@ def partner_page(request: HttpRequest, slug: str) -> HttpResponse:
             "staff": staff,
             "manages_staff": manages,
             "since": since,
-            "pavilions": [p for p in pavilion_list() if p.partner_id == partner.id],
+            "pavilions": [
+                (p, p.name(getattr(request, "LANGUAGE_CODE", "en")))
+                for p in pavilion_list()
+                if p.partner_id == partner.id
+            ],
         },
     )
