@@ -350,3 +350,22 @@ def test_cli_prints_the_figures(pw: PavilionWorld, capsys: pytest.CaptureFixture
     assert main(["trade", "pavilion", "nope"]) == 2
     assert main(["trade", "pavilions-expire"]) == 0
     assert "0 sponsorships ended" in capsys.readouterr().out
+
+
+def test_the_figures_cost_the_same_few_queries_whatever_the_companies(
+    pw: PavilionWorld, django_assert_max_num_queries: Any
+) -> None:
+    """The stats are a fixed handful of grouped queries (not one per company), and the
+    polled path reads the cache: no query at all within ``STATS_SECONDS``."""
+    w = pw.trade
+    for _ in range(6):
+        merchant, owner = supplier(w)
+        decide(pw, apply(pw, merchant, owner).id)
+    with django_assert_max_num_queries(11):
+        stats = selectors.pavilion_stats(slug=pw.pavilion.slug, now=NOW)
+    assert stats.admitted == 2 and stats.waitlisted == 4
+    cache.clear()
+    selectors.pavilion_stats_cached(slug=pw.pavilion.slug, now=NOW)
+    with django_assert_max_num_queries(0):
+        selectors.pavilion_stats_cached(slug=pw.pavilion.slug, now=NOW)
+    cache.clear()

@@ -24,10 +24,10 @@ from fiera.trade.schemas import (
     CompanyIn,
     CompanyOut,
     CompanyVerifyIn,
-    DecisionIn,
     InquiryIn,
     InquiryOut,
     MemberIn,
+    PavilionDecisionIn,
     PavilionIn,
     PavilionOpenIn,
     PavilionOut,
@@ -361,7 +361,7 @@ def pavilion_applications(
     response={200: ApplicationOut, **DENIALS, 409: ErrorOut},
 )
 def pavilion_decide(
-    request: HttpRequest, application_id: Id, payload: DecisionIn
+    request: HttpRequest, application_id: Id, payload: PavilionDecisionIn
 ) -> ApplicationOut:
     """Admit (waitlisted instead when the quota is full) or reject with a reason: the owner
     partner's staff and operators; a closed application 409."""

@@ -347,7 +347,7 @@ class ApplyIn(ObjectIn):
     motivation: str = Field(max_length=1000)
 
 
-class DecisionIn(ObjectIn):
+class PavilionDecisionIn(ObjectIn):
     decision: Literal["admit", "reject"]
     reason: str = Field("", max_length=500, description="required to reject; the company reads it")
 

@@ -554,7 +554,10 @@ class PavilionInfo:
 
 
 def _pavilion_infos(rows: list[Pavilion]) -> list[PavilionInfo]:
-    """Two queries besides ``rows``: the partners' names, the featured categories."""
+    """A few queries besides ``rows`` (partners' names, featured categories, marketplaces);
+    none when there are no rows."""
+    if not rows:
+        return []
     names = {p.id: p.name for p in partners_all(actor_id=None, actor_role=SYSTEM)}
     featured: dict[int, list[FeaturedCategory]] = {p.pk: [] for p in rows}
     links = Pavilion.featured_categories.through.objects.filter(
@@ -604,9 +607,13 @@ def pavilion_get(*, slug: str) -> PavilionInfo:
     return _pavilion_infos([row])[0]
 
 
-def pavilion_list() -> list[PavilionInfo]:
-    """Every pavilion, open ones first, then by slug (public)."""
-    return _pavilion_infos(list(Pavilion.objects.order_by("-is_open", "slug")))
+def pavilion_list(*, partner_id: int | None = None) -> list[PavilionInfo]:
+    """Every pavilion (or those ``partner_id`` runs), open ones first, then by slug
+    (public). One query when there is none."""
+    qs = Pavilion.objects.order_by("-is_open", "slug")
+    if partner_id is not None:
+        qs = qs.filter(partner_id=partner_id)
+    return _pavilion_infos(list(qs))
 
 
 def pavilion_reviewer_check(

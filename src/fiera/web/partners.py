@@ -96,8 +96,7 @@ def partner_page(request: HttpRequest, slug: str) -> HttpResponse:
             "since": since,
             "pavilions": [
                 (p, p.name(getattr(request, "LANGUAGE_CODE", "en")))
-                for p in pavilion_list()
-                if p.partner_id == partner.id
+                for p in pavilion_list(partner_id=partner.id)
             ],
         },
     )
