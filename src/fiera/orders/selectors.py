@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -826,20 +827,35 @@ def deals_since(
     until: datetime,
 ) -> DealFigures:
     """Paid, not cancelled orders of each merchant on the marketplace from its own date in
-    ``since_by_merchant`` until ``until`` (exclusive). ONE aggregate query (grouped by
-    currency and ship country). No authorization: the caller shows public aggregates."""
+    ``since_by_merchant`` until ``until`` (exclusive). ONE aggregate statement: the
+    (merchant, since) pairs are a VALUES list joined to the orders (an OR of 950 conditions
+    cost seconds), grouped by currency and ship country. No authorization: the caller shows
+    public aggregates."""
     if not since_by_merchant:
         return DealFigures(orders=0, value=Money(0, currency), other_currency=0, ship_countries=())
-    when = Q()
-    for merchant_id, since in sorted(since_by_merchant.items()):
-        when |= Q(merchant_id=merchant_id, paid_at__gte=since)
-    rows = (
-        Order.objects.filter(when, marketplace_id=marketplace_id, paid_at__lt=until)
-        .exclude(status=OrderStatus.CANCELLED)
-        .order_by()
-        .values("currency", "ship_country")
-        .annotate(net=Sum(F("total_minor") - F("refunded_minor")), n=Count("pk"))
+    pairs = sorted(since_by_merchant.items())
+    params: list[object] = []
+    for merchant_id, since in pairs:
+        params += [int(merchant_id), connection.ops.adapt_datetimefield_value(since)]
+    marks = ", ".join(["(%s, %s)"] * len(pairs))
+    sql = (
+        f"WITH since_of(merchant_id, since) AS (VALUES {marks}) "
+        f"SELECT o.currency, o.ship_country, COUNT(*), SUM(o.total_minor - o.refunded_minor) "
+        f"FROM {Order._meta.db_table} o JOIN since_of a ON a.merchant_id = o.merchant_id "
+        f"WHERE o.marketplace_id = %s AND o.paid_at >= a.since AND o.paid_at < %s "
+        f"AND o.status <> %s GROUP BY o.currency, o.ship_country"
     )
+    params += [
+        marketplace_id,
+        connection.ops.adapt_datetimefield_value(until),
+        OrderStatus.CANCELLED.value,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = [
+            {"currency": r[0], "ship_country": r[1], "n": r[2], "net": r[3]}
+            for r in cursor.fetchall()
+        ]
     orders = other = value = 0
     countries: set[str] = set()
     for row in rows:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.cache import cache
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from fiera.accounts.roles import BUYER, MERCHANT, OPERATOR, SYSTEM
@@ -827,12 +827,19 @@ def pavilion_stats(*, slug: str, now: datetime) -> PavilionStats:
     )
     inquiries = 0
     countries: set[str] = set()
-    if admitted:
-        when = Q()
-        for merchant_id, since in sorted(admitted.items()):
-            when |= Q(merchant_id=merchant_id, created_at__gte=since)
+    if admitted:  # a semi-join on the admissions (an OR per company cost seconds at 950)
+        since_admission = PavilionApplication.objects.filter(
+            pavilion_id=pavilion.id,
+            status=ApplicationStatus.ADMITTED,
+            merchant_id=OuterRef("merchant_id"),
+            admitted_at__lte=OuterRef("created_at"),
+        )
         rows = (
-            Inquiry.objects.filter(when, marketplace_id=pavilion.marketplace_id, created_at__lt=now)
+            Inquiry.objects.filter(
+                Exists(since_admission),
+                marketplace_id=pavilion.marketplace_id,
+                created_at__lt=now,
+            )
             .order_by()
             .values("company__country")
             .annotate(n=Count("pk"))
