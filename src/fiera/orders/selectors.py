@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Value
@@ -834,7 +835,7 @@ def deals_since(
     if not since_by_merchant:
         return DealFigures(orders=0, value=Money(0, currency), other_currency=0, ship_countries=())
     pairs = sorted(since_by_merchant.items())
-    params: list[object] = []
+    params: list[Any] = []
     for merchant_id, since in pairs:
         params += [int(merchant_id), connection.ops.adapt_datetimefield_value(since)]
     marks = ", ".join(["(%s, %s)"] * len(pairs))
