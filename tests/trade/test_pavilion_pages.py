@@ -128,3 +128,7 @@ def test_partner_review_page(client: Client, pw: PavilionWorld) -> None:
     assert client.get(url).status_code == 200
     partner_page = _as(client, pw.reviewer).get(f"/partners/{pw.partner.slug}/")
     assert url in partner_page.content.decode()
+    assert url in client.get("/trade/pavilions/").content.decode()  # "Review applications"
+    assert url in client.get(f"/trade/pavilions/{pw.pavilion.slug}/").content.decode()
+    _as(client, pw.outsider)
+    assert url not in client.get("/trade/pavilions/").content.decode()

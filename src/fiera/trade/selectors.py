@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from fiera.accounts.roles import BUYER, MERCHANT, OPERATOR, SYSTEM
+from fiera.accounts.roles import BUYER, MERCHANT, OPERATOR, PARTNER, SYSTEM
 from fiera.accounts.selectors import user_summaries
 from fiera.catalog.selectors import (
     SearchPage,
@@ -41,6 +41,7 @@ from fiera.merchants.selectors import (
 )
 from fiera.orders.selectors import deals_since
 from fiera.partners.selectors import authorize as partner_authorize
+from fiera.partners.selectors import partner_id_for_user
 from fiera.partners.selectors import partner_list as partners_all
 from fiera.trade.models import (
     LIVE_APPLICATION_STATUSES,
@@ -626,6 +627,19 @@ def pavilion_reviewer_check(
         partner_authorize(partner_id=pavilion.partner_id, actor_id=actor_id, actor_role=actor_role)
     except (NotFound, PermissionDenied) as exc:
         raise PavilionReviewersOnly(f"{actor_role} {actor_id} on {pavilion.slug}") from exc
+
+
+def pavilions_reviewed_by(
+    *, pavilions: Iterable[PavilionInfo], actor_id: int | None, actor_role: str
+) -> set[int]:
+    """The ids of those pavilions whose applications the actor reviews (operators: all;
+    partner staff: their partner's; anyone else none). At most one query."""
+    if actor_role in (OPERATOR, SYSTEM):
+        return {p.id for p in pavilions}
+    if actor_role != PARTNER or not actor_id:
+        return set()
+    mine = partner_id_for_user(user_id=actor_id)
+    return {p.id for p in pavilions if mine is not None and p.partner_id == mine}
 
 
 @dataclass(frozen=True, slots=True)

@@ -358,10 +358,11 @@ def pavilion_list(request: HttpRequest) -> HttpResponse:
     """Public: every pavilion with its quota and seats left."""
     language = getattr(request, "LANGUAGE_CODE", "en")
     pavilions = selectors.pavilion_list()
+    reviews = selectors.pavilions_reviewed_by(pavilions=pavilions, **_actor(request))
     return render(
         request,
         "trade/pavilion_list.html",
-        {"rows": [(p, p.name(language), p.intro(language)) for p in pavilions]},
+        {"rows": [(p, p.name(language), p.intro(language), p.id in reviews) for p in pavilions]},
     )
 
 
@@ -406,6 +407,9 @@ def pavilion_page(request: HttpRequest, slug: str) -> HttpResponse:
             "countries": [country_name(c) for c in stats.buyer_countries],
             "poll_url": f"/api/v1/trade/pavilions/{pavilion.slug}/stats",
             "country_label": country_name(pavilion.country),
+            "reviews": bool(
+                selectors.pavilions_reviewed_by(pavilions=[pavilion], **_actor(request))
+            ),
         },
     )
 
