@@ -13,6 +13,8 @@ fiera outbox retry ID... | --all        put failed deliveries back in line
 fiera outbox status                     count waiting, pending and failed deliveries
 fiera orders expire-unpaid              cancel the orders not paid by their deadline
 fiera trade release-due                 release undisputed trade-assurance payments now due
+fiera trade pavilion SLUG               a pavilion's quota, applications and live figures
+fiera trade pavilions-expire            end the pavilion sponsorships whose period is over
 fiera partner coverage                  the 20 regions: partners, open leads, live stores
 fiera partner leads SLUG                a partner's leads (--stage, --region)
 fiera manage ARGS...                    any Django management command

@@ -342,6 +342,11 @@ CELERY_BEAT_SCHEDULE = {
     "trade-release-due": {"task": "fiera.trade.release_due", "schedule": 3600.0},
     # RFQs past their deadline and quotes past their validity (decision 0017)
     "trade-expire-rfqs": {"task": "fiera.trade.expire_rfqs", "schedule": 300.0},
+    # --- pavilions ---
+    "trade-pavilion-sponsorships-end": {
+        "task": "fiera.trade.pavilion_sponsorships_end",
+        "schedule": 3600.0,
+    },
 }
 
 # Every line once, through the root's one handler: Django's "django" logger has its own

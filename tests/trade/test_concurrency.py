@@ -39,3 +39,38 @@ def test_simultaneous_sends_stop_at_the_quota(settings: Any) -> None:
         thread.join()
     assert sorted(outcomes) == ["refused"] * 3 + ["sent"] * 3
     assert Inquiry.objects.filter(buyer_id=world.buyer.pk).count() == 3
+
+
+# --- pavilions ---
+
+
+def test_simultaneous_admissions_never_pass_the_quota() -> None:
+    """Eight reviewers admit eight companies at once into a pavilion with three seats: the
+    pavilion row's lock queues them, so exactly three are admitted and five waitlisted."""
+    from fiera.trade.models import Pavilion, PavilionApplication
+    from tests.trade.pavilion_factories import apply, decide, make_pavilion_world, supplier
+
+    pw = make_pavilion_world(quota=3)
+    ids = []
+    for _ in range(8):
+        merchant, owner = supplier(pw.trade)
+        ids.append(apply(pw, merchant, owner).id)
+    barrier = threading.Barrier(len(ids))
+    outcomes: list[str] = []
+
+    def admit(application_id: int) -> None:
+        try:
+            barrier.wait()
+            outcomes.append(decide(pw, application_id).status)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=admit, args=(i,)) for i in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["admitted"] * 3 + ["waitlisted"] * 5
+    assert Pavilion.objects.get(pk=pw.pavilion.id).admitted_count == 3
+    rows = PavilionApplication.objects.filter(pavilion_id=pw.pavilion.id)
+    assert rows.filter(status="admitted").count() == 3

@@ -62,3 +62,35 @@ def test_the_demo_trade_world_shows_every_state() -> None:
         )
     # a rebuild gives the same world
     assert build_trade(now=NOW, seed=3, password="demo-pass-1") == line
+
+
+# --- pavilions ---
+
+
+def test_the_demo_pavilions_are_full_with_a_waiting_list() -> None:
+    from fiera.demo.pavilions import QUOTA, build_pavilions
+    from tests.partners.factories import make_partner
+
+    _market_with_suppliers(count=22)
+    make_partner(slug="agenzia-export-nord", name="Agenzia Export Nord", type="trade_agency")
+    build_trade(now=NOW, seed=3, password="demo-pass-1")
+    line = build_pavilions(now=NOW, seed=3)
+    assert line.startswith("pavilions      2 pavilions: Made in Italy Pavilion"), line
+    italy = selectors.pavilion_get(slug="made-in-italy")
+    assert italy.admitted == italy.quota == QUOTA and not italy.seats_left
+    statuses = Counter(
+        a.status
+        for a in selectors.application_list(
+            slug="made-in-italy", actor_id=None, actor_role="system"
+        )
+    )
+    assert statuses == {"admitted": QUOTA, "waitlisted": 3, "rejected": 2, "pending": 2}
+    rejected = selectors.application_list(
+        slug="made-in-italy", actor_id=None, actor_role="system", status="rejected"
+    )
+    assert all(a.reason for a in rejected)
+    food = selectors.pavilion_get(slug="sapori-d-italia")
+    assert food.is_open and food.admitted == 2 and food.seats_left == 38
+    stats = selectors.pavilion_stats(slug="made-in-italy", now=NOW)
+    assert stats.admitted == QUOTA and stats.listings >= QUOTA
+    assert stats.inquiries > 0  # the demo's inquiries came after the admissions

@@ -227,6 +227,9 @@ def _pages(role: str) -> list[str]:
             reverse("web:login"),
             reverse("web:signup"),
             reverse("web:password_reset"),
+            # --- pavilions: the list and a landing page (public) ---
+            reverse("trade:pavilions"),
+            reverse("trade:pavilion", args=["made-in-italy"]),
         ]
     if role == "buyer":
         buyer = User.objects.get(username="buyer")
@@ -288,6 +291,7 @@ def _pages(role: str) -> list[str]:
         match = _first("trade.RfqMatch", merchant_id=staff.merchant_id)
         if match is not None:  # an RFQ for the merchant: its quote or the quote form
             pages.append(reverse("trade:rfq", args=[match.rfq_id]))
+        pages.append(reverse("trade:console_pavilions"))  # --- pavilions ---
         return pages
     if role == "partner":  # the partner's page, its leads and a lead of each stage
         partner = _first("partners.Partner", slug="agenzia-export-nord")
@@ -299,6 +303,7 @@ def _pages(role: str) -> list[str]:
             lead = _first("partners.Lead", partner_id=partner.pk, stage=stage)
             if lead is not None:
                 pages.append(reverse("partners:lead_detail", args=[partner.slug, lead.pk]))
+        pages.append(reverse("trade:pavilion_review", args=["made-in-italy"]))  # pavilions
         return pages
     run = _first("payments.SettlementRun")
     outlet = _first("payments.Outlet")

@@ -1462,3 +1462,54 @@ def variant_trade_facts(*, variant_ids: Iterable[int]) -> dict[int, VariantTrade
         )
         for row in rows
     }
+
+
+# --- pavilions (trade): origin of a merchant's products, listings per merchant ---------------
+
+
+def product_origins(*, merchant_id: int) -> dict[str, int]:
+    """The merchant's active products by country of origin (ISO 3166-1), e.g.
+    ``{"IT": 12, "FR": 1}``. One grouped query."""
+    rows = (
+        Product.objects.filter(merchant_id=merchant_id, is_active=True)
+        .order_by()
+        .values("origin_country")
+        .annotate(n=Count("pk"))
+    )
+    return {str(r["origin_country"]): int(r["n"]) for r in rows}
+
+
+def listed_product_counts(
+    *, marketplace_id: int, currency: str, merchant_ids: Iterable[int]
+) -> dict[int, int]:
+    """How many products each of ``merchant_ids`` lists for sale on the marketplace in
+    ``currency`` (the sellability rule of ``catalog.rules``); merchants with none are absent.
+    One grouped query."""
+    ids = sorted({int(i) for i in merchant_ids})
+    if not ids:
+        return {}
+    marks = ", ".join(["%s"] * len(ids))
+    rows = _fetch(
+        f"SELECT v.merchant_id, COUNT(DISTINCT v.product_id) FROM catalog_variant v "
+        f"{rules.sellable_joins()} WHERE v.merchant_id IN ({marks}) GROUP BY v.merchant_id",
+        [marketplace_id, currency, *ids],
+    )
+    return {int(r[0]): int(r[1]) for r in rows}
+
+
+def listed_product_ids(
+    *, marketplace_id: int, currency: str, merchant_ids: Iterable[int], limit: int = 5000
+) -> list[int]:
+    """The ids of the products ``merchant_ids`` list for sale on the marketplace in
+    ``currency``, newest first, at most ``limit`` (a restriction for ``product_search``'s
+    ``product_ids``). One query."""
+    ids = sorted({int(i) for i in merchant_ids})
+    if not ids:
+        return []
+    marks = ", ".join(["%s"] * len(ids))
+    rows = _fetch(
+        f"SELECT DISTINCT p.id, p.created_at FROM catalog_variant v {rules.sellable_joins()} "
+        f"WHERE v.merchant_id IN ({marks}) ORDER BY p.created_at DESC, p.id DESC LIMIT %s",
+        [marketplace_id, currency, *ids, int(limit)],
+    )
+    return [int(r[0]) for r in rows]

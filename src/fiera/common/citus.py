@@ -101,6 +101,14 @@ PLAN: tuple[TablePlan, ...] = (
     _reference("trade_buyermember", "who belongs to which buyer company"),
     _reference("trade_supplierprofile", "one per supplier merchant, read by every trade page"),
     _reference("trade_supplierverification", "a few checks per supplier"),
+    # --- pavilions ---
+    _reference("trade_pavilion", "a few country pavilions, read by their landing pages"),
+    _reference("trade_pavilion_featured_categories", "a few categories per pavilion"),
+    _reference(
+        "trade_pavilionapplication",
+        "applications to pavilions: hundreds per pavilion (the quota, 950 at most today), "
+        "read by the landing page, the console and the partner's review page",
+    ),
     # --- distributed by merchant ---------------------------------------------------------
     _distributed(
         "catalog_product", "merchant_id", "merchant", "every catalog row carries its merchant"

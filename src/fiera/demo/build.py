@@ -61,6 +61,7 @@ from fiera.demo.listing import build_listing
 from fiera.demo.media import build_media
 from fiera.demo.outlets import build_outlets
 from fiera.demo.partners import build_partners
+from fiera.demo.pavilions import build_pavilions
 from fiera.demo.paylater import build_pay_later
 from fiera.demo.prices import convert_eur, eur_cents, percent_of
 from fiera.demo.rfqs import build_rfqs
@@ -1603,6 +1604,7 @@ def build_demo(
     extra.append("  " + build_assurance(now=world.now))
     extra.append("  " + build_rfqs(now=world.now, seed=seed, password=DEMO_PASSWORD))
     extra.append("  " + build_documents(now=world.now))
+    extra.append("  " + build_pavilions(now=world.now, seed=seed))
     # Planner statistics for the bulk-loaded tables: SQLite has none until ANALYZE, and a
     # PostgreSQL without autovacuum neither (the search plans on them, fiera.catalog.search).
     with connection.cursor() as cursor:

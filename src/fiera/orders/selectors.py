@@ -10,7 +10,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
+from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -1134,4 +1136,73 @@ def order_for_documents(*, user_id: int, actor_role: str, number: str) -> OrderF
         documents=trade_documents_available(
             marketplace_kind=kind, status=order.status, shipped_at=order.shipped_at
         ),
+    )
+
+
+# --- pavilions (trade): the deals of a group of merchants since each one's date ------------
+
+
+@dataclass(frozen=True, slots=True)
+class DealFigures:
+    """Orders of a group of merchants on one marketplace: how many, their value net of
+    refunds in ``currency`` (minor units; orders in another currency are counted but not
+    valued, ``other_currency`` says how many), and the countries they ship to."""
+
+    orders: int
+    value: Money
+    other_currency: int
+    ship_countries: tuple[str, ...]
+
+
+def deals_since(
+    *,
+    marketplace_id: int,
+    currency: str,
+    since_by_merchant: dict[int, datetime],
+    until: datetime,
+) -> DealFigures:
+    """Paid, not cancelled orders of each merchant on the marketplace from its own date in
+    ``since_by_merchant`` until ``until`` (exclusive). ONE aggregate statement: the
+    (merchant, since) pairs are a VALUES list joined to the orders (an OR of 950 conditions
+    cost seconds), grouped by currency and ship country. No authorization: the caller shows
+    public aggregates."""
+    if not since_by_merchant:
+        return DealFigures(orders=0, value=Money(0, currency), other_currency=0, ship_countries=())
+    pairs = sorted(since_by_merchant.items())
+    params: list[Any] = []
+    for merchant_id, since in pairs:
+        params += [int(merchant_id), connection.ops.adapt_datetimefield_value(since)]
+    marks = ", ".join(["(%s, %s)"] * len(pairs))
+    sql = (
+        f"WITH since_of(merchant_id, since) AS (VALUES {marks}) "
+        f"SELECT o.currency, o.ship_country, COUNT(*), SUM(o.total_minor - o.refunded_minor) "
+        f"FROM {Order._meta.db_table} o JOIN since_of a ON a.merchant_id = o.merchant_id "
+        f"WHERE o.marketplace_id = %s AND o.paid_at >= a.since AND o.paid_at < %s "
+        f"AND o.status <> %s GROUP BY o.currency, o.ship_country"
+    )
+    params += [
+        marketplace_id,
+        connection.ops.adapt_datetimefield_value(until),
+        OrderStatus.CANCELLED.value,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = [
+            {"currency": r[0], "ship_country": r[1], "n": r[2], "net": r[3]}
+            for r in cursor.fetchall()
+        ]
+    orders = other = value = 0
+    countries: set[str] = set()
+    for row in rows:
+        orders += int(row["n"])
+        countries.add(str(row["ship_country"]))
+        if row["currency"] == currency:
+            value += int(row["net"] or 0)
+        else:
+            other += int(row["n"])
+    return DealFigures(
+        orders=orders,
+        value=Money(value, currency),
+        other_currency=other,
+        ship_countries=tuple(sorted(c for c in countries if c)),
     )

@@ -21,6 +21,8 @@ from fiera.trade.models import (
     DisputeMessage,
     Inquiry,
     InquiryMessage,
+    Pavilion,
+    PavilionApplication,
     Quote,
     QuoteVersion,
     Rfq,
@@ -263,3 +265,44 @@ class QuoteAdmin(admin.ModelAdmin):
         "order_number",
     )
     inlines = [QuoteVersionInline]
+
+
+# --- pavilions ---
+
+
+class ApplicationInline(admin.TabularInline):
+    """Read-only: decisions go through the review page or the API, which keep the quota."""
+
+    model = PavilionApplication
+    extra = 0
+    can_delete = False
+    fields = ("merchant", "status", "reason", "created_at", "admitted_at", "sponsorship_ends_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Pavilion)
+class PavilionAdmin(admin.ModelAdmin):
+    """Operators edit a pavilion's texts, featured categories and openness; it is created
+    through ``POST /api/v1/trade/pavilions`` (checked there), and its quota and seats are
+    kept by the services."""
+
+    list_display = ("slug", "name_en", "partner", "country", "quota", "admitted_count", "is_open")
+    list_filter = ("is_open",)
+    filter_horizontal = ("featured_categories",)
+    readonly_fields = (
+        "slug",
+        "marketplace",
+        "partner",
+        "country",
+        "quota",
+        "sponsorship_months",
+        "admitted_count",
+        "created_at",
+    )
+    inlines = [ApplicationInline]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False

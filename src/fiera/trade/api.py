@@ -20,6 +20,8 @@ from fiera.common.schemas import ErrorOut
 from fiera.trade import selectors, services
 from fiera.trade.schemas import (
     AcceptIn,
+    ApplicationOut,
+    ApplyIn,
     AssuranceOut,
     CompanyIn,
     CompanyOut,
@@ -30,6 +32,11 @@ from fiera.trade.schemas import (
     InquiryIn,
     InquiryOut,
     MemberIn,
+    PavilionDecisionIn,
+    PavilionIn,
+    PavilionOpenIn,
+    PavilionOut,
+    PavilionStatsOut,
     ReplyIn,
     RfqDetailOut,
     RfqIn,
@@ -525,3 +532,142 @@ def order_document(
     answer["Content-Disposition"] = f'attachment; filename="{document.filename}"'
     answer["Content-Language"] = document.language
     return answer
+
+
+# --- pavilions ------------------------------------------------------------------------------
+
+PavilionSlug = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[a-z0-9-]+$")]
+
+
+@router.get("/trade/pavilions", auth=None, response={200: list[PavilionOut]})
+def pavilion_list(request: HttpRequest) -> list[PavilionOut]:
+    """Every pavilion, open ones first (public)."""
+    return [PavilionOut.of(p) for p in selectors.pavilion_list()]
+
+
+@router.post("/trade/pavilions", response={201: PavilionOut, **DENIALS, 409: ErrorOut})
+def pavilion_create(request: HttpRequest, payload: PavilionIn) -> Status[PavilionOut]:
+    """Operators open a pavilion on a B2B trade marketplace, run by a partner (409
+    ``pavilion_slug_taken``)."""
+    info = services.pavilion_create(
+        slug=payload.slug,
+        name_it=payload.name_it,
+        name_en=payload.name_en,
+        name_zh=payload.name_zh,
+        intro_it=payload.intro_it,
+        intro_en=payload.intro_en,
+        intro_zh=payload.intro_zh,
+        marketplace_slug=payload.marketplace,
+        partner_id=payload.partner_id,
+        country_code=payload.country,
+        quota=payload.quota,
+        sponsorship_months=payload.sponsorship_months,
+        category_slugs=payload.featured_categories,
+        is_open=payload.is_open,
+        now=timezone.now(),
+        **_actor(request),
+    )
+    return Status(201, PavilionOut.of(info))
+
+
+@router.get(
+    "/trade/pavilions/{slug}", auth=None, response={200: PavilionOut, 404: ErrorOut, 422: ErrorOut}
+)
+def pavilion_detail(request: HttpRequest, slug: PavilionSlug) -> PavilionOut:
+    """A pavilion: names, partner, origin, quota and seats left, featured categories."""
+    return PavilionOut.of(selectors.pavilion_get(slug=slug))
+
+
+@router.get(
+    "/trade/pavilions/{slug}/stats",
+    auth=None,
+    response={200: PavilionStatsOut, 404: ErrorOut, 422: ErrorOut},
+)
+def pavilion_stats(request: HttpRequest, slug: PavilionSlug) -> PavilionStatsOut:
+    """The live results the landing page polls (public; recomputed at most every 5 s):
+    admitted companies, their active listings, inquiries and deals since their admission,
+    the deals' value in the marketplace currency (minor units), buyer countries reached."""
+    stats = selectors.pavilion_stats_cached(slug=slug, now=timezone.now())
+    return PavilionStatsOut.of(stats)
+
+
+@router.put("/trade/pavilions/{slug}/open", response={200: PavilionOut, **DENIALS})
+def pavilion_open(request: HttpRequest, slug: PavilionSlug, payload: PavilionOpenIn) -> PavilionOut:
+    """The owner partner's staff or operators open or close the pavilion to applications."""
+    info = services.pavilion_open_set(slug=slug, is_open=payload.is_open, **_actor(request))
+    return PavilionOut.of(info)
+
+
+@router.post(
+    "/trade/pavilions/{slug}/applications",
+    response={201: ApplicationOut, **DENIALS, 409: ErrorOut},
+)
+def pavilion_apply(
+    request: HttpRequest, slug: PavilionSlug, payload: ApplyIn
+) -> Status[ApplicationOut]:
+    """A merchant's owner or manager applies (clerks 403, another merchant 404): the
+    pavilion must be open (409), the company on its marketplace with every active product
+    made in the pavilion's country (422), one live application per company (409)."""
+    info = services.pavilion_apply(
+        slug=slug,
+        merchant_id=payload.merchant_id,
+        motivation=payload.motivation,
+        now=timezone.now(),
+        **_actor(request),
+    )
+    return Status(201, ApplicationOut.of(info))
+
+
+@router.get("/trade/pavilions/{slug}/applications", response={200: list[ApplicationOut], **DENIALS})
+@paginate(Page)
+def pavilion_applications(
+    request: HttpRequest,
+    slug: PavilionSlug,
+    status: Literal["pending", "admitted", "waitlisted", "rejected", "withdrawn", "ended"]
+    | None = None,
+) -> list[ApplicationOut]:
+    """The applications, for the owner partner's staff and operators (others 403): pending
+    first, then the waiting list in order, then the rest. Paged."""
+    found = selectors.application_list(slug=slug, status=status, **_actor(request))
+    return [ApplicationOut.of(a) for a in found]
+
+
+@router.post(
+    "/trade/pavilion-applications/{application_id}/decision",
+    response={200: ApplicationOut, **DENIALS, 409: ErrorOut},
+)
+def pavilion_decide(
+    request: HttpRequest, application_id: Id, payload: PavilionDecisionIn
+) -> ApplicationOut:
+    """Admit (waitlisted instead when the quota is full) or reject with a reason: the owner
+    partner's staff and operators; a closed application 409."""
+    info = services.application_decide(
+        application_id=application_id,
+        admit=payload.decision == "admit",
+        reason=payload.reason,
+        now=timezone.now(),
+        **_actor(request),
+    )
+    return ApplicationOut.of(info)
+
+
+@router.post(
+    "/trade/pavilion-applications/{application_id}/withdraw",
+    response={200: ApplicationOut, **DENIALS, 409: ErrorOut},
+)
+def pavilion_withdraw(request: HttpRequest, application_id: Id) -> ApplicationOut:
+    """The company's owner or manager withdraws (an admitted company leaves: its seat goes
+    to the first waitlisted)."""
+    info = services.application_withdraw(
+        application_id=application_id, now=timezone.now(), **_actor(request)
+    )
+    return ApplicationOut.of(info)
+
+
+@router.get("/trade/pavilion-applications", response={200: list[ApplicationOut], **DENIALS})
+@paginate(Page)
+def merchant_pavilion_applications(request: HttpRequest, merchant_id: Id) -> list[ApplicationOut]:
+    """A company's applications to every pavilion, newest first: its staff (any role) and
+    operators (another merchant 404). Paged."""
+    found = selectors.merchant_applications(merchant_id=merchant_id, **_actor(request))
+    return [ApplicationOut.of(a) for a in found]

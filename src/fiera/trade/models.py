@@ -549,3 +549,129 @@ class QuoteVersion(models.Model):
 
     def __str__(self) -> str:
         return f"v{self.number} of quote {self.quote_id}"
+
+
+# --- pavilions ------------------------------------------------------------------------------
+
+
+class ApplicationStatus(models.TextChoices):
+    PENDING = "pending", _("Under review")
+    ADMITTED = "admitted", _("Admitted")
+    WAITLISTED = "waitlisted", _("Waitlisted")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    ENDED = "ended", _("Sponsorship ended")
+
+
+LIVE_APPLICATION_STATUSES = ("pending", "admitted", "waitlisted")
+
+
+class Pavilion(models.Model):
+    """A country pavilion: a curated section of a B2B marketplace, run by a partner, with a
+    quota of sponsored companies. ``admitted_count`` is the seats taken, kept in the same
+    transaction as every admission and departure under a lock on this row; the database
+    refuses it past ``quota`` (decision 0020)."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name_it = models.CharField(max_length=120)
+    name_en = models.CharField(max_length=120)
+    name_zh = models.CharField(max_length=120)
+    intro_it = models.TextField(max_length=2000, blank=True, default="")
+    intro_en = models.TextField(max_length=2000, blank=True, default="")
+    intro_zh = models.TextField(max_length=2000, blank=True, default="")
+    marketplace = models.ForeignKey(
+        "marketplaces.Marketplace", on_delete=models.PROTECT, related_name="+"
+    )
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="+")
+    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2: products' origin")
+    quota = models.PositiveIntegerField(help_text="sponsored companies at most")
+    sponsorship_months = models.PositiveSmallIntegerField(default=24)
+    is_open = models.BooleanField(default=True, help_text="accepting applications")
+    admitted_count = models.PositiveIntegerField(default=0)
+    featured_categories = models.ManyToManyField("catalog.Category", blank=True, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("pavilion")
+        verbose_name_plural = _("pavilions")
+        ordering = ["slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(country__regex=r"^[A-Z]{2}$"), name="pavilion_country_iso"
+            ),
+            models.CheckConstraint(condition=Q(quota__gte=1), name="pavilion_quota_positive"),
+            models.CheckConstraint(
+                condition=Q(sponsorship_months__gte=1) & Q(sponsorship_months__lte=120),
+                name="pavilion_sponsorship_months",
+            ),
+            models.CheckConstraint(
+                condition=Q(admitted_count__gte=0) & Q(admitted_count__lte=models.F("quota")),
+                name="pavilion_admitted_within_quota",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_en
+
+
+class PavilionApplication(models.Model):
+    """A merchant's application to a pavilion: ``pending`` → ``admitted`` (its sponsorship
+    runs ``admitted_at`` → ``sponsorship_ends_at``) / ``rejected`` (with a reason) /
+    ``waitlisted`` (the quota was full; promoted in ``waitlisted_at`` order when a seat
+    frees) → ``withdrawn`` / ``ended``. One live application (pending, admitted,
+    waitlisted) per merchant and pavilion."""
+
+    pavilion = models.ForeignKey(Pavilion, on_delete=models.CASCADE, related_name="applications")
+    merchant = models.ForeignKey("merchants.Merchant", on_delete=models.PROTECT, related_name="+")
+    applicant = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )  # None: an operator or the platform applied on the company's behalf
+    motivation = models.TextField(max_length=1000)
+    status = models.CharField(
+        max_length=10, choices=ApplicationStatus.choices, default=ApplicationStatus.PENDING
+    )
+    reason = models.CharField(max_length=500, blank=True, default="")
+    reviewed_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    waitlisted_at = models.DateTimeField(null=True, blank=True)
+    admitted_at = models.DateTimeField(null=True, blank=True)
+    sponsorship_ends_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pavilion application")
+        verbose_name_plural = _("pavilion applications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["pavilion", "status", "waitlisted_at"], name="pavapp_queue"),
+            models.Index(fields=["status", "sponsorship_ends_at"], name="pavapp_expiry"),
+            models.Index(fields=["merchant", "-created_at"], name="pavapp_merchant"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ApplicationStatus.values), name="pavapp_status_known"
+            ),
+            models.UniqueConstraint(
+                fields=["pavilion", "merchant"],
+                condition=Q(status__in=LIVE_APPLICATION_STATUSES),
+                name="pavapp_one_live_per_merchant",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="admitted")
+                | Q(admitted_at__isnull=False, sponsorship_ends_at__isnull=False),
+                name="pavapp_admitted_has_period",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="waitlisted") | Q(waitlisted_at__isnull=False),
+                name="pavapp_waitlisted_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(reason=""), name="pavapp_rejected_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merchant_id} → {self.pavilion_id} ({self.status})"

@@ -7,11 +7,14 @@ from ninja import Field, Schema
 
 from fiera.common.schemas import BodyId, MoneyOut, ObjectIn
 from fiera.trade.selectors import (
+    ApplicationInfo,
     AssuranceInfo,
     CompanyInfo,
     DisputeInfo,
     InquirySummary,
     InquiryThread,
+    PavilionInfo,
+    PavilionStats,
     QuoteInfo,
     RfqDetail,
     RfqSummary,
@@ -461,3 +464,165 @@ class AcceptIn(ObjectIn):
     shipping_address: ShipToIn | None = Field(
         None, description="in the RFQ's destination country; without it, a saved address there"
     )
+
+
+# --- pavilions ------------------------------------------------------------------------------
+
+
+class FeaturedCategoryOut(Schema):
+    slug: str
+    name_it: str
+    name_en: str
+    name_zh: str
+
+
+class PavilionOut(Schema):
+    slug: str
+    name_it: str
+    name_en: str
+    name_zh: str
+    intro_it: str
+    intro_en: str
+    intro_zh: str
+    marketplace: str = Field(description="slug of the B2B trade marketplace")
+    currency: str = Field(description="the marketplace's: the currency of the deals' value")
+    partner_id: int
+    partner_name: str
+    country: str = Field(description="ISO 3166-1 alpha-2: the country of origin of products")
+    quota: int = Field(description="sponsored companies at most")
+    admitted: int
+    seats_left: int
+    sponsorship_months: int
+    is_open: bool = Field(description="accepting applications")
+    featured_categories: list[FeaturedCategoryOut]
+    created_at: datetime
+
+    @classmethod
+    def of(cls, p: PavilionInfo) -> PavilionOut:
+        return cls(
+            slug=p.slug,
+            name_it=p.name_it,
+            name_en=p.name_en,
+            name_zh=p.name_zh,
+            intro_it=p.intro_it,
+            intro_en=p.intro_en,
+            intro_zh=p.intro_zh,
+            marketplace=p.marketplace_slug,
+            currency=p.currency,
+            partner_id=p.partner_id,
+            partner_name=p.partner_name,
+            country=p.country,
+            quota=p.quota,
+            admitted=p.admitted,
+            seats_left=p.seats_left,
+            sponsorship_months=p.sponsorship_months,
+            is_open=p.is_open,
+            featured_categories=[
+                FeaturedCategoryOut(
+                    slug=c.slug, name_it=c.name_it, name_en=c.name_en, name_zh=c.name_zh
+                )
+                for c in p.featured
+            ],
+            created_at=p.created_at,
+        )
+
+
+class PavilionStatsOut(Schema):
+    quota: int
+    admitted: int
+    waitlisted: int
+    pending: int
+    listings: int = Field(description="products of the admitted companies listed for sale")
+    inquiries: int = Field(description="inquiries they received since their admission")
+    deals: int = Field(description="paid orders on the marketplace since their admission")
+    deal_value_minor: int = Field(description="net of refunds, in minor units of currency")
+    currency: str
+    buyer_countries: list[str] = Field(description="ISO 3166-1 codes reached")
+    at: datetime
+
+    @classmethod
+    def of(cls, s: PavilionStats) -> PavilionStatsOut:
+        return cls(
+            quota=s.quota,
+            admitted=s.admitted,
+            waitlisted=s.waitlisted,
+            pending=s.pending,
+            listings=s.listings,
+            inquiries=s.inquiries,
+            deals=s.deals,
+            deal_value_minor=s.deal_value.amount_minor,
+            currency=s.deal_value.currency,
+            buyer_countries=list(s.buyer_countries),
+            at=s.at,
+        )
+
+
+class ApplicationOut(Schema):
+    id: int
+    pavilion: str = Field(description="the pavilion's slug")
+    merchant_id: int
+    merchant_name: str
+    region_code: str
+    motivation: str
+    status: Literal["pending", "admitted", "waitlisted", "rejected", "withdrawn", "ended"]
+    status_label: str
+    reason: str = Field(description="why rejected (the reviewer's words) or waitlisted")
+    waitlist_position: int | None
+    created_at: datetime
+    decided_at: datetime | None
+    admitted_at: datetime | None
+    sponsorship_ends_at: datetime | None
+    closed_at: datetime | None
+
+    @classmethod
+    def of(cls, a: ApplicationInfo) -> ApplicationOut:
+        return cls(
+            id=a.id,
+            pavilion=a.pavilion_slug,
+            merchant_id=a.merchant_id,
+            merchant_name=a.merchant_name,
+            region_code=a.region_code,
+            motivation=a.motivation,
+            status=a.status,  # type: ignore[arg-type]
+            status_label=a.status_label,
+            reason=a.reason_text,
+            waitlist_position=a.waitlist_position,
+            created_at=a.created_at,
+            decided_at=a.decided_at,
+            admitted_at=a.admitted_at,
+            sponsorship_ends_at=a.sponsorship_ends_at,
+            closed_at=a.closed_at,
+        )
+
+
+class ApplyIn(ObjectIn):
+    merchant_id: BodyId
+    motivation: str = Field(max_length=1000)
+
+
+class PavilionDecisionIn(ObjectIn):
+    decision: Literal["admit", "reject"]
+    reason: str = Field("", max_length=500, description="required to reject; the company reads it")
+
+
+class PavilionOpenIn(ObjectIn):
+    is_open: bool
+
+
+class PavilionIn(ObjectIn):
+    slug: str = Field(min_length=1, max_length=60, pattern=r"^[a-z0-9-]+$")
+    name_it: str = Field(max_length=120)
+    name_en: str = Field(max_length=120)
+    name_zh: str = Field(max_length=120)
+    intro_it: str = Field("", max_length=2000)
+    intro_en: str = Field("", max_length=2000)
+    intro_zh: str = Field("", max_length=2000)
+    marketplace: str = Field(max_length=40, description="slug of a B2B trade marketplace")
+    partner_id: BodyId
+    country: str = Field(min_length=2, max_length=2, description="ISO 3166-1: products' origin")
+    quota: Annotated[int, Field(strict=True, ge=1, le=100_000)]
+    sponsorship_months: Annotated[int, Field(strict=True, ge=1, le=120)] = 24
+    featured_categories: list[Annotated[str, Field(max_length=60)]] = Field(
+        default_factory=list, max_length=20, description="category slugs"
+    )
+    is_open: bool = True

@@ -10,15 +10,23 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from fiera.accounts.roles import BUYER, MERCHANT, OPERATOR, SYSTEM
+from fiera.accounts.roles import BUYER, MERCHANT, OPERATOR, PARTNER, SYSTEM
 from fiera.accounts.selectors import UserSummary, user_summaries
 from fiera.catalog import rules
-from fiera.catalog.selectors import category_list, product_detail
+from fiera.catalog.selectors import (
+    SearchPage,
+    category_list,
+    listed_product_counts,
+    listed_product_ids,
+    product_detail,
+    product_search,
+)
 from fiera.common.errors import Conflict, NotFound, PermissionDenied, not_one_of
 from fiera.common.money import Money
 from fiera.common.trade_terms import incoterm_name, payment_terms_name
@@ -35,13 +43,25 @@ from fiera.merchants.selectors import (
     merchant_get,
     merchant_ids_for_user,
     merchant_summaries,
+    region_name,
     staff_role_of,
 )
 from fiera.orders import selectors as orders_selectors
-from fiera.orders.selectors import EscrowedOrder, OrderPanel, address_list, order_escrow_facts
+from fiera.orders.selectors import (
+    EscrowedOrder,
+    OrderPanel,
+    address_list,
+    deals_since,
+    order_escrow_facts,
+)
 from fiera.orders.services import OrderNotEscrowed
+from fiera.partners.selectors import authorize as partner_authorize
+from fiera.partners.selectors import partner_id_for_user
+from fiera.partners.selectors import partner_list as partners_all
 from fiera.trade import documents
 from fiera.trade.models import (
+    LIVE_APPLICATION_STATUSES,
+    ApplicationStatus,
     BuyerCompany,
     BuyerMember,
     Dispute,
@@ -53,6 +73,8 @@ from fiera.trade.models import (
     InquiryMessage,
     InquiryStatus,
     MessageSide,
+    Pavilion,
+    PavilionApplication,
     Quote,
     QuoteStatus,
     QuoteVersion,
@@ -1347,4 +1369,451 @@ def order_document(
         seller=_seller(order.merchant_id),
         buyer=_buyer(order.buyer_id),
         language=language,
+    )
+
+
+# --- pavilions ------------------------------------------------------------------------------
+
+
+class PavilionNotFound(NotFound):
+    code = "pavilion_not_found"
+    message_template = _("This pavilion does not exist.")
+
+
+class ApplicationNotFound(NotFound):
+    code = "pavilion_application_not_found"
+    message_template = _("This pavilion application does not exist.")
+
+
+class PavilionReviewersOnly(PermissionDenied):
+    code = "pavilion_reviewers_only"
+    message_template = _(
+        "Only the staff of the partner that runs this pavilion and operators can do this."
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FeaturedCategory:
+    slug: str
+    name_it: str
+    name_en: str
+    name_zh: str
+
+    def name(self, language: str) -> str:
+        return _in_language(language, self.name_it, self.name_en, self.name_zh)
+
+
+def _in_language(language: str, it: str, en: str, zh: str) -> str:
+    if language.startswith("zh") and zh:
+        return zh
+    if language.startswith("it") and it:
+        return it
+    return en or it or zh
+
+
+@dataclass(frozen=True, slots=True)
+class PavilionInfo:
+    id: int
+    slug: str
+    name_it: str
+    name_en: str
+    name_zh: str
+    intro_it: str
+    intro_en: str
+    intro_zh: str
+    marketplace_id: int
+    marketplace_slug: str
+    currency: str  # the marketplace's: the currency of the deals' value
+    partner_id: int
+    partner_name: str
+    country: str  # ISO 3166-1: the products' origin
+    quota: int
+    sponsorship_months: int
+    is_open: bool
+    admitted: int
+    featured: tuple[FeaturedCategory, ...]
+    created_at: datetime
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.quota - self.admitted, 0)
+
+    def name(self, language: str) -> str:
+        return _in_language(language, self.name_it, self.name_en, self.name_zh)
+
+    def intro(self, language: str) -> str:
+        return _in_language(language, self.intro_it, self.intro_en, self.intro_zh)
+
+
+def _pavilion_infos(rows: list[Pavilion]) -> list[PavilionInfo]:
+    """A few queries besides ``rows`` (partners' names, featured categories, marketplaces);
+    none when there are no rows."""
+    if not rows:
+        return []
+    names = {p.id: p.name for p in partners_all(actor_id=None, actor_role=SYSTEM)}
+    featured: dict[int, list[FeaturedCategory]] = {p.pk: [] for p in rows}
+    links = Pavilion.featured_categories.through.objects.filter(
+        pavilion_id__in=list(featured)
+    ).select_related("category")
+    for link in links.order_by("category__slug"):
+        c = link.category
+        featured[link.pavilion_id].append(FeaturedCategory(c.slug, c.name_it, c.name_en, c.name_zh))
+    markets = {}
+    out = []
+    for p in rows:
+        if p.marketplace_id not in markets:
+            markets[p.marketplace_id] = marketplace_get_by_id(marketplace_id=p.marketplace_id)
+        market = markets[p.marketplace_id]
+        out.append(
+            PavilionInfo(
+                id=p.pk,
+                slug=p.slug,
+                name_it=p.name_it,
+                name_en=p.name_en,
+                name_zh=p.name_zh,
+                intro_it=p.intro_it,
+                intro_en=p.intro_en,
+                intro_zh=p.intro_zh,
+                marketplace_id=p.marketplace_id,
+                marketplace_slug=market.slug,
+                currency=market.default_currency,
+                partner_id=p.partner_id,
+                partner_name=names.get(p.partner_id, ""),
+                country=p.country,
+                quota=p.quota,
+                sponsorship_months=p.sponsorship_months,
+                is_open=p.is_open,
+                admitted=p.admitted_count,
+                featured=tuple(featured[p.pk]),
+                created_at=p.created_at,
+            )
+        )
+    return out
+
+
+def pavilion_get(*, slug: str) -> PavilionInfo:
+    """A pavilion, public (404 ``pavilion_not_found``)."""
+    row = Pavilion.objects.filter(slug=slug).first()
+    if row is None:
+        raise PavilionNotFound(f"no pavilion {slug!r}")
+    return _pavilion_infos([row])[0]
+
+
+def pavilion_list(*, partner_id: int | None = None) -> list[PavilionInfo]:
+    """Every pavilion (or those ``partner_id`` runs), open ones first, then by slug
+    (public). One query when there is none."""
+    qs = Pavilion.objects.order_by("-is_open", "slug")
+    if partner_id is not None:
+        qs = qs.filter(partner_id=partner_id)
+    return _pavilion_infos(list(qs))
+
+
+def pavilion_reviewer_check(
+    *, pavilion: PavilionInfo, actor_id: int | None, actor_role: str
+) -> None:
+    """The actor reviews the pavilion's applications: staff of its owner partner (any staff
+    role) and operators. Another partner's staff and every other role: 403
+    ``pavilion_reviewers_only`` (the pavilion itself is public, so no 404)."""
+    try:
+        partner_authorize(partner_id=pavilion.partner_id, actor_id=actor_id, actor_role=actor_role)
+    except (NotFound, PermissionDenied) as exc:
+        raise PavilionReviewersOnly(f"{actor_role} {actor_id} on {pavilion.slug}") from exc
+
+
+def pavilions_reviewed_by(
+    *, pavilions: Iterable[PavilionInfo], actor_id: int | None, actor_role: str
+) -> set[int]:
+    """The ids of those pavilions whose applications the actor reviews (operators: all;
+    partner staff: their partner's; anyone else none). At most one query."""
+    if actor_role in (OPERATOR, SYSTEM):
+        return {p.id for p in pavilions}
+    if actor_role != PARTNER or not actor_id:
+        return set()
+    mine = partner_id_for_user(user_id=actor_id)
+    return {p.id for p in pavilions if mine is not None and p.partner_id == mine}
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationInfo:
+    id: int
+    pavilion_id: int
+    pavilion_slug: str
+    merchant_id: int
+    merchant_name: str
+    region_code: str
+    region_name: str
+    motivation: str  # plain text: escape it wherever it is shown
+    status: str
+    status_label: str
+    reason: str  # the reviewer's reason (rejected), "quota full" (waitlisted), or ""
+    created_at: datetime
+    decided_at: datetime | None
+    waitlisted_at: datetime | None
+    admitted_at: datetime | None
+    sponsorship_ends_at: datetime | None
+    closed_at: datetime | None
+    waitlist_position: int | None  # 1 = the next to be admitted
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_APPLICATION_STATUSES
+
+    @property
+    def reason_text(self) -> str:
+        """The reason as the merchant reads it (the quota's in the reader's language)."""
+        if self.status == ApplicationStatus.WAITLISTED:
+            return str(_("The quota of sponsored companies is full."))
+        return self.reason
+
+
+def _application_infos(rows: list[PavilionApplication]) -> list[ApplicationInfo]:
+    """Two queries besides ``rows``: merchants, and the waiting lists they are on."""
+    merchants = merchant_summaries(merchant_ids=[r.merchant_id for r in rows])
+    queues: dict[int, list[int]] = {}
+    waiting = {r.pavilion_id for r in rows if r.status == ApplicationStatus.WAITLISTED}
+    if waiting:
+        for pavilion_id, app_id in (
+            PavilionApplication.objects.filter(
+                pavilion_id__in=waiting, status=ApplicationStatus.WAITLISTED
+            )
+            .order_by("waitlisted_at", "id")
+            .values_list("pavilion_id", "id")
+        ):
+            queues.setdefault(pavilion_id, []).append(app_id)
+    slugs = dict(
+        Pavilion.objects.filter(pk__in={r.pavilion_id for r in rows}).values_list("pk", "slug")
+    )
+    out = []
+    for r in rows:
+        m = merchants.get(r.merchant_id)
+        queue = queues.get(r.pavilion_id, [])
+        out.append(
+            ApplicationInfo(
+                id=r.pk,
+                pavilion_id=r.pavilion_id,
+                pavilion_slug=slugs.get(r.pavilion_id, ""),
+                merchant_id=r.merchant_id,
+                merchant_name=m.display_name if m else "",
+                region_code=m.region_code if m else "",
+                region_name=m.region_name if m else "",
+                motivation=r.motivation,
+                status=r.status,
+                status_label=str(ApplicationStatus(r.status).label),
+                reason=r.reason,
+                created_at=r.created_at,
+                decided_at=r.decided_at,
+                waitlisted_at=r.waitlisted_at,
+                admitted_at=r.admitted_at,
+                sponsorship_ends_at=r.sponsorship_ends_at,
+                closed_at=r.closed_at,
+                waitlist_position=queue.index(r.pk) + 1 if r.pk in queue else None,
+            )
+        )
+    return out
+
+
+def application_info(application_id: int) -> ApplicationInfo:
+    row = PavilionApplication.objects.filter(pk=application_id).first()
+    if row is None:
+        raise ApplicationNotFound(f"no application {application_id}")
+    return _application_infos([row])[0]
+
+
+def application_list(
+    *, slug: str, actor_id: int | None, actor_role: str, status: str | None = None
+) -> list[ApplicationInfo]:
+    """The pavilion's applications for its reviewers (see ``pavilion_reviewer_check``):
+    pending first (oldest first), then the waiting list in its order, then the rest by the
+    latest decision."""
+    pavilion = pavilion_get(slug=slug)
+    pavilion_reviewer_check(pavilion=pavilion, actor_id=actor_id, actor_role=actor_role)
+    qs = PavilionApplication.objects.filter(pavilion_id=pavilion.id)
+    if status in ApplicationStatus.values:
+        qs = qs.filter(status=status)
+    rank = {"pending": 0, "waitlisted": 1, "admitted": 2}
+    rows = list(qs.order_by("created_at", "id")[:5000])
+    rows.sort(
+        key=lambda r: (
+            rank.get(r.status, 3),
+            (r.waitlisted_at or r.created_at).timestamp()
+            if r.status in ("pending", "waitlisted")
+            else -(r.decided_at or r.closed_at or r.created_at).timestamp(),
+            r.pk,
+        )
+    )
+    return _application_infos(rows)
+
+
+def merchant_applications(
+    *, merchant_id: int, actor_id: int | None, actor_role: str
+) -> list[ApplicationInfo]:
+    """A merchant's applications to every pavilion, newest first: its staff (any role) and
+    operators; another merchant's staff 404, other roles 403."""
+    authorize(merchant_id=merchant_id, actor_id=actor_id, actor_role=actor_role)
+    rows = list(
+        PavilionApplication.objects.filter(merchant_id=merchant_id).order_by("-created_at", "-id")
+    )
+    return _application_infos(rows)
+
+
+@dataclass(frozen=True, slots=True)
+class RegionGroup:
+    region_code: str
+    region_name: str
+    companies: tuple[MerchantSummary, ...]
+
+
+def pavilion_admitted(*, pavilion_id: int) -> dict[int, datetime]:
+    """The admitted merchants and when each was admitted (one query)."""
+    return {
+        int(mid): at
+        for mid, at in PavilionApplication.objects.filter(
+            pavilion_id=pavilion_id, status=ApplicationStatus.ADMITTED
+        ).values_list("merchant_id", "admitted_at")
+        if at is not None  # always set when admitted (a CHECK)
+    }
+
+
+def pavilion_companies(*, pavilion_id: int) -> list[RegionGroup]:
+    """The admitted companies grouped by Italian region (by region name; companies by
+    name); companies outside the 20 regions last, under an empty code. Two queries."""
+    merchants = merchant_summaries(merchant_ids=pavilion_admitted(pavilion_id=pavilion_id))
+    groups: dict[str, list[MerchantSummary]] = {}
+    for m in merchants.values():
+        groups.setdefault(m.region_code or "", []).append(m)
+    return sorted(
+        (
+            RegionGroup(
+                region_code=code,
+                region_name=region_name(code) if code else "",
+                companies=tuple(sorted(ms, key=lambda m: m.display_name.lower())),
+            )
+            for code, ms in groups.items()
+        ),
+        key=lambda g: (not g.region_code, g.region_name),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PavilionStats:
+    """The pavilion's live results. ``deals``/``deal_value``: paid orders on the pavilion's
+    marketplace of the admitted companies since each one's admission, net of refunds, in
+    the marketplace currency (integer minor units); ``buyer_countries``: the countries of
+    those orders' destinations and of the buyer companies that sent the admitted companies
+    inquiries since their admission."""
+
+    quota: int
+    admitted: int
+    waitlisted: int
+    pending: int
+    listings: int
+    inquiries: int
+    deals: int
+    deal_value: Money
+    buyer_countries: tuple[str, ...]
+    at: datetime
+
+
+def pavilion_stats(*, slug: str, now: datetime) -> PavilionStats:
+    """The live figures, public. A handful of grouped queries whatever the number of
+    companies (status counts, admissions, listings, inquiries, orders); the page's poll
+    reads ``pavilion_stats_cached``."""
+    pavilion = pavilion_get(slug=slug)
+    counts = dict(
+        PavilionApplication.objects.filter(pavilion_id=pavilion.id)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    admitted = pavilion_admitted(pavilion_id=pavilion.id)
+    listings = listed_product_counts(
+        marketplace_id=pavilion.marketplace_id, currency=pavilion.currency, merchant_ids=admitted
+    )
+    inquiries = 0
+    countries: set[str] = set()
+    if admitted:  # a semi-join on the admissions (an OR per company cost seconds at 950)
+        since_admission = PavilionApplication.objects.filter(
+            pavilion_id=pavilion.id,
+            status=ApplicationStatus.ADMITTED,
+            merchant_id=OuterRef("merchant_id"),
+            admitted_at__lte=OuterRef("created_at"),
+        )
+        rows = (
+            Inquiry.objects.filter(
+                Exists(since_admission),
+                marketplace_id=pavilion.marketplace_id,
+                created_at__lt=now,
+            )
+            .order_by()
+            .values("company__country")
+            .annotate(n=Count("pk"))
+        )
+        for row in rows:
+            inquiries += int(row["n"])
+            if row["company__country"]:
+                countries.add(str(row["company__country"]))
+    deals = deals_since(
+        marketplace_id=pavilion.marketplace_id,
+        currency=pavilion.currency,
+        since_by_merchant=admitted,
+        until=now,
+    )
+    countries.update(deals.ship_countries)
+    return PavilionStats(
+        quota=pavilion.quota,
+        admitted=len(admitted),
+        waitlisted=int(counts.get(ApplicationStatus.WAITLISTED, 0)),
+        pending=int(counts.get(ApplicationStatus.PENDING, 0)),
+        listings=sum(listings.values()),
+        inquiries=inquiries,
+        deals=deals.orders,
+        deal_value=deals.value,
+        buyer_countries=tuple(sorted(countries)),
+        at=now,
+    )
+
+
+STATS_SECONDS = 5
+
+
+def pavilion_stats_cached(*, slug: str, now: datetime) -> PavilionStats:
+    """``pavilion_stats`` computed at most once per ``STATS_SECONDS`` per pavilion (the
+    cache: Redis in production, so every worker shares it), since every visitor of the
+    landing page polls it."""
+    key = f"trade:pavilion-stats:{slug}"
+    found = cache.get(key)
+    if isinstance(found, PavilionStats):
+        return found
+    stats = pavilion_stats(slug=slug, now=now)
+    cache.set(key, stats, STATS_SECONDS)
+    return stats
+
+
+def pavilion_listing_search(
+    *,
+    pavilion: PavilionInfo,
+    q: str | None = None,
+    category_slug: str | None = None,
+    limit: int = 24,
+    offset: int = 0,
+) -> SearchPage:
+    """The search inside the pavilion: products of its admitted companies listed on its
+    marketplace. TODO(lead): switch to the B2B listing search with ``merchant_ids`` when it
+    lands; today the catalog's ``product_search`` restricted to the admitted companies'
+    listed products (their ids, newest 5,000)."""
+    merchant_ids = list(pavilion_admitted(pavilion_id=pavilion.id))
+    ids = listed_product_ids(
+        marketplace_id=pavilion.marketplace_id,
+        currency=pavilion.currency,
+        merchant_ids=merchant_ids,
+    )
+    return product_search(
+        marketplace_id=pavilion.marketplace_id,
+        currency=pavilion.currency,
+        q=q or None,
+        category_slug=category_slug or None,
+        product_ids=ids,
+        limit=limit,
+        offset=offset,
     )

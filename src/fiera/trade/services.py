@@ -4,6 +4,7 @@ transaction; ``actor_id``/``actor_role`` say who acts (``SYSTEM`` for the demo b
 
 from __future__ import annotations
 
+import calendar
 import io
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -19,7 +20,7 @@ from fiera.accounts.roles import BUYER, MERCHANT, OPERATOR, SYSTEM
 from fiera.accounts.selectors import user_ids_by_username, user_role_get
 from fiera.catalog import rules
 from fiera.catalog.reservations import checkout_variants_priced
-from fiera.catalog.selectors import category_list, product_detail
+from fiera.catalog.selectors import category_list, product_detail, product_origins
 from fiera.common.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 from fiera.common.images import image_prepare
 from fiera.common.reference import country, country_name
@@ -29,8 +30,8 @@ from fiera.common.trade_terms import (
     lead_time_check,
     payment_terms_check,
 )
-from fiera.marketplaces.selectors import marketplace_get
-from fiera.merchants.selectors import authorize
+from fiera.marketplaces.selectors import marketplace_get, marketplace_get_by_id
+from fiera.merchants.selectors import authorize, store_list_for_merchant
 from fiera.orders.selectors import EscrowedOrder, address_list
 from fiera.orders.services import (
     AgreedLine,
@@ -40,9 +41,12 @@ from fiera.orders.services import (
     order_escrow_release,
     order_place_agreed,
 )
+from fiera.partners.selectors import partner_get
 from fiera.payments.selectors import escrows_held
 from fiera.trade import selectors
 from fiera.trade.models import (
+    LIVE_APPLICATION_STATUSES,
+    ApplicationStatus,
     BuyerCompany,
     BuyerMember,
     Dispute,
@@ -56,6 +60,8 @@ from fiera.trade.models import (
     InquiryStatus,
     MemberRole,
     MessageSide,
+    Pavilion,
+    PavilionApplication,
     Quote,
     QuoteStatus,
     QuoteVersion,
@@ -69,16 +75,20 @@ from fiera.trade.models import (
 )
 from fiera.trade.selectors import (
     DISPUTE_WINDOW_DAYS,
+    ApplicationInfo,
+    ApplicationNotFound,
     AssuranceInfo,
     CompanyInfo,
     DisputeInfo,
     DisputeNotFound,
     InquiryThread,
+    PavilionInfo,
     QuoteInfo,
     RfqDetail,
     RfqNotFound,
     SupplierInfo,
     VerificationInfo,
+    application_info,
     assurance_info,
     company_info,
     dispute_access,
@@ -87,6 +97,8 @@ from fiera.trade.selectors import (
     inquiry_access,
     inquiry_thread,
     order_side,
+    pavilion_get,
+    pavilion_reviewer_check,
     quote_access,
     quote_infos,
     rfq_access,
@@ -1583,3 +1595,418 @@ def rfqs_expire(*, now: datetime) -> tuple[int, int]:
         .update(status=RfqStatus.EXPIRED, closed_at=now)
     )
     return rfqs, quotes
+
+
+# --- pavilions ------------------------------------------------------------------------------
+
+
+MAX_MOTIVATION = 1000
+MAX_REASON = 500
+QUOTA_FULL_REASON = "quota full"
+
+
+class PavilionSlugTaken(Conflict):
+    code = "pavilion_slug_taken"
+    message_template = _("A pavilion with the short name %(slug)s already exists.")
+
+
+class PavilionClosed(Conflict):
+    code = "pavilion_closed"
+    message_template = _("This pavilion is not accepting applications at the moment.")
+
+
+class PavilionNeedsStore(InvalidInput):
+    code = "pavilion_needs_store"
+    message_template = _(
+        "Open your shop on %(marketplace)s first: a pavilion shows companies of that marketplace."
+    )
+
+
+class PavilionNeedsProfile(InvalidInput):
+    code = "pavilion_needs_supplier_profile"
+    message_template = _(
+        "Fill in your supplier profile first: buyers read it from the pavilion's page."
+    )
+
+
+class PavilionNoProducts(InvalidInput):
+    code = "pavilion_no_products"
+    message_template = _(
+        "Add your products to the catalog first: only companies whose products are made in "
+        "%(country)s can apply."
+    )
+
+
+class PavilionOriginMismatch(InvalidInput):
+    code = "pavilion_origin_mismatch"
+    message_template = _(
+        "Only companies whose products are made in %(country)s can apply: %(count)s of your "
+        "active products have another country of origin (%(others)s). Correct their origin "
+        "or deactivate them, then apply again."
+    )
+
+
+class ApplicationExists(Conflict):
+    code = "pavilion_application_exists"
+    message_template = _(
+        "Your company already has an application to this pavilion (%(status)s); withdraw it "
+        "before applying again."
+    )
+
+
+class ApplicationDecided(Conflict):
+    code = "pavilion_application_decided"
+    message_template = _("This application is %(status)s: it can no longer be changed.")
+
+
+class ReasonRequired(InvalidInput):
+    code = "pavilion_reason_required"
+    message_template = _("Say why the application is rejected: the company will read it.")
+
+
+def _add_months(when: datetime, months: int) -> datetime:
+    """``when`` plus whole calendar months (the 31st becomes the month's last day)."""
+    index = when.month - 1 + months
+    year, month = when.year + index // 12, index % 12 + 1
+    day = min(when.day, calendar.monthrange(year, month)[1])
+    return when.replace(year=year, month=month, day=day)
+
+
+@transaction.atomic
+def pavilion_create(
+    *,
+    actor_id: int | None,
+    actor_role: str,
+    slug: str,
+    name_it: str,
+    name_en: str,
+    name_zh: str,
+    marketplace_slug: str,
+    partner_id: int,
+    country_code: str,
+    quota: int,
+    sponsorship_months: int = 24,
+    intro_it: str = "",
+    intro_en: str = "",
+    intro_zh: str = "",
+    category_slugs: Sequence[str] = (),
+    is_open: bool = True,
+    now: datetime,
+) -> PavilionInfo:
+    """Operators open a pavilion on a B2B trade marketplace, run by a partner, for the
+    products of one country of origin, with a quota of sponsored companies (1-100,000)
+    each sponsored for ``sponsorship_months`` (1-120) from its admission."""
+    _require_operator(actor_role)
+    clean_slug = (slug or "").strip().lower()
+    if (
+        not clean_slug
+        or not all(c.isalnum() or c == "-" for c in clean_slug)
+        or len(clean_slug) > 60
+    ):
+        raise InvalidInput(
+            f"slug {slug!r}",
+            message=_("The short name is 1-60 lowercase letters, digits and hyphens."),
+        )
+    if Pavilion.objects.filter(slug=clean_slug).exists():
+        raise PavilionSlugTaken(f"{clean_slug} exists", slug=clean_slug)
+    market = marketplace_get(slug=marketplace_slug)
+    if market.kind != "b2b_trade":
+        raise InvalidInput(
+            f"{marketplace_slug} is {market.kind}",
+            message=_("A pavilion belongs to a B2B trade marketplace."),
+        )
+    partner_get(partner_id=partner_id, actor_id=None, actor_role=SYSTEM)  # 404 when unknown
+    if not 1 <= quota <= 100_000:
+        raise InvalidInput(
+            f"quota {quota}", message=_("The quota is between 1 and 100,000 companies.")
+        )
+    if not 1 <= sponsorship_months <= 120:
+        raise InvalidInput(
+            f"months {sponsorship_months}",
+            message=_("The sponsorship lasts between 1 and 120 months."),
+        )
+    names = {
+        f"name_{lang}": _text(value, field=f"name_{lang}", limit=120, label=str(_("Name")))
+        for lang, value in (("it", name_it), ("en", name_en), ("zh", name_zh))
+    }
+    intros = {}
+    for lang, value in (("it", intro_it), ("en", intro_en), ("zh", intro_zh)):
+        value = (value or "").strip()
+        if len(value) > 2000:
+            raise TextTooLong(f"intro_{lang}", field=str(_("Introduction")), limit=2000)
+        intros[f"intro_{lang}"] = value
+    known = {c.slug: c.id for c in category_list()}
+    unknown = [s for s in category_slugs if s not in known]
+    if unknown:
+        raise InvalidInput(
+            f"categories {unknown}",
+            message=_("Unknown categories: %(slugs)s."),
+            slugs=", ".join(unknown),
+        )
+    pavilion = Pavilion.objects.create(
+        slug=clean_slug,
+        **names,
+        **intros,
+        marketplace_id=market.id,
+        partner_id=partner_id,
+        country=country(country_code).code,
+        quota=quota,
+        sponsorship_months=sponsorship_months,
+        is_open=is_open,
+        created_at=now,
+    )
+    pavilion.featured_categories.set([known[s] for s in dict.fromkeys(category_slugs)])
+    return pavilion_get(slug=pavilion.slug)
+
+
+@transaction.atomic
+def pavilion_open_set(
+    *, actor_id: int | None, actor_role: str, slug: str, is_open: bool
+) -> PavilionInfo:
+    """The pavilion's reviewers open or close it to new applications (those already in
+    stay where they are)."""
+    pavilion = pavilion_get(slug=slug)
+    pavilion_reviewer_check(pavilion=pavilion, actor_id=actor_id, actor_role=actor_role)
+    Pavilion.objects.filter(pk=pavilion.id).update(is_open=is_open)
+    return pavilion_get(slug=slug)
+
+
+def _locked_pavilion(pavilion_id: int) -> Pavilion:
+    """The pavilion row, locked until the transaction ends: every change of its seats
+    (admission, withdrawal, end of sponsorship, promotion from the waiting list) takes this
+    lock first, so ``admitted_count`` is read and written by one transaction at a time
+    (SQLite's immediate transactions serialise writers anyway, decision 0004)."""
+    return Pavilion.objects.select_for_update().get(pk=pavilion_id)
+
+
+def _admit(pavilion: Pavilion, application: PavilionApplication, *, now: datetime) -> None:
+    application.status = ApplicationStatus.ADMITTED
+    application.admitted_at = now
+    application.sponsorship_ends_at = _add_months(now, pavilion.sponsorship_months)
+    application.reason = ""
+    application.save(update_fields=["status", "admitted_at", "sponsorship_ends_at", "reason"])
+    Pavilion.objects.filter(pk=pavilion.pk).update(admitted_count=F("admitted_count") + 1)
+    pavilion.admitted_count += 1
+
+
+def _fill_from_waitlist(pavilion: Pavilion, *, now: datetime) -> list[int]:
+    """Admit the waiting list in its order while seats are free (the pavilion is locked).
+    A waitlisted company was judged admissible by a reviewer; only the quota kept it out,
+    so it is promoted automatically (decision 0020). The ids promoted."""
+    promoted = []
+    while pavilion.admitted_count < pavilion.quota:
+        first = (
+            PavilionApplication.objects.select_for_update()
+            .filter(pavilion_id=pavilion.pk, status=ApplicationStatus.WAITLISTED)
+            .order_by("waitlisted_at", "id")
+            .first()
+        )
+        if first is None:
+            break
+        _admit(pavilion, first, now=now)
+        promoted.append(first.pk)
+    return promoted
+
+
+def _leave(
+    pavilion: Pavilion, application: PavilionApplication, *, status: str, now: datetime
+) -> None:
+    was_admitted = application.status == ApplicationStatus.ADMITTED
+    application.status = status
+    application.closed_at = now
+    application.save(update_fields=["status", "closed_at"])
+    if was_admitted:
+        Pavilion.objects.filter(pk=pavilion.pk).update(admitted_count=F("admitted_count") - 1)
+        pavilion.admitted_count -= 1
+        _fill_from_waitlist(pavilion, now=now)
+
+
+@transaction.atomic
+def pavilion_apply(
+    *,
+    actor_id: int | None,
+    actor_role: str,
+    slug: str,
+    merchant_id: int,
+    motivation: str,
+    now: datetime,
+) -> ApplicationInfo:
+    """A merchant's owner or manager applies for a pavilion with a short motivation (at
+    most 1,000 characters). The pavilion must be open (409); the company needs an active
+    store on the pavilion's marketplace, a supplier profile and active products, every one
+    of them made in the pavilion's country (422 otherwise); one live application per
+    company and pavilion (409). Clerks 403, another merchant's staff 404; operators (and
+    ``SYSTEM``) may apply on a company's behalf."""
+    authorize(merchant_id=merchant_id, actor_id=actor_id, actor_role=actor_role, roles=EDITORS)
+    found = pavilion_get(slug=slug)
+    pavilion = _locked_pavilion(found.id)
+    if not pavilion.is_open:
+        raise PavilionClosed(f"{slug} is closed")
+    stores = store_list_for_merchant(merchant_id=merchant_id, actor_role=SYSTEM)
+    if not any(s.marketplace_id == pavilion.marketplace_id and s.is_active for s in stores):
+        market = marketplace_get_by_id(marketplace_id=pavilion.marketplace_id)
+        raise PavilionNeedsStore(f"no store on {market.slug}", marketplace=market.name)
+    if not SupplierProfile.objects.filter(merchant_id=merchant_id).exists():
+        raise PavilionNeedsProfile(f"merchant {merchant_id} has no supplier profile")
+    origins = product_origins(merchant_id=merchant_id)
+    country_label = country_name(pavilion.country)
+    if not origins:
+        raise PavilionNoProducts(f"merchant {merchant_id} has no products", country=country_label)
+    others = {code: n for code, n in origins.items() if code != pavilion.country}
+    if others:
+        raise PavilionOriginMismatch(
+            f"merchant {merchant_id} origins {origins}",
+            country=country_label,
+            count=sum(others.values()),
+            others=", ".join(country_name(c) for c in sorted(others)),
+        )
+    text = _text(motivation, field="motivation", limit=MAX_MOTIVATION, label=str(_("Motivation")))
+    live = (
+        PavilionApplication.objects.filter(
+            pavilion_id=pavilion.pk, merchant_id=merchant_id, status__in=LIVE_APPLICATION_STATUSES
+        )
+        .values_list("status", flat=True)
+        .first()
+    )
+    if live is not None:
+        raise ApplicationExists(
+            f"{merchant_id} already {live}", status=str(ApplicationStatus(live).label)
+        )
+    application = PavilionApplication.objects.create(
+        pavilion_id=pavilion.pk,
+        merchant_id=merchant_id,
+        applicant_id=actor_id if actor_role == MERCHANT else None,
+        motivation=text,
+        created_at=now,
+    )
+    return application_info(application.pk)
+
+
+@transaction.atomic
+def application_decide(
+    *,
+    actor_id: int | None,
+    actor_role: str,
+    application_id: int,
+    admit: bool,
+    reason: str = "",
+    now: datetime,
+) -> ApplicationInfo:
+    """A reviewer (the owner partner's staff, or an operator) admits or rejects a pending
+    or waitlisted application. Admitting takes a seat when one is free (the sponsorship
+    runs ``sponsorship_months`` from now); when the quota is full the application is
+    waitlisted instead, with the reason "quota full", and admitted automatically when a
+    seat frees. Rejecting needs a reason, shown to the company. The pavilion row is locked
+    first, so simultaneous admissions never pass the quota."""
+    row = PavilionApplication.objects.filter(pk=application_id).values("pavilion_id").first()
+    if row is None:
+        raise ApplicationNotFound(f"no application {application_id}")
+    found = pavilion_get(
+        slug=Pavilion.objects.values_list("slug", flat=True).get(pk=row["pavilion_id"])
+    )
+    pavilion_reviewer_check(pavilion=found, actor_id=actor_id, actor_role=actor_role)
+    pavilion = _locked_pavilion(found.id)
+    application = PavilionApplication.objects.select_for_update().get(pk=application_id)
+    if application.status not in (ApplicationStatus.PENDING, ApplicationStatus.WAITLISTED):
+        raise ApplicationDecided(
+            f"application {application_id} is {application.status}",
+            status=str(ApplicationStatus(application.status).label).lower(),
+        )
+    application.decided_at = now
+    application.reviewed_by_id = actor_id if actor_role != SYSTEM else None
+    if not admit:
+        text = (reason or "").replace("\r\n", "\n").strip()
+        if not text:
+            raise ReasonRequired("rejection without reason")
+        if len(text) > MAX_REASON:
+            raise TextTooLong("reason", field=str(_("Reason")), limit=MAX_REASON)
+        application.status = ApplicationStatus.REJECTED
+        application.reason = text
+        application.closed_at = now
+        application.save(
+            update_fields=["status", "reason", "closed_at", "decided_at", "reviewed_by"]
+        )
+    elif pavilion.admitted_count < pavilion.quota:
+        application.save(update_fields=["decided_at", "reviewed_by"])
+        _admit(pavilion, application, now=now)
+    elif application.status == ApplicationStatus.PENDING:
+        application.status = ApplicationStatus.WAITLISTED
+        application.waitlisted_at = now
+        application.reason = QUOTA_FULL_REASON
+        application.save(
+            update_fields=["status", "waitlisted_at", "reason", "decided_at", "reviewed_by"]
+        )
+    return application_info(application_id)
+
+
+@transaction.atomic
+def application_withdraw(
+    *, actor_id: int, actor_role: str, application_id: int, now: datetime
+) -> ApplicationInfo:
+    """The company's owner or manager withdraws its live application (pending, waitlisted
+    or admitted: leaving ends the sponsorship now and the first waitlisted company takes the
+    seat). Clerks 403, others 404; a closed application 409."""
+    row = (
+        PavilionApplication.objects.filter(pk=application_id)
+        .values("pavilion_id", "merchant_id")
+        .first()
+    )
+    if row is None:
+        raise ApplicationNotFound(f"no application {application_id}")
+    try:
+        authorize(
+            merchant_id=row["merchant_id"], actor_id=actor_id, actor_role=actor_role, roles=EDITORS
+        )
+    except NotFound as exc:
+        raise ApplicationNotFound(f"application {application_id} is not the actor's") from exc
+    pavilion = _locked_pavilion(row["pavilion_id"])
+    application = PavilionApplication.objects.select_for_update().get(pk=application_id)
+    if application.status not in LIVE_APPLICATION_STATUSES:
+        raise ApplicationDecided(
+            f"application {application_id} is {application.status}",
+            status=str(ApplicationStatus(application.status).label).lower(),
+        )
+    _leave(pavilion, application, status=ApplicationStatus.WITHDRAWN, now=now)
+    return application_info(application_id)
+
+
+def pavilion_sponsorships_end(*, now: datetime, limit: int = 10_000) -> int:
+    """End every sponsorship whose period is over (``sponsorship_ends_at <= now``) and give
+    each freed seat to the waiting list; one short transaction per pavilion, its row locked.
+    Idempotent; Celery beat runs it hourly (``fiera.trade.pavilion_sponsorships_end``) and
+    ``fiera trade pavilions-expire`` by hand. How many ended."""
+    ended = 0
+    due = (
+        PavilionApplication.objects.filter(
+            status=ApplicationStatus.ADMITTED, sponsorship_ends_at__lte=now
+        )
+        .order_by()
+        .values_list("pavilion_id", flat=True)
+        .distinct()
+    )
+    for pavilion_id in sorted(set(due)):
+        with transaction.atomic():
+            pavilion = _locked_pavilion(pavilion_id)
+            rows = list(
+                PavilionApplication.objects.select_for_update()
+                .filter(
+                    pavilion_id=pavilion_id,
+                    status=ApplicationStatus.ADMITTED,
+                    sponsorship_ends_at__lte=now,
+                )
+                .order_by("sponsorship_ends_at", "id")[: max(limit - ended, 0)]
+            )
+            for application in rows:
+                application.status = ApplicationStatus.ENDED
+                application.closed_at = application.sponsorship_ends_at
+                application.save(update_fields=["status", "closed_at"])
+            if rows:
+                Pavilion.objects.filter(pk=pavilion_id).update(
+                    admitted_count=F("admitted_count") - len(rows)
+                )
+                pavilion.admitted_count -= len(rows)
+                _fill_from_waitlist(pavilion, now=now)
+            ended += len(rows)
+        if ended >= limit:
+            break
+    return ended

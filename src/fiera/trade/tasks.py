@@ -23,3 +23,13 @@ def expire_rfqs() -> tuple[int, int]:
     from fiera.trade.services import rfqs_expire
 
     return rfqs_expire(now=timezone.now())
+
+
+@shared_task(name="fiera.trade.pavilion_sponsorships_end")
+def pavilion_sponsorships_end() -> int:
+    """End the pavilion sponsorships whose period is over and admit the waiting lists in
+    their place (Celery beat runs it every hour: ``CELERY_BEAT_SCHEDULE`` in settings).
+    How many ended."""
+    from fiera.trade.services import pavilion_sponsorships_end as end
+
+    return end(now=timezone.now())

@@ -59,4 +59,22 @@ urlpatterns += [
         views.order_document,
         name="order_document",
     ),
+    # --- pavilions ---
+    path("trade/pavilions/", views.pavilion_list, name="pavilions"),
+    path("trade/pavilions/<slug:slug>/", views.pavilion_page, name="pavilion"),
+    path(
+        "trade/pavilions/<slug:slug>/applications/", views.pavilion_review, name="pavilion_review"
+    ),
+    path(
+        "trade/pavilions/<slug:slug>/applications/<int:application_id>/decide",
+        views.pavilion_decide,
+        name="pavilion_decide",
+    ),
+    path("trade/pavilions/<slug:slug>/open", views.pavilion_open, name="pavilion_open"),
+    path("console/pavilions/", views.console_pavilions, name="console_pavilions"),
+    path(
+        "console/pavilions/<int:application_id>/withdraw",
+        views.console_pavilion_withdraw,
+        name="console_pavilion_withdraw",
+    ),
 ]

@@ -29,7 +29,14 @@ from fiera.common.reference import countries_by_local_name, country_name
 from fiera.common.trade_terms import INCOTERMS, PAYMENT_TERMS, incoterm_name, payment_terms_name
 from fiera.orders.selectors import address_get
 from fiera.trade import selectors, services
-from fiera.trade.models import DisputeReason, DisputeStatus, InquiryStatus, RfqStatus, RfqUnit
+from fiera.trade.models import (
+    ApplicationStatus,
+    DisputeReason,
+    DisputeStatus,
+    InquiryStatus,
+    RfqStatus,
+    RfqUnit,
+)
 
 PAGE_SIZE = 25
 
@@ -869,3 +876,226 @@ def order_document(request: HttpRequest, number: str, kind: str) -> HttpResponse
     answer["Content-Disposition"] = f'inline; filename="{document.filename}"'
     answer["Content-Language"] = document.language
     return answer
+
+
+# --- pavilions ------------------------------------------------------------------------------
+
+PAVILION_PAGE_SIZE = 12
+
+
+def pavilion_list(request: HttpRequest) -> HttpResponse:
+    """Public: every pavilion with its quota and seats left."""
+    language = getattr(request, "LANGUAGE_CODE", "en")
+    pavilions = selectors.pavilion_list()
+    reviews = selectors.pavilions_reviewed_by(pavilions=pavilions, **_actor(request))
+    return render(
+        request,
+        "trade/pavilion_list.html",
+        {"rows": [(p, p.name(language), p.intro(language), p.id in reviews) for p in pavilions]},
+    )
+
+
+def pavilion_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """Public: the landing page. Hero, featured categories (links to the search inside the
+    pavilion), admitted companies by region, the search (``q``, ``category``, ``page``) and
+    the live results, which static/trade/pavilion.js refreshes from the stats endpoint."""
+    try:
+        pavilion = selectors.pavilion_get(slug=slug)
+    except DomainError as exc:
+        raise _page_error(exc) from None
+    language = getattr(request, "LANGUAGE_CODE", "en")
+    q = (request.GET.get("q") or "").strip()[:100]
+    category = (request.GET.get("category") or "").strip()[:60]
+    category = category if category.replace("-", "").isalnum() else ""
+    page_number = parse_page(request.GET.get("page"), last=10_000)
+    results = selectors.pavilion_listing_search(
+        pavilion=pavilion,
+        q=q or None,
+        category_slug=category or None,
+        limit=PAVILION_PAGE_SIZE,
+        offset=(page_number - 1) * PAVILION_PAGE_SIZE,
+    )
+    stats = selectors.pavilion_stats_cached(slug=slug, now=timezone.now())
+    query = "".join(f"{k}={v}&" for k, v in (("q", q), ("category", category)) if v)
+    return render(
+        request,
+        "trade/pavilion.html",
+        {
+            "pavilion": pavilion,
+            "name": pavilion.name(language),
+            "intro": pavilion.intro(language),
+            "featured": [(c.slug, c.name(language)) for c in pavilion.featured],
+            "groups": selectors.pavilion_companies(pavilion_id=pavilion.id),
+            "results": results,
+            "market": {"slug": pavilion.marketplace_slug},
+            "q": q,
+            "category": category,
+            "query": query,
+            "page_number": page_number,
+            "stats": stats,
+            "countries": [country_name(c) for c in stats.buyer_countries],
+            "poll_url": f"/api/v1/trade/pavilions/{pavilion.slug}/stats",
+            "country_label": country_name(pavilion.country),
+            "reviews": bool(
+                selectors.pavilions_reviewed_by(pavilions=[pavilion], **_actor(request))
+            ),
+        },
+    )
+
+
+@login_required
+def console_pavilions(request: HttpRequest) -> HttpResponse:
+    """The merchant console's "Pavilions": every pavilion with the company's application
+    (status, reason, withdraw) and the form to apply; POST applies (owners and managers;
+    clerks see the page and are refused on POST)."""
+    actor = _actor(request)
+    if actor["actor_role"] != "merchant":
+        raise DjangoPermissionDenied(_("Only merchant staff can do this."))
+    merchant_id = parse_id(request.GET.get("merchant")) or selectors.first_merchant_of(
+        user_id=actor["actor_id"]
+    )
+    if merchant_id is None:
+        raise Http404(_("Your account does not belong to a company yet."))
+    error, status, failed_slug, motivation = "", 200, "", ""
+    if request.method == "POST":
+        failed_slug = request.POST.get("pavilion", "")[:60]
+        motivation = request.POST.get("motivation", "")[:1100]
+        try:
+            services.pavilion_apply(
+                slug=failed_slug,
+                merchant_id=merchant_id,
+                motivation=motivation,
+                now=timezone.now(),
+                **actor,
+            )
+        except NotFound as exc:
+            raise _page_error(exc) from None
+        except DomainError as exc:
+            error, status = exc.message(), exc.status
+        else:
+            messages.success(
+                request, _("Your application was sent; the pavilion's team will review it.")
+            )
+            return HttpResponseRedirect(
+                f"{reverse('trade:console_pavilions')}?merchant={merchant_id}"
+            )
+    try:
+        applications = selectors.merchant_applications(merchant_id=merchant_id, **actor)
+    except DomainError as exc:
+        raise _page_error(exc) from None
+    language = getattr(request, "LANGUAGE_CODE", "en")
+    live = {a.pavilion_id: a for a in applications if a.is_live}
+    pavilions = selectors.pavilion_list()
+    names = {p.id: p.name(language) for p in pavilions}
+    return render(
+        request,
+        "trade/console_pavilions.html",
+        {
+            "console_section": "pavilions",
+            "merchant_id": merchant_id,
+            "rows": [(p, names[p.id], live.get(p.id)) for p in pavilions],
+            "applications": [(a, names.get(a.pavilion_id, a.pavilion_slug)) for a in applications],
+            "error": error,
+            "failed_slug": failed_slug,
+            "motivation": motivation,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def console_pavilion_withdraw(request: HttpRequest, application_id: int) -> HttpResponse:
+    actor = _actor(request)
+    try:
+        found = services.application_withdraw(
+            application_id=application_id, now=timezone.now(), **actor
+        )
+        messages.success(request, _("Your application was withdrawn."))
+        merchant_id = found.merchant_id
+    except NotFound as exc:
+        raise _page_error(exc) from None
+    except DomainError as exc:
+        messages.error(request, exc.message())
+        merchant_id = parse_id(request.POST.get("merchant")) or 0
+    suffix = f"?merchant={merchant_id}" if merchant_id else ""
+    return HttpResponseRedirect(reverse("trade:console_pavilions") + suffix)
+
+
+REVIEW_STATUSES = ("pending", "waitlisted", "admitted", "rejected", "withdrawn", "ended")
+
+
+@login_required
+def pavilion_review(request: HttpRequest, slug: str) -> HttpResponse:
+    """The owner partner's staff (and operators): the applications with their review
+    buttons, the quota used, and the switch that opens or closes applications. Others 403."""
+    actor = _actor(request)
+    status = request.GET.get("status") or ""
+    status = status if status in REVIEW_STATUSES else ""
+    try:
+        pavilion = selectors.pavilion_get(slug=slug)
+        found = selectors.application_list(slug=slug, status=status or None, **actor)
+    except DomainError as exc:
+        raise _page_error(exc) from None
+    paginator = Paginator(found, PAGE_SIZE)
+    page = paginator.get_page(parse_page(request.GET.get("page"), last=paginator.num_pages))
+    language = getattr(request, "LANGUAGE_CODE", "en")
+    stats = selectors.pavilion_stats(slug=slug, now=timezone.now())
+    return render(
+        request,
+        "trade/pavilion_review.html",
+        {
+            "pavilion": pavilion,
+            "name": pavilion.name(language),
+            "page": page,
+            "status": status,
+            "statuses": [(s, ApplicationStatus(s).label) for s in REVIEW_STATUSES],
+            "stats": stats,
+            "used_pct": round(100 * pavilion.admitted / pavilion.quota),
+        },
+    )
+
+
+@login_required
+@require_POST
+def pavilion_decide(request: HttpRequest, slug: str, application_id: int) -> HttpResponse:
+    actor = _actor(request)
+    decision = request.POST.get("decision", "")
+    try:
+        if decision not in ("admit", "reject"):
+            raise DomainError("decision missing", message=_("Choose admit or reject."))
+        found = services.application_decide(
+            application_id=application_id,
+            admit=decision == "admit",
+            reason=request.POST.get("reason", "")[:600],
+            now=timezone.now(),
+            **actor,
+        )
+    except NotFound as exc:
+        raise _page_error(exc) from None
+    except PermissionDenied as exc:
+        raise _page_error(exc) from None
+    except DomainError as exc:
+        messages.error(request, exc.message())
+    else:
+        if found.status == ApplicationStatus.WAITLISTED:
+            messages.warning(request, _("The quota is full: the company is on the waiting list."))
+        else:
+            messages.success(request, _("Decision saved."))
+    return HttpResponseRedirect(reverse("trade:pavilion_review", args=[slug]))
+
+
+@login_required
+@require_POST
+def pavilion_open(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        found = services.pavilion_open_set(
+            slug=slug, is_open=request.POST.get("is_open") == "1", **_actor(request)
+        )
+    except DomainError as exc:
+        raise _page_error(exc) from None
+    if found.is_open:
+        messages.success(request, _("The pavilion accepts applications."))
+    else:
+        messages.success(request, _("The pavilion no longer accepts applications."))
+    return HttpResponseRedirect(reverse("trade:pavilion_review", args=[slug]))

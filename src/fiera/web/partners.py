@@ -22,6 +22,7 @@ from fiera.common.errors import DomainError, NotFound
 from fiera.common.money import Money
 from fiera.orders.selectors import merchant_sales
 from fiera.partners import selectors as partner_selectors
+from fiera.trade.selectors import pavilion_list
 
 SALES_DAYS = 365
 
@@ -93,5 +94,9 @@ def partner_page(request: HttpRequest, slug: str) -> HttpResponse:
             "staff": staff,
             "manages_staff": manages,
             "since": since,
+            "pavilions": [
+                (p, p.name(getattr(request, "LANGUAGE_CODE", "en")))
+                for p in pavilion_list(partner_id=partner.id)
+            ],
         },
     )
