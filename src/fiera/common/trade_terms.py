@@ -45,6 +45,14 @@ MAX_LEAD_TIME_DAYS = 365
 
 class InvalidTerms(InvalidInput):
     code = "invalid_trade_terms"
+    message_template = _(
+        "Check the trade terms: an Incoterm (%(incoterms)s), the payment terms and a lead "
+        "time of 0 to 365 days."
+    )
+
+    def __init__(self, detail: str = "", **extra: object) -> None:
+        extra.setdefault("incoterms", ", ".join(INCOTERMS))
+        super().__init__(detail, **extra)
 
 
 def incoterm_check(code: object) -> str:

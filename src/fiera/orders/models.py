@@ -170,11 +170,11 @@ class Order(models.Model):
     # B2B terms (``common.trade_terms``), blank on storefront orders: the Incoterm and its
     # named place ("FOB", "Genova"), the payment terms, the promised lead time and, for an
     # order created by accepting a quote, the quote's reference (its lines are "contract").
-    incoterm = models.CharField(max_length=3, blank=True, default="")
-    incoterm_place = models.CharField(max_length=80, blank=True, default="")
-    payment_terms = models.CharField(max_length=12, blank=True, default="")
+    incoterm = models.CharField(max_length=3, blank=True, default="", db_default="")
+    incoterm_place = models.CharField(max_length=80, blank=True, default="", db_default="")
+    payment_terms = models.CharField(max_length=12, blank=True, default="", db_default="")
     lead_time_days = models.PositiveSmallIntegerField(null=True, blank=True)
-    quote_ref = models.CharField(max_length=32, blank=True, default="")
+    quote_ref = models.CharField(max_length=32, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("order")
