@@ -1376,3 +1376,36 @@ def variants_for_sale(
         [marketplace_id, currency, *ids],
     )
     return {int(row[0]) for row in rows}
+
+
+# --- trade search ---
+# The storefront's search engine for other apps' searches over the catalog (the trade
+# marketplace's listing and supplier search, fiera.trade.search): the same documents,
+# FTS structures, matching and score, never a second engine.
+
+TextMatch = search.TextMatch
+CATEGORY_TREE_SQL = _CATEGORY_TREE_SQL  # one placeholder: the category slug; alias ``p``
+
+
+def text_match(q: str | None, *, alias: str = "p", category_alias: str = "sc") -> TextMatch:
+    """SQL fragments restricting ``catalog_product`` rows (``alias``) to those matching
+    ``q`` on this connection's vendor, with their score (see ``catalog.search``)."""
+    return search.text_match(connection.vendor, q, alias=alias, category_alias=category_alias)
+
+
+def search_document(texts: Iterable[str | None]) -> str:
+    """The normalized search document of ``texts`` (case, accents, CJK pieces folded as
+    the catalog's documents are), for documents other apps store."""
+    return search.document(texts)
+
+
+def search_terms(q: str | None) -> list[tuple[str, bool]]:
+    """The terms of a query as (normalized text, matches as a word prefix); a query with
+    text but no word gives ``[("", False)]``, which matches nothing."""
+    if search.without_words(q):
+        return [("", False)]
+    return [(t.text, t.prefix) for t in search.query_terms(q)]
+
+
+def category_exists(*, slug: str) -> bool:
+    return Category.objects.filter(slug=slug).exists()
