@@ -12,11 +12,12 @@ from typing import Annotated, Literal, TypedDict
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, File, Form, Router, Status, UploadedFile
+from ninja import Field, File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
 from fiera.common.pagination import Page
 from fiera.common.schemas import ErrorOut
+from fiera.trade import search as trade_search
 from fiera.trade import selectors, services
 from fiera.trade.schemas import (
     CompanyIn,
@@ -24,11 +25,14 @@ from fiera.trade.schemas import (
     CompanyVerifyIn,
     InquiryIn,
     InquiryOut,
+    ListingSearchOut,
     MemberIn,
     ReplyIn,
     SupplierIn,
     SupplierOut,
+    SupplierSearchOut,
     ThreadOut,
+    TradeSearchQuery,
     UnreadOut,
     VerificationOut,
 )
@@ -249,3 +253,45 @@ def inquiry_close(request: HttpRequest, inquiry_id: Id) -> ThreadOut:
     """Close the inquiry: its buyer, or the supplier's owners and managers."""
     thread = services.inquiry_close(inquiry_id=inquiry_id, now=timezone.now(), **_actor(request))
     return ThreadOut.of(thread)
+
+
+# --- trade search ---
+
+
+@router.get(
+    "/trade/search/listings",
+    auth=None,
+    response={200: ListingSearchOut, 404: ErrorOut, 422: ErrorOut},
+)
+def trade_search_listings(
+    request: HttpRequest, params: Query[TradeSearchQuery]
+) -> trade_search.TradeSearchPage:
+    """Public: listings of the B2B trade marketplace (the first one, or ``marketplace``)
+    matching ``q`` in it/en/zh and every filter, most relevant first (then the supplier's
+    verification level, then newest; newest first without ``q``). Paged; prices in the
+    marketplace's default currency."""
+    return trade_search.trade_search(
+        kind="listings",
+        marketplace_slug=params.marketplace,
+        now=timezone.now(),
+        **params.dict(exclude={"marketplace"}),
+    )
+
+
+@router.get(
+    "/trade/search/suppliers",
+    auth=None,
+    response={200: SupplierSearchOut, 404: ErrorOut, 422: ErrorOut},
+)
+def trade_search_suppliers(
+    request: HttpRequest, params: Query[TradeSearchQuery]
+) -> trade_search.TradeSearchPage:
+    """Public: suppliers (supplier profile and a store on the marketplace) matching ``q``
+    in their name, their capabilities or their listings; the listing filters (category,
+    max_moq, origin) keep those with at least one such listing. Ranked, paged."""
+    return trade_search.trade_search(
+        kind="suppliers",
+        marketplace_slug=params.marketplace,
+        now=timezone.now(),
+        **params.dict(exclude={"marketplace"}),
+    )

@@ -49,8 +49,9 @@ from fiera.catalog.selectors import (
 )
 from fiera.common.errors import InvalidInput, not_one_of
 from fiera.common.reference import is_country
+from fiera.marketplaces.selectors import MarketplaceInfo, MarketplaceNotFound, marketplace_get
 from fiera.merchants.selectors import merchant_get
-from fiera.trade.selectors import LEVEL_LABELS, LEVELS
+from fiera.trade.selectors import LEVEL_LABELS, LEVELS, trade_marketplace
 
 MAX_LIMIT = 100
 COUNT_LIMIT = 1000  # totals are counted up to this many ("1,000+"), as the storefront's
@@ -532,3 +533,59 @@ def _supplier_stats(
         m: (total, tuple(c for _n, c in sorted(cats, key=lambda x: (-x[0], x[1][0]))[:3]))
         for m, (total, cats) in out.items()
     }
+
+
+# --- one entry for the API and the page -----------------------------------------------------
+
+KINDS = ("listings", "suppliers")
+
+
+def trade_market(*, slug: str | None = None) -> MarketplaceInfo:
+    """The active B2B trade marketplace ``slug`` (404 for another kind), or the first."""
+    if not slug:
+        return trade_marketplace()
+    found = marketplace_get(slug=slug)
+    if found.kind != "b2b_trade" or not found.is_active:
+        raise MarketplaceNotFound(f"{slug} is not an active b2b_trade marketplace")
+    return found
+
+
+def trade_search(
+    *,
+    kind: str,
+    marketplace_slug: str | None = None,
+    q: str | None = None,
+    category: str | None = None,
+    region: str | None = None,
+    max_moq: int | None = None,
+    level: str | None = None,
+    origin: str | None = None,
+    merchant_ids: Sequence[int] | None = None,
+    now: datetime,
+    limit: int = 20,
+    offset: int = 0,
+) -> TradeSearchPage:
+    """``listing_search`` (kind "listings") or ``supplier_search`` ("suppliers") on the
+    trade marketplace ``marketplace_slug`` (the first one without it), in its default
+    currency, with the filters checked by ``search_filters``."""
+    if kind not in KINDS:
+        raise not_one_of("kind", KINDS)
+    market = trade_market(slug=marketplace_slug)
+    filters = search_filters(
+        category=category,
+        region=region,
+        max_moq=max_moq,
+        level=level,
+        origin=origin,
+        merchant_ids=merchant_ids,
+    )
+    run = listing_search if kind == "listings" else supplier_search
+    return run(
+        marketplace_id=market.id,
+        currency=market.default_currency,
+        q=q,
+        filters=filters,
+        now=now,
+        limit=limit,
+        offset=offset,
+    )
