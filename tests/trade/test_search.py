@@ -345,3 +345,8 @@ def test_page_bad_filter_is_explained_not_an_error(m: Market, client: Client) ->
     reply = client.get("/trade/search/", {"q": "olio", "category": "nope"})
     assert reply.status_code == 422
     assert "nope" in reply.content.decode()
+
+
+def test_trade_storefront_links_to_the_search(m: Market, client: Client) -> None:
+    html = client.get("/m/trade/", HTTP_ACCEPT_LANGUAGE="it").content.decode()
+    assert "/trade/search/?marketplace=trade" in html and "Trova fornitori" in html

@@ -14,4 +14,6 @@ urlpatterns = [
     path("trade/inquiries/<int:inquiry_id>/", views.thread, name="thread"),
     path("trade/inquiries/<int:inquiry_id>/reply", views.reply, name="reply"),
     path("trade/inquiries/<int:inquiry_id>/close", views.close, name="close"),
+    # --- trade search ---
+    path("trade/search/", views.search_page, name="search"),
 ]
