@@ -117,7 +117,8 @@ class SupplierProfile(models.Model):
     # --- trade search --- the normalized document of the merchant's display name and the
     # capabilities in it/en/zh (catalog.selectors.search_document), written by
     # services.supplier_profile_save; fiera.trade.search matches the supplier on it
-    search_document = models.TextField(blank=True, default="", editable=False)
+    # (nullable without a default: adding it is an ADD COLUMN on SQLite, not a table rebuild)
+    search_document = models.TextField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("supplier profile")

@@ -412,7 +412,7 @@ def supplier_search(
     )
     matching_params = [*match.where_params, *where_params, *sellable_params]
     terms = search_terms(q)
-    doc = "(' ' || sp.search_document || ' ')"
+    doc = "(' ' || COALESCE(sp.search_document, '') || ' ')"
     doc_where = "(" + (" AND ".join(f"{doc} LIKE %s" for _t in terms) or "1 = 1") + ")"
     doc_params = [f"% {t}%" if prefix else f"% {t} %" for t, prefix in terms]
     score, score_params = "0", []

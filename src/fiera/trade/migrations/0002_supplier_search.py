@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="supplierprofile",
             name="search_document",
-            field=models.TextField(blank=True, default="", editable=False),
+            field=models.TextField(blank=True, editable=False, null=True),
         ),
         migrations.RunPython(documents, migrations.RunPython.noop),
     ]
