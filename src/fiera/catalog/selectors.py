@@ -1393,6 +1393,26 @@ def text_match(q: str | None, *, alias: str = "p", category_alias: str = "sc") -
     return search.text_match(connection.vendor, q, alias=alias, category_alias=category_alias)
 
 
+def text_candidates(q: str | None, *, alias: str = "p") -> tuple[str, list[Any]]:
+    """On SQLite, a condition ANDed beside ``text_match``'s that lets the text index drive
+    the plan: ``alias.id IN`` the products whose document has the query's first term or
+    whose category's name has it (the first term's own condition, as one rowid list that
+    SQLite's planner reads first, where the OR of the two makes it scan the table). The
+    condition is implied by ``text_match``'s, so it changes no result. ``("", [])`` on
+    other vendors and for a query without terms."""
+    terms = search.query_terms(q)
+    if connection.vendor != "sqlite" or not terms or search.without_words(q):
+        return "", []
+    term = terms[0]
+    return (
+        f"{alias}.id IN (SELECT rowid FROM {search.FTS_TABLE} WHERE {search.FTS_TABLE} "
+        f"MATCH %s UNION ALL SELECT cp.id FROM catalog_product cp WHERE cp.category_id IN "
+        f"(SELECT cn.id FROM catalog_category cn WHERE (' ' || cn.search_names || ' ') "
+        f"LIKE %s))",
+        [f'"{term.text}"' + ("*" if term.prefix else ""), term.like_pattern()],
+    )
+
+
 def search_document(texts: Iterable[str | None]) -> str:
     """The normalized search document of ``texts`` (case, accents, CJK pieces folded as
     the catalog's documents are), for documents other apps store."""

@@ -45,6 +45,7 @@ from fiera.catalog.selectors import (
     region_name,
     search_document,
     search_terms,
+    text_candidates,
     text_match,
 )
 from fiera.common.errors import InvalidInput, not_one_of
@@ -214,14 +215,16 @@ LEVELS_SQL = (
 
 
 def _product_filters(filters: SearchFilters, *, now: datetime) -> tuple[list[str], list[Any]]:
-    """WHERE conditions on ``catalog_product p`` joined to ``merchants_merchant m``."""
+    """WHERE conditions on ``catalog_product p``."""
     where: list[str] = []
     params: list[Any] = []
     if filters.category:
         where.append(CATEGORY_TREE_SQL)
         params.append(filters.category)
     if filters.region:
-        where.append("m.region_code = %s")
+        where.append(
+            "p.merchant_id IN (SELECT rm.id FROM merchants_merchant rm WHERE rm.region_code = %s)"
+        )
         params.append(filters.region)
     if filters.origin:
         where.append("p.origin_country = %s")
@@ -239,15 +242,20 @@ def _product_filters(filters: SearchFilters, *, now: datetime) -> tuple[list[str
 
 
 def _sellable(filters: SearchFilters, marketplace_id: int, currency: str) -> tuple[str, list[Any]]:
-    """``(p.merchant_id, p.id) IN`` the products with a variant for sale (within the MOQ)."""
+    """The product ``p`` has a variant for sale (``catalog.rules``; within the MOQ filter).
+
+    Probed per candidate (a correlated EXISTS: four key lookups), not computed as the set
+    of every product for sale: the text index or the newest-first index drives, and with
+    a million listings the set would cost more than the candidates it filters (decision
+    0019)."""
     sell = rules.sellable_joins(variant="sv", product="sp2", store="ss", price="spr")
-    moq = " WHERE sv.min_order_quantity <= %s" if filters.max_moq is not None else ""
+    moq = " AND sv.min_order_quantity <= %s" if filters.max_moq is not None else ""
     params: list[Any] = [marketplace_id, currency]
     if filters.max_moq is not None:
         params.append(filters.max_moq)
     return (
-        f"(p.merchant_id, p.id) IN (SELECT sv.merchant_id, sv.product_id "
-        f"FROM catalog_variant sv {sell}{moq})",
+        f"EXISTS (SELECT 1 FROM catalog_variant sv {sell} "
+        f"WHERE sv.merchant_id = p.merchant_id AND sv.product_id = p.id{moq})",
         params,
     )
 
@@ -284,18 +292,20 @@ def listing_search(
     match = text_match(q)
     where, where_params = _product_filters(filters, now=now)
     sellable, sellable_params = _sellable(filters, marketplace_id, currency)
-    where = [*match.where, *where, sellable]
+    drive, drive_params = text_candidates(q)
+    where = [*match.where, *([drive] if drive else []), *where, sellable]
     scored = not match.empty
     score = match.score if scored else "0"
     hits = (
         f"SELECT p.id AS id, p.merchant_id AS merchant_id, p.created_at AS created_at, "
         f"{score} AS score FROM catalog_product p "
-        f"JOIN merchants_merchant m ON m.id = p.merchant_id {match.join if scored else ''} "
+        f"{match.join if scored else ''} "
         f"WHERE p.is_active = TRUE" + "".join(f" AND {w}" for w in where)
     )
     hits_params = [
         *(match.score_params if scored else []),
         *match.where_params,
+        *drive_params,
         *where_params,
         *sellable_params,
     ]
@@ -307,13 +317,13 @@ def listing_search(
         order = "{a}.created_at DESC, {a}.id DESC"
     # newest first on PostgreSQL: the page and the count each walk the newest-first index
     # and stop early (inlined); otherwise the hits are computed once (materialized)
-    materialized = (
-        "NOT MATERIALIZED" if not scored and connection.vendor == "postgresql" else ("MATERIALIZED")
-    )
+    materialized = "MATERIALIZED" if scored else "NOT MATERIALIZED"
     count_limit = max(COUNT_LIMIT, offset + limit) + 1
     with_hits = f"WITH hits AS {materialized} ({hits}) "
     counted = "SELECT COUNT(*) FROM (SELECT 1 FROM hits hc LIMIT %s) t"
-    cards = rules.sellable_joins(store="s")
+    cards, join = rules.sellable_joins(store="s"), "JOIN"
+    if connection.vendor == "sqlite":  # the page's few rows first, in the order written
+        cards, join = cards.replace("JOIN ", "CROSS JOIN "), "CROSS JOIN"
     sql = (
         f"{with_hits}"
         f"SELECT p.id, p.name_it, p.name_en, p.name_zh, p.merchant_id, m.display_name, "
@@ -322,8 +332,8 @@ def listing_search(
         f"FROM (SELECT h.id, h.created_at, h.score, COALESCE(lv.level, 0) AS level FROM hits h "
         f"{level_join} ORDER BY {order.format(a='h').replace('h.level', 'COALESCE(lv.level, 0)')} "
         f"LIMIT %s OFFSET %s) pg "
-        f"JOIN catalog_variant v ON v.product_id = pg.id {cards} "
-        f"JOIN merchants_merchant m ON m.id = p.merchant_id "
+        f"{join} catalog_variant v ON v.product_id = pg.id {cards} "
+        f"{join} merchants_merchant m ON m.id = p.merchant_id "
         f"GROUP BY pg.id, pg.created_at, pg.score, pg.level, p.id, p.name_it, p.name_en, "
         f"p.name_zh, p.merchant_id, m.display_name, m.region_code, p.origin_country "
         f"ORDER BY {order.format(a='pg')}"
@@ -402,15 +412,18 @@ def supplier_search(
     where, where_params = _product_filters(filters, now=now)
     sellable, sellable_params = _sellable(filters, marketplace_id, currency)
     listing_filters = bool(filters.category or filters.origin or filters.max_moq is not None)
+    drive, drive_params = text_candidates(q)
     # the merchants with a listing satisfying the listing filters and the text
     matching = (
         f"SELECT p.merchant_id AS merchant_id, COUNT(*) AS n FROM catalog_product p "
-        f"JOIN merchants_merchant m ON m.id = p.merchant_id {match.join} "
+        f"{match.join} "
         f"WHERE p.is_active = TRUE"
-        + "".join(f" AND {w}" for w in [*match.where, *where, sellable])
+        + "".join(
+            f" AND {w}" for w in [*match.where, *([drive] if drive else []), *where, sellable]
+        )
         + " GROUP BY p.merchant_id"
     )
-    matching_params = [*match.where_params, *where_params, *sellable_params]
+    matching_params = [*match.where_params, *drive_params, *where_params, *sellable_params]
     terms = search_terms(q)
     doc = "(' ' || COALESCE(sp.search_document, '') || ' ')"
     doc_where = "(" + (" AND ".join(f"{doc} LIKE %s" for _t in terms) or "1 = 1") + ")"
@@ -513,15 +526,13 @@ def _supplier_stats(
     if not merchant_ids:
         return {}
     marks = ", ".join(["%s"] * len(merchant_ids))
-    sell = rules.sellable_joins(variant="sv", product="sp2", store="ss", price="spr")
+    sellable, sellable_params = _sellable(SearchFilters(), marketplace_id, currency)
     rows = _fetch(
         f"SELECT p.merchant_id, c.slug, c.name_it, c.name_en, c.name_zh, COUNT(*) "
         f"FROM catalog_product p LEFT JOIN catalog_category c ON c.id = p.category_id "
-        f"WHERE p.is_active = TRUE AND p.merchant_id IN ({marks}) "
-        f"AND (p.merchant_id, p.id) IN (SELECT sv.merchant_id, sv.product_id "
-        f"FROM catalog_variant sv {sell} WHERE sv.merchant_id IN ({marks})) "
+        f"WHERE p.merchant_id IN ({marks}) AND p.is_active = TRUE AND {sellable} "
         f"GROUP BY p.merchant_id, c.slug, c.name_it, c.name_en, c.name_zh",
-        [*merchant_ids, marketplace_id, currency, *merchant_ids],
+        [*merchant_ids, *sellable_params],
     )
     out: dict[int, tuple[int, list[tuple[int, tuple[str, str, str, str]]]]] = {}
     for merchant_id, slug, it, en, zh, n in rows:
