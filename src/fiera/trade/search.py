@@ -324,14 +324,34 @@ def listing_search(
     cards, join = rules.sellable_joins(store="s"), "JOIN"
     if connection.vendor == "sqlite":  # the page's few rows first, in the order written
         cards, join = cards.replace("JOIN ", "CROSS JOIN "), "CROSS JOIN"
+    # the level orders the hits when ranked by relevance (computed over them); the page's
+    # rows read their supplier's level one by one (newest first walks the index alone)
+    if scored:
+        inner = (
+            f"SELECT h.id, h.created_at, h.score, COALESCE(lv.level, 0) AS level FROM hits h "
+            f"{level_join} ORDER BY "
+            f"{order.format(a='h').replace('h.level', 'COALESCE(lv.level, 0)')} "
+            f"LIMIT %s OFFSET %s"
+        )
+        inner_params = [*level_params, limit, offset]
+    else:
+        inner = (
+            f"SELECT h.id, h.created_at, h.score, 0 AS level FROM hits h "
+            f"ORDER BY {order.format(a='h')} LIMIT %s OFFSET %s"
+        )
+        inner_params = [limit, offset]
+    level_of = (
+        "(SELECT MAX(CASE WHEN tv.kind = 'audit' THEN 2 ELSE 1 END) "
+        "FROM trade_supplierprofile sp JOIN trade_supplierverification tv "
+        "ON tv.profile_id = sp.id WHERE sp.merchant_id = p.merchant_id "
+        "AND tv.checked_at <= %s AND tv.expires_at > %s)"
+    )
     sql = (
         f"{with_hits}"
         f"SELECT p.id, p.name_it, p.name_en, p.name_zh, p.merchant_id, m.display_name, "
-        f"m.region_code, p.origin_country, pg.level, MIN(v.min_order_quantity), "
+        f"m.region_code, p.origin_country, {level_of}, MIN(v.min_order_quantity), "
         f"MIN({rules.minimum_unit_price_sql(variant='v', price='pr')}), ({counted}) "
-        f"FROM (SELECT h.id, h.created_at, h.score, COALESCE(lv.level, 0) AS level FROM hits h "
-        f"{level_join} ORDER BY {order.format(a='h').replace('h.level', 'COALESCE(lv.level, 0)')} "
-        f"LIMIT %s OFFSET %s) pg "
+        f"FROM ({inner}) pg "
         f"{join} catalog_variant v ON v.product_id = pg.id {cards} "
         f"{join} merchants_merchant m ON m.id = p.merchant_id "
         f"GROUP BY pg.id, pg.created_at, pg.score, pg.level, p.id, p.name_it, p.name_en, "
@@ -340,7 +360,14 @@ def listing_search(
     )
     rows = _fetch(
         sql,
-        [*hits_params, count_limit, *level_params, limit, offset, marketplace_id, currency],
+        [
+            *hits_params,
+            *level_params,
+            count_limit,
+            *inner_params,
+            marketplace_id,
+            currency,
+        ],
     )
     if rows:
         total = int(rows[0][11])
@@ -428,8 +455,9 @@ def supplier_search(
     doc = "(' ' || COALESCE(sp.search_document, '') || ' ')"
     doc_where = "(" + (" AND ".join(f"{doc} LIKE %s" for _t in terms) or "1 = 1") + ")"
     doc_params = [f"% {t}%" if prefix else f"% {t} %" for t, prefix in terms]
-    score, score_params = "0", []
-    conditions, condition_params = ["st.marketplace_id = %s", "st.is_active = TRUE"], []
+    score, score_params = "0", list[str]()
+    conditions = ["st.marketplace_id = %s", "st.is_active = TRUE"]
+    condition_params: list[Any] = []
     condition_params.append(marketplace_id)
     if terms:  # its own document matches (with a listing for the listing filters) or a listing
         score = (

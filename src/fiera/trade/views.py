@@ -360,7 +360,8 @@ SEARCH_FILTERS = ("category", "region", "max_moq", "level", "origin")
 def search_page(request: HttpRequest) -> HttpResponse:
     """Public: search the trade marketplace's listings or suppliers (tabs) with the
     filters; a filter that is not valid is explained on the page (422), not dropped."""
-    tab = request.GET.get("tab") if request.GET.get("tab") in trade_search.KINDS else "listings"
+    tab = str(request.GET.get("tab") or "")
+    tab = tab if tab in trade_search.KINDS else "listings"
     values = {k: (request.GET.get(k) or "").strip()[:200] for k in ("q", *SEARCH_FILTERS)}
     values["origin"] = values["origin"].upper()
     number = parse_page(request.GET.get("page"))
