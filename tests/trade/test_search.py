@@ -325,7 +325,10 @@ def test_api_bad_filters_422(m: Market, client: Client, params: dict, word: str)
 
 @pytest.mark.parametrize(
     ("language", "words"),
-    [("it", ["Cerca", "Fornitori", "Olio extravergine"]), ("zh-hans", ["供应商", "特级初榨橄榄油"])],
+    [
+        ("it", ["Cerca", "Fornitori", "Olio extravergine"]),
+        ("zh-hans", ["供应商", "特级初榨橄榄油"]),
+    ],
 )
 def test_page_in_it_and_zh(m: Market, client: Client, language: str, words: list) -> None:
     reply = client.get(
@@ -350,3 +353,30 @@ def test_page_bad_filter_is_explained_not_an_error(m: Market, client: Client) ->
 def test_trade_storefront_links_to_the_search(m: Market, client: Client) -> None:
     html = client.get("/m/trade/", HTTP_ACCEPT_LANGUAGE="it").content.decode()
     assert "/trade/search/?marketplace=trade" in html and "Trova fornitori" in html
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(
+    "postgresql" not in __import__("os").environ.get("DATABASE_URL", ""),
+    reason="PostgreSQL only (DATABASE_URL is not PostgreSQL)",
+)
+def test_postgresql_matches_through_the_tsvector(m: Market) -> None:
+    """On PostgreSQL the text goes through the stored tsvector (the GIN index's column),
+    prefix queries included, and the level is computed in the same statement."""
+    from django.db import connection
+
+    statements: list[str] = []
+
+    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        found = listings(m, "oliv 橄榄", level="audit")
+    assert [h.product_id for h in found.items] == [m.oil_rossi.pk]
+    searched = [s for s in statements if "catalog_product" in s]
+    assert len(searched) == 1
+    assert "search_vector @@ to_tsquery" in searched[0]
+    assert "trade_supplierverification" in searched[0]
