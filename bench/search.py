@@ -3,6 +3,10 @@ mix, beside the bare SQL of the same search replayed raw in the same run.
 
     .venv/bin/python bench/search.py --database-url URL [--marketplace SLUG] [--rounds 20]
     .venv/bin/python bench/search.py --generate 1000000 [--database-url URL] [--rounds 20]
+    .venv/bin/python bench/search.py --trade [--listings 1000000] [--database-url URL]
+
+With ``--trade``: the trade marketplace's listing and supplier search (``fiera.trade.search``,
+decision 0019) on a generated marketplace, SQLite by default (see ``trade_main``).
 
 Without ``--generate`` it reads an existing database (the demo: ``fiera demo``) and
 changes nothing but its planner statistics (ANALYZE). With ``--generate N`` it drops and

@@ -118,7 +118,7 @@ class SupplierProfile(models.Model):
     # capabilities in it/en/zh (catalog.selectors.search_document), written by
     # services.supplier_profile_save; fiera.trade.search matches the supplier on it
     # (nullable without a default: adding it is an ADD COLUMN on SQLite, not a table rebuild)
-    search_document = models.TextField(null=True, blank=True, editable=False)
+    search_document = models.TextField(null=True, blank=True, editable=False)  # noqa: DJ001
 
     class Meta:
         verbose_name = _("supplier profile")
