@@ -256,9 +256,12 @@ def _sellable(filters: SearchFilters, marketplace_id: int, currency: str) -> tup
     params: list[Any] = [marketplace_id, currency]
     if filters.max_moq is not None:
         params.append(filters.max_moq)
+    # PostgreSQL: OFFSET 0 keeps the EXISTS a per-row probe (a semi-join would hash every
+    # listing for sale first, seconds at a million)
+    probe = " OFFSET 0" if connection.vendor == "postgresql" else ""
     return (
         f"EXISTS (SELECT 1 FROM catalog_variant sv {sell} "
-        f"WHERE sv.merchant_id = p.merchant_id AND sv.product_id = p.id{moq})",
+        f"WHERE sv.merchant_id = p.merchant_id AND sv.product_id = p.id{moq}{probe})",
         params,
     )
 
