@@ -256,12 +256,11 @@ def _sellable(filters: SearchFilters, marketplace_id: int, currency: str) -> tup
     params: list[Any] = [marketplace_id, currency]
     if filters.max_moq is not None:
         params.append(filters.max_moq)
-    # PostgreSQL: OFFSET 0 keeps the EXISTS a per-row probe (a semi-join would hash every
-    # listing for sale first, seconds at a million)
-    probe = " OFFSET 0" if connection.vendor == "postgresql" else ""
+    # (PostgreSQL's planner turns it into a semi-join and picks probes or one hash of the
+    # listings for sale from its statistics; forcing probes, OFFSET 0, measured slower at 1M)
     return (
         f"EXISTS (SELECT 1 FROM catalog_variant sv {sell} "
-        f"WHERE sv.merchant_id = p.merchant_id AND sv.product_id = p.id{moq}{probe})",
+        f"WHERE sv.merchant_id = p.merchant_id AND sv.product_id = p.id{moq})",
         params,
     )
 
