@@ -215,18 +215,20 @@ LEVELS_SQL = (
 
 
 def _product_filters(filters: SearchFilters, *, now: datetime) -> tuple[list[str], list[Any]]:
-    """WHERE conditions on ``catalog_product p``. The region and level sets are written
-    ``+p.merchant_id IN (...)``: a fifth of the suppliers is a fifth of the listings, so the
+    """WHERE conditions on ``catalog_product p``. On SQLite the region and level sets are
+    written ``+p.merchant_id IN (...)``: a fifth of the suppliers is a fifth of the listings, so the
     text index or the newest-first index should drive, not the merchant index (SQLite's
     planner otherwise reads every listing of those suppliers and sorts them)."""
     where: list[str] = []
     params: list[Any] = []
+    plus = "+" if connection.vendor == "sqlite" else ""  # PostgreSQL plans the sets itself
     if filters.category:
         where.append(CATEGORY_TREE_SQL)
         params.append(filters.category)
     if filters.region:
         where.append(
-            "+p.merchant_id IN (SELECT rm.id FROM merchants_merchant rm WHERE rm.region_code = %s)"
+            f"{plus}p.merchant_id IN (SELECT rm.id FROM merchants_merchant rm "
+            "WHERE rm.region_code = %s)"
         )
         params.append(filters.region)
     if filters.origin:
@@ -238,7 +240,7 @@ def _product_filters(filters: SearchFilters, *, now: datetime) -> tuple[list[str
         params.extend(ids)
     if filters.level:
         where.append(
-            f"+p.merchant_id IN (SELECT lv.merchant_id FROM ({LEVELS_SQL}) lv WHERE lv.level >= %s)"
+            f"{plus}p.merchant_id IN (SELECT lv.merchant_id FROM ({LEVELS_SQL}) lv WHERE lv.level >= %s)"
         )
         params.extend([_db_time(now), _db_time(now), LEVEL_RANK[filters.level]])
     return where, params
