@@ -240,7 +240,8 @@ def _product_filters(filters: SearchFilters, *, now: datetime) -> tuple[list[str
         params.extend(ids)
     if filters.level:
         where.append(
-            f"{plus}p.merchant_id IN (SELECT lv.merchant_id FROM ({LEVELS_SQL}) lv WHERE lv.level >= %s)"
+            f"{plus}p.merchant_id IN (SELECT lv.merchant_id FROM ({LEVELS_SQL}) lv "
+            "WHERE lv.level >= %s)"
         )
         params.extend([_db_time(now), _db_time(now), LEVEL_RANK[filters.level]])
     return where, params
