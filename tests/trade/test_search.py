@@ -380,3 +380,11 @@ def test_postgresql_matches_through_the_tsvector(m: Market) -> None:
     assert len(searched) == 1
     assert "search_vector @@ to_tsquery" in searched[0]
     assert "trade_supplierverification" in searched[0]
+
+
+def test_a_category_name_finds_its_listings(m: Market) -> None:
+    """A word only in the category's name ("Oils") finds the listings in it (on PostgreSQL
+    through the literal category ids text_match is given, catalog.selectors.text_match)."""
+    assert set(ids(listings(m, "oils"))) == {m.oil_rossi.pk, m.oil_verdi.pk}
+    assert set(ids(listings(m, "textiles wool"))) == {m.wool.pk}
+    assert listings(m, "textiles olive").items == []

@@ -1387,10 +1387,38 @@ TextMatch = search.TextMatch
 CATEGORY_TREE_SQL = _CATEGORY_TREE_SQL  # one placeholder: the category slug; alias ``p``
 
 
+_PG_CATEGORY_SUBQUERY = (
+    "ARRAY(SELECT cn.id FROM catalog_category cn WHERE (' ' || cn.search_names || ' ') LIKE %s)"
+)
+
+
 def text_match(q: str | None, *, alias: str = "p", category_alias: str = "sc") -> TextMatch:
     """SQL fragments restricting ``catalog_product`` rows (``alias``) to those matching
-    ``q`` on this connection's vendor, with their score (see ``catalog.search``)."""
-    return search.text_match(connection.vendor, q, alias=alias, category_alias=category_alias)
+    ``q`` on this connection's vendor, with their score (see ``catalog.search``).
+
+    On PostgreSQL each term's matching categories (a few dozen rows) are read first and
+    given as a literal id array: the planner then estimates the term's ``category_id =
+    ANY(...)`` branch from the real ids, not as a quarter of the table (an InitPlan's
+    unknown array), which made it hash every listing for sale even for a word that
+    matches nothing."""
+    match = search.text_match(connection.vendor, q, alias=alias, category_alias=category_alias)
+    if connection.vendor != "postgresql" or _PG_CATEGORY_SUBQUERY not in " ".join(match.where):
+        return match
+    where_params: list[Any] = []
+    params = iter(match.where_params)
+    for clause in match.where:
+        for _ in range(clause.count("%s")):
+            value = next(params)
+            if isinstance(value, str) and value.startswith("% ") and value.endswith("%"):
+                rows = _fetch(
+                    "SELECT id FROM catalog_category WHERE (' ' || search_names || ' ') LIKE %s",
+                    [value],
+                )
+                value = [int(r[0]) for r in rows]
+            where_params.append(value)
+    match.where = [w.replace(_PG_CATEGORY_SUBQUERY, "%s::bigint[]") for w in match.where]
+    match.where_params = where_params
+    return match
 
 
 def text_candidates(q: str | None, *, alias: str = "p") -> tuple[str, list[Any]]:
