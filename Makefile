@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PORT   ?= 8000
 
-.PHONY: setup demo serve test fuzz openapi lint bench bench-search bench-flash check clean
+.PHONY: setup demo serve test fuzz openapi lint bench bench-search bench-trade-search bench-flash check clean
 
 $(STAMP): pyproject.toml
 	@echo "Installing Fiera and its dependencies into $(VENV) (about a minute on a fresh machine)..."
@@ -63,6 +63,15 @@ SEARCH_VARIANTS ?= 1000000
 bench-search: setup
 	$(BIN)/python bench/search.py --database-url $(DEMO_URL)
 	$(BIN)/python bench/search.py --generate $(SEARCH_VARIANTS)
+
+## bench-trade-search: the trade marketplace's listing and supplier search, p50/p95 beside its
+## raw SQL, with TRADE_LISTINGS generated listings on SQLite (var/bench_trade_search.sqlite3)
+## and on PostgreSQL (TRADE_SEARCH_URL); each database is generated once and reused
+TRADE_LISTINGS ?= 1000000
+TRADE_SEARCH_URL ?= postgresql://postgres@127.0.0.1:5432/fiera_bench_trade_search
+bench-trade-search: setup
+	$(BIN)/python bench/search.py --trade --listings $(TRADE_LISTINGS)
+	$(BIN)/python bench/search.py --trade --listings $(TRADE_LISTINGS) --database-url $(TRADE_SEARCH_URL)
 
 ## bench-flash: one hot flash-sale SKU on PostgreSQL (DATABASE_URL, default fiera_bench_flash):
 ## single conditional UPDATE vs bucketed allocations vs batching, orders/s and p50/p95/p99;

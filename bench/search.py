@@ -3,6 +3,10 @@ mix, beside the bare SQL of the same search replayed raw in the same run.
 
     .venv/bin/python bench/search.py --database-url URL [--marketplace SLUG] [--rounds 20]
     .venv/bin/python bench/search.py --generate 1000000 [--database-url URL] [--rounds 20]
+    .venv/bin/python bench/search.py --trade [--listings 1000000] [--database-url URL]
+
+With ``--trade``: the trade marketplace's listing and supplier search (``fiera.trade.search``,
+decision 0019) on a generated marketplace, SQLite by default (see ``trade_main``).
 
 Without ``--generate`` it reads an existing database (the demo: ``fiera demo``) and
 changes nothing but its planner statistics (ANALYZE). With ``--generate N`` it drops and
@@ -309,7 +313,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--generate", type=int, default=0, metavar="VARIANTS")
     parser.add_argument("--marketplace", default=None, help="slug (default: the first active)")
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument(
+        "--trade",
+        action="store_true",
+        help="the trade marketplace's listing and supplier search (see trade_main)",
+    )
+    parser.add_argument("--listings", type=int, default=TRADE_LISTINGS, help="with --trade")
+    parser.add_argument(
+        "--regenerate", action="store_true", help="with --trade: rebuild the cached database"
+    )
     args = parser.parse_args(argv)
+    if args.trade:
+        return trade_main(args)
     url = args.database_url or (DEFAULT_GENERATED_URL if args.generate else None)
     if not url:
         parser.error("--database-url is required without --generate")
@@ -384,6 +399,356 @@ def main(argv: list[str] | None = None) -> int:
         f"\nms; page = the whole request in-process (test client), search = "
         f"product_search, raw SQL = its statements through the bare driver. "
         f"Worst page p95: {worst_page:.1f} ms (target on the demo data: under 100 ms)."
+    )
+    return 0
+
+
+# --- trade: the B2B marketplace's listing and supplier search ------------------------------
+#
+#     .venv/bin/python bench/search.py --trade [--database-url URL] [--listings 1000000]
+#                                      [--rounds 20] [--regenerate]
+#
+# Generates (once: the database is kept and reused while it holds the same number of
+# listings; --regenerate rebuilds it) a trade marketplace with ``--listings`` products,
+# one variant and one USD price each, over one merchant per TRADE_PER_MERCHANT listings
+# spread over the 20 Italian regions, each with a supplier profile; a third of them with
+# a valid business licence, a fifth with a valid on-site audit, some with expired checks;
+# MOQs 1/10/50/100/500, origins mostly IT. Bulk SQL: INSERT ... SELECT over
+# generate_series (PostgreSQL) or a recursive CTE (SQLite). Then, for each query of
+# TRADE_MIX, p50/p95 of GET /api/v1/trade/search/... (test client, in process), of
+# ``fiera.trade.search`` alone, and of its statements replayed through the bare driver.
+
+TRADE_LISTINGS = 1_000_000
+TRADE_PER_MERCHANT = 500
+TRADE_MARKETPLACE = "bench-trade"
+DEFAULT_TRADE_URL = f"sqlite:///{ROOT / 'var' / 'bench_trade_search.sqlite3'}"
+
+# (label, kind, API query string)
+TRADE_MIX: tuple[tuple[str, str, dict[str, str]], ...] = (
+    ("browse (no words)", "listings", {}),
+    ("olio", "listings", {"q": "olio"}),
+    ("olive oil", "listings", {"q": "olive oil"}),
+    ("橄榄油", "listings", {"q": "橄榄油"}),
+    ("vino, audit", "listings", {"q": "vino", "level": "audit"}),
+    ("olio, MOQ<=50, licence", "listings", {"q": "olio", "max_moq": "50", "level": "licence"}),
+    ("pecorino, IT-52, IT", "listings", {"q": "pecorino", "region": "IT-52", "origin": "IT"}),
+    ("category food, ES", "listings", {"category": "food", "origin": "ES"}),
+    ("audit only, page 50", "listings", {"level": "audit", "offset": "980"}),
+    ("no match: zzzz", "listings", {"q": "zzzz"}),
+    ("suppliers: browse", "suppliers", {}),
+    ("suppliers: olio", "suppliers", {"q": "olio"}),
+    ("suppliers: 红酒, audit", "suppliers", {"q": "红酒", "level": "audit"}),
+    ("suppliers: bench 7", "suppliers", {"q": "bench 7"}),
+    ("suppliers: IT-25, MOQ<=10", "suppliers", {"region": "IT-25", "max_moq": "10"}),
+)
+
+
+def _trade_generated(listings: int) -> bool:
+    """True when the database already holds the generated trade marketplace of that size."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if "marketplaces_marketplace" not in connection.introspection.table_names(cursor):
+            return False
+        cursor.execute(
+            "SELECT COUNT(*) FROM marketplaces_marketplace WHERE slug = %s", [TRADE_MARKETPLACE]
+        )
+        if not cursor.fetchone()[0]:
+            return False
+        cursor.execute("SELECT COUNT(*) FROM catalog_product")
+        return int(cursor.fetchone()[0]) == listings
+
+
+def generate_trade(listings: int) -> None:
+    """Write the trade marketplace (see the section's comment) in bulk."""
+    from datetime import timedelta
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+    from stdnum import luhn
+
+    from fiera.accounts.roles import SYSTEM
+    from fiera.catalog import search
+    from fiera.catalog.models import Category
+    from fiera.common.reference import italian_regions
+    from fiera.demo import vocabulary as vocab
+    from fiera.marketplaces.services import marketplace_create
+    from fiera.merchants.models import Merchant, Store
+    from fiera.trade.models import SupplierProfile, SupplierVerification
+
+    started = time.perf_counter()
+    now = timezone.now()
+    info = marketplace_create(
+        slug=TRADE_MARKETPLACE,
+        name="Bench trade",
+        kind="b2b_trade",
+        languages=["en", "it", "zh-hans"],
+        default_language="en",
+        default_currency="USD",
+        countries={"US": "USD", "DE": "USD", "CN": "USD"},
+        actor_role=SYSTEM,
+    )
+    for root_slug, (root_name, children) in vocab.CATEGORY_TREE.items():
+        root = Category.objects.create(
+            slug=root_slug, name_it=root_name.it, name_en=root_name.en, name_zh=root_name.zh
+        )
+        for slug, name in children:
+            Category.objects.create(
+                slug=slug, parent=root, name_it=name.it, name_en=name.en, name_zh=name.zh
+            )
+    categories = dict(Category.objects.values_list("slug", "pk"))
+    regions = [r.code for r in italian_regions()]
+    count = max(1, listings // TRADE_PER_MERCHANT)
+    merchants = []
+    for m in range(count):
+        body = f"{2_000_000 + m:07d}001"
+        merchants.append(
+            Merchant(
+                slug=f"bench-{m}",
+                legal_name=f"Bench {m} S.r.l.",
+                display_name=f"Bench {m}",
+                vat_number=f"IT{body}{luhn.calc_check_digit(body)}",
+                region_code=regions[m % len(regions)],
+            )
+        )
+    merchants = Merchant.objects.bulk_create(merchants, batch_size=1000)
+    Store.objects.bulk_create(
+        [
+            Store(merchant=m, marketplace_id=info.id, slug=m.slug, name=m.display_name)
+            for m in merchants
+        ],
+        batch_size=1000,
+    )
+    pitches = list(vocab.PITCHES.values())
+    profiles = SupplierProfile.objects.bulk_create(
+        [
+            SupplierProfile(
+                merchant=m,
+                capabilities_it=pitches[k % len(pitches)].it,
+                capabilities_en=pitches[k % len(pitches)].en,
+                capabilities_zh=pitches[k % len(pitches)].zh,
+                updated_at=now,
+                search_document=search.document(
+                    [
+                        m.display_name,
+                        pitches[k % len(pitches)].it,
+                        pitches[k % len(pitches)].en,
+                        pitches[k % len(pitches)].zh,
+                    ]
+                ),
+            )
+            for k, m in enumerate(merchants)
+        ],
+        batch_size=1000,
+    )
+    checks = []
+    for k, profile in enumerate(profiles):
+        for kind, every, days in (("licence", 3, 300), ("audit", 5, 200), ("licence", 7, -10)):
+            if k % every == 0:
+                checks.append(
+                    SupplierVerification(
+                        profile=profile,
+                        kind=kind,
+                        inspection_body="Bench Inspect" if kind == "audit" else "",
+                        evidence="trade/evidence/bench.pdf",
+                        checked_at=now - timedelta(days=400),
+                        expires_at=now + timedelta(days=days),
+                    )
+                )
+    SupplierVerification.objects.bulk_create(checks, batch_size=1000)
+    templates = [
+        (k, categories.get(t[0]), *t[1:], search.document(t[1:4]), search.document(t[4:7]))
+        for k, t in enumerate(_templates())
+    ]
+    first = min(m.pk for m in merchants)
+    sqlite = connection.vendor == "sqlite"
+    series = (
+        "(WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < %s) "
+        "SELECT g FROM s) gs"
+        if sqlite
+        else "generate_series(1, %s) gs(g)"
+    )
+    created = (
+        "strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now', '-' || g || ' seconds')"
+        if sqlite
+        else "now() - g * interval '1 second'"
+    )
+    origin = "CASE g %% 10 WHEN 0 THEN 'ES' WHEN 1 THEN 'FR' WHEN 2 THEN 'CN' ELSE 'IT' END"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE bench_template (k int PRIMARY KEY, category_id bigint, "
+            "name_it text, name_en text, name_zh text, description_it text, "
+            "description_en text, description_zh text, search_names text, "
+            "search_descriptions text)"
+        )
+        cursor.executemany(
+            "INSERT INTO bench_template VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            templates,
+        )
+        print(f"  {count:,} suppliers; writing {listings:,} listings ...", flush=True)
+        cursor.execute(
+            "INSERT INTO catalog_product (merchant_id, slug, category_id, name_it, name_en, "
+            "name_zh, description_it, description_en, description_zh, hs_code, "
+            "origin_country, is_active, created_at, search_names, search_descriptions) "
+            f"SELECT %s + (g %% %s), 'p-' || g, t.category_id, t.name_it, t.name_en, "
+            f"t.name_zh, t.description_it, t.description_en, t.description_zh, '090121', "
+            f"{origin}, TRUE, {created}, t.search_names, t.search_descriptions "
+            f"FROM {series} JOIN bench_template t ON t.k = g %% %s",
+            [first, count, listings, len(templates)],
+        )
+        print(f"  writing variants and prices ... ({time.perf_counter() - started:.0f} s)")
+        cursor.execute(
+            "INSERT INTO catalog_variant (product_id, merchant_id, sku, label, attributes, "
+            "weight_grams, min_order_quantity, is_active) "
+            "SELECT p.id, p.merchant_id, 'SKU-' || p.id, '', '{}', 500, "
+            "CASE p.id %% 5 WHEN 0 THEN 1 WHEN 1 THEN 10 WHEN 2 THEN 50 WHEN 3 THEN 100 "
+            "ELSE 500 END, TRUE FROM catalog_product p",
+            [],
+        )
+        cursor.execute(
+            "INSERT INTO catalog_price (variant_id, merchant_id, marketplace_id, currency, "
+            "amount_minor, min_quantity) "
+            "SELECT v.id, v.merchant_id, %s, 'USD', 300 + (v.id * 7919) %% 20000, 1 "
+            "FROM catalog_variant v",
+            [info.id],
+        )
+        cursor.execute("DROP TABLE bench_template")
+    print(f"  ANALYZE ... ({time.perf_counter() - started:.0f} s so far)", flush=True)
+    analyze()
+    print(f"  generated in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def _trade_schema(url: str) -> None:
+    """Migrate; should a migration fail on SQLite (a table rebuild the tenant-key triggers
+    refuse), build the tables from the models instead, as the test suite does."""
+    from django.apps import apps
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import DatabaseError, connection
+
+    try:
+        call_command("migrate", interactive=False, verbosity=0)
+        return
+    except DatabaseError as exc:
+        if connection.vendor != "sqlite":
+            raise
+        print(f"  migrate failed on SQLite ({exc}); tables from the models instead", flush=True)
+    connection.close()
+    prepare_database(url)
+    settings.MIGRATION_MODULES = {a.label: None for a in apps.get_app_configs()}
+    call_command("migrate", interactive=False, verbosity=0, run_syncdb=True)
+
+
+def trade_capture(call: Callable[[], Any]) -> list[tuple[str, Any]]:
+    from django.db import connection
+
+    statements: list[tuple[str, Any]] = []
+
+    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        statements.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        call()
+    return statements
+
+
+def trade_main(args: argparse.Namespace) -> int:
+    url = args.database_url or DEFAULT_TRADE_URL
+    os.environ["DATABASE_URL"] = url
+    if args.regenerate:
+        print(f"preparing {url.split('@')[-1]} ...", flush=True)
+        prepare_database(url)
+    elif url.startswith("sqlite"):
+        Path(urlsplit(url).path).parent.mkdir(parents=True, exist_ok=True)
+    else:
+        import psycopg
+
+        parts = urlsplit(url)
+        admin = parts._replace(path="/postgres").geturl()
+        with psycopg.connect(admin, autocommit=True) as conn:
+            name = parts.path.lstrip("/")
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                prepare_database(url)
+    setup_django(url)
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    from fiera.trade import search as trade_search
+
+    if not _trade_generated(args.listings):
+        if not args.regenerate:
+            connection.close()
+            prepare_database(url)
+        print(f"generating {args.listings:,} listings in {url.split('@')[-1]} ...", flush=True)
+        _trade_schema(url)
+        generate_trade(args.listings)
+    else:
+        print(f"reusing the generated database {url.split('@')[-1]} (--regenerate rebuilds it)")
+        analyze()
+    vendor = connection.vendor
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT COUNT(*) FROM catalog_product), "
+            "(SELECT COUNT(*) FROM trade_supplierprofile), "
+            "(SELECT COUNT(*) FROM trade_supplierverification)"
+        )
+        listings, profiles, checks = cursor.fetchone()
+    raw = raw_connection(url)
+    client = Client()
+    now = timezone.now()
+    print(
+        f"\nTrade search benchmark on {vendor} ({url.split('@')[-1]}): {listings:,} listings, "
+        f"{profiles:,} suppliers, {checks:,} verifications; {args.rounds} rounds, one at a time"
+    )
+    print(
+        f"  {'query':<28} {'results':>8}  {'API p50':>7} {'p95':>7}  {'search p50':>10} "
+        f"{'p95':>7}  {'raw SQL p50':>11} {'p95':>7}  {'search/raw p95':>14}"
+    )
+    worst = 0.0
+    for label, kind, params in TRADE_MIX:
+        path = (
+            f"/api/v1/trade/search/{kind}?{urlencode({**params, 'marketplace': TRADE_MARKETPLACE})}"
+        )
+        reply = client.get(path)
+        if reply.status_code != 200:
+            print(f"  {label:<28} HTTP {reply.status_code} {reply.content[:200]!r}")
+            continue
+        arguments = {
+            "kind": kind,
+            "marketplace_slug": TRADE_MARKETPLACE,
+            "now": now,
+            **{k: v for k, v in params.items() if k not in ("offset",)},
+            "offset": int(params.get("offset", "0")),
+        }
+        if "max_moq" in arguments:
+            arguments["max_moq"] = int(arguments["max_moq"])
+        call = functools.partial(trade_search.trade_search, **arguments)
+        found = call()
+        api_times = timed(functools.partial(client.get, path), args.rounds)
+        search_times = timed(call, args.rounds)
+        statements = [
+            s
+            for s in trade_capture(call)
+            if "catalog_product" in s[0] or "trade_supplierprofile" in s[0]
+        ]
+        raw_times = timed(replay(raw, statements, vendor), args.rounds)
+        total = f"{found.total:,}{'' if found.total_exact else '+'}"
+        ratio = percentile(search_times, 95) / percentile(raw_times, 95)
+        worst = max(worst, percentile(api_times, 95))
+        print(
+            f"  {label:<28} {total:>8}  {percentile(api_times, 50):7.1f} "
+            f"{percentile(api_times, 95):7.1f}  {percentile(search_times, 50):10.1f} "
+            f"{percentile(search_times, 95):7.1f}  {percentile(raw_times, 50):11.1f} "
+            f"{percentile(raw_times, 95):7.1f}  {ratio:13.2f}x",
+            flush=True,
+        )
+    raw.close()
+    print(
+        f"\nms; API = the whole GET in-process (test client), search = fiera.trade.search "
+        f"(marketplace lookup, filter checks, the search statements), raw SQL = its search "
+        f"statements through the bare driver. Worst API p95: {worst:.1f} ms."
     )
     return 0
 

@@ -262,6 +262,10 @@ def _pages(role: str) -> list[str]:
         if festival is not None:
             pages.append(reverse("festivals:festival", args=[festival.slug]))
         pages += [reverse("trade:inbox"), reverse("trade:company")]
+        pages += [  # the trade search, both tabs, with filters
+            reverse("trade:search") + "?q=olio&level=licence",
+            reverse("trade:search") + "?tab=suppliers&q=olio&max_moq=100",
+        ]
         supplier = _first("trade.SupplierProfile")
         if supplier is not None:  # the public profile with its verification badges
             pages.append(reverse("trade:supplier", args=[supplier.merchant_id]))

@@ -1513,3 +1513,84 @@ def listed_product_ids(
         [marketplace_id, currency, *ids, int(limit)],
     )
     return [int(r[0]) for r in rows]
+
+
+# --- trade search ---
+# The storefront's search engine for other apps' searches over the catalog (the trade
+# marketplace's listing and supplier search, fiera.trade.search): the same documents,
+# FTS structures, matching and score, never a second engine.
+
+TextMatch = search.TextMatch
+CATEGORY_TREE_SQL = _CATEGORY_TREE_SQL  # one placeholder: the category slug; alias ``p``
+
+
+_PG_CATEGORY_SUBQUERY = (
+    "ARRAY(SELECT cn.id FROM catalog_category cn WHERE (' ' || cn.search_names || ' ') LIKE %s)"
+)
+
+
+def text_match(q: str | None, *, alias: str = "p", category_alias: str = "sc") -> TextMatch:
+    """SQL fragments restricting ``catalog_product`` rows (``alias``) to those matching
+    ``q`` on this connection's vendor, with their score (see ``catalog.search``).
+
+    On PostgreSQL each term's matching categories (a few dozen rows) are read first and
+    given as a literal id array: the planner then estimates the term's ``category_id =
+    ANY(...)`` branch from the real ids, not as a quarter of the table (an InitPlan's
+    unknown array), which made it hash every listing for sale even for a word that
+    matches nothing."""
+    match = search.text_match(connection.vendor, q, alias=alias, category_alias=category_alias)
+    if connection.vendor != "postgresql" or _PG_CATEGORY_SUBQUERY not in " ".join(match.where):
+        return match
+    where_params: list[Any] = []
+    params = iter(match.where_params)
+    for clause in match.where:
+        for _ in range(clause.count("%s")):
+            value = next(params)
+            if isinstance(value, str) and value.startswith("% ") and value.endswith("%"):
+                rows = _fetch(
+                    "SELECT id FROM catalog_category WHERE (' ' || search_names || ' ') LIKE %s",
+                    [value],
+                )
+                value = [int(r[0]) for r in rows]
+            where_params.append(value)
+    match.where = [w.replace(_PG_CATEGORY_SUBQUERY, "%s::bigint[]") for w in match.where]
+    match.where_params = where_params
+    return match
+
+
+def text_candidates(q: str | None, *, alias: str = "p") -> tuple[str, list[Any]]:
+    """On SQLite, a condition ANDed beside ``text_match``'s that lets the text index drive
+    the plan: ``alias.id IN`` the products whose document has the query's first term or
+    whose category's name has it (the first term's own condition, as one rowid list that
+    SQLite's planner reads first, where the OR of the two makes it scan the table). The
+    condition is implied by ``text_match``'s, so it changes no result. ``("", [])`` on
+    other vendors and for a query without terms."""
+    terms = search.query_terms(q)
+    if connection.vendor != "sqlite" or not terms or search.without_words(q):
+        return "", []
+    term = terms[0]
+    return (
+        f"{alias}.id IN (SELECT rowid FROM {search.FTS_TABLE} WHERE {search.FTS_TABLE} "
+        f"MATCH %s UNION ALL SELECT cp.id FROM catalog_product cp WHERE cp.category_id IN "
+        f"(SELECT cn.id FROM catalog_category cn WHERE (' ' || cn.search_names || ' ') "
+        f"LIKE %s))",
+        [f'"{term.text}"' + ("*" if term.prefix else ""), term.like_pattern()],
+    )
+
+
+def search_document(texts: Iterable[str | None]) -> str:
+    """The normalized search document of ``texts`` (case, accents, CJK pieces folded as
+    the catalog's documents are), for documents other apps store."""
+    return search.document(texts)
+
+
+def search_terms(q: str | None) -> list[tuple[str, bool]]:
+    """The terms of a query as (normalized text, matches as a word prefix); a query with
+    text but no word gives ``[("", False)]``, which matches nothing."""
+    if search.without_words(q):
+        return [("", False)]
+    return [(t.text, t.prefix) for t in search.query_terms(q)]
+
+
+def category_exists(*, slug: str) -> bool:
+    return Category.objects.filter(slug=slug).exists()

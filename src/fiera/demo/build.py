@@ -66,6 +66,7 @@ from fiera.demo.paylater import build_pay_later
 from fiera.demo.prices import convert_eur, eur_cents, percent_of
 from fiera.demo.rfqs import build_rfqs
 from fiera.demo.trade import build_trade
+from fiera.demo.trade_search import build_trade_search
 from fiera.demo.wallets import build_wallets
 from fiera.marketplaces.models import Marketplace
 from fiera.marketplaces.services import marketplace_create
@@ -1605,6 +1606,7 @@ def build_demo(
     extra.append("  " + build_rfqs(now=world.now, seed=seed, password=DEMO_PASSWORD))
     extra.append("  " + build_documents(now=world.now))
     extra.append("  " + build_pavilions(now=world.now, seed=seed))
+    extra.append("  " + build_trade_search(now=world.now))
     # Planner statistics for the bulk-loaded tables: SQLite has none until ANALYZE, and a
     # PostgreSQL without autovacuum neither (the search plans on them, fiera.catalog.search).
     with connection.cursor() as cursor:

@@ -17,6 +17,7 @@ from ninja.pagination import paginate
 
 from fiera.common.pagination import Page
 from fiera.common.schemas import ErrorOut
+from fiera.trade import search as trade_search
 from fiera.trade import selectors, services
 from fiera.trade.schemas import (
     AcceptIn,
@@ -31,6 +32,7 @@ from fiera.trade.schemas import (
     DisputeOut,
     InquiryIn,
     InquiryOut,
+    ListingSearchOut,
     MemberIn,
     PavilionDecisionIn,
     PavilionIn,
@@ -45,7 +47,9 @@ from fiera.trade.schemas import (
     RfqQuoteOut,
     SupplierIn,
     SupplierOut,
+    SupplierSearchOut,
     ThreadOut,
+    TradeSearchQuery,
     UnreadOut,
     VerificationOut,
 )
@@ -671,3 +675,45 @@ def merchant_pavilion_applications(request: HttpRequest, merchant_id: Id) -> lis
     operators (another merchant 404). Paged."""
     found = selectors.merchant_applications(merchant_id=merchant_id, **_actor(request))
     return [ApplicationOut.of(a) for a in found]
+
+
+# --- trade search ---
+
+
+@router.get(
+    "/trade/search/listings",
+    auth=None,
+    response={200: ListingSearchOut, 404: ErrorOut, 422: ErrorOut},
+)
+def trade_search_listings(
+    request: HttpRequest, params: Query[TradeSearchQuery]
+) -> trade_search.TradeSearchPage:
+    """Public: listings of the B2B trade marketplace (the first one, or ``marketplace``)
+    matching ``q`` in it/en/zh and every filter, most relevant first (then the supplier's
+    verification level, then newest; newest first without ``q``). Paged; prices in the
+    marketplace's default currency."""
+    return trade_search.trade_search(
+        kind="listings",
+        marketplace_slug=params.marketplace,
+        now=timezone.now(),
+        **params.dict(exclude={"marketplace"}),
+    )
+
+
+@router.get(
+    "/trade/search/suppliers",
+    auth=None,
+    response={200: SupplierSearchOut, 404: ErrorOut, 422: ErrorOut},
+)
+def trade_search_suppliers(
+    request: HttpRequest, params: Query[TradeSearchQuery]
+) -> trade_search.TradeSearchPage:
+    """Public: suppliers (supplier profile and a store on the marketplace) matching ``q``
+    in their name, their capabilities or their listings; the listing filters (category,
+    max_moq, origin) keep those with at least one such listing. Ranked, paged."""
+    return trade_search.trade_search(
+        kind="suppliers",
+        marketplace_slug=params.marketplace,
+        now=timezone.now(),
+        **params.dict(exclude={"marketplace"}),
+    )

@@ -114,6 +114,11 @@ class SupplierProfile(models.Model):
         null=True, blank=True, help_text="share of turnover exported, 0-100"
     )
     updated_at = models.DateTimeField()
+    # --- trade search --- the normalized document of the merchant's display name and the
+    # capabilities in it/en/zh (catalog.selectors.search_document), written by
+    # services.supplier_profile_save; fiera.trade.search matches the supplier on it
+    # (nullable without a default: adding it is an ADD COLUMN on SQLite, not a table rebuild)
+    search_document = models.TextField(null=True, blank=True, editable=False)  # noqa: DJ001
 
     class Meta:
         verbose_name = _("supplier profile")

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 
 from fiera.common.schemas import BodyId, MoneyOut, ObjectIn
+from fiera.trade.search import TradeSearchPage
 from fiera.trade.selectors import (
     ApplicationInfo,
     AssuranceInfo,
@@ -626,3 +627,99 @@ class PavilionIn(ObjectIn):
         default_factory=list, max_length=20, description="category slugs"
     )
     is_open: bool = True
+
+
+# --- trade search ---
+
+SEARCH_SLUG = r"^[-a-zA-Z0-9_]+$"
+
+
+class TradeSearchQuery(Schema):
+    q: str | None = Field(None, max_length=200, description="words, in Italian, English or Chinese")
+    marketplace: str | None = Field(
+        None, max_length=60, pattern=SEARCH_SLUG, description="a b2b_trade marketplace slug"
+    )
+    category: str | None = Field(
+        None, max_length=60, pattern=SEARCH_SLUG, description="category slug (with subcategories)"
+    )
+    region: str | None = Field(
+        None, pattern=r"^IT-[0-9]{2}$", description="the supplier's Italian region, e.g. IT-25"
+    )
+    max_moq: int | None = Field(
+        None, ge=1, le=100_000_000, description="a minimum order of at most this many units"
+    )
+    level: Literal["licence", "audit"] | None = Field(
+        None, description="the supplier's verification level now is at least this"
+    )
+    origin: str | None = Field(
+        None, pattern=r"^[A-Z]{2}$", description="country of origin, ISO 3166-1 alpha-2"
+    )
+    limit: int = Field(20, ge=1, le=100)
+    offset: int = Field(0, ge=0, le=100_000)
+
+
+class ListingHitOut(Schema):
+    product_id: int
+    name_it: str
+    name_en: str
+    name_zh: str
+    merchant_id: int
+    supplier_name: str
+    level: str = Field(description="the supplier's verification level now: none, licence, audit")
+    level_label: str
+    moq: int = Field(description="the lowest minimum order quantity of its variants")
+    price_from_minor: int = Field(
+        description="unit price at the minimum order (the tier that applies), minor units"
+    )
+    currency: str = Field(description="ISO 4217")
+    origin_country: str
+    region_code: str = Field(description="ISO 3166-2:IT of the supplier, may be empty")
+    region_name: str
+
+
+class CategoryRefOut(Schema):
+    slug: str
+    name_it: str
+    name_en: str
+    name_zh: str
+
+
+class SupplierHitOut(Schema):
+    merchant_id: int
+    merchant_slug: str
+    display_name: str
+    level: str = Field(description="verification level now: none, licence, audit")
+    level_label: str
+    region_code: str
+    region_name: str
+    categories: list[CategoryRefOut] = Field(description="its main categories, most listed first")
+    listings: int = Field(description="its listings for sale on the marketplace")
+
+
+class _SearchPageOut(Schema):
+    total: int = Field(description="how many match; a lower bound when not total_exact")
+    total_exact: bool = Field(description="false when the count stopped past 1,000 results")
+    limit: int
+    offset: int
+    currency: str
+
+
+class ListingSearchOut(_SearchPageOut):
+    items: list[ListingHitOut]
+
+
+class SupplierSearchOut(_SearchPageOut):
+    items: list[SupplierHitOut]
+
+    @staticmethod
+    def resolve_items(page: TradeSearchPage) -> list[dict[str, object]]:
+        return [
+            {
+                **{k: getattr(s, k) for k in SupplierHitOut.model_fields if k != "categories"},
+                "categories": [
+                    {"slug": c[0], "name_it": c[1], "name_en": c[2], "name_zh": c[3]}
+                    for c in s.categories
+                ],
+            }
+            for s in page.items
+        ]

@@ -73,6 +73,7 @@ from fiera.trade.models import (
     SupplierVerification,
     VerificationKind,
 )
+from fiera.trade.search import supplier_search_document
 from fiera.trade.selectors import (
     DISPUTE_WINDOW_DAYS,
     ApplicationInfo,
@@ -400,6 +401,7 @@ def supplier_profile_save(
             "employees_band": employees_band,
             "export_share_pct": export_share_pct,
             "updated_at": now,
+            "search_document": supplier_search_document(merchant_id=merchant_id, **texts),
         },
     )
     return supplier_get(merchant_id=merchant_id, now=now)

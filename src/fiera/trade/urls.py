@@ -14,6 +14,8 @@ urlpatterns = [
     path("trade/inquiries/<int:inquiry_id>/", views.thread, name="thread"),
     path("trade/inquiries/<int:inquiry_id>/reply", views.reply, name="reply"),
     path("trade/inquiries/<int:inquiry_id>/close", views.close, name="close"),
+    # --- trade search ---
+    path("trade/search/", views.search_page, name="search"),
     # --- RFQs and quotes ---
     path("trade/rfqs/", views.rfq_list, name="rfqs"),
     path("trade/rfqs/new", views.rfq_new, name="rfq_new"),

@@ -22,12 +22,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from fiera.catalog.selectors import category_list
 from fiera.common.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from fiera.common.money import currency_exponent
 from fiera.common.parsing import parse_amount_minor, parse_id, parse_int_or_none, parse_page
-from fiera.common.reference import countries_by_local_name, country_name
+from fiera.common.reference import countries_by_local_name, country_name, italian_regions
 from fiera.common.trade_terms import INCOTERMS, PAYMENT_TERMS, incoterm_name, payment_terms_name
 from fiera.orders.selectors import address_get
+from fiera.trade import search as trade_search
 from fiera.trade import selectors, services
 from fiera.trade.models import (
     ApplicationStatus,
@@ -1099,3 +1101,90 @@ def pavilion_open(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         messages.success(request, _("The pavilion no longer accepts applications."))
     return HttpResponseRedirect(reverse("trade:pavilion_review", args=[slug]))
+
+
+# --- trade search ---
+
+SEARCH_PAGE_SIZE = 20
+SEARCH_FILTERS = ("category", "region", "max_moq", "level", "origin")
+
+
+def search_page(request: HttpRequest) -> HttpResponse:
+    """Public: search the trade marketplace's listings or suppliers (tabs) with the
+    filters; a filter that is not valid is explained on the page (422), not dropped."""
+    tab = str(request.GET.get("tab") or "")
+    tab = tab if tab in trade_search.KINDS else "listings"
+    values = {k: (request.GET.get(k) or "").strip()[:200] for k in ("q", *SEARCH_FILTERS)}
+    values["origin"] = values["origin"].upper()
+    number = parse_page(request.GET.get("page"))
+    error, status = "", 200
+    page = None
+    try:
+        market = trade_search.trade_market(slug=request.GET.get("marketplace") or None)
+    except NotFound as exc:
+        raise _page_error(exc) from None
+    try:
+        max_moq = parse_int_or_none(values["max_moq"], minimum=None, maximum=None)
+        if values["max_moq"] and max_moq is None:
+            max_moq = 0  # not a number: refused below, with what is allowed
+        page = trade_search.trade_search(
+            kind=tab,
+            marketplace_slug=market.slug,
+            q=values["q"] or None,
+            category=values["category"] or None,
+            region=values["region"] or None,
+            max_moq=max_moq,
+            level=values["level"] or None,
+            origin=values["origin"] or None,
+            now=timezone.now(),
+            limit=SEARCH_PAGE_SIZE,
+            offset=(number - 1) * SEARCH_PAGE_SIZE,
+        )
+    except NotFound as exc:
+        raise _page_error(exc) from None
+    except DomainError as exc:
+        error, status = exc.message(), exc.status
+    language = getattr(request, "LANGUAGE_CODE", "en")
+    suffix = "zh" if language.startswith("zh") else "it" if language.startswith("it") else "en"
+    links: dict[str, str] = {}
+    if page is not None:
+        for name, wanted, to in (
+            ("previous_query", page.has_previous, number - 1),
+            ("next_query", page.has_next, number + 1),
+        ):
+            if wanted:
+                params = request.GET.copy()
+                params["page"] = str(to)
+                links[name] = params.urlencode()
+    tabs = []
+    for kind, label in (("listings", _("Listings")), ("suppliers", _("Suppliers"))):
+        params = request.GET.copy()
+        params["tab"] = kind
+        params.pop("page", None)
+        tabs.append((kind, label, params.urlencode()))
+    return render(
+        request,
+        "trade/search.html",
+        {
+            "market": market,
+            "tab": tab,
+            "tabs": tabs,
+            "values": values,
+            "page": page,
+            "items": [
+                (hit, hit.name(language) if tab == "listings" else hit.category_names(language))
+                for hit in (page.items if page is not None else [])
+            ],
+            "page_number": number,
+            "error": error,
+            "categories": [
+                (c.slug, getattr(c, f"name_{suffix}") or c.name_en, c.parent_id is not None)
+                for c in category_list()
+            ],
+            "regions": [(r.code, r.name) for r in italian_regions()],
+            "origins": [(c.code, c.name) for c in countries_by_local_name(language)],
+            "levels": [(k, selectors.LEVEL_LABELS[k]) for k in selectors.LEVELS[1:]],
+            **links,
+        },
+        status=status,
+    )
