@@ -16,7 +16,7 @@ from fiera.accounts.roles import SYSTEM
 from fiera.cli import main
 from fiera.common.errors import InvalidInput, NotFound, PermissionDenied
 from fiera.trade import selectors, services
-from fiera.trade.models import Pavilion, PavilionApplication
+from fiera.trade.models import Inquiry, Pavilion, PavilionApplication, Quote, Rfq
 from fiera.trade.tasks import pavilion_sponsorships_end
 from tests.catalog import factories as f
 from tests.trade.factories import NOW, inquire
@@ -305,12 +305,36 @@ def test_live_figures_count_since_admission(pw: PavilionWorld) -> None:
         w.supplier, w.market, total_minor=5_000, paid_at=admitted_at, country="JP", currency="EUR"
     )
     paid_order(w.other, w.market, total_minor=99_000, paid_at=admitted_at)  # not admitted
-    inquire(w, now=admitted_at + timedelta(hours=1))
+    inquiry = inquire(w, now=admitted_at + timedelta(hours=1))
     later = admitted_at + timedelta(days=1)
+    # quotes to buyers' RFQs: the one sent after the admission counts, not the one before
+    company_id = Inquiry.objects.get(pk=inquiry.inquiry.id).company_id
+    category = f.category("olive-oil")
+    for sent_at in (before, admitted_at + timedelta(hours=2)):
+        rfq = Rfq.objects.create(
+            buyer=w.buyer,
+            company_id=company_id,
+            marketplace=w.market,
+            category=category,
+            product="Olive oil in 5 l tins",
+            quantity=500,
+            currency="USD",
+            destination_country="DE",
+            deadline=later,
+            created_at=sent_at,
+        )
+        Quote.objects.create(
+            rfq=rfq,
+            merchant_id=w.supplier.pk,
+            valid_until=later,
+            created_at=sent_at,
+            updated_at=sent_at,
+        )
     stats = selectors.pavilion_stats(slug=pw.pavilion.slug, now=later)
     assert (stats.quota, stats.admitted, stats.waitlisted, stats.pending) == (2, 1, 0, 0)
     assert stats.listings == 1
     assert stats.inquiries == 1
+    assert stats.quotes == 1
     assert stats.deals == 2
     assert (stats.deal_value.amount_minor, stats.deal_value.currency) == (25_000, "USD")
     assert stats.buyer_countries == ("DE", "JP")

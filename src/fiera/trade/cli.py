@@ -113,6 +113,7 @@ def cmd_pavilion(args: Any) -> int:
     _out(f"  under review     {stats.pending}")
     _out(f"  active listings  {stats.listings}")
     _out(f"  inquiries        {stats.inquiries}")
+    _out(f"  quotes sent      {stats.quotes}")
     _out(f"  deals            {stats.deals}")
     _out(f"  deal value       {value.format()}")
     countries = ", ".join(stats.buyer_countries) or "none"

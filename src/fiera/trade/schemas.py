@@ -535,6 +535,7 @@ class PavilionStatsOut(Schema):
     pending: int
     listings: int = Field(description="products of the admitted companies listed for sale")
     inquiries: int = Field(description="inquiries they received since their admission")
+    quotes: int = Field(description="quotes they sent to buyers' RFQs since their admission")
     deals: int = Field(description="paid orders on the marketplace since their admission")
     deal_value_minor: int = Field(description="net of refunds, in minor units of currency")
     currency: str
@@ -550,6 +551,7 @@ class PavilionStatsOut(Schema):
             pending=s.pending,
             listings=s.listings,
             inquiries=s.inquiries,
+            quotes=s.quotes,
             deals=s.deals,
             deal_value_minor=s.deal_value.amount_minor,
             currency=s.deal_value.currency,

@@ -1700,7 +1700,8 @@ class PavilionStats:
     marketplace of the admitted companies since each one's admission, net of refunds, in
     the marketplace currency (integer minor units); ``buyer_countries``: the countries of
     those orders' destinations and of the buyer companies that sent the admitted companies
-    inquiries since their admission."""
+    inquiries or RFQs they quoted since their admission; ``quotes``: the quotes they sent
+    since their admission."""
 
     quota: int
     admitted: int
@@ -1708,6 +1709,7 @@ class PavilionStats:
     pending: int
     listings: int
     inquiries: int
+    quotes: int
     deals: int
     deal_value: Money
     buyer_countries: tuple[str, ...]
@@ -1730,7 +1732,7 @@ def pavilion_stats(*, slug: str, now: datetime) -> PavilionStats:
     listings = listed_product_counts(
         marketplace_id=pavilion.marketplace_id, currency=pavilion.currency, merchant_ids=admitted
     )
-    inquiries = 0
+    inquiries = quotes = 0
     countries: set[str] = set()
     if admitted:  # a semi-join on the admissions (an OR per company cost seconds at 950)
         since_admission = PavilionApplication.objects.filter(
@@ -1753,6 +1755,21 @@ def pavilion_stats(*, slug: str, now: datetime) -> PavilionStats:
             inquiries += int(row["n"])
             if row["company__country"]:
                 countries.add(str(row["company__country"]))
+        # quotes the admitted companies sent to buyers' RFQs since their admission
+        quote_rows = (
+            Quote.objects.filter(
+                Exists(since_admission),
+                rfq__marketplace_id=pavilion.marketplace_id,
+                created_at__lt=now,
+            )
+            .order_by()
+            .values("rfq__company__country")
+            .annotate(n=Count("pk"))
+        )
+        for row in quote_rows:
+            quotes += int(row["n"])
+            if row["rfq__company__country"]:
+                countries.add(str(row["rfq__company__country"]))
     deals = deals_since(
         marketplace_id=pavilion.marketplace_id,
         currency=pavilion.currency,
@@ -1767,6 +1784,7 @@ def pavilion_stats(*, slug: str, now: datetime) -> PavilionStats:
         pending=int(counts.get(ApplicationStatus.PENDING, 0)),
         listings=sum(listings.values()),
         inquiries=inquiries,
+        quotes=quotes,
         deals=deals.orders,
         deal_value=deals.value,
         buyer_countries=tuple(sorted(countries)),
@@ -1799,9 +1817,10 @@ def pavilion_listing_search(
     offset: int = 0,
 ) -> SearchPage:
     """The search inside the pavilion: products of its admitted companies listed on its
-    marketplace. TODO(lead): switch to the B2B listing search with ``merchant_ids`` when it
-    lands; today the catalog's ``product_search`` restricted to the admitted companies'
-    listed products (their ids, newest 5,000)."""
+    marketplace, as the storefront's product cards (pictures, prices): the catalog's
+    ``product_search`` restricted to the admitted companies' listed products (their ids,
+    the newest 5,000). The trade search (``trade.search``, filters by level, region, MOQ)
+    takes ``merchant_ids`` too, for a pavilion whose companies list more than that."""
     merchant_ids = list(pavilion_admitted(pavilion_id=pavilion.id))
     ids = listed_product_ids(
         marketplace_id=pavilion.marketplace_id,

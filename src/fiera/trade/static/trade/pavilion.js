@@ -38,6 +38,7 @@
       set(root, "quota", num(s.quota));
       set(root, "listings", num(s.listings));
       set(root, "inquiries", num(s.inquiries));
+      set(root, "quotes", num(s.quotes));
       set(root, "deals", num(s.deals));
       set(root, "value", money(s.deal_value_minor, s.currency));
       set(root, "countries", num(s.buyer_countries.length));
