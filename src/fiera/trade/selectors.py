@@ -1766,10 +1766,10 @@ def pavilion_stats(*, slug: str, now: datetime) -> PavilionStats:
             .values("rfq__company__country")
             .annotate(n=Count("pk"))
         )
-        for row in quote_rows:
-            quotes += int(row["n"])
-            if row["rfq__company__country"]:
-                countries.add(str(row["rfq__company__country"]))
+        for quote_row in quote_rows:
+            quotes += int(quote_row["n"])
+            if quote_row["rfq__company__country"]:
+                countries.add(str(quote_row["rfq__company__country"]))
     deals = deals_since(
         marketplace_id=pavilion.marketplace_id,
         currency=pavilion.currency,
