@@ -618,25 +618,11 @@ def generate_trade(listings: int) -> None:
     print(f"  generated in {time.perf_counter() - started:.0f} s", flush=True)
 
 
-def _trade_schema(url: str) -> None:
-    """Migrate; should a migration fail on SQLite (a table rebuild the tenant-key triggers
-    refuse), build the tables from the models instead, as the test suite does."""
-    from django.apps import apps
-    from django.conf import settings
+def _trade_schema() -> None:
+    """Migrate the bench database."""
     from django.core.management import call_command
-    from django.db import DatabaseError, connection
 
-    try:
-        call_command("migrate", interactive=False, verbosity=0)
-        return
-    except DatabaseError as exc:
-        if connection.vendor != "sqlite":
-            raise
-        print(f"  migrate failed on SQLite ({exc}); tables from the models instead", flush=True)
-    connection.close()
-    prepare_database(url)
-    settings.MIGRATION_MODULES = {a.label: None for a in apps.get_app_configs()}
-    call_command("migrate", interactive=False, verbosity=0, run_syncdb=True)
+    call_command("migrate", interactive=False, verbosity=0)
 
 
 def trade_capture(call: Callable[[], Any]) -> list[tuple[str, Any]]:
@@ -682,7 +668,7 @@ def trade_main(args: argparse.Namespace) -> int:
             connection.close()
             prepare_database(url)
         print(f"generating {args.listings:,} listings in {url.split('@')[-1]} ...", flush=True)
-        _trade_schema(url)
+        _trade_schema()
         generate_trade(args.listings)
     else:
         print(f"reusing the generated database {url.split('@')[-1]} (--regenerate rebuilds it)")
