@@ -13,6 +13,7 @@ from fiera.accounts.roles import BUYER
 from fiera.accounts.services import token_issue
 from fiera.catalog.models import Product, Variant
 from fiera.orders import selectors, services
+from fiera.orders import sql as order_sql
 from fiera.orders.models import CartLine, Order, OrderLine
 from fiera.orders.pricing import BelowMinimumOrder, SampleLimit, SampleNotOffered
 from tests.orders import factories as f
@@ -100,10 +101,11 @@ def test_a_sample_sits_beside_the_normal_line_and_the_checkout_prices_it() -> No
     }
     order = Order.objects.get(pk=placed.order_id)
     assert order.subtotal_minor == 53_000
+    # cash on delivery is neither trade assurance nor advance: the payment terms stay blank
     assert (order.incoterm, order.incoterm_place, order.payment_terms, order.lead_time_days) == (
         "FOB",
         "Genova",
-        "assurance",
+        "",
         20,
     )
     kinds = set(OrderLine.objects.filter(order=order).values_list("price_kind", "quantity"))
@@ -160,7 +162,7 @@ def test_terms_agree_or_stay_blank_and_lead_time_is_the_longest() -> None:
     assert (order.incoterm, order.incoterm_place, order.payment_terms, order.lead_time_days) == (
         "",
         "",
-        "assurance",
+        "",  # the listings agree on "assurance", but cash on delivery settles it
         30,
     )
 
@@ -243,3 +245,21 @@ def test_cart_and_checkout_api_with_sample_lines(client: Client) -> None:
     over = dict(body, lines=[{"variant_id": item.id, "quantity": 3, "sample": True}])
     refused = client.post("/api/v1/checkout", over, content_type="application/json", **_h(buyer))
     assert refused.status_code == 422 and refused.json()["error"] == "sample_limit"
+
+
+@pytest.mark.parametrize(
+    ("fixed", "listed", "terms"),
+    [
+        ("assurance", "", "assurance"),  # the trade-assurance method, whatever the listings
+        ("assurance", "advance", "assurance"),
+        (None, "assurance", "assurance"),  # paid later: held in escrow when paid
+        (None, "", ""),
+        ("advance", "assurance", "advance"),  # the wallet paid the supplier at checkout
+        ("advance", "", ""),  # a storefront order names no terms
+        ("", "assurance", ""),  # cash on delivery
+    ],
+)
+def test_the_order_payment_terms_say_how_it_is_settled(
+    fixed: str | None, listed: str, terms: str
+) -> None:
+    assert order_sql._payment_terms(fixed, listed) == terms

@@ -809,6 +809,17 @@ def checkout_submit(
         raise
 
 
+def _settled_terms(method_code: str) -> str | None:
+    """What the payment method makes of the listings' payment terms (``sql._payment_terms``):
+    trade assurance holds in escrow, paying later keeps the listings' terms (None), cash on
+    delivery is neither, any other method paid the supplier in advance."""
+    if method_code == TradeAssurance.code:
+        return ASSURANCE
+    if method_code == WalletPayLater.code:
+        return None
+    return "" if payment_method_get(method_code).collects_on_delivery else ADVANCE
+
+
 def _checkout_write(
     *,
     buyer_id: int,
@@ -895,11 +906,7 @@ def _checkout_write(
                 if settled.payment_due_at is not None
                 else None
             ),
-            payment_terms=(
-                ASSURANCE
-                if method_code == TradeAssurance.code
-                else ("" if method_code == WalletPayLater.code else ADVANCE)
-            ),
+            payment_terms=_settled_terms(method_code),
         )
         returned = sql.insert(cursor, sql.ORDER_TABLE, orders, "id, number")
         id_of = {str(number): int(order_id) for order_id, number in returned}

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from fiera.common.trade_terms import ADVANCE, ASSURANCE
+from fiera.common.trade_terms import ASSURANCE
 from fiera.festivals.offers import FLASH
 from fiera.orders.models import Checkout, IdempotencyRecord, Order, OrderLine
 from fiera.orders.pricing import CheckoutQuote, ShippingAddress
@@ -132,15 +132,17 @@ def checkout_row(
     )
 
 
-def _payment_terms(fixed: str, listed: str) -> str:
-    """The order's payment terms: what the payment method fixes ("assurance": held in
-    escrow; "advance": paid to the supplier at checkout, whatever the listing said) over
-    what the listings agree on ("" when the method fixes nothing: paid later)."""
+def _payment_terms(fixed: str | None, listed: str) -> str:
+    """The order's payment terms say how it is settled (decision 0016): "assurance" when
+    the trade-assurance method holds it in escrow; the terms the listings agree on when it
+    is paid later (None: "assurance" terms put it in escrow when paid); otherwise, where the
+    listings named terms, what the method did ("advance": paid to the supplier at checkout;
+    "": cash on delivery, neither)."""
+    if fixed is None:
+        return listed
     if fixed == ASSURANCE:
         return ASSURANCE
-    if fixed == ADVANCE and listed:
-        return ADVANCE
-    return listed
+    return fixed if listed else ""
 
 
 def order_rows(
@@ -155,7 +157,7 @@ def order_rows(
     placed_at: Any,
     paid_at: Any,
     payment_due_at: Any = None,
-    payment_terms: str = "",
+    payment_terms: str | None = None,
 ) -> list[OrderRow]:
     """One order per merchant group of ``quote``, numbered ``numbers`` (same order)."""
     terms = quote.cross_border
