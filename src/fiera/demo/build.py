@@ -61,7 +61,7 @@ from fiera.demo.listing import build_listing
 from fiera.demo.media import build_media
 from fiera.demo.outlets import build_outlets
 from fiera.demo.partners import build_partners
-from fiera.demo.pavilions import build_pavilions
+from fiera.demo.pavilions import build_pavilions, reset_pavilions
 from fiera.demo.paylater import build_pay_later
 from fiera.demo.prices import convert_eur, eur_cents, percent_of
 from fiera.demo.rfqs import build_rfqs
@@ -1599,6 +1599,7 @@ def build_demo(
     with _stage(world, "festivals"), transaction.atomic():
         line, _made = build_festivals(now=world.now, seed=seed, merchants=world.merchants)
     extra.append("  " + line)
+    reset_pavilions()  # they belong to a partner: gone before the partners are rebuilt
     extra.append("  " + build_partners(now=world.now, seed=seed, password=DEMO_PASSWORD))
     extra.append("  " + build_trade(now=world.now, seed=seed, password=DEMO_PASSWORD))
     extra.append("  " + build_listing(now=world.now, seed=seed))

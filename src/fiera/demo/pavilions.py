@@ -45,7 +45,9 @@ REJECTIONS = (
 )
 
 
-def _reset() -> None:
+def reset_pavilions() -> None:
+    """Empty the pavilion tables: before the partners are rebuilt (a pavilion's owner is a
+    partner) and before the pavilions are."""
     PavilionApplication.objects.all().delete()
     Pavilion.objects.all().delete()
 
@@ -134,7 +136,7 @@ def build_pavilions(*, now: datetime, seed: int) -> str:
     if market is None or partner is None:
         return "pavilions      skipped: no trade marketplace or no trade-agency partner"
     with transaction.atomic():
-        _reset()
+        reset_pavilions()
         candidates = _candidates(market.pk)
         own = (
             StaffMembership.objects.filter(user__username="merchant", role__in=("owner", "manager"))

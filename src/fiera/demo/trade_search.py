@@ -34,7 +34,8 @@ MAKERS = (
         "卡拉马塔原产地特级初榨橄榄油和百里香蜂蜜。可贴牌。",
     ),
 )
-TIERS = ((1, 100), (24, 92), (120, 85))  # (min quantity, percent of the list price)
+# (min quantity, percent of the list price): the demo's trade tiers (demo.build MARKETPLACES)
+TIERS = ((1, 100), (10, 92), (50, 85), (100, 80))
 
 
 def build_trade_search(*, now: datetime) -> str:
@@ -50,8 +51,16 @@ def build_trade_search(*, now: datetime) -> str:
                 or Store.objects.filter(merchant=merchant, marketplace=market).exists()
             ):
                 continue
-            Store.objects.create(
-                merchant=merchant, marketplace=market, slug=merchant.slug, name=name
+            shop = Store.objects.filter(merchant=merchant).order_by("pk").first()
+            Store.objects.create(  # its logo and words from its consumer store
+                merchant=merchant,
+                marketplace=market,
+                slug=merchant.slug,
+                name=name,
+                logo=shop.logo if shop else "",
+                description_it=shop.description_it if shop else "",
+                description_en=shop.description_en if shop else "",
+                description_zh=shop.description_zh if shop else "",
             )
             for variant in Variant.objects.filter(merchant_id=merchant.pk, is_active=True):
                 first = (
