@@ -50,6 +50,21 @@ PLAN: tuple[tuple[str, str, str, int, str, int, str], ...] = (
     ("trade-ae", "Premium pantry items for hotel supply", "carton", 250, "AE", 1, "s"),
     ("trade-br", "Queijos e embutidos italianos", "kg", 900, "BR", 30, "lapse"),
 )
+# What each RFQ asks for, in the words of its buyer, by the root category it goes to (the
+# PLAN's own words are the food ones); another category gets its name "made in Italy".
+WANTED: dict[str, tuple[tuple[str, str], ...]] = {
+    "fashion": (
+        ("Merino wool crew-neck sweaters for our boutique chain, private label", "piece"),
+        ("Silk scarves, 90 x 90 cm, gift boxed", "piece"),
+        ("Leinenhemden für den Einzelhandel", "piece"),
+        ("Italian knitwear for a department store fair", "piece"),
+        ("意大利羊绒围巾 (Italian cashmere scarves)", "piece"),
+        ("Cotton poplin shirts, retail packs", "carton"),
+        ("Vestes en laine pour boutiques", "piece"),
+        ("Staff uniforms for a hotel group, tailored", "set"),
+        ("Camisas de linho italianas", "piece"),
+    ),
+}
 ADDRESSES = {
     "US": ("1200 Harbor Blvd", "Boston", "02110"),
     "DE": ("Hafenstraße 12", "Hamburg", "20457"),
@@ -142,6 +157,19 @@ def _root_categories(market: Marketplace) -> tuple[list[int], list[int], dict[in
     return (mine or wide), wide, {c: max(1, p * 9 // 10) for c, p in lowest.items()}
 
 
+def _wanted(category_id: int, n: int, product: str, unit: str) -> tuple[str, str]:
+    """The words of the ``n``-th RFQ for its category: the PLAN's (food) words, those of
+    ``WANTED`` for the category, or the category's name."""
+    found = Category.objects.filter(pk=category_id).values_list("slug", "name_en").first()
+    slug, name = found if found is not None else ("food", "")
+    if slug == "food" or not name:
+        return product, unit
+    wanted = WANTED.get(slug)
+    if wanted:
+        return wanted[n % len(wanted)]
+    return f"{name} made in Italy, for our shops", "piece"
+
+
 def build_rfqs(*, now: datetime, seed: int, password: str) -> str:
     """Build the RFQs and quotes; returns the summary line ``fiera demo`` prints."""
     rng = random.Random(seed * 7919 + 17)
@@ -160,6 +188,7 @@ def build_rfqs(*, now: datetime, seed: int, password: str) -> str:
             posted = now - timedelta(days=ago)
             lapse = plan == "lapse" or "e" in plan
             category = wide[0] if len(plan) >= 2 and plan != "lapse" else mine[n % len(mine)]
+            product, unit = _wanted(category, n, product, unit)
             deadline = posted + timedelta(days=10 if lapse else 30)
             detail = services.rfq_post(
                 actor_id=buyer.pk,
