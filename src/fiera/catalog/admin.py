@@ -137,6 +137,8 @@ class VariantAdmin(TenantFixedAdmin):
     search_fields = ("sku", "label", "product__name_en", "product__name_it", "product__name_zh")
     list_select_related = ("product", "merchant")
     tenant_fields = ("product", "merchant")
+    # the sample offer is set through the console and the API (catalog.rules' checks)
+    readonly_fields = ("sample_units", "sample_price_minor", "sample_currency")
     inlines = [PriceInline, StockLevelInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -67,7 +67,7 @@ class UnknownCategory(InvalidInput):
 
 class BadSearchFilter(InvalidInput):
     code = "invalid_filter"
-    message_template = _("%(field)s: %(allowed)s")
+    message_template = _("Check %(field)s: %(allowed)s.")
 
 
 @dataclass(frozen=True, slots=True)
