@@ -352,7 +352,8 @@ def test_page_bad_filter_is_explained_not_an_error(m: Market, client: Client) ->
 
 def test_trade_storefront_links_to_the_search(m: Market, client: Client) -> None:
     html = client.get("/m/trade/", HTTP_ACCEPT_LANGUAGE="it").content.decode()
-    assert "/trade/search/?marketplace=trade" in html and "Trova fornitori" in html
+    # the home (not the header, full at 1280 px for staff) links to the supplier search
+    assert "/trade/search/?marketplace=trade" in html and "Cerca fornitori e offerte" in html
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------

@@ -170,7 +170,7 @@ def build_assurance(*, now: datetime) -> str:
         actor_role=BUYER,
         order_number=disputed,
         reason="damaged",
-        statement="Four cartons arrived crushed and the bottles inside are broken. "
+        statement="Four parcels arrived crushed and the bottles inside are broken. "
         "Photos of the pallet on arrival are attached.",
         now=now - timedelta(days=4),
     )
@@ -187,10 +187,10 @@ def build_assurance(*, now: datetime) -> str:
         actor_id=disputed_staff,
         actor_role=MERCHANT,
         dispute_id=open_one.id,
-        body="The goods left our warehouse intact: the signed packing list is attached. "
+        body="The goods left our warehouse intact: the signed delivery note is attached. "
         "We have asked the carrier for its damage report.",
         evidence=PDF,
-        evidence_name="packing-list-signed.pdf",
+        evidence_name="delivery-note-signed.pdf",
         now=now - timedelta(days=3),
     )
     closed = trade.dispute_open(
