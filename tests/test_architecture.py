@@ -47,6 +47,7 @@ PUBLIC: dict[str, set[str]] = {
     "festivals": {"offers", "selectors", "services"},
     "partners": {"selectors", "services"},
     "trade": {"selectors", "services"},
+    "academy": {"selectors", "services"},
 }
 # Siblings a models module may import: plain value modules without rules.
 MODELS_MAY_IMPORT: dict[str, set[str]] = {

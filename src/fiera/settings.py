@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "fiera.festivals",
     "fiera.orders",
     "fiera.trade",
+    "fiera.academy",
     "fiera.web",
 ]
 

@@ -249,6 +249,18 @@ PLAN: tuple[TablePlan, ...] = (
         "buyer, the supplier and the operators' queue all read them (decision 0016)",
     ),
     _local("trade_disputemessage", "with its dispute"),
+    # --- academy: courses and enrolments ---
+    _reference("academy_course", "tens of courses, read by every academy page"),
+    _reference("academy_courseinstructor", "a few teachers per course"),
+    _reference("academy_module", "a few modules per course"),
+    _reference("academy_lesson", "tens of lessons per course"),
+    _reference("academy_cohort", "a few runs per course"),
+    _local(
+        "academy_enrolment",
+        "learners in cohorts (hundreds per cohort): the learner's pages, the cohort's "
+        "gradebook and the alumni directory all read them, so no tenant key fits",
+    ),
+    _local("academy_lessonprogress", "lessons completed, with their enrolment"),
 )
 
 BY_TABLE: dict[str, TablePlan] = {entry.table: entry for entry in PLAN}
