@@ -143,7 +143,11 @@ class Cohort(models.Model):
 class Enrolment(models.Model):
     """A person in a cohort, studying in one of its languages.
 
-    ``certified_at`` is set when the certificate is issued (the alumni are the certified);
+    ``final_score_permille`` (0-1000), ``final_seconds`` (time taken) and ``final_passed_at``
+    hold the learner's best final-exam attempt (highest score, then least time), written by the
+    assessment service when an attempt is graded: the leaderboard reads them, and a first pass
+    publishes ``academy.exam.passed`` (``{"enrolment_id": ...}``), on which the certificate is
+    issued. ``certified_at`` is set when the certificate is issued (the alumni are the certified);
     ``ranking_hidden`` keeps the learner's name off public leaderboards (shown as
     "anonymous learner"); ``alumni_listed`` is the opt-in to the alumni directory.
     """
@@ -156,6 +160,9 @@ class Enrolment(models.Model):
     )
     enrolled_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
+    final_score_permille = models.PositiveSmallIntegerField(null=True, blank=True)
+    final_seconds = models.PositiveIntegerField(null=True, blank=True)
+    final_passed_at = models.DateTimeField(null=True, blank=True)
     certified_at = models.DateTimeField(null=True, blank=True)
     ranking_hidden = models.BooleanField(default=False)
     alumni_listed = models.BooleanField(default=False)
@@ -168,6 +175,9 @@ class Enrolment(models.Model):
             models.UniqueConstraint(fields=["cohort", "user"], name="enrolment_once_per_cohort"),
             models.CheckConstraint(
                 condition=Q(status__in=EnrolmentStatus.values), name="enrolment_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(final_score_permille__lte=1000), name="enrolment_final_score_range"
             ),
         ]
         indexes = [models.Index(fields=["user", "cohort"], name="enrolment_by_user")]
