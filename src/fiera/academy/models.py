@@ -202,3 +202,195 @@ class LessonProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrolment_id}:{self.lesson_id}"
+
+
+# --- exams ---------------------------------------------------------------------------------
+
+
+class AssessmentKind(models.TextChoices):
+    QUIZ = "quiz", _("Module quiz")
+    FINAL = "final", _("Final exam")
+
+
+class Assessment(models.Model):
+    """A quiz of a module (``module`` set) or the course's final exam (``module`` null, one
+    per course). Each attempt draws ``questions_per_attempt`` questions (null: all) from the
+    assessment's bank; ``time_limit_seconds`` is enforced by the server (an attempt's
+    ``deadline_at``); ``pass_mark_percent`` of the points passes."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="assessments")
+    module = models.ForeignKey(
+        Module, on_delete=models.CASCADE, null=True, blank=True, related_name="assessments"
+    )
+    kind = models.CharField(max_length=5, choices=AssessmentKind.choices)
+    title = models.JSONField(help_text="per language")
+    time_limit_seconds = models.PositiveIntegerField(default=1800)
+    attempts_allowed = models.PositiveSmallIntegerField(default=3)
+    pass_mark_percent = models.PositiveSmallIntegerField(default=60)
+    questions_per_attempt = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="drawn at random from the bank; empty: all of them"
+    )
+    shuffle_questions = models.BooleanField(default=True)
+    shuffle_choices = models.BooleanField(default=True)
+    opens_at = models.DateTimeField(null=True, blank=True)
+    closes_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        ordering = ["course_id", "kind", "module_id", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=AssessmentKind.values), name="assessment_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="quiz", module__isnull=False) | Q(kind="final", module__isnull=True)
+                ),
+                name="assessment_quiz_has_module",
+            ),
+            models.UniqueConstraint(
+                fields=["course"], condition=Q(kind="final"), name="assessment_one_final"
+            ),
+            models.CheckConstraint(
+                condition=Q(time_limit_seconds__gte=10), name="assessment_time_limit_min"
+            ),
+            models.CheckConstraint(
+                condition=Q(attempts_allowed__gte=1), name="assessment_attempts_min"
+            ),
+            models.CheckConstraint(
+                condition=Q(pass_mark_percent__lte=100), name="assessment_pass_mark_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(questions_per_attempt__isnull=True) | Q(questions_per_attempt__gte=1),
+                name="assessment_draw_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course_id}:{self.kind}:{self.pk}"
+
+
+class QuestionKind(models.TextChoices):
+    SINGLE = "single", _("Single choice")
+    MULTIPLE = "multiple", _("Multiple choice")
+    TRUE_FALSE = "truefalse", _("True or false")
+    NUMERIC = "numeric", _("Numeric")
+    SHORT = "short", _("Short text")
+    MATCHING = "matching", _("Matching")
+
+
+class Question(models.Model):
+    """A question of an assessment's bank. ``text`` per language; ``key`` holds the answer
+    key, which never leaves the server (see ``fiera.academy.grading`` for its shape per
+    kind): choices with weights, the truth of a true/false, numeric answers with tolerance or
+    ranges, accepted short answers, matching pairs. ``points`` weighs it in the score."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="questions")
+    kind = models.CharField(max_length=9, choices=QuestionKind.choices)
+    category = models.CharField(max_length=200, blank=True, default="")
+    name = models.CharField(max_length=200, blank=True, default="")
+    text = models.JSONField(help_text="per language")
+    key = models.JSONField(help_text="the answer key (never shown to learners)")
+    feedback = models.JSONField(default=dict, blank=True, help_text="per language")
+    points = models.PositiveSmallIntegerField(default=1)
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["assessment_id", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=QuestionKind.values), name="question_kind_known"
+            ),
+            models.CheckConstraint(condition=Q(points__gte=1), name="question_points_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}:{self.pk}"
+
+
+class Attempt(models.Model):
+    """One sitting of an assessment by an enrolled learner.
+
+    ``paper`` is what was drawn: ``[{"q": question id, "k": kind, "c": [choice ids in the
+    order shown], "r": [matching right-hand ids in the order shown]}, ...]`` so a reload shows
+    the same paper. ``deadline_at`` = ``started_at`` + the time limit: answers are refused
+    after it, and an attempt past it is submitted with what was saved before it
+    (``auto_submitted``). ``score_permille`` (0-1000) and ``passed`` are set when graded.
+    At most one open (unsubmitted) attempt per learner and assessment."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attempts")
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="attempts")
+    number = models.PositiveSmallIntegerField()
+    paper = models.JSONField()
+    started_at = models.DateTimeField()
+    deadline_at = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    auto_submitted = models.BooleanField(default=False)
+    score_permille = models.PositiveSmallIntegerField(null=True, blank=True)
+    passed = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("attempt")
+        verbose_name_plural = _("attempts")
+        ordering = ["assessment_id", "enrolment_id", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "assessment", "number"], name="attempt_number_once"
+            ),
+            models.UniqueConstraint(
+                fields=["enrolment", "assessment"],
+                condition=Q(submitted_at__isnull=True),
+                name="attempt_one_open",
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="attempt_number_positive"),
+            models.CheckConstraint(
+                condition=Q(deadline_at__gt=F("started_at")), name="attempt_deadline_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(score_permille__lte=1000), name="attempt_score_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(submitted_at__isnull=True) | Q(score_permille__isnull=False),
+                name="attempt_submitted_is_graded",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["deadline_at"],
+                condition=Q(submitted_at__isnull=True),
+                name="attempt_open_by_deadline",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id}:{self.assessment_id}#{self.number}"
+
+
+class AttemptAnswer(models.Model):
+    """The learner's answer to one question of an attempt, saved as they go (the last save
+    before the deadline counts); ``credit_permille`` (0-1000 of the question's points) is set
+    when the attempt is graded."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    response = models.JSONField()
+    saved_at = models.DateTimeField()
+    credit_permille = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "question"], name="answer_once"),
+            models.CheckConstraint(
+                condition=Q(credit_permille__lte=1000), name="answer_credit_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id}:{self.question_id}"
