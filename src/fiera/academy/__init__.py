@@ -1,0 +1,1 @@
+"""The academy: courses, workshops, assessments, certificates and alumni."""
