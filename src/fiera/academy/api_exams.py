@@ -454,7 +454,9 @@ def attempt_start(request: HttpRequest, assessment_id: Id) -> Status[AttemptOut]
     """Start an attempt (or get back the open one): the paper and its deadline. 409 when
     every attempt is used, or the test is closed or empty."""
     view = exams.attempt_start(
-        assessment_id=assessment_id, actor_id=int(request.auth.pk), now=timezone.now()  # type: ignore[attr-defined]
+        assessment_id=assessment_id,
+        actor_id=int(request.auth.pk),
+        now=timezone.now(),  # type: ignore[attr-defined]
     )
     return Status(201, AttemptOut.of(view))
 
@@ -490,7 +492,9 @@ def answer_save(
 def attempt_submit(request: HttpRequest, attempt_id: Id) -> AttemptOut:
     """Hand in the attempt: it is marked and the result answered (again on a repeat)."""
     view = exams.attempt_submit(
-        attempt_id=attempt_id, actor_id=int(request.auth.pk), now=timezone.now()  # type: ignore[attr-defined]
+        attempt_id=attempt_id,
+        actor_id=int(request.auth.pk),
+        now=timezone.now(),  # type: ignore[attr-defined]
     )
     return AttemptOut.of(view)
 
@@ -588,7 +592,9 @@ def leaderboard(request: HttpRequest, slug: Slug) -> LeaderboardOut:
 def ranking_visibility(request: HttpRequest, slug: Slug, payload: RankingIn) -> RankingOut:
     """Show or hide the signed-in learner's name on the cohort's leaderboard."""
     hidden = exams.ranking_visibility_set(
-        cohort_slug=slug, hidden=payload.hidden, actor_id=int(request.auth.pk)  # type: ignore[attr-defined]
+        cohort_slug=slug,
+        hidden=payload.hidden,
+        actor_id=int(request.auth.pk),  # type: ignore[attr-defined]
     )
     return RankingOut(hidden=hidden)
 

@@ -327,7 +327,9 @@ def _check_settings(
     if kind == AssessmentKind.QUIZ and module_id is None:
         raise BadAssessment("quiz without module", reason=_("a quiz belongs to a module."))
     if not 10 <= time_limit_seconds <= 24 * 3600:  # noqa: PLR2004 - 10 s to a day
-        raise BadAssessment("time limit", reason=_("the time limit goes from 1 minute to 24 hours."))
+        raise BadAssessment(
+            "time limit", reason=_("the time limit goes from 1 minute to 24 hours.")
+        )
     if not 1 <= attempts_allowed <= 100:  # noqa: PLR2004
         raise BadAssessment("attempts", reason=_("allow from 1 to 100 attempts."))
     if not 0 <= pass_mark_percent <= 100:  # noqa: PLR2004
@@ -654,9 +656,7 @@ def assessment_intro(
 # --- attempts ---------------------------------------------------------------------------------
 
 
-def _draw(
-    a: Assessment, bank: list[dict[str, Any]], rng: random.Random
-) -> list[dict[str, Any]]:
+def _draw(a: Assessment, bank: list[dict[str, Any]], rng: random.Random) -> list[dict[str, Any]]:
     chosen = list(bank)
     if a.questions_per_attempt is not None and a.questions_per_attempt < len(chosen):
         chosen = rng.sample(chosen, a.questions_per_attempt)
@@ -896,9 +896,7 @@ def _mark(attempt_id: int, *, now: datetime) -> bool:
         if question is None:
             continue  # deleted from the bank since: counts 0 of 0
         answer = answers.get(entry["q"])
-        credit = (
-            grading.credit_permille(entry, question["key"], answer.response) if answer else 0
-        )
+        credit = grading.credit_permille(entry, question["key"], answer.response) if answer else 0
         if answer is not None:
             answer.credit_permille = credit
         marks.append((question["points"], credit))
@@ -1147,9 +1145,7 @@ def gradebook_csv_rows(book: Gradebook, *, language: str) -> Iterator[list[str]]
     (UTC), booleans as ``yes``/``no``: the same file whatever the reader's language."""
     header = ["enrolment_id", "username", "name", "language", "status"]
     for a in book.assessments:
-        label = (
-            "final" if a.kind == AssessmentKind.FINAL else f"quiz_module_{a.module_position}"
-        )
+        label = "final" if a.kind == AssessmentKind.FINAL else f"quiz_module_{a.module_position}"
         header += [f"{label}_best_percent", f"{label}_passed", f"{label}_attempts"]
     header += ["final_score_percent", "final_seconds", "final_passed_at", "certified_at"]
     yield header

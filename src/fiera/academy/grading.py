@@ -9,9 +9,10 @@ The key of a question (``Question.key``), by kind:
 - ``truefalse``: ``{"answer": true}``.
 - ``numeric``: ``{"answers": [{"value": "3.14", "tolerance": "0.01", "weight": 100} |
   {"min": "1.5", "max": "2", "weight": 100}]}`` (decimal strings; the best match counts).
-- ``short``: ``{"answers": [{"text": "Roma", "weight": 100}]}``: case, accents kept, spaces
-  and letter case ignored.
-- ``matching``: ``{"pairs": [{"id": "p1", "left": {lang: str}, "right": {lang: str}}]}``.
+- ``short``: ``{"answers": [{"text": "Roma", "weight": 100}]}``: letter case and runs of
+  spaces ignored; ``"*"`` accepts any answer (Moodle's wildcard).
+- ``matching``: ``{"pairs": [{"id": "p1", "left": {lang: str}, "right": {lang: str}}]}``; a
+  pair with an empty ``left`` is an extra (wrong) option of the right column.
 
 What a learner sees and answers refers to positions on their own paper, never to ids of the
 key, so neither the ids nor their order tell which choice is right. A paper entry
@@ -63,6 +64,26 @@ def _decimal(raw: Any) -> Decimal | None:
     return value if value.is_finite() else None
 
 
+HUNDRED = Decimal(100)
+SUM_TOLERANCE = Decimal("0.01")  # Moodle's thirds (33.33333 x 3) add up to 99.99999
+
+
+def weight_of(item: Mapping[str, Any], default: int = 100) -> Decimal | None:
+    """A weight in per cent (an int, or a decimal string like "33.33333"; ``default`` when
+    absent); None when it is not a number."""
+    raw = item.get("weight", default)
+    if isinstance(raw, bool) or not isinstance(raw, int | str):
+        return None
+    return _decimal(raw)
+
+
+def _permille(percent: Decimal) -> int:
+    """Per cent to per mille, between 0 and 1000; within Moodle's tolerance of 100 is 1000."""
+    if percent >= HUNDRED - SUM_TOLERANCE:
+        return 1000
+    return max(0, int(percent * 10))
+
+
 def normalise_text(text: str) -> str:
     """Short answers compare without letter case and with runs of spaces as one."""
     return re.sub(r"\s+", " ", text).strip().casefold()
@@ -92,16 +113,16 @@ def key_check(kind: str, key: Any) -> dict[str, Any]:
         for choice in choices:
             if not isinstance(choice, dict) or not _texts(choice.get("text")):
                 raise BadKey("choice without text", reason=_("every choice needs a text."))
-            weight = choice.get("weight")
-            if isinstance(weight, bool) or not isinstance(weight, int) or not -100 <= weight <= 100:
+            weight = weight_of(choice, 0)
+            if weight is None or not -100 <= weight <= 100:  # noqa: PLR2004
                 raise BadKey("bad weight", reason=_("weights go from -100 to 100 per cent."))
             if not isinstance(choice.get("id"), str) or choice["id"] in ids:
                 raise BadKey("choice ids", reason=_("every choice needs its own id."))
             ids.add(choice["id"])
-        weights = [c["weight"] for c in choices]
-        if kind == "single" and max(weights) != 100:  # noqa: PLR2004 - full marks
+        weights = [weight_of(c, 0) or Decimal(0) for c in choices]
+        if kind == "single" and max(weights) != HUNDRED:
             raise BadKey("no right choice", reason=_("mark one choice as right (100%)."))
-        if kind == "multiple" and sum(w for w in weights if w > 0) != 100:  # noqa: PLR2004
+        if kind == "multiple" and abs(sum(w for w in weights if w > 0) - HUNDRED) > SUM_TOLERANCE:
             raise BadKey(
                 "positive weights do not add to 100",
                 reason=_("the right choices' weights must add up to 100%."),
@@ -114,7 +135,7 @@ def key_check(kind: str, key: Any) -> dict[str, Any]:
         if not isinstance(answers, list) or not answers:
             raise BadKey("no numeric answers", reason=_("give at least one number or range."))
         for answer in answers:
-            ok = isinstance(answer, dict) and isinstance(answer.get("weight", 100), int)
+            ok = isinstance(answer, dict) and weight_of(answer) is not None
             if ok and "min" in answer:
                 low, high = _decimal(answer.get("min")), _decimal(answer.get("max"))
                 ok = low is not None and high is not None and low <= high
@@ -140,10 +161,12 @@ def key_check(kind: str, key: Any) -> dict[str, Any]:
         if not isinstance(pairs, list) or len(pairs) < 2:  # noqa: PLR2004 - at least two
             raise BadKey("fewer than two pairs", reason=_("give at least two pairs to match."))
         ids = set()
+        if sum(1 for p in pairs if isinstance(p, dict) and _texts(p.get("left"))) < 2:  # noqa: PLR2004
+            raise BadKey("fewer than two prompts", reason=_("give at least two pairs to match."))
         for pair in pairs:
             if (
                 not isinstance(pair, dict)
-                or not _texts(pair.get("left"))
+                or not (pair.get("left") in (None, {}) or _texts(pair.get("left")))
                 or not _texts(pair.get("right"))
                 or not isinstance(pair.get("id"), str)
                 or pair["id"] in ids
@@ -165,8 +188,8 @@ def paper_entry(
             rng.shuffle(ids)
         entry["c"] = ids
     elif kind == "matching":
-        ids = [str(p["id"]) for p in key.get("pairs", [])]
-        right = list(ids)
+        ids = [str(p["id"]) for p in key.get("pairs", []) if p.get("left")]
+        right = [str(p["id"]) for p in key.get("pairs", [])]  # distractors too
         rng.shuffle(right)  # the right column is always shuffled, or its order gives it away
         if shuffle:
             rng.shuffle(ids)
@@ -210,12 +233,12 @@ def response_check(entry: Mapping[str, Any], response: Any) -> dict[str, Any]:
             raise BadResponse("text", reason=_("write a short answer (at most 500 characters)."))
         return {"text": text}
     matches = response.get("matches")
-    size = len(entry["l"])
+    size, options = len(entry["l"]), len(entry["r"])
     if (
         not isinstance(matches, list)
         or len(matches) != size
         or not all(
-            m is None or (isinstance(m, int) and not isinstance(m, bool) and 0 <= m < size)
+            m is None or (isinstance(m, int) and not isinstance(m, bool) and 0 <= m < options)
             for m in matches
         )
     ):
@@ -232,21 +255,18 @@ def credit_permille(entry: Mapping[str, Any], key: Mapping[str, Any], response: 
     except BadResponse:
         return 0
     if kind in ("single", "multiple"):
-        weights = {str(c["id"]): int(c["weight"]) for c in key.get("choices", [])}
+        weights = {str(c["id"]): weight_of(c, 0) or Decimal(0) for c in key.get("choices", [])}
         shown = entry["c"]
         if kind == "single":
             chosen = [shown[response["choice"]]]
         else:
             chosen = [shown[i] for i in response["choices"]]
-        total = sum(weights.get(c, 0) for c in chosen)
-        if kind == "single":
-            total = max(0, total)
-        return max(0, min(100, total)) * 10
+        return _permille(sum((weights.get(c, Decimal(0)) for c in chosen), Decimal(0)))
     if kind == "truefalse":
         return 1000 if response["value"] is key.get("answer") else 0
     if kind == "numeric":
         value = _decimal(response["value"])
-        best = 0
+        best = Decimal(0)
         for answer in key.get("answers", []):
             if "min" in answer:
                 low, high = _decimal(answer["min"]), _decimal(answer["max"])
@@ -258,15 +278,16 @@ def credit_permille(entry: Mapping[str, Any], key: Mapping[str, Any], response: 
                 hit = target is not None and value is not None
                 hit = hit and abs(value - target) <= tolerance  # type: ignore[operator]
             if hit:
-                best = max(best, int(answer.get("weight", 100)))
-        return max(0, min(100, best)) * 10
+                best = max(best, weight_of(answer) or Decimal(0))
+        return _permille(best)
     if kind == "short":
         given = normalise_text(response["text"])
-        best = 0
+        best = Decimal(0)
         for answer in key.get("answers", []):
-            if given and normalise_text(str(answer.get("text", ""))) == given:
-                best = max(best, int(answer.get("weight", 100)))
-        return max(0, min(100, best)) * 10
+            accepted = normalise_text(str(answer.get("text", "")))
+            if given and (accepted in (given, "*")):
+                best = max(best, weight_of(answer) or Decimal(0))
+        return _permille(best)
     lefts, rights = entry["l"], entry["r"]
     if not lefts:
         return 0

@@ -12,12 +12,8 @@ urlpatterns += [
     path("academy/tests/<int:assessment_id>/", views_exams.intro, name="exam_intro"),
     path("academy/tests/<int:assessment_id>/start", views_exams.start, name="exam_start"),
     path("academy/attempts/<int:attempt_id>/", views_exams.attempt, name="exam_attempt"),
-    path(
-        "academy/attempts/<int:attempt_id>/submit", views_exams.submit, name="exam_submit"
-    ),
-    path(
-        "academy/attempts/<int:attempt_id>/result/", views_exams.result, name="exam_result"
-    ),
+    path("academy/attempts/<int:attempt_id>/submit", views_exams.submit, name="exam_submit"),
+    path("academy/attempts/<int:attempt_id>/result/", views_exams.result, name="exam_result"),
     path(
         "academy/cohorts/<slug:slug>/leaderboard/",
         views_exams.leaderboard_page,
