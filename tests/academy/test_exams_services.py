@@ -253,7 +253,7 @@ def test_not_enrolled_and_closed_and_empty(setup):
 
 
 def test_random_draw_takes_the_configured_number(setup):
-    course, _, enrolment, final, _ = setup
+    _course, _, enrolment, final, _ = setup
     final.questions_per_attempt = 4
     final.save()
     view = start(final, enrolment)
@@ -326,7 +326,7 @@ def test_gradebook_and_leaderboard(setup, settings):
 
 
 def test_instructors_teach_their_course_only(setup):
-    course, cohort, enrolment, final, _ = setup
+    course, cohort, _enrolment, _final, _ = setup
     from fiera.academy.models import CourseInstructor
 
     teacher = f.user(role="learner")

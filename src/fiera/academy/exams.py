@@ -326,15 +326,15 @@ def _check_settings(
         raise BadAssessment("kind", reason=_("choose a module quiz or the final exam."))
     if kind == AssessmentKind.QUIZ and module_id is None:
         raise BadAssessment("quiz without module", reason=_("a quiz belongs to a module."))
-    if not 10 <= time_limit_seconds <= 24 * 3600:  # noqa: PLR2004 - 10 s to a day
+    if not 10 <= time_limit_seconds <= 24 * 3600:
         raise BadAssessment(
             "time limit", reason=_("the time limit goes from 1 minute to 24 hours.")
         )
-    if not 1 <= attempts_allowed <= 100:  # noqa: PLR2004
+    if not 1 <= attempts_allowed <= 100:
         raise BadAssessment("attempts", reason=_("allow from 1 to 100 attempts."))
-    if not 0 <= pass_mark_percent <= 100:  # noqa: PLR2004
+    if not 0 <= pass_mark_percent <= 100:
         raise BadAssessment("pass mark", reason=_("the pass mark goes from 0 to 100 per cent."))
-    if questions_per_attempt is not None and not 1 <= questions_per_attempt <= 500:  # noqa: PLR2004
+    if questions_per_attempt is not None and not 1 <= questions_per_attempt <= 500:
         raise BadAssessment("draw", reason=_("draw from 1 to 500 questions per attempt."))
     if opens_at and closes_at and closes_at <= opens_at:
         raise BadAssessment("dates", reason=_("the test must close after it opens."))
@@ -373,7 +373,7 @@ def assessment_create(
         )
         if module_id is None:
             raise BadAssessment("module", reason=_("choose one of the course's modules."))
-    if not grading._texts(title):  # noqa: SLF001 - the shared texts check
+    if not grading._texts(title):
         raise BadAssessment("title", reason=_("give the test a title."))
     _check_settings(
         kind=kind,
@@ -436,7 +436,7 @@ def assessment_update(
         if name not in allowed:
             raise BadAssessment(f"unknown field {name}", reason=name)
         setattr(a, name, value)
-    if not grading._texts(a.title):  # noqa: SLF001
+    if not grading._texts(a.title):
         raise BadAssessment("title", reason=_("give the test a title."))
     _check_settings(
         kind=a.kind,
@@ -460,7 +460,7 @@ def assessment_list(*, course_slug: str, actor_id: int, actor_role: str) -> list
         .annotate(bank=Count("questions"))
         .filter(course__slug=course_slug)
     )
-    infos = [_assessment_info(a, a.bank) for a in found]  # type: ignore[attr-defined]
+    infos = [_assessment_info(a, a.bank) for a in found]
     return sorted(infos, key=lambda i: (i.kind == "final", i.module_position or 0, i.assessment_id))
 
 
@@ -483,10 +483,10 @@ def _question_info(q: Question) -> QuestionInfo:
 
 
 def _check_question(kind: str, text: Any, key: Any, points: int) -> None:
-    if not grading._texts(text):  # noqa: SLF001
+    if not grading._texts(text):
         raise grading.BadKey("no text", reason=_("the question needs a text."))
     grading.key_check(kind, key)
-    if not 1 <= points <= 100:  # noqa: PLR2004
+    if not 1 <= points <= 100:
         raise grading.BadKey("points", reason=_("a question is worth 1 to 100 points."))
 
 
@@ -599,7 +599,7 @@ def questions_add_many(
 # --- intro ------------------------------------------------------------------------------------
 
 
-def _enrolment_for(course_id: int, actor_id: int) -> dict[str, Any] | None:
+def _enrolment_for(course_id: int, actor_id: int) -> Any:
     return (
         Enrolment.objects.filter(
             user_id=actor_id, cohort__course_id=course_id, status__in=["active", "completed"]
@@ -656,7 +656,7 @@ def assessment_intro(
 # --- attempts ---------------------------------------------------------------------------------
 
 
-def _draw(a: Assessment, bank: list[dict[str, Any]], rng: random.Random) -> list[dict[str, Any]]:
+def _draw(a: Assessment, bank: list[Any], rng: random.Random) -> list[dict[str, Any]]:
     chosen = list(bank)
     if a.questions_per_attempt is not None and a.questions_per_attempt < len(chosen):
         chosen = rng.sample(chosen, a.questions_per_attempt)
@@ -778,7 +778,7 @@ def attempt_start(
     raise Conflict("attempt start kept colliding")  # pragma: no cover - three lost races
 
 
-def _owned_attempt_for_update(attempt_id: int, actor_id: int) -> dict[str, Any]:
+def _owned_attempt_for_update(attempt_id: int, actor_id: int) -> Any:
     locked = Attempt.objects.filter(pk=attempt_id, enrolment__user_id=actor_id)
     if transaction.get_connection().features.has_select_for_update_of:
         locked = locked.select_for_update(of=("self",))
@@ -1219,7 +1219,7 @@ def leaderboard(
     far = datetime.max.replace(tzinfo=cohort.created_at.tzinfo)
     rows.sort(
         key=lambda r: (
-            -r["final_score_permille"],
+            -(r["final_score_permille"] or 0),
             r["final_seconds"] if r["final_seconds"] is not None else 10**9,
             r["final_passed_at"] or far,
             r["pk"],
@@ -1240,7 +1240,7 @@ def leaderboard(
                 enrolment_id=r["pk"],
                 name=name,
                 hidden=r["ranking_hidden"],
-                score_permille=r["final_score_permille"],
+                score_permille=r["final_score_permille"] or 0,
                 seconds=r["final_seconds"],
                 passed_at=r["final_passed_at"],
                 top=rank <= top_n and r["final_passed_at"] is not None,

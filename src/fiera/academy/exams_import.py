@@ -268,7 +268,7 @@ def bank_import(
     a = Assessment.objects.select_related("course").filter(pk=assessment_id).first()
     if a is None:
         raise exams.AssessmentNotFound(f"no assessment {assessment_id}")
-    exams._require_teacher(course_id=a.course_id, actor_id=actor_id, actor_role=actor_role)  # noqa: SLF001
+    exams._require_teacher(course_id=a.course_id, actor_id=actor_id, actor_role=actor_role)
     languages = a.course.languages.split(",")
     language = language if language in languages else languages[0]
     if len(data) > MAX_BYTES:
@@ -363,7 +363,7 @@ def bank_export(*, assessment_id: int, actor_id: int, actor_role: str) -> tuple[
     a = Assessment.objects.select_related("course").filter(pk=assessment_id).first()
     if a is None:
         raise exams.AssessmentNotFound(f"no assessment {assessment_id}")
-    exams._require_teacher(course_id=a.course_id, actor_id=actor_id, actor_role=actor_role)  # noqa: SLF001
+    exams._require_teacher(course_id=a.course_id, actor_id=actor_id, actor_role=actor_role)
     language = a.course.languages.split(",")[0]
     questions = [to_file(q, language) for q in Question.objects.filter(assessment=a)]
     return export_gift(questions), f"{a.course.slug}-{a.kind}-{a.pk}.gift.txt"

@@ -107,14 +107,14 @@ def key_check(kind: str, key: Any) -> dict[str, Any]:
         raise BadKey("key is not an object", reason=_("the answers are missing."))
     if kind in ("single", "multiple"):
         choices = key.get("choices")
-        if not isinstance(choices, list) or len(choices) < 2:  # noqa: PLR2004 - at least two
+        if not isinstance(choices, list) or len(choices) < 2:
             raise BadKey("fewer than two choices", reason=_("give at least two choices."))
         ids = set()
         for choice in choices:
             if not isinstance(choice, dict) or not _texts(choice.get("text")):
                 raise BadKey("choice without text", reason=_("every choice needs a text."))
             weight = weight_of(choice, 0)
-            if weight is None or not -100 <= weight <= 100:  # noqa: PLR2004
+            if weight is None or not -100 <= weight <= 100:
                 raise BadKey("bad weight", reason=_("weights go from -100 to 100 per cent."))
             if not isinstance(choice.get("id"), str) or choice["id"] in ids:
                 raise BadKey("choice ids", reason=_("every choice needs its own id."))
@@ -158,10 +158,10 @@ def key_check(kind: str, key: Any) -> dict[str, Any]:
             raise BadKey("no accepted answers", reason=_("give at least one accepted answer."))
     else:
         pairs = key.get("pairs")
-        if not isinstance(pairs, list) or len(pairs) < 2:  # noqa: PLR2004 - at least two
+        if not isinstance(pairs, list) or len(pairs) < 2:
             raise BadKey("fewer than two pairs", reason=_("give at least two pairs to match."))
         ids = set()
-        if sum(1 for p in pairs if isinstance(p, dict) and _texts(p.get("left"))) < 2:  # noqa: PLR2004
+        if sum(1 for p in pairs if isinstance(p, dict) and _texts(p.get("left"))) < 2:
             raise BadKey("fewer than two prompts", reason=_("give at least two pairs to match."))
         for pair in pairs:
             if (
