@@ -17,6 +17,7 @@ fiera trade pavilion SLUG               a pavilion's quota, applications and liv
 fiera trade pavilions-expire            end the pavilion sponsorships whose period is over
 fiera partner coverage                  the 20 regions: partners, open leads, live stores
 fiera partner leads SLUG                a partner's leads (--stage, --region)
+fiera academy close-attempts            submit the exam attempts whose time ran out
 fiera manage ARGS...                    any Django management command
 """
 
@@ -430,6 +431,8 @@ APP_CLI_MODULES = (
     "fiera.festivals.cli",
     "fiera.partners.cli",
     "fiera.trade.cli",
+    # --- academy exams ---
+    "fiera.academy.cli",
 )
 
 

@@ -178,6 +178,9 @@ class Config:
     buyer neither confirmed nor disputed is released to the supplier."""
     trade_quotes_per_month: int = 30
     """FIERA_TRADE_QUOTES_PER_MONTH: quotes a supplier may send to RFQs per calendar month."""
+    # --- academy exams ---
+    academy_top_n: int = 10
+    """FIERA_ACADEMY_TOP_N: how many ranks of a cohort's leaderboard are marked as the top."""
     settlement_currency: str = "EUR"
     wallet_currencies: tuple[str, ...] = DEFAULT_WALLET_CURRENCIES
     media_root: Path = VAR_DIR / "media"
@@ -312,6 +315,15 @@ def _payments(errors: list[str]) -> dict[str, object]:
         ),
         "settlement_currency": settlement_code,
         "wallet_currencies": wallets,
+        # --- academy exams ---
+        "academy_top_n": _int(
+            "FIERA_ACADEMY_TOP_N",
+            10,
+            errors,
+            low=1,
+            high=1_000,
+            meaning="how many ranks of a cohort's leaderboard are marked as the top",
+        ),
     }
 
 

@@ -281,6 +281,9 @@ FIERA_TRADE_INQUIRIES_PER_DAY = CONFIG.trade_inquiries_per_day
 # trade assurance: days after delivery when an undisputed escrowed payment is released
 FIERA_TRADE_ASSURANCE_RELEASE_DAYS = CONFIG.trade_assurance_release_days
 FIERA_TRADE_QUOTES_PER_MONTH = CONFIG.trade_quotes_per_month
+# --- academy exams ---
+# how many ranks of a cohort's leaderboard are marked as the top
+FIERA_ACADEMY_TOP_N = CONFIG.academy_top_n
 # New accounts per client address, on the sign-up page and on POST /api/v1/auth/signup.
 FIERA_SIGNUP_RATE = CONFIG.signup_rate
 # Who may read the API docs and its OpenAPI document: public, staff or off.
@@ -348,6 +351,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "fiera.trade.pavilion_sponsorships_end",
         "schedule": 3600.0,
     },
+    # --- academy exams ---
+    # attempts past their deadline submitted with the answers saved before it
+    "academy-close-attempts": {"task": "fiera.academy.close_attempts", "schedule": 60.0},
 }
 
 # Every line once, through the root's one handler: Django's "django" logger has its own

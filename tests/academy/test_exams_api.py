@@ -129,7 +129,7 @@ def test_another_learner_gets_404_and_anonymous_401(client, world):
 
 
 def test_teachers_build_import_export_and_read_the_gradebook(client, world):
-    course, cohort, _, final, _ = world
+    course, cohort, _, _final, _ = world
     op = auth(f.user(role=OPERATOR))
     created = client.post(
         "/api/v1/academy/assessments",

@@ -261,6 +261,11 @@ PLAN: tuple[TablePlan, ...] = (
         "gradebook and the alumni directory all read them, so no tenant key fits",
     ),
     _local("academy_lessonprogress", "lessons completed, with their enrolment"),
+    # --- academy exams ---
+    _reference("academy_assessment", "a few tests per course"),
+    _reference("academy_question", "tens of questions per test bank, read by every attempt"),
+    _local("academy_attempt", "exam attempts, with their enrolment (the gradebook reads them)"),
+    _local("academy_attemptanswer", "the answers of an attempt, with it"),
 )
 
 BY_TABLE: dict[str, TablePlan] = {entry.table: entry for entry in PLAN}
