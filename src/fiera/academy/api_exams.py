@@ -20,7 +20,7 @@ from django.utils.translation import get_language
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 
 from fiera.academy import exams, exams_import
-from fiera.common.schemas import ErrorOut
+from fiera.common.schemas import ErrorOut, ObjectIn
 
 router = Router(tags=["academy"])
 
@@ -39,27 +39,27 @@ def _actor(request: HttpRequest) -> dict[str, Any]:
 # --- schemas ----------------------------------------------------------------------------------
 
 
-class AssessmentIn(Schema):
+class AssessmentIn(ObjectIn):
     course: Slug
     kind: Literal["quiz", "final"]
-    module_position: int | None = Field(None, ge=1, le=1000)
+    module_position: int | None = Field(None, strict=True, ge=1, le=1000)
     title: Texts
-    time_limit_minutes: int = Field(30, ge=1, le=1440)
-    attempts_allowed: int = Field(3, ge=1, le=100)
-    pass_mark_percent: int = Field(60, ge=0, le=100)
-    questions_per_attempt: int | None = Field(None, ge=1, le=500)
+    time_limit_minutes: int = Field(30, strict=True, ge=1, le=1440)
+    attempts_allowed: int = Field(3, strict=True, ge=1, le=100)
+    pass_mark_percent: int = Field(60, strict=True, ge=0, le=100)
+    questions_per_attempt: int | None = Field(None, strict=True, ge=1, le=500)
     shuffle_questions: bool = True
     shuffle_choices: bool = True
     opens_at: datetime | None = None
     closes_at: datetime | None = None
 
 
-class AssessmentPatch(Schema):
+class AssessmentPatch(ObjectIn):
     title: Texts | None = None
-    time_limit_minutes: int | None = Field(None, ge=1, le=1440)
-    attempts_allowed: int | None = Field(None, ge=1, le=100)
-    pass_mark_percent: int | None = Field(None, ge=0, le=100)
-    questions_per_attempt: int | None = Field(None, ge=1, le=500)
+    time_limit_minutes: int | None = Field(None, strict=True, ge=1, le=1440)
+    attempts_allowed: int | None = Field(None, strict=True, ge=1, le=100)
+    pass_mark_percent: int | None = Field(None, strict=True, ge=0, le=100)
+    questions_per_attempt: int | None = Field(None, strict=True, ge=1, le=500)
     shuffle_questions: bool | None = None
     shuffle_choices: bool | None = None
     opens_at: datetime | None = None
@@ -122,24 +122,24 @@ class IntroOut(Schema):
     can_start: bool
 
 
-class QuestionIn(Schema):
+class QuestionIn(ObjectIn):
     kind: Kind
     text: Texts
     key: dict[str, Any] = Field(
         description="the answer key for its kind (see fiera.academy.grading): never shown to "
         "learners"
     )
-    points: int = Field(1, ge=1, le=100)
+    points: int = Field(1, strict=True, ge=1, le=100)
     category: str = Field("", max_length=200)
     name: str = Field("", max_length=200)
     feedback: Texts = Field(default_factory=dict)
 
 
-class QuestionPatch(Schema):
+class QuestionPatch(ObjectIn):
     kind: Kind | None = None
     text: Texts | None = None
     key: dict[str, Any] | None = None
-    points: int | None = Field(None, ge=1, le=100)
+    points: int | None = Field(None, strict=True, ge=1, le=100)
     category: str | None = Field(None, max_length=200)
     name: str | None = Field(None, max_length=200)
     feedback: Texts | None = None
@@ -226,7 +226,7 @@ class AttemptOut(Schema):
         )
 
 
-class AnswerIn(Schema):
+class AnswerIn(ObjectIn):
     response: dict[str, Any] = Field(
         description='by kind: {"choice": i}, {"choices": [i]}, {"value": true}, '
         '{"value": "3.5"}, {"text": "..."}, {"matches": [j or null per left item]}'
@@ -280,7 +280,7 @@ class LeaderboardOut(Schema):
     entries: list[LeaderboardEntryOut]
 
 
-class RankingIn(Schema):
+class RankingIn(ObjectIn):
     hidden: bool
 
 
