@@ -107,7 +107,7 @@ def test_denials(client, world):
 
 
 def test_teachers_gradebook_csv_and_builder(client, world):
-    course, cohort, _, final, _ = world
+    course, cohort, _, _final, _ = world
     client.force_login(f.user(role=OPERATOR))
     page = client.get(f"/academy/cohorts/{cohort.slug}/gradebook/")
     assert page.status_code == 200
