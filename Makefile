@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PORT   ?= 8000
 
-.PHONY: setup demo serve test fuzz openapi lint bench bench-search bench-trade-search bench-flash check clean
+.PHONY: setup demo serve test fuzz openapi lint bench bench-search bench-trade-search bench-flash check clean bench-exam
 
 $(STAMP): pyproject.toml
 	@echo "Installing Fiera and its dependencies into $(VENV) (about a minute on a fresh machine)..."
@@ -86,3 +86,10 @@ check: setup
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/static .pytest_cache .mypy_cache .coverage
+
+# --- academy exams ---
+## bench-exam: 500 learners start the final exam at the same second against `fiera serve`,
+## then save their answers; p50/p95/p99 beside the raw SQL of the same writes (SQLite in
+## var/, or DATABASE_URL=postgresql://postgres@127.0.0.1:5432/fiera_bench_exam)
+bench-exam: setup
+	$(BIN)/python bench/exam_start.py
