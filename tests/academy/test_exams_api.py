@@ -233,3 +233,16 @@ def _upload(name: str, data: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data, content_type="text/plain")
+
+
+def test_teachers_list_the_attempts_of_a_test(client, world):
+    _, cohort, enrolment, final, _ = world
+    client.post(f"/api/v1/academy/assessments/{final.pk}/attempts", **auth(enrolment.user))
+    listed = client.get(
+        f"/api/v1/academy/assessments/{final.pk}/attempts", **auth(f.user(role=OPERATOR))
+    )
+    assert listed.status_code == 200 and listed.json()[0]["cohort"] == cohort.slug
+    other = auth(af.enrolment(cohort).user)
+    assert (
+        client.get(f"/api/v1/academy/assessments/{final.pk}/attempts", **other).status_code == 403
+    )

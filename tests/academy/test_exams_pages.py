@@ -182,3 +182,17 @@ def test_teachers_gradebook_csv_and_builder(client, world):
     assert "{T" in exported.content.decode() or "TRUE" in exported.content.decode()
     removed = client.post(f"/academy/teach/questions/{q.pk}/delete")
     assert removed.status_code == 302
+
+
+def test_a_teacher_sees_a_learners_attempt_in_progress_and_unknown_tests_404(client, world):
+    _, _, enrolment, final, _ = world
+    client.force_login(enrolment.user)
+    client.post(f"/academy/tests/{final.pk}/start")
+    attempt = Attempt.objects.get()
+    client.force_login(f.user(role=OPERATOR))
+    seen = client.get(f"/academy/attempts/{attempt.pk}/result/")
+    assert seen.status_code == 200
+    assert client.get(f"/academy/attempts/{attempt.pk}/").status_code == 302
+    assert client.post("/academy/teach/tests/999999/questions/new", {}).status_code == 404
+    assert client.post("/academy/teach/tests/999999/", {}).status_code == 404
+    assert client.get("/academy/tests/999999/").status_code == 404

@@ -113,6 +113,14 @@ class AttemptSummaryOut(Schema):
     passed: bool | None
 
 
+class AttemptRowOut(Schema):
+    attempt: AttemptSummaryOut
+    enrolment_id: int
+    cohort: str
+    name: str
+    username: str
+
+
 class IntroOut(Schema):
     assessment: AssessmentOut
     enrolled: bool
@@ -347,19 +355,7 @@ def assessment_detail(request: HttpRequest, assessment_id: Id) -> IntroOut:
     return IntroOut(
         assessment=AssessmentOut.of(intro.assessment),
         enrolled=intro.enrolment_id is not None,
-        attempts=[
-            AttemptSummaryOut(
-                id=a.attempt_id,
-                number=a.number,
-                started_at=a.started_at,
-                deadline_at=a.deadline_at,
-                submitted_at=a.submitted_at,
-                auto_submitted=a.auto_submitted,
-                score_permille=a.score_permille,
-                passed=a.passed,
-            )
-            for a in intro.attempts
-        ],
+        attempts=[_summary_out(a) for a in intro.attempts],
         attempts_left=intro.attempts_left,
         open_attempt_id=intro.open_attempt_id,
         can_start=intro.can_start,
@@ -441,6 +437,35 @@ def question_export(request: HttpRequest, assessment_id: Id) -> HttpResponse:
     response = HttpResponse(text, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@router.get("/assessments/{assessment_id}/attempts", response={200: list[AttemptRowOut], **DENIALS})
+def attempt_list(request: HttpRequest, assessment_id: Id) -> list[AttemptRowOut]:
+    """Every attempt at the test, latest first, with who sat it (teachers)."""
+    rows = exams.attempt_list(assessment_id=assessment_id, **_actor(request))
+    return [
+        AttemptRowOut(
+            attempt=_summary_out(r.attempt),
+            enrolment_id=r.enrolment_id,
+            cohort=r.cohort_slug,
+            name=r.name,
+            username=r.username,
+        )
+        for r in rows
+    ]
+
+
+def _summary_out(a: exams.AttemptSummary) -> AttemptSummaryOut:
+    return AttemptSummaryOut(
+        id=a.attempt_id,
+        number=a.number,
+        started_at=a.started_at,
+        deadline_at=a.deadline_at,
+        submitted_at=a.submitted_at,
+        auto_submitted=a.auto_submitted,
+        score_permille=a.score_permille,
+        passed=a.passed,
+    )
 
 
 # --- learners: attempts -----------------------------------------------------------------------

@@ -1020,6 +1020,45 @@ def attempt_get(*, attempt_id: int, actor_id: int, actor_role: str, now: datetim
     )
 
 
+@dataclass(frozen=True)
+class AttemptRow:
+    """An attempt in a teacher's list: who, when, how it went."""
+
+    attempt: AttemptSummary
+    enrolment_id: int
+    cohort_slug: str
+    name: str
+    username: str
+
+
+def attempt_list(
+    *, assessment_id: int, actor_id: int, actor_role: str, limit: int = 1000
+) -> list[AttemptRow]:
+    """Every attempt at the assessment, latest first (teachers of its course). Three
+    queries."""
+    a = _assessment(assessment_id)
+    _require_teacher(course_id=a.course_id, actor_id=actor_id, actor_role=actor_role)
+    rows = list(
+        Attempt.objects.filter(assessment_id=assessment_id)
+        .select_related("enrolment__cohort")
+        .order_by("-started_at", "-id")[:limit]
+    )
+    people = user_summaries(user_ids=[r.enrolment.user_id for r in rows])
+    out = []
+    for r in rows:
+        person = people.get(r.enrolment.user_id)
+        out.append(
+            AttemptRow(
+                attempt=_summary(r),
+                enrolment_id=r.enrolment_id,
+                cohort_slug=r.enrolment.cohort.slug,
+                name=(person.full_name or person.username) if person else "",
+                username=person.username if person else "",
+            )
+        )
+    return out
+
+
 # --- gradebook --------------------------------------------------------------------------------
 
 

@@ -195,8 +195,9 @@ def submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
 
 @login_required
 def result(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """The result; a teacher looking at an attempt still open sees it as in progress."""
     view = _attempt(request, attempt_id)
-    if view.is_open:
+    if view.is_open and view.is_own:
         return HttpResponseRedirect(reverse("academy:exam_attempt", args=[attempt_id]))
     return render(
         request,
@@ -320,6 +321,16 @@ def _settings_from(request: HttpRequest, languages: list[str]) -> dict[str, Any]
         "shuffle_questions": request.POST.get("shuffle_questions") == "on",
         "shuffle_choices": request.POST.get("shuffle_choices") == "on",
     }
+
+
+def _course_slug_of(request: HttpRequest, assessment_id: int) -> str:
+    try:
+        found = exams.assessment_intro(
+            assessment_id=assessment_id, now=timezone.now(), **_actor(request)
+        )
+    except DomainError as exc:
+        raise _page_error(exc) from None
+    return found.assessment.course_slug
 
 
 def _course_languages(course_slug: str) -> list[str]:
@@ -514,6 +525,7 @@ def _render_builder(
         if not found.is_teacher:
             raise exams.NotTeacher("not a teacher")
         bank = exams.question_list(assessment_id=assessment_id, **actor)
+        sittings = exams.attempt_list(assessment_id=assessment_id, limit=200, **actor)
     except DomainError as exc:
         raise _page_error(exc) from None
     a = found.assessment
@@ -536,6 +548,7 @@ def _render_builder(
                 for q in bank
             ],
             "kinds": QuestionKind.choices,
+            "sittings": sittings,
             "error": error,
             "import_errors": import_errors or [],
             "form": form or {},
@@ -550,10 +563,7 @@ def _render_builder(
 def builder(request: HttpRequest, assessment_id: int) -> HttpResponse:
     """A test's rules (editable), its bank, forms to add questions and to import a file."""
     if request.method == "POST":
-        found = exams.assessment_intro(
-            assessment_id=assessment_id, now=timezone.now(), **_actor(request)
-        )
-        languages = _course_languages(found.assessment.course_slug)
+        languages = _course_languages(_course_slug_of(request, assessment_id))
         try:
             exams.assessment_update(
                 assessment_id=assessment_id,
@@ -572,10 +582,7 @@ def builder(request: HttpRequest, assessment_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def question_new(request: HttpRequest, assessment_id: int) -> HttpResponse:
-    found = exams.assessment_intro(
-        assessment_id=assessment_id, now=timezone.now(), **_actor(request)
-    )
-    languages = _course_languages(found.assessment.course_slug)
+    languages = _course_languages(_course_slug_of(request, assessment_id))
     try:
         exams.question_create(
             assessment_id=assessment_id,
