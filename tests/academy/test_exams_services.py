@@ -410,3 +410,14 @@ def test_enrolment_final_fields_exist():
     assert {"final_score_permille", "final_seconds", "final_passed_at"} <= {
         f.name for f in Enrolment._meta.get_fields()
     }
+
+
+def test_top_n_is_configured_and_checked(monkeypatch):
+    from fiera import config
+
+    monkeypatch.setenv("FIERA_ACADEMY_TOP_N", "3")
+    assert config.load().academy_top_n == 3
+    monkeypatch.setenv("FIERA_ACADEMY_TOP_N", "abc")
+    loaded = config.load()
+    assert loaded.academy_top_n == 10
+    assert any("FIERA_ACADEMY_TOP_N" in p for p in config.problems(loaded))
