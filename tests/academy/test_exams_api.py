@@ -246,3 +246,13 @@ def test_teachers_list_the_attempts_of_a_test(client, world):
     assert (
         client.get(f"/api/v1/academy/assessments/{final.pk}/attempts", **other).status_code == 403
     )
+
+
+def test_a_file_with_a_nul_is_not_text(client, world):
+    _, _, _, final, _ = world
+    reply = client.post(
+        f"/api/v1/academy/assessments/{final.pk}/import",
+        {"file": _upload("n.gift", b"Q {=a\x00 ~b}\n")},
+        **auth(f.user(role=OPERATOR)),
+    )
+    assert reply.status_code == 422 and reply.json()["errors"][0]["code"] == "file_not_text"

@@ -275,6 +275,8 @@ def bank_import(
         raise _invalid([{"line": 0, "code": "file_too_big", "message": str(FILE_TOO_BIG)}])
     try:
         text = data.decode("utf-8-sig")
+        if "\x00" in text:  # not text (and PostgreSQL cannot store it)
+            raise UnicodeDecodeError("utf-8", data, 0, 1, "NUL character")
     except UnicodeDecodeError:
         raise _invalid(
             [{"line": 0, "code": "file_not_text", "message": str(FILE_NOT_TEXT)}]

@@ -226,12 +226,12 @@ def response_check(entry: Mapping[str, Any], response: Any) -> dict[str, Any]:
         raw = response.get("value")
         if _decimal(raw) is None:
             raise BadResponse("number", reason=_("write a number, such as 3.5."))
-        return {"value": str(raw).strip()}
+        return {"value": str(raw).strip().replace(",", ".")}
     if kind == "short":
         text = response.get("text")
         if not isinstance(text, str) or len(text) > SHORT_TEXT_MAX:
             raise BadResponse("text", reason=_("write a short answer (at most 500 characters)."))
-        return {"text": text}
+        return {"text": text.replace("\x00", "")}
     matches = response.get("matches")
     size, options = len(entry["l"]), len(entry["r"])
     if (

@@ -139,7 +139,7 @@ def attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
 def _posted_response(kind: str, request: HttpRequest, qid: int, size: int) -> Any:
     """The answer to question ``qid`` as the plain form posts it (None: left blank)."""
     name = f"q{qid}"
-    raw = request.POST.getlist(name)
+    raw = [value.replace("\x00", "") for value in request.POST.getlist(name)]
     if kind == QuestionKind.MATCHING:
         matches = []
         for i in range(size):
@@ -303,11 +303,16 @@ def _optional_int(raw: str) -> int | None:
     return int(raw) if raw.strip().isdigit() else None
 
 
+def _field(request: HttpRequest, name: str) -> str:
+    """A posted text without NUL characters (PostgreSQL cannot store them)."""
+    return request.POST.get(name, "").replace("\x00", "")
+
+
 def _titles(request: HttpRequest, languages: list[str], prefix: str = "title") -> dict[str, str]:
     return {
-        lang: request.POST.get(f"{prefix}_{lang}", "").strip()
+        lang: _field(request, f"{prefix}_{lang}").strip()
         for lang in languages
-        if request.POST.get(f"{prefix}_{lang}", "").strip()
+        if _field(request, f"{prefix}_{lang}").strip()
     }
 
 
@@ -503,10 +508,10 @@ def _question_fields(request: HttpRequest, languages: list[str]) -> dict[str, An
         "kind": kind,
         "text": _titles(request, languages, "text"),
         "key": key_from_lines(
-            kind, request.POST.get("answers", ""), request.POST.get("truth", ""), languages
+            kind, _field(request, "answers"), request.POST.get("truth", ""), languages
         ),
         "points": _minutes(request.POST.get("points", ""), 1),
-        "category": request.POST.get("category", "").strip()[:200],
+        "category": _field(request, "category").strip()[:200],
     }
 
 
