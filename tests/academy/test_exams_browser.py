@@ -5,6 +5,7 @@ from another host, nothing wider than 390 px."""
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from typing import Any
 
@@ -18,6 +19,12 @@ from tests.e2e.test_storefront_browser import browser  # noqa: F401 - the shared
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct-horse-battery"
+SHOTS = os.environ.get("FIERA_SCREENSHOTS", "")
+
+
+def _shot(page: Any, name: str) -> None:
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, name), full_page=True)
 
 
 def _world(seconds: int) -> tuple[Any, Any]:
@@ -70,6 +77,7 @@ def test_take_a_timed_exam_reload_and_hand_in(
     page.wait_for_url("**/academy/attempts/*/")
     assert ":" in (page.text_content("[data-countdown]") or "")  # 29:59
     _narrow(page)
+    _shot(page, "exam-attempt.png")
     items = page.locator("li.exam-question")
     items.nth(0).locator("input[value=true]").check()
     page.wait_for_selector("li.exam-question:nth-child(1)[data-saved='1']")
@@ -90,6 +98,7 @@ def test_take_a_timed_exam_reload_and_hand_in(
     assert "100.0%" in (page.text_content("[data-result]") or "")
     assert "Passed" in (page.text_content("[data-result]") or "")
     _narrow(page)
+    _shot(page, "exam-result.png")
     assert not errors, errors
     assert not outside, outside
 

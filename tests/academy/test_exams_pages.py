@@ -196,3 +196,17 @@ def test_a_teacher_sees_a_learners_attempt_in_progress_and_unknown_tests_404(cli
     assert client.post("/academy/teach/tests/999999/questions/new", {}).status_code == 404
     assert client.post("/academy/teach/tests/999999/", {}).status_code == 404
     assert client.get("/academy/tests/999999/").status_code == 404
+
+
+def test_a_course_lists_its_tests_with_the_learners_best(client, world):
+    course, cohort, enrolment, final, _ = world
+    client.force_login(enrolment.user)
+    client.post(f"/academy/tests/{final.pk}/start")
+    attempt = Attempt.objects.get()
+    client.post(f"/academy/attempts/{attempt.pk}/submit", {})
+    page = client.get(f"/academy/courses/{course.slug}/tests/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert f"/academy/tests/{final.pk}/" in html and "0.0%" in html and "Not passed" in html
+    assert f"/academy/cohorts/{cohort.slug}/leaderboard/" in html
+    assert client.get("/academy/courses/nope/tests/").status_code == 404

@@ -199,6 +199,10 @@ class AssessmentIntro:
         return max(scores) if scores else None
 
     @property
+    def passed(self) -> bool:
+        return any(a.passed for a in self.attempts)
+
+    @property
     def can_start(self) -> bool:
         return (
             self.enrolment_id is not None
@@ -650,6 +654,51 @@ def assessment_intro(
         language=enrolment["language"] if enrolment else "",
         attempts=attempts,
         open_now=_is_open(info, now),
+    )
+
+
+@dataclass(frozen=True)
+class CourseTests:
+    """A course's tests as one person sees them: each with their own attempts."""
+
+    course_slug: str
+    course_title: dict[str, str]
+    cohort_slug: str | None
+    is_teacher: bool
+    tests: list[AssessmentIntro]
+
+
+def course_tests(*, course_slug: str, actor_id: int, actor_role: str, now: datetime) -> CourseTests:
+    """The course's quizzes and final exam with the person's attempts at each (anyone signed
+    in; teachers also get links to build them)."""
+    course = Course.objects.filter(slug=course_slug).first()
+    if course is None:
+        raise NotFound(f"no course {course_slug}")
+    infos = assessment_list(course_slug=course_slug, actor_id=actor_id, actor_role=actor_role)
+    enrolment = _enrolment_for(course.pk, actor_id)
+    by_assessment: dict[int, list[AttemptSummary]] = {}
+    if enrolment is not None:
+        rows = Attempt.objects.filter(enrolment_id=enrolment["pk"]).order_by("number")
+        for r in rows:
+            by_assessment.setdefault(r.assessment_id, []).append(_summary(r))
+    teacher = teaches(course_id=course.pk, actor_id=actor_id, actor_role=actor_role)
+    return CourseTests(
+        course_slug=course.slug,
+        course_title=dict(course.title),
+        cohort_slug=enrolment["cohort__slug"] if enrolment else None,
+        is_teacher=teacher,
+        tests=[
+            AssessmentIntro(
+                assessment=info,
+                is_teacher=teacher,
+                enrolment_id=enrolment["pk"] if enrolment else None,
+                cohort_slug=enrolment["cohort__slug"] if enrolment else None,
+                language=enrolment["language"] if enrolment else "",
+                attempts=by_assessment.get(info.assessment_id, []),
+                open_now=_is_open(info, now),
+            )
+            for info in infos
+        ],
     )
 
 

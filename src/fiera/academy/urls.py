@@ -9,6 +9,7 @@ urlpatterns: list = []
 from fiera.academy import views_exams  # noqa: E402
 
 urlpatterns += [
+    path("academy/courses/<slug:slug>/tests/", views_exams.course_tests, name="exam_course_tests"),
     path("academy/tests/<int:assessment_id>/", views_exams.intro, name="exam_intro"),
     path("academy/tests/<int:assessment_id>/start", views_exams.start, name="exam_start"),
     path("academy/attempts/<int:attempt_id>/", views_exams.attempt, name="exam_attempt"),

@@ -79,6 +79,25 @@ def intro(request: HttpRequest, assessment_id: int) -> HttpResponse:
 
 
 @login_required
+def course_tests(request: HttpRequest, slug: str) -> HttpResponse:
+    """A course's quizzes and final exam, with the learner's best at each."""
+    try:
+        found = exams.course_tests(course_slug=slug, now=timezone.now(), **_actor(request))
+    except DomainError as exc:
+        raise _page_error(exc) from None
+    language = _language(request)
+    return render(
+        request,
+        "academy/exams/course_tests.html",
+        {
+            "found": found,
+            "course_title": pick(found.course_title, language),
+            "tests": [{"t": t, "title": pick(t.assessment.title, language)} for t in found.tests],
+        },
+    )
+
+
+@login_required
 @require_POST
 def start(request: HttpRequest, assessment_id: int) -> HttpResponse:
     try:
