@@ -1,0 +1,1 @@
+"""The academy: courses, exams, certificates and alumni (issue 10)."""
