@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 
@@ -153,6 +154,6 @@ def test_dates_are_written_in_utc_to_the_second() -> None:
         {"recipient": RecipientIdentity(email_hash="md5$abc", salt=SALT)},
     ],
 )
-def test_bad_arguments_are_refused(overrides: dict[str, object]) -> None:
+def test_bad_arguments_are_refused(overrides: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
         unsigned_certificate(**overrides)
