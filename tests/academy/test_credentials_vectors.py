@@ -13,6 +13,7 @@ import hashlib
 import pytest
 
 from fiera.academy.credentials import (
+    ContextLoader,
     ProofError,
     Reason,
     canonicalize,
@@ -169,3 +170,24 @@ def test_w3c_vector_needs_a_context_that_production_does_not_ship() -> None:
 
     assert caught.value.reason == "malformed"
     assert str(caught.value) == "unknown context https://www.w3.org/ns/credentials/examples/v2"
+
+
+def test_a_poison_graph_is_refused_quickly_instead_of_hashed_for_hours() -> None:
+    # Six blank nodes all linked to each other: RDFC-1.0's n-degree hashing explores every
+    # permutation; the work budget stops it (RDFC-1.0 asks implementations to bound it).
+    loader = ContextLoader({"urn:example:context": {"@context": {"@vocab": "urn:example:"}}})
+    nodes = [
+        {"@id": f"_:b{i}", "knows": [{"@id": f"_:b{j}"} for j in range(6) if j != i]}
+        for i in range(6)
+    ]
+
+    with pytest.raises(ProofError, match="too complex"):
+        canonicalize({"@context": "urn:example:context", "@graph": nodes}, loader=loader)
+
+
+def test_a_context_known_to_one_loader_is_still_refused_by_the_default_one() -> None:
+    unsigned = load_json(W3C / "unsigned.json")
+    canonicalize(unsigned, loader=examples_loader())  # resolved and cached by that loader
+
+    with pytest.raises(ProofError, match="unknown context"):
+        canonicalize(unsigned)
