@@ -266,6 +266,7 @@ MALFORMED: dict[str, Callable[[dict[str, Any]], Any]] = {
     },
     "date not a date": lambda d: {**d, "validFrom": "last Tuesday"},
     "date a number": lambda d: {**d, "validUntil": 20291201},
+    "issuer did:key garbled": lambda d: {**d, "issuer": {**d["issuer"], "id": "did:key:z0OIl"}},
     "deep nesting": lambda d: "[" * 100_000 + "]" * 100_000,
     "too large": lambda d: " " * (3 * 1024 * 1024) + "{}",
 }
