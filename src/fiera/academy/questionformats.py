@@ -693,10 +693,10 @@ def _parse_question(
         if not allow_unsupported:
             return None, [FormatError("gift_unsupported_description", first_line)]
         return question, []
+    if opening != -1 and (closing == -1 or -1 < text.find("{", opening + 1) < closing):
+        return None, [FormatError("gift_unclosed_brace", text.line_at(opening))]
     if opening == -1 or closing < opening:
         return None, [FormatError("gift_unopened_brace", text.line_at(closing))]
-    if closing == -1 or -1 < text.find("{", opening + 1) < closing:
-        return None, [FormatError("gift_unclosed_brace", text.line_at(opening))]
     second_opening = text.find("{", closing + 1)
     if second_opening != -1:
         return None, [FormatError("gift_multiple_answer_blocks", text.line_at(second_opening))]
@@ -732,7 +732,8 @@ def _parse_question(
     block_line = text.line_at(opening)
     if question.kind is QuestionKind.ESSAY and not allow_unsupported:
         errors.append(FormatError("gift_unsupported_essay", block_line))
-    errors.extend(_check(question, block_line))
+    if not errors:  # a broken answer would also break the question's rules: say it once
+        errors.extend(_check(question, block_line))
     if question.kind is QuestionKind.NUMERIC and not question.numeric_answers and not errors:
         errors.append(FormatError("gift_no_answer", block_line))
     return (None if errors else question), errors
