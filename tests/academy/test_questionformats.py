@@ -313,6 +313,7 @@ ERROR_CASES = [
     ("Q {#\n~#Anything else is wrong.}", "gift_no_answer", 1),
     ("Q {~a ~ =b}", "gift_empty_answer", 1),
     ("Q {\n=a\n=\n}", "gift_empty_answer", 3),
+    ("Q {=a ~[html] }", "gift_empty_answer", 1),
     ("Q {a ~b =c}", "gift_answer_without_marker", 1),
     ("Q {~%100%only}", "gift_too_few_choices", 1),
     ("Q {=%50%a ~b}", "gift_no_full_credit", 1),

@@ -28,7 +28,20 @@ Decisions (where GIFT or Moodle leave room):
   rule for matching questions; its GIFT importer alone accepts two).
 - Multiple choice (answers marked only with `~`) needs the positive weights to add up
   to 100 %; single choice (at least one `=`) needs an answer worth 100 %.
-- `$CATEGORY:` with an empty path goes back to no category.
+- `$CATEGORY:` with an empty path goes back to no category; a question may follow its
+  `$CATEGORY:` line directly (Moodle would swallow it into the category). The path is kept
+  verbatim (`$course$/Default` included): mapping it onto question banks is the caller's.
+- A second answer block in one question is an error (Moodle would keep it as text).
+- Errors of a question's rules (too few answers, weights) are reported at the line of
+  its `{`; an answer's own errors at the answer's line.
+
+Not supported (GIFT or Moodle features the academy does not keep): essay and description
+questions (see above); the format of a matching answer (right side) and of feedback;
+Moodle's `// [id:...]` and `// [tag:...]` comment lines (read as comments); a numeric
+wildcard `=*` answer (use `~#feedback` for any other number); files and images
+(`@@PLUGINFILE@@` stays in the text as written); lower-case `{true}`/`{false}` (short text,
+as in Moodle). On export GIFT cannot hold "->" in a matching prompt or a short answer
+(ValueError), and a carriage return in a text is read back as a line break.
 """
 
 from __future__ import annotations
@@ -439,7 +452,6 @@ class _Answer:
     weight: Decimal | None
     text: _Span
     feedback: str
-    has_feedback: bool
 
 
 def _parse_answer(span: _Span, errors: list[FormatError]) -> _Answer:
@@ -460,8 +472,8 @@ def _parse_answer(span: _Span, errors: list[FormatError]) -> _Answer:
             span = span.cut(close + 1).strip()
     hash_at = span.find("#")
     if hash_at == -1:
-        return _Answer(weight, span, "", has_feedback=False)
-    return _Answer(weight, span.cut(0, hash_at).strip(), _feedback(span.cut(hash_at + 1)), True)
+        return _Answer(weight, span, "")
+    return _Answer(weight, span.cut(0, hash_at).strip(), _feedback(span.cut(hash_at + 1)))
 
 
 def _parse_number(raw: str, line: int, errors: list[FormatError]) -> Decimal | None:
@@ -539,11 +551,10 @@ def _parse_answers(
             )
         choices = []
         for marker, piece in pieces:
-            answer = _parse_answer(piece, errors)
-            if not answer.text.chars:
-                errors.append(FormatError("gift_empty_answer", piece.line))
             default = _HUNDRED if marker == "=" else Decimal(0)
-            choices.append(_choice(answer, default, question_format))
+            choices.append(_choice(_parse_answer(piece, errors), default, question_format))
+            if not choices[-1].text:
+                errors.append(FormatError("gift_empty_answer", piece.line))
         single = any(marker == "=" for marker, _ in pieces)
         kind = QuestionKind.SINGLE_CHOICE if single else QuestionKind.MULTIPLE_CHOICE
         return _Answers(kind, choices=tuple(choices))
@@ -573,10 +584,9 @@ def _parse_answers(
     if head.strip().chars:  # a single answer may be written without its =
         pieces = [("=", head), *pieces]
     for _marker, piece in pieces:
-        answer = _parse_answer(piece, errors)
-        if not answer.text.chars:
+        choices.append(_choice(_parse_answer(piece, errors), _HUNDRED, question_format))
+        if not choices[-1].text:
             errors.append(FormatError("gift_empty_answer", piece.line))
-        choices.append(_choice(answer, _HUNDRED, question_format))
     return _Answers(QuestionKind.SHORT_TEXT, choices=tuple(choices))
 
 
