@@ -659,3 +659,45 @@ def test_aiken_reports_every_error_at_once() -> None:
         ("aiken_too_few_options", 8),
     ]
     assert raised.value.errors[0].params == {"answer": "Z", "letters": "A, B"}
+
+
+# --- robustness -------------------------------------------------------------------------
+
+_SOURCE_PIECES = st.sampled_from(
+    [
+        *"ab ~=#{}:\\\n\r[]%->*_/$.T0159",
+        *("[html]", "::", "//", "$CATEGORY:", "\n\n", "####", "..", "TRUE"),
+        *("ANSWER: A", "A. ", "B) "),
+    ]
+)
+
+
+@given(st.lists(_SOURCE_PIECES, max_size=40).map("".join))
+def test_any_text_reads_or_fails_with_format_errors_and_reads_back_after_export(
+    source: str,
+) -> None:
+    """No input makes the readers fail any other way (an upload is never a 500), every
+    error points at a line of the file, and whatever reads also writes back unchanged."""
+    line_count = len(source.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    try:
+        questions = parse_gift(source, allow_unsupported=True)
+    except FormatErrors as raised:
+        assert raised.errors
+        assert all(1 <= error.line <= line_count for error in raised.errors)
+    else:
+        try:
+            exported = export_gift(questions)
+        except FormatErrors:  # what parse_gift returns keeps its kind's rules
+            raise
+        except ValueError as refused:  # a short answer "a->b" written without its =
+            assert "->" in str(refused)
+        else:
+            assert parse_gift(exported, allow_unsupported=True) == questions
+    try:
+        parse_aiken(source)
+    except FormatErrors as raised:
+        assert all(1 <= error.line <= line_count for error in raised.errors)
+
+
+def test_a_title_alone_is_an_empty_question() -> None:
+    assert errors_of("::Only a title::", allow_unsupported=True) == [("gift_empty_text", 1)]

@@ -651,7 +651,7 @@ def _check(question: Question, line: int) -> list[FormatError]:
     errors: list[FormatError] = []
     kind = question.kind
     choices = question.choices
-    if not question.text.strip() and kind is not QuestionKind.DESCRIPTION:
+    if not question.text.strip():
         errors.append(FormatError("gift_empty_text", line))
     is_choice = kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE)
     if is_choice and len(choices) < 2:
@@ -700,6 +700,8 @@ def _parse_question(
             category=category,
             line=first_line,
         )
+        if not stem_text:
+            return None, [FormatError("gift_empty_text", first_line)]
         if not allow_unsupported:
             return None, [FormatError("gift_unsupported_description", first_line)]
         return question, []
