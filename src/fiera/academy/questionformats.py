@@ -40,8 +40,9 @@ questions (see above); the format of a matching answer (right side) and of feedb
 Moodle's `// [id:...]` and `// [tag:...]` comment lines (read as comments); a numeric
 wildcard `=*` answer (use `~#feedback` for any other number); files and images
 (`@@PLUGINFILE@@` stays in the text as written); lower-case `{true}`/`{false}` (short text,
-as in Moodle). On export GIFT cannot hold "->" in a matching prompt or a short answer
-(ValueError), and a carriage return in a text is read back as a line break.
+as in Moodle). On export GIFT cannot hold "->" in a matching prompt, nor in a short text
+question with several answers (ValueError); a carriage return in a text reads back as a
+line break.
 """
 
 from __future__ import annotations
@@ -857,9 +858,20 @@ def _export_block(question: Question) -> list[str]:
                 prefix = "~" + _weight(choice.weight_percent)
             lines.append(f"\t{prefix}{text}{_answer_tail(choice.feedback, fmt)}")
     elif kind is QuestionKind.SHORT_TEXT:
-        for choice in question.choices:
-            if "->" in choice.text or "->" in choice.feedback:
-                raise ValueError(f"GIFT cannot hold a short answer containing '->': {choice!r}")
+        if any("->" in c.text or "->" in c.feedback for c in question.choices):
+            # With = and -> the answers would read as matching pairs; only Moodle's form
+            # of a single full-credit answer written without its = keeps them apart.
+            only = question.choices[0]
+            text = _with_format(only.text, only.text_format, fmt)
+            if (
+                len(question.choices) != 1
+                or only.weight_percent != _HUNDRED
+                or text.startswith("%")
+                or text in _TRUE_FALSE
+            ):
+                raise ValueError(f"GIFT cannot hold these short answers with '->': {question!r}")
+            lines.append(f"\t{text}{_answer_tail(only.feedback, fmt)}")
+        for choice in question.choices if not lines else ():
             text = _with_format(choice.text, choice.text_format, fmt)
             prefix = (
                 "="
@@ -930,7 +942,8 @@ def export_gift(questions: Iterable[Question]) -> str:
 
     A `$CATEGORY:` line is written whenever the category changes. Raises `FormatErrors`
     for a question that breaks its kind's rules, and ValueError for what GIFT cannot hold
-    (a matching prompt or short answer containing "->", a category with a line break).
+    (a matching prompt containing "->", "->" in a short text question with more than one
+    answer, a category with a line break).
     """
     parts: list[str] = []
     category = ""
