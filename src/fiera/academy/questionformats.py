@@ -747,8 +747,6 @@ def _parse_question(
         errors.append(FormatError("gift_unsupported_essay", block_line))
     if not errors:  # a broken answer would also break the question's rules: say it once
         errors.extend(_check(question, block_line))
-    if question.kind is QuestionKind.NUMERIC and not question.numeric_answers and not errors:
-        errors.append(FormatError("gift_no_answer", block_line))
     return (None if errors else question), errors
 
 
