@@ -6,7 +6,8 @@ Pure Python, no Django: the academy's assessment service calls `parse_gift`,
 Errors. Parsing reads the whole file first and raises one `FormatErrors` holding every
 problem found (a `FormatError` each, with the 1-based `line`, a stable `code`, `params` and
 an English `message`), so a file with errors imports nothing and the teacher sees all its
-problems at once. Callers translate by `code` (the English templates are in `MESSAGES`).
+problems at once. Callers translate by `code`: the English templates are in `MESSAGES`,
+with %-style parameters (`%(count)s`) like `fiera.common.errors.DomainError`'s templates.
 
 Decisions (where GIFT or Moodle leave room):
 - Essay (`{}`) and description (text without an answer block) questions are not academy
@@ -191,16 +192,16 @@ def true_false_choices(
 
 MESSAGES: dict[str, str] = {
     "gift_unclosed_brace": (
-        "The answer block opened with {{ is not closed. Add the closing }}, "
-        "or write \\{{ for a literal brace."
+        "The answer block opened with { is not closed. Add the closing }, "
+        "or write \\{ for a literal brace."
     ),
     "gift_unopened_brace": (
-        "There is a }} without an opening {{. Add the {{ where the answers start, "
-        "or write \\}} for a literal brace."
+        "There is a } without an opening {. Add the { where the answers start, "
+        "or write \\} for a literal brace."
     ),
     "gift_multiple_answer_blocks": (
-        "A question can have only one answer block {{…}} and this one has a second. "
-        "Separate the questions with a blank line, or write \\{{ and \\}} for literal braces."
+        "A question can have only one answer block {…} and this one has a second. "
+        "Separate the questions with a blank line, or write \\{ and \\} for literal braces."
     ),
     "gift_unclosed_title": (
         "The title that starts with :: is not closed. End it with ::, "
@@ -208,46 +209,47 @@ MESSAGES: dict[str, str] = {
     ),
     "gift_empty_text": "The question has no text. Write the question before its answers.",
     "gift_no_answer": (
-        "The numeric answer block has no number. Write it like {{#42}}, {{#3.14:0.01}} "
-        "or {{#1..5}}."
+        "The numeric answer block has no number. Write it like {#42}, {#3.14:0.01} or {#1..5}."
     ),
     "gift_empty_answer": (
         "An answer after = or ~ is empty. Write the answer's text, or remove the = or ~."
     ),
     "gift_answer_without_marker": (
-        "The answer “{text}” has no = or ~ in front. Put = before a right answer and "
+        "The answer “%(text)s” has no = or ~ in front. Put = before a right answer and "
         "~ before a wrong one."
     ),
     "gift_too_few_choices": (
-        "A choice question needs at least two answers and this one has {count}. "
+        "A choice question needs at least two answers and this one has %(count)s. "
         "Add answers marked = (right) or ~ (wrong)."
     ),
     "gift_no_full_credit": (
-        "None of the answers is worth 100%. Mark the right answer with = "
-        "(or give it the weight %100%)."
+        "None of the answers is worth 100%%. Mark the right answer with = "
+        "(or give it the weight %%100%%)."
     ),
     "gift_weights_not_100": (
-        "The weights of the right answers add up to {total}%, but they must add up to 100%. "
-        "Fix the %…% weights after the ~ signs."
+        "The weights of the right answers add up to %(total)s%%, but they must add up to 100%%. "
+        "Fix the %%…%% weights after the ~ signs."
     ),
     "gift_bad_weight": (
-        "The weight %{weight}% is not a number from -100 to 100. Write it like %50% or %-25%."
+        "The weight %%%(weight)s%% is not a number from -100 to 100. "
+        "Write it like %%50%% or %%-25%%."
     ),
     "gift_bad_number": (
-        "“{value}” is not a number. Write numbers with a point as the decimal separator, e.g. 3.14."
+        "“%(value)s” is not a number. "
+        "Write numbers with a point as the decimal separator, e.g. 3.14."
     ),
     "gift_bad_tolerance": (
-        "The tolerance “{value}” must be a number of zero or more, as in {{#3.14:0.01}}."
+        "The tolerance “%(value)s” must be a number of zero or more, as in {#3.14:0.01}."
     ),
     "gift_bad_range": (
-        "The range {low}..{high} is empty: the first number must not be larger than the second."
+        "The range %(low)s..%(high)s is empty: the first number must not be larger than the second."
     ),
     "gift_numeric_other_answer": (
         "In a numeric question ~ can only give feedback for any other answer; write it as "
         "~#your feedback."
     ),
     "gift_matching_no_arrow": (
-        "The pair “{text}” has no ->. Write each pair as =left side -> right side."
+        "The pair “%(text)s” has no ->. Write each pair as =left side -> right side."
     ),
     "gift_matching_feedback": (
         "Matching pairs cannot have their own feedback (#). Remove it, or write general "
@@ -255,23 +257,23 @@ MESSAGES: dict[str, str] = {
     ),
     "gift_matching_needs_three": (
         "A matching question needs at least three pairs (=left -> right) and this one has "
-        "{count}. Add pairs."
+        "%(count)s. Add pairs."
     ),
     "gift_matching_needs_two_prompts": (
         "A matching question needs at least two pairs with a left side; pairs written "
         "“= -> answer” only add extra answers."
     ),
     "gift_unsupported_essay": (
-        "Essay questions ({{}} with no answers) are not supported. Remove the question "
+        "Essay questions ({} with no answers) are not supported. Remove the question "
         "or give it answers."
     ),
     "gift_unsupported_description": (
-        "This text has no answer block {{…}}, so it is not a question (Moodle calls it a "
+        "This text has no answer block {…}, so it is not a question (Moodle calls it a "
         "description, which is not supported). Add the answers in braces, turn the lines "
         "into comments starting with //, or check for a missing blank line."
     ),
     "aiken_option_without_question": (
-        "The option “{letter}” comes before any question text. Write the question on the "
+        "The option “%(letter)s” comes before any question text. Write the question on the "
         "line before its options."
     ),
     "aiken_unexpected_line": (
@@ -279,18 +281,18 @@ MESSAGES: dict[str, str] = {
         "ANSWER: line. Every question must end with a line like “ANSWER: B”."
     ),
     "aiken_duplicate_option": (
-        "The option letter {letter} is used twice in this question. Give each option "
+        "The option letter %(letter)s is used twice in this question. Give each option "
         "its own letter."
     ),
     "aiken_too_few_options": (
-        "The question needs at least two options and has {count}. Add options like "
+        "The question needs at least two options and has %(count)s. Add options like "
         "“A. text” before the ANSWER: line."
     ),
     "aiken_missing_answer": (
         "The question has no ANSWER: line. End it with a line like “ANSWER: B” after its options."
     ),
     "aiken_bad_answer": (
-        "“{answer}” is not one of this question's option letters ({letters}). Write the "
+        "“%(answer)s” is not one of this question's option letters (%(letters)s). Write the "
         "letter of the right option, e.g. “ANSWER: B”."
     ),
 }
@@ -303,7 +305,7 @@ class FormatError(ValueError):
         self.code = code
         self.line = line
         self.params: dict[str, str | int] = params
-        self.message = MESSAGES[code].format(**params)
+        self.message = MESSAGES[code] % params
         super().__init__(f"line {line}: {self.message}")
 
     def __eq__(self, other: object) -> bool:
