@@ -79,5 +79,9 @@ def test_alumnus_searches_the_directory_writes_and_replies(
     assert "Io sì, ti scrivo!" in (page.text_content(".alumni-replies") or "")
     assert "1 risposta" in (page.text_content("main") or "")
     _narrow(page)
+    page.click(".alumni-nav a[href='/academy/alumni/profile/']")
+    page.wait_for_load_state()
+    assert page.is_checked("input[name=listed]")
+    _narrow(page)
     assert not errors, errors
     assert not outside, outside

@@ -5,6 +5,7 @@ replies, the 15-minute edit window, moderation, the hourly limits) and safe Mark
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import translation
@@ -333,3 +334,20 @@ def test_markdown_is_rendered_safely() -> None:
     assert "javascript:" not in html.replace("[bad](javascript:", "")
     assert 'href="javascript' not in html
     assert "<img" not in html
+
+
+def test_a_page_of_the_directory_and_of_the_board_costs_a_fixed_number_of_queries(
+    django_assert_max_num_queries: Any,
+) -> None:
+    co = af.cohort()
+    people = [listed(co, name=f"Person {n:02d}", country="IT", contact="email") for n in range(25)]
+    viewer = people[0].user
+    for n in range(25):
+        p = post(people[n].user, title=f"Post {n}")
+        reply(people[(n + 1) % 25].user, p.id)
+    with django_assert_max_num_queries(8):
+        rows = alumni.alumni_directory(actor_id=viewer.pk, actor_role="learner")[:20]
+    assert len(rows) == 20 and all(r.email == "" or "@" in r.email for r in rows)
+    with django_assert_max_num_queries(6):
+        posts = alumni.alumni_post_list(actor_id=viewer.pk, actor_role="learner")[:20]
+    assert len(posts) == 20 and all(p.reply_count == 1 for p in posts)

@@ -753,7 +753,9 @@ def _own(author_id: int, created_at: datetime, actor_id: int, now: datetime, wha
     if author_id != actor_id:
         raise NotTheAuthor(f"user {actor_id} is not the author of {what}")
     if now - created_at > EDIT_WINDOW:
-        raise EditWindowClosed(f"{what} is older than {EDIT_WINDOW}", minutes=15)
+        raise EditWindowClosed(
+            f"{what} is older than {EDIT_WINDOW}", minutes=int(EDIT_WINDOW.total_seconds() // 60)
+        )
 
 
 def alumni_post_edit(
