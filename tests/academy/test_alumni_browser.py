@@ -4,6 +4,7 @@ directory, writes a post and replies to it. Nothing loads from another host, no 
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -15,6 +16,12 @@ from tests.e2e.test_storefront_browser import browser  # noqa: F401 - the shared
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct-horse-battery"
+SHOTS = os.environ.get("FIERA_SCREENSHOTS", "")
+
+
+def _shot(page: Any, name: str) -> None:
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, name), full_page=True)
 
 
 def _narrow(page: Any) -> None:
@@ -61,6 +68,7 @@ def test_alumnus_searches_the_directory_writes_and_replies(
     page.click("form.alumni-filters button[type=submit]")
     page.wait_for_load_state()
     assert page.locator(".alumnus").count() == 2
+    _shot(page, "alumni-directory.png")
 
     page.click(".alumni-nav a[href='/academy/alumni/board/']")
     page.wait_for_load_state()
@@ -78,10 +86,12 @@ def test_alumnus_searches_the_directory_writes_and_replies(
     page.wait_for_load_state()
     assert "Io sì, ti scrivo!" in (page.text_content(".alumni-replies") or "")
     assert "1 risposta" in (page.text_content("main") or "")
+    _shot(page, "alumni-post.png")
     _narrow(page)
     page.click(".alumni-nav a[href='/academy/alumni/profile/']")
     page.wait_for_load_state()
     assert page.is_checked("input[name=listed]")
+    _shot(page, "alumni-profile.png")
     _narrow(page)
     assert not errors, errors
     assert not outside, outside
