@@ -202,3 +202,112 @@ class LessonProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrolment_id}:{self.lesson_id}"
+
+
+# --- alumni ---------------------------------------------------------------------------------
+
+
+class AlumniContact(models.TextChoices):
+    NONE = "none", _("Not shown")
+    EMAIL = "email", _("My email address, to other alumni")
+
+
+class AlumniProfile(models.Model):
+    """How a certified person appears in the alumni directory (one per person).
+
+    Being listed is the opt-in ``Enrolment.alumni_listed`` on the person's certified
+    enrolments (default off); this row holds what the directory shows. ``company_name``,
+    ``sector_slug`` and ``country`` are copies, taken when the profile is saved from the
+    merchant the person owns or staffs (``company_merchant_id``, a plain id: no foreign key
+    into the merchants' tables) or typed by the person: the directory searches and filters
+    them without reaching into another app's tables. ``name`` is the name shown (the
+    account's name by default).
+    """
+
+    user = models.OneToOneField("accounts.User", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=120)
+    headline = models.CharField(max_length=160, blank=True)
+    company_merchant_id = models.BigIntegerField(null=True, blank=True)
+    company_name = models.CharField(max_length=200, blank=True)
+    sector_slug = models.CharField(max_length=60, blank=True)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2")
+    contact = models.CharField(
+        max_length=10, choices=AlumniContact.choices, default=AlumniContact.NONE
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("alumni profile")
+        verbose_name_plural = _("alumni profiles")
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(contact__in=AlumniContact.values), name="alumni_contact_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(country="") | Q(country__regex=r"^[A-Z]{2}$"),
+                name="alumni_country_code",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AlumniPost(models.Model):
+    """A post on the alumni board: Markdown ``body``, rendered safely when shown.
+
+    ``hidden_at`` set: an operator hid it (``hidden_reason`` says why); only operators see
+    it then. Authors may edit or delete their own for a short while after posting.
+    """
+
+    author = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(max_length=160)
+    body = models.TextField()
+    created_at = models.DateTimeField()
+    edited_at = models.DateTimeField(null=True, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    hidden_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("alumni post")
+        verbose_name_plural = _("alumni posts")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="alumni_post_newest"),
+            models.Index(fields=["author", "created_at"], name="alumni_post_by_author"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AlumniReply(models.Model):
+    """A reply to a post; hidden like a post (``hidden_at``, ``hidden_reason``)."""
+
+    post = models.ForeignKey(AlumniPost, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField()
+    edited_at = models.DateTimeField(null=True, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    hidden_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("alumni reply")
+        verbose_name_plural = _("alumni replies")
+        ordering = ["post_id", "created_at", "id"]
+        indexes = [
+            models.Index(fields=["post", "created_at"], name="alumni_reply_in_post"),
+            models.Index(fields=["author", "created_at"], name="alumni_reply_by_author"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post_id}:{self.id}"

@@ -261,6 +261,10 @@ PLAN: tuple[TablePlan, ...] = (
         "gradebook and the alumni directory all read them, so no tenant key fits",
     ),
     _local("academy_lessonprogress", "lessons completed, with their enrolment"),
+    # --- academy alumni ---
+    _local("academy_alumniprofile", "one per certified person who fills it in (hundreds)"),
+    _local("academy_alumnipost", "the alumni board's posts (tens a week)"),
+    _local("academy_alumnireply", "replies, with their post"),
 )
 
 BY_TABLE: dict[str, TablePlan] = {entry.table: entry for entry in PLAN}

@@ -1,0 +1,42 @@
+"""The academy's pages, under /academy/ (each feature appends its block)."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from fiera.academy import views_alumni
+
+app_name = "academy"
+urlpatterns = [
+    # --- alumni ---
+    path("academy/alumni/", views_alumni.directory, name="alumni_directory"),
+    path("academy/alumni/profile/", views_alumni.profile, name="alumni_profile"),
+    path("academy/alumni/board/", views_alumni.board, name="alumni_board"),
+    path("academy/alumni/board/<int:post_id>/", views_alumni.post, name="alumni_post"),
+    path(
+        "academy/alumni/board/<int:post_id>/edit/", views_alumni.post_edit, name="alumni_post_edit"
+    ),
+    path(
+        "academy/alumni/board/<int:post_id>/delete/",
+        views_alumni.post_delete,
+        name="alumni_post_delete",
+    ),
+    path(
+        "academy/alumni/board/<int:post_id>/hide/", views_alumni.post_hide, name="alumni_post_hide"
+    ),
+    path(
+        "academy/alumni/replies/<int:reply_id>/edit/",
+        views_alumni.reply_edit,
+        name="alumni_reply_edit",
+    ),
+    path(
+        "academy/alumni/replies/<int:reply_id>/delete/",
+        views_alumni.reply_delete,
+        name="alumni_reply_delete",
+    ),
+    path(
+        "academy/alumni/replies/<int:reply_id>/hide/",
+        views_alumni.reply_hide,
+        name="alumni_reply_hide",
+    ),
+]
