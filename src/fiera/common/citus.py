@@ -261,6 +261,15 @@ PLAN: tuple[TablePlan, ...] = (
         "gradebook and the alumni directory all read them, so no tenant key fits",
     ),
     _local("academy_lessonprogress", "lessons completed, with their enrolment"),
+    # --- academy certificates ---
+    _local(
+        "academy_statuslist",
+        "one revocation list (a row or a few) with its signed credential, read by verifiers",
+    ),
+    _local(
+        "academy_certificate",
+        "one per certified enrolment, with its enrolment (local); read by public id",
+    ),
 )
 
 BY_TABLE: dict[str, TablePlan] = {entry.table: entry for entry in PLAN}
