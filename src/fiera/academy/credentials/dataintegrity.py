@@ -23,8 +23,8 @@ from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from pyld import jsonld  # type: ignore[import-untyped]
-from pyld.canon import URDNA2015  # type: ignore[import-untyped]
+from pyld import jsonld
+from pyld.canon import URDNA2015
 
 from .keys import Ed25519KeyPair, multibase_base58btc_decode, multibase_base58btc_encode
 from .loader import DEFAULT_LOADER, ContextLoader, UnknownContextError
@@ -50,7 +50,7 @@ class ProofError(Exception):
         self.detail = detail
 
 
-class _BoundedURDNA2015(URDNA2015):  # type: ignore[misc]
+class _BoundedURDNA2015(URDNA2015):
     """URDNA2015 (RDFC-1.0) that gives up after MAX_N_DEGREE_CALLS n-degree hashes."""
 
     def __init__(self) -> None:
@@ -232,8 +232,7 @@ def check_proof_kind(proof: Mapping[str, Any]) -> None:
     if proof.get("cryptosuite") != CRYPTOSUITE:
         raise ProofError(
             "unsupported_proof",
-            f"the cryptosuite {proof.get('cryptosuite')!r} is not supported "
-            f"(only {CRYPTOSUITE})",
+            f"the cryptosuite {proof.get('cryptosuite')!r} is not supported (only {CRYPTOSUITE})",
         )
 
 

@@ -16,8 +16,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from pyld.context_resolver import ContextResolver  # type: ignore[import-untyped]
-from pyld.jsonld import LRUCache  # type: ignore[import-untyped]
+from pyld.context_resolver import ContextResolver
+from pyld.jsonld import LRUCache
 
 VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 VC_V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
@@ -74,10 +74,8 @@ class ContextLoader:
         self._cache = LRUCache(maxsize=100)
 
     def __call__(self, url: str, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        if url in self._extra:
-            document = copy.deepcopy(self._extra[url])
-        else:
-            document = shipped_context(url)
+        extra = self._extra.get(url)
+        document = copy.deepcopy(extra) if extra is not None else shipped_context(url)
         return {
             "contextUrl": None,
             "documentUrl": url,
