@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fiera import config as fiera_config
-from fiera.academy.credentials import dataintegrity, openbadges, statuslist
+from fiera.academy.credentials import dataintegrity, openbadges, statuslist, verification
 from fiera.academy.credentials.keys import Ed25519KeyPair, key_pair_from_secret_multibase
 from fiera.academy.models import Certificate, Cohort, Course, Enrolment, StatusList
 from fiera.academy.text import pick
@@ -408,8 +408,7 @@ REASON_TEXTS: dict[str, Any] = {
         "eddsa-rdfc-2022 Data Integrity proofs)."
     ),
     "issuer_not_did_key": gettext_lazy(
-        "The issuer is not named by a did:key, so its key cannot be checked without going "
-        "online."
+        "The issuer is not named by a did:key, so its key cannot be checked without going online."
     ),
     "key_mismatch": gettext_lazy(
         "The credential was signed with a key that does not belong to its issuer."
@@ -446,12 +445,12 @@ class CertificateVerification:
     issuer_name: str | None
     issued_by_this_academy: bool
     subject_name: str | None = None
-    achievement_id: str | None = None
     achievement_name: str | None = None
-    valid_from: str | None = None
-    expires: str | None = None
+    credential_name: str | None = None
+    valid_from: datetime | None = None
+    expires: datetime | None = None
     revoked: bool | None = None
-    status_checked: bool = True
+    status_checked: bool = False
     certificate_public_id: str | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -460,26 +459,20 @@ class CertificateVerification:
         return reason_text(self.reason)
 
 
-def _parse(raw: str | bytes | Mapping[str, Any]) -> tuple[Any, str]:
-    """The credential parsed from text/bytes (or as given), and an error text ("" if none)."""
+def _too_large(raw: str | bytes | Mapping[str, Any]) -> None:
     if isinstance(raw, Mapping):
-        return dict(raw), ""
-    size = len(raw.encode("utf-8") if isinstance(raw, str) else raw)
+        return
+    size = len(raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw)
     if size > MAX_CREDENTIAL_BYTES:
         raise CredentialTooLarge(
             f"{size} bytes, at most {MAX_CREDENTIAL_BYTES}", limit_kb=MAX_CREDENTIAL_BYTES // 1024
         )
-    try:
-        text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
-        return json.loads(text), ""
-    except (UnicodeDecodeError, ValueError) as error:
-        return None, f"not JSON: {error}"
 
 
-def _our_status_check(credential: Mapping[str, Any]) -> bool | None:
-    """Whether this academy's credential is revoked, from the database; None for a list that
-    is not ours (not checked)."""
-    entry = credential.get("credentialStatus")
+def _status_of_ours(document: Mapping[str, Any]) -> bool | None:
+    """Whether this academy's credential is revoked, read from the database (no network);
+    None when its status entry names no list of ours."""
+    entry = document.get("credentialStatus")
     if isinstance(entry, list):
         entry = next((e for e in entry if isinstance(e, Mapping)), None)
     if not isinstance(entry, Mapping):
@@ -496,73 +489,59 @@ def _our_status_check(credential: Mapping[str, Any]) -> bool | None:
     ).exists()
 
 
-def credential_verify(*, credential: str | bytes | Mapping[str, Any], now: datetime) -> Any:
-    """Verifies any OB 3.0 credential (text, bytes or parsed JSON); never raises for bad
-    input except CredentialTooLarge (over ``MAX_CREDENTIAL_BYTES``). Public: no actor."""
-    return _verify(credential, now=now)
-
-
-def _verify(raw: str | bytes | Mapping[str, Any], *, now: datetime) -> CertificateVerification:
-    from fiera.academy.credentials import verification
-
-    document, error = _parse(raw)
-    if error or not isinstance(document, dict):
-        return CertificateVerification(
-            valid=False,
-            reason="malformed",
-            detail=error or "the credential is not a JSON object",
-            issuer_id=None,
-            issuer_name=None,
-            issued_by_this_academy=False,
-        )
-    our_did = academy_did()
-    issuer = document.get("issuer")
-    issuer_id = issuer.get("id") if isinstance(issuer, Mapping) else issuer
-    ours = isinstance(issuer_id, str) and issuer_id == our_did
-    checked = {"status": False}
-
-    def status_check(entry_credential: Any) -> bool | None:
-        if not ours:
-            return None
-        result = _our_status_check(document)
-        checked["status"] = result is not None
-        return result
-
-    result = verification.verify(document, now=now, status_check=status_check)
-    return _verification_out(document, result, ours=ours, status_checked=checked["status"])
-
-
-def _verification_out(
-    document: Mapping[str, Any], result: Any, *, ours: bool, status_checked: bool
+def credential_verify(
+    *, credential: str | bytes | Mapping[str, Any], now: datetime
 ) -> CertificateVerification:
-    subject = document.get("credentialSubject")
-    subject = subject if isinstance(subject, Mapping) else {}
-    achievement = subject.get("achievement")
-    achievement = achievement if isinstance(achievement, Mapping) else {}
-    has_status = "credentialStatus" in document
-    public_id = None
-    credential_id = document.get("id")
-    if ours and isinstance(credential_id, str):
-        match = re.search(r"/academy/certificates/([A-Za-z0-9_-]{10,40})/$", credential_id)
-        public_id = match.group(1) if match else None
-    reason = str(result.reason or "valid") if not result.valid else "valid"
-    notes = []
-    if result.valid and has_status and not status_checked:
+    """Verifies any OB 3.0 credential (JSON text, bytes or parsed); public, so no actor.
+
+    Never raises for bad input but CredentialTooLarge (over ``MAX_CREDENTIAL_BYTES``): a
+    malformed one is a result with reason ``malformed``. The revocation bit of this academy's
+    credentials is read from the database; a foreign list is not fetched (``status_checked``
+    False and a note)."""
+    _too_large(credential)
+    our_did = academy_did()
+    seen: dict[str, Any] = {"ours": False, "checked": False, "has_status": False}
+
+    def status_check(document: Mapping[str, Any]) -> bool | None:
+        issuer = document.get("issuer")
+        issuer_id = issuer.get("id") if isinstance(issuer, Mapping) else issuer
+        seen["has_status"] = document.get("credentialStatus") is not None
+        if issuer_id != our_did:
+            return None
+        seen["ours"] = True
+        revoked = _status_of_ours(document)
+        seen["checked"] = revoked is not None
+        return revoked
+
+    result = verification.verify(credential, now=now, status_check=status_check)
+    ours = result.issuer_id == our_did
+    notes: list[str] = []
+    status_checked = bool(seen["checked"]) or not seen["has_status"]
+    if result.valid and not status_checked:
         notes.append(str(STATUS_NOT_CHECKED))
+    public_id = None
+    if ours and result.credential_id:
+        match = re.search(r"/academy/certificates/([A-Za-z0-9_-]{10,40})/$", result.credential_id)
+        public_id = match.group(1) if match else None
+    revoked: bool | None = None
+    if result.code == "revoked":
+        revoked = True
+    elif result.valid and seen["checked"]:
+        revoked = False
     return CertificateVerification(
-        valid=bool(result.valid),
-        reason=reason,
-        detail=str(result.detail or ""),
-        issuer_id=getattr(result, "issuer_id", None),
-        issuer_name=getattr(result, "issuer_name", None),
+        valid=result.valid,
+        reason=result.code,
+        detail=result.detail,
+        issuer_id=result.issuer_id,
+        issuer_name=result.issuer_name,
         issued_by_this_academy=ours,
-        subject_name=getattr(result, "subject_name", None),
-        achievement_id=achievement.get("id") if isinstance(achievement.get("id"), str) else None,
-        achievement_name=getattr(result, "achievement_name", None),
-        valid_from=document.get("validFrom") if isinstance(document.get("validFrom"), str) else None,
-        expires=document.get("validUntil") if isinstance(document.get("validUntil"), str) else None,
-        revoked=(reason == "revoked") if (status_checked or reason == "revoked") else None,
-        status_checked=status_checked or not has_status,
+        subject_name=result.subject_name,
+        achievement_name=result.achievement_name,
+        credential_name=result.credential_name,
+        valid_from=result.valid_from,
+        expires=result.valid_until,
+        revoked=revoked,
+        status_checked=status_checked if result.valid else bool(seen["checked"]),
         certificate_public_id=public_id,
         notes=notes,
     )
