@@ -26,4 +26,6 @@ urlpatterns = [
     path("", include("fiera.partners.urls")),
     path("", include("fiera.trade.urls")),
     path("", include("fiera.web.urls")),
+    # --- academy ---
+    path("", include("fiera.academy.urls")),
 ]

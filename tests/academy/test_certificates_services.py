@@ -37,7 +37,9 @@ def test_a_passed_enrolment_gets_a_signed_open_badge() -> None:
     assert credential["issuer"]["id"] == certs.academy_did()
     assert credential["issuer"]["name"] == "Fiera Academy"
     assert credential["issuer"]["url"] == "https://fiera.example/"
-    assert credential["id"] == f"https://fiera.example/academy/certificates/{certificate.public_id}/"
+    assert (
+        credential["id"] == f"https://fiera.example/academy/certificates/{certificate.public_id}/"
+    )
     assert credential["validFrom"] == "2026-11-20T09:00:00Z"
     achievement = credential["credentialSubject"]["achievement"]
     assert achievement["achievementType"] == "Certificate"

@@ -368,10 +368,17 @@ def certificates_missing_count(*, cohort_slug: str) -> int:
 
 
 def certificate_revoke(
-    *, public_id: str, reason: str, now: datetime, actor_id: int | None, actor_role: str
-) -> Certificate:
+    *,
+    public_id: str,
+    reason: str,
+    now: datetime,
+    actor_id: int | None,
+    actor_role: str,
+    language: str = "en",
+) -> CertificateView:
     """Revokes a certificate (operators, or the platform): sets its bit and signs the status
-    list credential again, in one transaction. AlreadyRevoked when it was."""
+    list credential again, in one transaction; returns the certificate as now shown.
+    AlreadyRevoked when it was."""
     if actor_role not in (roles.OPERATOR, roles.SYSTEM):
         raise RevocationOperatorsOnly(f"role {actor_role} may not revoke")
     reason = (reason or "").strip()
@@ -392,7 +399,7 @@ def certificate_revoke(
         certificate.revocation_reason = reason
         certificate.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
         _status_list_sign(status_list, now=now)
-    return certificate
+    return certificate_get(public_id=public_id, language=language)
 
 
 # --- verification -------------------------------------------------------------------------
@@ -547,6 +554,24 @@ def credential_verify(
     )
 
 
+def credential_verify_body(*, body: bytes, now: datetime) -> CertificateVerification:
+    """The API's verification: ``body`` is the credential or ``{"credential": ...}`` (JSON);
+    anything unreadable is a ``malformed`` result. CredentialTooLarge over the limit."""
+    _too_large(body)
+    try:
+        parsed = json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return credential_verify(credential=body, now=now)
+    if isinstance(parsed, dict) and set(parsed) == {"credential"}:
+        inner = parsed["credential"]
+        if isinstance(inner, str):
+            return credential_verify(credential=inner, now=now)
+        parsed = inner
+    if not isinstance(parsed, dict):
+        return credential_verify(credential=body, now=now)
+    return credential_verify(credential=parsed, now=now)
+
+
 # --- reads --------------------------------------------------------------------------------
 
 
@@ -571,6 +596,11 @@ class CertificateView:
     @property
     def revoked(self) -> bool:
         return self.revoked_at is not None
+
+    @property
+    def score_percent(self) -> str:
+        """The score as a percentage in the active language (``87,5`` in Italian)."""
+        return score_percent(self.score_permille or 0, translation.get_language() or "en")
 
 
 def _view(certificate: Certificate, language: str) -> CertificateView:
@@ -620,3 +650,17 @@ def certificates_of_user(*, user_id: int, language: str) -> list[CertificateView
         enrolment__user_id=user_id
     )
     return [_view(c, language) for c in rows.order_by("-issued_at", "-id")]
+
+
+def certificate_credential_text(*, public_id: str) -> str:
+    """The signed credential exactly as issued (public, like the page)."""
+    text = Certificate.objects.filter(public_id=public_id).values_list("credential", flat=True)
+    found = text.first()
+    if found is None:
+        raise CertificateNotFound(f"certificate {public_id}")
+    return str(found)
+
+
+def certificate_verify_stored(*, public_id: str, now: datetime) -> CertificateVerification:
+    """ "Verify this certificate": the stored credential through :func:`credential_verify`."""
+    return credential_verify(credential=certificate_credential_text(public_id=public_id), now=now)
