@@ -114,6 +114,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         f"{cfg.payment_timeout_minutes} min ({cfg.flash_payment_timeout_minutes} with flash-sale "
         "items)"
     )
+    # --- academy certificates ---
+    if cfg.academy_signing_key:
+        key_text = "FIERA_ACADEMY_SIGNING_KEY"
+    elif config.local_academy_key():
+        key_text = f"{config.LOCAL_ACADEMY_KEY_FILE} (generated for this machine)"
+    else:
+        key_text = f"not set: generated into {config.LOCAL_ACADEMY_KEY_FILE} on first use"
+    print(f"academy:    certificates signed by {cfg.academy_issuer_name}, key from {key_text}")
     if not found:
         found.extend(_live_problems())
     if found:
@@ -430,6 +438,8 @@ APP_CLI_MODULES = (
     "fiera.festivals.cli",
     "fiera.partners.cli",
     "fiera.trade.cli",
+    # --- academy ---
+    "fiera.academy.cli",
 )
 
 
