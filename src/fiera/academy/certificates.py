@@ -664,3 +664,15 @@ def certificate_credential_text(*, public_id: str) -> str:
 def certificate_verify_stored(*, public_id: str, now: datetime) -> CertificateVerification:
     """ "Verify this certificate": the stored credential through :func:`credential_verify`."""
     return credential_verify(credential=certificate_credential_text(public_id=public_id), now=now)
+
+
+def certificates_of_cohort(*, cohort_slug: str) -> list[str] | None:
+    """The public ids of a cohort's certificates, oldest first, revoked ones too; None when
+    there is no such cohort."""
+    if not Cohort.objects.filter(slug=cohort_slug).exists():
+        return None
+    return list(
+        Certificate.objects.filter(enrolment__cohort__slug=cohort_slug)
+        .order_by("issued_at", "id")
+        .values_list("public_id", flat=True)
+    )
