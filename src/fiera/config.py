@@ -487,14 +487,10 @@ def _academy_key_problems(config: Config) -> list[str]:
     """The signing key: a valid Ed25519 secret when set; required beyond the embedded default
     (a server on PostgreSQL), where a key kept in one machine's var/ would be lost."""
     if config.academy_signing_key:
-        from fiera.academy.credentials.keys import DidKeyError, key_pair_from_secret_multibase
-
-        try:
-            key_pair_from_secret_multibase(config.academy_signing_key)
-        except DidKeyError as error:
+        if not _is_ed25519_secret(config.academy_signing_key):
             return [
-                f"FIERA_ACADEMY_SIGNING_KEY is not a usable Ed25519 secret key ({error}); "
-                "generate one with `fiera cert key`."
+                "FIERA_ACADEMY_SIGNING_KEY is not an Ed25519 secret key in Multikey form "
+                "(z3u2..., about 48 characters); generate one with `fiera cert key`."
             ]
         return []
     if config.database_vendor != "sqlite":
@@ -506,28 +502,23 @@ def _academy_key_problems(config: Config) -> list[str]:
     return []
 
 
+def _is_ed25519_secret(text: str) -> bool:
+    """Whether ``text`` is ``z`` + base58btc(0x80 0x26 + 32-byte seed), the Multikey form
+    fiera.academy.credentials.keys reads (checked here without importing the academy)."""
+    import base58
+
+    if not text.startswith("z"):
+        return False
+    try:
+        decoded = base58.b58decode(text[1:].encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        return False
+    return decoded[:2] == b"\x80\x26" and len(decoded) == 34
+
+
 def local_academy_key() -> str:
     """The key in ``var/academy_signing_key``, or "" when there is none."""
     try:
         return LOCAL_ACADEMY_KEY_FILE.read_text(encoding="ascii").strip()
     except (OSError, UnicodeDecodeError):
         return ""
-
-
-def local_academy_key_ensure() -> str:
-    """The key in ``var/academy_signing_key``, written (owner-only) with a new random key
-    unless one exists."""
-    existing = local_academy_key()
-    if existing:
-        return existing
-    from fiera.academy.credentials.keys import generate_key_pair
-
-    secret = generate_key_pair().secret_multibase()
-    LOCAL_ACADEMY_KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(LOCAL_ACADEMY_KEY_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process wrote it meanwhile: keep theirs
-        return local_academy_key()
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(secret + "\n")
-    return secret

@@ -18,6 +18,7 @@ a foreign credential's status list is not fetched (offline), which the result sa
 from __future__ import annotations
 
 import json
+import os
 import re
 import secrets
 from collections.abc import Callable, Mapping
@@ -37,7 +38,11 @@ from django.utils.translation import gettext_lazy
 
 from fiera import config as fiera_config
 from fiera.academy.credentials import dataintegrity, openbadges, statuslist, verification
-from fiera.academy.credentials.keys import Ed25519KeyPair, key_pair_from_secret_multibase
+from fiera.academy.credentials.keys import (
+    Ed25519KeyPair,
+    generate_key_pair,
+    key_pair_from_secret_multibase,
+)
 from fiera.academy.models import Certificate, Cohort, Course, Enrolment, StatusList
 from fiera.academy.text import pick
 from fiera.accounts import roles
@@ -117,10 +122,28 @@ def _key_pair(secret: str) -> Ed25519KeyPair:
     return key_pair_from_secret_multibase(secret)
 
 
+def local_key_ensure() -> str:
+    """The key in ``var/academy_signing_key`` (the embedded default's), written owner-only
+    with a new random key unless one exists."""
+    existing = fiera_config.local_academy_key()
+    if existing:
+        return existing
+    path = fiera_config.LOCAL_ACADEMY_KEY_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process wrote it meanwhile: keep theirs
+        return fiera_config.local_academy_key()
+    secret = generate_key_pair().secret_multibase()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(secret + "\n")
+    return secret
+
+
 def academy_key_pair() -> Ed25519KeyPair:
     """The academy's signing key: ``FIERA_ACADEMY_SIGNING_KEY``, else this machine's
     ``var/academy_signing_key`` (written with a new key the first time)."""
-    secret = settings.FIERA_ACADEMY_SIGNING_KEY or fiera_config.local_academy_key_ensure()
+    secret = settings.FIERA_ACADEMY_SIGNING_KEY or local_key_ensure()
     return _key_pair(secret)
 
 

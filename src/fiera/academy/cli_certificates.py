@@ -121,9 +121,13 @@ def cmd_issue(args: Any) -> int:
         disable=args.no_progress,
         leave=False,
     ) as bar:
+
+        def advance(count: int) -> None:
+            bar.update(count)
+
         try:
             made, passed = certificates_issue_for_cohort(
-                cohort_slug=args.cohort, now=timezone.now(), actor_role=SYSTEM, progress=bar.update
+                cohort_slug=args.cohort, now=timezone.now(), actor_role=SYSTEM, progress=advance
             )
         except DomainError as error:
             sys.stderr.write(f"{error.message()}\n")
