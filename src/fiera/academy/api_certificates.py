@@ -123,7 +123,7 @@ VERIFY_BODY = {
         "required": True,
         "description": 'the credential (JSON), or {"credential": <the credential>}; at most '
         "256 KB. Anything else is answered as a malformed credential (200, valid false).",
-        "content": {"application/json": {"schema": {"type": "object"}}},
+        "content": {"application/json": {"schema": {}}},
     }
 }
 
