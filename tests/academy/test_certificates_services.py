@@ -127,3 +127,37 @@ def test_the_event_for_an_enrolment_that_has_not_passed_issues_nothing() -> None
     events.publish(certs.EXAM_PASSED_TOPIC, {"enrolment_id": enrolment.pk})
     events.relay()
     assert not Certificate.objects.exists()
+
+
+def test_fiera_check_names_a_bad_or_missing_signing_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fiera import config
+    from tests.academy.certificates_factories import TEST_SIGNING_KEY
+
+    def academy_problems() -> list[str]:
+        return [p for p in config.problems(config.load()) if "FIERA_ACADEMY_SIGNING_KEY" in p]
+
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///var/x.sqlite3")
+    monkeypatch.delenv("FIERA_ACADEMY_SIGNING_KEY", raising=False)
+    assert academy_problems() == []  # the embedded default keeps a key of its own
+    monkeypatch.setenv("FIERA_ACADEMY_SIGNING_KEY", "z3u2notakey")
+    assert "not an Ed25519 secret key" in academy_problems()[0]
+    monkeypatch.setenv("FIERA_ACADEMY_SIGNING_KEY", TEST_SIGNING_KEY)
+    assert academy_problems() == []
+    monkeypatch.delenv("FIERA_ACADEMY_SIGNING_KEY")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://fiera@db/fiera")
+    assert "is not set" in academy_problems()[0]
+
+
+def test_the_local_key_is_made_once(tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pathlib import Path
+
+    from fiera import config
+
+    path = Path(str(tmp_path)) / "var" / "academy_signing_key"
+    monkeypatch.setattr(config, "LOCAL_ACADEMY_KEY_FILE", path)
+    first = certs.local_key_ensure()
+    assert path.read_text().strip() == first
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert certs.local_key_ensure() == first
+    with override_settings(FIERA_ACADEMY_SIGNING_KEY=""):
+        assert certs.academy_key_pair().secret_multibase() == first
