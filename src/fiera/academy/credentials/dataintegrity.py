@@ -7,10 +7,13 @@ SHA-256(canonical proof configuration) || SHA-256(canonical document), 64 bytes;
 value is ``z`` + base58btc of the 64-byte Ed25519 signature of ``hashData``.
 Verifying (``verify_proof``) repeats the transformation and checks the signature.
 
-Canonicalisation is pyld's URDNA2015, which is RDFC-1.0 with SHA-256 (RDFC-1.0 renamed it);
-contexts come only from :mod:`.loader` (no network). Two guards make hostile input cheap:
-a size limit on the JSON, and a work budget on the blank-node hashing (RDFC-1.0 §4.4 asks
-implementations to bound it against "poison" graphs).
+Canonicalisation refuses a key that the document's contexts do not define (it would be
+dropped, hence unsigned, while a reader of the JSON still sees it). It is pyld's URDNA2015,
+which is RDFC-1.0 with SHA-256 (RDFC-1.0 renamed it); pyld's N-Quads escaping differs from
+RDFC-1.0 only for rare control characters, which ``create_proof`` therefore refuses to sign.
+Contexts come only from :mod:`.loader` (no network). Two guards make hostile input cheap: a
+size limit on the JSON (in :mod:`.verification`), and a work budget on the blank-node hashing
+(RDFC-1.0 asks implementations to bound it against "poison" graphs).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import copy
 import hashlib
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -35,6 +38,8 @@ ASSERTION_METHOD = "assertionMethod"
 # Work budget of the blank-node hashing: calls of Hash N-Degree Quads per canonicalisation.
 # An Open Badge has a handful of blank nodes and needs a few calls at most.
 MAX_N_DEGREE_CALLS = 2_000
+
+_E = TypeVar("_E", bound=BaseException)
 
 
 class ProofError(Exception):
@@ -64,15 +69,27 @@ class _BoundedURDNA2015(URDNA2015):
         return super().hash_n_degree_quads(id_, issuer)
 
 
-def _unknown_context(error: BaseException) -> UnknownContextError | None:
+def _find_cause(error: BaseException, kind: type[_E]) -> _E | None:
     seen: set[int] = set()
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
-        if isinstance(current, UnknownContextError):
+        if isinstance(current, kind):
             return current
         seen.add(id(current))
         current = current.__cause__ or current.__context__
     return None
+
+
+def _refuse_dropped_property(expanded_property: str | None) -> None:
+    """pyld's hook for a key its contexts do not define (JSON-LD "safe mode").
+
+    Canonicalisation silently drops such a key, so it would not be signed, yet a reader of the
+    JSON would see it: refuse the document instead, like jsonld.js's safe mode.
+    """
+    name = f" ({expanded_property})" if expanded_property else ""
+    raise ProofError(
+        "malformed", f"the document has a property that its contexts do not define{name}"
+    )
 
 
 def canonicalize(document: Mapping[str, Any], *, loader: ContextLoader | None = None) -> str:
@@ -89,14 +106,16 @@ def canonicalize(document: Mapping[str, Any], *, loader: ContextLoader | None = 
         "processingMode": "json-ld-1.1",
     }
     try:
-        dataset = jsonld.to_rdf(copy.deepcopy(dict(document)), options)
+        processor = jsonld.JsonLdProcessor(on_property_dropped=_refuse_dropped_property)
+        dataset = processor.to_rdf(copy.deepcopy(dict(document)), options)
         canonical: str = _BoundedURDNA2015().main(dataset, {"format": "application/n-quads"})
-    except ProofError:
-        raise
     except Exception as error:  # pyld raises many kinds on hostile input: all mean malformed
-        unknown = _unknown_context(error)
+        unknown = _find_cause(error, UnknownContextError)
         if unknown is not None:
             raise ProofError("malformed", f"unknown context {unknown.url}") from error
+        refused = _find_cause(error, ProofError)
+        if refused is not None:
+            raise refused from None
         raise ProofError("malformed", "the document is not valid JSON-LD") from error
     return canonical
 

@@ -36,7 +36,14 @@ _OTHER_KEY_TYPES: dict[bytes, str] = {
 
 
 class DidKeyError(ValueError):
-    """A did:key (or key text) that cannot be used; ``str(error)`` says why, in English."""
+    """A did:key (or key text) that cannot be used; ``str(error)`` says why, in English.
+
+    ``other_key_type`` is True when the key is well formed but not Ed25519 (P-256, ...).
+    """
+
+    def __init__(self, message: str, *, other_key_type: bool = False) -> None:
+        super().__init__(message)
+        self.other_key_type = other_key_type
 
 
 def multibase_base58btc_encode(data: bytes) -> str:
@@ -84,8 +91,8 @@ def public_key_from_multibase(value: str) -> bytes:
     if header != ED25519_PUB_HEADER:
         kind = _OTHER_KEY_TYPES.get(header)
         if kind:
-            raise DidKeyError(f"the key is a {kind} key, not Ed25519")
-        raise DidKeyError("the key is of an unknown type, not Ed25519")
+            raise DidKeyError(f"the key is a {kind} key, not Ed25519", other_key_type=True)
+        raise DidKeyError("the key is of an unknown type, not Ed25519", other_key_type=True)
     if len(decoded) != 34:
         raise DidKeyError("the Ed25519 key has the wrong length (32 bytes expected)")
     return decoded[2:]

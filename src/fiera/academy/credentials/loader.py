@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
@@ -65,13 +66,13 @@ class ContextLoader:
 
     ``extra`` maps more URLs to parsed context documents (tests use it for the W3C examples
     context; production code has no reason to). Each loader keeps its own cache of resolved
-    contexts (:meth:`resolver`), so a context that one loader knows never leaks, through pyld's
-    process-wide cache, into a loader that must refuse it.
+    contexts (:meth:`resolver`, one per thread), so a context that one loader knows never
+    leaks, through pyld's process-wide cache, into a loader that must refuse it.
     """
 
     def __init__(self, extra: Mapping[str, Mapping[str, Any]] | None = None) -> None:
         self._extra = {url: copy.deepcopy(dict(doc)) for url, doc in (extra or {}).items()}
-        self._cache = LRUCache(maxsize=100)
+        self._local = threading.local()  # pyld's LRU cache is not thread-safe: one per thread
 
     def __call__(self, url: str, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
         extra = self._extra.get(url)
@@ -85,7 +86,10 @@ class ContextLoader:
 
     def resolver(self) -> Any:
         """A pyld ContextResolver bound to this loader and its own cache (pass as options)."""
-        return ContextResolver(self._cache, self)
+        cache = getattr(self._local, "cache", None)
+        if cache is None:
+            cache = self._local.cache = LRUCache(maxsize=100)
+        return ContextResolver(cache, self)
 
 
 DEFAULT_LOADER = ContextLoader()

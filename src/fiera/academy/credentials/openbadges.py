@@ -176,6 +176,9 @@ def build_open_badge_credential(
     algorithm, _, hex_digest = recipient.email_hash.partition("$")
     if algorithm != "sha256" or len(hex_digest) != 64:
         raise ValueError("the recipient's email hash must be sha256$<64 hex digits>")
+    for moment in (valid_from, valid_until, awarded_date):
+        if moment is not None and moment.tzinfo is None:
+            raise ValueError("credential dates must be timezone-aware")
     if valid_until is not None and valid_until <= valid_from:
         raise ValueError("valid_until must be after valid_from")
     identifiers: list[dict[str, Any]] = [

@@ -73,13 +73,15 @@ def decode_status_list(encoded_list: str) -> bytes:
         raise StatusListError("the encoded list is not multibase base64url (prefix 'u')")
     body = encoded_list[1:]
     try:
-        compressed = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        compressed = base64.b64decode(body + "=" * (-len(body) % 4), altchars=b"-_", validate=True)
         decompressor = zlib.decompressobj(wbits=31)  # 31: GZIP header
         bitstring = decompressor.decompress(compressed, MAX_DECODED_BYTES)
     except (ValueError, zlib.error) as error:
         raise StatusListError("the encoded list is not GZIP in base64url") from error
     if decompressor.unconsumed_tail:
         raise StatusListError("the status list is too large")
+    if not bitstring or not decompressor.eof:
+        raise StatusListError("the encoded list is empty or cut short")
     return bitstring
 
 

@@ -6,15 +6,18 @@ the API to translate, and whose ``detail`` is an English sentence for logs and t
 
 Checks, in order (the first failure is the reason):
 1. ``malformed``: not JSON, not an object, no ``@context`` starting with the VC context, not a
-   VerifiableCredential + OpenBadgeCredential (or AchievementCredential), no proof, a context
-   that is not shipped, a date that does not parse, invalid JSON-LD.
+   VerifiableCredential + OpenBadgeCredential (or AchievementCredential), no credentialSubject,
+   no proof, a date that does not parse.
 2. ``unsupported_proof``: a proof other than DataIntegrityProof/eddsa-rdfc-2022, a proof set,
-   another proof purpose than assertionMethod, a did:key that is not Ed25519.
-3. ``issuer_not_did_key``: the issuer is not a ``did:key``.
+   another proof purpose than assertionMethod.
+3. ``issuer_not_did_key``: the issuer is not a ``did:key`` (``unsupported_proof`` when it is a
+   did:key of another key type, ``malformed`` when the did:key is garbled).
 4. ``key_mismatch``: the proof's verificationMethod is not the issuer's did:key.
-5. ``bad_signature``: the signature does not hold (any change after signing).
+5. ``bad_signature``: the signature does not hold (any change after signing); canonicalising
+   first may still find the document ``malformed``: a context that is not shipped
+   ("unknown context <url>"), a key its contexts do not define, invalid JSON-LD.
 6. ``revoked``: ``status_check(credential)`` returned True.
-7. ``not_yet_valid`` / ``expired``: ``now`` before validFrom / after validUntil (VC 1.1:
+7. ``not_yet_valid`` / ``expired``: ``now`` before validFrom / at or after validUntil (VC 1.1:
    issuanceDate / expirationDate).
 Any issuer's credential verifies when all hold: whether the issuer is this academy is the
 caller's question (compare ``issuer_id``).
@@ -200,9 +203,12 @@ def _issuer_key(document: Mapping[str, Any], proof: Mapping[str, Any]) -> bytes:
     try:
         public_key = public_key_from_did_key(issuer_id)
     except DidKeyError as error:
-        raise _Invalid(
-            Reason.UNSUPPORTED_PROOF, f"the issuer's did:key cannot sign eddsa proofs: {error}"
-        ) from None
+        if error.other_key_type:
+            raise _Invalid(
+                Reason.UNSUPPORTED_PROOF,
+                f"the issuer's did:key cannot sign eddsa proofs: {error}",
+            ) from None
+        raise _Invalid(Reason.MALFORMED, f"the issuer's did:key is invalid: {error}") from None
     method = proof.get("verificationMethod")
     if isinstance(method, Mapping):
         method = method.get("id")
