@@ -122,6 +122,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         key_text = f"not set: generated into {config.LOCAL_ACADEMY_KEY_FILE} on first use"
     print(f"academy:    certificates signed by {cfg.academy_issuer_name}, key from {key_text}")
+    if cfg.academy_signing_key or config.local_academy_key():
+        from fiera.academy.credentials.keys import DidKeyError, key_pair_from_secret_multibase
+
+        try:
+            did = key_pair_from_secret_multibase(
+                cfg.academy_signing_key or config.local_academy_key()
+            ).did
+        except DidKeyError:
+            did = "(not a usable key)"
+        print(f"            issuer {did}")
     if not found:
         found.extend(_live_problems())
     if found:

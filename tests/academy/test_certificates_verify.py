@@ -85,6 +85,8 @@ def test_a_revoked_certificate_fails_as_revoked(client: Client) -> None:
     assert view.revoked and view.revocation_reason == "Exam misconduct found later"
     body = _api_verify(client, credential_of(certificate)).json()
     assert (body["valid"], body["reason"], body["revoked"]) == (False, "revoked", True)
+    assert body["revocation_reason"] == "Exam misconduct found later"
+    assert body["certificate_id"] == certificate.public_id
     with pytest.raises(certs.AlreadyRevoked):
         certs.certificate_revoke(
             public_id=certificate.public_id,

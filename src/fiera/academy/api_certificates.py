@@ -58,6 +58,8 @@ class CertificateVerificationOut(Schema):
     certificate_id: str | None = Field(
         description="this academy's public id of the certificate, when it is one of ours"
     )
+    revoked_at: datetime | None = Field(description="when this academy revoked it")
+    revocation_reason: str | None = Field(description="why this academy revoked it")
     notes: list[str]
 
     @classmethod
@@ -76,6 +78,8 @@ class CertificateVerificationOut(Schema):
             revoked=result.revoked,
             status_checked=result.status_checked,
             certificate_id=result.certificate_public_id,
+            revoked_at=result.revoked_at,
+            revocation_reason=result.revocation_reason,
             notes=result.notes,
         )
 

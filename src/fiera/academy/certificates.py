@@ -482,6 +482,8 @@ class CertificateVerification:
     revoked: bool | None = None
     status_checked: bool = False
     certificate_public_id: str | None = None
+    revoked_at: datetime | None = None
+    revocation_reason: str | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -558,6 +560,13 @@ def credential_verify(
         revoked = True
     elif result.valid and seen["checked"]:
         revoked = False
+    revocation = None
+    if revoked and public_id:
+        revocation = (
+            Certificate.objects.filter(public_id=public_id)
+            .values_list("revoked_at", "revocation_reason")
+            .first()
+        )
     return CertificateVerification(
         valid=result.valid,
         reason=result.code,
@@ -573,6 +582,8 @@ def credential_verify(
         revoked=revoked,
         status_checked=status_checked if result.valid else bool(seen["checked"]),
         certificate_public_id=public_id,
+        revoked_at=revocation[0] if revocation else None,
+        revocation_reason=revocation[1] if revocation else None,
         notes=notes,
     )
 

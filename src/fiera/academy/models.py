@@ -285,3 +285,7 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return self.public_id
+
+    def get_absolute_url(self) -> str:
+        """The public page (the admin's "View on site")."""
+        return f"/academy/certificates/{self.public_id}/"
