@@ -161,3 +161,11 @@ def test_the_local_key_is_made_once(tmp_path: object, monkeypatch: pytest.Monkey
     assert certs.local_key_ensure() == first
     with override_settings(FIERA_ACADEMY_SIGNING_KEY=""):
         assert certs.academy_key_pair().secret_multibase() == first
+
+
+def test_a_spanish_enrolment_gets_its_certificate_in_spanish() -> None:
+    certificate = issued(passed_enrolment(language="es", score_permille=910))
+    achievement = credential_of(certificate)["credentialSubject"]["achievement"]
+    assert achievement["name"].startswith("Curso ")
+    assert achievement["criteria"]["narrative"].startswith("Aprobó el examen final de Curso ")
+    assert "91%" in achievement["criteria"]["narrative"]
