@@ -132,6 +132,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         except DidKeyError:
             did = "(not a usable key)"
         print(f"            issuer {did}")
+    advice = config.academy_key_advice(cfg)
+    if advice:
+        print(f"            warning: {advice}")
     if not found:
         found.extend(_live_problems())
     if found:

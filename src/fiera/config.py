@@ -484,22 +484,30 @@ def problems(config: Config) -> list[str]:
 
 
 def _academy_key_problems(config: Config) -> list[str]:
-    """The signing key: a valid Ed25519 secret when set; required beyond the embedded default
-    (a server on PostgreSQL), where a key kept in one machine's var/ would be lost."""
-    if config.academy_signing_key:
-        if not _is_ed25519_secret(config.academy_signing_key):
-            return [
-                "FIERA_ACADEMY_SIGNING_KEY is not an Ed25519 secret key in Multikey form "
-                "(z3u2..., about 48 characters); generate one with `fiera cert key`."
-            ]
-        return []
-    if config.database_vendor != "sqlite":
+    """A set signing key must be a valid Ed25519 secret (an unset one is generated into
+    ``var/``: see :func:`academy_key_advice`)."""
+    if config.academy_signing_key and not _is_ed25519_secret(config.academy_signing_key):
         return [
-            "FIERA_ACADEMY_SIGNING_KEY is not set: the academy signs its certificates with this "
-            "key, and every certificate issued stays verifiable only with it. In production set "
-            "it to the output of `fiera cert key` and keep it secret (and backed up)."
+            "FIERA_ACADEMY_SIGNING_KEY is not an Ed25519 secret key in Multikey form "
+            "(z3u2..., about 48 characters); generate one with `fiera cert key`."
         ]
     return []
+
+
+def academy_key_advice(config: Config) -> str:
+    """What ``fiera check`` says when production runs on a generated key ("" otherwise).
+
+    Not a problem that stops ``fiera serve``: a server without the variable signs with the
+    key generated into its ``var/`` (as the embedded default does), which works on one machine
+    but is lost with it, and differs between machines."""
+    if config.academy_signing_key or config.debug:
+        return ""
+    return (
+        "FIERA_ACADEMY_SIGNING_KEY is not set, so certificates are signed with a key generated "
+        "into this machine's var/: every certificate stays verifiable only with that key, and "
+        "other machines would make keys of their own. In production set it to the output of "
+        "`fiera cert key`, the same on every machine, and keep it secret and backed up."
+    )
 
 
 def _is_ed25519_secret(text: str) -> bool:
