@@ -12,7 +12,7 @@ from django.test.utils import override_settings
 
 from fiera.academy import certificates as certs
 from fiera.academy.credentials import email_matches_credential, verify
-from fiera.academy.models import Certificate, Enrolment
+from fiera.academy.models import Certificate, Enrolment, StatusList
 from fiera.accounts import roles
 from fiera.common import events
 from fiera.common.errors import PermissionDenied
@@ -82,7 +82,16 @@ def test_people_cannot_issue_certificates_themselves() -> None:
 def test_each_certificate_takes_its_own_status_index() -> None:
     a, b = issued(), issued()
     assert a.status_list_id == b.status_list_id
-    assert {a.status_index, b.status_index} == {0, 1}
+    assert a.status_index != b.status_index
+    assert 0 <= min(a.status_index, b.status_index) < max(a.status_index, b.status_index) < 131_072
+    assert StatusList.objects.get(pk=a.status_list_id).next_index == 2
+
+
+def test_a_full_list_is_followed_by_a_new_one() -> None:
+    first = issued()
+    StatusList.objects.filter(pk=first.status_list_id).update(next_index=131_072)
+    second = issued()
+    assert second.status_list_id != first.status_list_id
 
 
 def test_validity_days_set_valid_until() -> None:

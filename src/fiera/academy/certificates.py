@@ -197,6 +197,22 @@ def _status_list_locked(now: datetime) -> StatusList:
     return current
 
 
+def _free_index(status_list: StatusList) -> int:
+    """A random index not yet taken on the list (call holding its row lock). Random, as the
+    Bitstring Status List recommends, so that an index tells nothing about when or to whom
+    a certificate was issued; the list is left for a new one long before random draws get
+    slow (``next_index`` counts the indices taken)."""
+    for _attempt in range(32):
+        candidate = secrets.randbelow(status_list.size)
+        taken = Certificate.objects.filter(status_list=status_list, status_index=candidate)
+        if not taken.exists():
+            return candidate
+    used = set(
+        Certificate.objects.filter(status_list=status_list).values_list("status_index", flat=True)
+    )
+    return next(i for i in range(status_list.size) if i not in used)
+
+
 def _status_list_sign(status_list: StatusList, *, now: datetime) -> None:
     """Signs the list's credential from the certificates' revocations, in the caller's
     transaction."""
@@ -304,8 +320,8 @@ def certificate_issue(*, enrolment_id: int, now: datetime, actor_role: str) -> C
             raise NotPassedYet(f"enrolment {enrolment_id} has no final pass")
         course, _cohort = _enrolment_texts(enrolment)
         status_list = _status_list_locked(now)
-        index = status_list.next_index
-        status_list.next_index = index + 1
+        index = _free_index(status_list)
+        status_list.next_index += 1
         status_list.save(update_fields=["next_index"])
         public_id = secrets.token_urlsafe(PUBLIC_ID_BYTES)
         salt = openbadges.new_salt()

@@ -216,8 +216,9 @@ class StatusList(models.Model):
     with ``status_index`` i on this list is revoked. The bits are derived from the
     certificates' ``revoked_at``; ``credential`` caches the signed status-list credential
     served at its public URL, written again (``generated_at``) whenever a bit changes.
-    ``next_index`` is the next free index (indices are handed out in order, under the row's
-    lock); ``size`` bits in all (131,072 by default, the specification's minimum of 16 KB)."""
+    ``next_index`` counts the indices handed out (each drawn at random among the free ones,
+    under the row's lock); ``size`` bits in all (131,072 by default, the specification's
+    minimum of 16 KB)."""
 
     purpose = models.CharField(
         max_length=20, choices=StatusListPurpose.choices, default=StatusListPurpose.REVOCATION
