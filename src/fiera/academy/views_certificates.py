@@ -72,7 +72,8 @@ def verify_page(request: HttpRequest) -> HttpResponse:
             status = 422
         if not error:
             try:
-                result = certificates.credential_verify(credential=raw, now=timezone.now())
+                body = raw if isinstance(raw, bytes) else raw.encode("utf-8", "replace")
+                result = certificates.credential_verify_body(body=body, now=timezone.now())
             except certificates.CredentialTooLarge as exc:
                 error = exc.message()
                 status = 413
