@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from ninja import Router
 
-# --- alumni ---
 from fiera.academy.api_alumni import router as alumni_router
+from fiera.academy.api_certificates import router as certificates_router
 
 router = Router(tags=["academy"])
 
 # --- alumni ---
 router.add_router("", alumni_router)
+# --- certificates ---
+router.add_router("", certificates_router)

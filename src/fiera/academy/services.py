@@ -13,3 +13,14 @@ from fiera.academy.alumni import alumni_reply_create as alumni_reply_create
 from fiera.academy.alumni import alumni_reply_delete as alumni_reply_delete
 from fiera.academy.alumni import alumni_reply_edit as alumni_reply_edit
 from fiera.academy.alumni import alumni_reply_hide as alumni_reply_hide
+
+# --- certificates ---
+from fiera.academy.certificates import AlreadyRevoked as AlreadyRevoked
+from fiera.academy.certificates import CertificateNotFound as CertificateNotFound
+from fiera.academy.certificates import NotPassedYet as NotPassedYet
+from fiera.academy.certificates import certificate_issue as certificate_issue
+from fiera.academy.certificates import certificate_revoke as certificate_revoke
+from fiera.academy.certificates import (
+    certificates_issue_for_cohort as certificates_issue_for_cohort,
+)
+from fiera.academy.certificates import certificates_of_cohort as certificates_of_cohort

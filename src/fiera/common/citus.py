@@ -265,6 +265,15 @@ PLAN: tuple[TablePlan, ...] = (
     _local("academy_alumniprofile", "one per certified person who fills it in (hundreds)"),
     _local("academy_alumnipost", "the alumni board's posts (tens a week)"),
     _local("academy_alumnireply", "replies, with their post"),
+    # --- academy certificates ---
+    _local(
+        "academy_statuslist",
+        "one revocation list (a row or a few) with its signed credential, read by verifiers",
+    ),
+    _local(
+        "academy_certificate",
+        "one per certified enrolment, with its enrolment (local); read by public id",
+    ),
 )
 
 BY_TABLE: dict[str, TablePlan] = {entry.table: entry for entry in PLAN}

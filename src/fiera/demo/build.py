@@ -48,6 +48,7 @@ from fiera.common.reference import Municipality, italian_region, municipalities_
 from fiera.demo import vocabulary as vocab
 from fiera.demo.abroad import build_abroad
 from fiera.demo.academy_alumni import build_academy_alumni
+from fiera.demo.academy_certificates import build_academy_certificates
 from fiera.demo.assurance import build_assurance
 from fiera.demo.documents import build_documents
 from fiera.demo.festivals import (
@@ -1611,6 +1612,8 @@ def build_demo(
     extra.append("  " + build_trade_search(now=world.now))
     # --- academy alumni ---
     extra.append("  " + build_academy_alumni(now=world.now, seed=seed))
+    # --- academy certificates --- (after the exams' demo: the passed learners get theirs)
+    extra.append("  " + build_academy_certificates(now=world.now))
     # Planner statistics for the bulk-loaded tables: SQLite has none until ANALYZE, and a
     # PostgreSQL without autovacuum neither (the search plans on them, fiera.catalog.search).
     with connection.cursor() as cursor:

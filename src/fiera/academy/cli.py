@@ -1,0 +1,16 @@
+"""Academy commands of the ``fiera`` CLI. Each feature adds its own to ``register``.
+
+``fiera.common.runtime.setup_django()`` first, then ONE domain call per command.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    """Add the academy's commands to the ``fiera`` command."""
+    # --- certificates ---
+    from fiera.academy.cli_certificates import register as register_certificates
+
+    register_certificates(subparsers)
