@@ -154,6 +154,7 @@ api.add_router("", payments_router)
 api.add_router("", festivals_router)
 api.add_router("", partners_router)
 api.add_router("", trade_router)
+# --- academy ---
 api.add_router("/academy", academy_router)
 
 

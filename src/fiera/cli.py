@@ -115,6 +115,27 @@ def cmd_check(args: argparse.Namespace) -> int:
         f"{cfg.payment_timeout_minutes} min ({cfg.flash_payment_timeout_minutes} with flash-sale "
         "items)"
     )
+    # --- academy certificates ---
+    if cfg.academy_signing_key:
+        key_text = "FIERA_ACADEMY_SIGNING_KEY"
+    elif config.local_academy_key():
+        key_text = f"{config.LOCAL_ACADEMY_KEY_FILE} (generated for this machine)"
+    else:
+        key_text = f"not set: generated into {config.LOCAL_ACADEMY_KEY_FILE} on first use"
+    print(f"academy:    certificates signed by {cfg.academy_issuer_name}, key from {key_text}")
+    if cfg.academy_signing_key or config.local_academy_key():
+        from fiera.academy.credentials.keys import DidKeyError, key_pair_from_secret_multibase
+
+        try:
+            did = key_pair_from_secret_multibase(
+                cfg.academy_signing_key or config.local_academy_key()
+            ).did
+        except DidKeyError:
+            did = "(not a usable key)"
+        print(f"            issuer {did}")
+    advice = config.academy_key_advice(cfg)
+    if advice:
+        print(f"            warning: {advice}")
     if not found:
         found.extend(_live_problems())
     if found:
@@ -431,6 +452,7 @@ APP_CLI_MODULES = (
     "fiera.festivals.cli",
     "fiera.partners.cli",
     "fiera.trade.cli",
+    # --- academy ---
     # --- academy exams ---
     "fiera.academy.cli",
 )

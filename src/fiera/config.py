@@ -20,6 +20,12 @@ VAR_DIR = BASE_DIR / "var"
 # (the product's own error pages) and SECRET_KEY read from it. Fiera itself reads only the
 # environment.
 LOCAL_SECRET_KEY_FILE = VAR_DIR / "secret_key"
+# --- academy certificates ---
+# The academy's signing key when FIERA_ACADEMY_SIGNING_KEY is unset on the embedded default:
+# generated once for this machine on first use, then kept (certificates signed with it stay
+# valid only as long as this file does).
+LOCAL_ACADEMY_KEY_FILE = VAR_DIR / "academy_signing_key"
+DEFAULT_ACADEMY_ISSUER_NAME = "Fiera Academy"
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -198,6 +204,14 @@ class Config:
     """FIERA_EMAIL_*: how mail leaves (sign-up, password reset, order mails)."""
     base_url: str = DEFAULT_BASE_URL
     """FIERA_BASE_URL: the address people open Fiera at, for links in mails."""
+    # --- academy certificates ---
+    academy_signing_key: str = field(default="", repr=False)
+    """FIERA_ACADEMY_SIGNING_KEY: the academy's Ed25519 secret key (Multikey ``z3u2...``) that
+    signs certificates; empty: ``var/academy_signing_key``, generated once (embedded default)."""
+    academy_issuer_name: str = DEFAULT_ACADEMY_ISSUER_NAME
+    """FIERA_ACADEMY_ISSUER_NAME: the issuer's name in certificates."""
+    academy_certificate_valid_days: int = 0
+    """FIERA_ACADEMY_CERTIFICATE_VALID_DAYS: how long a certificate is valid; 0: no expiry."""
     errors: tuple[str, ...] = field(default=())
     """Variables whose value could not be read, each in plain words (``problems`` reports
     them; the default stands in meanwhile)."""
@@ -410,6 +424,18 @@ def load() -> Config:
         s3_public_url=os.environ.get("FIERA_S3_PUBLIC_URL", "").strip().rstrip("/"),
         email=_email(errors),
         base_url=_base_url(errors),
+        # --- academy certificates ---
+        academy_signing_key=os.environ.get("FIERA_ACADEMY_SIGNING_KEY", "").strip(),
+        academy_issuer_name=os.environ.get("FIERA_ACADEMY_ISSUER_NAME", "").strip()[:200]
+        or DEFAULT_ACADEMY_ISSUER_NAME,
+        academy_certificate_valid_days=_int(
+            "FIERA_ACADEMY_CERTIFICATE_VALID_DAYS",
+            0,
+            errors,
+            low=0,
+            high=36_500,
+            meaning="how many days an academy certificate is valid, 0 = no expiry",
+        ),
         errors=tuple(errors),
     )
 
@@ -457,9 +483,62 @@ def problems(config: Config) -> list[str]:
         ):
             if url and not url.startswith(("https://", "http://")):
                 found.append(f"{name} must be an http(s):// address; got {url!r}.")
+    found.extend(_academy_key_problems(config))
     if config.email.backend == "smtp" and not config.email.host:
         found.append(
             "FIERA_EMAIL_BACKEND is smtp but FIERA_EMAIL_HOST is not set; name the SMTP server "
             "that sends Fiera's mail (sign-up, password reset, order mails)."
         )
     return found
+
+
+# --- academy certificates ---
+
+
+def _academy_key_problems(config: Config) -> list[str]:
+    """A set signing key must be a valid Ed25519 secret (an unset one is generated into
+    ``var/``: see :func:`academy_key_advice`)."""
+    if config.academy_signing_key and not _is_ed25519_secret(config.academy_signing_key):
+        return [
+            "FIERA_ACADEMY_SIGNING_KEY is not an Ed25519 secret key in Multikey form "
+            "(z3u2..., about 48 characters); generate one with `fiera cert key`."
+        ]
+    return []
+
+
+def academy_key_advice(config: Config) -> str:
+    """What ``fiera check`` says when production runs on a generated key ("" otherwise).
+
+    Not a problem that stops ``fiera serve``: a server without the variable signs with the
+    key generated into its ``var/`` (as the embedded default does), which works on one machine
+    but is lost with it, and differs between machines."""
+    if config.academy_signing_key or config.debug:
+        return ""
+    return (
+        "FIERA_ACADEMY_SIGNING_KEY is not set, so certificates are signed with a key generated "
+        "into this machine's var/: every certificate stays verifiable only with that key, and "
+        "other machines would make keys of their own. In production set it to the output of "
+        "`fiera cert key`, the same on every machine, and keep it secret and backed up."
+    )
+
+
+def _is_ed25519_secret(text: str) -> bool:
+    """Whether ``text`` is ``z`` + base58btc(0x80 0x26 + 32-byte seed), the Multikey form
+    fiera.academy.credentials.keys reads (checked here without importing the academy)."""
+    import base58
+
+    if not text.startswith("z"):
+        return False
+    try:
+        decoded = base58.b58decode(text[1:].encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        return False
+    return decoded[:2] == b"\x80\x26" and len(decoded) == 34
+
+
+def local_academy_key() -> str:
+    """The key in ``var/academy_signing_key``, or "" when there is none."""
+    try:
+        return LOCAL_ACADEMY_KEY_FILE.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return ""

@@ -377,3 +377,10 @@ LOGGING = {
         "django.server": {"handlers": [], "level": "ERROR", "propagate": False},
     },
 }
+
+# --- academy certificates ---
+# The academy's signing key (Ed25519 Multikey secret); empty: var/academy_signing_key, made
+# once for this machine (fiera.academy.certificates). The issuer's name; certificates' validity.
+FIERA_ACADEMY_SIGNING_KEY = CONFIG.academy_signing_key
+FIERA_ACADEMY_ISSUER_NAME = CONFIG.academy_issuer_name
+FIERA_ACADEMY_CERTIFICATE_VALID_DAYS = CONFIG.academy_certificate_valid_days

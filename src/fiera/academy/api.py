@@ -1,11 +1,18 @@
-"""The academy's API router: each feature's router, mounted under /api/v1/academy."""
+"""The academy's API router: each feature's operations, mounted under /api/v1/academy."""
 
 from __future__ import annotations
 
 from ninja import Router
 
+from fiera.academy.api_alumni import router as alumni_router
+from fiera.academy.api_certificates import router as certificates_router
+
 router = Router(tags=["academy"])
 
+# --- alumni ---
+router.add_router("", alumni_router)
+# --- certificates ---
+router.add_router("", certificates_router)
 # --- exams ---
 from fiera.academy.api_exams import router as exams_router  # noqa: E402
 

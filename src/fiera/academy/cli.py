@@ -1,49 +1,20 @@
-"""Academy commands of the ``fiera`` CLI.
+"""Academy commands of the ``fiera`` CLI. Each feature adds its own to ``register``.
 
-    fiera academy close-attempts      submit the exam attempts whose time ran out
-
-Exit codes: 0 done, 2 bad input (the reason on stderr).
+``fiera.common.runtime.setup_django()`` first, then ONE domain call per command.
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
 from typing import Any
 
 
 def register(subparsers: Any) -> None:
-    """Add ``academy`` to the ``fiera`` command."""
-    p = subparsers.add_parser("academy", help="courses, tests and certificates")
-    sub = p.add_subparsers(dest="academy_command", required=True)
+    """Add the academy's commands to the ``fiera`` command."""
+    # --- certificates ---
+    from fiera.academy.cli_certificates import register as register_certificates
+
+    register_certificates(subparsers)
     # --- exams ---
-    close = sub.add_parser(
-        "close-attempts",
-        help="submit the exam attempts past their deadline with the answers saved before it",
-    )
-    close.add_argument("--no-progress", action="store_true", help="no progress bar")
-    close.set_defaults(func=cmd_close_attempts)
+    from fiera.academy.cli_exams import register as register_exams
 
-
-def cmd_close_attempts(args: argparse.Namespace) -> int:
-    """``fiera academy close-attempts``: a progress bar, then how many were submitted."""
-    from django.utils import timezone
-    from tqdm import tqdm
-
-    from fiera.common.runtime import setup_django
-
-    setup_django()
-    from fiera.academy.services import attempts_close_due
-
-    with tqdm(
-        desc="closing attempts", unit=" attempts", disable=args.no_progress, leave=False
-    ) as bar:
-
-        def advance(done: int, total: int) -> None:
-            bar.total = total
-            bar.update(1)
-
-        closed = attempts_close_due(now=timezone.now(), progress=advance)
-    word = "attempt" if closed == 1 else "attempts"
-    sys.stdout.write(f"{closed} {word} past the deadline submitted and marked\n")
-    return 0
+    register_exams(subparsers)

@@ -204,6 +204,203 @@ class LessonProgress(models.Model):
         return f"{self.enrolment_id}:{self.lesson_id}"
 
 
+# --- alumni ---------------------------------------------------------------------------------
+
+
+class AlumniContact(models.TextChoices):
+    NONE = "none", _("Not shown")
+    EMAIL = "email", _("My email address, to other alumni")
+
+
+class AlumniProfile(models.Model):
+    """How a certified person appears in the alumni directory (one per person).
+
+    Being listed is the opt-in ``Enrolment.alumni_listed`` on the person's certified
+    enrolments (default off); this row holds what the directory shows. ``company_name``,
+    ``sector_slug`` and ``country`` are copies, taken when the profile is saved from the
+    merchant the person owns or staffs (``company_merchant_id``, a plain id: no foreign key
+    into the merchants' tables) or typed by the person: the directory searches and filters
+    them without reaching into another app's tables. ``name`` is the name shown (the
+    account's name by default).
+    """
+
+    user = models.OneToOneField("accounts.User", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=120)
+    headline = models.CharField(max_length=160, blank=True)
+    company_merchant_id = models.BigIntegerField(null=True, blank=True)
+    company_name = models.CharField(max_length=200, blank=True)
+    sector_slug = models.CharField(max_length=60, blank=True)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2")
+    contact = models.CharField(
+        max_length=10, choices=AlumniContact.choices, default=AlumniContact.NONE
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("alumni profile")
+        verbose_name_plural = _("alumni profiles")
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(contact__in=AlumniContact.values), name="alumni_contact_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(country="") | Q(country__regex=r"^[A-Z]{2}$"),
+                name="alumni_country_code",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AlumniPost(models.Model):
+    """A post on the alumni board: Markdown ``body``, rendered safely when shown.
+
+    ``hidden_at`` set: an operator hid it (``hidden_reason`` says why); only operators see
+    it then. Authors may edit or delete their own for a short while after posting.
+    """
+
+    author = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(max_length=160)
+    body = models.TextField()
+    created_at = models.DateTimeField()
+    edited_at = models.DateTimeField(null=True, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    hidden_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("alumni post")
+        verbose_name_plural = _("alumni posts")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="alumni_post_newest"),
+            models.Index(fields=["author", "created_at"], name="alumni_post_by_author"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AlumniReply(models.Model):
+    """A reply to a post; hidden like a post (``hidden_at``, ``hidden_reason``)."""
+
+    post = models.ForeignKey(AlumniPost, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField()
+    edited_at = models.DateTimeField(null=True, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    hidden_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("alumni reply")
+        verbose_name_plural = _("alumni replies")
+        ordering = ["post_id", "created_at", "id"]
+        indexes = [
+            models.Index(fields=["post", "created_at"], name="alumni_reply_in_post"),
+            models.Index(fields=["author", "created_at"], name="alumni_reply_by_author"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post_id}:{self.id}"
+
+
+# --- certificates ---
+
+
+class StatusListPurpose(models.TextChoices):
+    REVOCATION = "revocation", _("Revocation")
+
+
+class StatusList(models.Model):
+    """One of the academy's Bitstring Status Lists (W3C): bit ``i`` set means the certificate
+    with ``status_index`` i on this list is revoked. The bits are derived from the
+    certificates' ``revoked_at``; ``credential`` caches the signed status-list credential
+    served at its public URL, written again (``generated_at``) whenever a bit changes.
+    ``next_index`` counts the indices handed out (each drawn at random among the free ones,
+    under the row's lock); ``size`` bits in all (131,072 by default, the specification's
+    minimum of 16 KB)."""
+
+    purpose = models.CharField(
+        max_length=20, choices=StatusListPurpose.choices, default=StatusListPurpose.REVOCATION
+    )
+    size = models.PositiveIntegerField(default=131_072)
+    next_index = models.PositiveIntegerField(default=0)
+    credential = models.TextField(blank=True, help_text="the signed status-list credential")
+    generated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("certificate status list")
+        verbose_name_plural = _("certificate status lists")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(next_index__lte=F("size")), name="status_list_index_within_size"
+            ),
+            models.CheckConstraint(
+                condition=Q(purpose__in=StatusListPurpose.values), name="status_list_purpose_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} list {self.pk}"
+
+
+class Certificate(models.Model):
+    """The Open Badges 3.0 credential issued to an enrolment that passed its final exam.
+
+    ``credential`` is the signed JSON exactly as issued (text, so that the download is the
+    very bytes that were signed); ``public_id`` is random and URL-safe (the public page's
+    address, unguessable); ``recipient_salt`` salts the email hash that identifies the
+    learner in the credential. ``status_index`` is the certificate's bit on ``status_list``;
+    a revoked certificate has ``revoked_at`` (and who and why)."""
+
+    enrolment = models.OneToOneField(
+        Enrolment, on_delete=models.PROTECT, related_name="certificate"
+    )
+    public_id = models.CharField(max_length=40, unique=True)
+    credential = models.TextField(help_text="the signed OpenBadgeCredential, as issued")
+    recipient_salt = models.CharField(max_length=64)
+    issued_at = models.DateTimeField()
+    valid_until = models.DateTimeField(null=True, blank=True, help_text="null: no expiry")
+    status_list = models.ForeignKey(StatusList, on_delete=models.PROTECT, related_name="+")
+    status_index = models.PositiveIntegerField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revocation_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        ordering = ["-issued_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status_list", "status_index"], name="certificate_status_index_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=False) | Q(revocation_reason=""),
+                name="certificate_reason_only_when_revoked",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.public_id
+
+    def get_absolute_url(self) -> str:
+        """The public page (the admin's "View on site")."""
+        return f"/academy/certificates/{self.public_id}/"
+
+
 # --- exams ---------------------------------------------------------------------------------
 
 

@@ -6,7 +6,8 @@ Pure Python, no Django: the academy's assessment service calls `parse_gift`,
 Errors. Parsing reads the whole file first and raises one `FormatErrors` holding every
 problem found (a `FormatError` each, with the 1-based `line`, a stable `code`, `params` and
 an English `message`), so a file with errors imports nothing and the teacher sees all its
-problems at once. Callers translate by `code` (the English templates are in `MESSAGES`).
+problems at once. Callers translate by `code`: the English templates are in `MESSAGES`,
+with %-style parameters (`%(count)s`) like `fiera.common.errors.DomainError`'s templates.
 
 Decisions (where GIFT or Moodle leave room):
 - Essay (`{}`) and description (text without an answer block) questions are not academy
@@ -28,7 +29,21 @@ Decisions (where GIFT or Moodle leave room):
   rule for matching questions; its GIFT importer alone accepts two).
 - Multiple choice (answers marked only with `~`) needs the positive weights to add up
   to 100 %; single choice (at least one `=`) needs an answer worth 100 %.
-- `$CATEGORY:` with an empty path goes back to no category.
+- `$CATEGORY:` with an empty path goes back to no category; a question may follow its
+  `$CATEGORY:` line directly (Moodle would swallow it into the category). The path is kept
+  verbatim (`$course$/Default` included): mapping it onto question banks is the caller's.
+- A second answer block in one question is an error (Moodle would keep it as text).
+- Errors of a question's rules (too few answers, weights) are reported at the line of
+  its `{`; an answer's own errors at the answer's line.
+
+Not supported (GIFT or Moodle features the academy does not keep): essay and description
+questions (see above); the format of a matching answer (right side) and of feedback;
+Moodle's `// [id:...]` and `// [tag:...]` comment lines (read as comments); a numeric
+wildcard `=*` answer (use `~#feedback` for any other number); files and images
+(`@@PLUGINFILE@@` stays in the text as written); lower-case `{true}`/`{false}` (short text,
+as in Moodle). On export GIFT cannot hold "->" in a matching prompt, nor in a short text
+question with several answers (ValueError); a carriage return in a text reads back as a
+line break.
 """
 
 from __future__ import annotations
@@ -177,16 +192,16 @@ def true_false_choices(
 
 MESSAGES: dict[str, str] = {
     "gift_unclosed_brace": (
-        "The answer block opened with {{ is not closed. Add the closing }}, "
-        "or write \\{{ for a literal brace."
+        "The answer block opened with { is not closed. Add the closing }, "
+        "or write \\{ for a literal brace."
     ),
     "gift_unopened_brace": (
-        "There is a }} without an opening {{. Add the {{ where the answers start, "
-        "or write \\}} for a literal brace."
+        "There is a } without an opening {. Add the { where the answers start, "
+        "or write \\} for a literal brace."
     ),
     "gift_multiple_answer_blocks": (
-        "A question can have only one answer block {{…}} and this one has a second. "
-        "Separate the questions with a blank line, or write \\{{ and \\}} for literal braces."
+        "A question can have only one answer block {…} and this one has a second. "
+        "Separate the questions with a blank line, or write \\{ and \\} for literal braces."
     ),
     "gift_unclosed_title": (
         "The title that starts with :: is not closed. End it with ::, "
@@ -194,46 +209,47 @@ MESSAGES: dict[str, str] = {
     ),
     "gift_empty_text": "The question has no text. Write the question before its answers.",
     "gift_no_answer": (
-        "The numeric answer block has no number. Write it like {{#42}}, {{#3.14:0.01}} "
-        "or {{#1..5}}."
+        "The numeric answer block has no number. Write it like {#42}, {#3.14:0.01} or {#1..5}."
     ),
     "gift_empty_answer": (
         "An answer after = or ~ is empty. Write the answer's text, or remove the = or ~."
     ),
     "gift_answer_without_marker": (
-        "The answer “{text}” has no = or ~ in front. Put = before a right answer and "
+        "The answer “%(text)s” has no = or ~ in front. Put = before a right answer and "
         "~ before a wrong one."
     ),
     "gift_too_few_choices": (
-        "A choice question needs at least two answers and this one has {count}. "
+        "A choice question needs at least two answers and this one has %(count)s. "
         "Add answers marked = (right) or ~ (wrong)."
     ),
     "gift_no_full_credit": (
-        "None of the answers is worth 100%. Mark the right answer with = "
-        "(or give it the weight %100%)."
+        "None of the answers is worth 100%%. Mark the right answer with = "
+        "(or give it the weight %%100%%)."
     ),
     "gift_weights_not_100": (
-        "The weights of the right answers add up to {total}%, but they must add up to 100%. "
-        "Fix the %…% weights after the ~ signs."
+        "The weights of the right answers add up to %(total)s%%, but they must add up to 100%%. "
+        "Fix the %%…%% weights after the ~ signs."
     ),
     "gift_bad_weight": (
-        "The weight %{weight}% is not a number from -100 to 100. Write it like %50% or %-25%."
+        "The weight %%%(weight)s%% is not a number from -100 to 100. "
+        "Write it like %%50%% or %%-25%%."
     ),
     "gift_bad_number": (
-        "“{value}” is not a number. Write numbers with a point as the decimal separator, e.g. 3.14."
+        "“%(value)s” is not a number. "
+        "Write numbers with a point as the decimal separator, e.g. 3.14."
     ),
     "gift_bad_tolerance": (
-        "The tolerance “{value}” must be a number of zero or more, as in {{#3.14:0.01}}."
+        "The tolerance “%(value)s” must be a number of zero or more, as in {#3.14:0.01}."
     ),
     "gift_bad_range": (
-        "The range {low}..{high} is empty: the first number must not be larger than the second."
+        "The range %(low)s..%(high)s is empty: the first number must not be larger than the second."
     ),
     "gift_numeric_other_answer": (
         "In a numeric question ~ can only give feedback for any other answer; write it as "
         "~#your feedback."
     ),
     "gift_matching_no_arrow": (
-        "The pair “{text}” has no ->. Write each pair as =left side -> right side."
+        "The pair “%(text)s” has no ->. Write each pair as =left side -> right side."
     ),
     "gift_matching_feedback": (
         "Matching pairs cannot have their own feedback (#). Remove it, or write general "
@@ -241,23 +257,23 @@ MESSAGES: dict[str, str] = {
     ),
     "gift_matching_needs_three": (
         "A matching question needs at least three pairs (=left -> right) and this one has "
-        "{count}. Add pairs."
+        "%(count)s. Add pairs."
     ),
     "gift_matching_needs_two_prompts": (
         "A matching question needs at least two pairs with a left side; pairs written "
         "“= -> answer” only add extra answers."
     ),
     "gift_unsupported_essay": (
-        "Essay questions ({{}} with no answers) are not supported. Remove the question "
+        "Essay questions ({} with no answers) are not supported. Remove the question "
         "or give it answers."
     ),
     "gift_unsupported_description": (
-        "This text has no answer block {{…}}, so it is not a question (Moodle calls it a "
+        "This text has no answer block {…}, so it is not a question (Moodle calls it a "
         "description, which is not supported). Add the answers in braces, turn the lines "
         "into comments starting with //, or check for a missing blank line."
     ),
     "aiken_option_without_question": (
-        "The option “{letter}” comes before any question text. Write the question on the "
+        "The option “%(letter)s” comes before any question text. Write the question on the "
         "line before its options."
     ),
     "aiken_unexpected_line": (
@@ -265,18 +281,18 @@ MESSAGES: dict[str, str] = {
         "ANSWER: line. Every question must end with a line like “ANSWER: B”."
     ),
     "aiken_duplicate_option": (
-        "The option letter {letter} is used twice in this question. Give each option "
+        "The option letter %(letter)s is used twice in this question. Give each option "
         "its own letter."
     ),
     "aiken_too_few_options": (
-        "The question needs at least two options and has {count}. Add options like "
+        "The question needs at least two options and has %(count)s. Add options like "
         "“A. text” before the ANSWER: line."
     ),
     "aiken_missing_answer": (
         "The question has no ANSWER: line. End it with a line like “ANSWER: B” after its options."
     ),
     "aiken_bad_answer": (
-        "“{answer}” is not one of this question's option letters ({letters}). Write the "
+        "“%(answer)s” is not one of this question's option letters (%(letters)s). Write the "
         "letter of the right option, e.g. “ANSWER: B”."
     ),
 }
@@ -289,7 +305,7 @@ class FormatError(ValueError):
         self.code = code
         self.line = line
         self.params: dict[str, str | int] = params
-        self.message = MESSAGES[code].format(**params)
+        self.message = MESSAGES[code] % params
         super().__init__(f"line {line}: {self.message}")
 
     def __eq__(self, other: object) -> bool:
@@ -439,7 +455,6 @@ class _Answer:
     weight: Decimal | None
     text: _Span
     feedback: str
-    has_feedback: bool
 
 
 def _parse_answer(span: _Span, errors: list[FormatError]) -> _Answer:
@@ -460,8 +475,8 @@ def _parse_answer(span: _Span, errors: list[FormatError]) -> _Answer:
             span = span.cut(close + 1).strip()
     hash_at = span.find("#")
     if hash_at == -1:
-        return _Answer(weight, span, "", has_feedback=False)
-    return _Answer(weight, span.cut(0, hash_at).strip(), _feedback(span.cut(hash_at + 1)), True)
+        return _Answer(weight, span, "")
+    return _Answer(weight, span.cut(0, hash_at).strip(), _feedback(span.cut(hash_at + 1)))
 
 
 def _parse_number(raw: str, line: int, errors: list[FormatError]) -> Decimal | None:
@@ -539,11 +554,10 @@ def _parse_answers(
             )
         choices = []
         for marker, piece in pieces:
-            answer = _parse_answer(piece, errors)
-            if not answer.text.chars:
-                errors.append(FormatError("gift_empty_answer", piece.line))
             default = _HUNDRED if marker == "=" else Decimal(0)
-            choices.append(_choice(answer, default, question_format))
+            choices.append(_choice(_parse_answer(piece, errors), default, question_format))
+            if not choices[-1].text:
+                errors.append(FormatError("gift_empty_answer", piece.line))
         single = any(marker == "=" for marker, _ in pieces)
         kind = QuestionKind.SINGLE_CHOICE if single else QuestionKind.MULTIPLE_CHOICE
         return _Answers(kind, choices=tuple(choices))
@@ -573,10 +587,9 @@ def _parse_answers(
     if head.strip().chars:  # a single answer may be written without its =
         pieces = [("=", head), *pieces]
     for _marker, piece in pieces:
-        answer = _parse_answer(piece, errors)
-        if not answer.text.chars:
+        choices.append(_choice(_parse_answer(piece, errors), _HUNDRED, question_format))
+        if not choices[-1].text:
             errors.append(FormatError("gift_empty_answer", piece.line))
-        choices.append(_choice(answer, _HUNDRED, question_format))
     return _Answers(QuestionKind.SHORT_TEXT, choices=tuple(choices))
 
 
@@ -641,7 +654,7 @@ def _check(question: Question, line: int) -> list[FormatError]:
     errors: list[FormatError] = []
     kind = question.kind
     choices = question.choices
-    if not question.text.strip() and kind is not QuestionKind.DESCRIPTION:
+    if not question.text.strip():
         errors.append(FormatError("gift_empty_text", line))
     is_choice = kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE)
     if is_choice and len(choices) < 2:
@@ -690,13 +703,15 @@ def _parse_question(
             category=category,
             line=first_line,
         )
+        if not stem_text:
+            return None, [FormatError("gift_empty_text", first_line)]
         if not allow_unsupported:
             return None, [FormatError("gift_unsupported_description", first_line)]
         return question, []
+    if opening != -1 and (closing == -1 or -1 < text.find("{", opening + 1) < closing):
+        return None, [FormatError("gift_unclosed_brace", text.line_at(opening))]
     if opening == -1 or closing < opening:
         return None, [FormatError("gift_unopened_brace", text.line_at(closing))]
-    if closing == -1 or -1 < text.find("{", opening + 1) < closing:
-        return None, [FormatError("gift_unclosed_brace", text.line_at(opening))]
     second_opening = text.find("{", closing + 1)
     if second_opening != -1:
         return None, [FormatError("gift_multiple_answer_blocks", text.line_at(second_opening))]
@@ -732,9 +747,8 @@ def _parse_question(
     block_line = text.line_at(opening)
     if question.kind is QuestionKind.ESSAY and not allow_unsupported:
         errors.append(FormatError("gift_unsupported_essay", block_line))
-    errors.extend(_check(question, block_line))
-    if question.kind is QuestionKind.NUMERIC and not question.numeric_answers and not errors:
-        errors.append(FormatError("gift_no_answer", block_line))
+    if not errors:  # a broken answer would also break the question's rules: say it once
+        errors.extend(_check(question, block_line))
     return (None if errors else question), errors
 
 
@@ -844,9 +858,20 @@ def _export_block(question: Question) -> list[str]:
                 prefix = "~" + _weight(choice.weight_percent)
             lines.append(f"\t{prefix}{text}{_answer_tail(choice.feedback, fmt)}")
     elif kind is QuestionKind.SHORT_TEXT:
-        for choice in question.choices:
-            if "->" in choice.text or "->" in choice.feedback:
-                raise ValueError(f"GIFT cannot hold a short answer containing '->': {choice!r}")
+        if any("->" in c.text or "->" in c.feedback for c in question.choices):
+            # With = and -> the answers would read as matching pairs; only Moodle's form
+            # of a single full-credit answer written without its = keeps them apart.
+            only = question.choices[0]
+            text = _with_format(only.text, only.text_format, fmt)
+            if (
+                len(question.choices) != 1
+                or only.weight_percent != _HUNDRED
+                or text.startswith("%")
+                or text in _TRUE_FALSE
+            ):
+                raise ValueError(f"GIFT cannot hold these short answers with '->': {question!r}")
+            lines.append(f"\t{text}{_answer_tail(only.feedback, fmt)}")
+        for choice in question.choices if not lines else ():
             text = _with_format(choice.text, choice.text_format, fmt)
             prefix = (
                 "="
@@ -917,7 +942,8 @@ def export_gift(questions: Iterable[Question]) -> str:
 
     A `$CATEGORY:` line is written whenever the category changes. Raises `FormatErrors`
     for a question that breaks its kind's rules, and ValueError for what GIFT cannot hold
-    (a matching prompt or short answer containing "->", a category with a line break).
+    (a matching prompt containing "->", "->" in a short text question with more than one
+    answer, a category with a line break).
     """
     parts: list[str] = []
     category = ""

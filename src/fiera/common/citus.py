@@ -261,6 +261,19 @@ PLAN: tuple[TablePlan, ...] = (
         "gradebook and the alumni directory all read them, so no tenant key fits",
     ),
     _local("academy_lessonprogress", "lessons completed, with their enrolment"),
+    # --- academy alumni ---
+    _local("academy_alumniprofile", "one per certified person who fills it in (hundreds)"),
+    _local("academy_alumnipost", "the alumni board's posts (tens a week)"),
+    _local("academy_alumnireply", "replies, with their post"),
+    # --- academy certificates ---
+    _local(
+        "academy_statuslist",
+        "one revocation list (a row or a few) with its signed credential, read by verifiers",
+    ),
+    _local(
+        "academy_certificate",
+        "one per certified enrolment, with its enrolment (local); read by public id",
+    ),
     # --- academy exams ---
     _reference("academy_assessment", "a few tests per course"),
     _reference("academy_question", "tens of questions per test bank, read by every attempt"),

@@ -47,6 +47,8 @@ from fiera.catalog.models import Category, Price, Product, StockLevel, Variant, 
 from fiera.common.reference import Municipality, italian_region, municipalities_in_region
 from fiera.demo import vocabulary as vocab
 from fiera.demo.abroad import build_abroad
+from fiera.demo.academy_alumni import build_academy_alumni
+from fiera.demo.academy_certificates import build_academy_certificates
 from fiera.demo.academy_exams import build_academy_exams
 from fiera.demo.assurance import build_assurance
 from fiera.demo.documents import build_documents
@@ -1611,6 +1613,10 @@ def build_demo(
     extra.append("  " + build_trade_search(now=world.now))
     # --- academy exams --- (after the courses' academy demo: it needs the masterclass cohort)
     extra.append("  " + build_academy_exams(now=world.now, seed=seed))
+    # --- academy alumni ---
+    extra.append("  " + build_academy_alumni(now=world.now, seed=seed))
+    # --- academy certificates --- (after the exams' demo: the passed learners get theirs)
+    extra.append("  " + build_academy_certificates(now=world.now))
     # Planner statistics for the bulk-loaded tables: SQLite has none until ANALYZE, and a
     # PostgreSQL without autovacuum neither (the search plans on them, fiera.catalog.search).
     with connection.cursor() as cursor:

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('academy', '0001_initial'),
+        ('academy', '0003_certificates'),
     ]
 
     operations = [
