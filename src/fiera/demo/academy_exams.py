@@ -627,7 +627,7 @@ def build_academy_exams(*, now: datetime, seed: int) -> str:
         start_day = datetime.combine(cohort.starts_on, datetime.min.time(), tzinfo=now.tzinfo)
         span = max(1, (now - start_day).days - 2)
         for e in enrolments:
-            ability = min(0.98, max(0.25, rng.gauss(0.74, 0.14)))
+            ability = min(0.95, max(0.25, rng.gauss(0.70, 0.13)))
             for quiz, bank in quizzes:
                 if rng.random() < 0.08:
                     continue
@@ -657,7 +657,7 @@ def build_academy_exams(*, now: datetime, seed: int) -> str:
                 pending.append((attempt, answers))
                 if attempt.passed or rng.random() < 0.35:
                     break
-                ability = min(0.98, ability + 0.08)  # studied before retrying
+                ability = min(0.95, ability + 0.06)  # studied before retrying
                 number += 1
         Attempt.objects.bulk_create(attempts, batch_size=500)
         answers_all: list[AttemptAnswer] = []
