@@ -421,3 +421,17 @@ def test_top_n_is_configured_and_checked(monkeypatch):
     loaded = config.load()
     assert loaded.academy_top_n == 10
     assert any("FIERA_ACADEMY_TOP_N" in p for p in config.problems(loaded))
+
+
+def test_the_gradebook_submits_attempts_past_their_deadline(setup):
+    _, cohort, enrolment, final, _ = setup
+    view = start(final, enrolment)
+    teacher = f.user(role=OPERATOR)
+    book = exams.gradebook(
+        cohort_slug=cohort.slug,
+        actor_id=teacher.pk,
+        actor_role=OPERATOR,
+        now=NOW + timedelta(hours=1),
+    )
+    assert Attempt.objects.get(pk=view.attempt_id).auto_submitted
+    assert book.rows[0].final_score_permille == 0

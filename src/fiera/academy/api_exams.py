@@ -531,7 +531,7 @@ def attempt_submit(request: HttpRequest, attempt_id: Id) -> AttemptOut:
 def gradebook(request: HttpRequest, slug: Slug) -> GradebookOut:
     """Every learner against every test of the course: best score, pass, attempts; the
     final exam's best (teachers). CSV: the page /academy/cohorts/SLUG/gradebook.csv."""
-    book = exams.gradebook(cohort_slug=slug, **_actor(request))
+    book = exams.gradebook(cohort_slug=slug, now=timezone.now(), **_actor(request))
     return GradebookOut(
         cohort=book.cohort_slug,
         assessments=[AssessmentOut.of(a) for a in book.assessments],
@@ -579,7 +579,7 @@ def csv_stream(rows: Iterator[list[str]]) -> Iterator[str]:
 )
 def gradebook_csv(request: HttpRequest, slug: Slug) -> StreamingHttpResponse:
     """The gradebook as CSV (a header row; numbers with a dot, times in ISO 8601)."""
-    book = exams.gradebook(cohort_slug=slug, **_actor(request))
+    book = exams.gradebook(cohort_slug=slug, now=timezone.now(), **_actor(request))
     rows = exams.gradebook_csv_rows(book, language=get_language() or "en")
     response = StreamingHttpResponse(csv_stream(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="gradebook-{book.cohort_slug}.csv"'

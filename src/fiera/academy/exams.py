@@ -1149,11 +1149,20 @@ def _cohort(slug: str) -> Cohort:
     return cohort
 
 
-def gradebook(*, cohort_slug: str, actor_id: int, actor_role: str) -> Gradebook:
+def gradebook(
+    *, cohort_slug: str, actor_id: int, actor_role: str, now: datetime | None = None
+) -> Gradebook:
     """Every learner of the cohort against every assessment of its course: best score,
-    passed, attempts; and the final exam's best (teachers only). Four queries."""
+    passed, attempts; and the final exam's best (teachers only). With ``now``, the cohort's
+    attempts past their deadline are submitted first (as every read of an attempt does)."""
     cohort = _cohort(cohort_slug)
     _require_teacher(course_id=cohort.course_id, actor_id=actor_id, actor_role=actor_role)
+    if now is not None:
+        due = Attempt.objects.filter(
+            enrolment__cohort=cohort, submitted_at__isnull=True, deadline_at__lte=now
+        ).values_list("pk", flat=True)
+        if due:
+            attempts_close_due(now=now, attempt_ids=list(due))
     assessments = assessment_list(
         course_slug=cohort.course.slug, actor_id=actor_id, actor_role=actor_role
     )

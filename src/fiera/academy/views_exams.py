@@ -278,7 +278,7 @@ def ranking_visibility(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def gradebook_page(request: HttpRequest, slug: str) -> HttpResponse:
     try:
-        book = exams.gradebook(cohort_slug=slug, **_actor(request))
+        book = exams.gradebook(cohort_slug=slug, now=timezone.now(), **_actor(request))
     except DomainError as exc:
         raise _page_error(exc) from None
     language = _language(request)
@@ -305,7 +305,7 @@ def gradebook_page(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def gradebook_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     try:
-        book = exams.gradebook(cohort_slug=slug, **_actor(request))
+        book = exams.gradebook(cohort_slug=slug, now=timezone.now(), **_actor(request))
     except DomainError as exc:
         raise _page_error(exc) from None
     rows = exams.gradebook_csv_rows(book, language=_language(request))
