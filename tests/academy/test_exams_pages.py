@@ -127,12 +127,15 @@ def test_teachers_gradebook_csv_and_builder(client, world):
             "attempts_allowed": "2",
             "pass_mark_percent": "70",
             "shuffle_choices": "on",
+            "opens_at": "2026-11-01T09:00",
+            "closes_at": "2027-01-31T18:30",
         },
     )
     assert created.status_code == 302, created.content.decode()[:500]
     quiz_id = int(created.url.rstrip("/").split("/")[-1])
     builder = client.get(created.url)
     assert builder.status_code == 200
+    assert 'value="2027-01-31T18:30"' in builder.content.decode()
     added = client.post(
         f"/academy/teach/tests/{quiz_id}/questions/new",
         {

@@ -11,6 +11,7 @@ are left and submits at zero; answers that reach the server after the deadline a
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -27,6 +28,7 @@ from django.http import (
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -335,8 +337,22 @@ def _titles(request: HttpRequest, languages: list[str], prefix: str = "title") -
     }
 
 
+def _moment(raw: str) -> datetime | None:
+    """A ``datetime-local`` field (the page's time zone, UTC) as an aware time; None when
+    empty or unreadable."""
+    try:
+        value = parse_datetime(raw.strip())
+    except ValueError:
+        return None
+    if value is None:
+        return None
+    return value if timezone.is_aware(value) else timezone.make_aware(value)
+
+
 def _settings_from(request: HttpRequest, languages: list[str]) -> dict[str, Any]:
     return {
+        "opens_at": _moment(request.POST.get("opens_at", "")),
+        "closes_at": _moment(request.POST.get("closes_at", "")),
         "title": _titles(request, languages),
         "time_limit_seconds": _minutes(request.POST.get("time_limit_minutes", ""), 30) * 60,
         "attempts_allowed": _minutes(request.POST.get("attempts_allowed", ""), 3),
