@@ -261,6 +261,13 @@ PLAN: tuple[TablePlan, ...] = (
         "gradebook and the alumni directory all read them, so no tenant key fits",
     ),
     _local("academy_lessonprogress", "lessons completed, with their enrolment"),
+    # --- academy courses ---
+    _reference("academy_workshop", "a few live workshops per cohort, read by the calendar"),
+    _local(
+        "academy_workshopregistration",
+        "seats and waiting lines of workshops (hundreds per workshop), read by person and by "
+        "workshop: no tenant key fits",
+    ),
 )
 
 BY_TABLE: dict[str, TablePlan] = {entry.table: entry for entry in PLAN}
