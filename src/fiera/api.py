@@ -16,6 +16,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.operation import Operation
 from ninja.parser import Parser
 
+from fiera.academy.api import router as academy_router
 from fiera.accounts.api import router as accounts_router
 from fiera.accounts.auth import API_AUTH
 from fiera.catalog.api import router as catalog_router
@@ -153,6 +154,8 @@ api.add_router("", payments_router)
 api.add_router("", festivals_router)
 api.add_router("", partners_router)
 api.add_router("", trade_router)
+# --- academy courses ---
+api.add_router("/academy", academy_router)
 
 
 def _error(

@@ -430,6 +430,8 @@ APP_CLI_MODULES = (
     "fiera.festivals.cli",
     "fiera.partners.cli",
     "fiera.trade.cli",
+    # --- academy courses ---
+    "fiera.academy.cli",
 )
 
 

@@ -25,5 +25,7 @@ urlpatterns = [
     path("", include("fiera.festivals.urls")),
     path("", include("fiera.partners.urls")),
     path("", include("fiera.trade.urls")),
+    # --- academy courses ---
+    path("", include("fiera.academy.urls")),
     path("", include("fiera.web.urls")),
 ]

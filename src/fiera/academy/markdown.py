@@ -79,6 +79,6 @@ def _parser() -> MarkdownIt:
 def render(text: str | None) -> SafeString:
     """The Markdown as safe HTML (see the module docstring); empty text gives ``""``."""
     if not text:
-        return mark_safe("")  # noqa: S308 - the empty string
+        return mark_safe("")
     html = _parser().render(text)
-    return mark_safe(html)  # noqa: S308 - raw HTML is off and every URL is checked above
+    return mark_safe(html)  # noqa: S308 - raw HTML off, every URL checked above
