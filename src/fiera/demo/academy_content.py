@@ -244,7 +244,8 @@ locale come qualsiasi prodotto del paese. Servono un importatore, etichette nell
 locale e spesso registrazioni di prodotto, ma i tempi di consegna si accorciano.
 
 - Transfrontaliero: ideale per provare un mercato con poco rischio.
-- Domestico: adatto quando i volumi sono stabili e il prezzo deve competere con i prodotti locali.
+- Domestico: adatto quando i volumi sono stabili e il prezzo deve competere con i prodotti
+  locali.
 """,
                     "es": """## ¿Transfronterizo o doméstico?
 
@@ -259,7 +260,8 @@ un operador local como cualquier producto del país. Hacen falta un importador, 
 el idioma local y a menudo registros de producto, pero los plazos de entrega se acortan.
 
 - Transfronterizo: ideal para probar un mercado con poco riesgo.
-- Doméstico: adecuado cuando los volúmenes son estables y el precio debe competir con los productos locales.
+- Doméstico: adecuado cuando los volúmenes son estables y el precio debe competir con los
+  productos locales.
 """,
                     "en": """## Cross-border or domestic?
 

@@ -47,6 +47,7 @@ from fiera.catalog.models import Category, Price, Product, StockLevel, Variant, 
 from fiera.common.reference import Municipality, italian_region, municipalities_in_region
 from fiera.demo import vocabulary as vocab
 from fiera.demo.abroad import build_abroad
+from fiera.demo.academy import build_academy
 from fiera.demo.assurance import build_assurance
 from fiera.demo.documents import build_documents
 from fiera.demo.festivals import (
@@ -1608,6 +1609,8 @@ def build_demo(
     extra.append("  " + build_documents(now=world.now))
     extra.append("  " + build_pavilions(now=world.now, seed=seed))
     extra.append("  " + build_trade_search(now=world.now))
+    # --- academy courses ---
+    extra.append("  " + build_academy(now=world.now, seed=seed, password=DEMO_PASSWORD))
     # Planner statistics for the bulk-loaded tables: SQLite has none until ANALYZE, and a
     # PostgreSQL without autovacuum neither (the search plans on them, fiera.catalog.search).
     with connection.cursor() as cursor:
