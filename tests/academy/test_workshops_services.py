@@ -4,6 +4,7 @@ calendar in the viewer's time zone, and who may do what."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -180,3 +181,22 @@ def test_teachers_schedule_workshops_with_a_valid_time_zone() -> None:
         w.workshop_create(
             time_zone="UTC", actor_id=f.user(role="learner").pk, actor_role=LEARNER, **args
         )
+
+
+def test_statement_budgets_of_what_a_whole_cohort_does_at_once(
+    django_assert_max_num_queries: Any,
+) -> None:
+    """Enrolling and taking a workshop seat are hit by a whole cohort at once: a few
+    statements each, whatever the size of the cohort or the line."""
+    from fiera.academy.courses import enrol
+
+    cohort = af.cohort(capacity=500)
+    ws = workshop(cohort.course, cohort=cohort, capacity=1)
+    first, *others = [f.user(role="learner") for _ in range(4)]
+    for p in others:
+        af.enrolment(cohort, p)
+        w.workshop_register(workshop_id=ws.id, user_id=p.pk, now=NOW)
+    with django_assert_max_num_queries(9):
+        enrol(cohort_slug=cohort.slug, language="it", user_id=first.pk, actor_role=LEARNER, now=NOW)
+    with django_assert_max_num_queries(10):
+        w.workshop_register(workshop_id=ws.id, user_id=first.pk, now=NOW)
