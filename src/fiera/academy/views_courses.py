@@ -112,7 +112,12 @@ def course_page(
     return render(
         request,
         "academy/courses/course.html",
-        {"detail": detail, "course": detail.card, "error": error},
+        {
+            "detail": detail,
+            "course": detail.card,
+            "cohorts": [(k, detail.my_enrolments.get(k.id)) for k in detail.card.cohorts],
+            "error": error,
+        },
         status=status,
     )
 
