@@ -61,6 +61,9 @@ def test_enrol_player_mark_done_and_my_learning(client: Client) -> None:
     response = c.post("/academy/cohorts/run-1/enrol", {"language": "es", "course": "digital"})
     enrolment = Enrolment.objects.get(cohort=cohort, user=learner)
     assert response.status_code == 302 and response["Location"] == f"/academy/learn/{enrolment.id}/"
+    course_page = c.get("/academy/courses/digital/").content.decode()
+    assert f'href="/academy/learn/{enrolment.id}/"' in course_page
+    assert "/academy/cohorts/run-1/enrol" not in course_page
     player = c.get(response["Location"])
     text = player.content.decode()
     assert player.status_code == 200 and "Lección 1.1" in text and 'value="0"' in text
