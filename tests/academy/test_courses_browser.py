@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from fiera.academy.models import CourseInstructor, Lesson
 from tests.academy import factories as af
 from tests.academy.courses_factories import workshop
 from tests.catalog import factories as f
@@ -102,6 +103,8 @@ def test_workshop_seat_then_waiting_list(
     ws = workshop(cohort.course, cohort=cohort, capacity=1, days_ahead=400)
     for name in ("bea", "carlo"):
         af.enrolment(cohort, _learner(name))
+    teacher = _learner("dora")
+    CourseInstructor.objects.create(course=cohort.course, user=teacher, added_at=ws.created_at)
     base = live_server.url
     page, errors, outside = _page(browser, base, "en")
     _sign_in(page, base, "bea")
@@ -126,4 +129,23 @@ def test_workshop_seat_then_waiting_list(
     page.goto(f"{base}/academy/workshops/")
     assert "Waiting list: number 1" in (page.text_content("main") or "")
     _narrow(page)
+    # the teacher's pages fit a phone too, and attendance is one tap
+    page.context.clear_cookies()
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
+    _sign_in(page, base, "dora")
+    slug = cohort.course.slug
+    lesson = Lesson.objects.filter(module__course=cohort.course).first()
+    assert lesson is not None
+    for path in (
+        f"/academy/teach/{slug}/",
+        f"/academy/teach/{slug}/lessons/{lesson.id}/",
+        f"/academy/teach/{slug}/cohorts/{cohort.slug}/",
+        f"/academy/workshops/{ws.id}/",
+    ):
+        response = page.goto(base + path)
+        assert response is not None and response.status == 200, path
+        _narrow(page)
+    page.click("#attendance ~ div button:has-text('Mark present')")
+    page.wait_for_load_state()
+    assert "Undo" in (page.text_content("table") or "")
     assert outside == [] and errors == []
