@@ -47,6 +47,7 @@ from fiera.catalog.models import Category, Price, Product, StockLevel, Variant, 
 from fiera.common.reference import Municipality, italian_region, municipalities_in_region
 from fiera.demo import vocabulary as vocab
 from fiera.demo.abroad import build_abroad
+from fiera.demo.academy import build_academy
 from fiera.demo.academy_alumni import build_academy_alumni
 from fiera.demo.academy_certificates import build_academy_certificates
 from fiera.demo.assurance import build_assurance
@@ -1610,6 +1611,8 @@ def build_demo(
     extra.append("  " + build_documents(now=world.now))
     extra.append("  " + build_pavilions(now=world.now, seed=seed))
     extra.append("  " + build_trade_search(now=world.now))
+    # --- academy courses ---
+    extra.append("  " + build_academy(now=world.now, seed=seed, password=DEMO_PASSWORD))
     # --- academy alumni ---
     extra.append("  " + build_academy_alumni(now=world.now, seed=seed))
     # --- academy certificates --- (after the exams' demo: the passed learners get theirs)
