@@ -1,5 +1,5 @@
-"""Every main page, signed in as each demo role, reads in Italian and in Chinese: no
-English-only string of ours is left on it.
+"""Every main page, signed in as each demo role, reads in Italian, in Chinese and in
+Spanish: no English-only string of ours is left on it.
 
 The known English strings are the catalog's own: every msgid of at least two words whose
 translation in that language differs (single words such as "API" or "SKU" would hit by
@@ -36,7 +36,13 @@ from fiera.orders.payment import payment_methods
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 LOCALE_DIR = Path(__file__).resolve().parents[2] / "src" / "fiera" / "locale"
-LANGUAGES = {"it": "it", "zh-hans": "zh_Hans"}
+LANGUAGES = {"it": "it", "zh-hans": "zh_Hans", "es": "es"}
+# The Spanish catalog lands separately (issue 10): until then its pages are not checked.
+NEEDS_ES_CATALOG = pytest.mark.skipif(
+    not (LOCALE_DIR / "es" / "LC_MESSAGES" / "django.po").exists(),
+    reason="src/fiera/locale/es/LC_MESSAGES/django.po is not there yet",
+)
+TRANSLATED = ["it", "zh-hans", pytest.param("es", marks=NEEDS_ES_CATALOG)]
 _PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}")
 _LINKED = re.compile(r'href="(/wallet/paid/[^"?#]+/)"')
 # Countries whose English name is also a city that addresses (user data) name.
@@ -126,7 +132,7 @@ def known_english(language: str) -> dict[str, str]:
             inside_local = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)").search(local_names)
             if len(name) > 3 and not inside_local:
                 known[name] = f"country {country.code}"
-    suffix = "it" if language == "it" else "zh"
+    suffix = {"it": "it", "zh-hans": "zh", "es": "es"}[language]
     for spec in MARKETPLACES:
         if getattr(spec, f"name_{suffix}") != spec.name:
             known[spec.name] = "marketplace name"
@@ -340,7 +346,7 @@ def _client(role: str, language: str) -> Client:
     return client
 
 
-@pytest.mark.parametrize("language", ["it", "zh-hans"])
+@pytest.mark.parametrize("language", TRANSLATED)
 @pytest.mark.parametrize("role", ["anonymous", "buyer", "merchant", "operator", "partner"])
 def test_no_english_left_on_the_main_pages(world: None, role: str, language: str) -> None:
     client = _client(role, language)
@@ -428,7 +434,7 @@ def _catalog_keys(language: str) -> dict[tuple[str | None, str], str]:
     return keys
 
 
-@pytest.mark.parametrize("language", ["it", "zh-hans"])
+@pytest.mark.parametrize("language", TRANSLATED)
 def test_every_template_string_has_a_translation(language: str) -> None:
     """A string wrapped in {% translate %} but missing from the catalog shows in English
     on every page; the page walk above only knows the catalog's strings, so this closes
@@ -444,7 +450,9 @@ def test_every_template_string_has_a_translation(language: str) -> None:
     assert not missing, f"{len(missing)} untranslated in {language}:\n" + "\n".join(missing)
 
 
-@pytest.mark.parametrize(("language", "share"), [("en", "70%"), ("it", "70%"), ("zh-hans", "70%")])
+@pytest.mark.parametrize(
+    ("language", "share"), [("en", "70%"), ("it", "70%"), ("zh-hans", "70%"), ("es", "70%")]
+)
 def test_the_cross_border_share_reads_as_a_percentage(
     world: None, language: str, share: str
 ) -> None:
@@ -497,7 +505,7 @@ def _python_messages() -> list[tuple[str, str | None, str]]:
     return found
 
 
-@pytest.mark.parametrize("language", ["it", "zh-hans"])
+@pytest.mark.parametrize("language", TRANSLATED)
 def test_every_python_string_has_a_translation(language: str) -> None:
     """Labels, choices, form fields and messages marked in Python read in the language."""
     catalog = _catalog_keys(language)
