@@ -148,7 +148,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("it", _("Italiano")), ("en", _("English")), ("zh-hans", _("中文"))]
+LANGUAGES = [
+    ("it", _("Italiano")),
+    ("en", _("English")),
+    ("zh-hans", _("中文")),
+    ("es", _("Español")),
+]
 LOCALE_PATHS = [Path(__file__).resolve().parent / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True

@@ -54,6 +54,14 @@ def _every_domain_error() -> list[type[DomainError]]:
 
 
 def test_every_domain_error_has_a_code_and_a_message_translated_into_it_and_zh() -> None:
+    _check_every_domain_error(("it", "zh-hans"))
+
+
+def test_every_domain_error_has_a_message_translated_into_spanish() -> None:
+    _check_every_domain_error(("es",))
+
+
+def _check_every_domain_error(languages: tuple[str, ...]) -> None:
     classes = _every_domain_error()
     assert len(classes) > 100
     problems = []
@@ -65,7 +73,7 @@ def test_every_domain_error_has_a_code_and_a_message_translated_into_it_and_zh()
             problems.append(f"{where}: no message_template of its own")
         with translation.override("en"):
             english = str(cls.message_template)
-        for language in ("it", "zh-hans"):
+        for language in languages:
             with translation.override(language):
                 text = str(cls.message_template)
                 error = cls.__new__(cls)  # some take their own arguments

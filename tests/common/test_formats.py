@@ -17,8 +17,9 @@ from fiera.common.reference import (
     countries,
     countries_by_local_name,
     country_name,
+    language_suffix,
 )
-from fiera.common.templatetags.fiera import fdate, fdatetime, fnumber, fpercent, localized
+from fiera.common.templatetags.fiera import fdate, fdatetime, fnumber, fpercent, localized, money
 
 MOMENT = datetime(2026, 10, 30, 23, 5, tzinfo=UTC)
 
@@ -29,6 +30,7 @@ MOMENT = datetime(2026, 10, 30, 23, 5, tzinfo=UTC)
         ("en", "Oct 30, 2026", "Oct 30, 2026, 11:05\u202fPM"),
         ("it", "30 ott 2026", "30 ott 2026, 23:05"),
         ("zh-hans", "2026年10月30日", "2026年10月30日 23:05"),
+        ("es", "30 oct 2026", "30 oct 2026, 23:05"),
     ],
 )
 def test_one_date_style_per_language(language: str, day: str, moment: str) -> None:
@@ -55,6 +57,7 @@ def test_nothing_in_nothing_out() -> None:
         ("en", "12,345", "70%", "12.5%"),
         ("it", "12.345", "70%", "12,5%"),
         ("zh-hans", "12,345", "70%", "12.5%"),
+        ("es", "12.345", "70%", "12,5%"),
     ],
 )
 def test_numbers_grouped_and_shares_as_percentages(
@@ -69,7 +72,12 @@ def test_numbers_grouped_and_shares_as_percentages(
 
 @pytest.mark.parametrize(
     ("language", "china", "germany"),
-    [("en", "China", "Germany"), ("it", "Cina", "Germania"), ("zh-hans", "中国", "德国")],
+    [
+        ("en", "China", "Germany"),
+        ("it", "Cina", "Germania"),
+        ("zh-hans", "中国", "德国"),
+        ("es", "China", "Alemania"),
+    ],
 )
 def test_country_names_in_the_language(language: str, china: str, germany: str) -> None:
     with translation.override(language):
@@ -100,6 +108,7 @@ class _Named:
     name: str
     name_it: str = ""
     name_zh: str = ""
+    name_es: str = ""
 
 
 def test_localized_falls_back_to_the_english_name() -> None:
@@ -108,5 +117,47 @@ def test_localized_falls_back_to_the_english_name() -> None:
         assert localized(marketplace, "name") == "Italia Ingrosso"
     with translation.override("zh-hans"):
         assert localized(marketplace, "name") == "Italia Trade"
+    with translation.override("es"):
+        assert localized(marketplace, "name") == "Italia Trade"
     with translation.override("en"):
         assert localized(marketplace, "name") == "Italia Trade"
+
+
+def test_localized_picks_the_spanish_name() -> None:
+    marketplace = _Named("Italia Trade", name_it="Italia Ingrosso", name_es="Italia Mayorista")
+    with translation.override("es"):
+        assert localized(marketplace, "name") == "Italia Mayorista"
+    with translation.override("it"):
+        assert localized(marketplace, "name") == "Italia Ingrosso"
+
+
+@pytest.mark.parametrize(
+    ("language", "suffix"),
+    [("it", "it"), ("en", "en"), ("zh-hans", "zh"), ("es", "es"), ("es-es", "es"), ("fr", "en")],
+)
+def test_language_suffix_names_the_column(language: str, suffix: str) -> None:
+    assert language_suffix(language) == suffix
+    with translation.override(language):
+        assert language_suffix() == suffix
+
+
+@pytest.mark.parametrize(
+    ("language", "euros", "many"),
+    [
+        ("en", "€12.50", "€1,234,567.89"),
+        ("it", "12,50\xa0€", "1.234.567,89\xa0€"),
+        ("es", "12,50\xa0€", "1.234.567,89\xa0€"),
+    ],
+)
+def test_money_in_the_language(language: str, euros: str, many: str) -> None:
+    with translation.override(language):
+        assert money(1250, "EUR") == euros
+        assert money(123456789, "EUR") == many
+
+
+def test_spanish_is_an_interface_language() -> None:
+    from django.conf import settings
+
+    assert "es" in dict(settings.LANGUAGES)
+    assert str(babel_locale("es")) == "es"
+    assert str(babel_locale("es-es")) == "es_ES"

@@ -9,6 +9,7 @@ from django.urls import reverse
 from fiera.accounts.roles import BUYER, SYSTEM
 from fiera.orders import services
 from tests.orders import factories as f
+from tests.web.test_pages_translated import TRANSLATED
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +41,7 @@ ENGLISH = (
 )
 
 
-@pytest.mark.parametrize("language", ["it", "zh-hans"])
+@pytest.mark.parametrize("language", TRANSLATED)
 def test_the_new_pages_have_no_english_left(client, language):
     market = f.marketplace(slug="lingue")
     maker = f.merchant()
@@ -86,7 +87,8 @@ def test_the_new_pages_have_no_english_left(client, language):
     client.force_login(staff)
     pages.append(client.get(reverse("orders:console_order", args=[number])))
     signed_out_checkout = pages[1].content.decode()
-    assert {"it": "Accedi per completare", "zh-hans": "登录后结账"}[language] in signed_out_checkout
+    sign_in = {"it": "Accedi per completare", "zh-hans": "登录后结账", "es": "Inicia sesión para"}
+    assert sign_in[language] in signed_out_checkout
     for page in pages:
         assert page.status_code == 200, page
         html = page.content.decode()

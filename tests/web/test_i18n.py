@@ -1,4 +1,5 @@
-"""The locale switch changes the whole interface: Italian and Simplified Chinese catalogs.
+"""The locale switch changes the whole interface: Italian, Simplified Chinese and Spanish
+catalogs.
 
 Pages are requested the three ways a visitor picks a language (the ``django_language``
 cookie the switch sets, the browser's ``Accept-Language``, the switch's POST itself) and
@@ -28,7 +29,8 @@ from fiera.marketplaces import services as marketplace_services
 from fiera.merchants.models import Merchant, Store
 
 LOCALE_DIR = Path(settings.LOCALE_PATHS[0])
-CATALOGS = {"it": LOCALE_DIR / "it", "zh-hans": LOCALE_DIR / "zh_Hans"}
+CATALOGS = {"it": LOCALE_DIR / "it", "zh-hans": LOCALE_DIR / "zh_Hans", "es": LOCALE_DIR / "es"}
+TRANSLATED = ["it", "zh-hans", "es"]
 _seq = itertools.count(1)
 
 
@@ -50,7 +52,7 @@ def world(db: None) -> World:
         slug=f"piazza-{n}",
         name="Piazza",
         kind="b2c_domestic",
-        languages=["it", "en", "zh-hans"],
+        languages=["it", "en", "zh-hans", "es"],
         default_language="it",
         default_currency="EUR",
         countries={"IT": "EUR"},
@@ -115,24 +117,29 @@ def _shows(html: str, present: list[str], absent: list[str]) -> None:
 HOME = {
     "it": ["Produttori italiani, acquirenti in tutto il mondo", "Accedi", "B2C nazionale"],
     "zh-hans": ["行销全球", "登录", "B2C 国内"],
+    "es": ["Fabricantes italianos, compradores de todo el mundo", "Iniciar sesión", "B2C nacional"],
 }
 HOME_EN = ["Italian makers, buyers worldwide", "Sign in", "B2C domestic"]
 
 LOGIN = {
     "it": ["Nome utente", "Accedi"],
     "zh-hans": ["用户名", "密码", "登录"],
+    "es": ["Nombre de usuario", "Contraseña", "Iniciar sesión"],
 }
 LOGIN_EN = ["Username", "Sign in"]
 
 STOREFRONT = {
     "it": ["Nuovi arrivi", "Cerca prodotti", "Carrello", "Negozi", "Prezzi in EUR"],
     "zh-hans": ["新品上架", "搜索商品", "购物车", "店铺", "以 EUR 计价"],
+    "es": ["Novedades", "Buscar productos", "Carrito", "Tiendas", "Precios en EUR"],
 }
 STOREFRONT_EN = ["New arrivals", "Search products", "Cart", "Prices in EUR"]
 
 PRODUCT = {
     "it": ["Aggiungi al carrello", "Varianti e prezzi", "5 disponibili", "Sciarpa di lana"],
     "zh-hans": ["加入购物车", "规格与价格", "现货 5 件", "羊毛围巾"],
+    # the product has no Spanish name (merchants' own content): its English one is shown
+    "es": ["Añadir al carrito", "Variantes y precios", "5 disponibles", "Wool scarf"],
 }
 PRODUCT_EN = ["Add to cart", "Variants and prices", "5 available", "Wool scarf"]
 
@@ -146,11 +153,19 @@ CART = {
         "Esci",
     ],
     "zh-hans": ["已加入购物车。", "我的购物车", "更新数量", "去结算", "我的订单", "退出登录"],
+    "es": [
+        "Añadido al carrito.",
+        "Tu carrito",
+        "Actualizar las cantidades",
+        "Tramitar el pedido",
+        "Mis pedidos",
+        "Cerrar sesión",
+    ],
 }
 CART_EN = ["Added to your cart.", "Your cart", "Update quantities", "Check out", "My orders"]
 
 
-@pytest.mark.parametrize("language", ["it", "zh-hans"])
+@pytest.mark.parametrize("language", TRANSLATED)
 def test_home_page_is_translated(world: World, language: str) -> None:
     html = _html(_client(language), reverse("web:home"))
     assert f'<html lang="{language}">' in html
@@ -159,12 +174,16 @@ def test_home_page_is_translated(world: World, language: str) -> None:
 
 def test_english_stays_the_default(world: World) -> None:
     html = _html(Client(), reverse("web:home"))
-    _shows(html, HOME_EN, HOME["it"] + HOME["zh-hans"])
+    _shows(html, HOME_EN, HOME["it"] + HOME["zh-hans"] + HOME["es"])
 
 
 @pytest.mark.parametrize(
     ("accept_language", "language"),
-    [("it-IT,it;q=0.9,en;q=0.5", "it"), ("zh-CN,zh;q=0.9", "zh-hans")],
+    [
+        ("it-IT,it;q=0.9,en;q=0.5", "it"),
+        ("zh-CN,zh;q=0.9", "zh-hans"),
+        ("es-ES,es;q=0.9", "es"),
+    ],
 )
 def test_browser_language_picks_the_catalog(
     world: World, accept_language: str, language: str
@@ -174,7 +193,7 @@ def test_browser_language_picks_the_catalog(
     _shows(html, LOGIN[language], LOGIN_EN)
 
 
-@pytest.mark.parametrize("language", ["it", "zh-hans"])
+@pytest.mark.parametrize("language", TRANSLATED)
 def test_locale_switch_post_translates_the_next_page(world: World, language: str) -> None:
     client = Client()
     storefront = reverse("catalog:storefront_home", args=[world.slug])
@@ -185,31 +204,35 @@ def test_locale_switch_post_translates_the_next_page(world: World, language: str
     _shows(_html(client, storefront), STOREFRONT[language], STOREFRONT_EN)
 
 
-@pytest.mark.parametrize("language", ["it", "zh-hans"])
+@pytest.mark.parametrize("language", TRANSLATED)
 def test_login_page_is_translated(world: World, language: str) -> None:
     html = _html(_client(language), reverse("web:login"))
     _shows(html, LOGIN[language], LOGIN_EN)
 
 
-@pytest.mark.parametrize("language", ["it", "zh-hans"])
+@pytest.mark.parametrize("language", TRANSLATED)
 def test_login_error_is_translated(world: World, language: str) -> None:
     response = _client(language).post(
         reverse("web:login"), {"username": "nobody", "password": "wrong"}
     )
-    expected = {"it": "Nome utente o password errati.", "zh-hans": "用户名或密码错误。"}
+    expected = {
+        "it": "Nome utente o password errati.",
+        "zh-hans": "用户名或密码错误。",
+        "es": "Nombre de usuario o contraseña incorrectos.",
+    }
     _shows(response.content.decode(), [expected[language]], ["Wrong username or password."])
 
 
-@pytest.mark.parametrize("language", ["it", "zh-hans"])
+@pytest.mark.parametrize("language", TRANSLATED)
 def test_storefront_and_product_pages_are_translated(world: World, language: str) -> None:
     client = _client(language)
     storefront = _html(client, reverse("catalog:storefront_home", args=[world.slug]))
     _shows(storefront, STOREFRONT[language], STOREFRONT_EN)
     product = _html(client, reverse("catalog:product", args=[world.slug, world.product_id]))
-    _shows(product, PRODUCT[language], PRODUCT_EN)
+    _shows(product, PRODUCT[language], [t for t in PRODUCT_EN if t not in PRODUCT[language]])
 
 
-@pytest.mark.parametrize("language", ["it", "zh-hans"])
+@pytest.mark.parametrize("language", TRANSLATED)
 def test_cart_of_a_signed_in_buyer_is_translated(world: World, language: str) -> None:
     client = _client(language)
     client.force_login(world.buyer)
@@ -224,7 +247,12 @@ def test_cart_of_a_signed_in_buyer_is_translated(world: World, language: str) ->
 
 
 @pytest.mark.parametrize(
-    ("language", "problem"), [("it", "solo 5 disponibili"), ("zh-hans", "仅剩 5 件")]
+    ("language", "problem"),
+    [
+        ("it", "solo 5 disponibili"),
+        ("zh-hans", "仅剩 5 件"),
+        ("es", "solo quedan 5 disponibles"),
+    ],
 )
 def test_cart_line_problem_is_translated(world: World, language: str, problem: str) -> None:
     client = _client(language)
@@ -233,6 +261,23 @@ def test_cart_line_problem_is_translated(world: World, language: str, problem: s
     client.post(reverse("orders:cart_add", args=[world.slug]), {"variant_id": world.variant_id})
     client.post(cart, {f"qty-{world.variant_id}": "9", "action": "update"})
     _shows(_html(client, cart), [problem], ["only 5 in stock"])
+
+
+def test_spanish_is_offered_by_the_switch_the_cookie_and_the_browser(world: World) -> None:
+    """Spanish is an interface language whether or not its catalog has landed: the switch
+    lists it, its POST sets the cookie, and the cookie and Accept-Language pick it."""
+    home = reverse("web:home")
+    html = _html(Client(), home)
+    assert '<option value="es">español</option>' in html
+    client = Client()
+    response = client.post(reverse("set_language"), {"language": "es", "next": home})
+    assert response.status_code == 302
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "es"
+    response = client.get(home)
+    assert response["Content-Language"] == "es"
+    assert '<html lang="es">' in response.content.decode()
+    browser = Client().get(home, HTTP_ACCEPT_LANGUAGE="es-ES,es;q=0.9,en;q=0.5")
+    assert browser["Content-Language"] == "es"
 
 
 # -- the catalogs themselves ---------------------------------------------------------------
@@ -289,7 +334,10 @@ def test_translations_keep_the_placeholders(language: str) -> None:
         assert set(_PLACEHOLDER.findall(entry.strings[-1])) == wanted, entry
 
 
-@pytest.mark.parametrize(("language", "plurals"), [("it", 2), ("zh-hans", 1)])
+@pytest.mark.parametrize(
+    ("language", "plurals"),
+    [("it", 2), ("zh-hans", 1), ("es", 2)],
+)
 def test_plural_forms_match_the_language(language: str, plurals: int) -> None:
     assert _catalog(language).num_plurals == plurals
     for entry in _entries(language):

@@ -21,7 +21,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 from typing import Any, TypeVar, overload
 
 from django.apps import apps
@@ -31,8 +30,8 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from markdown_it import MarkdownIt
 
+from fiera.academy.markdown import render as render_markdown
 from fiera.academy.models import (
     AlumniContact,
     AlumniPost,
@@ -131,29 +130,11 @@ class NoSuchCompany(InvalidInput):
 # --- Markdown ------------------------------------------------------------------------------
 
 
-def _safe_link(url: str) -> bool:
-    lowered = url.strip().lower()
-    return lowered.startswith(("http://", "https://", "mailto:")) or lowered.startswith("#")
-
-
-@cache
-def _markdown() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-    md.disable(["image", "html_block", "html_inline"])
-    md.validateLink = _safe_link  # type: ignore[method-assign]
-
-    def link_open(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
-        tokens[idx].attrSet("rel", "nofollow noopener noreferrer")
-        return str(self.renderToken(tokens, idx, options, env))
-
-    md.add_render_rule("link_open", link_open)
-    return md
-
-
 def markdown_html(text: str) -> str:
-    """Markdown as HTML that is safe to show: raw HTML is escaped, images are left as text,
-    links go only to http(s)/mailto (others stay plain text) and carry ``rel=nofollow``."""
-    return _markdown().render(text or "")
+    """Markdown as HTML that is safe to show, by the academy's one renderer
+    (``fiera.academy.markdown``: raw HTML escaped, links only to http(s)/mailto/relative with
+    ``rel=nofollow`` when external, images only from this site)."""
+    return str(render_markdown(text))
 
 
 # --- who belongs ---------------------------------------------------------------------------

@@ -6,9 +6,12 @@ from ninja import Router
 
 from fiera.academy.api_alumni import router as alumni_router
 from fiera.academy.api_certificates import router as certificates_router
+from fiera.academy.api_courses import router as courses_router
 
 router = Router(tags=["academy"])
 
+# --- courses ---
+router.add_router("", courses_router)
 # --- alumni ---
 router.add_router("", alumni_router)
 # --- certificates ---

@@ -10,7 +10,11 @@ from typing import Any
 
 def register(subparsers: Any) -> None:
     """Add the academy's commands to the ``fiera`` command."""
-    # --- certificates ---
+    # --- courses --- (``fiera academy ...``)
+    from fiera.academy.cli_courses import register as register_courses
+
+    register_courses(subparsers)
+    # --- certificates --- (``fiera cert ...``)
     from fiera.academy.cli_certificates import register as register_certificates
 
     register_certificates(subparsers)

@@ -36,6 +36,7 @@ from django.db.models import Count, Max, Q
 from django.utils.translation import gettext_lazy as _
 
 from fiera.academy import grading
+from fiera.academy.courses import is_teacher
 from fiera.academy.models import (
     Assessment,
     AssessmentKind,
@@ -43,14 +44,12 @@ from fiera.academy.models import (
     AttemptAnswer,
     Cohort,
     Course,
-    CourseInstructor,
     Enrolment,
     EnrolmentStatus,
     Module,
     Question,
 )
 from fiera.academy.text import pick
-from fiera.accounts.roles import OPERATOR, SYSTEM
 from fiera.accounts.selectors import user_summaries
 from fiera.common.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from fiera.common.events import publish
@@ -268,10 +267,9 @@ def _seconds(start: datetime, end: datetime) -> int:
 
 
 def teaches(*, course_id: int, actor_id: int, actor_role: str) -> bool:
-    """Operators teach every course; others only the courses they are instructors of."""
-    if actor_role in (OPERATOR, SYSTEM):
-        return True
-    return CourseInstructor.objects.filter(course_id=course_id, user_id=actor_id).exists()
+    """Operators teach every course; others only the courses they are instructors of (the
+    courses' one rule, ``fiera.academy.courses.is_teacher``)."""
+    return is_teacher(course_id=course_id, actor_id=actor_id, actor_role=actor_role)
 
 
 def _require_teacher(*, course_id: int, actor_id: int, actor_role: str) -> None:

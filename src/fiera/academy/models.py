@@ -401,6 +401,88 @@ class Certificate(models.Model):
         return f"/academy/certificates/{self.public_id}/"
 
 
+# --- courses: live workshops ---
+
+
+class RegistrationStatus(models.TextChoices):
+    REGISTERED = "registered", _("Registered")
+    WAITLISTED = "waitlisted", _("On the waiting list")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Workshop(models.Model):
+    """A live session of a course (for one cohort when ``cohort`` is set): it starts at
+    ``starts_at`` (stored in UTC) in the time zone ``time_zone`` (an IANA name, e.g.
+    "Europe/Rome", in which it is announced), lasts ``duration_minutes`` and seats
+    ``capacity`` people; the others wait in line (``WorkshopRegistration``)."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="workshops")
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, null=True, blank=True, related_name="workshops"
+    )
+    title = models.JSONField(help_text="per language")
+    description = models.JSONField(default=dict, blank=True, help_text="per language, Markdown")
+    starts_at = models.DateTimeField()
+    duration_minutes = models.PositiveSmallIntegerField(default=60)
+    time_zone = models.CharField(max_length=64, default="Europe/Rome")
+    capacity = models.PositiveIntegerField()
+    location = models.CharField(max_length=200, blank=True, default="")
+    online_link = models.CharField(
+        max_length=300, blank=True, default="", help_text="shown to registered people only"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("workshop")
+        verbose_name_plural = _("workshops")
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="workshop_capacity_positive"),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=1), name="workshop_duration_positive"
+            ),
+        ]
+        indexes = [models.Index(fields=["starts_at"], name="workshop_by_start")]
+
+    def __str__(self) -> str:
+        return f"{self.course_id}@{self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class WorkshopRegistration(models.Model):
+    """A person's place at a workshop: registered (a seat), waitlisted (``waitlist_position``
+    orders the line: lowest first; gaps are fine) or cancelled. ``attended_at`` is written
+    by a teacher who records attendance."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="registrations")
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=RegistrationStatus.choices)
+    waitlist_position = models.PositiveIntegerField(null=True, blank=True)
+    registered_at = models.DateTimeField()
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    attended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("workshop registration")
+        verbose_name_plural = _("workshop registrations")
+        ordering = ["workshop_id", "registered_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["workshop", "user"], name="workshop_registration_once"),
+            models.CheckConstraint(
+                condition=Q(status__in=RegistrationStatus.values),
+                name="workshop_registration_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="waitlisted", waitlist_position__isnull=False)
+                | (~Q(status="waitlisted") & Q(waitlist_position__isnull=True)),
+                name="workshop_waitlist_position_iff_waitlisted",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "workshop"], name="workshop_registration_by_user")]
+
+    def __str__(self) -> str:
+        return f"{self.workshop_id}:{self.user_id}:{self.status}"
+
+
 # --- exams ---------------------------------------------------------------------------------
 
 

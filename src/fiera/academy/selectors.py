@@ -19,5 +19,20 @@ from fiera.academy.certificates import certificate_get as certificate_get
 from fiera.academy.certificates import certificates_of_user as certificates_of_user
 from fiera.academy.certificates import credential_verify as credential_verify
 
+# --- courses ---
+from fiera.academy.courses import catalogue as catalogue
+from fiera.academy.courses import cohort_enrolments as cohort_enrolments
+from fiera.academy.courses import cohort_get as cohort_get
+from fiera.academy.courses import course_get as course_get
+from fiera.academy.courses import enrolled_in_course as enrolled_in_course
+from fiera.academy.courses import enrolment_for_cohort as enrolment_for_cohort
+from fiera.academy.courses import enrolment_get as enrolment_get
+from fiera.academy.courses import enrolment_ids_in_cohort as enrolment_ids_in_cohort
+from fiera.academy.courses import enrolment_list_mine as enrolment_list_mine
+from fiera.academy.courses import is_teacher as is_teacher
+
 # --- exams ---
 from fiera.academy.exams import leaderboard as leaderboard
+from fiera.academy.workshops import registration_list as registration_list
+from fiera.academy.workshops import workshop_calendar as workshop_calendar
+from fiera.academy.workshops import workshop_get as workshop_get

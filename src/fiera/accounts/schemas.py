@@ -31,7 +31,7 @@ class SignupIn(Schema):
     password: str = Field(max_length=128)
     country: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2, e.g. SG")
     preferred_language: str = Field(
-        "", max_length=8, description="it, en or zh-hans; empty: the request's language"
+        "", max_length=8, description="it, en, zh-hans or es; empty: the request's language"
     )
 
 

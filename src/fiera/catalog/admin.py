@@ -68,9 +68,9 @@ class TenantFixedAdmin(admin.ModelAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ("slug", "name_en", "name_it", "name_zh", "parent")
+    list_display = ("slug", "name_en", "name_it", "name_zh", "name_es", "parent")
     list_filter = ("parent",)
-    search_fields = ("slug", "name_en", "name_it", "name_zh")
+    search_fields = ("slug", "name_en", "name_it", "name_zh", "name_es")
     prepopulated_fields = {"slug": ("name_en",)}
 
 

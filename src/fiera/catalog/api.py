@@ -132,6 +132,7 @@ def category_create(request: HttpRequest, payload: CategoryIn) -> Status[object]
         name_en=payload.name_en,
         name_it=payload.name_it,
         name_zh=payload.name_zh,
+        name_es=payload.name_es,
         parent_slug=payload.parent,
     )
     return Status(201, category)

@@ -16,6 +16,7 @@ class Category(models.Model):
     name_it = models.CharField(max_length=120)
     name_en = models.CharField(max_length=120)
     name_zh = models.CharField(max_length=120)
+    name_es = models.CharField(max_length=120, blank=True, default="")  # empty: English shown
     # normalized names for search (fiera.catalog.search), computed when saved
     search_names = SearchDocumentField(sources=("name_it", "name_en", "name_zh"))
 

@@ -175,6 +175,7 @@ class CategoryOut(Schema):
     name_it: str
     name_en: str
     name_zh: str
+    name_es: str = Field("", description="in Spanish; empty when not translated")
 
 
 class ProductDetailOut(Schema):
@@ -383,6 +384,7 @@ class CategoryIn(BodyIn):
     name_en: str = Field(min_length=1, max_length=120, pattern=NONBLANK_TEXT)
     name_it: str = Field("", max_length=120, pattern=TEXT)
     name_zh: str = Field("", max_length=120, pattern=TEXT)
+    name_es: str = Field("", max_length=120, pattern=TEXT)
     parent: str | None = Field(None, max_length=60, pattern=SLUG, description="parent slug")
 
 

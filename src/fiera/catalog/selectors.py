@@ -189,6 +189,7 @@ class CategoryInfo:
     name_it: str
     name_en: str
     name_zh: str
+    name_es: str = ""  # empty: not translated, the English name is shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -598,7 +599,7 @@ def product_detail(*, marketplace_id: int, currency: str, product_id: int) -> Pr
         "p.description_en, p.description_zh, p.hs_code, p.origin_country, "
         "c.id, c.slug, c.parent_id, c.name_it, c.name_en, c.name_zh, "
         "m.id, m.slug, m.display_name, m.region_code, m.town, s.slug, s.name, "
-        "p.lead_time_days, p.incoterm, p.incoterm_place, p.payment_terms "
+        "p.lead_time_days, p.incoterm, p.incoterm_place, p.payment_terms, c.name_es "
         "FROM catalog_product p "
         "JOIN merchants_store s ON s.merchant_id = p.merchant_id "
         "AND s.marketplace_id = %s AND s.is_active = TRUE "
@@ -650,6 +651,7 @@ def product_detail(*, marketplace_id: int, currency: str, product_id: int) -> Pr
             name_it=h[13],
             name_en=h[14],
             name_zh=h[15],
+            name_es=h[27] or "",
         )
         if h[10] is not None
         else None
@@ -749,6 +751,7 @@ class CategoryCount:
     name_en: str
     name_zh: str
     products: int
+    name_es: str = ""
 
 
 def category_counts(*, marketplace_id: int, currency: str) -> list[CategoryCount]:
@@ -760,17 +763,24 @@ def category_counts(*, marketplace_id: int, currency: str) -> list[CategoryCount
         "SELECT id, id FROM catalog_category WHERE parent_id IS NULL "
         "UNION ALL SELECT c.id, tree.root_id FROM catalog_category c "
         "JOIN tree ON c.parent_id = tree.id) "
-        "SELECT r.id, r.slug, r.name_it, r.name_en, r.name_zh, COUNT(DISTINCT p.id) AS n "
+        "SELECT r.id, r.slug, r.name_it, r.name_en, r.name_zh, COUNT(DISTINCT p.id) AS n, "
+        "r.name_es "
         f"FROM catalog_variant v {rules.sellable_joins()} "
         "JOIN tree ON tree.id = p.category_id "
         "JOIN catalog_category r ON r.id = tree.root_id "
-        "GROUP BY r.id, r.slug, r.name_it, r.name_en, r.name_zh "
+        "GROUP BY r.id, r.slug, r.name_it, r.name_en, r.name_zh, r.name_es "
         "ORDER BY n DESC, r.slug",
         [marketplace_id, currency],
     )
     return [
         CategoryCount(
-            id=int(r[0]), slug=r[1], name_it=r[2], name_en=r[3], name_zh=r[4], products=int(r[5])
+            id=int(r[0]),
+            slug=r[1],
+            name_it=r[2],
+            name_en=r[3],
+            name_zh=r[4],
+            products=int(r[5]),
+            name_es=r[6] or "",
         )
         for r in rows
     ]
@@ -786,6 +796,7 @@ def category_list() -> list[CategoryInfo]:
             name_it=c.name_it,
             name_en=c.name_en,
             name_zh=c.name_zh,
+            name_es=c.name_es,
         )
         for c in Category.objects.order_by("slug")
     ]
@@ -810,6 +821,7 @@ class ConsoleProductRow:
     category_name_it: str = ""  # the category's names (``|localized:"category_name"``)
     category_name_en: str = ""
     category_name_zh: str = ""
+    category_name_es: str = ""
 
     @property
     def id(self) -> int:
@@ -905,6 +917,7 @@ def console_product_list(
             category_name_it=p.category.name_it if p.category else "",
             category_name_en=p.category.name_en if p.category else "",
             category_name_zh=p.category.name_zh if p.category else "",
+            category_name_es=p.category.name_es if p.category else "",
         )
         for p in rows
     ]

@@ -235,6 +235,7 @@ _FIELD_NAMES = {
     "the English name": gettext_lazy("English name"),
     "the Italian name": gettext_lazy("Italian name"),
     "the Chinese name": gettext_lazy("Chinese name"),
+    "the Spanish name": gettext_lazy("Spanish name"),
     "the label": gettext_lazy("Label"),
     "the warehouse name": gettext_lazy("Warehouse name"),
     "the reason": gettext_lazy("Reason"),
@@ -988,6 +989,7 @@ def category_create(
     name_en: str,
     name_it: str = "",
     name_zh: str = "",
+    name_es: str = "",
     parent_slug: str | None = None,
 ) -> Category:
     _operator(actor_role)
@@ -1008,6 +1010,7 @@ def category_create(
                 name_en=_clean_name(name_en, "the English name", required=True, max_length=120),
                 name_it=_clean_name(name_it, "the Italian name", required=False, max_length=120),
                 name_zh=_clean_name(name_zh, "the Chinese name", required=False, max_length=120),
+                name_es=_clean_name(name_es, "the Spanish name", required=False, max_length=120),
             )
     except IntegrityError:
         raise CategorySlugTaken(f"there is already a category {clean!r}") from None

@@ -22,7 +22,7 @@ from fiera.catalog import search as search_text
 from fiera.catalog import selectors, services
 from fiera.common.errors import DomainError, NotFound
 from fiera.common.parsing import parse_id, parse_page
-from fiera.common.reference import italian_regions
+from fiera.common.reference import italian_regions, language_suffix
 from fiera.marketplaces import selectors as marketplace_selectors
 from fiera.marketplaces.selectors import ShoppingContext
 from fiera.merchants import selectors as merchant_selectors
@@ -55,8 +55,7 @@ def _storefront(shopping: ShoppingContext, **extra: Any) -> dict[str, Any]:
 def _category_choices() -> list[tuple[str, str]]:
     from django.utils.translation import get_language
 
-    language = (get_language() or "en").lower()
-    suffix = "zh" if language.startswith("zh") else "it" if language.startswith("it") else "en"
+    suffix = language_suffix(get_language())
     return [(c.slug, getattr(c, f"name_{suffix}") or c.name_en) for c in selectors.category_list()]
 
 
@@ -271,8 +270,7 @@ def _console(request: HttpRequest) -> _Console | HttpResponse:
 def _language_suffix() -> str:
     from django.utils.translation import get_language
 
-    language = (get_language() or "en").lower()
-    return "zh" if language.startswith("zh") else "it" if language.startswith("it") else "en"
+    return language_suffix(get_language())
 
 
 def _local_name(obj: Any) -> str:

@@ -274,6 +274,13 @@ PLAN: tuple[TablePlan, ...] = (
         "academy_certificate",
         "one per certified enrolment, with its enrolment (local); read by public id",
     ),
+    # --- academy courses ---
+    _reference("academy_workshop", "a few live workshops per cohort, read by the calendar"),
+    _local(
+        "academy_workshopregistration",
+        "seats and waiting lines of workshops (hundreds per workshop), read by person and by "
+        "workshop: no tenant key fits",
+    ),
     # --- academy exams ---
     _reference("academy_assessment", "a few tests per course"),
     _reference("academy_question", "tens of questions per test bank, read by every attempt"),

@@ -72,6 +72,17 @@ def is_country(code: str) -> bool:
     return code in _countries_by_code()
 
 
+def language_suffix(language: str | None = None) -> str:
+    """The suffix of the per-language columns (``name_it``, ``name_es``, ``name_zh``;
+    ``name_en`` for English and any other language) for a Django language code, the active
+    language when none is given: "zh-hans" -> "zh", "es-ES" -> "es"."""
+    code = (language or get_language() or "en").lower()
+    for prefix in ("zh", "it", "es"):
+        if code.startswith(prefix):
+            return prefix
+    return "en"
+
+
 def babel_locale(language: str | None = None) -> Locale:
     """The Babel (CLDR) locale of a Django language code ("zh-hans" -> zh_Hans), the active
     language when none is given; an unknown one is English."""

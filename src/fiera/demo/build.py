@@ -47,6 +47,7 @@ from fiera.catalog.models import Category, Price, Product, StockLevel, Variant, 
 from fiera.common.reference import Municipality, italian_region, municipalities_in_region
 from fiera.demo import vocabulary as vocab
 from fiera.demo.abroad import build_abroad
+from fiera.demo.academy import build_academy
 from fiera.demo.academy_alumni import build_academy_alumni
 from fiera.demo.academy_certificates import build_academy_certificates
 from fiera.demo.academy_exams import build_academy_exams
@@ -116,9 +117,10 @@ T = TypeVar("T")
 @dataclass(frozen=True, slots=True)
 class MarketplaceSpec:
     slug: str
-    name: str  # English; name_it / name_zh below
+    name: str  # English; name_it / name_zh / name_es below
     name_it: str
     name_zh: str
+    name_es: str
     kind: str
     default_currency: str
     languages: tuple[str, ...]
@@ -135,6 +137,7 @@ MARKETPLACES: tuple[MarketplaceSpec, ...] = (
         name="Italia Flagship China",
         name_it="Italia Flagship Cina",
         name_zh="意大利官方旗舰商城",
+        name_es="Italia Flagship China",
         kind="b2c_domestic",
         default_currency="CNY",
         languages=("zh-hans", "en", "it"),
@@ -148,6 +151,7 @@ MARKETPLACES: tuple[MarketplaceSpec, ...] = (
         name="Italia Cross-Border China",
         name_it="Italia Transfrontaliero Cina",
         name_zh="意大利跨境商城",
+        name_es="Italia Transfronterizo China",
         kind="b2c_cross_border",
         default_currency="CNY",
         languages=("zh-hans", "en", "it"),
@@ -161,9 +165,10 @@ MARKETPLACES: tuple[MarketplaceSpec, ...] = (
         name="Italia Trade",
         name_it="Italia Ingrosso",
         name_zh="意大利批发商城",
+        name_es="Italia Mayorista",
         kind="b2b_trade",
         default_currency="USD",
-        languages=("en", "it", "zh-hans"),
+        languages=("en", "it", "zh-hans", "es"),
         default_language="en",
         countries={},
         price_percent=60,  # wholesale
@@ -175,6 +180,7 @@ MARKETPLACES: tuple[MarketplaceSpec, ...] = (
         name="Italia Southeast Asia",
         name_it="Italia Sud-est asiatico",
         name_zh="意大利东南亚商城",
+        name_es="Italia Sudeste Asiático",
         kind="regional",
         default_currency="SGD",
         languages=("en", "zh-hans"),
@@ -416,6 +422,7 @@ def _stage_reference(world: World) -> None:
             name=seed.name,
             name_it=seed.name_it,
             name_zh=seed.name_zh,
+            name_es=seed.name_es,
             ateco_codes=list(seed.ateco_codes),
         )
         for seed in vocab.SECTOR_SEEDS
@@ -424,6 +431,7 @@ def _stage_reference(world: World) -> None:
     for seed in vocab.SECTOR_SEEDS:  # the migration's rows have no translated names
         Sector.objects.filter(slug=seed.slug, name_it="").update(name_it=seed.name_it)
         Sector.objects.filter(slug=seed.slug, name_zh="").update(name_zh=seed.name_zh)
+        Sector.objects.filter(slug=seed.slug, name_es="").update(name_es=seed.name_es)
     for spec in MARKETPLACES:
         found = Marketplace.objects.filter(slug=spec.slug).first()
         if found is None:
@@ -432,6 +440,7 @@ def _stage_reference(world: World) -> None:
                 name=spec.name,
                 name_it=spec.name_it,
                 name_zh=spec.name_zh,
+                name_es=spec.name_es,
                 kind=spec.kind,
                 languages=list(spec.languages),
                 default_language=spec.default_language,
@@ -441,6 +450,9 @@ def _stage_reference(world: World) -> None:
                 actor_role=SYSTEM,
             )
             found = Marketplace.objects.get(slug=spec.slug)
+        elif not found.name_es:  # made before marketplaces had Spanish names
+            Marketplace.objects.filter(pk=found.pk).update(name_es=spec.name_es)
+            found.name_es = spec.name_es
         world.marketplaces[spec.slug] = found
     bar.update(2)
     cross_border_rates_load(marketplace_id=world.marketplaces["crossborder-cn"].pk, now=world.now)
@@ -448,7 +460,13 @@ def _stage_reference(world: World) -> None:
 
     present = set(Category.objects.values_list("slug", flat=True))
     roots = [
-        Category(slug=slug, name_it=names.it, name_en=names.en, name_zh=names.zh)
+        Category(
+            slug=slug,
+            name_it=names.it,
+            name_en=names.en,
+            name_zh=names.zh,
+            name_es=vocab.CATEGORY_NAMES_ES[slug],
+        )
         for slug, (names, _children) in vocab.CATEGORY_TREE.items()
         if slug not in present
     ]
@@ -461,12 +479,15 @@ def _stage_reference(world: World) -> None:
             name_it=names.it,
             name_en=names.en,
             name_zh=names.zh,
+            name_es=vocab.CATEGORY_NAMES_ES[slug],
         )
         for root, (_names, kids) in vocab.CATEGORY_TREE.items()
         for slug, names in kids
         if slug not in present
     ]
     _bulk(Category, children)
+    for slug, name_es in vocab.CATEGORY_NAMES_ES.items():  # made before Spanish names
+        Category.objects.filter(slug=slug, name_es="").update(name_es=name_es)
     bar.update(1)
     bar.close()
 
@@ -1611,6 +1632,8 @@ def build_demo(
     extra.append("  " + build_documents(now=world.now))
     extra.append("  " + build_pavilions(now=world.now, seed=seed))
     extra.append("  " + build_trade_search(now=world.now))
+    # --- academy courses ---
+    extra.append("  " + build_academy(now=world.now, seed=seed, password=DEMO_PASSWORD))
     # --- academy exams --- (after the courses' academy demo: it needs the masterclass cohort)
     extra.append("  " + build_academy_exams(now=world.now, seed=seed))
     # --- academy alumni ---

@@ -271,6 +271,11 @@ def build_festivals(
                 "13 paesi a prezzi di festa, in Cina e nel Sud-est asiatico."
             ),
             description_zh="中国最大的购物节：意大利品牌与来自另外13个国家的商家，在中国和东南亚同享节日价。",  # noqa: RUF001
+            name_es=f"11.11 Día del Soltero {year}",
+            description_es=(
+                "El mayor día de compras de China: marcas italianas y empresas de otros 13 "
+                "países a precios de fiesta, en China y el Sudeste Asiático."
+            ),
             marketplace_slugs=FESTIVAL_MARKETPLACES,
             warmup_starts_at=start - timedelta(days=10),
             starts_at=start,
@@ -320,6 +325,8 @@ def _create_running(
         description="Four days of Italian brands: festival prices and flash sales.",
         description_it="Quattro giorni di marchi italiani: prezzi speciali e vendite lampo.",
         description_zh="意大利品牌四天特惠，节日价与限时秒杀。",  # noqa: RUF001
+        name_es="Semana Italia",
+        description_es="Cuatro días de marcas italianas: precios de fiesta y ofertas relámpago.",
         marketplace_slugs=FESTIVAL_MARKETPLACES,
         warmup_starts_at=warmup,
         starts_at=starts,

@@ -157,6 +157,9 @@ def build_pavilions(*, now: datetime, seed: int) -> str:
             "premium membership: products made in Italy, ready for export.",
             intro_zh="由 Agenzia Export Nord 赞助 24 个月高级会员资格的意大利企业："  # noqa: RUF001
             "意大利制造，随时出口。",  # noqa: RUF001
+            name_es="Pabellón Italia",
+            intro_es="Empresas italianas patrocinadas por Agenzia Export Nord durante 24 meses "
+            "de membresía premium: productos hechos en Italia, listos para exportar.",
             marketplace_slug=TRADE,
             partner_id=partner.pk,
             country_code="IT",
@@ -195,6 +198,9 @@ def build_pavilions(*, now: datetime, seed: int) -> str:
             intro_it="Agroalimentare italiano per importatori e distributori: candidature aperte.",
             intro_en="Italian food and drink for importers and distributors: applications open.",
             intro_zh="面向进口商和经销商的意大利食品饮料：现已开放申请。",  # noqa: RUF001
+            name_es="Sabores de Italia",
+            intro_es="Alimentación y bebidas italianas para importadores y distribuidores: "
+            "solicitudes abiertas.",
             marketplace_slug=TRADE,
             partner_id=partner.pk,
             country_code="IT",

@@ -125,6 +125,51 @@ CATEGORY_TREE: dict[str, tuple[Text, list[tuple[str, Text]]]] = {
     ),
 }
 
+# The categories' names in Spanish (slug -> name), beside CATEGORY_TREE's it / en / zh.
+CATEGORY_NAMES_ES: dict[str, str] = {
+    "fashion": "Moda",
+    "fashion-jackets": "Chaquetas y americanas",
+    "fashion-knitwear": "Punto",
+    "fashion-shirts": "Camisas",
+    "fashion-dresses": "Vestidos",
+    "fashion-trousers": "Pantalones",
+    "fashion-accessories": "Pañuelos y corbatas",
+    "fashion-eyewear": "Gafas",
+    "leather": "Marroquinería y calzado",
+    "leather-bags": "Bolsos",
+    "leather-small": "Pequeña marroquinería",
+    "leather-shoes": "Zapatos",
+    "jewellery": "Joyas y relojes",
+    "jewellery-gold": "Joyería",
+    "jewellery-watches": "Relojes",
+    "beauty": "Belleza",
+    "beauty-skincare": "Cuidado facial",
+    "beauty-fragrance": "Perfumes",
+    "beauty-makeup": "Maquillaje",
+    "beauty-body": "Cuerpo y cabello",
+    "food": "Alimentación",
+    "food-oil": "Aceite y vinagre",
+    "food-pasta": "Pasta",
+    "food-cheese": "Quesos y embutidos",
+    "food-pantry": "Despensa",
+    "food-sweets": "Dulces y café",
+    "wine": "Vinos y licores",
+    "wine-red": "Vinos tintos",
+    "wine-white": "Vinos blancos",
+    "wine-sparkling": "Vinos espumosos",
+    "wine-spirits": "Destilados y licores",
+    "home": "Casa y diseño",
+    "home-furniture": "Mobiliario",
+    "home-lighting": "Iluminación",
+    "home-tableware": "Mesa y cerámica",
+    "home-textiles": "Textil hogar",
+    "home-glassware": "Cristalería",
+    "sport": "Deporte y aire libre",
+    "sport-cycling": "Ciclismo",
+    "sport-winter": "Deportes de invierno",
+    "sport-outdoor": "Aire libre y juegos",
+}
+
 # Collections give fashion, leather, jewellery and design lines a name.
 COLLECTIONS: tuple[Text, ...] = (
     Text("Portofino", "Portofino", "波托菲诺"),
@@ -1263,16 +1308,34 @@ class SectorSeed:
     ateco_codes: tuple[str, ...]
     name_it: str
     name_zh: str
+    name_es: str = ""
 
 
 SECTOR_SEEDS: tuple[SectorSeed, ...] = (
-    SectorSeed("fashion", "Fashion", ("13", "14", "15"), "Moda", "时尚服饰"),
+    SectorSeed("fashion", "Fashion", ("13", "14", "15"), "Moda", "时尚服饰", "Moda"),
     SectorSeed(
-        "luxury", "Luxury goods", ("14.24", "15.12", "26.52", "32.12"), "Beni di lusso", "奢侈品"
+        "luxury",
+        "Luxury goods",
+        ("14.24", "15.12", "26.52", "32.12"),
+        "Beni di lusso",
+        "奢侈品",
+        "Artículos de lujo",
     ),
-    SectorSeed("food-wine", "Food & wine", ("01", "10", "11"), "Enogastronomia", "美食与葡萄酒"),
     SectorSeed(
-        "cosmetics", "Cosmetics & fragrances", ("20.42",), "Cosmetici e profumi", "化妆品与香水"
+        "food-wine",
+        "Food & wine",
+        ("01", "10", "11"),
+        "Enogastronomia",
+        "美食与葡萄酒",
+        "Alimentación y vinos",
+    ),
+    SectorSeed(
+        "cosmetics",
+        "Cosmetics & fragrances",
+        ("20.42",),
+        "Cosmetici e profumi",
+        "化妆品与香水",
+        "Cosmética y perfumería",
     ),
     SectorSeed(
         "design-furniture",
@@ -1280,16 +1343,38 @@ SECTOR_SEEDS: tuple[SectorSeed, ...] = (
         ("31", "23.41", "23.13", "27.40"),
         "Design e arredamento",
         "设计与家具",
-    ),
-    SectorSeed("sport", "Sport & outdoor", ("32.30", "30.92"), "Sport e outdoor", "运动与户外"),
-    SectorSeed("jewellery", "Jewellery", ("32.12", "32.13"), "Gioielleria", "珠宝首饰"),
-    SectorSeed("eyewear", "Eyewear", ("32.50.30", "32.50.40"), "Occhialeria", "眼镜"),
-    SectorSeed("home-textiles", "Home textiles", ("13.92",), "Tessile per la casa", "家纺"),
-    SectorSeed(
-        "wine-spirits", "Wine & spirits", ("11.01", "11.02"), "Vini e distillati", "葡萄酒与烈酒"
+        "Diseño y mobiliario",
     ),
     SectorSeed(
-        "ceramics-glass", "Ceramics & glass", ("23.1", "23.4"), "Ceramica e vetro", "陶瓷与玻璃"
+        "sport",
+        "Sport & outdoor",
+        ("32.30", "30.92"),
+        "Sport e outdoor",
+        "运动与户外",
+        "Deporte y aire libre",
+    ),
+    SectorSeed("jewellery", "Jewellery", ("32.12", "32.13"), "Gioielleria", "珠宝首饰", "Joyería"),
+    SectorSeed(
+        "eyewear", "Eyewear", ("32.50.30", "32.50.40"), "Occhialeria", "眼镜", "Óptica y gafas"
+    ),
+    SectorSeed(
+        "home-textiles", "Home textiles", ("13.92",), "Tessile per la casa", "家纺", "Textil hogar"
+    ),
+    SectorSeed(
+        "wine-spirits",
+        "Wine & spirits",
+        ("11.01", "11.02"),
+        "Vini e distillati",
+        "葡萄酒与烈酒",
+        "Vinos y destilados",
+    ),
+    SectorSeed(
+        "ceramics-glass",
+        "Ceramics & glass",
+        ("23.1", "23.4"),
+        "Ceramica e vetro",
+        "陶瓷与玻璃",
+        "Cerámica y vidrio",
     ),
 )
 

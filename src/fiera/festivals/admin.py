@@ -34,7 +34,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class FestivalAdmin(admin.ModelAdmin):
     list_display = ("slug", "name", "warmup_starts_at", "starts_at", "ends_at", "is_published")
     list_filter = ("is_published",)
-    search_fields = ("slug", "name", "name_it", "name_zh")
+    search_fields = ("slug", "name", "name_it", "name_zh", "name_es")
     readonly_fields = ("created_at",)
 
 

@@ -125,6 +125,8 @@ def festival_create(request: HttpRequest, payload: FestivalIn) -> Status:
         description=payload.description,
         description_it=payload.description_it,
         description_zh=payload.description_zh,
+        name_es=payload.name_es,
+        description_es=payload.description_es,
         marketplace_slugs=payload.marketplaces,
         timezone=payload.timezone,
         warmup_starts_at=payload.warmup_starts_at,

@@ -41,6 +41,8 @@ class Festival(models.Model):
     description = models.TextField(_("description"), blank=True, default="")
     description_it = models.TextField(_("Italian description"), blank=True, default="")
     description_zh = models.TextField(_("Chinese description"), blank=True, default="")
+    name_es = models.CharField(_("Spanish name"), max_length=120, blank=True, default="")
+    description_es = models.TextField(_("Spanish description"), blank=True, default="")
     marketplaces = models.ManyToManyField(
         "marketplaces.Marketplace", related_name="+", verbose_name=_("marketplaces")
     )

@@ -33,6 +33,8 @@ class FestivalIn(ObjectIn):
     description: str = Field("", max_length=4000, pattern=TEXT)
     description_it: str = Field("", max_length=4000, pattern=TEXT)
     description_zh: str = Field("", max_length=4000, pattern=TEXT)
+    name_es: str = Field("", max_length=120, pattern=TEXT)
+    description_es: str = Field("", max_length=4000, pattern=TEXT)
     marketplaces: list[MarketplaceSlug] = Field(
         ..., min_length=1, max_length=20, description="marketplace slugs"
     )
@@ -53,6 +55,8 @@ class FestivalPatchIn(ObjectIn):
     description: str | None = Field(None, max_length=4000, pattern=TEXT)
     description_it: str | None = Field(None, max_length=4000, pattern=TEXT)
     description_zh: str | None = Field(None, max_length=4000, pattern=TEXT)
+    name_es: str | None = Field(None, max_length=120, pattern=TEXT)
+    description_es: str | None = Field(None, max_length=4000, pattern=TEXT)
     marketplaces: list[MarketplaceSlug] | None = Field(None, min_length=1, max_length=20)
     timezone: str | None = Field(None, max_length=64, pattern=TEXT)
     warmup_starts_at: datetime | None = None
@@ -82,6 +86,8 @@ class FestivalOut(Schema):
     description: str
     description_it: str
     description_zh: str
+    name_es: str = Field("", description="in Spanish; empty when not translated")
+    description_es: str = Field("", description="in Spanish; empty when not translated")
     marketplaces: list[str]
     timezone: str
     warmup_starts_at: datetime
@@ -101,6 +107,8 @@ class FestivalOut(Schema):
             description=festival.description,
             description_it=festival.description_it,
             description_zh=festival.description_zh,
+            name_es=festival.name_es,
+            description_es=festival.description_es,
             marketplaces=sorted(m.slug for m in festival.marketplaces.all()),
             timezone=festival.timezone,
             warmup_starts_at=festival.warmup_starts_at,

@@ -314,6 +314,8 @@ def festival_create(
     description: str = "",
     description_it: str = "",
     description_zh: str = "",
+    name_es: str = "",
+    description_es: str = "",
     baseline_festival_slug: str | None = None,
     is_published: bool = False,
     now: datetime,
@@ -339,6 +341,8 @@ def festival_create(
         "description": _text(description, "description", max_length=MAX_TEXT),
         "description_it": _text(description_it, "description_it", max_length=MAX_TEXT),
         "description_zh": _text(description_zh, "description_zh", max_length=MAX_TEXT),
+        "name_es": _text(name_es, "name_es", max_length=MAX_NAME),
+        "description_es": _text(description_es, "description_es", max_length=MAX_TEXT),
         "timezone": _timezone(timezone),
     }
     marketplace_ids = _marketplace_ids(marketplace_slugs)
@@ -368,6 +372,8 @@ _TEXT_FIELDS = {
     "description": MAX_TEXT,
     "description_it": MAX_TEXT,
     "description_zh": MAX_TEXT,
+    "name_es": MAX_NAME,
+    "description_es": MAX_TEXT,
 }
 
 

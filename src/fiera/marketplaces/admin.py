@@ -14,7 +14,7 @@ class MarketplaceCountryInline(admin.TabularInline):
 class MarketplaceAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "kind", "worldwide", "default_currency", "is_active")
     list_filter = ("kind", "worldwide", "is_active", "default_currency")
-    search_fields = ("name", "name_it", "name_zh", "slug")
+    search_fields = ("name", "name_it", "name_zh", "name_es", "slug")
     prepopulated_fields = {"slug": ("name",)}
     inlines = [MarketplaceCountryInline]
 

@@ -22,6 +22,7 @@ class Marketplace(models.Model):
     name = models.CharField(max_length=120, help_text="in English; the default")
     name_it = models.CharField(max_length=120, blank=True, default="")
     name_zh = models.CharField(max_length=120, blank=True, default="")
+    name_es = models.CharField(max_length=120, blank=True, default="")
     kind = models.CharField(max_length=24, choices=MarketplaceKind.choices)
     worldwide = models.BooleanField(default=False)
     default_currency = models.CharField(max_length=3, help_text="ISO 4217")

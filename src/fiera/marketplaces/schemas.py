@@ -13,6 +13,7 @@ class MarketplaceOut(Schema):
     name: str = Field(description="in English; the default")
     name_it: str = Field(description="in Italian; empty when not translated")
     name_zh: str = Field(description="in Simplified Chinese; empty when not translated")
+    name_es: str = Field("", description="in Spanish; empty when not translated")
     kind: str
     kind_label: str
     worldwide: bool
@@ -32,6 +33,7 @@ class MarketplaceOut(Schema):
             name=info.name,
             name_it=info.name_it,
             name_zh=info.name_zh,
+            name_es=info.name_es,
             kind=info.kind,
             kind_label=info.kind_label,
             worldwide=info.worldwide,
@@ -47,6 +49,7 @@ class MarketplaceIn(Schema):
     name: str = Field(min_length=1, max_length=120, description="in English")
     name_it: str = Field("", max_length=120, description="in Italian (optional)")
     name_zh: str = Field("", max_length=120, description="in Simplified Chinese (optional)")
+    name_es: str = Field("", max_length=120, description="in Spanish (optional)")
     kind: Literal["b2c_domestic", "b2c_cross_border", "b2b_trade", "regional"]
     languages: list[str] = Field(description='language codes, e.g. ["it", "en"]')
     default_language: str

@@ -43,8 +43,9 @@ class MarketplaceInfo:
     default_language: str
     countries: dict[str, str]  # ISO 3166-1 alpha-2 -> ISO 4217, sorted by country code
     is_active: bool = True
-    name_it: str = ""  # the name in Italian / Chinese; empty: ``name`` (English) is shown
+    name_it: str = ""  # the name in Italian / Chinese / Spanish; empty: ``name`` (English)
     name_zh: str = ""
+    name_es: str = ""
 
     @property
     def currencies(self) -> tuple[str, ...]:
@@ -98,6 +99,7 @@ def _info(marketplace: Marketplace) -> MarketplaceInfo:
         is_active=marketplace.is_active,
         name_it=marketplace.name_it,
         name_zh=marketplace.name_zh,
+        name_es=marketplace.name_es,
     )
 
 
@@ -125,7 +127,8 @@ _MARKETPLACE = Marketplace._meta.db_table
 _COUNTRY = MarketplaceCountry._meta.db_table
 _INFO_SQL = (
     "SELECT m.id, m.slug, m.name, m.kind, m.worldwide, m.default_currency, m.languages, "
-    "m.default_language, m.is_active, c.country, c.currency, m.name_it, m.name_zh "
+    "m.default_language, m.is_active, c.country, c.currency, m.name_it, m.name_zh, "
+    "m.name_es "
     f"FROM {_MARKETPLACE} m LEFT JOIN {_COUNTRY} c ON c.marketplace_id = m.id "
     "WHERE m.{column} = %s"
 )
@@ -155,6 +158,7 @@ def _info_from_rows(rows: list[tuple[Any, ...]]) -> MarketplaceInfo | None:
         is_active=bool(first[8]),
         name_it=str(first[11] or ""),
         name_zh=str(first[12] or ""),
+        name_es=str(first[13] or ""),
     )
 
 

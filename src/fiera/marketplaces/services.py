@@ -76,6 +76,7 @@ def marketplace_create(
     name: str,
     name_it: str = "",
     name_zh: str = "",
+    name_es: str = "",
     kind: str,
     languages: Sequence[str],
     default_language: str,
@@ -106,8 +107,8 @@ def marketplace_create(
             "the name must have between 1 and 120 characters",
             message=gettext_lazy("The name must have between 1 and 120 characters."),
         )
-    name_it, name_zh = name_it.strip(), name_zh.strip()
-    if len(name_it) > 120 or len(name_zh) > 120:
+    name_it, name_zh, name_es = name_it.strip(), name_zh.strip(), name_es.strip()
+    if max(len(name_it), len(name_zh), len(name_es)) > 120:
         raise InvalidInput(
             "a translated name has at most 120 characters",
             message=gettext_lazy("The name must have between 1 and 120 characters."),
@@ -143,6 +144,7 @@ def marketplace_create(
                 name=name,
                 name_it=name_it,
                 name_zh=name_zh,
+                name_es=name_es,
                 kind=kind,
                 worldwide=worldwide,
                 default_currency=default_currency,

@@ -19,8 +19,8 @@ class StaffInline(admin.TabularInline):
 
 @admin.register(Sector)
 class SectorAdmin(admin.ModelAdmin):
-    list_display = ("name", "name_it", "name_zh", "slug", "ateco_codes")
-    search_fields = ("name", "name_it", "name_zh", "slug")
+    list_display = ("name", "name_it", "name_zh", "name_es", "slug", "ateco_codes")
+    search_fields = ("name", "name_it", "name_zh", "name_es", "slug")
 
 
 @admin.register(Merchant)

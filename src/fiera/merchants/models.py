@@ -28,6 +28,7 @@ class Sector(models.Model):
     name = models.CharField(max_length=80, help_text="in English; the default")
     name_it = models.CharField(max_length=80, blank=True, default="")
     name_zh = models.CharField(max_length=80, blank=True, default="")
+    name_es = models.CharField(max_length=80, blank=True, default="")
     ateco_codes = models.JSONField(default=list, help_text='ATECO 2025 codes, e.g. ["14", "15"]')
 
     class Meta:

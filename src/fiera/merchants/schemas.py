@@ -20,6 +20,7 @@ class SectorOut(Schema):
     name: str = Field(description="in English; the default")
     name_it: str = Field(description="in Italian; empty when not translated")
     name_zh: str = Field(description="in Simplified Chinese; empty when not translated")
+    name_es: str = Field("", description="in Spanish; empty when not translated")
     ateco_codes: list[str] = Field(description="ATECO 2025 codes the sector spans")
 
     @classmethod
@@ -29,6 +30,7 @@ class SectorOut(Schema):
             name=sector.name,
             name_it=sector.name_it,
             name_zh=sector.name_zh,
+            name_es=sector.name_es,
             ateco_codes=list(sector.ateco_codes),
         )
 

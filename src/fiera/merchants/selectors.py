@@ -69,6 +69,7 @@ class SectorInfo:
     ateco_codes: tuple[str, ...]
     name_it: str = ""  # empty: not translated, ``name`` is shown
     name_zh: str = ""
+    name_es: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +183,7 @@ def merchant_info(merchant: Merchant) -> MerchantInfo:
                 ateco_codes=tuple(s.ateco_codes),
                 name_it=s.name_it,
                 name_zh=s.name_zh,
+                name_es=s.name_es,
             )
             for s in merchant.sectors.all()
         ),
@@ -245,6 +247,7 @@ def sector_list() -> list[SectorInfo]:
             ateco_codes=tuple(s.ateco_codes),
             name_it=s.name_it,
             name_zh=s.name_zh,
+            name_es=s.name_es,
         )
         for s in Sector.objects.order_by("name")
     ]

@@ -1,5 +1,5 @@
 """What the checkout page says when a rule refuses a checkout: which rule, what it means
-for this cart, and what the buyer can do, in the reader's language (it, en, zh-Hans).
+for this cart, and what the buyer can do, in the reader's language (it, en, zh-Hans, es).
 
 Built from the domain error's stable ``code`` and its parameters (``exc.extra``), never
 from its English ``detail``: the rule's own message (``exc.message()``, translated, the same

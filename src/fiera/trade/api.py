@@ -520,7 +520,7 @@ def order_document(
     request: HttpRequest,
     kind: Literal["proforma", "invoice", "packing-list"],
     number: str = DocumentOrderNumber,
-    lang: Literal["en", "it", "zh"] | None = Query(
+    lang: Literal["en", "it", "zh", "es"] | None = Query(
         None, description="the document's language; default the reader's (customs papers: en)"
     ),
 ) -> HttpResponse:
@@ -561,6 +561,8 @@ def pavilion_create(request: HttpRequest, payload: PavilionIn) -> Status[Pavilio
         intro_it=payload.intro_it,
         intro_en=payload.intro_en,
         intro_zh=payload.intro_zh,
+        name_es=payload.name_es,
+        intro_es=payload.intro_es,
         marketplace_slug=payload.marketplace,
         partner_id=payload.partner_id,
         country_code=payload.country,

@@ -584,6 +584,8 @@ class Pavilion(models.Model):
     intro_it = models.TextField(max_length=2000, blank=True, default="")
     intro_en = models.TextField(max_length=2000, blank=True, default="")
     intro_zh = models.TextField(max_length=2000, blank=True, default="")
+    name_es = models.CharField(max_length=120, blank=True, default="")  # empty: English shown
+    intro_es = models.TextField(max_length=2000, blank=True, default="")
     marketplace = models.ForeignKey(
         "marketplaces.Marketplace", on_delete=models.PROTECT, related_name="+"
     )

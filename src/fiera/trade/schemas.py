@@ -342,6 +342,7 @@ class RfqOut(Schema):
     category_name_en: str
     category_name_it: str
     category_name_zh: str
+    category_name_es: str = Field("", description="in Spanish; empty when not translated")
     quantity: int
     unit: str
     unit_label: str
@@ -475,6 +476,7 @@ class FeaturedCategoryOut(Schema):
     name_it: str
     name_en: str
     name_zh: str
+    name_es: str = Field("", description="in Spanish; empty when not translated")
 
 
 class PavilionOut(Schema):
@@ -485,6 +487,8 @@ class PavilionOut(Schema):
     intro_it: str
     intro_en: str
     intro_zh: str
+    name_es: str = Field("", description="in Spanish; empty when not translated")
+    intro_es: str = Field("", description="in Spanish; empty when not translated")
     marketplace: str = Field(description="slug of the B2B trade marketplace")
     currency: str = Field(description="the marketplace's: the currency of the deals' value")
     partner_id: int
@@ -508,6 +512,8 @@ class PavilionOut(Schema):
             intro_it=p.intro_it,
             intro_en=p.intro_en,
             intro_zh=p.intro_zh,
+            name_es=p.name_es,
+            intro_es=p.intro_es,
             marketplace=p.marketplace_slug,
             currency=p.currency,
             partner_id=p.partner_id,
@@ -520,7 +526,11 @@ class PavilionOut(Schema):
             is_open=p.is_open,
             featured_categories=[
                 FeaturedCategoryOut(
-                    slug=c.slug, name_it=c.name_it, name_en=c.name_en, name_zh=c.name_zh
+                    slug=c.slug,
+                    name_it=c.name_it,
+                    name_en=c.name_en,
+                    name_zh=c.name_zh,
+                    name_es=c.name_es,
                 )
                 for c in p.featured
             ],
@@ -620,6 +630,8 @@ class PavilionIn(ObjectIn):
     intro_it: str = Field("", max_length=2000)
     intro_en: str = Field("", max_length=2000)
     intro_zh: str = Field("", max_length=2000)
+    name_es: str = Field("", max_length=120, description="in Spanish (optional)")
+    intro_es: str = Field("", max_length=2000, description="in Spanish (optional)")
     marketplace: str = Field(max_length=40, description="slug of a B2B trade marketplace")
     partner_id: BodyId
     country: str = Field(min_length=2, max_length=2, description="ISO 3166-1: products' origin")
@@ -684,6 +696,7 @@ class CategoryRefOut(Schema):
     name_it: str
     name_en: str
     name_zh: str
+    name_es: str = Field("", description="in Spanish; empty when not translated")
 
 
 class SupplierHitOut(Schema):
@@ -719,7 +732,13 @@ class SupplierSearchOut(_SearchPageOut):
             {
                 **{k: getattr(s, k) for k in SupplierHitOut.model_fields if k != "categories"},
                 "categories": [
-                    {"slug": c[0], "name_it": c[1], "name_en": c[2], "name_zh": c[3]}
+                    {
+                        "slug": c[0],
+                        "name_it": c[1],
+                        "name_en": c[2],
+                        "name_zh": c[3],
+                        "name_es": c[4],
+                    }
                     for c in s.categories
                 ],
             }

@@ -49,7 +49,7 @@ from fiera.catalog.selectors import (
     text_match,
 )
 from fiera.common.errors import InvalidInput, not_one_of
-from fiera.common.reference import is_country
+from fiera.common.reference import is_country, language_suffix
 from fiera.marketplaces.selectors import MarketplaceInfo, MarketplaceNotFound, marketplace_get
 from fiera.merchants.selectors import merchant_get
 from fiera.trade.selectors import LEVEL_LABELS, LEVELS, trade_marketplace
@@ -161,11 +161,12 @@ class SupplierHit:
     level_label: str
     region_code: str
     region_name: str
-    categories: tuple[tuple[str, str, str, str], ...]  # (slug, it, en, zh), most listed first
+    # (slug, it, en, zh, es), most listed first
+    categories: tuple[tuple[str, str, str, str, str], ...]
     listings: int  # listings for sale on the marketplace
 
     def category_names(self, language: str) -> list[str]:
-        index = 3 if language.startswith("zh") else 1 if language.startswith("it") else 2
+        index = {"it": 1, "en": 2, "zh": 3, "es": 4}[language_suffix(language)]
         return [c[index] or c[2] for c in self.categories]
 
 
@@ -557,24 +558,24 @@ def supplier_search(
 
 def _supplier_stats(
     merchant_ids: list[int], *, marketplace_id: int, currency: str
-) -> dict[int, tuple[int, tuple[tuple[str, str, str, str], ...]]]:
+) -> dict[int, tuple[int, tuple[tuple[str, str, str, str, str], ...]]]:
     """Per merchant of the page: its listings for sale and its three main categories."""
     if not merchant_ids:
         return {}
     marks = ", ".join(["%s"] * len(merchant_ids))
     sellable, sellable_params = _sellable(SearchFilters(), marketplace_id, currency)
     rows = _fetch(
-        f"SELECT p.merchant_id, c.slug, c.name_it, c.name_en, c.name_zh, COUNT(*) "
+        f"SELECT p.merchant_id, c.slug, c.name_it, c.name_en, c.name_zh, c.name_es, COUNT(*) "
         f"FROM catalog_product p LEFT JOIN catalog_category c ON c.id = p.category_id "
         f"WHERE p.merchant_id IN ({marks}) AND p.is_active = TRUE AND {sellable} "
-        f"GROUP BY p.merchant_id, c.slug, c.name_it, c.name_en, c.name_zh",
+        f"GROUP BY p.merchant_id, c.slug, c.name_it, c.name_en, c.name_zh, c.name_es",
         [*merchant_ids, *sellable_params],
     )
-    out: dict[int, tuple[int, list[tuple[int, tuple[str, str, str, str]]]]] = {}
-    for merchant_id, slug, it, en, zh, n in rows:
+    out: dict[int, tuple[int, list[tuple[int, tuple[str, str, str, str, str]]]]] = {}
+    for merchant_id, slug, it, en, zh, es, n in rows:
         total, cats = out.setdefault(int(merchant_id), (0, []))
         if slug:
-            cats.append((int(n), (slug, it or "", en or "", zh or "")))
+            cats.append((int(n), (slug, it or "", en or "", zh or "", es or "")))
         out[int(merchant_id)] = (total + int(n), cats)
     return {
         m: (total, tuple(c for _n, c in sorted(cats, key=lambda x: (-x[0], x[1][0]))[:3]))

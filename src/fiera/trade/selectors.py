@@ -29,6 +29,7 @@ from fiera.catalog.selectors import (
 )
 from fiera.common.errors import Conflict, NotFound, PermissionDenied, not_one_of
 from fiera.common.money import Money
+from fiera.common.reference import language_suffix
 from fiera.common.trade_terms import incoterm_name, payment_terms_name
 from fiera.marketplaces.selectors import (
     MarketplaceInfo,
@@ -866,13 +867,16 @@ class RfqSummary:
     quotes: int  # the reader's: every quote for the buyer and operators, its own for a supplier
     unread: int  # buyer: quotes and revisions not yet seen; supplier: 1 when not yet opened
     matched: int  # suppliers matched when posted
+    category_name_es: str = ""  # empty: not translated, the English name is shown
 
     def category_name(self, language: str) -> str:
-        if language.startswith("zh") and self.category_name_zh:
-            return self.category_name_zh
-        if language.startswith("it") and self.category_name_it:
-            return self.category_name_it
-        return self.category_name_en
+        return _in_language(
+            language,
+            self.category_name_it,
+            self.category_name_en,
+            self.category_name_zh,
+            self.category_name_es,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -934,9 +938,13 @@ class RfqDetail:
     quotes: tuple[QuoteInfo, ...]  # buyer/operator: all; supplier: its own (0 or 1)
 
 
-def _category_names(ids: Iterable[int]) -> dict[int, tuple[str, str, str]]:
+def _category_names(ids: Iterable[int]) -> dict[int, tuple[str, str, str, str]]:
     wanted = set(ids)
-    return {c.id: (c.name_it, c.name_en, c.name_zh) for c in category_list() if c.id in wanted}
+    return {
+        c.id: (c.name_it, c.name_en, c.name_zh, c.name_es)
+        for c in category_list()
+        if c.id in wanted
+    }
 
 
 def _rfq_summaries(
@@ -973,7 +981,7 @@ def _rfq_summaries(
     for r in rows:
         person = people.get(r.buyer_id)
         company = companies.get(r.company_id) if r.company_id else None
-        names = categories.get(r.category_id, ("", "", ""))
+        names = categories.get(r.category_id, ("", "", "", ""))
         if side == "buyer":
             unread = r.buyer_unread
         elif side == "supplier":
@@ -1009,6 +1017,7 @@ def _rfq_summaries(
                 quotes=int(counts.get(r.pk, 0)),
                 unread=unread,
                 matched=int(matched.get(r.pk, 0)),
+                category_name_es=names[3],
             )
         )
     return out
@@ -1247,7 +1256,7 @@ def category_choices(language: str) -> list[tuple[int, str]]:
     """The catalog's categories for the RFQ form: (id, name in ``language``), each
     parent followed by its subcategories (indented with "— ")."""
     found = category_list()
-    suffix = "zh" if language.startswith("zh") else "it" if language.startswith("it") else "en"
+    suffix = language_suffix(language)
     children: dict[int | None, list[Any]] = {}
     for c in found:
         children.setdefault(c.parent_id, []).append(c)
@@ -1276,7 +1285,7 @@ DOCUMENT_NAMES = {
     orders_selectors.PACKING_LIST: _("packing list"),
 }
 # what ``?lang=`` accepts -> the language code of settings.LANGUAGES
-DOCUMENT_LANGUAGES = {"en": "en", "it": "it", "zh": "zh-hans", "zh-hans": "zh-hans"}
+DOCUMENT_LANGUAGES = {"en": "en", "it": "it", "zh": "zh-hans", "zh-hans": "zh-hans", "es": "es"}
 TradeDocument = documents.Document
 
 
@@ -1301,15 +1310,15 @@ class DocumentsOrderCancelled(Conflict):
 
 
 def document_language(requested: str | None) -> str:
-    """The language a document is written in: ``requested`` ("en", "it", "zh"; customs
+    """The language a document is written in: ``requested`` ("en", "it", "zh", "es"; customs
     papers are usually asked for in English) or else the active language (the reader's)."""
     if requested:
         found = DOCUMENT_LANGUAGES.get(requested.strip().lower())
         if found is None:
-            raise not_one_of("lang", ("en", "it", "zh"))
+            raise not_one_of("lang", ("en", "it", "zh", "es"))
         return found
-    active = (get_language() or "en").lower()
-    return "zh-hans" if active.startswith("zh") else "it" if active.startswith("it") else "en"
+    suffix = language_suffix(get_language())
+    return "zh-hans" if suffix == "zh" else suffix
 
 
 def _seller(merchant_id: int) -> documents.Party:
@@ -1342,7 +1351,7 @@ def order_document(
     *, actor_id: int, actor_role: str, number: str, kind: str, language: str | None = None
 ) -> documents.Document:
     """The ``kind`` document ("proforma", "invoice", "packing-list") of order ``number`` as
-    a PDF, in ``language`` ("en", "it", "zh") or else the active language.
+    a PDF, in ``language`` ("en", "it", "zh", "es") or else the active language.
 
     Who: the order's buyer, staff of its merchant (any role) and operators; anyone else
     ``OrderNotFound`` (404). A shop order: ``DocumentsB2BOnly`` (404). The proforma exists
@@ -1398,17 +1407,16 @@ class FeaturedCategory:
     name_it: str
     name_en: str
     name_zh: str
+    name_es: str = ""
 
     def name(self, language: str) -> str:
-        return _in_language(language, self.name_it, self.name_en, self.name_zh)
+        return _in_language(language, self.name_it, self.name_en, self.name_zh, self.name_es)
 
 
-def _in_language(language: str, it: str, en: str, zh: str) -> str:
-    if language.startswith("zh") and zh:
-        return zh
-    if language.startswith("it") and it:
-        return it
-    return en or it or zh
+def _in_language(language: str, it: str, en: str, zh: str, es: str = "") -> str:
+    """The text in ``language`` where there is one, else English (else any there is)."""
+    wanted = {"it": it, "zh": zh, "es": es}.get(language_suffix(language), "")
+    return wanted or en or it or zh or es
 
 
 @dataclass(frozen=True, slots=True)
@@ -1433,16 +1441,18 @@ class PavilionInfo:
     admitted: int
     featured: tuple[FeaturedCategory, ...]
     created_at: datetime
+    name_es: str = ""  # empty: not translated, English is shown
+    intro_es: str = ""
 
     @property
     def seats_left(self) -> int:
         return max(self.quota - self.admitted, 0)
 
     def name(self, language: str) -> str:
-        return _in_language(language, self.name_it, self.name_en, self.name_zh)
+        return _in_language(language, self.name_it, self.name_en, self.name_zh, self.name_es)
 
     def intro(self, language: str) -> str:
-        return _in_language(language, self.intro_it, self.intro_en, self.intro_zh)
+        return _in_language(language, self.intro_it, self.intro_en, self.intro_zh, self.intro_es)
 
 
 def _pavilion_infos(rows: list[Pavilion]) -> list[PavilionInfo]:
@@ -1457,7 +1467,9 @@ def _pavilion_infos(rows: list[Pavilion]) -> list[PavilionInfo]:
     ).select_related("category")
     for link in links.order_by("category__slug"):
         c = link.category
-        featured[link.pavilion_id].append(FeaturedCategory(c.slug, c.name_it, c.name_en, c.name_zh))
+        featured[link.pavilion_id].append(
+            FeaturedCategory(c.slug, c.name_it, c.name_en, c.name_zh, c.name_es)
+        )
     markets = {}
     out = []
     for p in rows:
@@ -1486,6 +1498,8 @@ def _pavilion_infos(rows: list[Pavilion]) -> list[PavilionInfo]:
                 admitted=p.admitted_count,
                 featured=tuple(featured[p.pk]),
                 created_at=p.created_at,
+                name_es=p.name_es,
+                intro_es=p.intro_es,
             )
         )
     return out

@@ -1691,13 +1691,16 @@ def pavilion_create(
     intro_it: str = "",
     intro_en: str = "",
     intro_zh: str = "",
+    name_es: str = "",
+    intro_es: str = "",
     category_slugs: Sequence[str] = (),
     is_open: bool = True,
     now: datetime,
 ) -> PavilionInfo:
     """Operators open a pavilion on a B2B trade marketplace, run by a partner, for the
     products of one country of origin, with a quota of sponsored companies (1-100,000)
-    each sponsored for ``sponsorship_months`` (1-120) from its admission."""
+    each sponsored for ``sponsorship_months`` (1-120) from its admission. The Spanish
+    name and introduction are optional (English is shown where they are empty)."""
     _require_operator(actor_role)
     clean_slug = (slug or "").strip().lower()
     if (
@@ -1731,8 +1734,10 @@ def pavilion_create(
         f"name_{lang}": _text(value, field=f"name_{lang}", limit=120, label=str(_("Name")))
         for lang, value in (("it", name_it), ("en", name_en), ("zh", name_zh))
     }
+    if (name_es or "").strip():
+        names["name_es"] = _text(name_es, field="name_es", limit=120, label=str(_("Name")))
     intros = {}
-    for lang, value in (("it", intro_it), ("en", intro_en), ("zh", intro_zh)):
+    for lang, value in (("it", intro_it), ("en", intro_en), ("zh", intro_zh), ("es", intro_es)):
         value = (value or "").strip()
         if len(value) > 2000:
             raise TextTooLong(f"intro_{lang}", field=str(_("Introduction")), limit=2000)

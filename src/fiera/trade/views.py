@@ -26,7 +26,12 @@ from fiera.catalog.selectors import category_list
 from fiera.common.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from fiera.common.money import currency_exponent
 from fiera.common.parsing import parse_amount_minor, parse_id, parse_int_or_none, parse_page
-from fiera.common.reference import countries_by_local_name, country_name, italian_regions
+from fiera.common.reference import (
+    countries_by_local_name,
+    country_name,
+    italian_regions,
+    language_suffix,
+)
 from fiera.common.trade_terms import INCOTERMS, PAYMENT_TERMS, incoterm_name, payment_terms_name
 from fiera.orders.selectors import address_get
 from fiera.trade import search as trade_search
@@ -1145,7 +1150,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         error, status = exc.message(), exc.status
     language = getattr(request, "LANGUAGE_CODE", "en")
-    suffix = "zh" if language.startswith("zh") else "it" if language.startswith("it") else "en"
+    suffix = language_suffix(language)
     links: dict[str, str] = {}
     if page is not None:
         for name, wanted, to in (

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from fiera.common.reference import countries_by_local_name
 
 # The country a new buyer most likely lives in, by the language they read.
-_COUNTRY_FOR_LANGUAGE = {"it": "IT", "zh-hans": "CN"}
+_COUNTRY_FOR_LANGUAGE = {"it": "IT", "zh-hans": "CN", "es": "ES"}
 
 
 def country_choices(language: str | None = None) -> list[tuple[str, str]]:

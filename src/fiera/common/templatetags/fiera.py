@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from fiera.common.money import Money, MoneyError
-from fiera.common.reference import babel_locale
+from fiera.common.reference import babel_locale, language_suffix
 from fiera.common.reference import country_name as _country_name
 
 register = template.Library()
@@ -31,9 +31,9 @@ def money(amount_minor: int | None, currency: str) -> str:
 
 @register.filter
 def localized(obj: object, field: str) -> str:
-    """``{{ product|localized:"name" }}`` picks name_it / name_en / name_zh for the language."""
-    language = (get_language() or "en").lower()
-    suffix = "zh" if language.startswith("zh") else "it" if language.startswith("it") else "en"
+    """``{{ product|localized:"name" }}`` picks name_it / name_en / name_zh / name_es for the
+    language (English, then the plain field, where it has none)."""
+    suffix = language_suffix()
     value = (
         getattr(obj, f"{field}_{suffix}", "")
         or getattr(obj, f"{field}_en", "")

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('academy', '0003_certificates'),
+        ('academy', '0004_workshops'),
     ]
 
     operations = [

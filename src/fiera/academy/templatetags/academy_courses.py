@@ -1,0 +1,39 @@
+"""Template filters of the academy's course pages: moments in their own time zone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from babel.dates import format_date, format_time
+from django import template
+
+from fiera.common.reference import babel_locale
+
+register = template.Library()
+
+
+@register.filter
+def zoned(value: datetime | None) -> str:
+    """The medium date and short time of an aware moment in ITS OWN time zone (not the
+    active one): a workshop shown in Rome time and in the viewer's time."""
+    if not value:
+        return ""
+    locale = babel_locale()
+    glue = str(locale.datetime_formats["medium"])
+    return glue.replace("{1}", format_date(value.date(), "medium", locale=locale)).replace(
+        "{0}", format_time(value, "short", tzinfo=value.tzinfo, locale=locale)
+    )
+
+
+@register.filter
+def month_name(value: datetime | None) -> str:
+    """'novembre 2026' / 'November 2026' / '2026年11月' in the active language."""
+    if not value:
+        return ""
+    return format_date(value.date(), "LLLL yyyy", locale=babel_locale())
+
+
+@register.filter
+def text_in(texts: dict[str, str] | None, language: str) -> str:
+    """``{{ course.title|text_in:"it" }}``: the text in exactly that language, or ""."""
+    return (texts or {}).get(language, "")
