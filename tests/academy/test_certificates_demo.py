@@ -31,10 +31,10 @@ def test_the_passed_learners_get_certificates_and_one_is_revoked() -> None:
             final_passed_at=NOW if n < 10 else None,
         )
     line = build_academy_certificates(now=NOW)
-    assert line.startswith("academy certificates: 10 issued to the 10 who passed")
+    assert line.startswith("certificates   10 issued to the 10 who passed")
     assert Certificate.objects.count() == 10
     assert Certificate.objects.filter(revoked_at__isnull=False).count() == 1
     assert Enrolment.objects.filter(certified_at__isnull=False).count() == 10
     again = build_academy_certificates(now=NOW)  # fiera demo --keep: nothing twice
-    assert again.startswith("academy certificates: 0 issued to the 10 who passed")
+    assert again.startswith("certificates   0 issued to the 10 who passed")
     assert Certificate.objects.filter(revoked_at__isnull=False).count() == 1

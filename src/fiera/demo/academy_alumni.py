@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from fiera.academy.models import AlumniPost, AlumniProfile, Cohort, Enrolment
 from fiera.academy.services import alumni_post_create, alumni_profile_save, alumni_reply_create
 from fiera.accounts.roles import SYSTEM
-from fiera.accounts.selectors import user_summaries
+from fiera.accounts.selectors import user_ids_by_username, user_summaries
 from fiera.merchants.selectors import merchant_ids_for_user, sector_list
 
 COHORT = "masterclass-2026"
@@ -224,7 +224,11 @@ def build_academy_alumni(*, now: datetime, seed: int = 11) -> str:
         return f"alumni         skipped: nobody certified in {COHORT!r}"
     AlumniPost.objects.all().delete()
     AlumniProfile.objects.filter(user_id__in=[e.user_id for e in certified]).delete()
-    chosen = sorted(rng.sample(certified, k=max(1, len(certified) // 2)), key=lambda e: e.pk)
+    chosen = rng.sample(certified, k=max(1, len(certified) // 2))
+    # the README's `learner` is in the directory when certified (the journey it shows)
+    readme = user_ids_by_username(usernames=["learner"]).get("learner")
+    chosen += [e for e in certified if e.user_id == readme and e not in chosen]
+    chosen = sorted(chosen, key=lambda e: e.pk)
     names = user_summaries(user_ids=[e.user_id for e in chosen])
     sectors = {s.slug for s in sector_list()}
     for e in chosen:

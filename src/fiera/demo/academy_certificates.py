@@ -26,7 +26,7 @@ def build_academy_certificates(*, now: datetime) -> str:
     started = time.perf_counter()
     public_ids = certificates_of_cohort(cohort_slug=COHORT)
     if public_ids is None:
-        return f"academy certificates: no {COHORT} cohort, none issued"
+        return f"certificates   no {COHORT} cohort, none issued"
     made, passed = certificates_issue_for_cohort(
         cohort_slug=COHORT, now=now - timedelta(days=2), actor_role=SYSTEM
     )
@@ -43,6 +43,6 @@ def build_academy_certificates(*, now: datetime) -> str:
         revoked = 1
     seconds = time.perf_counter() - started
     return (
-        f"academy certificates: {made} issued to the {passed} who passed {COHORT} "
+        f"certificates   {made} issued to the {passed} who passed {COHORT} "
         f"({seconds:.1f} s), {revoked} revoked"
     )

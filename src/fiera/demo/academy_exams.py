@@ -584,7 +584,7 @@ def build_academy_exams(*, now: datetime, seed: int) -> str:
     prints."""
     cohort = Cohort.objects.select_related("course").filter(slug=COHORT).first()
     if cohort is None:
-        return "academy tests   skipped (no cohort masterclass-2026)"
+        return "academy tests  skipped (no cohort masterclass-2026)"
     rng = random.Random(seed * 104_729 + 7)
     course = cohort.course
     with transaction.atomic():
@@ -696,7 +696,7 @@ def build_academy_exams(*, now: datetime, seed: int) -> str:
             enrolments, ["final_score_permille", "final_seconds", "final_passed_at"], batch_size=500
         )
     return (
-        f"academy tests   {len(quizzes)} module quizzes and a final exam (bank 30, 20 drawn), "
+        f"academy tests  {len(quizzes)} module quizzes and a final exam (bank 30, 20 drawn), "
         f"{len(attempts)} attempts, {len(answers_all)} answers; final: {len(best)} sat it, "
         f"{passed} passed (fiera.demo.academy_exams)"
     )

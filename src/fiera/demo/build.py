@@ -1636,10 +1636,10 @@ def build_demo(
     extra.append("  " + build_academy(now=world.now, seed=seed, password=DEMO_PASSWORD))
     # --- academy exams --- (after the courses' academy demo: it needs the masterclass cohort)
     extra.append("  " + build_academy_exams(now=world.now, seed=seed))
-    # --- academy alumni ---
-    extra.append("  " + build_academy_alumni(now=world.now, seed=seed))
     # --- academy certificates --- (after the exams' demo: the passed learners get theirs)
     extra.append("  " + build_academy_certificates(now=world.now))
+    # --- academy alumni --- (after the certificates: the alumni are the certified)
+    extra.append("  " + build_academy_alumni(now=world.now, seed=seed))
     # Planner statistics for the bulk-loaded tables: SQLite has none until ANALYZE, and a
     # PostgreSQL without autovacuum neither (the search plans on them, fiera.catalog.search).
     with connection.cursor() as cursor:
@@ -1686,4 +1686,11 @@ def _summary(world: World, seed: int, seconds: float, extra: list[str]) -> list[
         "buyer-b2b": "business buyer in the United States (trade)",
     }
     lines.extend(f"  {username:<10} {roles.get(username, role)}" for username, role in world.logins)
+    academy = {
+        "partner": "admin of a partner organisation: /partners/",
+        "learner": "founder in the masterclass (Spanish): /academy/my/, a certificate, the alumni",
+        "teacher": "teacher of the masterclass: /academy/teach/, the gradebook",
+    }
+    present = set(User.objects.filter(username__in=academy).values_list("username", flat=True))
+    lines.extend(f"  {name:<10} {text}" for name, text in academy.items() if name in present)
     return lines
