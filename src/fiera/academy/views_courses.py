@@ -210,7 +210,7 @@ def teach_home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "academy/courses/teach.html",
-        {"courses": courses, "languages": NEW_COURSE_LANGUAGES, "form": {}, "error": ""},
+        {"courses": courses, "content_languages": NEW_COURSE_LANGUAGES, "form": {}, "error": ""},
     )
 
 
@@ -237,7 +237,7 @@ def course_new(request: HttpRequest) -> HttpResponse:
             "academy/courses/teach.html",
             {
                 "courses": courses,
-                "languages": NEW_COURSE_LANGUAGES,
+                "content_languages": NEW_COURSE_LANGUAGES,
                 "form": request.POST,
                 "error": exc.message(),
             },
