@@ -58,7 +58,7 @@ def _page_error(exc: DomainError) -> Exception:
 def _id(value: str | int) -> int:
     parsed = parse_id(str(value))
     if parsed is None:
-        raise Http404("bad id")
+        raise Http404  # the generic "this page does not exist" page, in the reader's language
     return parsed
 
 
@@ -381,7 +381,7 @@ def lesson_edit(request: HttpRequest, slug: str, lesson_id: int) -> HttpResponse
     except DomainError as exc:
         raise _page_error(exc) from None
     if lesson.module_id not in {m.id for m in course.modules}:
-        raise Http404("lesson of another course")
+        raise Http404
     preview_language = (
         request.POST.get("preview_language") or request.GET.get("preview") or course.languages[0]
     )
