@@ -6,8 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from babel.dates import format_date, format_time
+from babel.lists import format_list
 from django import template
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language
 
 from fiera.academy.text import pick
 from fiera.common.reference import babel_locale
@@ -45,16 +46,18 @@ def text_in(texts: dict[str, str] | None, language: str) -> str:
 @register.filter
 def language_names(codes: Any) -> str:
     """``it,es,en`` (a list or a comma-separated text) as the languages' names in the active
-    language: "italiano, español, inglés" for a Spanish reader."""
+    language, listed as the reader's language lists things ("italiano, español e inglés",
+    "意大利语、西班牙语和英语")."""
     if isinstance(codes, str):
         codes = [c for c in codes.split(",") if c]
+    locale = babel_locale()
+    known = locale.languages
     names = []
     for code in codes or ():
-        try:
-            names.append(str(get_language_info(code)["name_translated"]))
-        except KeyError:
-            names.append(str(code))
-    return ", ".join(names)
+        base, _, script = str(code).partition("-")
+        name = known.get(f"{base}_{script.title()}") if script else None
+        names.append(str(name or known.get(base) or code))
+    return format_list(names, locale=locale) if names else ""
 
 
 @register.filter
