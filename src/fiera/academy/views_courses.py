@@ -383,9 +383,9 @@ def lesson_edit(request: HttpRequest, slug: str, lesson_id: int) -> HttpResponse
     if lesson.module_id not in {m.id for m in course.modules}:
         raise Http404
     preview_language = (
-        request.POST.get("preview_language") or request.GET.get("preview") or course.languages[0]
+        request.POST.get("preview_language") or request.GET.get("preview") or _language()
     )
-    if preview_language not in course.languages:
+    if preview_language not in course.languages:  # the teacher's language when the course has it
         preview_language = course.languages[0]
     if request.method == "POST":
         title = _texts(request, "title", course.languages)
