@@ -480,13 +480,21 @@ def cohort_people(request: HttpRequest, slug: str, cohort: str) -> HttpResponse:
         if card.course_slug != slug:
             raise c.CohortNotFound("cohort of another course")
         rows = c.cohort_enrolments(cohort_slug=cohort, language=_language(), **_actor(request))
+        course = c.course_get(
+            slug=slug, language=_language(), today=timezone.localdate(), **_actor(request)
+        )
     except DomainError as exc:
         raise _page_error(exc) from None
     people = user_summaries(user_ids=[e.user_id for e in rows])
     return render(
         request,
         "academy/courses/cohort_people.html",
-        {"cohort": card, "slug": slug, "rows": [(e, people.get(e.user_id)) for e in rows]},
+        {
+            "cohort": card,
+            "slug": slug,
+            "course_title": course.card.title,
+            "rows": [(e, people.get(e.user_id)) for e in rows],
+        },
     )
 
 
