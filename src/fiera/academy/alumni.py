@@ -187,6 +187,8 @@ def _sector_name(info: Any, language: str) -> str:
         return str(info.name_it)
     if language.startswith("zh") and info.name_zh:
         return str(info.name_zh)
+    if language.startswith("es") and info.name_es:
+        return str(info.name_es)
     return str(info.name)
 
 

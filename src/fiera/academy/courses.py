@@ -355,7 +355,9 @@ def _languages(value: str) -> tuple[str, ...]:
 
 
 def _fallbacks(languages: str) -> tuple[str, ...]:
-    return _languages(languages)
+    """A reader whose language the course lacks (Chinese for an it/es/en course) gets its
+    English text when there is one, else the course's first language."""
+    return ("en", *_languages(languages))
 
 
 def _course_by_slug(slug: str) -> Course:

@@ -58,7 +58,7 @@ def _page_error(exc: DomainError) -> Exception:
 def _id(value: str | int) -> int:
     parsed = parse_id(str(value))
     if parsed is None:
-        raise Http404("bad id")
+        raise Http404  # the generic "this page does not exist" page, in the reader's language
     return parsed
 
 
@@ -210,7 +210,7 @@ def teach_home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "academy/courses/teach.html",
-        {"courses": courses, "languages": NEW_COURSE_LANGUAGES, "form": {}, "error": ""},
+        {"courses": courses, "content_languages": NEW_COURSE_LANGUAGES, "form": {}, "error": ""},
     )
 
 
@@ -237,7 +237,7 @@ def course_new(request: HttpRequest) -> HttpResponse:
             "academy/courses/teach.html",
             {
                 "courses": courses,
-                "languages": NEW_COURSE_LANGUAGES,
+                "content_languages": NEW_COURSE_LANGUAGES,
                 "form": request.POST,
                 "error": exc.message(),
             },
@@ -381,11 +381,11 @@ def lesson_edit(request: HttpRequest, slug: str, lesson_id: int) -> HttpResponse
     except DomainError as exc:
         raise _page_error(exc) from None
     if lesson.module_id not in {m.id for m in course.modules}:
-        raise Http404("lesson of another course")
+        raise Http404
     preview_language = (
-        request.POST.get("preview_language") or request.GET.get("preview") or course.languages[0]
+        request.POST.get("preview_language") or request.GET.get("preview") or _language()
     )
-    if preview_language not in course.languages:
+    if preview_language not in course.languages:  # the teacher's language when the course has it
         preview_language = course.languages[0]
     if request.method == "POST":
         title = _texts(request, "title", course.languages)
@@ -480,13 +480,21 @@ def cohort_people(request: HttpRequest, slug: str, cohort: str) -> HttpResponse:
         if card.course_slug != slug:
             raise c.CohortNotFound("cohort of another course")
         rows = c.cohort_enrolments(cohort_slug=cohort, language=_language(), **_actor(request))
+        course = c.course_get(
+            slug=slug, language=_language(), today=timezone.localdate(), **_actor(request)
+        )
     except DomainError as exc:
         raise _page_error(exc) from None
     people = user_summaries(user_ids=[e.user_id for e in rows])
     return render(
         request,
         "academy/courses/cohort_people.html",
-        {"cohort": card, "slug": slug, "rows": [(e, people.get(e.user_id)) for e in rows]},
+        {
+            "cohort": card,
+            "slug": slug,
+            "course_title": course.card.title,
+            "rows": [(e, people.get(e.user_id)) for e in rows],
+        },
     )
 
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from babel.dates import format_date, format_time
+from babel.lists import format_list
 from django import template
+from django.utils.translation import get_language
 
+from fiera.academy.text import pick
 from fiera.common.reference import babel_locale
 
 register = template.Library()
@@ -37,3 +41,29 @@ def month_name(value: datetime | None) -> str:
 def text_in(texts: dict[str, str] | None, language: str) -> str:
     """``{{ course.title|text_in:"it" }}``: the text in exactly that language, or ""."""
     return (texts or {}).get(language, "")
+
+
+@register.filter
+def language_names(codes: Any) -> str:
+    """``it,es,en`` (a list or a comma-separated text) as the languages' names in the active
+    language, listed as the reader's language lists things ("italiano, español e inglés",
+    "意大利语、西班牙语和英语")."""
+    if isinstance(codes, str):
+        codes = [c for c in codes.split(",") if c]
+    locale = babel_locale()
+    known = locale.languages
+    names = []
+    for code in codes or ():
+        base, _, script = str(code).partition("-")
+        name = known.get(f"{base}_{script.title()}") if script else None
+        names.append(str(name or known.get(base) or code))
+    return format_list(names, locale=locale) if names else ""
+
+
+@register.filter
+def picked(texts: dict[str, str] | None, languages: Any = ()) -> str:
+    """A per-language text in the reader's language, else English, else the first of the
+    course's ``languages`` present (the builder's outline in the teacher's language)."""
+    if isinstance(languages, str):
+        languages = [c for c in languages.split(",") if c]
+    return pick(texts, (get_language() or "en").lower(), ("en", *(languages or ())))
