@@ -233,3 +233,20 @@ def test_object_bodies_refuse_arrays_strings_and_numbers() -> None:
         "these bodies take a non-object as {}: derive them from "
         "fiera.common.schemas.ObjectIn:\n" + "\n".join(accepted)
     )
+
+
+def test_the_served_schema_has_no_duplicated_key() -> None:
+    """Swagger UI refuses a definition with a key twice (an ``openapi_extra`` response given as
+    ``"200"`` beside ninja's ``200`` serialises as two "200" keys); Python's json keeps the last."""
+    from django.test import Client
+
+    raw = Client().get("/api/v1/openapi.json").content.decode()
+    twice: list[str] = []
+
+    def pairs(items: list[tuple[str, object]]) -> dict[str, object]:
+        keys = [k for k, _ in items]
+        twice.extend(k for k in set(keys) if keys.count(k) > 1)
+        return dict(items)
+
+    json.loads(raw, object_pairs_hook=pairs)
+    assert twice == []

@@ -53,43 +53,43 @@ def test_alumnus_searches_the_directory_writes_and_replies(
     page.fill("input[name=username]", me.user.username)
     page.fill("input[name=password]", PASSWORD)
     page.click("main button[type=submit]")
-    page.wait_for_load_state()
+    page.wait_for_url(f"{base}/academy/alumni/")
     assert "Elenco degli alumni" in (page.text_content("h1") or "")
     assert page.locator(".alumnus").count() == 3
     _narrow(page)
     page.fill("input[name=q]", "aceites")
-    page.click("form.alumni-filters button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("form.alumni-filters button[type=submit]")
     assert page.locator(".alumnus").count() == 1
     assert "Carmen López" in (page.text_content(".alumni-list") or "")
     assert "Spagna" in (page.text_content(".alumni-list") or "")
     page.select_option("select[name=country]", "IT")
     page.fill("input[name=q]", "")
-    page.click("form.alumni-filters button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("form.alumni-filters button[type=submit]")
     assert page.locator(".alumnus").count() == 2
     _shot(page, "alumni-directory.png")
 
-    page.click(".alumni-nav a[href='/academy/alumni/board/']")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click(".alumni-nav a[href='/academy/alumni/board/']")
     _narrow(page)
     page.fill("input[name=title]", "Olio in Cina")
     page.fill("textarea[name=body]", "Chi ha un **importatore** a Shanghai? <script>x</script>")
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
     assert "Olio in Cina" in (page.text_content("h1") or "")
     assert page.text_content(".alumni-post .markdown strong") == "importatore"
     assert "<script>x</script>" in (page.text_content(".alumni-post .markdown") or "")
     _narrow(page)
     page.fill("textarea[name=body]", "Io sì, ti scrivo!")
-    page.click("main form.form button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("main form.form button[type=submit]")
     assert "Io sì, ti scrivo!" in (page.text_content(".alumni-replies") or "")
     assert "1 risposta" in (page.text_content("main") or "")
     _shot(page, "alumni-post.png")
     _narrow(page)
-    page.click(".alumni-nav a[href='/academy/alumni/profile/']")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click(".alumni-nav a[href='/academy/alumni/profile/']")
     assert page.is_checked("input[name=listed]")
     _shot(page, "alumni-profile.png")
     _narrow(page)

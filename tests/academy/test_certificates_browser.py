@@ -33,8 +33,8 @@ def test_paste_to_verify_and_the_certificate_qr(
 
     page.goto(f"{base}/academy/verify/")
     page.fill("textarea[name=credential]", certificate.credential)
-    page.click("form.verify-form button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("form.verify-form button[type=submit]")
     verdict = page.text_content("#verification-result") or ""
     assert "Valid" in verdict and "Fiera Academy" in verdict
     assert page.is_visible(".verdict-valid")
@@ -45,8 +45,8 @@ def test_paste_to_verify_and_the_certificate_qr(
     assert box is not None and box["width"] >= 100
     assert "Giulia Bianchi" in (page.text_content("main") or "")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    page.click("text=Verify this certificate")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("text=Verify this certificate")
     assert page.is_visible(".verdict-valid")
     assert errors == [] and outside == []
     context.close()

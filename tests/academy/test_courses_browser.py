@@ -49,8 +49,8 @@ def _sign_in(page: Any, base: str, username: str) -> None:
     page.goto(f"{base}/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
 
 
 def _narrow(page: Any) -> None:
@@ -72,20 +72,20 @@ def test_catalogue_enrol_player_mark_done(
     _sign_in(page, base, "ada")
     page.goto(f"{base}/academy/")
     _narrow(page)
-    page.click("a[href='/academy/courses/digital/']")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("a[href='/academy/courses/digital/']")
     _narrow(page)
     page.select_option("#language-run-1", "es")
-    page.click(f"#cohort-run-1 button:has-text('{enrol}')")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click(f"#cohort-run-1 button:has-text('{enrol}')")
     assert "Lección 1.1" in (page.text_content("article.lesson h1") or "")
     _narrow(page)
-    page.click("#mark-done")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#mark-done")
     assert "Lección 1.2" in (page.text_content("article.lesson h1") or "")
     assert (page.text_content("#percent") or "").strip() == "25 %"
-    page.click("text=← ")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("text=← ")
     assert done in (page.text_content(".lesson-actions") or "")
     _narrow(page)
     assert mark not in (page.text_content(".lesson-actions") or "")
@@ -110,10 +110,10 @@ def test_workshop_seat_then_waiting_list(
     _sign_in(page, base, "bea")
     page.goto(f"{base}/academy/workshops/")
     _narrow(page)
-    page.click(f"a[href='/academy/workshops/{ws.id}/']")
-    page.wait_for_load_state()
-    page.click("#register")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click(f"a[href='/academy/workshops/{ws.id}/']")
+    with page.expect_navigation():
+        page.click("#register")
     assert "You have a seat" in (page.text_content("#my-place") or "")
     assert "meet.example.org" in (page.text_content("#my-place") or "")
     page.context.clear_cookies()
@@ -121,8 +121,8 @@ def test_workshop_seat_then_waiting_list(
     _sign_in(page, base, "carlo")
     page.goto(f"{base}/academy/workshops/{ws.id}/")
     assert "Join the waiting list" in (page.text_content("#register") or "")
-    page.click("#register")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#register")
     assert "Waiting list: number 1" in (page.text_content("#my-place") or "")
     assert "meet.example.org" not in (page.text_content("main") or "")
     _narrow(page)
@@ -145,7 +145,7 @@ def test_workshop_seat_then_waiting_list(
         response = page.goto(base + path)
         assert response is not None and response.status == 200, path
         _narrow(page)
-    page.click("#attendance ~ div button:has-text('Mark present')")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#attendance ~ div button:has-text('Mark present')")
     assert "Undo" in (page.text_content("table") or "")
     assert outside == [] and errors == []

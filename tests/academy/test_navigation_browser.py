@@ -58,14 +58,14 @@ def test_the_academy_navigation_in_spanish_at_phone_width(
     page.goto(f"{base}/login/")
     page.fill("input[name=username]", "lucia")
     page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
     page.goto(f"{base}/academy/")
     hrefs = page.eval_on_selector_all("nav.academy-nav a", "links => links.map(a => a.pathname)")
     assert tuple(hrefs) == PATHS
     for path in PATHS:
-        page.click(f"nav.academy-nav a[href='{path}']")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.click(f"nav.academy-nav a[href='{path}']")
         assert page.url == base + path
         labels = page.eval_on_selector_all(
             "nav.academy-nav a", "links => links.map(a => a.textContent.trim())"

@@ -429,7 +429,14 @@ def question_import(
 @router.get(
     "/assessments/{assessment_id}/export.gift",
     response={200: None, **DENIALS},
-    openapi_extra={"responses": {"200": {"content": {"text/plain": {}}}}},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The question bank as a GIFT file",
+                "content": {"text/plain": {"schema": {"type": "string"}}},
+            }
+        }
+    },
 )
 def question_export(request: HttpRequest, assessment_id: Id) -> HttpResponse:
     """The bank as a GIFT file (teachers)."""
@@ -575,7 +582,14 @@ def csv_stream(rows: Iterator[list[str]]) -> Iterator[str]:
 @router.get(
     "/cohorts/{slug}/gradebook.csv",
     response={200: None, **DENIALS},
-    openapi_extra={"responses": {"200": {"content": {"text/csv": {}}}}},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The gradebook as CSV (a header row)",
+                "content": {"text/csv": {"schema": {"type": "string"}}},
+            }
+        }
+    },
 )
 def gradebook_csv(request: HttpRequest, slug: Slug) -> StreamingHttpResponse:
     """The gradebook as CSV (a header row; numbers with a dot, times in ISO 8601)."""

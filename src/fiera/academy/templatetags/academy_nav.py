@@ -30,6 +30,15 @@ SECTIONS = {
     "course_edit": "teach",
     "lesson_edit": "teach",
     "cohort_people": "teach",
+    "exam_course_tests": "my",
+    "exam_intro": "my",
+    "exam_attempt": "my",
+    "exam_result": "my",
+    "exam_leaderboard": "catalogue",
+    "exam_gradebook": "teach",
+    "exam_builder_list": "teach",
+    "exam_builder": "teach",
+    "exam_question_edit": "teach",
 }
 
 
