@@ -31,59 +31,31 @@ import http.client
 import json
 import os
 import random
-import re
 import secrets
-import signal
-import socket
-import sqlite3
-import subprocess
 import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+# the database, Django, the server and the driver connection as the checkout bench has them
+from bench.checkout import (  # noqa: E402
+    free_port,
+    prepare_database,
+    raw_connection,
+    server,
+    setup_django,
+)
+
 DEFAULT_URL = f"sqlite:///{ROOT / 'var' / 'bench_exam.sqlite3'}"
 RAW_THREADS = 16
-
-
-def prepare_database(url: str) -> None:
-    """Drop and create the PostgreSQL database, or delete the SQLite file."""
-    if url.startswith("sqlite"):
-        path = Path(urlsplit(url).path)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not re.fullmatch(r"[A-Za-z0-9_]+", name):
-        raise SystemExit(f"refusing to drop a database named {name!r}")
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_django(url: str, secret_key: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ["SECRET_KEY"] = secret_key
-    os.environ["DEBUG"] = "false"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fiera.settings")
-    sys.path.insert(0, str(ROOT / "src"))
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 @dataclass
@@ -225,52 +197,6 @@ class Result:
         )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def server(url: str, secret_key: str, port: int, workers: int, threads: int) -> Iterator[None]:
-    env = dict(
-        os.environ,
-        DATABASE_URL=url,
-        SECRET_KEY=secret_key,
-        DEBUG="false",
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        PYTHONPATH=str(ROOT / "src"),
-    )
-    fiera = Path(sys.executable).with_name("fiera")
-    command = [str(fiera), "serve", "--port", str(port), "--workers", str(workers)]
-    command += ["--threads", str(threads)]
-    log = open(ROOT / "var" / "bench-exam-server.log", "wb")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            if process.poll() is not None or time.time() > deadline:
-                raise SystemExit(
-                    f"the server did not start; see {ROOT / 'var' / 'bench-exam-server.log'}"
-                )
-            time.sleep(0.2)
-        yield
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-
-
 def http_storm(port: int, world: World, answers: int) -> tuple[Result, Result, float]:
     """Every learner starts at once (a barrier), then saves ``answers`` answers in turn."""
     learners = world.learners[:-1]
@@ -332,19 +258,6 @@ def http_storm(port: int, world: World, answers: int) -> tuple[Result, Result, f
     start.seconds = max(start.latencies) if start.latencies else total
     save.seconds = total
     return start, save, total
-
-
-def raw_connection(url: str) -> Any:
-    if url.startswith("sqlite"):
-        conn = sqlite3.connect(
-            urlsplit(url).path, isolation_level=None, timeout=20, check_same_thread=False
-        )
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
-            conn.execute(f"PRAGMA {pragma}")
-        return conn
-    import psycopg
-
-    return psycopg.connect(url, autocommit=True)
 
 
 def raw_storm(url: str, world: World, answers: int) -> tuple[Result, Result]:
