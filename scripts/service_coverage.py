@@ -3,7 +3,9 @@
     .venv/bin/python scripts/service_coverage.py [--data-file .coverage]
 
 Reads the coverage data that `make test` wrote (pytest-cov), finds every public top-level
-function in `src/fiera/<app>/services.py` and `src/fiera/<app>/services/*.py`, and fails
+function in `src/fiera/<app>/services.py` and `src/fiera/<app>/services/*.py` (and each
+function a `services.py` re-exports from a module of its own app, as the academy's does for
+its features), and fails
 (exit 1) naming each one whose body no test executed. Line coverage of the whole package is
 reported by pytest-cov itself; this check is the floor the issue asked for: a service that
 no test calls is either dead code (remove it) or untested (test it).
@@ -28,14 +30,33 @@ def service_modules() -> list[Path]:
     return found
 
 
-def public_functions(path: Path) -> list[tuple[str, set[int]]]:
-    """(name, lines of its body) for each public top-level function, docstring excluded."""
+def reexported(path: Path) -> dict[Path, set[str]]:
+    """The functions a services module re-exports from sibling modules of its app
+    (``from fiera.<app>.<module> import name as name``), by the module's file."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    app = path.parent.name
+    found: dict[Path, set[str]] = {}
+    for node in tree.body:
+        if not isinstance(node, ast.ImportFrom) or not node.module:
+            continue
+        parts = node.module.split(".")
+        if len(parts) != 3 or parts[:2] != ["fiera", app]:
+            continue
+        source = PACKAGE / app / f"{parts[2]}.py"
+        if source.exists():
+            found.setdefault(source, set()).update(alias.name for alias in node.names)
+    return found
+
+
+def public_functions(path: Path, only: set[str] | None = None) -> list[tuple[str, set[int]]]:
+    """(name, lines of its body) for each public top-level function, docstring excluded
+    (only those named in ``only`` when given)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     functions = []
     for node in tree.body:
         if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
-        if node.name.startswith("_"):
+        if node.name.startswith("_") or (only is not None and node.name not in only):
             continue
         body = node.body
         if (
@@ -67,13 +88,17 @@ def main(argv: list[str] | None = None) -> int:
     measured = {Path(name).resolve(): name for name in data.measured_files()}
     untested: list[str] = []
     total = 0
+    targets: list[tuple[Path, set[str] | None]] = []
     for module in service_modules():
+        targets.append((module, None))
+        targets.extend(reexported(module).items())
+    for module, only in targets:
         executed = (
             set(data.lines(measured[module.resolve()]) or ())
             if module.resolve() in measured
             else set()
         )
-        for name, lines in public_functions(module):
+        for name, lines in public_functions(module, only):
             total += 1
             if not lines & executed:
                 untested.append(f"{module.relative_to(ROOT)}: {name}")
