@@ -23,7 +23,15 @@ router = Router(tags=["academy"])
 DENIALS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 WRITE = {400: ErrorOut, **DENIALS, 409: ErrorOut}
 Slug = Annotated[str, Field(min_length=1, max_length=80)]
-Texts = dict[str, Annotated[str, Field(max_length=100_000)]]
+# One text per content language (at most as many as there are), each within the service's
+# limit: the largest valid body stays under the request-size limit (DATA_UPLOAD_MAX_MEMORY_SIZE).
+Texts = Annotated[
+    dict[
+        Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)?$", max_length=7)],
+        Annotated[str, Field(max_length=c.BODY_MAX)],
+    ],
+    Field(max_length=len(c.CONTENT_LANGUAGES)),
+]
 Capacity = Annotated[int, Field(strict=True, ge=1, le=100_000)]
 Minutes = Annotated[int, Field(strict=True, ge=1, le=600)]
 

@@ -50,7 +50,7 @@ TAKEN = (EnrolmentStatus.ACTIVE, EnrolmentStatus.COMPLETED)
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _LANGUAGES = re.compile(r"^[a-z]{2}(-[a-z]+)?(,[a-z]{2}(-[a-z]+)?)*$")
 TITLE_MAX = 200
-BODY_MAX = 100_000
+BODY_MAX = 50_000  # per language: with every content language, a body stays under the upload limit
 
 
 # --- errors ----------------------------------------------------------------------------------
