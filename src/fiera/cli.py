@@ -17,7 +17,12 @@ fiera trade pavilion SLUG               a pavilion's quota, applications and liv
 fiera trade pavilions-expire            end the pavilion sponsorships whose period is over
 fiera partner coverage                  the 20 regions: partners, open leads, live stores
 fiera partner leads SLUG                a partner's leads (--stage, --region)
+fiera academy cohort SLUG               a cohort: places taken, its learners' progress
 fiera academy close-attempts            submit the exam attempts whose time ran out
+fiera cert verify FILE                  verify an Open Badges 3.0 credential (exit 0 valid, 1 not)
+fiera cert revoke ID --reason TEXT      revoke a certificate (its bit on the status list)
+fiera cert issue --cohort SLUG          issue the certificates a cohort's passed learners miss
+fiera cert key                          print a new academy signing key and its did
 fiera manage ARGS...                    any Django management command
 """
 
