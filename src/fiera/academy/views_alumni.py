@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from fiera.academy import alumni
 from fiera.academy.models import AlumniContact
+from fiera.academy.pages import page_error as _page_error
 from fiera.common.errors import DomainError, NotFound, PermissionDenied
 from fiera.common.parsing import parse_id, parse_page
 from fiera.common.reference import countries_by_local_name
@@ -34,15 +35,6 @@ BOARD_PAGE = 20
 def _actor(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     return {"actor_id": int(user.pk or 0), "actor_role": str(getattr(user, "role", ""))}
-
-
-def _page_error(exc: DomainError) -> Exception:
-    """A domain error as the page's answer: 404 and 403 pages in the reader's language."""
-    if isinstance(exc, NotFound):
-        return Http404(exc.message())
-    if isinstance(exc, PermissionDenied):
-        return DjangoPermissionDenied(exc.message())
-    return exc
 
 
 def _query(**params: str) -> str:

@@ -11,8 +11,7 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fiera.academy import certificates
+from fiera.academy.pages import page_error as _page_error
 from fiera.common.errors import DomainError, NotFound, PermissionDenied
 
 MAX_UPLOAD_BYTES = certificates.MAX_CREDENTIAL_BYTES
@@ -27,14 +27,6 @@ MAX_UPLOAD_BYTES = certificates.MAX_CREDENTIAL_BYTES
 
 def _language(request: HttpRequest) -> str:
     return str(getattr(request, "LANGUAGE_CODE", "") or "en")
-
-
-def _page_error(exc: DomainError) -> Exception:
-    if isinstance(exc, NotFound):
-        return Http404(exc.message())
-    if isinstance(exc, PermissionDenied):
-        return DjangoPermissionDenied(exc.message())
-    return exc
 
 
 def _qr_svg(url: str) -> str:

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 from fiera.academy import courses as c
 from fiera.academy import workshops as w
 from fiera.academy.models import RegistrationStatus
+from fiera.academy.pages import page_error as _page_error
 from fiera.accounts.selectors import user_summaries
 from fiera.common.errors import DomainError, NotFound, PermissionDenied
 from fiera.common.parsing import parse_id
@@ -45,14 +46,6 @@ def _uid(request: HttpRequest) -> int:
 
 def _language() -> str:
     return (get_language() or "en").lower()
-
-
-def _page_error(exc: DomainError) -> Exception:
-    if isinstance(exc, NotFound):
-        return Http404(exc.message())
-    if isinstance(exc, PermissionDenied):
-        return DjangoPermissionDenied(exc.message())
-    return exc
 
 
 def _id(value: str | int) -> int:

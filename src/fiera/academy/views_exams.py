@@ -36,6 +36,7 @@ from django.views.decorators.http import require_POST
 from fiera.academy import exams, exams_import
 from fiera.academy.api_exams import csv_stream
 from fiera.academy.models import AssessmentKind, QuestionKind
+from fiera.academy.pages import page_error as _page_error
 from fiera.academy.text import pick
 from fiera.common.errors import DomainError, NotFound, PermissionDenied
 
@@ -43,14 +44,6 @@ from fiera.common.errors import DomainError, NotFound, PermissionDenied
 def _actor(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     return {"actor_id": int(user.pk or 0), "actor_role": str(getattr(user, "role", ""))}
-
-
-def _page_error(exc: DomainError) -> Exception:
-    if isinstance(exc, NotFound):
-        return Http404(exc.message())
-    if isinstance(exc, PermissionDenied):
-        return DjangoPermissionDenied(exc.message())
-    return exc
 
 
 def _language(request: HttpRequest) -> str:
