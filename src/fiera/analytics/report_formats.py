@@ -104,6 +104,8 @@ def cell_text(value: Cell, column: Column, language: str) -> str:
     an empty cell (None) is "" (a change against nothing is a dash)."""
     if value is None:
         return "\u2013" if column.kind == "change" else ""
+    if isinstance(value, Money):
+        return money_text(value.amount_minor, value.currency, language)
     if column.kind == "money" and isinstance(value, int):
         return money_text(value, column.currency, language)
     if column.kind == "count" and isinstance(value, int):
@@ -179,6 +181,8 @@ def markdown(report: Report) -> str:
 def _csv_number(value: Cell, column: Column) -> str:
     if value is None:
         return ""
+    if isinstance(value, Money):
+        return f"{value.to_decimal():.{value.exponent}f}"
     if column.kind == "money" and isinstance(value, int):
         exponent = currency_exponent(column.currency)
         return f"{Money(value, column.currency).to_decimal():.{exponent}f}"
@@ -328,6 +332,8 @@ def _xlsx_cell(
 ) -> None:
     if value is None:
         sheet.write_blank(r, c, None)
+    elif isinstance(value, Money):
+        sheet.write_number(r, c, float(value.to_decimal()), money_format(value.currency))
     elif column.kind == "money" and isinstance(value, int):
         major = Money(value, column.currency).to_decimal()
         sheet.write_number(r, c, float(major), money_format(column.currency))

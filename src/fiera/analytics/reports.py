@@ -27,7 +27,8 @@ from django.utils.translation import gettext as _
 from fiera.common.money import Money, currency_exponent
 from fiera.common.reference import babel_locale, country_name
 
-Cell = str | int | Decimal | date | None
+# A Money cell is money in any column (a "measure | value" table mixing money and counts).
+Cell = str | int | Decimal | date | Money | None
 ColumnKind = Literal["text", "count", "money", "share", "change", "date"]
 ReportKind = Literal["festival", "month", "pavilion", "partner"]
 REPORT_KINDS: tuple[ReportKind, ...] = ("festival", "month", "pavilion", "partner")
