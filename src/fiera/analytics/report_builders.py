@@ -24,7 +24,7 @@ from decimal import Decimal
 from babel.dates import format_date
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from fiera.analytics import query
 from fiera.analytics.query import Breakdown, Filters, Period, Scope
@@ -78,13 +78,22 @@ def _ranking_section(
 ) -> Section:
     """Rank | name | value | share, with an "Others" row when the top cut some off; a bar
     chart of the first rows."""
-    value_column = Column(_("GMV"), "money", USD) if money else Column(_("Value"), "count")
+    value_column = (
+        Column(pgettext("report", "GMV"), "money", USD)
+        if money
+        else Column(pgettext("report", "Value"), "count")
+    )
     rows: list[tuple[Cell, ...]] = [
         (row.rank, row.label or row.key, row.value, row.share) for row in breakdown.rows
     ]
     if breakdown.others:
         rows.append(
-            (None, _("Others"), breakdown.others, _share(breakdown.others, breakdown.total))
+            (
+                None,
+                pgettext("report", "Others"),
+                breakdown.others,
+                _share(breakdown.others, breakdown.total),
+            )
         )
     shown = breakdown.rows[:CHART_ROWS]
     return Section(
@@ -94,7 +103,7 @@ def _ranking_section(
                 Column(_("Rank"), "count"),
                 Column(key_title),
                 value_column,
-                Column(_("Share"), "share"),
+                Column(pgettext("report", "Share"), "share"),
             ),
             rows=tuple(rows),
         ),
@@ -145,15 +154,15 @@ def report_festival(
             baseline=fig.growth.baseline,
         )
         summary = Section(
-            title=_("Totals"),
+            title=pgettext("report", "Totals"),
             table=Table(
                 columns=(
-                    Column(_("GMV"), "money", USD),
+                    Column(pgettext("report", "GMV"), "money", USD),
                     Column(_("Orders"), "count"),
                     Column(_("Units"), "count"),
-                    Column(_("Companies that sold"), "count"),
-                    Column(_("Countries that sold"), "count"),
-                    Column(_("Before"), "money", USD),
+                    Column(pgettext("report", "Companies that sold"), "count"),
+                    Column(pgettext("report", "Countries that sold"), "count"),
+                    Column(pgettext("report", "Before"), "money", USD),
                     Column(_("Change"), "change"),
                 ),
                 rows=(
@@ -178,10 +187,10 @@ def report_festival(
                 columns=(
                     Column(_("Rank"), "count"),
                     Column(_("Country")),
-                    Column(_("Companies that sold"), "count"),
+                    Column(pgettext("report", "Companies that sold"), "count"),
                     Column(_("Orders"), "count"),
-                    Column(_("GMV"), "money", USD),
-                    Column(_("Share"), "share"),
+                    Column(pgettext("report", "GMV"), "money", USD),
+                    Column(pgettext("report", "Share"), "share"),
                 ),
                 rows=tuple(
                     (
@@ -204,8 +213,8 @@ def report_festival(
                     Column(_("Rank"), "count"),
                     Column(_("Country")),
                     Column(_("Orders"), "count"),
-                    Column(_("GMV"), "money", USD),
-                    Column(_("Share"), "share"),
+                    Column(pgettext("report", "GMV"), "money", USD),
+                    Column(pgettext("report", "Share"), "share"),
                 ),
                 rows=tuple(
                     (
@@ -224,7 +233,7 @@ def report_festival(
             ),
         )
         companies = Section(
-            title=_("Top companies"),
+            title=pgettext("report", "Top companies"),
             table=Table(
                 columns=(
                     Column(_("Rank"), "count"),
@@ -232,7 +241,7 @@ def report_festival(
                     Column(_("Country")),
                     Column(_("Orders"), "count"),
                     Column(_("Units"), "count"),
-                    Column(_("GMV"), "money", USD),
+                    Column(pgettext("report", "GMV"), "money", USD),
                 ),
                 rows=tuple(
                     (i, m.name, country_name(m.country), m.orders, m.units, m.gmv_usd_minor)
@@ -247,8 +256,8 @@ def report_festival(
                 columns=(
                     Column(_("Marketplace")),
                     Column(_("Orders"), "count"),
-                    Column(_("GMV"), "money", USD),
-                    Column(_("Share"), "share"),
+                    Column(pgettext("report", "GMV"), "money", USD),
+                    Column(pgettext("report", "Share"), "share"),
                 ),
                 rows=tuple(
                     (
@@ -289,15 +298,15 @@ def _measure_label(measure: str) -> str:
         "gmv": _("GMV (USD)"),
         "orders": _("Orders"),
         "units": _("Units"),
-        "packages": _("Packages shipped"),
-        "active_merchants": _("Active companies"),
+        "packages": pgettext("report", "Packages shipped"),
+        "active_merchants": pgettext("report", "Active companies"),
         "inquiries": _("Inquiries"),
         "rfqs": _("Requests for quotation"),
         "quotes": _("Quotes"),
         "deals": _("Deals"),
-        "deal_value": _("Deal value (USD)"),
-        "enrolments": _("Enrolments"),
-        "certificates": _("Certificates"),
+        "deal_value": pgettext("report", "Deal value (USD)"),
+        "enrolments": pgettext("report", "Enrolments"),
+        "certificates": pgettext("report", "Certificates"),
     }
     return labels.get(measure, measure)
 
@@ -311,9 +320,9 @@ def _kpi_section(kpis: Sequence[query.Kpi], title: str) -> Section:
         title=title,
         table=Table(
             columns=(
-                Column(_("Figure")),
-                Column(_("This period"), "count"),
-                Column(_("Period before"), "count"),
+                Column(pgettext("report", "Figure")),
+                Column(pgettext("report", "This period"), "count"),
+                Column(pgettext("report", "Period before"), "count"),
                 Column(_("Change"), "change"),
             ),
             rows=tuple(
@@ -340,16 +349,20 @@ def _daily_section(period: Period, filters: Filters, scope: Scope, grain: str = 
         measure="packages", period=period, filters=filters, scope=scope, grain=grain
     )
     title = (
-        _("Per day") if grain == "day" else _("Per month") if grain == "month" else _("Per week")
+        pgettext("report", "Per day")
+        if grain == "day"
+        else pgettext("report", "Per month")
+        if grain == "month"
+        else pgettext("report", "Per week")
     )
     return Section(
         title=title,
         table=Table(
             columns=(
                 Column(_("Day"), "date"),
-                Column(_("GMV"), "money", USD),
+                Column(pgettext("report", "GMV"), "money", USD),
                 Column(_("Orders"), "count"),
-                Column(_("Packages shipped"), "count"),
+                Column(pgettext("report", "Packages shipped"), "count"),
             ),
             rows=tuple(
                 (g.day, g.value, o.value, p.value)
@@ -374,13 +387,13 @@ def _regions_section(period: Period, filters: Filters, scope: Scope) -> Section:
         key=lambda r: (-r.gmv, r.name),
     )
     return Section(
-        title=_("Italian regions"),
+        title=pgettext("report", "Italian regions"),
         table=Table(
             columns=(
                 Column(_("Region")),
-                Column(_("Companies"), "count"),
-                Column(_("Active companies"), "count"),
-                Column(_("GMV"), "money", USD),
+                Column(pgettext("report", "Companies"), "count"),
+                Column(pgettext("report", "Active companies"), "count"),
+                Column(pgettext("report", "GMV"), "money", USD),
             ),
             rows=tuple((r.name, r.merchants, r.active_merchants, r.gmv) for r in regions),
         ),
@@ -489,20 +502,23 @@ def report_pavilion(
         filters = Filters()
         name = pavilion.name(language)
         figures = Section(
-            title=_("The pavilion"),
+            title=pgettext("report", "The pavilion"),
             table=Table(
-                columns=(Column(_("Figure")), Column(_("Value"), "count")),
+                columns=(
+                    Column(pgettext("report", "Figure")),
+                    Column(pgettext("report", "Value"), "count"),
+                ),
                 rows=(
-                    (_("Quota"), stats.quota),
-                    (_("Companies admitted"), stats.admitted),
-                    (_("Waiting list"), stats.waitlisted),
-                    (_("Applications under review"), stats.pending),
-                    (_("Products listed"), stats.listings),
+                    (pgettext("report", "Quota"), stats.quota),
+                    (pgettext("report", "Companies admitted"), stats.admitted),
+                    (pgettext("report", "Waiting list"), stats.waitlisted),
+                    (pgettext("report", "Applications under review"), stats.pending),
+                    (pgettext("report", "Products listed"), stats.listings),
                     (_("Inquiries"), stats.inquiries),
                     (_("Quotes"), stats.quotes),
                     (_("Deals"), stats.deals),
-                    (_("Deal value"), stats.deal_value),
-                    (_("Buyer countries"), len(stats.buyer_countries)),
+                    (pgettext("report", "Deal value"), stats.deal_value),
+                    (pgettext("report", "Buyer countries"), len(stats.buyer_countries)),
                 ),
             ),
             note=_("Since each company's admission, on the pavilion's marketplace."),
@@ -516,11 +532,11 @@ def report_pavilion(
         )
         groups = trade_selectors.pavilion_companies(pavilion_id=pavilion.id)
         companies = Section(
-            title=_("Companies admitted"),
+            title=pgettext("report", "Companies admitted"),
             table=Table(
                 columns=(Column(_("Company")), Column(_("Region"))),
                 rows=tuple(
-                    (m.display_name, g.region_name or _("Outside Italy"))
+                    (m.display_name, g.region_name or pgettext("report", "Outside Italy"))
                     for g in groups
                     for m in g.companies
                 ),
@@ -608,12 +624,12 @@ def report_partner(
         )
         gmv_of = {row.key: row.value for row in by_merchant.rows}
         pipeline = Section(
-            title=_("Lead pipeline"),
+            title=pgettext("report", "Lead pipeline"),
             table=Table(
                 columns=(
                     Column(_("Stage")),
                     Column(_("Leads"), "count"),
-                    Column(_("Share"), "share"),
+                    Column(pgettext("report", "Share"), "share"),
                 ),
                 rows=tuple(
                     (s.label, s.count, _share(s.count, conversion.total)) for s in conversion.stages
@@ -627,7 +643,7 @@ def report_partner(
                     Column(_("Company")),
                     Column(_("Region")),
                     Column(_("Live since"), "date"),
-                    Column(_("GMV"), "money", USD),
+                    Column(pgettext("report", "GMV"), "money", USD),
                 ),
                 rows=tuple(
                     (

@@ -36,7 +36,7 @@ from typing import Any, Literal
 from babel.dates import format_date, format_datetime
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from fiera.analytics.reports import (
     Cell,
@@ -205,7 +205,13 @@ def csv_text(report: Report) -> str:
     w.writerow([_csv_text(report.title)])
     if report.subject:
         w.writerow([_csv_text(report.subject)])
-    w.writerow([_("Period"), report.period_start.isoformat(), report.period_end.isoformat()])
+    w.writerow(
+        [
+            pgettext("report", "Period"),
+            report.period_start.isoformat(),
+            report.period_end.isoformat(),
+        ]
+    )
     for sentence in report.headlines:
         w.writerow([_csv_text(sentence)])
     for section in report.sections:
@@ -285,7 +291,7 @@ def xlsx_bytes(report: Report) -> bytes:
             formats[key] = book.add_format({"num_format": _money_format(currency)})
         return formats[key]
 
-    names = _sheet_names([_("Summary"), *(s.title for s in report.sections)])
+    names = _sheet_names([pgettext("report", "Summary"), *(s.title for s in report.sections)])
     summary = book.add_worksheet(names[0])
     summary.set_column(0, 0, 100)
     summary.write_string(0, 0, report.title, title)

@@ -123,11 +123,11 @@ def money_text(amount_minor: int, currency: str, language: str | None = None) ->
 
 def compact_money(amount_minor: int, currency: str, language: str | None = None) -> str:
     """A headline's amount: "USD 449.2 million", "449,2 milioni USD", "USD 4.5亿"; the full
-    amount under 10,000 in the major unit. The ISO code, not a symbol ("$" is several
+    amount under a million in the major unit. The ISO code, not a symbol ("$" is several
     currencies' sign); the order of code and number is the translation's."""
     locale = babel_locale(language)
     major = Money(amount_minor, currency).to_decimal()
-    if abs(major) < 10_000:
+    if abs(major) < 1_000_000:
         number = format_decimal(major, format="#,##0.##", locale=locale)
     else:
         number = format_compact_decimal(major, format_type="long", fraction_digits=1, locale=locale)
