@@ -107,7 +107,7 @@ def test_month_headlines() -> None:
     assert it[1] == "Sono stati effettuati 45.210 ordini."
     assert it[2] == "Sono stati spediti 3 pacchi."
     zh = _in("zh-hans", month_headlines, **{**kwargs, "growth": None, "top_country": ""})
-    assert zh == ["GMV为USD 1234.6万；上月没有销售。", "共下单45,210笔。", "共发出1个包裹。"]
+    assert zh == ["GMV为USD 1234.6万\uff1b上月没有销售。", "共下单45,210笔。", "共发出1个包裹。"]
 
 
 def test_pavilion_and_partner_headlines() -> None:
