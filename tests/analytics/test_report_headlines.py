@@ -137,9 +137,8 @@ def test_pavilion_and_partner_headlines() -> None:
         "Le loro vendite nel periodo: 50 USD.",
         "10 contatti su 40 sono andati online: una conversione del 25,0%.",
     ]
-    assert _in(
-        "zh-hans", partner_headlines, merchants=0, gmv_usd_minor=0, leads=0, live=0, rate=None
-    )[-1] == "还没有潜在商户。"
+    none = {"merchants": 0, "gmv_usd_minor": 0, "leads": 0, "live": 0, "rate": None}
+    assert _in("zh-hans", partner_headlines, **none)[-1] == "还没有潜在商户。"
 
 
 @pytest.mark.parametrize(
