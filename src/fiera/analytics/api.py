@@ -92,21 +92,21 @@ class BreakdownIn(AskIn):
     top: int = Field(10, ge=1, le=1000, description="rows; the rest is summed in others")
 
 
-class PeriodOut(Schema):
+class AnalyticsPeriodOut(Schema):
     start: date
     end: date
 
     @classmethod
-    def of(cls, p: Period) -> PeriodOut:
+    def of(cls, p: Period) -> AnalyticsPeriodOut:
         return cls(start=p.start, end=p.end)
 
 
-class ScopeOut(Schema):
+class AnalyticsScopeOut(Schema):
     kind: str = Field(description="all, merchant, partner or pavilion")
     label: str
 
 
-class KpiOut(Schema):
+class AnalyticsKpiOut(Schema):
     measure: str
     money: bool = Field(description="true: US cents")
     value: int
@@ -114,7 +114,7 @@ class KpiOut(Schema):
     change: str | None = Field(description="(value - previous) / previous; null when 0")
 
     @classmethod
-    def of(cls, k: Kpi) -> KpiOut:
+    def of(cls, k: Kpi) -> AnalyticsKpiOut:
         return cls(
             measure=k.measure,
             money=k.measure in MONEY_MEASURES,
@@ -124,28 +124,28 @@ class KpiOut(Schema):
         )
 
 
-class KpisOut(Schema):
-    period: PeriodOut
-    previous: PeriodOut
-    scope: ScopeOut
-    kpis: list[KpiOut]
+class AnalyticsKpisOut(Schema):
+    period: AnalyticsPeriodOut
+    previous: AnalyticsPeriodOut
+    scope: AnalyticsScopeOut
+    kpis: list[AnalyticsKpiOut]
 
 
-class PointOut(Schema):
+class AnalyticsPointOut(Schema):
     day: date = Field(description="the bucket's first day")
     value: int
 
 
-class SeriesOut(Schema):
-    period: PeriodOut
-    scope: ScopeOut
+class AnalyticsSeriesOut(Schema):
+    period: AnalyticsPeriodOut
+    scope: AnalyticsScopeOut
     measure: str
     money: bool
     grain: str
-    points: list[PointOut]
+    points: list[AnalyticsPointOut]
 
 
-class RowOut(Schema):
+class AnalyticsRowOut(Schema):
     rank: int
     key: str
     label: str
@@ -153,18 +153,18 @@ class RowOut(Schema):
     share: str = Field(description="of the total, 0..1")
 
 
-class BreakdownOut(Schema):
-    period: PeriodOut
-    scope: ScopeOut
+class AnalyticsBreakdownOut(Schema):
+    period: AnalyticsPeriodOut
+    scope: AnalyticsScopeOut
     measure: str
     money: bool
     dimension: str
     total: int
     others: int = Field(description="the part of the total not in rows")
-    rows: list[RowOut]
+    rows: list[AnalyticsRowOut]
 
 
-class RegionOut(Schema):
+class AnalyticsRegionOut(Schema):
     code: str
     name: str
     merchants: int
@@ -172,10 +172,10 @@ class RegionOut(Schema):
     gmv_usd_minor: int
 
 
-class RegionsOut(Schema):
-    period: PeriodOut
-    scope: ScopeOut
-    regions: list[RegionOut]
+class AnalyticsRegionsOut(Schema):
+    period: AnalyticsPeriodOut
+    scope: AnalyticsScopeOut
+    regions: list[AnalyticsRegionOut]
 
 
 def _actor(request: HttpRequest) -> tuple[int, str]:
@@ -183,26 +183,26 @@ def _actor(request: HttpRequest) -> tuple[int, str]:
     return int(user.pk), str(user.role)
 
 
-def _scope(answer: questions.Answer[Any]) -> ScopeOut:
-    return ScopeOut(kind=answer.scope.kind, label=answer.scope.label)
+def _scope(answer: questions.Answer[Any]) -> AnalyticsScopeOut:
+    return AnalyticsScopeOut(kind=answer.scope.kind, label=answer.scope.label)
 
 
-@router.get("/analytics/kpis", response={200: KpisOut, **ERRORS})
-def analytics_kpis(request: HttpRequest, params: Query[AskIn]) -> KpisOut:
+@router.get("/analytics/kpis", response={200: AnalyticsKpisOut, **ERRORS})
+def analytics_kpis(request: HttpRequest, params: Query[AskIn]) -> AnalyticsKpisOut:
     """GMV, orders, packages shipped, active merchants, deals and certificates over the
     period, each against the same number of days just before."""
     actor_id, role = _actor(request)
     answer = questions.kpis_asked(ask=params.ask(), actor_id=actor_id, actor_role=role)
-    return KpisOut(
-        period=PeriodOut.of(answer.period),
-        previous=PeriodOut.of(answer.period.previous()),
+    return AnalyticsKpisOut(
+        period=AnalyticsPeriodOut.of(answer.period),
+        previous=AnalyticsPeriodOut.of(answer.period.previous()),
         scope=_scope(answer),
-        kpis=[KpiOut.of(k) for k in answer.value],
+        kpis=[AnalyticsKpiOut.of(k) for k in answer.value],
     )
 
 
-@router.get("/analytics/series", response={200: SeriesOut, **ERRORS})
-def analytics_series(request: HttpRequest, params: Query[SeriesIn]) -> SeriesOut:
+@router.get("/analytics/series", response={200: AnalyticsSeriesOut, **ERRORS})
+def analytics_series(request: HttpRequest, params: Query[SeriesIn]) -> AnalyticsSeriesOut:
     """A measure per day, ISO week or month over the period, zeros included."""
     actor_id, role = _actor(request)
     answer = questions.series_asked(
@@ -213,18 +213,18 @@ def analytics_series(request: HttpRequest, params: Query[SeriesIn]) -> SeriesOut
         actor_role=role,
     )
     points: list[Point] = answer.value
-    return SeriesOut(
-        period=PeriodOut.of(answer.period),
+    return AnalyticsSeriesOut(
+        period=AnalyticsPeriodOut.of(answer.period),
         scope=_scope(answer),
         measure=params.measure,
         money=params.measure in MONEY_MEASURES,
         grain=params.grain,
-        points=[PointOut(day=p.day, value=p.value) for p in points],
+        points=[AnalyticsPointOut(day=p.day, value=p.value) for p in points],
     )
 
 
-@router.get("/analytics/breakdown", response={200: BreakdownOut, **ERRORS})
-def analytics_breakdown(request: HttpRequest, params: Query[BreakdownIn]) -> BreakdownOut:
+@router.get("/analytics/breakdown", response={200: AnalyticsBreakdownOut, **ERRORS})
+def analytics_breakdown(request: HttpRequest, params: Query[BreakdownIn]) -> AnalyticsBreakdownOut:
     """A measure by a dimension, highest first: the top rows with their shares of the
     total, the rest summed in ``others``."""
     actor_id, role = _actor(request)
@@ -237,8 +237,8 @@ def analytics_breakdown(request: HttpRequest, params: Query[BreakdownIn]) -> Bre
         actor_role=role,
     )
     found: Breakdown = answer.value
-    return BreakdownOut(
-        period=PeriodOut.of(answer.period),
+    return AnalyticsBreakdownOut(
+        period=AnalyticsPeriodOut.of(answer.period),
         scope=_scope(answer),
         measure=found.measure,
         money=found.measure in MONEY_MEASURES,
@@ -246,23 +246,25 @@ def analytics_breakdown(request: HttpRequest, params: Query[BreakdownIn]) -> Bre
         total=found.total,
         others=found.others,
         rows=[
-            RowOut(rank=r.rank, key=r.key, label=r.label, value=r.value, share=str(r.share))
+            AnalyticsRowOut(
+                rank=r.rank, key=r.key, label=r.label, value=r.value, share=str(r.share)
+            )
             for r in found.rows
         ],
     )
 
 
-@router.get("/analytics/regions", response={200: RegionsOut, **ERRORS})
-def analytics_regions(request: HttpRequest, params: Query[AskIn]) -> RegionsOut:
+@router.get("/analytics/regions", response={200: AnalyticsRegionsOut, **ERRORS})
+def analytics_regions(request: HttpRequest, params: Query[AskIn]) -> AnalyticsRegionsOut:
     """The 20 Italian regions (zeros included): merchants, active merchants, GMV."""
     actor_id, role = _actor(request)
     answer = questions.regions_asked(ask=params.ask(), actor_id=actor_id, actor_role=role)
     regions: list[RegionFigure] = answer.value
-    return RegionsOut(
-        period=PeriodOut.of(answer.period),
+    return AnalyticsRegionsOut(
+        period=AnalyticsPeriodOut.of(answer.period),
         scope=_scope(answer),
         regions=[
-            RegionOut(
+            AnalyticsRegionOut(
                 code=r.code,
                 name=r.name,
                 merchants=r.merchants,

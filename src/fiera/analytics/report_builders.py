@@ -159,11 +159,11 @@ def report_festival(
                 columns=(
                     Column(pgettext("report", "GMV"), "money", USD),
                     Column(_("Orders"), "count"),
-                    Column(_("Units"), "count"),
+                    Column(pgettext("report", "Units"), "count"),
                     Column(pgettext("report", "Companies that sold"), "count"),
                     Column(pgettext("report", "Countries that sold"), "count"),
                     Column(pgettext("report", "Before"), "money", USD),
-                    Column(_("Change"), "change"),
+                    Column(pgettext("report", "Change"), "change"),
                 ),
                 rows=(
                     (
@@ -240,7 +240,7 @@ def report_festival(
                     Column(_("Company")),
                     Column(_("Country")),
                     Column(_("Orders"), "count"),
-                    Column(_("Units"), "count"),
+                    Column(pgettext("report", "Units"), "count"),
                     Column(pgettext("report", "GMV"), "money", USD),
                 ),
                 rows=tuple(
@@ -279,7 +279,6 @@ def report_festival(
             headlines=tuple(headlines),
             sections=(summary, countries, buyers, companies, markets),
             generated_at=now,
-            subject=fig.name,
             slug=fig.slug,
         )
 
@@ -297,7 +296,7 @@ def _measure_label(measure: str) -> str:
     labels = {
         "gmv": _("GMV (USD)"),
         "orders": _("Orders"),
-        "units": _("Units"),
+        "units": pgettext("report", "Units"),
         "packages": pgettext("report", "Packages shipped"),
         "active_merchants": pgettext("report", "Active companies"),
         "inquiries": _("Inquiries"),
@@ -323,7 +322,7 @@ def _kpi_section(kpis: Sequence[query.Kpi], title: str) -> Section:
                 Column(pgettext("report", "Figure")),
                 Column(pgettext("report", "This period"), "count"),
                 Column(pgettext("report", "Period before"), "count"),
-                Column(_("Change"), "change"),
+                Column(pgettext("report", "Change"), "change"),
             ),
             rows=tuple(
                 (
