@@ -462,6 +462,8 @@ APP_CLI_MODULES = (
     # --- academy ---
     # --- academy exams ---
     "fiera.academy.cli",
+    # --- core (analytics) ---
+    "fiera.analytics.cli",
     # --- reports ---
     "fiera.analytics.report_cli",
 )
