@@ -141,3 +141,15 @@ def test_unknown_slugs_and_bad_months_exit_2(world: ReportWorld, tmp_path: Path,
     with pytest.raises(SystemExit):
         main(["report", "month", "2026-13"])
     assert "not a month" in capsys.readouterr().err
+
+
+def test_the_format_follows_the_file_and_dash_is_standard_output(
+    world: ReportWorld, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    target = tmp_path / "march.xlsx"
+    assert main(["report", "month", "2026-03", "--output", str(target)]) == 0
+    assert zipfile.is_zipfile(target)
+    capsysbinary.readouterr()
+    assert main(["report", "month", "2026-03", "--format", "csv", "--output", "-"]) == 0
+    data = capsysbinary.readouterr().out
+    assert data.startswith(b"\xef\xbb\xbfMonthly report: March 2026\r\n")
