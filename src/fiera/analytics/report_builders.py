@@ -418,7 +418,16 @@ def report_month(
     filters = Filters()
     with translation.override(language):
         scope = query.analytics_scope(actor_id=actor_id, actor_role=actor_role)
-        kpis = query.analytics_kpis(period=period, filters=filters, scope=scope)
+        before = Period.month(year - 1, 12) if month == 1 else Period.month(year, month - 1)
+        kpis = [  # against the calendar month before (February is shorter than March)
+            query.Kpi(m, g.current, g.previous, g.change)
+            for m in query.KPI_MEASURES
+            for g in [
+                query.analytics_growth(
+                    measure=m, period=period, filters=filters, scope=scope, against=before
+                )
+            ]
+        ]
         by = {k.measure: k for k in kpis}
         countries = _breakdown("merchant_country", period, filters, scope)
         top = countries.rows[0] if countries.rows and countries.rows[0].value > 0 else None
