@@ -21,7 +21,7 @@ from datetime import datetime
 from fiera.accounts.roles import OPERATOR, SYSTEM
 from fiera.accounts.selectors import user_countries
 from fiera.common.errors import InvalidInput, PermissionDenied
-from fiera.merchants.selectors import merchant_countries, merchant_summaries
+from fiera.merchants import selectors as merchants_selectors
 from fiera.trade.models import BuyerCompany, Inquiry, Quote, QuoteStatus, QuoteVersion, Rfq
 
 FEED_KINDS = ("inquiry", "rfq", "quote", "deal")
@@ -43,11 +43,10 @@ class TradeHappening:
 
 
 def merchant_places(merchant_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
-    """(country, region code) per merchant id (unknown: ("", "")); two queries."""
+    """(country, region code) per merchant id (unknown: ("", "")); one query."""
     ids = set(merchant_ids)
-    countries = merchant_countries(merchant_ids=ids)
-    regions = merchant_summaries(merchant_ids=ids)
-    return {m: (countries.get(m, ""), regions[m].region_code if m in regions else "") for m in ids}
+    found = merchants_selectors.merchant_places(merchant_ids=ids)
+    return {m: found.get(m, ("", "")) for m in ids}
 
 
 def buyer_countries(pairs: Iterable[tuple[int, int | None]]) -> dict[tuple[int, int | None], str]:
