@@ -1,7 +1,8 @@
 """The demo's trade and academy history in analytics: the demo's RFQs, quotes and deals (made
 through the trade services, their events delivered) and its masterclass (bulk-loaded, no
-events) are counted by the feeds' demo step; the rebuild equals the live path on the trade,
-and the events delivered after it add nothing."""
+events) are counted by the demo's analytics step (``analytics_rebuild`` runs
+``feeds_rebuild``); the rebuild equals the live path on the trade, and the events delivered
+after it add nothing."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from fiera.analytics.models import AcademyDay, TradeDay
 from fiera.analytics.query import Filters, Period, analytics_scope, analytics_total
 from fiera.demo.academy import build_academy
 from fiera.demo.academy_certificates import COHORT, build_academy_certificates
-from fiera.demo.analytics_feeds import build_analytics_feeds
+from fiera.demo.analytics import build_analytics
 from fiera.demo.rfqs import build_rfqs
 from fiera.demo.trade import build_trade
 from fiera.trade.models import Inquiry, Quote, QuoteVersion, Rfq
@@ -65,8 +66,7 @@ def test_the_demo_history_shows_up_and_the_rebuild_equals_the_live_path() -> Non
         final_score_permille=900, final_passed_at=NOW - timedelta(days=3)
     )
     build_academy_certificates(now=NOW)
-    line = build_analytics_feeds()
-    assert line.startswith("analytics feeds"), line
+    build_analytics(now=NOW)  # the demo's last step: analytics_rebuild runs feeds_rebuild
     rebuilt = snapshot()
     assert rebuilt["trade"] == live["trade"]  # the trade: the same as live
     deliver()  # the certificates' events after the rebuild: nothing twice
