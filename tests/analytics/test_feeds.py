@@ -391,3 +391,13 @@ def test_the_outbox_relay_delivers_the_trade_events() -> None:
     events.relay(now=NOW)
     events.relay(now=NOW)
     assert total("inquiries", period=Period(date(2026, 11, 1), date(2026, 11, 30))) == 1
+
+
+def test_operators_read_the_feeds_tables_in_the_admin(client: Any, market: dict[str, Any]) -> None:
+    deliver()
+    operator = f.user(role="operator", is_superuser=True)
+    client.force_login(operator)
+    for table in ("feedfact", "tradeday", "academyday"):
+        page = client.get(f"/admin/analytics/{table}/")
+        assert page.status_code == 200, table
+        assert client.get(f"/admin/analytics/{table}/add/").status_code == 403, table

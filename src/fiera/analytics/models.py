@@ -286,8 +286,8 @@ class TradeDay(models.Model):
     value_usd_minor = models.BigIntegerField(default=0)
 
     class Meta:
-        verbose_name = _("trade day")
-        verbose_name_plural = _("trade days")
+        verbose_name = _("trade day figure")
+        verbose_name_plural = _("trade day figures")
         constraints = [
             models.UniqueConstraint(
                 fields=[
@@ -320,8 +320,8 @@ class AcademyDay(models.Model):
     count = models.IntegerField(default=0)
 
     class Meta:
-        verbose_name = _("academy day")
-        verbose_name_plural = _("academy days")
+        verbose_name = _("academy day figure")
+        verbose_name_plural = _("academy day figures")
         constraints = [
             models.UniqueConstraint(
                 fields=["day", "kind", "course_id", "country"], name="academy_day_key"

@@ -22,8 +22,8 @@ class Migration(migrations.Migration):
                 ('count', models.IntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'academy day',
-                'verbose_name_plural': 'academy days',
+                'verbose_name': 'academy day figure',
+                'verbose_name_plural': 'academy day figures',
                 'indexes': [models.Index(fields=['kind', 'day'], name='academy_day_kind_day')],
                 'constraints': [models.UniqueConstraint(fields=('day', 'kind', 'course_id', 'country'), name='academy_day_key'), models.CheckConstraint(condition=models.Q(('kind__in', ('enrolment', 'certificate'))), name='academy_day_kind')],
             },
@@ -69,8 +69,8 @@ class Migration(migrations.Migration):
                 ('value_usd_minor', models.BigIntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'trade day',
-                'verbose_name_plural': 'trade days',
+                'verbose_name': 'trade day figure',
+                'verbose_name_plural': 'trade day figures',
                 'indexes': [models.Index(fields=['kind', 'day'], name='trade_day_kind_day')],
                 'constraints': [models.UniqueConstraint(fields=('day', 'kind', 'marketplace_id', 'merchant_id', 'merchant_country', 'region', 'buyer_country'), name='trade_day_key'), models.CheckConstraint(condition=models.Q(('kind__in', ('inquiry', 'rfq', 'quote', 'deal'))), name='trade_day_kind')],
             },
