@@ -1,4 +1,4 @@
-"""The product's own 404 and 403 pages say what happened in the reader's language (issue 7).
+"""The product's own 404, 403 and 500 pages say what happened in the reader's language (issue 7).
 
 The Italian and Chinese catalogs once carried, for these pages, the translations of the
 strings they were copied from ("Problems found", "This store has nothing for sale yet.",
@@ -62,6 +62,27 @@ def test_a_denied_page_says_so_in_the_readers_language(language: str) -> None:
     heading, reason = DENIED[language]
     assert heading in text and reason in text, (language, text[:400])
     assert "staff" not in text and "公司" not in text
+
+
+SERVER_ERROR = {
+    "en": ("Something went wrong", "Back to Fiera"),
+    "it": ("Si è verificato un errore", "Torna a Fiera"),
+    "zh-hans": ("出错了", "返回 Fiera"),
+    "es": ("Algo salió mal", "Volver a Fiera"),
+}
+
+
+@pytest.mark.urls("tests.web.test_errors_offline")
+@pytest.mark.parametrize("language", sorted(SERVER_ERROR))
+def test_a_server_error_says_so_in_the_readers_language(language: str) -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE=language, raise_request_exception=False)
+    response = client.get("/boom/")
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert f'<html lang="{language}">' in html
+    for phrase in SERVER_ERROR[language]:
+        assert phrase in _text(html), (language, phrase)
+    assert "Traceback" not in html and "RuntimeError" not in html
 
 
 def _entries(language: str) -> list[tuple[str, str, list[str]]]:
