@@ -316,3 +316,57 @@ def test_the_storefront_header_keeps_one_row_for_every_role_and_language(
                 page.keyboard.press("Escape")
         page.close()
     assert not problems, "the storefront header wraps at 1280 px:\n" + "\n".join(problems)
+
+
+# The pages of the roles the main walk leaves out (trade, partners, academy) and pages of
+# every role beyond the storefront, in the languages with the longest words (Italian and
+# Spanish at desktop width) and the narrowest text (Chinese) on a phone.
+ROLE_PAGES = {
+    "": ["/", "/trade/search/", "/academy/", "/trade/pavilions/made-in-italy/", "/signup/"],
+    "buyer-b2b": [
+        "/",
+        "/trade/search/",
+        "/trade/inquiries/",
+        "/trade/rfqs/",
+        "/trade/company/",
+        "/trade/pavilions/",
+        "/account/addresses/",
+    ],
+    "merchant": ["/trade/rfqs/", "/console/pavilions/", "/academy/"],
+    "operator": ["/", "/trade/disputes/", "/partners/", "/operator/partners/coverage/"],
+    "partner": ["/partners/", "/trade/pavilions/"],
+    "learner": ["/academy/", "/academy/my/", "/academy/workshops/"],
+    "teacher": ["/academy/teach/"],
+}
+ROLE_PAGE_LANGUAGES = {1280: ["it", "es"], 390: ["zh-hans", "es"]}
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_every_roles_pages_fit_in_other_languages(
+    browser: Any,  # noqa: F811 - the fixture imported above
+    live_server: Any,
+    width: int,
+) -> None:
+    from fiera.demo.build import build_demo
+
+    build_demo(merchants=12, seed=5, reset=True, progress=False, outlets=False)
+    base = live_server.url
+    problems: list[str] = []
+    for username, paths in ROLE_PAGES.items():
+        page = _sign_in(browser, base, username, width)
+        for language in ROLE_PAGE_LANGUAGES[width]:
+            page.goto(f"{base}/")
+            with page.expect_navigation():
+                page.select_option("#language", language)
+            for path in paths:
+                response = page.goto(base + path)
+                assert response is not None and response.status == 200, (username, path)
+                where = f"{username or 'visitor'} {language} {path}"
+                found = page.evaluate(OVERLAP_JS)
+                if found["overflow"] > 0:
+                    problems.append(f"{where}: scrolls sideways by {found['overflow']} px")
+                problems += [f"{where}: {p}" for p in found["problems"]]
+                if width >= 1280 and page.evaluate(HEADER_ROWS_JS) > 12:
+                    problems.append(f"{where}: the header wraps")
+        page.close()
+    assert not problems, f"at {width} px:\n" + "\n".join(problems)
