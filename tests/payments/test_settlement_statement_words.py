@@ -70,3 +70,34 @@ def test_every_payment_kind_has_a_translated_name() -> None:
         with translation.override("it"):
             italian = line.payment_kind_label
         assert italian and italian != code
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "Settled "),
+        ("it", "Liquidata la giornata del "),
+        ("zh-hans", "已结算 "),
+        ("es", "Liquidado el día "),
+    ],
+)
+def test_running_a_day_says_so_with_the_day_as_the_language_writes_it(
+    language: str, said: str
+) -> None:
+    from babel.dates import format_date
+
+    from fiera.common.reference import babel_locale
+
+    yesterday = (timezone.now() - timedelta(days=1)).date()
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(make_user("operator"))
+    page = client.post(
+        reverse("payments:settlement_run"), {"day": yesterday.isoformat()}, follow=True
+    )
+    from django.utils import translation
+
+    with translation.override(language):
+        day = format_date(yesterday, "medium", locale=babel_locale())
+    html = page.content.decode()
+    assert said + day in html, html[:3000]
+    assert "(s)" not in html
