@@ -1,6 +1,6 @@
 """In headless Chromium: the demo's buyer near the yearly CBEC limit opens the checkout of a
 cross-border cart; the page names the rule and what to do, keeps the order summary, and the
-place-order button is disabled and looks it (en and zh-Hans)."""
+place-order button is disabled and looks it (en, it and zh-Hans)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from tests.e2e.test_storefront_browser import _artifact, browser  # noqa: F401
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.mark.parametrize(("locale", "rule"), [("en-US", "cross-border"), ("zh-CN", "跨境")])
+@pytest.mark.parametrize(
+    ("locale", "rule"), [("en-US", "cross-border"), ("it-IT", "transfrontalier"), ("zh-CN", "跨境")]
+)
 def test_a_refused_checkout_keeps_the_summary_and_greys_the_button(
     browser: Any,  # noqa: F811
     live_server: Any,
@@ -64,7 +66,7 @@ def test_a_refused_checkout_keeps_the_summary_and_greys_the_button(
     page.wait_for_url(re.compile(rf"^{re.escape(base)}/?$"))
     # Signing in switches to the account's language (Chinese for this buyer); the person
     # then picks the language of this run in the header.
-    language = "zh-hans" if locale.startswith("zh") else "en"
+    language = {"zh": "zh-hans", "it": "it"}.get(locale[:2], "en")
     with page.expect_navigation():
         page.select_option("#language", language)
     page.goto(f"{base}/m/crossborder-cn/checkout/")

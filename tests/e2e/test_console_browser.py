@@ -89,7 +89,7 @@ def test_console_journey_keeps_filters(browser: Any, live_server: Any) -> None: 
     assert page.input_value("#console-status") == "active"
 
     page.goto(f"{base}/console/stock/?q=Sciarpa")
-    page.click("details summary")
+    page.click("main details summary")
     page.fill("input[name=delta]", "-1")
     page.fill("form:has(input[name=delta]) input[name=reason]", "damaged in transit")
     page.click("form:has(input[name=delta]) button[type=submit]")

@@ -122,8 +122,8 @@ def _sign_in(chromium: Any, base: str, username: str, width: int) -> Any:
         page.goto(f"{base}/login/")
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", "fiera-demo")
-        page.click("button[type=submit]")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.click("button[type=submit]")
     return page
 
 
@@ -241,6 +241,17 @@ def test_main_pages_neither_overlap_nor_scroll_sideways(
                 page.screenshot(path=str(folder / f"{width}-ship-to-open.png"))
                 if box[2] < 100 or box[0] < 0 or box[1] > box[3]:
                     problems.append(f"ship-to: the country list is off screen or narrow: {box}")
+            if name == "buyer-home":  # the account menu opens inside the screen
+                page.click("details.account-menu > summary")
+                box = page.eval_on_selector(
+                    ".account-panel",
+                    "e => { const r = e.getBoundingClientRect(); "
+                    "return [r.left, r.right, r.width, window.innerWidth]; }",
+                )
+                page.screenshot(path=str(folder / f"{width}-account-menu-open.png"))
+                if box[2] < 100 or box[0] < 0 or box[1] > box[3]:
+                    problems.append(f"account menu: the panel is off screen or narrow: {box}")
+                page.keyboard.press("Escape")
             if name == "checkout":
                 for radio in page.query_selector_all("input[name=payment_method]"):
                     gap = radio.evaluate(
@@ -256,5 +267,106 @@ def test_main_pages_neither_overlap_nor_scroll_sideways(
                     )
                     if gap > 16:
                         problems.append(f"checkout: a payment radio is {gap:.0f} px from its label")
+        page.close()
+    assert not problems, f"at {width} px:\n" + "\n".join(problems)
+
+
+# One demo login per role (buyer-cbec: the longest buyer name), and a visitor.
+HEADER_LOGINS = ["", "buyer-cbec", "merchant", "operator", "partner", "teacher"]
+
+
+def test_the_storefront_header_keeps_one_row_for_every_role_and_language(
+    browser: Any,  # noqa: F811 - the fixture imported above
+    live_server: Any,
+) -> None:
+    """At 1280 px the header of every demo marketplace stays on one row for every role's
+    links in every interface language (the buyer's, the merchant's and the operator's links
+    once pushed the header onto two rows on the cross-border and trade marketplaces); the
+    role's links are one click away in the account menu."""
+    from fiera.demo.build import build_demo
+    from fiera.marketplaces.models import Marketplace
+
+    build_demo(merchants=12, seed=5, reset=True, progress=False, outlets=False)
+    slugs = list(
+        Marketplace.objects.filter(is_active=True).order_by("id").values_list("slug", flat=True)
+    )
+    base = live_server.url
+    problems: list[str] = []
+    for username in HEADER_LOGINS:
+        page = _sign_in(browser, base, username, 1280)
+        for language in ("en", "it", "zh-hans", "es"):
+            page.goto(f"{base}/m/{slugs[0]}/")
+            with page.expect_navigation():
+                page.select_option("#language", language)
+            for slug in slugs:
+                response = page.goto(f"{base}/m/{slug}/")
+                assert response is not None and response.status == 200, (username, slug)
+                spread = page.evaluate(HEADER_ROWS_JS)
+                if spread > 12:
+                    problems.append(
+                        f"{username or 'visitor'} {language} /m/{slug}/: {spread:.0f} px"
+                    )
+            if username:  # the role's links, in the account menu
+                page.click("details.account-menu > summary")
+                links = page.eval_on_selector_all(
+                    ".account-panel a", "links => links.filter(a => a.offsetParent).length"
+                )
+                if links < 1:
+                    problems.append(f"{username} {language}: the account menu shows no link")
+                page.keyboard.press("Escape")
+        page.close()
+    assert not problems, "the storefront header wraps at 1280 px:\n" + "\n".join(problems)
+
+
+# The pages of the roles the main walk leaves out (trade, partners, academy) and pages of
+# every role beyond the storefront, in the languages with the longest words (Italian and
+# Spanish at desktop width) and the narrowest text (Chinese) on a phone.
+ROLE_PAGES = {
+    "": ["/", "/trade/search/", "/academy/", "/trade/pavilions/made-in-italy/", "/signup/"],
+    "buyer-b2b": [
+        "/",
+        "/trade/search/",
+        "/trade/inquiries/",
+        "/trade/rfqs/",
+        "/trade/company/",
+        "/trade/pavilions/",
+        "/account/addresses/",
+    ],
+    "merchant": ["/trade/rfqs/", "/console/pavilions/", "/academy/"],
+    "operator": ["/", "/trade/disputes/", "/partners/", "/operator/partners/coverage/"],
+    "partner": ["/partners/", "/trade/pavilions/"],
+    "learner": ["/academy/", "/academy/my/", "/academy/workshops/"],
+    "teacher": ["/academy/teach/"],
+}
+ROLE_PAGE_LANGUAGES = {1280: ["it", "es"], 390: ["zh-hans", "es"]}
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_every_roles_pages_fit_in_other_languages(
+    browser: Any,  # noqa: F811 - the fixture imported above
+    live_server: Any,
+    width: int,
+) -> None:
+    from fiera.demo.build import build_demo
+
+    build_demo(merchants=12, seed=5, reset=True, progress=False, outlets=False)
+    base = live_server.url
+    problems: list[str] = []
+    for username, paths in ROLE_PAGES.items():
+        page = _sign_in(browser, base, username, width)
+        for language in ROLE_PAGE_LANGUAGES[width]:
+            page.goto(f"{base}/")
+            with page.expect_navigation():
+                page.select_option("#language", language)
+            for path in paths:
+                response = page.goto(base + path)
+                assert response is not None and response.status == 200, (username, path)
+                where = f"{username or 'visitor'} {language} {path}"
+                found = page.evaluate(OVERLAP_JS)
+                if found["overflow"] > 0:
+                    problems.append(f"{where}: scrolls sideways by {found['overflow']} px")
+                problems += [f"{where}: {p}" for p in found["problems"]]
+                if width >= 1280 and page.evaluate(HEADER_ROWS_JS) > 12:
+                    problems.append(f"{where}: the header wraps")
         page.close()
     assert not problems, f"at {width} px:\n" + "\n".join(problems)

@@ -150,8 +150,8 @@ def test_buyer_finds_buys_and_sees_the_order_and_so_does_the_merchant(
     merchant_page.goto(f"{base}/login/")
     merchant_page.fill("input[name=username]", "merchant")
     merchant_page.fill("input[name=password]", "fiera-demo")
-    merchant_page.click("button[type=submit]")
-    merchant_page.wait_for_load_state()
+    with merchant_page.expect_navigation():
+        merchant_page.click("button[type=submit]")
     merchant_page.goto(f"{base}/console/orders/")
     assert order.number in merchant_page.content()
     merchant_page.screenshot(path=str(_artifact("merchant-orders.png")))

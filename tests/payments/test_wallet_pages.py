@@ -185,7 +185,8 @@ def test_settlement_pages_for_operators(client: Client) -> None:
         reverse("payments:settlement_run"), {"day": yesterday.date().isoformat()}, follow=True
     )
     html = ran.content.decode()
-    assert "1 new run(s)" in html and "Ceramiche Rossi" in html and "€49.40" in html
+    assert "1 new, 0 already settled" in html and "run(s)" not in html
+    assert "Ceramiche Rossi" in html and "€49.40" in html
     from fiera.payments.models import SettlementRun
 
     run = SettlementRun.objects.get()

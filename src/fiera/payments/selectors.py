@@ -692,6 +692,11 @@ class SettlementLine:
     paid: Money  # what the payer gave or got back (its wallet currency)
     rate: str
 
+    @property
+    def payment_kind_label(self) -> str:
+        """What the payment was, in the reader's language ("Trade assurance" for "escrow")."""
+        return str(PaymentKind(self.payment_kind).label)
+
 
 @dataclass(frozen=True, slots=True)
 class SettlementStatement:

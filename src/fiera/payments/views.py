@@ -13,6 +13,7 @@ import uuid
 from datetime import date, timedelta
 from typing import Any
 
+from babel.dates import format_date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -30,7 +31,7 @@ from fiera.common.errors import DomainError, InvalidInput, NotFound
 from fiera.common.errors import PermissionDenied as DomainPermissionDenied
 from fiera.common.money import is_currency
 from fiera.common.parsing import InvalidNumber, parse_amount_minor, parse_id, parse_page
-from fiera.common.reference import italian_regions
+from fiera.common.reference import babel_locale, italian_regions
 from fiera.merchants import selectors as merchant_selectors
 from fiera.payments import selectors, services
 from fiera.payments.models import OutletStatus
@@ -474,8 +475,12 @@ def settlement_run_now(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(reverse("payments:settlement_runs"))
     messages.success(
         request,
-        _("%(day)s settled: %(new)d new run(s), %(old)d already settled.")
-        % {"day": day.isoformat(), "new": report.created, "old": report.existing},
+        _("Settled %(day)s: %(new)d new, %(old)d already settled.")
+        % {
+            "day": format_date(day, "medium", locale=babel_locale()),
+            "new": report.created,
+            "old": report.existing,
+        },
     )
     return HttpResponseRedirect(reverse("payments:settlement_runs") + f"?day={day.isoformat()}")
 

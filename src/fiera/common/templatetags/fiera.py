@@ -78,15 +78,16 @@ def fdatetime(value: datetime | date | None) -> str:
 
 
 @register.filter
-def fnumber(value: int | Decimal | str | None) -> str:
-    """``{{ rollout.total|fnumber }}``: grouped for the language ("12.345" in Italian)."""
+def fnumber(value: int | Decimal | str | None, exact: str = "") -> str:
+    """``{{ rollout.total|fnumber }}``: grouped for the language ("12.345" in Italian), at
+    most three decimals; ``{{ rate|fnumber:"exact" }}`` keeps every decimal ("1,1172")."""
     if value is None or value == "":
         return ""
     try:
         number = Decimal(str(value))
     except InvalidOperation:
         return str(value)
-    return format_decimal(number, locale=babel_locale())
+    return format_decimal(number, locale=babel_locale(), decimal_quantization=exact != "exact")
 
 
 @register.filter

@@ -12,6 +12,21 @@
       });
     });
   }
+  // A menu (<details data-closes-outside>: the account menu) closes on a click elsewhere
+  // or on Escape, as menus do; without JavaScript its summary still opens and closes it.
+  function closeMenus(except) {
+    document.querySelectorAll("details[data-closes-outside][open]").forEach(function (menu) {
+      if (!except || !menu.contains(except)) {
+        menu.removeAttribute("open");
+      }
+    });
+  }
+  document.addEventListener("click", function (event) { closeMenus(event.target); });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      closeMenus(null);
+    }
+  });
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () { wire(document); });
   } else {
