@@ -33,6 +33,7 @@ PUBLIC: dict[str, set[str]] = {
         "pagination",
         "parsing",
         "reference",
+        "reporting",
         "runtime",
         "schemas",
         "trade_terms",
@@ -48,6 +49,7 @@ PUBLIC: dict[str, set[str]] = {
     "partners": {"selectors", "services"},
     "trade": {"selectors", "services"},
     "academy": {"selectors", "services"},
+    "analytics": {"query", "selectors", "services"},
 }
 # Siblings a models module may import: plain value modules without rules.
 MODELS_MAY_IMPORT: dict[str, set[str]] = {

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "fiera.orders",
     "fiera.trade",
     "fiera.academy",
+    # --- core (analytics) ---
+    "fiera.analytics",
     "fiera.web",
 ]
 

@@ -286,6 +286,31 @@ PLAN: tuple[TablePlan, ...] = (
     _reference("academy_question", "tens of questions per test bank, read by every attempt"),
     _local("academy_attempt", "exam attempts, with their enrolment (the gradebook reads them)"),
     _local("academy_attemptanswer", "the answers of an attempt, with it"),
+    # --- core (analytics) ---
+    _distributed(
+        "analytics_orderfact",
+        "merchant_id",
+        "merchant",
+        "what each order counted for in the sales rollups, beside the merchant's orders",
+    ),
+    _distributed(
+        "analytics_salescell",
+        "merchant_id",
+        "merchant",
+        "sales per merchant x day x marketplace x buyer country x category (scoped queries)",
+    ),
+    _distributed("analytics_packageday", "merchant_id", "merchant", "packages per merchant day"),
+    _distributed(
+        "analytics_merchantday", "merchant_id", "merchant", "orders per merchant day (active)"
+    ),
+    _distributed(
+        "analytics_merchantmonth", "merchant_id", "merchant", "orders per merchant month (active)"
+    ),
+    _local(
+        "analytics_salesrollup",
+        "sales per day/month x marketplace x one dimension (no merchant): written by the "
+        "outbox relay's subscriber beside the outbox, read by the operator's dashboards",
+    ),
 )
 
 BY_TABLE: dict[str, TablePlan] = {entry.table: entry for entry in PLAN}

@@ -33,7 +33,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
@@ -43,7 +43,16 @@ from fiera.accounts.roles import OPERATOR, SYSTEM
 from fiera.catalog import selectors as catalog_selectors
 from fiera.common import events
 from fiera.common.errors import DomainError, NotFound, PermissionDenied
-from fiera.common.money import currency_exponent
+from fiera.common.reporting import (
+    NO_CATEGORY,
+    Counted,
+    order_counted,
+    order_lowered,
+)
+from fiera.common.reporting import as_delta as _as_delta
+from fiera.common.reporting import reduced as reduced  # re-exported: the rule lives in common
+from fiera.common.reporting import split as split
+from fiera.common.reporting import to_usd_minor as to_usd_minor
 from fiera.festivals.models import (
     REPORTING_CURRENCY,
     Festival,
@@ -62,76 +71,12 @@ log = logging.getLogger(__name__)
 PLACED_TOPIC = "orders.checkout.placed"
 CANCELLED_TOPIC = "orders.order.cancelled"
 REFUNDED_TOPIC = "orders.order.refunded"
-NO_CATEGORY = 0  # the category id of lines whose product has none
 
 _FO = FestivalOrder._meta.db_table
 _TALLY = GmvTally._meta.db_table
 _MERCHANT_TOTAL = GmvMerchantTotal._meta.db_table
 _MINUTE = GmvMinute._meta.db_table
 _BUYER_COUNTRY = GmvBuyerCountry._meta.db_table
-
-
-# pure arithmetic --------------------------------------------------------------------------
-
-
-def to_usd_minor(amount_minor: int, currency: str, rate: Decimal) -> int:
-    """``amount_minor`` of ``currency`` in US cents at ``rate`` (USD per unit), half-even."""
-    shift = currency_exponent(REPORTING_CURRENCY) - currency_exponent(currency)
-    value = (Decimal(amount_minor) * rate).scaleb(shift)
-    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
-
-
-def split(total: int, weights: Sequence[tuple[int, int]]) -> dict[int, int]:
-    """``total`` shared over keys in proportion to their weights (cumulative half-even
-    rounding, so the shares add up to ``total`` exactly); keys in the order given."""
-    weight_sum = sum(w for _, w in weights)
-    shares: dict[int, int] = {}
-    if weight_sum == 0:
-        for i, (key, _) in enumerate(weights):
-            shares[key] = total if i == 0 else 0
-        return shares
-    cumulative, given = 0, 0
-    for key, weight in weights:
-        cumulative += weight
-        upto = int(
-            (Decimal(total) * cumulative / weight_sum).quantize(
-                Decimal(1), rounding=ROUND_HALF_EVEN
-            )
-        )
-        shares[key] = upto - given
-        given = upto
-    return shares
-
-
-@dataclass(frozen=True, slots=True)
-class Counted:
-    """What one order counts for in a festival: per category [usd_minor, units], and
-    whether it still counts as an order."""
-
-    categories: dict[int, tuple[int, int]]
-    counts_order: bool
-
-    @property
-    def gmv(self) -> int:
-        return sum(v for v, _ in self.categories.values())
-
-    @property
-    def units(self) -> int:
-        return sum(u for _, u in self.categories.values())
-
-
-def reduced(counted: Counted, *, target_usd: int, fully: bool) -> Counted:
-    """``counted`` lowered to ``target_usd`` (never raised), proportionally per category;
-    ``fully`` (cancelled or refunded in full) takes everything off, orders and units too."""
-    if fully:
-        return Counted(dict.fromkeys(counted.categories, (0, 0)), counts_order=False)
-    target = min(target_usd, counted.gmv)
-    keys = sorted(counted.categories)
-    shares = split(target, [(cat, counted.categories[cat][0]) for cat in keys])
-    return Counted(
-        {cat: (shares[cat], counted.categories[cat][1]) for cat in keys},
-        counts_order=counted.counts_order,
-    )
 
 
 # what the subscribers and the rebuild count --------------------------------------------
@@ -237,24 +182,17 @@ def _count(
         rate = rates.get(order.currency, order.placed_at.date())
         if rate is None:
             continue
-        weights: dict[int, int] = defaultdict(int)
-        units: dict[int, int] = defaultdict(int)
-        for variant_id, quantity, amount in order.lines:
-            cat = categories_of.get(variant_id) or NO_CATEGORY
-            weights[cat] += amount
-            units[cat] += quantity
-        if not weights:
-            weights[NO_CATEGORY] = 0
-        keys = sorted(weights)
-        shares = split(
-            to_usd_minor(order.total_minor, order.currency, rate),
-            [(k, weights[k]) for k in keys],
+        counted = order_counted(
+            total_minor=order.total_minor,
+            refunded_minor=order.refunded_minor,
+            currency=order.currency,
+            rate=rate,
+            lines=[
+                (categories_of.get(variant_id) or NO_CATEGORY, quantity, amount)
+                for variant_id, quantity, amount in order.lines
+            ],
+            fully_refunded=order.refunded_minor >= order.total_minor > 0,
         )
-        counted = Counted({k: (shares[k], units[k]) for k in keys}, counts_order=True)
-        if order.refunded_minor:
-            fully = order.refunded_minor >= order.total_minor
-            target = to_usd_minor(order.total_minor - order.refunded_minor, order.currency, rate)
-            counted = reduced(counted, target_usd=target, fully=fully)
         rows.append(
             [
                 order.merchant_id,
@@ -288,20 +226,6 @@ def _count(
         ]
     )
     return len(inserted)
-
-
-def _as_delta(new: Counted, old: Counted | None) -> dict[int, tuple[int, int, int]]:
-    """Per category: (orders, units, usd) to add to go from ``old`` to ``new``."""
-    lowest = min(new.categories) if new.categories else NO_CATEGORY
-    delta: dict[int, tuple[int, int, int]] = {}
-    for cat, (usd, units) in new.categories.items():
-        old_usd, old_units = old.categories.get(cat, (0, 0)) if old else (0, 0)
-        old_orders = 1 if old and old.counts_order and cat == lowest else 0
-        new_orders = 1 if new.counts_order and cat == lowest else 0
-        d = (new_orders - old_orders, units - old_units, usd - old_usd)
-        if d != (0, 0, 0):
-            delta[cat] = d
-    return delta
 
 
 def _insert_orders(rows: Sequence[list[Any]]) -> set[tuple[int, int]]:
@@ -526,7 +450,7 @@ def _uncount(payload: dict[str, Any], now: datetime, *, fully: bool) -> None:
     """Lower what an order counts for, in every festival that counted it, to its
     (total - refunded) at the recorded rate (nothing when ``fully``)."""
     order_id, merchant_id = int(payload["order_id"]), int(payload["merchant_id"])
-    remaining = int(payload["total_minor"]) - int(payload["refunded_minor"])
+    total, refunded = int(payload["total_minor"]), int(payload["refunded_minor"])
     with transaction.atomic():
         rows = list(
             FestivalOrder.objects.select_for_update()
@@ -539,11 +463,14 @@ def _uncount(payload: dict[str, Any], now: datetime, *, fully: bool) -> None:
                 {int(k): (int(v[0]), int(v[1])) for k, v in fo.categories.items()},
                 counts_order=fo.uncounted_at is None,
             )
-            if fully or remaining <= 0:
-                new = reduced(old, target_usd=0, fully=True)
-            else:
-                target = to_usd_minor(remaining, fo.currency, Decimal(fo.usd_rate))
-                new = reduced(old, target_usd=target, fully=False)
+            new = order_lowered(
+                old,
+                total_minor=total,
+                refunded_minor=refunded,
+                currency=fo.currency,
+                rate=Decimal(fo.usd_rate),
+                fully=fully,
+            )
             delta = _as_delta(new, old)
             if not delta:
                 continue

@@ -1,0 +1,207 @@
+"""Analytics tables: sales facts and rollups, written by the order events' subscribers
+(``fiera.analytics.rollups``) and rebuilt from the orders by ``analytics_rebuild``.
+
+Money is in US cents (``*_usd_minor``) at the ECB reference rate of the order's placed day,
+recorded on ``OrderFact.usd_rate``. Tables and where Citus keeps them
+(``fiera.common.citus.PLAN``):
+
+- ``OrderFact``, ``SalesCell``, ``PackageDay``, ``MerchantDay``, ``MerchantMonth``:
+  distributed by merchant (primary keys (merchant_id, id)), beside the merchant's orders.
+- ``SalesRollup``: local to the coordinator, where the outbox relay runs (a few rows per
+  day and dimension value, no merchant): the navigator the operator's queries read.
+
+Merchant, marketplace and category ids are plain integer columns (no foreign keys): these
+rows describe history and are written off the order's transaction by the relay.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class OrderFact(models.Model):
+    """One placed order as analytics counted it: what it added to the cells (at
+    ``usd_rate``, recorded when it was counted), so that a cancellation or refund takes off
+    exactly what was added (idempotency as ``festivals.FestivalOrder``). ``categories`` maps
+    a category id (as a string) to [usd_minor, units] counted now; ``uncounted_at`` is set
+    when the order stops counting (cancelled or refunded in full); ``shipped_day`` when its
+    first package was counted."""
+
+    merchant_id = models.BigIntegerField()
+    order_id = models.BigIntegerField()
+    day = models.DateField(help_text="UTC day the order was placed")
+    marketplace_id = models.BigIntegerField()
+    merchant_country = models.CharField(max_length=2)
+    region = models.CharField(max_length=6, blank=True, default="")
+    buyer_country = models.CharField(max_length=2)
+    currency = models.CharField(max_length=3)
+    total_minor = models.BigIntegerField()
+    usd_rate = models.CharField(max_length=32, help_text="1 unit of currency in USD")
+    gmv_usd_minor = models.BigIntegerField(help_text="what the order counts for now")
+    units = models.IntegerField()
+    categories = models.JSONField(default=dict)
+    counted_at = models.DateTimeField()
+    uncounted_at = models.DateTimeField(null=True, blank=True)
+    shipped_day = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("order fact")
+        verbose_name_plural = _("order facts")
+        constraints = [
+            models.UniqueConstraint(fields=["merchant_id", "order_id"], name="order_fact_once"),
+        ]
+        indexes = [models.Index(fields=["day"], name="order_fact_day")]
+
+    def __str__(self) -> str:
+        return f"order {self.order_id} of {self.merchant_id}"
+
+
+class SalesCell(models.Model):
+    """Orders, units and GMV per merchant x UTC day x marketplace x buyer country x
+    category (the fine cells scoped queries read). ``orders`` counts an order once, on the
+    cell of the lowest category id among its lines (0: none)."""
+
+    merchant_id = models.BigIntegerField()
+    day = models.DateField()
+    marketplace_id = models.BigIntegerField()
+    buyer_country = models.CharField(max_length=2)
+    category_id = models.BigIntegerField()
+    merchant_country = models.CharField(max_length=2)
+    region = models.CharField(max_length=6, blank=True, default="")
+    orders = models.IntegerField(default=0)
+    units = models.IntegerField(default=0)
+    gmv_usd_minor = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("sales cell")
+        verbose_name_plural = _("sales cells")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant_id", "day", "marketplace_id", "buyer_country", "category_id"],
+                name="sales_cell_key",
+            ),
+        ]
+        indexes = [models.Index(fields=["day"], name="sales_cell_day")]
+
+    def __str__(self) -> str:
+        return f"{self.merchant_id} {self.day} {self.marketplace_id} {self.category_id}"
+
+
+class Grain(models.TextChoices):
+    DAY = "d", _("Day")
+    MONTH = "m", _("Month")
+
+
+class RollupDim(models.TextChoices):
+    ALL = "all", _("All")
+    MERCHANT_COUNTRY = "merchant_country", _("Merchant country")
+    BUYER_COUNTRY = "buyer_country", _("Buyer country")
+    REGION = "region", _("Region")
+    CATEGORY = "category", _("Category")
+
+
+class SalesRollup(models.Model):
+    """Orders, units and GMV per grain ('d' day, 'm' month) x period (the day, or the first
+    of the month) x marketplace x one dimension (``dim``) value (``dim_key``: a country or
+    region code, a category id as text, "" for ``all``). Written with the same deltas in the
+    same transaction as ``SalesCell``; the operator's queries with at most one dimension
+    read it."""
+
+    grain = models.CharField(max_length=1, choices=Grain.choices)
+    period = models.DateField()
+    marketplace_id = models.BigIntegerField()
+    dim = models.CharField(max_length=16, choices=RollupDim.choices)
+    dim_key = models.CharField(max_length=24, blank=True, default="")
+    orders = models.IntegerField(default=0)
+    units = models.IntegerField(default=0)
+    gmv_usd_minor = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("sales rollup")
+        verbose_name_plural = _("sales rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grain", "dim", "period", "marketplace_id", "dim_key"],
+                name="sales_rollup_key",
+            ),
+            models.CheckConstraint(condition=Q(grain__in=["d", "m"]), name="sales_rollup_grain"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grain} {self.period} {self.marketplace_id} {self.dim}={self.dim_key}"
+
+
+class PackageDay(models.Model):
+    """Packages shipped (an order's first package) per merchant x UTC day x marketplace."""
+
+    merchant_id = models.BigIntegerField()
+    day = models.DateField()
+    marketplace_id = models.BigIntegerField()
+    merchant_country = models.CharField(max_length=2)
+    region = models.CharField(max_length=6, blank=True, default="")
+    packages = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("packages per day")
+        verbose_name_plural = _("packages per day")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant_id", "day", "marketplace_id"], name="package_day_key"
+            ),
+        ]
+        indexes = [models.Index(fields=["day"], name="package_day_day")]
+
+    def __str__(self) -> str:
+        return f"{self.merchant_id} {self.day}: {self.packages}"
+
+
+class MerchantDay(models.Model):
+    """Counted orders per merchant x UTC day x marketplace: active merchants (a distinct
+    count of the merchants with ``orders`` > 0) for the partial edge months of a period."""
+
+    merchant_id = models.BigIntegerField()
+    day = models.DateField()
+    marketplace_id = models.BigIntegerField()
+    merchant_country = models.CharField(max_length=2)
+    region = models.CharField(max_length=6, blank=True, default="")
+    orders = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("merchant day")
+        verbose_name_plural = _("merchant days")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant_id", "day", "marketplace_id"], name="merchant_day_key"
+            ),
+        ]
+        indexes = [models.Index(fields=["day"], name="merchant_day_day")]
+
+    def __str__(self) -> str:
+        return f"{self.merchant_id} {self.day}: {self.orders}"
+
+
+class MerchantMonth(models.Model):
+    """Counted orders per merchant x month (its first day) x marketplace: active merchants
+    for the whole months of a period."""
+
+    merchant_id = models.BigIntegerField()
+    month = models.DateField(help_text="the first day of the month")
+    marketplace_id = models.BigIntegerField()
+    merchant_country = models.CharField(max_length=2)
+    region = models.CharField(max_length=6, blank=True, default="")
+    orders = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("merchant month")
+        verbose_name_plural = _("merchant months")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant_id", "month", "marketplace_id"], name="merchant_month_key"
+            ),
+        ]
+        indexes = [models.Index(fields=["month"], name="merchant_month_month")]
+
+    def __str__(self) -> str:
+        return f"{self.merchant_id} {self.month}: {self.orders}"
