@@ -316,8 +316,8 @@ def _truncate(text: str, limit: int) -> str:
 
 # --- the time series ----------------------------------------------------------------------------
 
-SERIES_W, SERIES_H = 600, 250
-SERIES_LEFT, SERIES_RIGHT, SERIES_TOP, SERIES_BOTTOM = 78, 16, 14, 30
+SERIES_W, SERIES_H = 440, 220
+SERIES_LEFT, SERIES_RIGHT, SERIES_TOP, SERIES_BOTTOM = 84, 14, 12, 28
 
 
 def _series_desc(chart: TimeSeries) -> str:
@@ -372,7 +372,7 @@ def series_svg(chart: TimeSeries, *, standalone: bool = False) -> str:
         return SERIES_LEFT + (plot_w * index / (count - 1) if count > 1 else plot_w / 2)
 
     if count:
-        labels = min(count, 6)
+        labels = min(count, 5)
         picked = sorted({round(i * (count - 1) / max(labels - 1, 1)) for i in range(labels)})
         for index in picked:
             anchor = (
@@ -422,8 +422,8 @@ def series_svg(chart: TimeSeries, *, standalone: bool = False) -> str:
 
 # --- the bar chart ------------------------------------------------------------------------------
 
-BAR_W = 560
-BAR_LABEL_W, BAR_VALUE_W, BAR_ROW, BAR_THICK, BAR_TOP = 170, 140, 30, 20, 6
+BAR_W = 440
+BAR_LABEL_W, BAR_VALUE_W, BAR_ROW, BAR_THICK, BAR_TOP = 140, 128, 28, 18, 6
 
 
 def _bar_desc(chart: BarChart) -> str:
@@ -467,7 +467,7 @@ def bars_svg(chart: BarChart, *, standalone: bool = False) -> str:
         svg.add(
             "text",
             "label",
-            text=_truncate(label, 22),
+            text=_truncate(label, 18),
             x=BAR_LABEL_W - 8,
             y=y + BAR_ROW / 2 + 5,
             text_anchor="end",

@@ -65,13 +65,13 @@ PARAMS: tuple[str, ...] = (
     "buyer_country",
     "category",
 )
-CHART_NAMES: tuple[str, ...] = (
+CHART_NAMES: tuple[str, ...] = (  # in the page's order
     "gmv",
     "orders",
-    "packages",
-    "regions",
     "merchant-countries",
     "buyer-countries",
+    "regions",
+    "packages",
     "marketplaces",
 )
 TOP = 10

@@ -87,17 +87,16 @@ def dashboard_page(request: HttpRequest, slug: str = "") -> HttpResponse:
             "values": dict(question.params),
             "question": question,
             "dashboard": found,
-            "cards": [
-                {
+            "cards": {
+                chart.name.replace("-", "_"): {
                     "chart": chart,
                     "svg": mark_safe(chart_svg(chart)),  # noqa: S308 - escaped by charts.py
                     "csv_url": _chart_url(slug, chart.name, "csv", query),
                     "svg_url": _chart_url(slug, chart.name, "svg", query),
                     "png_name": dashboard.file_name(chart, question, "png"),
-                    "wide": chart.name in {"gmv", "orders"},
                 }
                 for chart in found.charts
-            ],
+            },
         }
     )
     return render(request, "analytics/dashboard.html", context)
