@@ -25,7 +25,9 @@ class OrderFact(models.Model):
     """One placed order as analytics counted it: what it added to the cells (at
     ``usd_rate``, recorded when it was counted), so that a cancellation or refund takes off
     exactly what was added (idempotency as ``festivals.FestivalOrder``). ``categories`` maps
-    a category id (as a string) to [usd_minor, units] counted now; ``uncounted_at`` is set
+    a category id (as a string) to [usd_minor, units] counted now, ``placed_categories`` the
+    same when it was placed (a refund lowers from it, so that several partial refunds split
+    exactly as one of their sum would: the rebuild's answer); ``uncounted_at`` is set
     when the order stops counting (cancelled or refunded in full); ``shipped_day`` when its
     first package was counted."""
 
@@ -42,6 +44,9 @@ class OrderFact(models.Model):
     gmv_usd_minor = models.BigIntegerField(help_text="what the order counts for now")
     units = models.IntegerField()
     categories = models.JSONField(default=dict)
+    placed_categories = models.JSONField(
+        default=dict, help_text="what it counted for when placed: refunds lower from this"
+    )
     counted_at = models.DateTimeField()
     uncounted_at = models.DateTimeField(null=True, blank=True)
     shipped_day = models.DateField(null=True, blank=True)

@@ -25,15 +25,31 @@ Shares, changes: Decimal, exact to 6 places (half-even), never float.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
-from typing import Literal, get_args
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any, Literal, get_args
 
+from django.db.models import Q, Sum
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from fiera.common.errors import InvalidInput, PermissionDenied
+from fiera.accounts.roles import MERCHANT, OPERATOR, PARTNER, SYSTEM
+from fiera.analytics.models import (
+    MerchantDay,
+    MerchantMonth,
+    PackageDay,
+    SalesCell,
+    SalesRollup,
+)
+from fiera.catalog import selectors as catalog_selectors
+from fiera.common.errors import InvalidInput, NotFound, PermissionDenied
+from fiera.common.reference import country_name, italian_regions, language_suffix
+from fiera.marketplaces import selectors as marketplace_selectors
+from fiera.merchants import selectors as merchant_selectors
+from fiera.partners import selectors as partner_selectors
+from fiera.trade import selectors as trade_selectors
 
 Measure = Literal[
     "gmv",
@@ -274,33 +290,394 @@ def registered_measures() -> dict[str, MeasureSource]:
     return dict(_SOURCES)
 
 
-# the questions ----------------------------------------------------------------------------
+# validation -------------------------------------------------------------------------------
 
 
-def analytics_scope(
-    *,
-    actor_id: int | None,
-    actor_role: str,
-    merchant_id: int | None = None,
-    partner_id: int | None = None,
-    pavilion_id: int | None = None,
-) -> Scope:
-    """What ``actor`` may see: operators anything (all when no id is given); merchant staff
-    a merchant they staff (the first when none is given); partner staff their partner's
-    merchants or a pavilion their partner owns; anyone else is refused."""
-    raise NotImplementedError
+def _check_measure(measure: str) -> None:
+    if measure not in MEASURES:
+        raise UnknownMeasure(f"unknown measure {measure!r}", measure=str(measure)[:40])
+
+
+def _check_period(period: Period) -> None:
+    if period.end < period.start or period.days() > MAX_DAYS:
+        raise BadPeriod(f"bad period {period.start} .. {period.end}")
+
+
+def _check_dimension(dimension: str) -> None:
+    if dimension not in DIMENSIONS:
+        raise UnknownDimension(f"unknown dimension {dimension!r}", dimension=str(dimension)[:40])
+
+
+def _check_grain(grain: str) -> None:
+    if grain not in GRAINS:
+        raise UnknownGrain(f"unknown grain {grain!r}")
+
+
+# buckets ----------------------------------------------------------------------------------
+
+
+def bucket_of(day: date, grain: str) -> date:
+    """The first day of ``day``'s bucket: the day, its ISO week's Monday, its month's 1st."""
+    if grain == "week":
+        return day - timedelta(days=day.weekday())
+    if grain == "month":
+        return day.replace(day=1)
+    return day
+
+
+def buckets(period: Period, grain: str) -> list[date]:
+    """The first days of the buckets that cover the period, in order."""
+    out: list[date] = []
+    current = bucket_of(period.start, grain)
+    while current <= period.end:
+        out.append(current)
+        if grain == "day":
+            current += timedelta(days=1)
+        elif grain == "week":
+            current += timedelta(days=7)
+        else:
+            current = (current.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return out
+
+
+def split_months(period: Period) -> tuple[tuple[date, date] | None, list[tuple[date, date]]]:
+    """The whole months inside the period (first day of the first, first day of the last),
+    and the day ranges left at its edges."""
+    first = period.start if period.start.day == 1 else bucket_of(period.start, "month")
+    if first < period.start:
+        first = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    after_end = period.end + timedelta(days=1)
+    last_next = after_end.replace(day=1)  # the first day after the last whole month
+    if first >= last_next:
+        return None, [(period.start, period.end)]
+    last = (last_next - timedelta(days=1)).replace(day=1)
+    edges = []
+    if period.start < first:
+        edges.append((period.start, first - timedelta(days=1)))
+    if last_next <= period.end:
+        edges.append((last_next, period.end))
+    return (first, last), edges
+
+
+def _share(value: int, total: int) -> Decimal:
+    if total <= 0:
+        return Decimal(0).quantize(SHARE_PLACES)
+    return (Decimal(value) / Decimal(total)).quantize(SHARE_PLACES, rounding=ROUND_HALF_EVEN)
+
+
+def _change(current: int, previous: int) -> Decimal | None:
+    if previous == 0:
+        return None
+    return (Decimal(current - previous) / Decimal(previous)).quantize(
+        SHARE_PLACES, rounding=ROUND_HALF_EVEN
+    )
+
+
+# the core sources -------------------------------------------------------------------------
+
+FILTER_DIMS = {
+    "merchant_country": "merchant_country",
+    "buyer_country": "buyer_country",
+    "region": "region",
+    "category_id": "category",
+}
+CELL_COLUMNS = {
+    "marketplace": "marketplace_id",
+    "merchant_country": "merchant_country",
+    "buyer_country": "buyer_country",
+    "region": "region",
+    "category": "category_id",
+    "merchant": "merchant_id",
+}
+SALES_COLUMNS = {"gmv": "gmv_usd_minor", "orders": "orders", "units": "units"}
+PACKAGE_DIMS = frozenset({"marketplace", "merchant_country", "region", "merchant"})
+ACTIVE_DIMS_BY_MERCHANT = frozenset({"marketplace", "merchant_country", "region", "merchant"})
+
+
+def set_filters(filters: Filters) -> dict[str, str | int]:
+    """The filters that are set, by field name."""
+    out: dict[str, str | int] = {}
+    for name in ("marketplace_id", "merchant_country", "buyer_country", "region", "category_id"):
+        value = getattr(filters, name)
+        if value is not None and value != "":
+            out[name] = value
+    return out
+
+
+def _cell_filter(filters: Filters, merchant_ids: frozenset[int] | None) -> Q:
+    q = Q()
+    for name, value in set_filters(filters).items():
+        q &= Q(**{name: value})
+    if merchant_ids is not None:
+        q &= Q(merchant_id__in=sorted(merchant_ids))
+    return q
+
+
+def navigator_dimension(filters: Filters, group: str | None) -> str | None:
+    """The one SalesRollup dimension an operator's question needs ("all" for none), or
+    None when it needs more than one (or the merchants): then SalesCell answers."""
+    dims = {FILTER_DIMS[name] for name in set_filters(filters) if name in FILTER_DIMS}
+    if group == "merchant":
+        return None
+    if group is not None and group != "marketplace":
+        dims.add(group)
+    if len(dims) > 1:
+        return None
+    return dims.pop() if dims else "all"
+
+
+def _key(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _sales(query: SourceQuery, *, by_day: bool) -> dict[tuple[date, str], int]:
+    """GMV, orders or units: SalesRollup for an operator's question with at most one
+    dimension, SalesCell otherwise (see the module's docstring)."""
+    column = SALES_COLUMNS[query.measure]
+    period, filters, group = query.period, query.filters, query.group
+    out: dict[tuple[date, str], int] = {}
+    dim = navigator_dimension(filters, group) if query.merchant_ids is None else None
+    if dim is None:
+        group_col = CELL_COLUMNS[group] if group else None
+        fields = ["day", group_col] if group_col else ["day"]
+        rows = (
+            SalesCell.objects.filter(_cell_filter(filters, query.merchant_ids))
+            .filter(day__gte=period.start, day__lte=period.end)
+            .order_by()
+            .values(*fields)
+            .annotate(v=Sum(column))
+        )
+        for row in rows:
+            key = (row["day"], _key(row[group_col]) if group_col else "")
+            out[key] = out.get(key, 0) + int(row["v"] or 0)
+        return out
+    base = Q(dim=dim)
+    if filters.marketplace_id is not None:
+        base &= Q(marketplace_id=filters.marketplace_id)
+    for name, value in set_filters(filters).items():
+        if name in FILTER_DIMS:
+            base &= Q(dim_key=str(value))
+    group_col = "marketplace_id" if group == "marketplace" else ("dim_key" if group else None)
+    months, edges = (None, [(period.start, period.end)]) if by_day else split_months(period)
+    ranges: list[tuple[str, date, date]] = [("d", a, b) for a, b in edges]
+    if months is not None:
+        ranges.append(("m", months[0], months[1]))
+    for grain, first, last in ranges:
+        fields = ["period", group_col] if group_col else ["period"]
+        rows = (
+            SalesRollup.objects.filter(base, grain=grain, period__gte=first, period__lte=last)
+            .order_by()
+            .values(*fields)
+            .annotate(v=Sum(column))
+        )
+        for row in rows:
+            key = (row["period"], _key(row[group_col]) if group_col else "")
+            out[key] = out.get(key, 0) + int(row["v"] or 0)
+    return out
+
+
+def _packages(query: SourceQuery) -> dict[tuple[date, str], int]:
+    filters = query.filters
+    if filters.buyer_country or filters.category_id is not None:
+        return {}  # packages are not per buyer country or category
+    group_col = CELL_COLUMNS[query.group] if query.group else None
+    fields = ["day", group_col] if group_col else ["day"]
+    rows = (
+        PackageDay.objects.filter(_cell_filter(filters, query.merchant_ids))
+        .filter(day__gte=query.period.start, day__lte=query.period.end)
+        .order_by()
+        .values(*fields)
+        .annotate(v=Sum("packages"))
+    )
+    out: dict[tuple[date, str], int] = {}
+    for row in rows:
+        key = (row["day"], _key(row[group_col]) if group_col else "")
+        out[key] = out.get(key, 0) + int(row["v"] or 0)
+    return out
+
+
+def _active_pairs(
+    period: Period, filters: Filters, merchant_ids: frozenset[int] | None, group: str | None
+) -> Iterator[tuple[date, str, int]]:
+    """(day or month, group key, merchant) of the merchants with a counted order, read
+    from MerchantMonth/MerchantDay, or from SalesCell for buyer-country or category
+    questions. Repeats are possible; callers count distinct merchants."""
+    needs_cells = (
+        bool(filters.buyer_country)
+        or filters.category_id is not None
+        or group not in (None, *ACTIVE_DIMS_BY_MERCHANT)
+    )
+    group_col = CELL_COLUMNS[group] if group else None
+    if needs_cells:
+        fields = ["day", "merchant_id", group_col] if group_col else ["day", "merchant_id"]
+        rows = (
+            SalesCell.objects.filter(_cell_filter(filters, merchant_ids))
+            .filter(day__gte=period.start, day__lte=period.end)
+            .order_by()
+            .values(*fields)
+            .annotate(u=Sum("units"))
+            .filter(u__gt=0)
+        )
+        for row in rows:
+            yield row["day"], _key(row[group_col]) if group_col else "", int(row["merchant_id"])
+        return
+    months, edges = split_months(period)
+    sources: list[tuple[Any, str, date, date]] = [(MerchantDay, "day", a, b) for a, b in edges]
+    if months is not None:
+        sources.append((MerchantMonth, "month", months[0], months[1]))
+    for model, column, first, last in sources:
+        fields = [column, "merchant_id", group_col] if group_col else [column, "merchant_id"]
+        rows = (
+            model.objects.filter(_cell_filter(filters, merchant_ids))
+            .filter(**{f"{column}__gte": first, f"{column}__lte": last})
+            .order_by()
+            .values(*fields)
+            .annotate(n=Sum("orders"))
+            .filter(n__gt=0)
+        )
+        for row in rows:
+            yield row[column], _key(row[group_col]) if group_col else "", int(row["merchant_id"])
+
+
+def _active_count(
+    period: Period,
+    filters: Filters,
+    merchant_ids: frozenset[int] | None,
+    group: str | None,
+) -> dict[str, int]:
+    """Distinct active merchants per group key over the whole period."""
+    seen: dict[str, set[int]] = {}
+    for _day, key, merchant in _active_pairs(period, filters, merchant_ids, group):
+        seen.setdefault(key, set()).add(merchant)
+    return {k: len(v) for k, v in seen.items()}
+
+
+def _active_series(
+    period: Period, filters: Filters, merchant_ids: frozenset[int] | None, grain: str
+) -> dict[date, int]:
+    """Distinct active merchants per bucket, counted over the bucket's days inside the
+    period: by day in one grouped read; by week or month one count per bucket (a month
+    from MerchantMonth when whole, from MerchantDay at the edges)."""
+    if grain == "day":
+        seen: dict[date, set[int]] = {}
+        for day, _, merchant in _active_pairs_by_day(period, filters, merchant_ids):
+            seen.setdefault(day, set()).add(merchant)
+        return {day: len(m) for day, m in seen.items()}
+    out: dict[date, int] = {}
+    for first in buckets(period, grain):
+        if grain == "week":
+            last = first + timedelta(days=6)
+        else:
+            last = Period.month(first.year, first.month).end
+        part = Period(max(first, period.start), min(last, period.end))
+        out[first] = _active_count(part, filters, merchant_ids, None).get("", 0)
+    return out
+
+
+def _active_pairs_by_day(
+    period: Period, filters: Filters, merchant_ids: frozenset[int] | None
+) -> Iterator[tuple[date, str, int]]:
+    """As ``_active_pairs``, day by day (MerchantDay or SalesCell, never months)."""
+    if bool(filters.buyer_country) or filters.category_id is not None:
+        yield from _active_pairs(period, filters, merchant_ids, None)
+        return
+    rows = (
+        MerchantDay.objects.filter(_cell_filter(filters, merchant_ids))
+        .filter(day__gte=period.start, day__lte=period.end, orders__gt=0)
+        .order_by()
+        .values_list("day", "merchant_id")
+        .distinct()
+    )
+    for day, merchant in rows:
+        yield day, "", int(merchant)
+
+
+# answering --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Question:
+    measure: str
+    period: Period
+    filters: Filters
+    scope: Scope
+
+
+def _source_values(
+    q: _Question, group: str | None, *, by_day: bool
+) -> dict[tuple[date, str], int] | None:
+    """The additive measures' values per (day, key); None for active merchants."""
+    measure = q.measure
+    if measure == "active_merchants":
+        return None
+    query = SourceQuery(
+        measure=measure,
+        period=q.period,
+        filters=q.filters,
+        merchant_ids=q.scope.merchant_ids,
+        group=group,
+    )
+    if measure in SALES_MEASURES:
+        return _sales(query, by_day=by_day)
+    if measure == "packages":
+        if group is not None and group not in PACKAGE_DIMS:
+            raise DimensionNotAvailable(
+                f"packages by {group}", measure=str(measure), dimension=str(group)
+            )
+        return _packages(query)
+    source = _SOURCES.get(measure)
+    if source is None:
+        return {}  # its feed is not installed: nothing recorded
+    if group is not None and group not in source.dimensions:
+        raise DimensionNotAvailable(
+            f"{measure} by {group}", measure=str(measure), dimension=str(group)
+        )
+    if q.scope.merchant_ids is not None and not source.per_merchant:
+        return {}
+    if any(name not in source.filters for name in set_filters(q.filters)):
+        return {}
+    return dict(source.fetch(query))
+
+
+def _empty_scope(scope: Scope) -> bool:
+    return scope.merchant_ids is not None and not scope.merchant_ids
 
 
 def analytics_total(*, measure: str, period: Period, filters: Filters, scope: Scope) -> int:
-    raise NotImplementedError
+    """The measure over the period (active merchants: distinct merchants)."""
+    _check_measure(measure)
+    _check_period(period)
+    q = _Question(measure, period, filters, scope)
+    if _empty_scope(scope):
+        return 0
+    values = _source_values(q, None, by_day=False)
+    if values is None:
+        return _active_count(period, filters, scope.merchant_ids, None).get("", 0)
+    return sum(values.values())
 
 
 def analytics_series(
     *, measure: str, period: Period, filters: Filters, scope: Scope, grain: str = "day"
 ) -> list[Point]:
     """One point per bucket (day, ISO week from Monday, month) of the period, zeros
-    included; a bucket's day is its first day (the first may start before the period)."""
-    raise NotImplementedError
+    included; a bucket's day is its first day (the first may start before the period, its
+    value counts the period's days only)."""
+    _check_measure(measure)
+    _check_period(period)
+    _check_grain(grain)
+    totals = dict.fromkeys(buckets(period, grain), 0)
+    if _empty_scope(scope):
+        return [Point(day, 0) for day in totals]
+    q = _Question(measure, period, filters, scope)
+    values = _source_values(q, None, by_day=grain != "month")
+    if values is None:
+        for day, n in _active_series(period, filters, scope.merchant_ids, grain).items():
+            totals[day] = n
+    else:
+        for (day, _), value in values.items():
+            bucket = bucket_of(day, grain)
+            totals[bucket] = totals.get(bucket, 0) + value
+    return [Point(day, value) for day, value in totals.items()]
 
 
 def analytics_breakdown(
@@ -312,7 +689,39 @@ def analytics_breakdown(
     scope: Scope,
     top: int | None = 10,
 ) -> Breakdown:
-    raise NotImplementedError
+    """The measure per value of ``dimension``, largest first (ties by key), ranked from 1,
+    with each row's share of the total; ``top`` rows at most, the rest summed in
+    ``others``. Values of 0 are left out. The total is the measure over the whole
+    question (for active merchants the distinct count, so shares may add up to more than
+    1 where a merchant sells in several groups, such as marketplaces)."""
+    _check_measure(measure)
+    _check_dimension(dimension)
+    _check_period(period)
+    if top is not None and not 1 <= top <= 1000:
+        raise BadTop(f"top {top}")
+    if _empty_scope(scope):
+        return Breakdown(dimension=dimension, measure=measure, rows=[], total=0, others=0)
+    q = _Question(measure, period, filters, scope)
+    values = _source_values(q, dimension, by_day=False)
+    per_key: dict[str, int] = {}
+    if values is None:
+        per_key = _active_count(period, filters, scope.merchant_ids, dimension)
+        total = _active_count(period, filters, scope.merchant_ids, None).get("", 0)
+    else:
+        for (_day, key), value in values.items():
+            per_key[key] = per_key.get(key, 0) + value
+        total = sum(per_key.values())
+    ordered = sorted(
+        ((key, value) for key, value in per_key.items() if value), key=lambda kv: (-kv[1], kv[0])
+    )
+    shown = ordered if top is None else ordered[:top]
+    others = sum(value for _key_, value in ordered[len(shown) :])
+    names = labels(dimension, [key for key, _value in shown], measure=measure)
+    rows = [
+        Row(key=key, label=names.get(key, key), value=value, share=_share(value, total), rank=i)
+        for i, (key, value) in enumerate(shown, start=1)
+    ]
+    return Breakdown(dimension=dimension, measure=measure, rows=rows, total=total, others=others)
 
 
 def analytics_growth(
@@ -323,12 +732,175 @@ def analytics_growth(
     scope: Scope,
     against: Period | None = None,
 ) -> Growth:
-    raise NotImplementedError
+    """The measure over the period against ``against`` (the same number of days just
+    before, when None): change = (current - previous) / previous, None when previous is 0."""
+    base = against or period.previous()
+    _check_period(base)
+    current = analytics_total(measure=measure, period=period, filters=filters, scope=scope)
+    previous = analytics_total(measure=measure, period=base, filters=filters, scope=scope)
+    return Growth(current=current, previous=previous, change=_change(current, previous))
 
 
 def analytics_kpis(*, period: Period, filters: Filters, scope: Scope) -> list[Kpi]:
-    raise NotImplementedError
+    """The dashboard's tiles: GMV, orders, packages, active merchants, deals and
+    certificates over the period, each against the previous period of the same length."""
+    out = []
+    for measure in KPI_MEASURES:
+        growth = analytics_growth(measure=measure, period=period, filters=filters, scope=scope)
+        out.append(Kpi(measure, growth.current, growth.previous, growth.change))
+    return out
 
 
 def analytics_regions(*, period: Period, filters: Filters, scope: Scope) -> list[RegionFigure]:
-    raise NotImplementedError
+    """The 20 Italian regions (zeros included), in the reference order: the merchants there
+    (in the scope), those active in the period, and their GMV."""
+    _check_period(period)
+    counts = merchant_selectors.merchants_per_region(
+        merchant_ids=scope.merchant_ids if scope.merchant_ids is not None else None
+    )
+    if _empty_scope(scope):
+        active: dict[str, int] = {}
+        gmv: dict[str, int] = {}
+    else:
+        active = _active_count(period, filters, scope.merchant_ids, "region")
+        values = _source_values(_Question("gmv", period, filters, scope), "region", by_day=False)
+        gmv = {}
+        for (_day, key), value in (values or {}).items():
+            gmv[key] = gmv.get(key, 0) + value
+    return [
+        RegionFigure(
+            code=region.code,
+            name=merchant_selectors.region_name(region.code),
+            merchants=counts.get(region.code, 0),
+            active_merchants=active.get(region.code, 0),
+            gmv=gmv.get(region.code, 0),
+        )
+        for region in italian_regions()
+    ]
+
+
+# labels -----------------------------------------------------------------------------------
+
+
+def _localized(info: object, fallback: str) -> str:
+    suffix = language_suffix()
+    for name in (f"name_{suffix}", "name_en", "name"):
+        value = getattr(info, name, "")
+        if value:
+            return str(value)
+    return fallback
+
+
+def labels(dimension: str, keys: list[str], *, measure: str = "") -> dict[str, str]:
+    """Names of the keys of ``dimension`` in the active language."""
+    if not keys:
+        return {}
+    source = _SOURCES.get(measure)
+    if source is not None and source.labels is not None and dimension not in CELL_COLUMNS:
+        return source.labels(dimension, keys)
+    ids = [int(k) for k in keys if k.lstrip("-").isdigit()]
+    if dimension in ("merchant_country", "buyer_country"):
+        return {k: country_name(k) if k else gettext("Unknown") for k in keys}
+    if dimension == "region":
+        return {k: merchant_selectors.region_name(k) if k else gettext("No region") for k in keys}
+    if dimension == "category":
+        by_id = {c.id: c for c in catalog_selectors.category_list()}
+        return {
+            k: _localized(by_id[int(k)], k)
+            if k.isdigit() and int(k) in by_id
+            else gettext("No category")
+            for k in keys
+        }
+    if dimension == "marketplace":
+        markets = marketplace_selectors.marketplace_infos_by_id(marketplace_ids=ids)
+        return {
+            k: _localized(markets[int(k)], k) for k in keys if k.isdigit() and int(k) in markets
+        }
+    if dimension == "merchant":
+        merchants = merchant_selectors.merchant_summaries(merchant_ids=ids)
+        return {
+            k: merchants[int(k)].display_name for k in keys if k.isdigit() and int(k) in merchants
+        }
+    if source is not None and source.labels is not None:
+        return source.labels(dimension, keys)
+    return {k: k for k in keys}
+
+
+# scope ------------------------------------------------------------------------------------
+
+
+def analytics_scope(
+    *,
+    actor_id: int | None,
+    actor_role: str,
+    merchant_id: int | None = None,
+    partner_id: int | None = None,
+    pavilion_id: int | None = None,
+) -> Scope:
+    """What ``actor`` may see: operators (and the system) anything, all when no id is
+    given; merchant staff a merchant they staff (the first, by id, when none is given);
+    partner staff their own partner's merchants (live leads), a pavilion their partner owns
+    or one of their partner's merchants; anyone else is refused (403). An unknown merchant,
+    partner or pavilion is 404."""
+    if actor_role in (OPERATOR, SYSTEM):
+        if merchant_id is not None:
+            return _merchant_scope(merchant_id)
+        if pavilion_id is not None:
+            return _pavilion_scope(pavilion_id)
+        if partner_id is not None:
+            return _partner_scope(partner_id, actor_id=actor_id, actor_role=actor_role)
+        return Scope(kind="all", merchant_ids=None, label=gettext("All merchants"))
+    if actor_id is None or actor_role not in (MERCHANT, PARTNER):
+        raise AnalyticsForbidden(f"the role {actor_role!r} sees no analytics")
+    if actor_role == MERCHANT:
+        if partner_id is not None or pavilion_id is not None:
+            raise NotYourMerchant("merchant staff see their own merchant only")
+        staffed = merchant_selectors.merchant_ids_for_user(user_id=actor_id)
+        chosen = merchant_id if merchant_id is not None else (staffed[0] if staffed else None)
+        if chosen is None or chosen not in staffed:
+            raise NotYourMerchant(f"user {actor_id} is not staff of merchant {chosen}")
+        return _merchant_scope(chosen)
+    own = partner_selectors.partner_id_for_user(user_id=actor_id)
+    if own is None or (partner_id is not None and partner_id != own):
+        raise NotYourPartner(f"user {actor_id} works for partner {own}, not {partner_id}")
+    if pavilion_id is not None:
+        if trade_selectors.pavilion_get_by_id(pavilion_id=pavilion_id).partner_id != own:
+            raise NotYourPartner(f"pavilion {pavilion_id} is not partner {own}'s")
+        return _pavilion_scope(pavilion_id)
+    scope = _partner_scope(own, actor_id=actor_id, actor_role=actor_role)
+    if merchant_id is not None:
+        if scope.merchant_ids is None or merchant_id not in scope.merchant_ids:
+            raise NotYourPartner(f"merchant {merchant_id} is not partner {own}'s")
+        return _merchant_scope(merchant_id)
+    return scope
+
+
+def _merchant_scope(merchant_id: int) -> Scope:
+    found = merchant_selectors.merchant_summaries(merchant_ids=[merchant_id]).get(merchant_id)
+    if found is None:
+        raise NotFound(f"no merchant {merchant_id}")
+    return Scope(kind="merchant", merchant_ids=frozenset({merchant_id}), label=found.display_name)
+
+
+def _partner_scope(partner_id: int, *, actor_id: int | None, actor_role: str) -> Scope:
+    info = partner_selectors.partner_get(
+        partner_id=partner_id, actor_id=actor_id, actor_role=actor_role
+    )
+    merchants = partner_selectors.partner_merchants(
+        partner_id=partner_id, actor_id=actor_id, actor_role=actor_role
+    )
+    return Scope(
+        kind="partner",
+        merchant_ids=frozenset(m.merchant_id for m in merchants),
+        label=info.name,
+    )
+
+
+def _pavilion_scope(pavilion_id: int) -> Scope:
+    pavilion = trade_selectors.pavilion_get_by_id(pavilion_id=pavilion_id)
+    admitted = trade_selectors.pavilion_admitted(pavilion_id=pavilion_id)
+    return Scope(
+        kind="pavilion",
+        merchant_ids=frozenset(admitted),
+        label=_localized(pavilion, pavilion.slug),
+    )

@@ -1,7 +1,584 @@
-"""The sales rollups: the order events' subscribers (filled in after the skeleton)."""
+"""The sales rollups: the order events' subscribers that keep ``OrderFact``, ``SalesCell``,
+``SalesRollup`` (day and month rows), ``MerchantDay``/``MerchantMonth`` and ``PackageDay``
+in step with the orders, and the counting that ``analytics_rebuild`` shares with them.
+
+Which orders count, and for how much: exactly the festival tallies' rule
+(``fiera.common.reporting``): an order counts when PLACED (cash on delivery included), on
+the UTC day of ``placed_at``, in US cents at the ECB reference rate of that day
+(``payments.selectors.fx_rate``, recorded on ``OrderFact.usd_rate``); a cancellation takes it
+all off, a refund lowers it to (total - refunded) at the RECORDED rate, a full refund takes
+it off. An order whose currency has no rate at all is not counted (logged); ``fiera
+analytics rebuild`` counts it once a rate exists.
+
+Idempotency. One ``OrderFact`` per order: a redelivered placed event inserts nothing
+(``ON CONFLICT DO NOTHING RETURNING``) and adds nothing; cancel and refund events lock the
+fact (``SELECT .. FOR UPDATE``), compute the order's target from the event's ABSOLUTE
+``refunded_minor`` and only ever lower it, so redeliveries and out-of-order refunds change
+nothing twice. A shipped event sets ``OrderFact.shipped_day`` only when it is empty
+(conditional UPDATE .. RETURNING) and adds one package only then.
+
+One transaction per event, one multi-row upsert per table, rows in sorted key order and
+tables always in the same order (OrderFact, SalesCell, SalesRollup, MerchantDay,
+MerchantMonth, PackageDay): two subscribers on the same cells wait for each other, they
+never deadlock (tests/analytics/test_rollups_concurrency.py, PostgreSQL).
+
+Known limit (as the tallies): a cancelled/refunded/shipped event delivered BEFORE its placed
+event (only after a retry reordered them) finds no fact and is dropped (logged); ``fiera
+analytics rebuild`` repairs it.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils.dateparse import parse_datetime
+
+from fiera.analytics.models import (
+    MerchantDay,
+    MerchantMonth,
+    OrderFact,
+    PackageDay,
+    SalesCell,
+    SalesRollup,
+)
+from fiera.catalog import selectors as catalog_selectors
+from fiera.common import events
+from fiera.common.errors import DomainError
+from fiera.common.reporting import (
+    NO_CATEGORY,
+    REPORTING_CURRENCY,
+    Counted,
+    as_delta,
+    order_counted,
+    order_lowered,
+)
+from fiera.merchants import selectors as merchant_selectors
+from fiera.payments import selectors as payment_selectors
+
+log = logging.getLogger(__name__)
+
+PLACED_TOPIC = "orders.checkout.placed"
+CANCELLED_TOPIC = "orders.order.cancelled"
+REFUNDED_TOPIC = "orders.order.refunded"
+SHIPPED_TOPIC = "orders.order.shipped"
+
+# the dimensions of SalesRollup rows besides the marketplace ("all": no dimension)
+ROLLUP_DIMS = ("all", "merchant_country", "buyer_country", "region", "category")
+
+_FACT = OrderFact._meta.db_table
+_CELL = SalesCell._meta.db_table
+_ROLLUP = SalesRollup._meta.db_table
+_MDAY = MerchantDay._meta.db_table
+_MMONTH = MerchantMonth._meta.db_table
+_PACKAGES = PackageDay._meta.db_table
+
+
+@dataclass(frozen=True, slots=True)
+class OrderInput:
+    """An order as the counting needs it (from a placed event or from the orders tables)."""
+
+    order_id: int
+    merchant_id: int
+    marketplace_id: int
+    buyer_country: str
+    currency: str
+    total_minor: int
+    refunded_minor: int
+    placed_at: datetime
+    lines: tuple[tuple[int, int, int], ...]  # (variant_id, quantity, amount_minor incl. tax)
+    cancelled: bool = False
+    fully_refunded: bool = False
+    shipped_at: datetime | None = None
+
+
+def utc_day(at: datetime) -> date:
+    return at.astimezone(UTC).date()
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+class Rates:
+    """USD per unit of a currency on a day, looked up once per (currency, day)."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[str, date], Decimal | None] = {}
+
+    def get(self, currency: str, on: date) -> Decimal | None:
+        key = (currency, on)
+        if key not in self._known:
+            try:
+                info = payment_selectors.fx_rate(base=currency, quote=REPORTING_CURRENCY, on=on)
+                self._known[key] = info.rate
+            except DomainError:
+                log.warning("analytics: no USD rate for %s on or before %s", currency, on)
+                self._known[key] = None
+        return self._known[key]
+
+
+# the deltas ---------------------------------------------------------------------------------
+
+# A cell: (merchant, day, marketplace, buyer country, category) with (merchant country,
+# region) carried along, and the (orders, units, usd) to add.
+CellKey = tuple[int, date, int, str, int]
+
+
+class Deltas:
+    """What one event (or one rebuild batch) adds to every table, merged per key."""
+
+    def __init__(self) -> None:
+        self.cells: dict[CellKey, list[int]] = {}
+        self.places: dict[int, tuple[str, str]] = {}  # merchant -> (country, region)
+        self.merchant_days: dict[tuple[int, date, int], int] = {}
+        self.packages: dict[tuple[int, date, int], int] = {}
+
+    def add_order(
+        self,
+        *,
+        merchant_id: int,
+        day: date,
+        marketplace_id: int,
+        buyer_country: str,
+        place: tuple[str, str],
+        delta: dict[int, tuple[int, int, int]],
+    ) -> None:
+        self.places[merchant_id] = place
+        orders = 0
+        for category, (o, u, usd) in delta.items():
+            acc = self.cells.setdefault(
+                (merchant_id, day, marketplace_id, buyer_country, category), [0, 0, 0]
+            )
+            acc[0] += o
+            acc[1] += u
+            acc[2] += usd
+            orders += o
+        if orders:
+            key = (merchant_id, day, marketplace_id)
+            self.merchant_days[key] = self.merchant_days.get(key, 0) + orders
+
+    def add_package(
+        self, *, merchant_id: int, day: date, marketplace_id: int, place: tuple[str, str]
+    ) -> None:
+        self.places[merchant_id] = place
+        key = (merchant_id, day, marketplace_id)
+        self.packages[key] = self.packages.get(key, 0) + 1
+
+    def write(self) -> None:
+        """Every table's multi-row upsert, tables and rows in a fixed order."""
+        _upsert_cells(self.cells, self.places)
+        _upsert_rollups(self.cells, self.places)
+        _upsert_merchant_days(self.merchant_days, self.places)
+        _upsert_packages(self.packages, self.places)
+
+
+def _values(rows: int, columns: int) -> str:
+    return ", ".join(["(" + ", ".join(["%s"] * columns) + ")"] * rows)
+
+
+def _execute(sql: str, params: Sequence[Any]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _adds(table: str, columns: Sequence[str]) -> str:
+    return ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in columns)
+
+
+def _upsert_cells(cells: dict[CellKey, list[int]], places: dict[int, tuple[str, str]]) -> None:
+    merged = {k: v for k, v in cells.items() if any(v)}
+    if not merged:
+        return
+    ops = connection.ops
+    params: list[Any] = []
+    for key in sorted(merged):
+        merchant, day, market, b_country, category = key
+        m_country, region = places[merchant]
+        params += [
+            merchant,
+            ops.adapt_datefield_value(day),
+            market,
+            b_country,
+            category,
+            m_country,
+            region,
+            *merged[key],
+        ]
+    _execute(
+        f"INSERT INTO {_CELL} (merchant_id, day, marketplace_id, buyer_country, category_id, "
+        "merchant_country, region, orders, units, gmv_usd_minor) VALUES "
+        + _values(len(merged), 10)
+        + " ON CONFLICT (merchant_id, day, marketplace_id, buyer_country, category_id) "
+        "DO UPDATE SET " + _adds(_CELL, ("orders", "units", "gmv_usd_minor")),
+        params,
+    )
+
+
+def rollup_rows(
+    cells: dict[CellKey, list[int]], places: dict[int, tuple[str, str]]
+) -> dict[tuple[str, str, date, int, str], list[int]]:
+    """The SalesRollup deltas of cell deltas: per (grain, dim, period, marketplace,
+    dim_key), day and month rows of every dimension."""
+    rows: dict[tuple[str, str, date, int, str], list[int]] = {}
+    for (merchant, day, market, b_country, category), d in cells.items():
+        if not any(d):
+            continue
+        m_country, region = places[merchant]
+        keys = {
+            "all": "",
+            "merchant_country": m_country,
+            "buyer_country": b_country,
+            "region": region,
+            "category": str(category),
+        }
+        for grain, period in (("d", day), ("m", month_of(day))):
+            for dim in ROLLUP_DIMS:
+                acc = rows.setdefault((grain, dim, period, market, keys[dim]), [0, 0, 0])
+                acc[0] += d[0]
+                acc[1] += d[1]
+                acc[2] += d[2]
+    return {k: v for k, v in rows.items() if any(v)}
+
+
+def _upsert_rollups(cells: dict[CellKey, list[int]], places: dict[int, tuple[str, str]]) -> None:
+    rows = rollup_rows(cells, places)
+    if not rows:
+        return
+    ops = connection.ops
+    params: list[Any] = []
+    for key in sorted(rows):
+        grain, dim, period, market, dim_key = key
+        params += [grain, dim, ops.adapt_datefield_value(period), market, dim_key, *rows[key]]
+    _execute(
+        f"INSERT INTO {_ROLLUP} (grain, dim, period, marketplace_id, dim_key, orders, units, "
+        "gmv_usd_minor) VALUES "
+        + _values(len(rows), 8)
+        + " ON CONFLICT (grain, dim, period, marketplace_id, dim_key) DO UPDATE SET "
+        + _adds(_ROLLUP, ("orders", "units", "gmv_usd_minor")),
+        params,
+    )
+
+
+def _upsert_merchant_days(
+    days: dict[tuple[int, date, int], int], places: dict[int, tuple[str, str]]
+) -> None:
+    days = {k: v for k, v in days.items() if v}
+    if not days:
+        return
+    months: dict[tuple[int, date, int], int] = {}
+    for (merchant, day, market), n in days.items():
+        key = (merchant, month_of(day), market)
+        months[key] = months.get(key, 0) + n
+    months = {k: v for k, v in months.items() if v}
+    ops = connection.ops
+    for table, column, rows in ((_MDAY, "day", days), (_MMONTH, "month", months)):
+        if not rows:
+            continue
+        params: list[Any] = []
+        for key in sorted(rows):
+            merchant, day, market = key
+            params += [merchant, ops.adapt_datefield_value(day), market, *places[merchant]]
+            params.append(rows[key])
+        _execute(
+            f"INSERT INTO {table} (merchant_id, {column}, marketplace_id, merchant_country, "
+            "region, orders) VALUES "
+            + _values(len(rows), 6)
+            + f" ON CONFLICT (merchant_id, {column}, marketplace_id) DO UPDATE SET "
+            + _adds(table, ("orders",)),
+            params,
+        )
+
+
+def _upsert_packages(
+    packages: dict[tuple[int, date, int], int], places: dict[int, tuple[str, str]]
+) -> None:
+    if not packages:
+        return
+    ops = connection.ops
+    params: list[Any] = []
+    for key in sorted(packages):
+        merchant, day, market = key
+        params += [merchant, ops.adapt_datefield_value(day), market, *places[merchant]]
+        params.append(packages[key])
+    _execute(
+        f"INSERT INTO {_PACKAGES} (merchant_id, day, marketplace_id, merchant_country, region, "
+        "packages) VALUES "
+        + _values(len(packages), 6)
+        + " ON CONFLICT (merchant_id, day, marketplace_id) DO UPDATE SET "
+        + _adds(_PACKAGES, ("packages",)),
+        params,
+    )
+
+
+# counting orders ----------------------------------------------------------------------------
+
+
+def count_orders(orders: Sequence[OrderInput], rates: Rates, now: datetime) -> int:
+    """Insert the OrderFact rows of ``orders`` not there yet and add them (and their first
+    packages, when ``shipped_at`` is known: the rebuild) to every table, in the caller's
+    transaction. Returns how many facts were inserted."""
+    if not orders:
+        return 0
+    places = merchant_selectors.merchant_places(merchant_ids={o.merchant_id for o in orders})
+    categories_of = catalog_selectors.variant_categories(
+        variant_ids={line[0] for o in orders for line in o.lines}
+    )
+    facts: list[tuple[OrderInput, tuple[str, str], Decimal, Counted, Counted]] = []
+    for order in sorted(orders, key=lambda o: (o.merchant_id, o.order_id)):
+        rate = rates.get(order.currency, utc_day(order.placed_at))
+        if rate is None:
+            continue
+        placed = order_counted(
+            total_minor=order.total_minor,
+            refunded_minor=0,
+            currency=order.currency,
+            rate=rate,
+            lines=[
+                (categories_of.get(variant_id) or NO_CATEGORY, quantity, amount)
+                for variant_id, quantity, amount in order.lines
+            ],
+        )
+        counted = placed
+        if order.refunded_minor or order.cancelled or order.fully_refunded:
+            counted = lowered_from_placed(
+                placed,
+                placed,
+                total_minor=order.total_minor,
+                refunded_minor=order.refunded_minor,
+                currency=order.currency,
+                rate=rate,
+                fully=order.cancelled or order.fully_refunded,
+            )
+        place = places.get(order.merchant_id, ("", ""))
+        facts.append((order, place, rate, counted, placed))
+    if not facts:
+        return 0
+    inserted = _insert_facts(facts, now)
+    deltas = Deltas()
+    for order, place, _rate, counted, _placed in facts:
+        if (order.merchant_id, order.order_id) not in inserted:
+            continue
+        deltas.add_order(
+            merchant_id=order.merchant_id,
+            day=utc_day(order.placed_at),
+            marketplace_id=order.marketplace_id,
+            buyer_country=order.buyer_country,
+            place=place,
+            delta=as_delta(counted, None),
+        )
+        if order.shipped_at is not None:
+            deltas.add_package(
+                merchant_id=order.merchant_id,
+                day=utc_day(order.shipped_at),
+                marketplace_id=order.marketplace_id,
+                place=place,
+            )
+    deltas.write()
+    return len(inserted)
+
+
+def _insert_facts(
+    facts: Sequence[tuple[OrderInput, tuple[str, str], Decimal, Counted, Counted]],
+    now: datetime,
+) -> set[tuple[int, int]]:
+    """ONE INSERT .. ON CONFLICT DO NOTHING RETURNING: the (merchant, order) pairs new."""
+    ops = connection.ops
+    params: list[Any] = []
+    for order, (m_country, region), rate, counted, placed in facts:
+        params += [
+            order.merchant_id,
+            order.order_id,
+            ops.adapt_datefield_value(utc_day(order.placed_at)),
+            order.marketplace_id,
+            m_country,
+            region,
+            order.buyer_country,
+            order.currency,
+            order.total_minor,
+            str(rate),
+            counted.gmv,
+            counted.units,
+            ops.adapt_json_value(counted.as_json(), None),
+            ops.adapt_json_value(placed.as_json(), None),
+            ops.adapt_datetimefield_value(now),
+            ops.adapt_datetimefield_value(now) if not counted.counts_order else None,
+            ops.adapt_datefield_value(utc_day(order.shipped_at)) if order.shipped_at else None,
+        ]
+    sql = (
+        f"INSERT INTO {_FACT} (merchant_id, order_id, day, marketplace_id, merchant_country, "
+        "region, buyer_country, currency, total_minor, usd_rate, gmv_usd_minor, units, "
+        "categories, placed_categories, counted_at, uncounted_at, shipped_day) VALUES "
+        + _values(len(facts), 17)
+        + " ON CONFLICT (merchant_id, order_id) DO NOTHING RETURNING merchant_id, order_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {(int(m), int(o)) for m, o in cursor.fetchall()}
+
+
+# subscribers ------------------------------------------------------------------------------
+
+
+def _parse_at(text: str) -> datetime:
+    at = parse_datetime(text)
+    if at is None:
+        raise ValueError(f"not a date-time: {text!r}")
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+def placed_orders(payload: dict[str, Any]) -> list[OrderInput]:
+    """The orders of an ``orders.checkout.placed`` payload (``CheckoutResult.as_json()``)."""
+    placed_at = _parse_at(str(payload["placed_at"]))
+    return [
+        OrderInput(
+            order_id=int(o["order_id"]),
+            merchant_id=int(o["merchant_id"]),
+            marketplace_id=int(payload["marketplace_id"]),
+            buyer_country=str(payload["country"]),
+            currency=str(o["currency"]),
+            total_minor=int(o["total_minor"]),
+            refunded_minor=0,
+            placed_at=placed_at,
+            lines=tuple(
+                (
+                    int(line["variant_id"]),
+                    int(line["quantity"]),
+                    int(line["line_total_minor"]) + int(line.get("tax_minor", 0)),
+                )
+                for line in o["lines"]
+            ),
+        )
+        for o in payload["orders"]
+    ]
+
+
+def on_checkout_placed(event: events.Event, *, now: datetime | None = None) -> None:
+    """Count each order of a checkout (idempotent)."""
+    orders = placed_orders(event.payload)
+    with transaction.atomic():
+        count_orders(orders, Rates(), now or event.created_at)
+
+
+def _lower(payload: dict[str, Any], now: datetime, *, fully: bool) -> None:
+    """Lower what an order counts for to its (total - refunded) at the recorded rate
+    (nothing when ``fully``); never raises it."""
+    order_id, merchant_id = int(payload["order_id"]), int(payload["merchant_id"])
+    with transaction.atomic():
+        fact = (
+            OrderFact.objects.select_for_update()
+            .filter(merchant_id=merchant_id, order_id=order_id)
+            .first()
+        )
+        if fact is None:
+            log.warning("analytics: order %s not counted; its change is dropped", order_id)
+            return
+        old = Counted.from_json(fact.categories, counts_order=fact.uncounted_at is None)
+        new = lowered_from_placed(
+            old,
+            Counted.from_json(fact.placed_categories, counts_order=True),
+            total_minor=int(payload["total_minor"]),
+            refunded_minor=int(payload["refunded_minor"]),
+            currency=fact.currency,
+            rate=Decimal(fact.usd_rate),
+            fully=fully,
+        )
+        delta = as_delta(new, old)
+        if not delta:
+            return
+        fact.categories = new.as_json()
+        fact.gmv_usd_minor = new.gmv
+        fact.units = new.units
+        if not new.counts_order and fact.uncounted_at is None:
+            fact.uncounted_at = now
+        fact.save(update_fields=["categories", "gmv_usd_minor", "units", "uncounted_at"])
+        deltas = Deltas()
+        deltas.add_order(
+            merchant_id=fact.merchant_id,
+            day=fact.day,
+            marketplace_id=fact.marketplace_id,
+            buyer_country=fact.buyer_country,
+            place=(fact.merchant_country, fact.region),
+            delta=delta,
+        )
+        deltas.write()
+
+
+def lowered_from_placed(
+    current: Counted,
+    placed: Counted,
+    *,
+    total_minor: int,
+    refunded_minor: int,
+    currency: str,
+    rate: Decimal,
+    fully: bool,
+) -> Counted:
+    """What the order counts for after a change: lowered FROM WHAT IT COUNTED WHEN PLACED to
+    (total - refunded) at ``rate`` (nothing when ``fully``), but never above ``current``: a
+    late or redelivered refund that would raise it changes nothing. Lowering from the placed
+    figures (not from the current ones) makes two partial refunds split exactly as one
+    refund of their sum, which is what ``analytics_rebuild`` computes."""
+    if not current.counts_order:
+        return current
+    candidate = order_lowered(
+        placed,
+        total_minor=total_minor,
+        refunded_minor=refunded_minor,
+        currency=currency,
+        rate=rate,
+        fully=fully,
+    )
+    if candidate.counts_order and candidate.gmv >= current.gmv:
+        return current
+    return candidate
+
+
+def on_order_cancelled(event: events.Event, *, now: datetime | None = None) -> None:
+    _lower(event.payload, now or event.created_at, fully=True)
+
+
+def on_order_refunded(event: events.Event, *, now: datetime | None = None) -> None:
+    payload = event.payload
+    fully = bool(payload.get("fully_refunded")) or payload.get("status") == "refunded"
+    _lower(payload, now or event.created_at, fully=fully)
+
+
+def on_order_shipped(event: events.Event, *, now: datetime | None = None) -> None:
+    """Count the order's first package on the UTC day of ``shipped_at`` (once)."""
+    payload = event.payload
+    day = utc_day(_parse_at(str(payload["shipped_at"])))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_FACT} SET shipped_day = %s WHERE merchant_id = %s AND order_id = %s "
+            "AND shipped_day IS NULL RETURNING marketplace_id, merchant_country, region",
+            [
+                connection.ops.adapt_datefield_value(day),
+                int(payload["merchant_id"]),
+                int(payload["order_id"]),
+            ],
+        )
+        found = cursor.fetchone()
+        if found is None:
+            return  # counted already, or the order was never counted
+        deltas = Deltas()
+        deltas.add_package(
+            merchant_id=int(payload["merchant_id"]),
+            day=day,
+            marketplace_id=int(found[0]),
+            place=(str(found[1]), str(found[2])),
+        )
+        deltas.write()
+
 
 def register() -> None:
-    """Subscribe to the order events (from ``AnalyticsConfig.ready``)."""
+    """Subscribe to the order events (from ``AnalyticsConfig.ready``); names are stable."""
+    events.subscribe(PLACED_TOPIC, name="analytics.rollups.placed")(on_checkout_placed)
+    events.subscribe(CANCELLED_TOPIC, name="analytics.rollups.cancelled")(on_order_cancelled)
+    events.subscribe(REFUNDED_TOPIC, name="analytics.rollups.refunded")(on_order_refunded)
+    events.subscribe(SHIPPED_TOPIC, name="analytics.rollups.shipped")(on_order_shipped)

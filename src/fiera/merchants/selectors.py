@@ -568,3 +568,34 @@ def merchant_countries(*, merchant_ids: Iterable[int]) -> dict[int, str]:
     if not ids:
         return {}
     return dict(Merchant.objects.filter(pk__in=ids).values_list("id", "country"))
+
+
+# --- core (analytics) ---
+
+
+def merchant_places(*, merchant_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """The (country, region code) of each merchant (region "" outside Italy or unknown),
+    in ONE query; unknown ids are left out."""
+    ids = set(merchant_ids)
+    if not ids:
+        return {}
+    return {
+        int(pk): (str(country), str(region))
+        for pk, country, region in Merchant.objects.filter(pk__in=ids).values_list(
+            "id", "country", "region_code"
+        )
+    }
+
+
+def merchants_per_region(*, merchant_ids: Iterable[int] | None = None) -> dict[str, int]:
+    """How many merchants each region code has (all merchants, or those of
+    ``merchant_ids``); ONE aggregate query; "" counts those without a region."""
+    from django.db.models import Count
+
+    qs = Merchant.objects.all()
+    if merchant_ids is not None:
+        qs = qs.filter(pk__in=set(merchant_ids))
+    return {
+        str(row["region_code"]): int(row["n"])
+        for row in qs.order_by().values("region_code").annotate(n=Count("pk"))
+    }

@@ -1206,3 +1206,76 @@ def deals_since(
         other_currency=other,
         ship_countries=tuple(sorted(c for c in countries if c)),
     )
+
+
+# --- core (analytics) ---
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFactsRow:
+    """An order as the analytics rebuild counts it: amounts in minor units of
+    ``currency``, lines as (variant_id, quantity, amount_minor incl. tax)."""
+
+    order_id: int
+    merchant_id: int
+    marketplace_id: int
+    buyer_country: str
+    status: str
+    currency: str
+    total_minor: int
+    refunded_minor: int
+    placed_at: datetime
+    shipped_at: datetime | None
+    lines: tuple[tuple[int, int, int], ...]
+
+
+def order_facts_batch(
+    *, since: datetime | None, after_id: int, limit: int = 1_000
+) -> list[OrderFactsRow]:
+    """Up to ``limit`` orders placed at ``since`` or later (all when None), ids above
+    ``after_id``, by id, with their lines: the analytics rebuild's reader. Two queries; no
+    authorization (the rebuild is an operator's/system's service)."""
+    qs = Order.objects.filter(pk__gt=after_id)
+    if since is not None:
+        qs = qs.filter(placed_at__gte=since)
+    heads = list(
+        qs.order_by("pk").values_list(
+            "pk",
+            "merchant_id",
+            "marketplace_id",
+            "checkout__country",
+            "status",
+            "currency",
+            "total_minor",
+            "refunded_minor",
+            "placed_at",
+            "shipped_at",
+        )[:limit]
+    )
+    if not heads:
+        return []
+    lines: dict[int, list[tuple[int, int, int]]] = {}
+    for order_id, variant_id, quantity, amount, tax in (
+        OrderLine.objects.filter(order_id__in=[h[0] for h in heads])
+        .order_by("order_id", "pk")
+        .values_list("order_id", "variant_id", "quantity", "line_total_minor", "tax_minor")
+    ):
+        lines.setdefault(int(order_id), []).append(
+            (int(variant_id), int(quantity), int(amount) + int(tax))
+        )
+    return [
+        OrderFactsRow(
+            order_id=int(h[0]),
+            merchant_id=int(h[1]),
+            marketplace_id=int(h[2]),
+            buyer_country=str(h[3] or ""),
+            status=str(h[4]),
+            currency=str(h[5]),
+            total_minor=int(h[6]),
+            refunded_minor=int(h[7]),
+            placed_at=h[8],
+            shipped_at=h[9],
+            lines=tuple(lines.get(int(h[0]), ())),
+        )
+        for h in heads
+    ]

@@ -1850,3 +1850,14 @@ def pavilion_listing_search(
         limit=limit,
         offset=offset,
     )
+
+
+# --- core (analytics) ---
+
+
+def pavilion_get_by_id(*, pavilion_id: int) -> PavilionInfo:
+    """A pavilion by id, public (404 ``pavilion_not_found``)."""
+    row = Pavilion.objects.filter(pk=pavilion_id).first()
+    if row is None:
+        raise PavilionNotFound(f"no pavilion {pavilion_id}")
+    return _pavilion_infos([row])[0]

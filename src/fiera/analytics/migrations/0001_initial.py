@@ -89,6 +89,7 @@ class Migration(migrations.Migration):
                 ('gmv_usd_minor', models.BigIntegerField(help_text='what the order counts for now')),
                 ('units', models.IntegerField()),
                 ('categories', models.JSONField(default=dict)),
+                ('placed_categories', models.JSONField(default=dict, help_text='what it counted for when placed: refunds lower from this')),
                 ('counted_at', models.DateTimeField()),
                 ('uncounted_at', models.DateTimeField(blank=True, null=True)),
                 ('shipped_day', models.DateField(blank=True, null=True)),
