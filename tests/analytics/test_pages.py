@@ -84,7 +84,10 @@ def shop() -> Shop:
     today = timezone.now()
     make_rates(on=(today - timedelta(days=400)).date(), USD="1.05")
     market = f.marketplace(
-        default_currency="USD", countries={"US": "USD", "DE": "USD"}, name="Fiera USA", kind="b2b_trade"
+        default_currency="USD",
+        countries={"US": "USD", "DE": "USD"},
+        name="Fiera USA",
+        kind="b2b_trade",
     )
     milano = f.merchant(display_name="Sartoria Milano", region_code="IT-25")
     napoli = f.merchant(display_name="Pasta Napoli", region_code="IT-72", town="Napoli")

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Literal
+from unicodedata import east_asian_width
 from xml.sax.saxutils import escape, quoteattr
 
 from babel.dates import format_date, format_skeleton
@@ -310,6 +311,12 @@ def nice_step(top: int, ticks: int = 4) -> int:
     return max(1, int(10 * power))
 
 
+def text_width(text: str, size: int = 14) -> float:
+    """A generous estimate of the width of ``text`` in user units at ``size`` (no font
+    metrics on the server): wide (CJK) characters count one em, the rest 0.6 em."""
+    return sum(size if east_asian_width(c) in {"W", "F"} else size * 0.6 for c in text)
+
+
 def _truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -480,13 +487,20 @@ def bars_svg(chart: BarChart, *, standalone: bool = False) -> str:
             width=max(width, 1 if value else 0),
             height=BAR_THICK,
         )
-        svg.add(
-            "text",
-            "value",
-            text=f"{compact_text(value, chart.unit)} · {share_text(share)}",
-            x=BAR_LABEL_W + width + 6,
-            y=y + BAR_ROW / 2 + 5,
-        )
+        figure = f"{compact_text(value, chart.unit)} · {share_text(share)}"
+        needed = text_width(figure)
+        if BAR_LABEL_W + width + 6 + needed > BAR_W and width > needed + 12:
+            # no room after a long bar: the figure goes inside its end, in white
+            svg.add(
+                "text",
+                "value light",
+                text=figure,
+                x=BAR_LABEL_W + width - 6,
+                y=y + BAR_ROW / 2 + 5,
+                text_anchor="end",
+            )
+        else:
+            svg.add("text", "value", text=figure, x=BAR_LABEL_W + width + 6, y=y + BAR_ROW / 2 + 5)
         svg.close("g")
     return _document(
         svg,
