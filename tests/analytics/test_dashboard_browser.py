@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.analytics.test_dashboard_pages import fake  # noqa: F401 - the stand-in figures
+from tests.analytics.test_pages import Shop, shop  # noqa: F401 - real orders, rebuilt
 from tests.e2e.test_storefront_browser import browser  # noqa: F401 - the shared fixture
 from tests.merchants.factories import make_user
 
@@ -33,7 +33,7 @@ def _sign_in(page: Any, base: str, username: str) -> None:
 @pytest.mark.parametrize("width", [1280, 390])
 def test_the_dashboard_draws_its_charts_and_saves_a_png(
     browser: Any,  # noqa: F811 - the fixture imported above
-    fake: Any,  # noqa: F811
+    shop: Shop,  # noqa: F811 - the fixture imported above
     live_server: Any,
     width: int,
     language: str,
@@ -52,11 +52,13 @@ def test_the_dashboard_draws_its_charts_and_saves_a_png(
     response = page.goto(f"{base}/analytics/?period=last30")
     assert response is not None and response.status == 200
     assert TITLES[language] in (page.text_content("h1") or "")
+    gmv = page.text_content(".kpi-gmv .kpi-value") or ""
+    assert "".join(c for c in gmv if c.isdigit()) == "160000", gmv  # USD 1,600.00
     charts = page.locator("figure.chart-card svg.chart")
     assert charts.count() == 7
     for index in range(charts.count()):
         box = charts.nth(index).bounding_box()
-        assert box is not None and box["width"] > 200 and box["height"] > 50, box
+        assert box is not None and box["width"] > 200 and box["height"] > 20, box
         assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1, box
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the page scrolls sideways by {overflow} px at {width} px"

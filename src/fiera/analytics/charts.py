@@ -379,7 +379,9 @@ def series_svg(chart: TimeSeries, *, standalone: bool = False) -> str:
         return SERIES_LEFT + (plot_w * index / (count - 1) if count > 1 else plot_w / 2)
 
     if count:
-        labels = min(count, 5)
+        # as many day labels as fit side by side (at most 5), the widest one measured
+        widest = max(text_width(_tick_day(p.day, chart.grain)) for p in chart.points)
+        labels = max(2, min(count, 5, int(plot_w // (widest + 18))))
         picked = sorted({round(i * (count - 1) / max(labels - 1, 1)) for i in range(labels)})
         for index in picked:
             anchor = (
