@@ -160,6 +160,7 @@ def test_filters_reach_the_selectors_and_change_the_figures(fake: list[Any]) -> 
         ("marketplace=abc", "Marketplace: choose one of the list."),
         ("marketplace=99999999999999999999999", "Marketplace: choose one of the list."),
         ("category=%C2%B2", "Category: choose one of the list."),
+        ("merchant=12a", "Merchant: choose one of the list."),
     ],
 )
 def test_a_bad_filter_is_a_400_page_that_says_what_is_wrong(

@@ -244,3 +244,24 @@ def test_a_period_over_three_years_is_a_400_that_says_so(shop: Shop) -> None:
     response = client.get("/analytics/?period=custom&from=2020-01-01&to=2026-01-01")
     assert response.status_code in {400, 422}
     assert "at most 3 years" in response.content.decode()
+
+
+def test_the_dashboard_reads_the_rollups_never_the_orders(shop: Shop) -> None:
+    """A page view asks a bounded number of queries, none of them over the orders tables
+    (the figures come from the rollups the order events keep)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = _client(make_user("operator"))
+    client.get("/analytics/")  # warm the caches (sessions, reference data)
+    for url in (
+        "/analytics/",
+        "/analytics/?period=this_year",
+        f"/analytics/?period=last90&buyer_country=US&marketplace={shop.market.pk}",
+        "/analytics/chart/regions.svg?period=last7",
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        sql = [q["sql"] for q in queries.captured_queries]
+        assert len(sql) <= 50, (url, len(sql))
+        assert not [s for s in sql if '"orders_order"' in s or '"orders_checkout"' in s], url

@@ -514,8 +514,8 @@ def dashboard_scope(
     return selectors.analytics_scope(
         actor_id=actor_id,
         actor_role=actor_role,
-        merchant_id=_optional_id(merchant, "merchant"),
-        partner_id=_optional_id(partner, "partner"),
+        merchant_id=_optional_id(merchant, _("Merchant")),
+        partner_id=_optional_id(partner, _("Partner")),
     )
 
 

@@ -37,7 +37,8 @@ def _refuse(exc: DomainError) -> Exception:
 
 
 def _scope(request: HttpRequest, slug: str) -> dashboard.selectors.Scope:
-    """The scope the signed-in user asked for; 403 / 404 pages for what they may not see."""
+    """The scope the signed-in user asked for; 403 / 404 pages for what they may not see
+    (an id that is not a number is ``BadFilter``, for the caller to show)."""
     try:
         return dashboard.dashboard_scope(
             **_actor(request),
@@ -64,15 +65,15 @@ def _chart_url(slug: str, name: str, extension: str, query: str) -> str:
 @login_required
 def dashboard_page(request: HttpRequest, slug: str = "") -> HttpResponse:
     """The dashboard: filters, KPI tiles, the charts with their downloads."""
-    scope = _scope(request, slug)
     context: dict[str, Any] = {
-        "scope": scope,
+        "scope": None,
         "slug": slug,
         "choices": dashboard.filter_choices(),
         "values": {k: request.GET.get(k, "") for k in dashboard.PARAMS},
         "pavilions": [] if slug else dashboard.pavilion_links(**_actor(request)),
     }
     try:
+        context["scope"] = scope = _scope(request, slug)
         question = dashboard.question_from(request.GET, today=timezone.now().date())
         found = dashboard.dashboard_get(question=question, scope=scope)
     except DomainError as exc:
@@ -105,8 +106,8 @@ def dashboard_page(request: HttpRequest, slug: str = "") -> HttpResponse:
 @login_required
 def chart_file(request: HttpRequest, name: str, extension: str, slug: str = "") -> HttpResponse:
     """One chart's figures as CSV or as a standalone SVG file, for the page's filters."""
-    scope = _scope(request, slug)
     try:
+        scope = _scope(request, slug)
         question = dashboard.question_from(request.GET, today=timezone.now().date())
         chart = dashboard.dashboard_chart(name=name, question=question, scope=scope)
     except DomainError as exc:
