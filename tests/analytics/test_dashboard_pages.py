@@ -223,3 +223,16 @@ def test_anonymous_visitors_are_sent_to_sign_in(fake: list[Any]) -> None:
 
 def test_an_unknown_pavilion_is_404(fake: list[Any]) -> None:
     assert _client("operator").get("/analytics/pavilion/no-such-pavilion/").status_code == 404
+
+
+def test_a_scoped_dashboard_leaves_out_figures_that_belong_to_no_merchant(
+    fake: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    academy = selectors.MeasureSource(
+        fetch=lambda q: {}, dimensions=frozenset(), filters=frozenset(), per_merchant=False
+    )
+    monkeypatch.setattr(dashboard, "registered_measures", lambda: {"certificates": academy})
+    mine = _client("merchant").get("/analytics/").content.decode()
+    assert "kpi-gmv" in mine and "kpi-certificates" not in mine
+    everyone = _client("operator").get("/analytics/").content.decode()
+    assert "kpi-certificates" in everyone

@@ -33,6 +33,7 @@ from fiera.analytics.charts import (
     Unit,
     value_text,
 )
+from fiera.analytics.query import registered_measures  # which measures belong to merchants
 from fiera.catalog.selectors import category_list
 from fiera.common.errors import InvalidInput
 from fiera.common.parsing import BIGINT_MAX
@@ -456,6 +457,9 @@ class Dashboard:
 def dashboard_get(*, question: Question, scope: selectors.Scope) -> Dashboard:
     """Every figure of the dashboard for ``scope`` (already authorized)."""
     kpis = selectors.analytics_kpis(period=question.period, filters=question.filters, scope=scope)
+    if scope.kind != "all":  # a figure that belongs to no merchant (certificates) is not shown
+        sources = registered_measures()
+        kpis = [k for k in kpis if k.measure not in sources or sources[k.measure].per_merchant]
     builders = _builders()
     return Dashboard(
         scope=scope,
