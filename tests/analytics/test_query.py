@@ -101,6 +101,19 @@ def test_totals_series_and_growth(world) -> None:
     assert sum(p.value for p in weekly) == 20_000
     daily = analytics.analytics_series(measure="orders", period=MARCH, filters=Filters(), scope=ALL)
     assert len(daily) == 31 and daily[1].value == 1 and daily[0].value == 0
+    spring = Period(date(2026, 2, 10), date(2026, 3, 31))
+    monthly = analytics.analytics_series(
+        measure="active_merchants", period=spring, filters=Filters(), scope=ALL, grain="month"
+    )
+    assert monthly == [analytics.Point(date(2026, 2, 1), 1), analytics.Point(date(2026, 3, 1), 4)]
+    weeks = analytics.analytics_series(
+        measure="active_merchants", period=MARCH, filters=Filters(), scope=ALL, grain="week"
+    )
+    assert [p.value for p in weeks] == [0, 1, 2, 0, 0, 1]  # 9 and 15 March: one week
+    days = analytics.analytics_series(
+        measure="active_merchants", period=MARCH, filters=Filters(), scope=ALL
+    )
+    assert [p.value for p in days if p.value] == [1, 1, 1, 1, 1]
     growth = analytics.analytics_growth(
         measure="gmv",
         period=MARCH,
@@ -153,6 +166,32 @@ def test_breakdown_ranks_shares_top_and_others(world) -> None:
     )
     assert {r.key: r.value for r in active.rows} == {"IT-25": 2, "IT-52": 1, "": 1}
     assert active.total == 4
+    per_market = analytics.analytics_breakdown(
+        measure="active_merchants",
+        dimension="marketplace",
+        period=MARCH,
+        filters=Filters(),
+        scope=ALL,
+    )
+    assert {r.key: r.value for r in per_market.rows} == {"1": 3, "2": 1}
+    for filters in (Filters(), Filters(buyer_country="US")):
+        per_merchant = analytics.analytics_breakdown(
+            measure="active_merchants",
+            dimension="merchant",
+            period=MARCH,
+            filters=filters,
+            scope=ALL,
+        )
+        assert all(r.value == 1 for r in per_merchant.rows)
+        assert len(per_merchant.rows) == (4 if filters == Filters() else 2)
+    by_category = analytics.analytics_breakdown(
+        measure="active_merchants",
+        dimension="buyer_country",
+        period=MARCH,
+        filters=Filters(),
+        scope=ALL,
+    )
+    assert {r.key: r.value for r in by_category.rows} == {"CN": 3, "US": 2}
 
 
 def test_regions_are_the_twenty_with_zeros(world) -> None:

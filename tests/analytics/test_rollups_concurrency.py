@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from fiera.accounts.roles import MERCHANT
+from fiera.accounts.roles import MERCHANT, SYSTEM
+from fiera.analytics.services import analytics_rebuild
 from fiera.common import events
 from fiera.common.models import OutboxMessage
 from fiera.orders import services as orders
@@ -26,15 +27,23 @@ RATES = {NOW.date() - timedelta(days=3): "1.05"}
 CHECKOUTS = 24
 
 
-def _deliver_concurrently(messages: list[Any], copies: int = 2) -> list[BaseException]:
-    """Every message handed to its subscriber by ``copies`` threads at once."""
-    jobs = [m for m in messages if m.topic in HANDLERS for _ in range(copies)]
+def _deliver_concurrently(
+    messages: list[Any], copies: int = 2, *, rebuild: bool = False
+) -> list[BaseException]:
+    """Every message handed to its subscriber by ``copies`` threads at once (and, with
+    ``rebuild``, ``analytics_rebuild`` in one more thread started with them)."""
+    jobs: list[Any] = [m for m in messages if m.topic in HANDLERS for _ in range(copies)]
+    if rebuild:
+        jobs.insert(len(jobs) // 2, None)
     barrier = threading.Barrier(len(jobs))
     failures: list[BaseException] = []
 
     def run(message: Any) -> None:
         barrier.wait()
         try:
+            if message is None:
+                analytics_rebuild(since=None, actor_role=SYSTEM)
+                return
             HANDLERS[message.topic](
                 events.Event(
                     id=message.pk,
@@ -93,3 +102,8 @@ def test_concurrent_subscribers_never_deadlock_and_sum_exactly() -> None:
     got = stored()
     assert got == recomputed(RATES)
     assert sum(n for (n,) in got["packages"].values()) == 2 * CHECKOUTS
+    # again, every event once more, with a rebuild from the orders in the middle of them:
+    # the subscribers wait for it (no deadlock) and count nothing twice
+    everything = list(OutboxMessage.objects.order_by("id"))
+    assert _deliver_concurrently(everything, copies=1, rebuild=True) == []
+    assert stored() == got

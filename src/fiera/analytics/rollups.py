@@ -178,13 +178,27 @@ class Deltas:
         _upsert_packages(self.packages, self.places)
 
 
-def _values(rows: int, columns: int) -> str:
-    return ", ".join(["(" + ", ".join(["%s"] * columns) + ")"] * rows)
+MAX_PARAMS = 30_000  # per statement: SQLite allows 32,766 bound values
 
 
-def _execute(sql: str, params: Sequence[Any]) -> None:
+def _insert_many(
+    head: str, columns: int, params: Sequence[Any], tail: str
+) -> list[tuple[Any, ...]]:
+    """``head VALUES (..), (..) tail`` for the rows in ``params`` (``columns`` values each,
+    in the order given), in as few statements as the bound-value limit allows; the rows
+    any RETURNING returned."""
+    per = max(1, MAX_PARAMS // columns) * columns
+    row = "(" + ", ".join(["%s"] * columns) + ")"
+    returned: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        for at in range(0, len(params), per):
+            chunk = params[at : at + per]
+            cursor.execute(
+                f"{head} VALUES " + ", ".join([row] * (len(chunk) // columns)) + f" {tail}", chunk
+            )
+            if "RETURNING" in tail:
+                returned += [tuple(r) for r in cursor.fetchall()]
+    return returned
 
 
 def _adds(table: str, columns: Sequence[str]) -> str:
@@ -210,13 +224,13 @@ def _upsert_cells(cells: dict[CellKey, list[int]], places: dict[int, tuple[str, 
             region,
             *merged[key],
         ]
-    _execute(
+    _insert_many(
         f"INSERT INTO {_CELL} (merchant_id, day, marketplace_id, buyer_country, category_id, "
-        "merchant_country, region, orders, units, gmv_usd_minor) VALUES "
-        + _values(len(merged), 10)
-        + " ON CONFLICT (merchant_id, day, marketplace_id, buyer_country, category_id) "
-        "DO UPDATE SET " + _adds(_CELL, ("orders", "units", "gmv_usd_minor")),
+        "merchant_country, region, orders, units, gmv_usd_minor)",
+        10,
         params,
+        "ON CONFLICT (merchant_id, day, marketplace_id, buyer_country, category_id) "
+        "DO UPDATE SET " + _adds(_CELL, ("orders", "units", "gmv_usd_minor")),
     )
 
 
@@ -255,13 +269,13 @@ def _upsert_rollups(cells: dict[CellKey, list[int]], places: dict[int, tuple[str
     for key in sorted(rows):
         grain, dim, period, market, dim_key = key
         params += [grain, dim, ops.adapt_datefield_value(period), market, dim_key, *rows[key]]
-    _execute(
+    _insert_many(
         f"INSERT INTO {_ROLLUP} (grain, dim, period, marketplace_id, dim_key, orders, units, "
-        "gmv_usd_minor) VALUES "
-        + _values(len(rows), 8)
-        + " ON CONFLICT (grain, dim, period, marketplace_id, dim_key) DO UPDATE SET "
-        + _adds(_ROLLUP, ("orders", "units", "gmv_usd_minor")),
+        "gmv_usd_minor)",
+        8,
         params,
+        "ON CONFLICT (grain, dim, period, marketplace_id, dim_key) DO UPDATE SET "
+        + _adds(_ROLLUP, ("orders", "units", "gmv_usd_minor")),
     )
 
 
@@ -285,13 +299,13 @@ def _upsert_merchant_days(
             merchant, day, market = key
             params += [merchant, ops.adapt_datefield_value(day), market, *places[merchant]]
             params.append(rows[key])
-        _execute(
+        _insert_many(
             f"INSERT INTO {table} (merchant_id, {column}, marketplace_id, merchant_country, "
-            "region, orders) VALUES "
-            + _values(len(rows), 6)
-            + f" ON CONFLICT (merchant_id, {column}, marketplace_id) DO UPDATE SET "
-            + _adds(table, ("orders",)),
+            "region, orders)",
+            6,
             params,
+            f"ON CONFLICT (merchant_id, {column}, marketplace_id) DO UPDATE SET "
+            + _adds(table, ("orders",)),
         )
 
 
@@ -306,13 +320,13 @@ def _upsert_packages(
         merchant, day, market = key
         params += [merchant, ops.adapt_datefield_value(day), market, *places[merchant]]
         params.append(packages[key])
-    _execute(
+    _insert_many(
         f"INSERT INTO {_PACKAGES} (merchant_id, day, marketplace_id, merchant_country, region, "
-        "packages) VALUES "
-        + _values(len(packages), 6)
-        + " ON CONFLICT (merchant_id, day, marketplace_id) DO UPDATE SET "
-        + _adds(_PACKAGES, ("packages",)),
+        "packages)",
+        6,
         params,
+        "ON CONFLICT (merchant_id, day, marketplace_id) DO UPDATE SET "
+        + _adds(_PACKAGES, ("packages",)),
     )
 
 
@@ -410,16 +424,15 @@ def _insert_facts(
             ops.adapt_datetimefield_value(now) if not counted.counts_order else None,
             ops.adapt_datefield_value(utc_day(order.shipped_at)) if order.shipped_at else None,
         ]
-    sql = (
+    returned = _insert_many(
         f"INSERT INTO {_FACT} (merchant_id, order_id, day, marketplace_id, merchant_country, "
         "region, buyer_country, currency, total_minor, usd_rate, gmv_usd_minor, units, "
-        "categories, placed_categories, counted_at, uncounted_at, shipped_day) VALUES "
-        + _values(len(facts), 17)
-        + " ON CONFLICT (merchant_id, order_id) DO NOTHING RETURNING merchant_id, order_id"
+        "categories, placed_categories, counted_at, uncounted_at, shipped_day)",
+        17,
+        params,
+        "ON CONFLICT (merchant_id, order_id) DO NOTHING RETURNING merchant_id, order_id",
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {(int(m), int(o)) for m, o in cursor.fetchall()}
+    return {(int(m), int(o)) for m, o in returned}
 
 
 # subscribers ------------------------------------------------------------------------------
