@@ -189,8 +189,12 @@ def test_empty_charts_still_draw_and_say_so() -> None:
             regions=tuple(RegionTile(r.code, r.name, 0, 0, 0) for r in italian_regions()),
         ),
     ):
-        root = _parse(chart_svg(chart))
+        with translation.override("en"):
+            root = _parse(chart_svg(chart))
         assert root.find(f"{NS}desc") is not None
+        if not isinstance(chart, RegionMap):
+            texts = [t.text for t in root.iter(f"{NS}text")]
+            assert "No figures for this period." in texts
         assert len(list(csv.reader(io.StringIO(chart_csv(chart))))) >= 1
 
 

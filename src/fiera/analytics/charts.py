@@ -355,7 +355,17 @@ def series_svg(chart: TimeSeries, *, standalone: bool = False) -> str:
     def y_of(value: int) -> float:
         return base_y - plot_h * value / top
 
-    for tick in range(0, top + 1, step):
+    ticks = range(0, top + 1, step) if top_value > 0 else range(1)  # nothing: the 0 line only
+    if top_value <= 0:
+        svg.add(
+            "text",
+            "label",
+            text=gettext("No figures for this period."),
+            x=SERIES_LEFT + plot_w / 2,
+            y=SERIES_TOP + plot_h / 2,
+            text_anchor="middle",
+        )
+    for tick in ticks:
         y = y_of(tick)
         svg.add(
             "line",
@@ -467,7 +477,8 @@ def bars_svg(chart: BarChart, *, standalone: bool = False) -> str:
             y=BAR_TOP + BAR_ROW / 2 + 5,
             text_anchor="middle",
         )
-    svg.add("line", "axis", x1=BAR_LABEL_W, y1=BAR_TOP, x2=BAR_LABEL_W, y2=height - BAR_TOP)
+    if rows:
+        svg.add("line", "axis", x1=BAR_LABEL_W, y1=BAR_TOP, x2=BAR_LABEL_W, y2=height - BAR_TOP)
     for index, (label, key, value, share, others) in enumerate(rows):
         y = BAR_TOP + index * BAR_ROW
         width = plot_w * value / top if top else 0
