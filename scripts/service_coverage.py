@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import os
 import sys
 from pathlib import Path
 
@@ -77,7 +78,9 @@ def public_functions(path: Path, only: set[str] | None = None) -> list[tuple[str
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-file", default=str(ROOT / ".coverage"))
+    # the file pytest-cov wrote: COVERAGE_FILE when set (CI runs two passes at once), else .coverage
+    default = os.environ.get("COVERAGE_FILE") or str(ROOT / ".coverage")
+    parser.add_argument("--data-file", default=default)
     args = parser.parse_args(argv)
     if not Path(args.data_file).exists():
         print(f"no coverage data at {args.data_file}: run `make test` first", file=sys.stderr)

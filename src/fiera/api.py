@@ -19,6 +19,7 @@ from ninja.parser import Parser
 from fiera.academy.api import router as academy_router
 from fiera.accounts.api import router as accounts_router
 from fiera.accounts.auth import API_AUTH
+from fiera.analytics.api import router as analytics_router
 from fiera.catalog.api import router as catalog_router
 from fiera.common.api import router as reference_router
 from fiera.common.errors import DomainError
@@ -156,6 +157,8 @@ api.add_router("", partners_router)
 api.add_router("", trade_router)
 # --- academy ---
 api.add_router("/academy", academy_router)
+# --- reports ---
+api.add_router("", analytics_router)
 
 
 def _error(

@@ -23,6 +23,8 @@ fiera cert verify FILE                  verify an Open Badges 3.0 credential (ex
 fiera cert revoke ID --reason TEXT      revoke a certificate (its bit on the status list)
 fiera cert issue --cohort SLUG          issue the certificates a cohort's passed learners miss
 fiera cert key                          print a new academy signing key and its did
+fiera report festival|month|pavilion|partner KEY --format md|csv|xlsx|html|pdf --output FILE
+                                        a report as a file, opening with headline sentences
 fiera manage ARGS...                    any Django management command
 """
 
@@ -462,6 +464,8 @@ APP_CLI_MODULES = (
     "fiera.academy.cli",
     # --- core (analytics) ---
     "fiera.analytics.cli",
+    # --- reports ---
+    "fiera.analytics.report_cli",
 )
 
 

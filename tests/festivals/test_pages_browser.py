@@ -1,6 +1,7 @@
 """The live dashboard in headless Chromium: the static script polls the live JSON with the
-operator's session and redraws the GMV counter, the countries and the chart without a
-reload; the festival page's countdown ticks. No script or style breaks the CSP."""
+operator's session and redraws the GMV counter, the growth against the baseline, the
+countries and the chart without a reload; the festival page's countdown ticks. No script
+or style breaks the CSP."""
 
 from __future__ import annotations
 
@@ -20,13 +21,20 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _tally(
-    fest: Any, merchant: Any, market: Any, country: str, gmv: int, ago: int, buyer: str = "DE"
+    fest: Any,
+    merchant: Any,
+    market: Any,
+    country: str,
+    gmv: int,
+    ago: int,
+    buyer: str = "DE",
+    phase: str = "live",
 ) -> None:
     minute = timezone.now().replace(second=0, microsecond=0) - timedelta(minutes=ago)
     GmvTally.objects.create(
         merchant=merchant,
         festival=fest,
-        phase="live",
+        phase=phase,
         minute=minute,
         marketplace_id=market.pk,
         merchant_country=country,
@@ -50,6 +58,9 @@ def test_the_dashboard_redraws_from_the_poll_and_the_countdown_ticks(
     fest = make_festival(market)
     make_flash_sale(fest, f.sku(market=market, merchant_obj=maker, name="Silk scarf"))
     _tally(fest, maker, market, "IT", 10_000, 10)
+    # the baseline: the window of the same length before the festival (it began an hour
+    # ago and lasts four), 10 minutes into it
+    _tally(fest, maker, market, "IT", 5_000, 5 * 60 - 10, phase="baseline")
     f.user(role="operator", username="ops")
     from fiera.accounts.models import User
 
@@ -76,11 +87,12 @@ def test_the_dashboard_redraws_from_the_poll_and_the_countdown_ticks(
     page.goto(f"{base}/login/")
     page.fill("input[name=username]", "ops")
     page.fill("input[name=password]", "pw-for-live")
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("button[type=submit]")
     page.goto(f"{base}/operator/festivals/{fest.slug}/live/")
     assert "100.00" in (page.text_content('[data-live="gmv"]') or "")
     assert "(Asia/Shanghai)" in (page.text_content('[data-live="chart-window"]') or "")
+    assert (page.text_content('[data-live="growth"]') or "").strip() == "100%"
     newcomer = f.merchant()
     _tally(fest, newcomer, market, "FR", 25_000, 2, buyer="JP")  # a new order arrives
     page.wait_for_function(
@@ -88,6 +100,8 @@ def test_the_dashboard_redraws_from_the_poll_and_the_countdown_ticks(
         timeout=10_000,
     )
     assert "France" in (page.text_content('[data-live="countries"]') or "")
+    # growth against the baseline is redrawn from the same poll: 350 against 50
+    assert (page.text_content('[data-live="growth"]') or "").strip() == "600%"
     # the merchants and the buyer countries are redrawn from the same poll
     merchants = page.locator('[data-live="top-merchants"] tr')
     assert merchants.count() == 2

@@ -147,3 +147,59 @@ def test_tokens_are_revoked_when_the_storm_fails(monkeypatch: Any) -> None:
     tokens = ApiToken.objects.filter(user__username__startswith="sim-buyer-")
     assert tokens.count() == 2
     assert not tokens.filter(revoked_at__isnull=True).exists()
+
+
+# --- funding the wallets (the demo's simulated source approves 20,000 major units a charge) ---
+
+
+def _funding_gateway(monkeypatch: Any, gateway: Any) -> None:
+    from fiera.payments import gateways
+
+    previous = gateways.set_funding_gateway(gateway)
+    monkeypatch.setattr(gateways, "_default", gateway)  # restored by monkeypatch
+    del previous
+
+
+def test_wallet_budgets_over_the_sources_limit_are_topped_up_in_approved_charges(
+    monkeypatch: Any,
+) -> None:
+    from fiera.festivals.simulate import prepare
+    from fiera.payments.gateways import SimulatedFundingGateway
+    from fiera.payments.models import TopUp
+    from tests.payments.factories import balance
+
+    _festival_with_flash_sale(quantity=3, buckets=1)  # 5.00 EUR: a budget of 30.00 EUR
+    _funding_gateway(monkeypatch, SimulatedFundingGateway(limit_major=4))
+    plan = prepare(
+        festival_slug="sim-fest", buyers=3, attempts=2, payment="wallet", now=timezone.now()
+    )
+    from django.contrib.auth import get_user_model
+
+    buyers = get_user_model().objects.filter(username__startswith="sim-buyer-").order_by("pk")
+    assert [balance(b, "EUR") for b in buyers] == [3_000, 3_000, 3_000]
+    # 30.00 is halved to 15.00, 7.50 and 3.75 for the first buyer; the others get 8 x 3.75
+    assert TopUp.objects.filter(status="failed").count() == 3
+    assert set(TopUp.objects.filter(status="succeeded").values_list("amount_minor", flat=True)) == {
+        375
+    }
+    assert TopUp.objects.filter(status="succeeded").count() == 3 * 8
+    assert len(plan.tokens) == 3
+
+
+def test_a_declined_top_up_stops_the_set_up_and_revokes_the_tokens_issued(
+    monkeypatch: Any,
+) -> None:
+    from fiera.accounts.models import ApiToken
+    from fiera.festivals.simulate import prepare
+    from fiera.payments.gateways import InMemoryFundingGateway
+    from fiera.payments.services import FundingDeclined
+
+    _festival_with_flash_sale(quantity=3, buckets=1)
+    _funding_gateway(monkeypatch, InMemoryFundingGateway(decline="card_declined"))
+    with pytest.raises(FundingDeclined):
+        prepare(
+            festival_slug="sim-fest", buyers=3, attempts=1, payment="wallet", now=timezone.now()
+        )
+    tokens = ApiToken.objects.filter(user__username__startswith="sim-buyer-")
+    assert tokens.count() == 1  # the first buyer's top-up was declined: no other was issued
+    assert not tokens.filter(revoked_at__isnull=True).exists()

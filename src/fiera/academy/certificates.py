@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fiera import config as fiera_config
+from fiera.academy import events as academy_events
 from fiera.academy.credentials import dataintegrity, openbadges, statuslist, verification
 from fiera.academy.credentials.keys import (
     Ed25519KeyPair,
@@ -352,6 +353,15 @@ def certificate_issue(*, enrolment_id: int, now: datetime, actor_role: str) -> C
         if not status_list.credential:
             _status_list_sign(status_list, now=issued_at)
         Enrolment.objects.filter(pk=enrolment_id).update(certified_at=issued_at)
+        academy_events.CertificateIssued(
+            enrolment_id=enrolment_id,
+            cohort_id=enrolment.cohort_id,
+            course_id=course.pk,
+            user_id=enrolment.user_id,
+            country=academy_events.learner_country(enrolment.user_id),
+            certificate_id=certificate.pk,
+            issued_at=issued_at.isoformat(),
+        ).publish(now=now)
     return certificate
 
 

@@ -30,6 +30,7 @@ from django.db.models import Count, Max
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from fiera.academy import events
 from fiera.academy.markdown import render
 from fiera.academy.models import (
     Cohort,
@@ -1090,6 +1091,15 @@ def enrol(
                 cohort=cohort, user_id=user_id, language=language, enrolled_at=now
             )
         enrolment.cohort = cohort
+        events.EnrolmentCreated(
+            enrolment_id=enrolment.pk,
+            cohort_id=cohort.pk,
+            course_id=cohort.course_id,
+            user_id=user_id,
+            language=language,
+            reactivated=existing is not None,
+            enrolled_at=now.isoformat(),
+        ).publish(now=now)
     return _enrolment_infos([enrolment], language)[0]
 
 

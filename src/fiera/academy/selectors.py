@@ -33,6 +33,13 @@ from fiera.academy.courses import is_teacher as is_teacher
 
 # --- exams ---
 from fiera.academy.exams import leaderboard as leaderboard
+
+# --- analytics feed ---
+from fiera.academy.feed import FEED_KINDS as FEED_KINDS
+from fiera.academy.feed import AcademyHappening as AcademyHappening
+from fiera.academy.feed import academy_feed as academy_feed
+
+# --- workshops ---
 from fiera.academy.workshops import registration_list as registration_list
 from fiera.academy.workshops import workshop_calendar as workshop_calendar
 from fiera.academy.workshops import workshop_get as workshop_get

@@ -91,3 +91,16 @@ def user_contacts(*, user_ids: Iterable[int]) -> dict[int, UserContact]:
         )
         for row in rows
     }
+
+
+# --- feeds ---
+
+
+def user_countries(*, user_ids: Iterable[int]) -> dict[int, str]:
+    """The country (ISO 3166-1 alpha-2) each of these users gave, by id; users who gave
+    none and unknown ids are absent; one query (analytics' learner and buyer countries)."""
+    wanted = set(user_ids)
+    if not wanted:
+        return {}
+    rows = User.objects.filter(pk__in=wanted).exclude(country="").values_list("pk", "country")
+    return {int(pk): str(code) for pk, code in rows}

@@ -112,3 +112,52 @@ class MerchantMonthAdmin(ReadOnlyAdmin):
     list_filter = ("marketplace_id", "region")
     search_fields = ("=merchant_id",)
     date_hierarchy = "month"
+
+
+# --- feeds ---
+from fiera.analytics.models import AcademyDay, FeedFact, TradeDay  # noqa: E402
+
+
+@admin.register(FeedFact)
+class FeedFactAdmin(ReadOnlyAdmin):
+    list_display = (
+        "kind",
+        "source_id",
+        "at",
+        "marketplace_id",
+        "merchant_id",
+        "region",
+        "buyer_country",
+        "course_id",
+        "currency",
+        "value_minor",
+        "usd_rate",
+        "value_usd_minor",
+    )
+    list_filter = ("kind", "marketplace_id")
+    search_fields = ("=source_id", "=merchant_id")
+    date_hierarchy = "day"
+
+
+@admin.register(TradeDay)
+class TradeDayAdmin(ReadOnlyAdmin):
+    list_display = (
+        "day",
+        "kind",
+        "marketplace_id",
+        "merchant_id",
+        "region",
+        "buyer_country",
+        "count",
+        "value_usd_minor",
+    )
+    list_filter = ("kind", "marketplace_id", "region")
+    search_fields = ("=merchant_id",)
+    date_hierarchy = "day"
+
+
+@admin.register(AcademyDay)
+class AcademyDayAdmin(ReadOnlyAdmin):
+    list_display = ("day", "kind", "course_id", "country", "count")
+    list_filter = ("kind",)
+    date_hierarchy = "day"

@@ -21,3 +21,7 @@ class AnalyticsConfig(AppConfig):
         from fiera.analytics import rollups
 
         rollups.register()  # the sales rollups: the order events' subscribers
+        # --- feeds ---
+        from fiera.analytics import feeds
+
+        feeds.register()  # trade and academy: their events' subscribers and measures

@@ -210,3 +210,125 @@ class MerchantMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.merchant_id} {self.month}: {self.orders}"
+
+
+# --- feeds ---
+# The B2B trade and academy figures (docs/decisions/0029-analytics-feeds.md), written by
+# ``fiera.analytics.feeds`` from the trade and academy events and rebuilt from their tables.
+
+
+class FeedKind(models.TextChoices):
+    INQUIRY = "inquiry", _("Inquiry")
+    RFQ = "rfq", _("Request for quotation")
+    QUOTE = "quote", _("Quote")
+    DEAL = "deal", _("Deal")
+    ENROLMENT = "enrolment", _("Enrolment")
+    CERTIFICATE = "certificate", _("Certificate")
+
+
+TRADE_KINDS = ("inquiry", "rfq", "quote", "deal")
+ACADEMY_KINDS = ("enrolment", "certificate")
+
+
+class FeedFact(models.Model):
+    """One trade or academy happening as analytics counted it, once per (``kind``,
+    ``source_id``): the inquiry, RFQ or quote (quote and deal: the quote's id), the
+    enrolment or the certificate. Its day row (``TradeDay``/``AcademyDay``) got exactly
+    this; a redelivered event finds the fact and adds nothing. ``at`` is the time it
+    happened (an enrolment made again moves to its new time). Deals: ``value_minor`` of
+    ``currency`` in US cents at ``usd_rate`` (the ECB reference rate of the deal's day)."""
+
+    kind = models.CharField(max_length=12, choices=FeedKind.choices)
+    source_id = models.BigIntegerField()
+    at = models.DateTimeField()
+    day = models.DateField(help_text="UTC day of at")
+    marketplace_id = models.BigIntegerField(default=0)
+    merchant_id = models.BigIntegerField(default=0, help_text="the supplier; 0: none")
+    merchant_country = models.CharField(max_length=2, blank=True, default="")
+    region = models.CharField(max_length=6, blank=True, default="")
+    buyer_country = models.CharField(
+        max_length=2, blank=True, default="", help_text="the buyer's, or the learner's"
+    )
+    course_id = models.BigIntegerField(default=0)
+    currency = models.CharField(max_length=3, blank=True, default="")
+    value_minor = models.BigIntegerField(default=0)
+    usd_rate = models.CharField(max_length=32, blank=True, default="")
+    value_usd_minor = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("trade or academy fact")
+        verbose_name_plural = _("trade and academy facts")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "source_id"], name="feed_fact_once"),
+            models.CheckConstraint(
+                condition=Q(kind__in=TRADE_KINDS + ACADEMY_KINDS), name="feed_fact_kind"
+            ),
+        ]
+        indexes = [models.Index(fields=["day"], name="feed_fact_day")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.source_id}"
+
+
+class TradeDay(models.Model):
+    """Inquiries, RFQs, quotes and deals per UTC day x kind x marketplace x supplier
+    (``merchant_id`` 0 for RFQs, which have none) x buyer country, with the supplier's
+    country and region; ``value_usd_minor``: the deals' value in US cents."""
+
+    day = models.DateField()
+    kind = models.CharField(max_length=12, choices=FeedKind.choices)
+    marketplace_id = models.BigIntegerField()
+    merchant_id = models.BigIntegerField()
+    merchant_country = models.CharField(max_length=2, blank=True, default="")
+    region = models.CharField(max_length=6, blank=True, default="")
+    buyer_country = models.CharField(max_length=2, blank=True, default="")
+    count = models.IntegerField(default=0)
+    value_usd_minor = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("trade day figure")
+        verbose_name_plural = _("trade day figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "day",
+                    "kind",
+                    "marketplace_id",
+                    "merchant_id",
+                    "merchant_country",
+                    "region",
+                    "buyer_country",
+                ],
+                name="trade_day_key",
+            ),
+            models.CheckConstraint(condition=Q(kind__in=TRADE_KINDS), name="trade_day_kind"),
+        ]
+        indexes = [models.Index(fields=["kind", "day"], name="trade_day_kind_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind} {self.merchant_id}: {self.count}"
+
+
+class AcademyDay(models.Model):
+    """Enrolments and certificates per UTC day x kind x course x learner's country ("":
+    unknown)."""
+
+    day = models.DateField()
+    kind = models.CharField(max_length=12, choices=FeedKind.choices)
+    course_id = models.BigIntegerField()
+    country = models.CharField(max_length=2, blank=True, default="")
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("academy day figure")
+        verbose_name_plural = _("academy day figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "kind", "course_id", "country"], name="academy_day_key"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=ACADEMY_KINDS), name="academy_day_kind"),
+        ]
+        indexes = [models.Index(fields=["kind", "day"], name="academy_day_kind_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind} {self.course_id}: {self.count}"

@@ -106,6 +106,7 @@ def analytics_rebuild(
             )
             if progress is not None:
                 progress(len(rows))
+        feeds_rebuild(actor_role=actor_role)  # --- feeds --- trade and academy, all of them
     return RebuildReport(since=start, orders_read=read, orders_counted=counted)
 
 
@@ -137,3 +138,8 @@ def _packages_of_earlier_orders(start: date) -> None:
             place=(str(country), str(region)),
         )
     deltas.write()
+
+
+# --- feeds ---
+from fiera.analytics.feeds import FeedsRebuildReport as FeedsRebuildReport  # noqa: E402
+from fiera.analytics.feeds import feeds_rebuild as feeds_rebuild  # noqa: E402

@@ -311,6 +311,14 @@ PLAN: tuple[TablePlan, ...] = (
         "sales per day/month x marketplace x one dimension (no merchant): written by the "
         "outbox relay's subscriber beside the outbox, read by the operator's dashboards",
     ),
+    # --- feeds (analytics) ---
+    _local(
+        "analytics_feedfact",
+        "each trade or academy happening analytics counted (thousands a day at most): written "
+        "by the outbox relay's subscribers beside the outbox and the local trade/academy tables",
+    ),
+    _local("analytics_tradeday", "inquiries, RFQs, quotes and deals per day (small, no tenant)"),
+    _local("analytics_academyday", "enrolments and certificates per day and course (small)"),
 )
 
 BY_TABLE: dict[str, TablePlan] = {entry.table: entry for entry in PLAN}

@@ -22,7 +22,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.dates import format_datetime
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import F, Max, Min
@@ -32,6 +34,7 @@ from django.utils.translation import gettext_lazy
 
 from fiera.catalog.reservations import stock_release
 from fiera.common.errors import Conflict
+from fiera.common.reference import babel_locale
 from fiera.festivals.models import (
     Festival,
     FestivalPrice,
@@ -57,8 +60,25 @@ FLASH = "flash"
 
 
 class FlashSaleNotStarted(Conflict):
+    """``starts_at`` (ISO 8601, UTC offset) and ``timezone`` (the festival's) are the
+    params; the message shows the start in that zone, in the reader's language and named
+    ("1 Dec 2026, 21:30:00 (Asia/Shanghai)"), as the festival pages show times."""
+
     code = "flash_sale_not_started"
     message_template = gettext_lazy("This flash sale starts at %(starts_at)s.")
+
+    def message_params(self) -> dict[str, Any]:
+        params = super().message_params()
+        starts = parse_datetime(str(self.extra.get("starts_at", "")))
+        zone = str(self.extra.get("timezone") or "UTC")
+        if starts is not None:
+            try:
+                tzinfo = ZoneInfo(zone)
+            except (ValueError, ZoneInfoNotFoundError):
+                tzinfo, zone = ZoneInfo("UTC"), "UTC"
+            when = format_datetime(starts, "medium", tzinfo=tzinfo, locale=babel_locale())
+            params["starts_at"] = f"{when} ({zone})"
+        return params
 
 
 class FlashSaleEnded(Conflict):
@@ -91,6 +111,7 @@ class Window:
     ends_at: datetime
     first_at: datetime  # the earliest start of the festival or its flash sales
     last_at: datetime  # the latest end
+    timezone: str = "UTC"  # the festival's, for the times its refusals name
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,19 +202,27 @@ def _windows_load() -> tuple[Window, ...]:
             flash_first=Min("flash_sales__starts_at"),
             flash_last=Max("flash_sales__ends_at"),
         )
-        .values_list("id", "starts_at", "ends_at", "flash_first", "flash_last", "marketplaces__id")
+        .values_list(
+            "id",
+            "starts_at",
+            "ends_at",
+            "flash_first",
+            "flash_last",
+            "marketplaces__id",
+            "timezone",
+        )
     )
-    by_id: dict[int, tuple[datetime, datetime, datetime, datetime, set[int]]] = {}
-    for festival_id, starts, ends, flash_first, flash_last, marketplace_id in rows:
+    by_id: dict[int, tuple[datetime, datetime, datetime, datetime, set[int], str]] = {}
+    for festival_id, starts, ends, flash_first, flash_last, marketplace_id, zone in rows:
         if festival_id not in by_id:
             first = min(starts, flash_first) if flash_first is not None else starts
             last = max(ends, flash_last) if flash_last is not None else ends
-            by_id[festival_id] = (starts, ends, first, last, set())
+            by_id[festival_id] = (starts, ends, first, last, set(), zone)
         if marketplace_id is not None:
             by_id[festival_id][4].add(int(marketplace_id))
     return tuple(
-        Window(fid, frozenset(m), starts, ends, first, last)
-        for fid, (starts, ends, first, last, m) in by_id.items()
+        Window(fid, frozenset(m), starts, ends, first, last, zone)
+        for fid, (starts, ends, first, last, m, zone) in by_id.items()
         if m
     )
 
@@ -317,10 +346,14 @@ def flash_refusal(info: FlashInfo, *, now: datetime) -> Conflict | None:
     """Why a line naming this flash sale cannot be bought at ``now`` (None: it can)."""
     state = info.state(now)
     if state == "not_started":
+        zone = next(
+            (w.timezone for w in festival_windows() if w.festival_id == info.festival_id), "UTC"
+        )
         return FlashSaleNotStarted(
             f"flash sale {info.flash_sale_id} starts at {info.starts_at.isoformat()}",
             flash_sale_id=info.flash_sale_id,
             starts_at=info.starts_at.isoformat(),
+            timezone=zone,
         )
     if state == "ended":
         return FlashSaleEnded(

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from fiera.accounts.roles import MERCHANT, OPERATOR, SYSTEM
 from fiera.common.errors import PermissionDenied
+from fiera.festivals import figures
 from fiera.festivals.models import (
     Festival,
     FestivalPrice,
@@ -217,3 +218,57 @@ def merchant_flash_sale_festivals(
     counts = dict(qs.values("festival_id").annotate(n=Count("id")).values_list("festival_id", "n"))
     festivals = Festival.objects.filter(pk__in=list(counts)).order_by("-starts_at", "-id")
     return [(festival, int(counts[festival.pk])) for festival in festivals]
+
+
+# --- reports --- (what `fiera report festival` reads: fiera.analytics.report_builders)
+
+
+@dataclass(frozen=True, slots=True)
+class FestivalReportFigures:
+    """A festival's figures for its report, from the GMV tallies' rollups (see
+    ``figures``): every merchant country that sold, by GMV (``countries``: the ranking
+    the headline places a country in), the top buyer countries, merchants and the
+    marketplace split, and growth against the baseline. Money in US cents."""
+
+    slug: str
+    name: str  # in the active language when the festival has it, else its name
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    totals: figures.Totals
+    countries: list[figures.CountryRank]
+    buyer_countries: list[figures.BuyerCountryRank]
+    merchants: list[figures.MerchantRank]
+    marketplaces: list[figures.MarketplaceShare]
+    growth: figures.Growth
+
+
+def festival_report_figures(
+    *, slug: str, actor_role: str, top: int = 10, countries_limit: int = 300
+) -> FestivalReportFigures:
+    """The festival's figures for a report (operators and the system). A handful of grouped
+    reads of the rollups, whatever the number of orders."""
+    from fiera.common.reference import language_suffix
+
+    festival = figures.festival_for_slug(slug=slug)
+    fid = festival.pk
+    local = {"it": festival.name_it, "zh": festival.name_zh, "es": festival.name_es}
+    return FestivalReportFigures(
+        slug=festival.slug,
+        name=local.get(language_suffix(), "") or festival.name,
+        starts_at=festival.starts_at,
+        ends_at=festival.ends_at,
+        timezone=festival.timezone,
+        totals=figures.festival_totals(festival_id=fid, actor_role=actor_role),
+        countries=figures.country_ranking(
+            festival_id=fid, actor_role=actor_role, limit=countries_limit
+        ),
+        buyer_countries=figures.buyer_country_ranking(
+            festival_id=fid, actor_role=actor_role, limit=top
+        ),
+        merchants=figures.top_merchants(festival_id=fid, actor_role=actor_role, limit=top),
+        marketplaces=figures.marketplace_split(festival_id=fid, actor_role=actor_role),
+        growth=figures.festival_growth(
+            festival_id=fid, actor_role=actor_role, with_minutes=False, festival=festival
+        ),
+    )

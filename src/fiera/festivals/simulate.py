@@ -21,7 +21,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -179,44 +179,85 @@ def _buyers(
     count: int, *, country: str, currency: str, payment: str, budget: int, now: datetime
 ) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...]]:
     """The simulation buyers (created once, reused by later runs), each with a fresh API
-    token for this run: (token keys, (user id, token id) to revoke when the run ends)."""
+    token for this run: (token keys, (user id, token id) to revoke when the run ends). When
+    the set-up fails half-way (e.g. a top-up declined), the tokens issued so far are
+    revoked before the error goes on."""
     tokens: list[str] = []
     token_ids: list[tuple[int, int]] = []
     names = [USERNAME.format(n + 1) for n in range(count)]
     existing = account_selectors.user_ids_by_username(usernames=names)
     run = uuid.uuid4().hex[:12]
-    for name in names:
-        user_id = existing.get(name)
-        if user_id is None:
-            user_id = account_services.user_create(
-                username=name, password=secrets.token_urlsafe(16), role=BUYER, country=country
-            ).pk
-        issued = account_services.token_issue(user_id=user_id, name="simulate")
-        tokens.append(issued.key)
-        token_ids.append((user_id, issued.token_id))
-        if payment == "wallet":
-            payment_services.wallet_open(
-                user_id=user_id, currency=currency, now=now, actor_role=SYSTEM
-            )
-            payment_services.wallet_top_up(
-                user_id=user_id,
-                amount_minor=budget,
-                currency=currency,
-                funding_reference="simulate",
-                request_id=f"simulate-{run}-{name}",
-                now=now,
-                actor_role=SYSTEM,
-            )
+    funding = _Funding(budget=budget, currency=currency, run=run, now=now)
+    try:
+        for name in names:
+            user_id = existing.get(name)
+            if user_id is None:
+                user_id = account_services.user_create(
+                    username=name, password=secrets.token_urlsafe(16), role=BUYER, country=country
+                ).pk
+            issued = account_services.token_issue(user_id=user_id, name="simulate")
+            tokens.append(issued.key)
+            token_ids.append((user_id, issued.token_id))
+            if payment == "wallet":
+                payment_services.wallet_open(
+                    user_id=user_id, currency=currency, now=now, actor_role=SYSTEM
+                )
+                funding.fund(user_id=user_id, name=name)
+    except BaseException:
+        _revoke(token_ids)
+        raise
     return tuple(tokens), tuple(token_ids)
 
 
-def tokens_revoke(plan: Plan) -> None:
-    """Revoke the API tokens ``prepare`` issued for this run (so runs do not pile them up)."""
-    for user_id, token_id in plan.token_ids:
+class _Funding:
+    """Tops up each simulation buyer's wallet with ``budget``, in charges the funding source
+    approves: a charge it declines as over its limit per charge ("over_limit") is halved
+    and the budget topped up in that many charges, for this buyer and the next ones (so
+    only the first buyer's wallet sees the declines). The demo's simulated source approves
+    at most 20,000 major units at once, less than a storm's budget on dear CNY items."""
+
+    def __init__(self, *, budget: int, currency: str, run: str, now: datetime) -> None:
+        self.budget = budget
+        self.charge = budget
+        self.currency = currency
+        self.run = run
+        self.now = now
+        self.tries = 0
+
+    def fund(self, *, user_id: int, name: str) -> None:
+        left = self.budget
+        while left > 0:
+            part = min(left, self.charge)
+            self.tries += 1
+            try:
+                payment_services.wallet_top_up(
+                    user_id=user_id,
+                    amount_minor=part,
+                    currency=self.currency,
+                    funding_reference="simulate",
+                    request_id=f"simulate-{self.run}-{self.tries}",
+                    now=self.now,
+                    actor_role=SYSTEM,
+                )
+            except payment_services.FundingDeclined as exc:
+                if exc.params.get("reason") != "over_limit" or part < 2:
+                    raise
+                self.charge = part // 2
+                continue
+            left -= part
+
+
+def _revoke(token_ids: Iterable[tuple[int, int]]) -> None:
+    for user_id, token_id in token_ids:
         try:
             account_services.token_revoke(user_id=user_id, token_id=token_id)
         except NotFound:  # already revoked
             continue
+
+
+def tokens_revoke(plan: Plan) -> None:
+    """Revoke the API tokens ``prepare`` issued for this run (so runs do not pile them up)."""
+    _revoke(plan.token_ids)
 
 
 def prepare(

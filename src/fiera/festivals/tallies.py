@@ -21,13 +21,18 @@ nothing (``ON CONFLICT DO NOTHING RETURNING``) and adds nothing; cancel and refu
 the order's figures to a target computed from the event's absolute ``refunded_minor`` and
 only ever lower them, so redeliveries and out-of-order refunds change nothing twice.
 
-Known limit: a cancelled/refunded event delivered BEFORE its placed event (possible only
-after a retry reordered them) finds no ``FestivalOrder`` and is dropped; ``fiera festival
-retally`` repairs such a festival.
+Order of delivery. The outbox delivers at least once, not in order: the relay runs its
+subscribers in name order ("...cancelled" before "...placed"), relays run side by side and
+retries come later. So the placed subscriber counts each order as it stands when the event
+is delivered (status and ``refunded_minor`` read from ``orders_order``, the rows locked FOR
+SHARE while it counts): a cancellation or refund whose event came first, and found nothing
+to take off, is already in what it counts; one that commits later waits for the count and
+its event then finds the ``FestivalOrder`` rows.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -244,12 +249,15 @@ def _insert_orders(rows: Sequence[list[Any]]) -> set[tuple[int, int]]:
                 {str(k): [v, u] for k, (v, u) in counted.categories.items()}, None
             ),
             ops.adapt_datetimefield_value(r[12]),
+            # an order counted as already refunded in full no longer counts as an order:
+            # marked so, a later refund or cancel event does not take it off a second time
+            None if counted.counts_order else ops.adapt_datetimefield_value(r[12]),
         ]
     sql = (
         f"INSERT INTO {_FO} (merchant_id, festival_id, order_id, phase, minute, marketplace_id, "
         "merchant_country, buyer_country, currency, total_minor, usd_rate, gmv_usd_minor, "
-        "units, categories, counted_at) VALUES "
-        + ", ".join(["(" + ", ".join(["%s"] * 15) + ")"] * len(rows))
+        "units, categories, counted_at, uncounted_at) VALUES "
+        + ", ".join(["(" + ", ".join(["%s"] * 16) + ")"] * len(rows))
         + " ON CONFLICT (merchant_id, festival_id, order_id) DO NOTHING "
         "RETURNING festival_id, order_id"
     )
@@ -434,8 +442,39 @@ def _placed_facts(payload: dict[str, Any]) -> list[OrderFacts]:
     ]
 
 
+def _as_they_are_now(facts: Sequence[OrderFacts]) -> list[OrderFacts]:
+    """``facts`` as the orders stand now: cancelled ones left out, ``refunded_minor`` read,
+    as ``festival_retally`` reads them. The order rows are locked FOR SHARE (PostgreSQL;
+    SQLite's write transaction already excludes a writer) until the caller's transaction
+    ends, so a cancellation or refund of one of them commits either before this read (and
+    is seen here) or after these rows are counted (and its event finds them to take off).
+
+    Reads the ORDERS APP'S TABLE BY NAME (``orders_order``), as the rebuild does: festivals
+    must not import orders. One query per merchant (the table is distributed by merchant)."""
+    by_merchant: dict[int, list[int]] = defaultdict(list)
+    for fact in facts:
+        by_merchant[fact.merchant_id].append(fact.order_id)
+    lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
+    now_as: dict[int, tuple[str, int]] = {}
+    with connection.cursor() as cursor:
+        for merchant_id, order_ids in sorted(by_merchant.items()):
+            cursor.execute(
+                "SELECT id, status, refunded_minor FROM orders_order WHERE merchant_id = %s "
+                f"AND id IN ({', '.join(['%s'] * len(order_ids))}) ORDER BY id{lock}",
+                [merchant_id, *order_ids],
+            )
+            now_as.update({int(i): (str(st), int(r)) for i, st, r in cursor.fetchall()})
+    return [
+        dataclasses.replace(fact, refunded_minor=now_as[fact.order_id][1])
+        for fact in facts
+        if fact.order_id in now_as and now_as[fact.order_id][0] != "cancelled"
+    ]
+
+
 def on_checkout_placed(event: events.Event, *, now: datetime | None = None) -> None:
-    """Count each order of a checkout for the festivals it falls in (idempotent)."""
+    """Count each order of a checkout for the festivals it falls in (idempotent), as the
+    order stands when the event is delivered (see ``_as_they_are_now``): a cancellation or
+    refund whose event came first, or that runs alongside, is not lost."""
     facts = _placed_facts(event.payload)
     if not facts:
         return
@@ -443,7 +482,9 @@ def on_checkout_placed(event: events.Event, *, now: datetime | None = None) -> N
     if not windows:
         return
     with transaction.atomic():
-        _count(facts, windows, _Rates(), now or event.created_at)
+        current = _as_they_are_now(facts)
+        if current:
+            _count(current, windows, _Rates(), now or event.created_at)
 
 
 def _uncount(payload: dict[str, Any], now: datetime, *, fully: bool) -> None:

@@ -60,6 +60,9 @@ from fiera.partners.selectors import authorize as partner_authorize
 from fiera.partners.selectors import partner_id_for_user
 from fiera.partners.selectors import partner_list as partners_all
 from fiera.trade import documents
+from fiera.trade.feed import FEED_KINDS as FEED_KINDS  # the analytics feed (a rebuild's source)
+from fiera.trade.feed import TradeHappening as TradeHappening
+from fiera.trade.feed import trade_feed as trade_feed
 from fiera.trade.models import (
     LIVE_APPLICATION_STATUSES,
     ApplicationStatus,

@@ -43,7 +43,7 @@ from fiera.orders.services import (
 )
 from fiera.partners.selectors import partner_get
 from fiera.payments.selectors import escrows_held
-from fiera.trade import selectors
+from fiera.trade import events, selectors
 from fiera.trade.models import (
     LIVE_APPLICATION_STATUSES,
     ApplicationStatus,
@@ -541,6 +541,20 @@ def inquiry_create(
     InquiryMessage.objects.create(
         inquiry=inquiry, author_id=actor_id, side=MessageSide.BUYER, body=body, created_at=now
     )
+    who = events.parties(merchant_id=merchant_id, buyer_id=actor_id, company_id=company_id)
+    events.InquirySent(
+        marketplace_id=market.id,
+        buyer_id=actor_id,
+        company_id=company_id,
+        buyer_country=who.buyer_country,
+        inquiry_id=inquiry.pk,
+        merchant_id=merchant_id,
+        merchant_country=who.merchant_country,
+        region=who.region,
+        product_id=product_id,
+        quantity=quantity,
+        sent_at=now.isoformat(),
+    ).publish(now=now)
     return inquiry_thread(inquiry_id=inquiry.pk, actor_id=actor_id, actor_role=actor_role)
 
 
@@ -1172,6 +1186,21 @@ def rfq_post(
             for i, m in enumerate(matched, start=1)
         ]
     )
+    events.RfqPosted(
+        marketplace_id=market.id,
+        buyer_id=actor_id,
+        company_id=company_id,
+        buyer_country=events.buyer_country(buyer_id=actor_id, company_id=company_id),
+        rfq_id=rfq.pk,
+        category_id=category_id,
+        destination_country=code,
+        quantity=quantity,
+        unit=str(unit),
+        currency=market.default_currency,
+        target_unit_price_minor=target_unit_price_minor,
+        matched=len(matched),
+        posted_at=now.isoformat(),
+    ).publish(now=now)
     return rfq_detail(rfq_id=rfq.pk, actor_id=actor_id, actor_role=actor_role, now=now)
 
 
@@ -1380,6 +1409,23 @@ def quote_submit(
     )
     QuoteVersion.objects.create(quote=quote, number=1, author_id=actor_id, created_at=now, **terms)
     Rfq.objects.filter(pk=rfq_id).update(buyer_unread=F("buyer_unread") + 1)
+    who = events.parties(merchant_id=merchant_id, buyer_id=rfq.buyer_id, company_id=rfq.company_id)
+    events.QuoteSent(
+        marketplace_id=rfq.marketplace_id,
+        buyer_id=rfq.buyer_id,
+        company_id=rfq.company_id,
+        buyer_country=who.buyer_country,
+        quote_id=quote.pk,
+        rfq_id=rfq_id,
+        merchant_id=merchant_id,
+        merchant_country=who.merchant_country,
+        region=who.region,
+        currency=rfq.currency,
+        unit_price_minor=unit_price_minor,
+        quantity=quantity,
+        value_minor=unit_price_minor * quantity,
+        sent_at=now.isoformat(),
+    ).publish(now=now)
     return quote_infos([quote], now=now)[0]
 
 
@@ -1575,6 +1621,26 @@ def quote_accept(
     rfq.status = RfqStatus.AWARDED
     rfq.closed_at = now
     rfq.save(update_fields=["status", "closed_at"])
+    order = placed.orders[0]
+    who = events.parties(
+        merchant_id=quote.merchant_id, buyer_id=rfq.buyer_id, company_id=rfq.company_id
+    )
+    events.QuoteAccepted(
+        marketplace_id=rfq.marketplace_id,
+        buyer_id=rfq.buyer_id,
+        company_id=rfq.company_id,
+        buyer_country=who.buyer_country,
+        quote_id=quote.pk,
+        rfq_id=rfq.pk,
+        merchant_id=quote.merchant_id,
+        merchant_country=who.merchant_country,
+        region=who.region,
+        order_id=order.order_id,
+        order_number=order.number,
+        currency=version.currency,
+        value_minor=int(version.unit_price_minor) * version.quantity,
+        accepted_at=now.isoformat(),
+    ).publish(now=now)
     return quote_infos([quote], now=now)[0]
 
 
