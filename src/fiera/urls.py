@@ -26,5 +26,7 @@ urlpatterns = [
     path("", include("fiera.partners.urls")),
     path("", include("fiera.trade.urls")),
     path("", include("fiera.academy.urls")),
+    # --- pages (analytics) ---
+    path("", include("fiera.analytics.urls")),
     path("", include("fiera.web.urls")),
 ]

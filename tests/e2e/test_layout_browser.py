@@ -185,11 +185,15 @@ def _main_pages() -> dict[str, list[tuple[str, str]]]:
             ("console-orders", reverse("orders:console_orders")),
             ("outlets-merchant", reverse("payments:outlets")),
             *festival_pages["merchant"],
+            ("analytics-merchant", reverse("analytics:dashboard")),  # --- pages (analytics) ---
         ],
         "operator": [
             ("settlement", reverse("payments:settlement_runs")),
             ("outlets", reverse("payments:outlets")),
             *festival_pages["operator"],
+            # --- pages (analytics): its header (with the Analytics link) must not wrap ---
+            ("operator-home", reverse("web:home")),
+            ("analytics", reverse("analytics:dashboard") + "?period=last90"),
         ],
     }
 

@@ -136,6 +136,34 @@ def italian_regions() -> tuple[Region, ...]:
     return tuple(sorted(regions, key=lambda r: r.name))
 
 
+# The tile-grid map of Italy: (column, row, abbreviation) of each region on a grid of
+# ITALIAN_REGION_GRID columns x rows, roughly where it lies (no boundary data ships
+# offline). The partners' coverage map and the analytics region map draw it.
+ITALIAN_REGION_GRID: tuple[int, int] = (5, 9)
+ITALIAN_REGION_TILES: dict[str, tuple[int, int, str]] = {
+    "IT-23": (0, 0, "VdA"),
+    "IT-32": (2, 0, "TAA"),
+    "IT-21": (0, 1, "Pie"),
+    "IT-25": (1, 1, "Lom"),
+    "IT-34": (2, 1, "Ven"),
+    "IT-36": (3, 1, "FVG"),
+    "IT-42": (0, 2, "Lig"),
+    "IT-45": (1, 2, "E-R"),
+    "IT-52": (1, 3, "Tos"),
+    "IT-55": (2, 3, "Umb"),
+    "IT-57": (3, 3, "Mar"),
+    "IT-62": (2, 4, "Laz"),
+    "IT-65": (3, 4, "Abr"),
+    "IT-67": (4, 4, "Mol"),
+    "IT-88": (0, 5, "Sar"),
+    "IT-72": (3, 5, "Cam"),
+    "IT-75": (4, 5, "Pug"),
+    "IT-77": (4, 6, "Bas"),
+    "IT-78": (4, 7, "Cal"),
+    "IT-82": (3, 8, "Sic"),
+}
+
+
 @cache
 def _regions_by_code() -> dict[str, Region]:
     return {r.code: r for r in italian_regions()}

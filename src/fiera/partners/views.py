@@ -21,36 +21,15 @@ from django.views.decorators.http import require_POST
 
 from fiera.common.errors import DomainError, NotFound, PermissionDenied
 from fiera.common.parsing import parse_id, parse_page
-from fiera.common.reference import italian_regions
+from fiera.common.reference import ITALIAN_REGION_GRID, ITALIAN_REGION_TILES, italian_regions
 from fiera.merchants.selectors import sector_list
 from fiera.partners import selectors, services
 from fiera.partners.models import LeadStage
 
 PAGE_SIZE = 25
 
-# The tile map: (column, row) of each region on a 5 x 9 grid, roughly where it lies.
-TILES: dict[str, tuple[int, int, str]] = {
-    "IT-23": (0, 0, "VdA"),
-    "IT-32": (2, 0, "TAA"),
-    "IT-21": (0, 1, "Pie"),
-    "IT-25": (1, 1, "Lom"),
-    "IT-34": (2, 1, "Ven"),
-    "IT-36": (3, 1, "FVG"),
-    "IT-42": (0, 2, "Lig"),
-    "IT-45": (1, 2, "E-R"),
-    "IT-52": (1, 3, "Tos"),
-    "IT-55": (2, 3, "Umb"),
-    "IT-57": (3, 3, "Mar"),
-    "IT-62": (2, 4, "Laz"),
-    "IT-65": (3, 4, "Abr"),
-    "IT-67": (4, 4, "Mol"),
-    "IT-88": (0, 5, "Sar"),
-    "IT-72": (3, 5, "Cam"),
-    "IT-75": (4, 5, "Pug"),
-    "IT-77": (4, 6, "Bas"),
-    "IT-78": (4, 7, "Cal"),
-    "IT-82": (3, 8, "Sic"),
-}
+# The tile map: the shared layout of the 20 regions (fiera.common.reference).
+TILES = ITALIAN_REGION_TILES
 TILE_W, TILE_H = 100, 70
 
 
@@ -295,7 +274,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
             "tiles": tiles,
             "tile_w": TILE_W - 8,
             "tile_h": TILE_H - 8,
-            "width": 5 * TILE_W,
-            "height": 9 * TILE_H,
+            "width": ITALIAN_REGION_GRID[0] * TILE_W,
+            "height": ITALIAN_REGION_GRID[1] * TILE_H,
         },
     )
