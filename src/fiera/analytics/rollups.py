@@ -170,9 +170,12 @@ class Deltas:
         key = (merchant_id, day, marketplace_id)
         self.packages[key] = self.packages.get(key, 0) + 1
 
-    def write(self) -> None:
-        """Every table's multi-row upsert, tables and rows in a fixed order."""
+    def write(self, *, cells_only: bool = False) -> None:
+        """Every table's multi-row upsert, tables and rows in a fixed order (``cells_only``:
+        the cells alone, for the rebuild, which sums the rest from them afterwards)."""
         _upsert_cells(self.cells, self.places)
+        if cells_only:
+            return
         _upsert_rollups(self.cells, self.places)
         _upsert_merchant_days(self.merchant_days, self.places)
         _upsert_packages(self.packages, self.places)
@@ -333,10 +336,13 @@ def _upsert_packages(
 # counting orders ----------------------------------------------------------------------------
 
 
-def count_orders(orders: Sequence[OrderInput], rates: Rates, now: datetime) -> int:
-    """Insert the OrderFact rows of ``orders`` not there yet and add them (and their first
-    packages, when ``shipped_at`` is known: the rebuild) to every table, in the caller's
-    transaction. Returns how many facts were inserted."""
+def count_orders(
+    orders: Sequence[OrderInput], rates: Rates, now: datetime, *, cells_only: bool = False
+) -> int:
+    """Insert the OrderFact rows of ``orders`` not there yet (with their ``shipped_day``
+    when ``shipped_at`` is known: the rebuild) and add them to every table, in the caller's
+    transaction (``cells_only``: to the cells alone; ``sum_from_cells`` adds the rest).
+    Returns how many facts were inserted."""
     if not orders:
         return 0
     places = merchant_selectors.merchant_places(merchant_ids={o.merchant_id for o in orders})
@@ -393,8 +399,67 @@ def count_orders(orders: Sequence[OrderInput], rates: Rates, now: datetime) -> i
                 marketplace_id=order.marketplace_id,
                 place=place,
             )
-    deltas.write()
+    deltas.write(cells_only=cells_only)
     return len(inserted)
+
+
+def _month_sql(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"CAST(date_trunc('month', {column}) AS date)"
+    return f"date({column}, 'start of month')"
+
+
+def sum_from_cells(start: date | None) -> None:
+    """The rebuild's last step: SalesRollup (every grain and dimension), MerchantDay and
+    MerchantMonth from the cells, PackageDay from the facts' ``shipped_day``, for the days
+    from ``start`` on (all when None), with INSERT .. SELECT .. GROUP BY: the same sums the
+    subscribers add row by row. The rows from ``start`` on must be empty."""
+    where = "WHERE day >= %s" if start is not None else ""
+    params = [connection.ops.adapt_datefield_value(start)] if start is not None else []
+    month = _month_sql("day")
+    keys = {
+        "all": "''",
+        "merchant_country": "merchant_country",
+        "buyer_country": "buyer_country",
+        "region": "region",
+        "category": "CAST(category_id AS TEXT)",
+    }
+    sums = "SUM(orders), SUM(units), SUM(gmv_usd_minor)"
+    with connection.cursor() as cursor:
+        for grain, period in (("d", "day"), ("m", month)):
+            for dim in ROLLUP_DIMS:
+                key = keys[dim]
+                cursor.execute(
+                    f"INSERT INTO {_ROLLUP} (grain, dim, period, marketplace_id, dim_key, "
+                    f"orders, units, gmv_usd_minor) SELECT '{grain}', '{dim}', {period}, "
+                    f"marketplace_id, {key}, {sums} FROM {_CELL} {where} "
+                    f"GROUP BY {period}, marketplace_id" + (f", {key}" if dim != "all" else ""),
+                    params,
+                )
+        cursor.execute(
+            f"INSERT INTO {_MDAY} (merchant_id, day, marketplace_id, merchant_country, region, "
+            f"orders) SELECT merchant_id, day, marketplace_id, MIN(merchant_country), "
+            f"MIN(region), SUM(orders) FROM {_CELL} {where} "
+            "GROUP BY merchant_id, day, marketplace_id HAVING SUM(orders) <> 0",
+            params,
+        )
+        cursor.execute(
+            f"INSERT INTO {_MMONTH} (merchant_id, month, marketplace_id, merchant_country, "
+            f"region, orders) SELECT merchant_id, {month}, marketplace_id, "
+            f"MIN(merchant_country), MIN(region), SUM(orders) FROM {_MDAY} {where} "
+            f"GROUP BY merchant_id, {month}, marketplace_id",
+            params,
+        )
+        shipped = (
+            "WHERE shipped_day >= %s" if start is not None else ("WHERE shipped_day IS NOT NULL")
+        )
+        cursor.execute(
+            f"INSERT INTO {_PACKAGES} (merchant_id, day, marketplace_id, merchant_country, "
+            "region, packages) SELECT merchant_id, shipped_day, marketplace_id, "
+            f"MIN(merchant_country), MIN(region), COUNT(*) FROM {_FACT} {shipped} "
+            "GROUP BY merchant_id, shipped_day, marketplace_id",
+            params,
+        )
 
 
 def _insert_facts(
