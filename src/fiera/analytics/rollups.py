@@ -29,6 +29,7 @@ analytics rebuild`` repairs it.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -182,18 +183,59 @@ class Deltas:
 
 
 MAX_PARAMS = 30_000  # per statement: SQLite allows 32,766 bound values
+FACT_TYPES = (
+    "bigint",  # merchant_id
+    "bigint",  # order_id
+    "date",  # day
+    "bigint",  # marketplace_id
+    "text",  # merchant_country
+    "text",  # region
+    "text",  # buyer_country
+    "text",  # currency
+    "bigint",  # total_minor
+    "text",  # usd_rate
+    "bigint",  # gmv_usd_minor
+    "integer",  # units
+    "jsonb",  # categories
+    "jsonb",  # placed_categories
+    "timestamptz",  # counted_at
+    "timestamptz",  # uncounted_at
+    "date",  # shipped_day
+)
 
 
 def _insert_many(
-    head: str, columns: int, params: Sequence[Any], tail: str
+    head: str, types: Sequence[str], params: Sequence[Any], tail: str
 ) -> list[tuple[Any, ...]]:
-    """``head VALUES (..), (..) tail`` for the rows in ``params`` (``columns`` values each,
-    in the order given), in as few statements as the bound-value limit allows; the rows
-    any RETURNING returned."""
-    per = max(1, MAX_PARAMS // columns) * columns
-    row = "(" + ", ".join(["%s"] * columns) + ")"
+    """``head <rows> tail`` for the rows in ``params`` (``len(types)`` values each, in the
+    order given); the rows any RETURNING returned. PostgreSQL: ONE statement whatever the
+    number of rows, the columns as arrays (``SELECT .. FROM unnest(%s::type[], ..) WITH
+    ORDINALITY .. ORDER BY`` the rows' order, so locks are taken in it: a few parameters,
+    not one per value, which the driver would otherwise parse out of a long statement).
+    SQLite: ``VALUES (..), (..)`` in as few statements as its bound-value limit allows.
+    ``types`` are PostgreSQL's ("jsonb" columns take JSON text)."""
+    columns = len(types)
     returned: list[tuple[Any, ...]] = []
+    if not params:
+        return returned
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            arrays = [list(params[i::columns]) for i in range(columns)]
+            names = [f"c{i}" for i in range(columns)]
+            picked = ", ".join(
+                f"{n}::jsonb" if t == "jsonb" else n for n, t in zip(names, types, strict=True)
+            )
+            unnest = ", ".join("%s::text[]" if t == "jsonb" else f"%s::{t}[]" for t in types)
+            cursor.execute(
+                f"{head} SELECT {picked} FROM unnest({unnest}) WITH ORDINALITY "
+                f"AS t({', '.join(names)}, n) WHERE true ORDER BY n {tail}",
+                arrays,
+            )
+            if "RETURNING" in tail:
+                returned += [tuple(r) for r in cursor.fetchall()]
+            return returned
+        per = max(1, MAX_PARAMS // columns) * columns
+        row = "(" + ", ".join(["%s"] * columns) + ")"
         for at in range(0, len(params), per):
             chunk = params[at : at + per]
             cursor.execute(
@@ -230,7 +272,18 @@ def _upsert_cells(cells: dict[CellKey, list[int]], places: dict[int, tuple[str, 
     _insert_many(
         f"INSERT INTO {_CELL} (merchant_id, day, marketplace_id, buyer_country, category_id, "
         "merchant_country, region, orders, units, gmv_usd_minor)",
-        10,
+        (
+            "bigint",
+            "date",
+            "bigint",
+            "text",
+            "bigint",
+            "text",
+            "text",
+            "integer",
+            "integer",
+            "bigint",
+        ),
         params,
         "ON CONFLICT (merchant_id, day, marketplace_id, buyer_country, category_id) "
         "DO UPDATE SET " + _adds(_CELL, ("orders", "units", "gmv_usd_minor")),
@@ -275,7 +328,7 @@ def _upsert_rollups(cells: dict[CellKey, list[int]], places: dict[int, tuple[str
     _insert_many(
         f"INSERT INTO {_ROLLUP} (grain, dim, period, marketplace_id, dim_key, orders, units, "
         "gmv_usd_minor)",
-        8,
+        ("text", "text", "date", "bigint", "text", "integer", "integer", "bigint"),
         params,
         "ON CONFLICT (grain, dim, period, marketplace_id, dim_key) DO UPDATE SET "
         + _adds(_ROLLUP, ("orders", "units", "gmv_usd_minor")),
@@ -305,7 +358,7 @@ def _upsert_merchant_days(
         _insert_many(
             f"INSERT INTO {table} (merchant_id, {column}, marketplace_id, merchant_country, "
             "region, orders)",
-            6,
+            ("bigint", "date", "bigint", "text", "text", "integer"),
             params,
             f"ON CONFLICT (merchant_id, {column}, marketplace_id) DO UPDATE SET "
             + _adds(table, ("orders",)),
@@ -326,7 +379,7 @@ def _upsert_packages(
     _insert_many(
         f"INSERT INTO {_PACKAGES} (merchant_id, day, marketplace_id, merchant_country, region, "
         "packages)",
-        6,
+        ("bigint", "date", "bigint", "text", "text", "integer"),
         params,
         "ON CONFLICT (merchant_id, day, marketplace_id) DO UPDATE SET "
         + _adds(_PACKAGES, ("packages",)),
@@ -483,8 +536,8 @@ def _insert_facts(
             str(rate),
             counted.gmv,
             counted.units,
-            ops.adapt_json_value(counted.as_json(), None),
-            ops.adapt_json_value(placed.as_json(), None),
+            json.dumps(counted.as_json()),
+            json.dumps(placed.as_json()),
             ops.adapt_datetimefield_value(now),
             ops.adapt_datetimefield_value(now) if not counted.counts_order else None,
             ops.adapt_datefield_value(utc_day(order.shipped_at)) if order.shipped_at else None,
@@ -493,7 +546,7 @@ def _insert_facts(
         f"INSERT INTO {_FACT} (merchant_id, order_id, day, marketplace_id, merchant_country, "
         "region, buyer_country, currency, total_minor, usd_rate, gmv_usd_minor, units, "
         "categories, placed_categories, counted_at, uncounted_at, shipped_day)",
-        17,
+        FACT_TYPES,
         params,
         "ON CONFLICT (merchant_id, order_id) DO NOTHING RETURNING merchant_id, order_id",
     )
