@@ -71,8 +71,6 @@ def analytics_rebuild(
             with connection.cursor() as cursor:
                 cursor.execute(f"LOCK TABLE {OrderFact._meta.db_table} IN EXCLUSIVE MODE")
         _clear(start)
-        if start is not None:
-            _packages_of_earlier_orders(start)
         after_id = 0
         since_at = datetime.combine(start, time(0), tzinfo=UTC) if start is not None else None
         while True:
@@ -103,9 +101,11 @@ def analytics_rebuild(
                 ],
                 rates,
                 now,
+                cells_only=True,  # the rest is summed from the cells below
             )
             if progress is not None:
                 progress(len(rows))
+        rollups.sum_from_cells(start)
         feeds_rebuild(actor_role=actor_role)  # --- feeds --- trade and academy, all of them
     return RebuildReport(since=start, orders_read=read, orders_counted=counted)
 
@@ -121,23 +121,6 @@ def _clear(start: date | None) -> None:
     MerchantMonth.objects.filter(month__gte=start).delete()
     PackageDay.objects.filter(day__gte=start).delete()
     OrderFact.objects.filter(Q(day__gte=start)).delete()
-
-
-def _packages_of_earlier_orders(start: date) -> None:
-    """Packages shipped on ``start`` or later by orders placed before it (their facts
-    stay): counted again from the facts."""
-    deltas = rollups.Deltas()
-    for merchant_id, shipped_day, marketplace_id, country, region in OrderFact.objects.filter(
-        day__lt=start, shipped_day__gte=start
-    ).values_list("merchant_id", "shipped_day", "marketplace_id", "merchant_country", "region"):
-        assert shipped_day is not None  # the filter
-        deltas.add_package(
-            merchant_id=int(merchant_id),
-            day=shipped_day,
-            marketplace_id=int(marketplace_id),
-            place=(str(country), str(region)),
-        )
-    deltas.write()
 
 
 # --- feeds ---
