@@ -23,9 +23,11 @@ from fiera.analytics.models import (
 )
 from fiera.analytics.services import RebuildOperatorsOnly, analytics_rebuild
 from fiera.cli import main
+from fiera.common import events
+from fiera.common.models import OutboxMessage
 from fiera.orders import services as orders
 from fiera.orders.models import Order
-from tests.analytics.support import NOW, deliver, place, recomputed, stored, usd
+from tests.analytics.support import HANDLERS, NOW, deliver, place, recomputed, stored, usd
 from tests.orders import factories as f
 from tests.payments.factories import make_rates
 
@@ -236,4 +238,58 @@ def test_statements_split_under_the_bound_value_limit(world, monkeypatch) -> Non
     deliver(times=2)
     assert stored() == recomputed(RATES)
     analytics_rebuild(since=None, actor_role=SYSTEM, batch=2)
+    assert stored() == recomputed(RATES)
+
+
+def _placed_then_changed_before_any_delivery(world: dict[str, Any]) -> dict[str, str]:
+    """Four checkouts: one kept, one cancelled, one shipped and partly refunded, one shipped
+    and refunded in full; nothing delivered yet."""
+    numbers = {}
+    for name in ("kept", "cancelled", "refunded", "gone"):
+        result = place(world["buyer"], world["market"], [(world["it_item"].id, 4)])
+        numbers[name] = result.orders[0].number
+    staff = {"actor_id": world["it_staff"].pk, "actor_role": MERCHANT}
+    orders.order_cancel(**staff, number=numbers["cancelled"], now=NOW)
+    for name in ("refunded", "gone"):
+        _ship_deliver(world, numbers[name])
+    total = Order.objects.get(number=numbers["gone"]).total_minor
+    orders.order_refund(**staff, number=numbers["refunded"], amount_minor=3_333, reason="", now=NOW)
+    orders.order_refund(**staff, number=numbers["gone"], amount_minor=total, reason="", now=NOW)
+    return numbers
+
+
+def test_changes_delivered_before_their_placed_event_count_the_same(world) -> None:
+    """At-least-once, in any order: the cancelled, refunded and shipped events handed over
+    BEFORE the checkout's placed event leave the tables a rebuild would write."""
+    _placed_then_changed_before_any_delivery(world)
+    for message in OutboxMessage.objects.order_by("-id"):  # newest first: the wrong order
+        handler = HANDLERS.get(message.topic)
+        if handler is not None:
+            handler(
+                events.Event(
+                    id=message.pk,
+                    topic=message.topic,
+                    payload=message.payload,
+                    created_at=message.created_at,
+                    subscriber="test",
+                    attempt=1,
+                )
+            )
+    total = Order.objects.filter(merchant_id=world["italian"].pk).first().total_minor
+    assert _cell_sum() == (2, 8, usd(total, "1.05") + usd(total - 3_333, "1.05"))
+    assert PackageDay.objects.aggregate(n=Sum("packages"))["n"] == 2
+    assert stored() == recomputed(RATES)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_relay_run_after_a_cancel_takes_the_order_off(world, monkeypatch) -> None:
+    """The relay runs a topic's subscribers in name order ("analytics.rollups.cancelled"
+    before "analytics.rollups.placed"): an order placed and cancelled between two runs must
+    not stay counted."""
+    monkeypatch.setattr(events, "schedule_relay", lambda: None)  # no relay after commits
+    _placed_then_changed_before_any_delivery(world)
+    assert not OrderFact.objects.exists()
+    events.relay(now=NOW, batch_size=500)
+    total = Order.objects.filter(merchant_id=world["italian"].pk).first().total_minor
+    assert _cell_sum() == (2, 8, usd(total, "1.05") + usd(total - 3_333, "1.05"))
     assert stored() == recomputed(RATES)

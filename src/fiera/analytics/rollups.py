@@ -22,9 +22,10 @@ tables always in the same order (OrderFact, SalesCell, SalesRollup, MerchantDay,
 MerchantMonth, PackageDay): two subscribers on the same cells wait for each other, they
 never deadlock (tests/analytics/test_rollups_concurrency.py, PostgreSQL).
 
-Known limit (as the tallies): a cancelled/refunded/shipped event delivered BEFORE its placed
-event (only after a retry reordered them) finds no fact and is dropped (logged); ``fiera
-analytics rebuild`` repairs it.
+Order of delivery: a cancelled/refunded/shipped event delivered BEFORE its placed event (the
+relay runs subscribers in name order, and a retry may reorder them) finds no fact and changes
+nothing; the placed subscriber then counts the order as it stands (status, refunded amount,
+shipment), so the result is the same in any order (tests/analytics/test_rollups.py).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -60,6 +61,7 @@ from fiera.common.reporting import (
     order_lowered,
 )
 from fiera.merchants import selectors as merchant_selectors
+from fiera.orders import selectors as order_selectors
 from fiera.payments import selectors as payment_selectors
 
 log = logging.getLogger(__name__)
@@ -590,10 +592,29 @@ def placed_orders(payload: dict[str, Any]) -> list[OrderInput]:
 
 
 def on_checkout_placed(event: events.Event, *, now: datetime | None = None) -> None:
-    """Count each order of a checkout (idempotent)."""
+    """Count each order of a checkout as it stands now (idempotent).
+
+    The relay may have run this order's cancelled, refunded or shipped subscriber first
+    (subscribers run in name order, and "cancelled" sorts before "placed"): those found
+    nothing to change. So the order's current status, refunded amount and shipment are read
+    (``orders.selectors.order_states``, shared row locks on PostgreSQL) and counted with it;
+    the later events then change nothing twice (targets are absolute, shipment is once)."""
     orders = placed_orders(event.payload)
     with transaction.atomic():
-        count_orders(orders, Rates(), now or event.created_at)
+        states = order_selectors.order_states(order_ids=[o.order_id for o in orders])
+        current = []
+        for order in orders:
+            state = states.get(order.order_id)
+            if state is not None:
+                order = replace(
+                    order,
+                    refunded_minor=state.refunded_minor,
+                    cancelled=state.status == "cancelled",
+                    fully_refunded=state.status == "refunded",
+                    shipped_at=state.shipped_at,
+                )
+            current.append(order)
+        count_orders(current, Rates(), now or event.created_at)
 
 
 def _lower(payload: dict[str, Any], now: datetime, *, fully: bool) -> None:
