@@ -95,8 +95,8 @@ class SalesCell(models.Model):
 
 
 class Grain(models.TextChoices):
-    DAY = "d", _("Day")
-    MONTH = "m", _("Month")
+    DAY = "d", _("Daily")
+    MONTH = "m", _("Monthly")
 
 
 class RollupDim(models.TextChoices):
@@ -218,12 +218,12 @@ class MerchantMonth(models.Model):
 
 
 class FeedKind(models.TextChoices):
-    INQUIRY = "inquiry", _("Inquiry")
-    RFQ = "rfq", _("Request for quotation")
-    QUOTE = "quote", _("Quote")
-    DEAL = "deal", _("Deal")
+    INQUIRY = "inquiry", _("Inquiry sent")
+    RFQ = "rfq", _("RFQ posted")
+    QUOTE = "quote", _("Quote sent")
+    DEAL = "deal", _("Deal closed")
     ENROLMENT = "enrolment", _("Enrolment")
-    CERTIFICATE = "certificate", _("Certificate")
+    CERTIFICATE = "certificate", _("Certificate issued")
 
 
 TRADE_KINDS = ("inquiry", "rfq", "quote", "deal")

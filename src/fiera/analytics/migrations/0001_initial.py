@@ -145,7 +145,7 @@ class Migration(migrations.Migration):
             name='SalesRollup',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('grain', models.CharField(choices=[('d', 'Day'), ('m', 'Month')], max_length=1)),
+                ('grain', models.CharField(choices=[('d', 'Daily'), ('m', 'Monthly')], max_length=1)),
                 ('period', models.DateField()),
                 ('marketplace_id', models.BigIntegerField()),
                 ('dim', models.CharField(choices=[('all', 'All'), ('merchant_country', 'Merchant country'), ('buyer_country', 'Buyer country'), ('region', 'Region'), ('category', 'Category')], max_length=16)),

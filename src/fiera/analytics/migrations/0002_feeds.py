@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('day', models.DateField()),
-                ('kind', models.CharField(choices=[('inquiry', 'Inquiry'), ('rfq', 'Request for quotation'), ('quote', 'Quote'), ('deal', 'Deal'), ('enrolment', 'Enrolment'), ('certificate', 'Certificate')], max_length=12)),
+                ('kind', models.CharField(choices=[('inquiry', 'Inquiry sent'), ('rfq', 'RFQ posted'), ('quote', 'Quote sent'), ('deal', 'Deal closed'), ('enrolment', 'Enrolment'), ('certificate', 'Certificate issued')], max_length=12)),
                 ('course_id', models.BigIntegerField()),
                 ('country', models.CharField(blank=True, default='', max_length=2)),
                 ('count', models.IntegerField(default=0)),
@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
             name='FeedFact',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('inquiry', 'Inquiry'), ('rfq', 'Request for quotation'), ('quote', 'Quote'), ('deal', 'Deal'), ('enrolment', 'Enrolment'), ('certificate', 'Certificate')], max_length=12)),
+                ('kind', models.CharField(choices=[('inquiry', 'Inquiry sent'), ('rfq', 'RFQ posted'), ('quote', 'Quote sent'), ('deal', 'Deal closed'), ('enrolment', 'Enrolment'), ('certificate', 'Certificate issued')], max_length=12)),
                 ('source_id', models.BigIntegerField()),
                 ('at', models.DateTimeField()),
                 ('day', models.DateField(help_text='UTC day of at')),
@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('day', models.DateField()),
-                ('kind', models.CharField(choices=[('inquiry', 'Inquiry'), ('rfq', 'Request for quotation'), ('quote', 'Quote'), ('deal', 'Deal'), ('enrolment', 'Enrolment'), ('certificate', 'Certificate')], max_length=12)),
+                ('kind', models.CharField(choices=[('inquiry', 'Inquiry sent'), ('rfq', 'RFQ posted'), ('quote', 'Quote sent'), ('deal', 'Deal closed'), ('enrolment', 'Enrolment'), ('certificate', 'Certificate issued')], max_length=12)),
                 ('marketplace_id', models.BigIntegerField()),
                 ('merchant_id', models.BigIntegerField()),
                 ('merchant_country', models.CharField(blank=True, default='', max_length=2)),
