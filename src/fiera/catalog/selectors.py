@@ -348,8 +348,8 @@ def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
 # storefront -------------------------------------------------------------------------------
 
 
-def _merchant_set_sql(alias: str = "p") -> str:
-    """``alias.merchant_id`` in a set of ids given as ONE parameter (``_merchant_set_param``),
+def merchant_set_sql(alias: str = "p") -> str:
+    """``alias.merchant_id`` in a set of ids given as ONE parameter (``merchant_set_param``),
     whatever its size: an array on PostgreSQL, a JSON list on SQLite (a placeholder per id
     would pass SQLite's limit of 32,766 variables)."""
     if connection.vendor == "postgresql":
@@ -357,7 +357,7 @@ def _merchant_set_sql(alias: str = "p") -> str:
     return f"{alias}.merchant_id IN (SELECT value FROM json_each(%s))"
 
 
-def _merchant_set_param(merchant_ids: Iterable[int]) -> Any:
+def merchant_set_param(merchant_ids: Iterable[int]) -> Any:
     ids = sorted({int(i) for i in merchant_ids})
     return ids if connection.vendor == "postgresql" else json.dumps(ids)
 
@@ -419,8 +419,8 @@ def product_search(
         where.append(f"p.id IN ({', '.join(['%s'] * len(ids))})")
         where_params.extend(ids)
     if merchant_ids is not None:
-        where.append(_merchant_set_sql())
-        where_params.append(_merchant_set_param(merchant_ids))
+        where.append(merchant_set_sql())
+        where_params.append(merchant_set_param(merchant_ids))
     if sort == "relevance" and match.empty:  # no text to rank by: newest first
         sort = "newest"
     # The products of the page first (lean: ids, score, from-price only where a sort or a
@@ -1522,8 +1522,8 @@ def listed_product_counts(
         return {}
     rows = _fetch(
         f"SELECT v.merchant_id, COUNT(DISTINCT v.product_id) FROM catalog_variant v "
-        f"{rules.sellable_joins()} WHERE {_merchant_set_sql('v')} GROUP BY v.merchant_id",
-        [marketplace_id, currency, _merchant_set_param(ids)],
+        f"{rules.sellable_joins()} WHERE {merchant_set_sql('v')} GROUP BY v.merchant_id",
+        [marketplace_id, currency, merchant_set_param(ids)],
     )
     return {int(r[0]): int(r[1]) for r in rows}
 
