@@ -204,19 +204,21 @@ def generate(variants: int) -> str:
         cursor.execute(
             "INSERT INTO catalog_product (merchant_id, slug, category_id, name_it, name_en, "
             "name_zh, description_it, description_en, description_zh, hs_code, "
-            "origin_country, is_active, created_at, search_names, search_descriptions) "
+            "origin_country, is_active, created_at, search_names, search_descriptions, "
+            "incoterm, incoterm_place, payment_terms) "
             "SELECT %s + (g %% %s), 'p-' || g, t.category_id, t.name_it, t.name_en, "
             "t.name_zh, t.description_it, t.description_en, t.description_zh, '090121', "
             "'IT', TRUE, now() - g * interval '1 second', t.search_names, "
-            "t.search_descriptions "
+            "t.search_descriptions, '', '', '' "
             "FROM generate_series(1, %s) g JOIN bench_template t ON t.k = g %% %s",
             [first_merchant, merchant_count, products, len(templates)],
         )
         print(f"  writing {products * VARIANTS_PER_PRODUCT:,} variants ...", flush=True)
         cursor.execute(
             "INSERT INTO catalog_variant (product_id, merchant_id, sku, label, attributes, "
-            "weight_grams, min_order_quantity, is_active) "
-            "SELECT p.id, p.merchant_id, 'SKU-' || p.id || '-' || n, '', '{}', 500, 1, TRUE "
+            "weight_grams, min_order_quantity, is_active, sample_units, sample_currency) "
+            "SELECT p.id, p.merchant_id, 'SKU-' || p.id || '-' || n, '', '{}', 500, 1, TRUE, "
+            "0, '' "
             "FROM catalog_product p CROSS JOIN generate_series(1, %s) n",
             [VARIANTS_PER_PRODUCT],
         )
@@ -589,20 +591,21 @@ def generate_trade(listings: int) -> None:
         cursor.execute(
             "INSERT INTO catalog_product (merchant_id, slug, category_id, name_it, name_en, "
             "name_zh, description_it, description_en, description_zh, hs_code, "
-            "origin_country, is_active, created_at, search_names, search_descriptions) "
+            "origin_country, is_active, created_at, search_names, search_descriptions, "
+            "incoterm, incoterm_place, payment_terms) "
             f"SELECT %s + (g %% %s), 'p-' || g, t.category_id, t.name_it, t.name_en, "
             f"t.name_zh, t.description_it, t.description_en, t.description_zh, '090121', "
-            f"{origin}, TRUE, {created}, t.search_names, t.search_descriptions "
+            f"{origin}, TRUE, {created}, t.search_names, t.search_descriptions, '', '', '' "
             f"FROM {series} JOIN bench_template t ON t.k = g %% %s",
             [first, count, listings, len(templates)],
         )
         print(f"  writing variants and prices ... ({time.perf_counter() - started:.0f} s)")
         cursor.execute(
             "INSERT INTO catalog_variant (product_id, merchant_id, sku, label, attributes, "
-            "weight_grams, min_order_quantity, is_active) "
+            "weight_grams, min_order_quantity, is_active, sample_units, sample_currency) "
             "SELECT p.id, p.merchant_id, 'SKU-' || p.id, '', '{}', 500, "
             "CASE p.id %% 5 WHEN 0 THEN 1 WHEN 1 THEN 10 WHEN 2 THEN 50 WHEN 3 THEN 100 "
-            "ELSE 500 END, TRUE FROM catalog_product p",
+            "ELSE 500 END, TRUE, 0, '' FROM catalog_product p",
             [],
         )
         cursor.execute(

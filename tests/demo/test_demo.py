@@ -422,3 +422,48 @@ def test_every_product_has_a_picture_and_every_store_a_logo(world: list[str]) ->
     )
     assert featured and all(1 <= n <= 6 for n in featured.values())
     assert any("pictures" in line for line in world)
+
+
+# --- a9: issue 9's demo, in the whole demo world ---
+
+
+def test_the_whole_demo_has_the_b2b_trade_world_of_issue_9(world: list[str]) -> None:
+    """`fiera demo` as a whole (not each trade step on a world of its own): buyer companies
+    from many countries, inquiries, RFQs with quotes in every state, orders in escrow, a
+    dispute, a pavilion with admitted and waitlisted companies, partners with leads in every
+    stage; the pavilion's landing page shows its companies and figures."""
+    from django.test import Client
+    from django.utils.html import escape
+
+    from fiera.partners.models import Lead, LeadStage
+    from fiera.payments.models import Escrow, EscrowStatus
+    from fiera.trade.models import (
+        BuyerCompany,
+        Dispute,
+        Inquiry,
+        Pavilion,
+        PavilionApplication,
+        Quote,
+        QuoteStatus,
+        Rfq,
+    )
+
+    countries = set(BuyerCompany.objects.values_list("country", flat=True))
+    assert len(countries) >= 8, countries
+    assert Inquiry.objects.count() >= 10
+    assert len(set(Rfq.objects.values_list("destination_country", flat=True))) >= 5
+    assert set(Quote.objects.values_list("status", flat=True)) == set(QuoteStatus.values)
+    escrows = Counter(Escrow.objects.values_list("status", flat=True))
+    assert escrows[EscrowStatus.HELD] and escrows[EscrowStatus.RELEASED], escrows
+    assert Dispute.objects.exists()
+    stages = Counter(Lead.objects.values_list("stage", flat=True))
+    assert set(stages) == set(LeadStage.values), stages
+    statuses = Counter(PavilionApplication.objects.values_list("status", flat=True))
+    assert statuses["admitted"] and statuses["waitlisted"], statuses
+    full = Pavilion.objects.filter(admitted_count__gt=0).order_by("-admitted_count").first()
+    assert full is not None
+    page = Client().get(f"/trade/pavilions/{full.slug}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    admitted = PavilionApplication.objects.filter(pavilion=full, status="admitted").first()
+    assert admitted is not None and escape(admitted.merchant.display_name) in html

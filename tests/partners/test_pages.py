@@ -257,3 +257,39 @@ def test_partner_admin_manages_staff_from_the_page(
     ]
     assert newcomer.username not in names
     assert client.post(change, {"action": "remove", "user_id": "x"}).status_code == 404
+
+
+def test_lead_texts_are_plain_text_on_every_partner_page(
+    client: Client, partner: PartnerInfo, staff_user: Any, operator: Any
+) -> None:
+    """What partner staff type (the firm, its contact, a lost lead's reason) is shown as
+    text: the lead list, the lead page, the partner page and the operators' coverage."""
+    lead = make_lead(
+        partner, firm_name="<script>alert(1)</script> S.r.l.", contact_name="<b>Anna</b>"
+    )
+    services.lead_lose(
+        partner_id=partner.id,
+        lead_id=lead.id,
+        reason="Chose <i>another</i> platform",
+        now=NOW,
+        actor_id=None,
+        actor_role=SYSTEM,
+    )
+    make_lead(partner, firm_name="<img src=x onerror=alert(2)> S.p.A.")
+    client.force_login(staff_user)
+    pages = [
+        reverse("partners:lead_list", args=[partner.slug]) + "?stage=lost",
+        reverse("partners:lead_list", args=[partner.slug]),
+        reverse("partners:lead_detail", args=[partner.slug, lead.id]),
+        reverse("web:partner_page", args=[partner.slug]),
+    ]
+    for url in pages:
+        html = client.get(url).content.decode()
+        for raw in ("<script>alert(1)", "<b>Anna", "<i>another", "<img src=x"):
+            assert raw not in html, (url, raw)
+    detail = client.get(pages[2]).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; S.r.l." in detail
+    assert "&lt;b&gt;Anna&lt;/b&gt;" in detail and "Chose &lt;i&gt;another&lt;/i&gt;" in detail
+    assert "&lt;img src=x onerror=alert(2)&gt;" in client.get(pages[1]).content.decode()
+    client.force_login(operator)
+    assert "<script>alert(1)" not in client.get(reverse("partners:coverage")).content.decode()

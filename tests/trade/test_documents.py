@@ -9,6 +9,7 @@ import io
 import re
 import sys
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -389,3 +390,69 @@ def test_pages_and_documents_read_in_italian_and_chinese(
     for kind in ("proforma", "invoice", "packing-list"):
         text = _text(_document(deal, kind, language=short).pdf)
         assert english_left(text, language) == [], kind
+
+
+def test_the_proforma_of_an_accepted_quote_prints_the_revised_terms(world: World) -> None:
+    """From the RFQ to the paper: a quote revised once (CIF Boston, 38.00 for 250) and
+    accepted places an order whose proforma prints the revision's terms and the quote's
+    reference, not the listing's price or the first version's terms."""
+    from tests.trade.rfq_world import ADDRESS as SHIP_TO
+    from tests.trade.rfq_world import post, quote, rfq_world
+
+    rw = rfq_world(world)
+    Product.objects.filter(pk=world.product.pk).update(hs_code="15091020", origin_country="IT")
+    rfq_id = post(rw).rfq.id
+    first = quote(rw, rfq_id)
+    services.quote_revise(
+        actor_id=world.owner.pk,
+        actor_role="merchant",
+        quote_id=first.id,
+        variant_id=rw.variant.pk,
+        unit_price_minor=3800,
+        quantity=250,
+        incoterm="CIF",
+        incoterm_place="Boston",
+        payment_terms="assurance",
+        lead_time_days=30,
+        valid_until=NOW + timedelta(days=20),
+        now=NOW + timedelta(hours=1),
+    )
+    accepted = services.quote_accept(
+        actor_id=world.buyer.pk,
+        actor_role="buyer",
+        quote_id=first.id,
+        shipping_address=SHIP_TO,
+        now=NOW + timedelta(hours=2),
+    )
+    assert accepted.ref.endswith("-v2")
+    document = selectors.order_document(
+        actor_id=world.buyer.pk,
+        actor_role="buyer",
+        number=accepted.order_number,
+        kind="proforma",
+        language="en",
+    )
+    text = _text(document.pdf)
+    for expected in (
+        f"PI-{accepted.order_number}",
+        accepted.ref,
+        "CIF Boston",
+        "Cost, Insurance and Freight",
+        "15091020",
+        "Italy",
+        "$38.00",
+        "$9,500.00",  # 250 x 38.00, the contract price
+        "Trade assurance",
+        "30 days",
+        "Awaiting payment",
+    ):
+        assert expected in text, expected
+    assert "FOB Genova" not in text and "$42.00" not in text
+    supplier_copy = selectors.order_document(
+        actor_id=world.clerk.pk,
+        actor_role="merchant",
+        number=accepted.order_number,
+        kind="proforma",
+        language="it",
+    )
+    assert accepted.ref in _text(supplier_copy.pdf)

@@ -159,3 +159,56 @@ def test_a_b2c_product_page_has_no_contact_button(client: Client) -> None:
     product, _ = cf.listed_product(shop, name_en="Espresso cups")
     html = client.get(f"/m/{shop.marketplace.slug}/p/{product.pk}/").content.decode()
     assert "Espresso cups" in html and "/trade/suppliers/" not in html
+
+
+def test_profile_company_and_verification_texts_are_plain_text(
+    client: Client, world: World
+) -> None:
+    """The supplier's capabilities, an inspection body's name and a buyer company's legal
+    name are shown as text: the public supplier page, the supplier search, the company page
+    and the supplier's thread with that company's buyer."""
+    now = timezone.now()
+    services.supplier_profile_save(
+        actor_id=None,
+        actor_role=SYSTEM,
+        merchant_id=world.supplier.pk,
+        capabilities_en="OEM <script>alert(1)</script> and private label",
+        now=now,
+    )
+    services.verification_add(
+        actor_id=None,
+        actor_role=SYSTEM,
+        merchant_id=world.supplier.pk,
+        kind="audit",
+        inspection_body="<b>TÜV</b> Italia",
+        evidence=PDF,
+        evidence_name="e.pdf",
+        checked_at=now - timedelta(days=10),
+        expires_at=now + timedelta(days=90),
+    )
+    services.company_create(
+        actor_id=world.buyer.pk,
+        actor_role="buyer",
+        legal_name="<i>Miller</i> Foods",
+        country_code="US",
+        registration_number="DE-1",
+        now=now,
+    )
+    thread = inquire(world)
+    pages = [
+        (Client(), f"/trade/suppliers/{world.supplier.pk}/"),
+        (Client(), "/trade/search/?tab=suppliers&q=oem"),
+        (_as(Client(), world.buyer), "/trade/company/"),
+        (_as(Client(), world.owner), f"/trade/inquiries/{thread.inquiry.id}/"),
+    ]
+    for reader, url in pages:
+        answer = reader.get(url)
+        assert answer.status_code == 200, url
+        html = answer.content.decode()
+        for raw in ("<script>alert(1)", "<b>TÜV", "<i>Miller"):
+            assert raw not in html, (url, raw)
+    supplier_page = Client().get(pages[0][1]).content.decode()
+    assert "OEM &lt;script&gt;alert(1)&lt;/script&gt;" in supplier_page
+    assert "&lt;b&gt;TÜV&lt;/b&gt; Italia" in supplier_page
+    company = _as(Client(), world.buyer).get("/trade/company/").content.decode()
+    assert "&lt;i&gt;Miller&lt;/i&gt; Foods" in company

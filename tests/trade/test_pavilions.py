@@ -366,6 +366,47 @@ def test_search_inside_the_pavilion(pw: PavilionWorld) -> None:
     assert selectors.pavilion_listing_search(pavilion=empty).items == []
 
 
+def test_search_inside_the_pavilion_reaches_every_listing_of_its_companies(
+    pw: PavilionWorld,
+) -> None:
+    """A pavilion of 950 companies lists tens of thousands of products: the search inside it
+    restricts by company, not to a capped list of their newest products, so an older
+    listing is still found and the total counts them all."""
+    from fiera.catalog.models import Price, Product, Variant
+
+    w = pw.trade
+    decide(pw, apply(pw, w.supplier, w.owner).id)
+    newer = Product.objects.bulk_create(
+        Product(
+            merchant_id=w.supplier.pk,
+            slug=f"tin-{n}",
+            name_it=f"Latta {n}",
+            name_en=f"Tin {n}",
+            name_zh=f"罐{n}",
+            hs_code="150910",
+        )
+        for n in range(5001)
+    )
+    variants = Variant.objects.bulk_create(
+        Variant(product=p, merchant_id=p.merchant_id, sku=f"TIN-{p.pk}") for p in newer
+    )
+    Price.objects.bulk_create(
+        Price(
+            variant=v,
+            merchant_id=v.merchant_id,
+            marketplace=w.market,
+            currency="USD",
+            amount_minor=900,
+            min_quantity=1,
+        )
+        for v in variants
+    )
+    oldest = selectors.pavilion_listing_search(pavilion=pw.pavilion, q="olive")
+    assert [c.product_id for c in oldest.items] == [w.product.pk]
+    every = selectors.pavilion_listing_search(pavilion=pw.pavilion, limit=12, offset=5000)
+    assert [c.product_id for c in every.items] == [newer[0].pk, w.product.pk]
+
+
 def test_cli_prints_the_figures(pw: PavilionWorld, capsys: pytest.CaptureFixture[str]) -> None:
     decide(pw, apply(pw, pw.trade.supplier, pw.trade.owner).id)
     assert main(["trade", "pavilion", pw.pavilion.slug]) == 0

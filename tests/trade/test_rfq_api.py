@@ -143,3 +143,31 @@ def test_withdraw_and_decline(client: Client, rw: RfqWorld) -> None:
     late = _post(client, f"{API}/quotes/{qid}/decline", rw.w.buyer, {})
     assert late.status_code == 409
     assert client.get(f"{API}/quotes/{qid}", **_h(rw.w.operator)).status_code == 200
+
+
+def test_accepting_an_expired_quote_is_a_clear_409(client: Client, rw: RfqWorld) -> None:
+    """Past its validity a quote cannot be accepted, even before the expiry job ran: 409
+    ``quote_expired`` with a sentence in the reader's language, and no order placed."""
+    from fiera.orders.models import Order
+    from fiera.trade.models import Quote, QuoteVersion
+
+    rfq_id = _rfq(client, rw).json()["rfq"]["id"]
+    qid = _post(client, f"{API}/rfqs/{rfq_id}/quotes", rw.w.owner, _quote_body(rw)).json()["id"]
+    past = timezone.now() - timedelta(minutes=1)
+    Quote.objects.filter(pk=qid).update(valid_until=past)
+    QuoteVersion.objects.filter(quote_id=qid).update(valid_until=past)
+    ship = {k: v for k, v in ADDRESS.items() if k != "country"}
+    orders = Order.objects.count()
+    late = _post(client, f"{API}/quotes/{qid}/accept", rw.w.buyer, {"shipping_address": ship})
+    assert late.status_code == 409 and late.json()["error"] == "quote_expired"
+    assert "ask the supplier for a new one" in late.json()["detail"]
+    italian = _post(
+        client,
+        f"{API}/quotes/{qid}/accept",
+        rw.w.buyer,
+        {"shipping_address": ship},
+        language="it",
+    )
+    assert italian.status_code == 409 and "non è più valida" in italian.json()["detail"]
+    assert Order.objects.count() == orders
+    assert client.get(f"{API}/quotes/{qid}", **_h(rw.w.buyer)).json()["status"] == "submitted"

@@ -164,3 +164,31 @@ def f_user_operator() -> Any:
     from tests.catalog import factories as f
 
     return f.user("operator", is_superuser=True, is_staff=True)
+
+
+def test_rfq_and_quote_texts_are_plain_text_for_every_reader(client: Client, rw: RfqWorld) -> None:
+    """What a buyer writes in an RFQ and a supplier in a quote's note is shown as text on
+    every page that shows it: the buyer's list and RFQ, the supplier's list and RFQ, the
+    operators' view."""
+    now = timezone.now()
+    rfq_id = int(
+        post(
+            rw,
+            now=now,
+            deadline=now + timedelta(days=10),
+            product="Tins <script>alert(1)</script>",
+            description="Private label <img src=x onerror=alert(2)>",
+        ).rfq.id
+    )
+    _live_quote(rw, rfq_id, note="Price <b>firm</b> until May")
+    readers = (rw.w.buyer, rw.w.clerk, rw.w.operator)
+    for user in readers:
+        c = _as(client, user)
+        for url in ("/trade/rfqs/", f"/trade/rfqs/{rfq_id}/"):
+            html = c.get(url).content.decode()
+            for raw in ("<script>alert(1)", "<img src=x", "<b>firm"):
+                assert raw not in html, (user.username, url, raw)
+        page = c.get(f"/trade/rfqs/{rfq_id}/").content.decode()
+        assert "Tins &lt;script&gt;alert(1)&lt;/script&gt;" in page, user.username
+        assert "&lt;img src=x onerror=alert(2)&gt;" in page, user.username
+        assert "Price &lt;b&gt;firm&lt;/b&gt; until May" in page, user.username

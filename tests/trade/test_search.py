@@ -203,6 +203,15 @@ def test_merchant_ids_restrict_to_a_set_of_suppliers(m: Market) -> None:
     assert set(ids(suppliers(m, merchant_ids=[m.blu.pk]))) == {m.blu.pk}
 
 
+def test_merchant_ids_are_never_cut_short(m: Market) -> None:
+    """A set of suppliers larger than any pavilion of the issue (950) or SQLite's limit of
+    variables is kept whole: none is dropped, listings and suppliers alike."""
+    many = [-n for n in range(1, 40_001)]  # no such merchants, sorted before the real ones
+    found = listings(m, merchant_ids=[*many, m.verdi.pk, m.blu.pk])
+    assert set(ids(found)) == {m.oil_verdi.pk, m.wool.pk}
+    assert set(ids(suppliers(m, merchant_ids=[*many, m.blu.pk]))) == {m.blu.pk}
+
+
 def test_expired_verification_no_longer_counts(m: Market) -> None:
     assert m.oil_verdi.pk in ids(listings(m, level="licence"))
     later = NOW + timedelta(days=11)  # Verdi's licence lapsed

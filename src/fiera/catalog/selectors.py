@@ -348,6 +348,20 @@ def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
 # storefront -------------------------------------------------------------------------------
 
 
+def merchant_set_sql(alias: str = "p") -> str:
+    """``alias.merchant_id`` in a set of ids given as ONE parameter (``merchant_set_param``),
+    whatever its size: an array on PostgreSQL, a JSON list on SQLite (a placeholder per id
+    would pass SQLite's limit of 32,766 variables)."""
+    if connection.vendor == "postgresql":
+        return f"{alias}.merchant_id = ANY(%s::bigint[])"
+    return f"{alias}.merchant_id IN (SELECT value FROM json_each(%s))"
+
+
+def merchant_set_param(merchant_ids: Iterable[int]) -> Any:
+    ids = sorted({int(i) for i in merchant_ids})
+    return ids if connection.vendor == "postgresql" else json.dumps(ids)
+
+
 def product_search(
     *,
     marketplace_id: int,
@@ -361,6 +375,7 @@ def product_search(
     max_price_minor: int | None = None,
     in_stock_only: bool = False,
     product_ids: Sequence[int] | None = None,
+    merchant_ids: Sequence[int] | None = None,
     sort: str = "relevance",
     limit: int = 24,
     offset: int = 0,
@@ -370,7 +385,8 @@ def product_search(
     ``q`` is full-text over names and descriptions in it/en/zh (see fiera.catalog.search);
     ``category_slug`` includes its subcategories; ``sector`` is a merchants sector slug;
     prices filter the from-price (minor units, inclusive); ``product_ids`` keeps only those
-    products (see ``new_arrivals``).
+    products (see ``new_arrivals``); ``merchant_ids`` only those merchants' products, any
+    number of them in one parameter (a pavilion's admitted companies).
     Sorts: "relevance" (names above categories above descriptions, then newest; newest
     first without ``q``), "price_asc", "price_desc", "newest". ``limit`` is capped at 100.
     ``total`` counts up to ``COUNT_LIMIT`` (or just past the page), see ``SearchPage``.
@@ -402,6 +418,9 @@ def product_search(
         ids = [int(i) for i in product_ids] or [0]  # no id matches 0
         where.append(f"p.id IN ({', '.join(['%s'] * len(ids))})")
         where_params.extend(ids)
+    if merchant_ids is not None:
+        where.append(merchant_set_sql())
+        where_params.append(merchant_set_param(merchant_ids))
     if sort == "relevance" and match.empty:  # no text to rank by: newest first
         sort = "newest"
     # The products of the page first (lean: ids, score, from-price only where a sort or a
@@ -1501,31 +1520,12 @@ def listed_product_counts(
     ids = sorted({int(i) for i in merchant_ids})
     if not ids:
         return {}
-    marks = ", ".join(["%s"] * len(ids))
     rows = _fetch(
         f"SELECT v.merchant_id, COUNT(DISTINCT v.product_id) FROM catalog_variant v "
-        f"{rules.sellable_joins()} WHERE v.merchant_id IN ({marks}) GROUP BY v.merchant_id",
-        [marketplace_id, currency, *ids],
+        f"{rules.sellable_joins()} WHERE {merchant_set_sql('v')} GROUP BY v.merchant_id",
+        [marketplace_id, currency, merchant_set_param(ids)],
     )
     return {int(r[0]): int(r[1]) for r in rows}
-
-
-def listed_product_ids(
-    *, marketplace_id: int, currency: str, merchant_ids: Iterable[int], limit: int = 5000
-) -> list[int]:
-    """The ids of the products ``merchant_ids`` list for sale on the marketplace in
-    ``currency``, newest first, at most ``limit`` (a restriction for ``product_search``'s
-    ``product_ids``). One query."""
-    ids = sorted({int(i) for i in merchant_ids})
-    if not ids:
-        return []
-    marks = ", ".join(["%s"] * len(ids))
-    rows = _fetch(
-        f"SELECT DISTINCT p.id, p.created_at FROM catalog_variant v {rules.sellable_joins()} "
-        f"WHERE v.merchant_id IN ({marks}) ORDER BY p.created_at DESC, p.id DESC LIMIT %s",
-        [marketplace_id, currency, *ids, int(limit)],
-    )
-    return [int(r[0]) for r in rows]
 
 
 # --- trade search ---

@@ -42,6 +42,8 @@ from fiera.catalog import rules
 from fiera.catalog.selectors import (
     CATEGORY_TREE_SQL,
     category_exists,
+    merchant_set_param,
+    merchant_set_sql,
     region_name,
     search_document,
     search_terms,
@@ -56,7 +58,6 @@ from fiera.trade.selectors import LEVEL_LABELS, LEVELS, trade_marketplace
 
 MAX_LIMIT = 100
 COUNT_LIMIT = 1000  # totals are counted up to this many ("1,000+"), as the storefront's
-MAX_MERCHANT_IDS = 5000
 LEVEL_RANK = {"none": 0, "licence": 1, "audit": 2}
 
 
@@ -116,7 +117,7 @@ def search_filters(
         )
     ids = None
     if merchant_ids is not None:
-        ids = tuple(sorted({int(i) for i in merchant_ids}))[:MAX_MERCHANT_IDS]
+        ids = tuple(sorted({int(i) for i in merchant_ids}))
     return SearchFilters(
         category=category or None,
         region=region or None,
@@ -235,10 +236,9 @@ def _product_filters(filters: SearchFilters, *, now: datetime) -> tuple[list[str
     if filters.origin:
         where.append("p.origin_country = %s")
         params.append(filters.origin)
-    if filters.merchant_ids is not None:
-        ids = list(filters.merchant_ids) or [0]
-        where.append(f"p.merchant_id IN ({', '.join(['%s'] * len(ids))})")
-        params.extend(ids)
+    if filters.merchant_ids is not None:  # one parameter, whatever the number of ids
+        where.append(merchant_set_sql("p"))
+        params.append(merchant_set_param(filters.merchant_ids))
     if filters.level:
         where.append(
             f"{plus}p.merchant_id IN (SELECT lv.merchant_id FROM ({LEVELS_SQL}) lv "
@@ -489,9 +489,8 @@ def supplier_search(
         conditions.append("m.region_code = %s")
         condition_params.append(filters.region)
     if filters.merchant_ids is not None:
-        ids = list(filters.merchant_ids) or [0]
-        conditions.append(f"sp.merchant_id IN ({', '.join(['%s'] * len(ids))})")
-        condition_params.extend(ids)
+        conditions.append(merchant_set_sql("sp"))
+        condition_params.append(merchant_set_param(filters.merchant_ids))
     if filters.level:
         conditions.append("COALESCE(lv.level, 0) >= %s")
         condition_params.append(LEVEL_RANK[filters.level])

@@ -23,7 +23,6 @@ from fiera.catalog.selectors import (
     SearchPage,
     category_list,
     listed_product_counts,
-    listed_product_ids,
     product_detail,
     product_search,
 )
@@ -1835,21 +1834,15 @@ def pavilion_listing_search(
 ) -> SearchPage:
     """The search inside the pavilion: products of its admitted companies listed on its
     marketplace, as the storefront's product cards (pictures, prices): the catalog's
-    ``product_search`` restricted to the admitted companies' listed products (their ids,
-    the newest 5,000). The trade search (``trade.search``, filters by level, region, MOQ)
-    takes ``merchant_ids`` too, for a pavilion whose companies list more than that."""
-    merchant_ids = list(pavilion_admitted(pavilion_id=pavilion.id))
-    ids = listed_product_ids(
-        marketplace_id=pavilion.marketplace_id,
-        currency=pavilion.currency,
-        merchant_ids=merchant_ids,
-    )
+    ``product_search`` restricted to the admitted companies (every listing of each, however
+    many they list). The trade search (``trade.search``, filters by level, region, MOQ)
+    takes ``merchant_ids`` too. Two queries (the admitted companies, the search)."""
     return product_search(
         marketplace_id=pavilion.marketplace_id,
         currency=pavilion.currency,
         q=q or None,
         category_slug=category_slug or None,
-        product_ids=ids,
+        merchant_ids=list(pavilion_admitted(pavilion_id=pavilion.id)),
         limit=limit,
         offset=offset,
     )

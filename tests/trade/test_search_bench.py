@@ -1,0 +1,48 @@
+"""bench/search.py --trade writes its marketplace with raw INSERTs: they must keep up with the
+catalog's columns (the listing terms added NOT NULL columns and broke a fresh generation),
+and what they write must be found by the trade search the bench measures."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from django.utils import timezone
+
+from fiera.catalog.models import Product, Variant
+from fiera.trade import search
+
+pytestmark = pytest.mark.django_db
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "search.py"
+
+
+def _bench(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    monkeypatch.syspath_prepend(str(BENCH.parent))  # the scripts import each other
+    spec = importlib.util.spec_from_file_location("bench_search", BENCH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_trade_bench_generates_a_marketplace_the_search_finds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bench = _bench(monkeypatch)
+    bench.generate_trade(1000)
+    assert bench._trade_generated(1000)
+    assert Product.objects.count() == 1000 and Variant.objects.count() == 1000
+    assert not Product.objects.exclude(incoterm="").exists()
+    now = timezone.now()
+    for kind, params in (
+        ("listings", {}),
+        ("listings", {"q": "olio", "max_moq": 50}),
+        ("listings", {"level": "audit"}),
+        ("suppliers", {}),
+    ):
+        found = search.trade_search(
+            kind=kind, marketplace_slug=bench.TRADE_MARKETPLACE, now=now, **params
+        )
+        assert found.items, (kind, params)
