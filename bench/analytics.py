@@ -146,7 +146,8 @@ class Sql:
 
 
 def half_even_div(num: str, den: str) -> str:
-    """``num / den`` rounded half-even, both non-negative integers (integer SQL only)."""
+    """``num / den`` rounded half-even, both non-negative integers (integer SQL only: on
+    PostgreSQL a SUM of bigints is numeric, so sums are cast back to BIGINT first)."""
     return (
         f"(CASE WHEN 2 * (({num}) % ({den})) > ({den}) THEN ({num}) / ({den}) + 1 "
         f"WHEN 2 * (({num}) % ({den})) = ({den}) THEN ({num}) / ({den}) + (({num}) / ({den})) % 2 "
@@ -665,7 +666,8 @@ def build_stage(world: World, *, chunk: int = CHUNK) -> None:
             "category_id, orders, units, usd, placed_usd, placed_units) "
             "WITH l AS ("
             "SELECT ol.order_id, COALESCE(p.category_id, 0) AS category_id, "
-            "SUM(ol.line_total_minor + ol.tax_minor) AS w, SUM(ol.quantity) AS units "
+            "CAST(SUM(ol.line_total_minor + ol.tax_minor) AS BIGINT) AS w, "
+            "CAST(SUM(ol.quantity) AS BIGINT) AS units "
             "FROM orders_orderline ol JOIN catalog_variant v ON v.id = ol.variant_id "
             "JOIN catalog_product p ON p.id = v.product_id "
             f"WHERE ol.order_id BETWEEN {first} AND {last} "
@@ -679,8 +681,8 @@ def build_stage(world: World, *, chunk: int = CHUNK) -> None:
             f"FROM orders_order o WHERE o.id BETWEEN {first} AND {last}), "
             "c AS (SELECT l.order_id, l.category_id, l.units, o.merchant_id, o.marketplace_id, "
             "o.ship_country, o.day, o.usd_total, o.target, o.counted, "
-            f"SUM(l.w) OVER ({part}) AS cum, "
-            "SUM(l.w) OVER (PARTITION BY l.order_id) AS wsum, "
+            f"CAST(SUM(l.w) OVER ({part}) AS BIGINT) AS cum, "
+            "CAST(SUM(l.w) OVER (PARTITION BY l.order_id) AS BIGINT) AS wsum, "
             "MIN(l.category_id) OVER (PARTITION BY l.order_id) AS lowest "
             "FROM l JOIN o ON o.id = l.order_id), "
             # split(): the USD total over the categories by weight, cumulative half-even
@@ -690,7 +692,7 @@ def build_stage(world: World, *, chunk: int = CHUNK) -> None:
             f"c2 AS (SELECT c1.*, upto - COALESCE(LAG(upto) OVER ({part}), 0) AS share "
             "FROM c1), "
             # reduced(): a partial refund lowers the shares to the target, split by the shares
-            f"c3 AS (SELECT c2.*, SUM(share) OVER ({part}) AS cum2 FROM c2), "
+            f"c3 AS (SELECT c2.*, CAST(SUM(share) OVER ({part}) AS BIGINT) AS cum2 FROM c2), "
             "c4 AS (SELECT c3.*, CASE WHEN target IS NULL THEN NULL WHEN usd_total = 0 THEN "
             f"CASE WHEN category_id = lowest THEN {sql.least('target', 'usd_total')} ELSE 0 END "
             f"ELSE {half_even_div(sql.least('target', 'usd_total') + ' * cum2', 'usd_total')} "
