@@ -216,11 +216,9 @@ def seed(merchants: int) -> World:
     from django.db import connection
 
     from fiera.catalog.models import Category, Product, Variant, Warehouse
-    from fiera.common.money import currency_exponent
     from fiera.common.reference import italian_regions
     from fiera.marketplaces.models import Marketplace
     from fiera.merchants.models import Merchant
-    from fiera.payments import selectors as payment_selectors
     from fiera.payments.models import FxRate
 
     regions = [r.code for r in italian_regions()]
@@ -328,16 +326,6 @@ def seed(merchants: int) -> World:
                 date=RATE_DAY,
                 defaults={"rate_e9": int(Decimal(ecb) * 10**9), "source": "BENCH"},
             )
-    rates = []
-    for currency in currencies:
-        rate = payment_selectors.fx_rate(base=currency, quote="USD", on=START).rate
-        _sign, digits, exponent = rate.as_tuple()
-        numerator = int("".join(map(str, digits)))
-        scale = -int(exponent)
-        if scale < 0:
-            numerator, scale = numerator * 10**-scale, 0
-        shift = currency_exponent("USD") - currency_exponent(currency)
-        rates.append(Rate(currency, rate, numerator, scale, shift))
     buyer = get_user_model().objects.create(
         username=f"bench-analytics-buyer-{first_merchant}",
         role="buyer",
@@ -355,11 +343,29 @@ def seed(merchants: int) -> World:
         first_warehouse=first_warehouse,
         markets=markets,
         currencies=currencies,
-        rates=rates,
+        rates=_rates(currencies),
         buyer_id=buyer.pk,
         checkout_base=int(checkout_base),
         italian=[m for m, c in merchant_rows if c == "IT"],
     )
+
+
+def _rates(currencies: Sequence[str]) -> list[Rate]:
+    """Each currency's USD rate on START as ``fx_rate`` answers it (the seeded rates)."""
+    from fiera.common.money import currency_exponent
+    from fiera.payments import selectors as payment_selectors
+
+    rates = []
+    for currency in currencies:
+        rate = payment_selectors.fx_rate(base=currency, quote="USD", on=START).rate
+        _sign, digits, exponent = rate.as_tuple()
+        numerator = int("".join(map(str, digits)))
+        scale = -int(exponent)
+        if scale < 0:
+            numerator, scale = numerator * 10**-scale, 0
+        shift = currency_exponent("USD") - currency_exponent(currency)
+        rates.append(Rate(currency, rate, numerator, scale, shift))
+    return rates
 
 
 # --- the orders ---------------------------------------------------------------------------
@@ -1175,15 +1181,22 @@ def table_sizes(world: World) -> list[tuple[str, int, str]]:
 
 
 def run_questions(world: World, runs: int = 5) -> bool:
+    """Time every question both ways and print the table ("queries": the SQL statements
+    one answer through the selectors runs); False when an answer differs."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     merchant, partner = pick_scopes(world)
     print()
     header = f"{'question':<40} {'rollup ms':>10} {'scan ms':>10} {'ratio':>8} {'% scan':>8}"
-    print(header + "  >=100x  <1%   same")
+    print(header + "  >=100x  <1%   same  queries")
     ok = True
     worst_ratio, worst_share = float("inf"), 0.0
     for q in questions(world, merchant, partner):
         rollup_s, from_rollup = timed(q.rollup, runs)
         scan_s, from_scan = timed(q.scan, runs)
+        with CaptureQueriesContext(connection) as captured:
+            q.rollup()
         same = from_rollup == from_scan
         ok = ok and same
         ratio = scan_s / rollup_s if rollup_s else float("inf")
@@ -1192,7 +1205,8 @@ def run_questions(world: World, runs: int = 5) -> bool:
         print(
             f"{q.name:<40} {rollup_s * 1000:>10.2f} {scan_s * 1000:>10.1f} {ratio:>7.0f}x "
             f"{share:>7.3f}%  {'PASS' if ratio >= 100 else 'FAIL':<6} "
-            f"{'PASS' if share < 1 else 'FAIL':<5} {'yes' if same else 'NO'}"
+            f"{'PASS' if share < 1 else 'FAIL':<5} {'yes' if same else 'NO':<5} "
+            f"{len(captured.captured_queries):>5}"
         )
         if not same:
             print(f"   rollup: {str(from_rollup)[:300]}")
@@ -1205,10 +1219,45 @@ def run_questions(world: World, runs: int = 5) -> bool:
 
 
 def analyze(world: World) -> None:
-    if world.sql.pg:
-        _exec("ANALYZE")
-    else:
-        _exec("ANALYZE")
+    t0 = time.perf_counter()
+    _exec("ANALYZE")
+    log(f"ANALYZE: {time.perf_counter() - t0:.0f} s")
+
+
+def load_world() -> World:
+    """The world of a database the bench generated before (``--keep``), for ``--reuse``."""
+    from django.db import connection
+
+    from fiera.analytics.models import SalesCell
+    from fiera.marketplaces.models import Marketplace
+    from fiera.merchants.models import Merchant
+
+    merchants = list(
+        Merchant.objects.filter(slug__startswith="bench-maker-")
+        .order_by("id")
+        .values_list("id", "country")
+    )
+    if not merchants or not SalesCell.objects.exists():
+        raise SystemExit("no generated bench world in this database: run without --reuse")
+    by_slug = dict(Marketplace.objects.values_list("slug", "id"))
+    (first, last, count) = _rows("SELECT MIN(id), MAX(id), COUNT(*) FROM orders_order")[0]
+    world = World(
+        sql=Sql(connection.vendor),
+        merchants=len(merchants),
+        first_merchant=merchants[0][0],
+        first_variant=0,
+        first_warehouse=0,
+        markets=[by_slug[slug] for slug, _c, _r in MARKETS],
+        currencies=[c for _s, c, _r in MARKETS],
+        rates=[],
+        buyer_id=0,
+        orders=int(count),
+        first_order=int(first),
+        last_order=int(last),
+        italian=[m for m, c in merchants if c == "IT"],
+    )
+    world.rates = _rates(world.currencies)
+    return world
 
 
 def main() -> int:
@@ -1219,26 +1268,39 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-facts", action="store_true", help="skip OrderFact (not read)")
     parser.add_argument("--keep", action="store_true", help="do not drop the database after")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="time the questions again on a database kept by --keep (no generation; kept)",
+    )
     args = parser.parse_args()
     url = args.database_url
     from bench.checkout import prepare_database, setup_django
 
-    prepare_database(url)
+    if args.reuse:
+        args.keep = True
+    else:
+        prepare_database(url)
     setup_django(url, "bench-analytics-secret-key-0123456789-abcdefghij")
     try:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
-        t0 = time.perf_counter()
-        world = seed(args.merchants)
-        log(f"seeded {args.merchants:,} merchants in {time.perf_counter() - t0:.0f} s")
-        t0 = time.perf_counter()
-        insert_orders(world, args.orders)
-        log(f"inserted {args.orders:,} orders with their lines in {time.perf_counter() - t0:.0f} s")
-        t0 = time.perf_counter()
-        build_rollups(world, facts=not args.no_facts)
-        log(f"built the analytics tables in {time.perf_counter() - t0:.0f} s")
-        analyze(world)
+        if args.reuse:
+            world = load_world()
+            args.orders, args.merchants = world.orders, world.merchants
+        else:
+            t0 = time.perf_counter()
+            world = seed(args.merchants)
+            log(f"seeded {args.merchants:,} merchants in {time.perf_counter() - t0:.0f} s")
+            t0 = time.perf_counter()
+            insert_orders(world, args.orders)
+            took = time.perf_counter() - t0
+            log(f"inserted {args.orders:,} orders with their lines in {took:.0f} s")
+            t0 = time.perf_counter()
+            build_rollups(world, facts=not args.no_facts)
+            log(f"built the analytics tables in {time.perf_counter() - t0:.0f} s")
+            analyze(world)
         ok = run_questions(world, args.runs)
         print()
         print(f"{'table':<28} {'rows':>14} {'size':>10}")
