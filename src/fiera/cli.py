@@ -460,6 +460,8 @@ APP_CLI_MODULES = (
     # --- academy ---
     # --- academy exams ---
     "fiera.academy.cli",
+    # --- core (analytics) ---
+    "fiera.analytics.cli",
 )
 
 

@@ -174,8 +174,8 @@ class MerchantDay(models.Model):
     orders = models.IntegerField(default=0)
 
     class Meta:
-        verbose_name = _("merchant day")
-        verbose_name_plural = _("merchant days")
+        verbose_name = _("merchant day figure")
+        verbose_name_plural = _("merchant day figures")
         constraints = [
             models.UniqueConstraint(
                 fields=["merchant_id", "day", "marketplace_id"], name="merchant_day_key"
@@ -199,8 +199,8 @@ class MerchantMonth(models.Model):
     orders = models.IntegerField(default=0)
 
     class Meta:
-        verbose_name = _("merchant month")
-        verbose_name_plural = _("merchant months")
+        verbose_name = _("merchant month figure")
+        verbose_name_plural = _("merchant month figures")
         constraints = [
             models.UniqueConstraint(
                 fields=["merchant_id", "month", "marketplace_id"], name="merchant_month_key"

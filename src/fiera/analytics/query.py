@@ -509,7 +509,7 @@ def _active_pairs(
     )
     group_col = CELL_COLUMNS[group] if group else None
     if needs_cells:
-        fields = ["day", "merchant_id", group_col] if group_col else ["day", "merchant_id"]
+        fields = list(dict.fromkeys(["day", "merchant_id", group_col or "merchant_id"]))
         rows = (
             SalesCell.objects.filter(_cell_filter(filters, merchant_ids))
             .filter(day__gte=period.start, day__lte=period.end)
@@ -526,7 +526,7 @@ def _active_pairs(
     if months is not None:
         sources.append((MerchantMonth, "month", months[0], months[1]))
     for model, column, first, last in sources:
-        fields = [column, "merchant_id", group_col] if group_col else [column, "merchant_id"]
+        fields = list(dict.fromkeys([column, "merchant_id", group_col or "merchant_id"]))
         rows = (
             model.objects.filter(_cell_filter(filters, merchant_ids))
             .filter(**{f"{column}__gte": first, f"{column}__lte": last})

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -53,8 +53,9 @@ def analytics_rebuild(
     ``since``: rebuild the orders placed on or after the first day of its month (month rows
     are whole), everything when None. Packages shipped in the range by orders placed before
     it are counted again from their facts. ``progress`` is called with the number of orders
-    read after each batch. The live subscribers may run meanwhile: facts are unique per
-    order, so an order both count is counted once."""
+    read after each batch. The live subscribers wait meanwhile (the facts' table is locked
+    against writes on PostgreSQL; SQLite has one writer), then count only the orders the
+    rebuild did not: facts are unique per order."""
     if actor_role not in {OPERATOR, SYSTEM}:
         raise RebuildOperatorsOnly(f"the role {actor_role!r} may not rebuild the analytics")
     start = rollups.month_of(since) if since is not None else None
@@ -62,6 +63,11 @@ def analytics_rebuild(
     rates = rollups.Rates()
     read = counted = 0
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # The live subscribers wait until the rebuild commits (their first write is the
+            # fact), then count only the orders it did not: never a deadlock between them.
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {OrderFact._meta.db_table} IN EXCLUSIVE MODE")
         _clear(start)
         if start is not None:
             _packages_of_earlier_orders(start)

@@ -51,6 +51,7 @@ from fiera.demo.academy import build_academy
 from fiera.demo.academy_alumni import build_academy_alumni
 from fiera.demo.academy_certificates import build_academy_certificates
 from fiera.demo.academy_exams import build_academy_exams
+from fiera.demo.analytics import build_analytics
 from fiera.demo.assurance import build_assurance
 from fiera.demo.documents import build_documents
 from fiera.demo.festivals import (
@@ -1640,6 +1641,8 @@ def build_demo(
     extra.append("  " + build_academy_certificates(now=world.now))
     # --- academy alumni --- (after the certificates: the alumni are the certified)
     extra.append("  " + build_academy_alumni(now=world.now, seed=seed))
+    # --- core (analytics) --- (last: the rollups count every order the steps above wrote)
+    extra.append("  " + build_analytics(now=world.now))
     # Planner statistics for the bulk-loaded tables: SQLite has none until ANALYZE, and a
     # PostgreSQL without autovacuum neither (the search plans on them, fiera.catalog.search).
     with connection.cursor() as cursor:

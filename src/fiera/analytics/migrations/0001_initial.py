@@ -48,8 +48,8 @@ class Migration(migrations.Migration):
                 ('orders', models.IntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'merchant day',
-                'verbose_name_plural': 'merchant days',
+                'verbose_name': 'merchant day figure',
+                'verbose_name_plural': 'merchant day figures',
                 'indexes': [models.Index(fields=['day'], name='merchant_day_day')],
                 'constraints': [models.UniqueConstraint(fields=('merchant_id', 'day', 'marketplace_id'), name='merchant_day_key')],
             },
@@ -66,8 +66,8 @@ class Migration(migrations.Migration):
                 ('orders', models.IntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'merchant month',
-                'verbose_name_plural': 'merchant months',
+                'verbose_name': 'merchant month figure',
+                'verbose_name_plural': 'merchant month figures',
                 'indexes': [models.Index(fields=['month'], name='merchant_month_month')],
                 'constraints': [models.UniqueConstraint(fields=('merchant_id', 'month', 'marketplace_id'), name='merchant_month_key')],
             },
