@@ -881,6 +881,7 @@ class Question:
     name: str
     rollup: Callable[[], Any]  # through fiera.analytics.selectors
     scan: Callable[[], Any]  # the same question as GROUP BY over the orders
+    tables: Callable[[], Any]  # plain SQL over the analytics tables (no query layer)
 
 
 def _rows(sql: str) -> list[tuple[Any, ...]]:
@@ -1028,6 +1029,167 @@ class Scans:
         return int(row[0])
 
 
+class Tables:
+    """The same questions as the plainest SQL over the analytics tables (no query layer):
+    the floor the tables themselves allow, beside what the selectors take."""
+
+    def __init__(self, world: World) -> None:
+        self.sql = world.sql
+
+    def _d(self, value: date) -> str:
+        return self.sql.date_param(value)
+
+    def _ranges(self, first: date, last: date) -> str:
+        """SalesRollup rows covering first..last: whole months from 'm', edges from 'd'."""
+        from fiera.analytics.query import Period, split_months
+
+        months, edges = split_months(Period(first, last))
+        parts = [
+            f"(grain = 'd' AND period BETWEEN {self._d(a)} AND {self._d(b)})" for a, b in edges
+        ]
+        if months is not None:
+            parts.append(
+                f"(grain = 'm' AND period BETWEEN {self._d(months[0])} AND {self._d(months[1])})"
+            )
+        return "(" + " OR ".join(parts) + ")"
+
+    def _active_rows(self, first: date, last: date, columns: str) -> str:
+        """merchant_id (and ``columns``) of the active merchants' month/day rows."""
+        from fiera.analytics.query import Period, split_months
+
+        months, edges = split_months(Period(first, last))
+        parts = [
+            f"SELECT merchant_id{columns} FROM analytics_merchantday WHERE orders > 0 "
+            f"AND day BETWEEN {self._d(a)} AND {self._d(b)}"
+            for a, b in edges
+        ]
+        if months is not None:
+            parts.append(
+                f"SELECT merchant_id{columns} FROM analytics_merchantmonth WHERE orders > 0 "
+                f"AND month BETWEEN {self._d(months[0])} AND {self._d(months[1])}"
+            )
+        return " UNION ALL ".join(parts)
+
+    @staticmethod
+    def _in(merchant_ids: frozenset[int]) -> str:
+        return f"merchant_id IN ({', '.join(str(m) for m in sorted(merchant_ids))})"
+
+    def kpis(
+        self, first: date, last: date, merchant_ids: frozenset[int] | None = None
+    ) -> dict[str, tuple[int, int]]:
+        prev_first = first - (last - first) - timedelta(days=1)
+        prev_last = first - timedelta(days=1)
+        cur = self._d(first)
+        span = f"BETWEEN {self._d(prev_first)} AND {self._d(last)}"
+        if merchant_ids is None:
+            sales = _rows(
+                f"SELECT CASE WHEN period >= {cur} THEN 1 ELSE 0 END, SUM(gmv_usd_minor), "
+                f"SUM(orders) FROM analytics_salesrollup WHERE dim = 'all' AND grain = 'd' "
+                f"AND period {span} GROUP BY 1"
+            )
+            active = {1: self.active(first, last), 0: self.active(prev_first, prev_last)}
+            only = ""
+        else:
+            only = f" AND {self._in(merchant_ids)}"
+            rows = _rows(
+                f"SELECT CASE WHEN day >= {cur} THEN 1 ELSE 0 END, SUM(gmv_usd_minor), "
+                "SUM(orders), COUNT(DISTINCT CASE WHEN orders > 0 THEN merchant_id END) "
+                f"FROM analytics_salescell WHERE day {span}{only} GROUP BY 1"
+            )
+            sales = [r[:3] for r in rows]
+            active = {int(r[0]): r[3] for r in rows}
+        packages = dict(
+            _rows(
+                f"SELECT CASE WHEN day >= {cur} THEN 1 ELSE 0 END, SUM(packages) "
+                f"FROM analytics_packageday WHERE day {span}{only} GROUP BY 1"
+            )
+        )
+        by = {int(r[0]): r for r in sales}
+
+        def pair(i: int) -> tuple[int, int]:
+            return (int(by[1][i]) if 1 in by else 0, int(by[0][i]) if 0 in by else 0)
+
+        return {
+            "gmv": pair(1),
+            "orders": pair(2),
+            "packages": (int(packages.get(1, 0)), int(packages.get(0, 0))),
+            "active_merchants": (int(active.get(1) or 0), int(active.get(0) or 0)),
+        }
+
+    def series(
+        self,
+        first: date,
+        last: date,
+        *,
+        grain: str = "day",
+        measure: str = "gmv",
+        merchant_ids: frozenset[int] | None = None,
+    ) -> list[tuple[str, int]]:
+        span = f"BETWEEN {self._d(first)} AND {self._d(last)}"
+        if measure == "packages":
+            sql = f"SELECT day, SUM(packages) FROM analytics_packageday WHERE day {span}"
+            sql += f" AND {self._in(merchant_ids)}" if merchant_ids else ""
+        elif merchant_ids is not None:
+            sql = (
+                f"SELECT day, SUM(gmv_usd_minor) FROM analytics_salescell WHERE day {span} "
+                f"AND {self._in(merchant_ids)}"
+            )
+        else:
+            g = "m" if grain == "month" else "d"
+            sql = (
+                "SELECT period, SUM(gmv_usd_minor) FROM analytics_salesrollup "
+                f"WHERE dim = 'all' AND grain = '{g}' AND period {span}"
+            )
+        got = {_iso(k): int(v) for k, v in _rows(sql + " GROUP BY 1")}
+        buckets = _days(first, last) if grain == "day" else _months(first, last)
+        return [(b.isoformat(), got.get(b.isoformat(), 0)) for b in buckets]
+
+    def breakdown(self, dimension: str, first: date, last: date, top: int = 10) -> Any:
+        dim, key = (
+            ("all", "marketplace_id") if dimension == "marketplace" else (dimension, "dim_key")
+        )
+        rows = _rows(
+            f"SELECT {key}, SUM(gmv_usd_minor) FROM analytics_salesrollup WHERE dim = '{dim}' "
+            f"AND {self._ranges(first, last)} GROUP BY 1"
+        )
+        ranked = sorted(((str(k), int(v)) for k, v in rows if v), key=lambda r: (-r[1], r[0]))
+        return ranked[:top], sum(v for _, v in ranked)
+
+    def regions(self, first: date, last: date) -> list[tuple[str, int, int, int]]:
+        from fiera.common.reference import italian_regions
+
+        merchants = dict(
+            _rows("SELECT region_code, COUNT(*) FROM merchants_merchant GROUP BY region_code")
+        )
+        gmv = dict(
+            _rows(
+                "SELECT dim_key, SUM(gmv_usd_minor) FROM analytics_salesrollup "
+                f"WHERE dim = 'region' AND {self._ranges(first, last)} GROUP BY 1"
+            )
+        )
+        active = dict(
+            _rows(
+                "SELECT region, COUNT(DISTINCT merchant_id) FROM "
+                f"({self._active_rows(first, last, ', region')}) x GROUP BY region"
+            )
+        )
+        return sorted(
+            (
+                r.code,
+                int(merchants.get(r.code, 0)),
+                int(active.get(r.code, 0)),
+                int(gmv.get(r.code, 0)),
+            )
+            for r in italian_regions()
+        )
+
+    def active(self, first: date, last: date) -> int:
+        (row,) = _rows(
+            f"SELECT COUNT(DISTINCT merchant_id) FROM ({self._active_rows(first, last, '')}) x"
+        )
+        return int(row[0])
+
+
 class Rollups:
     """The same questions through ``fiera.analytics.selectors``, normalised like ``Scans``."""
 
@@ -1107,7 +1269,7 @@ class Rollups:
 
 
 def questions(world: World, merchant: int, partner: frozenset[int]) -> list[Question]:
-    scans, rollups = Scans(world), Rollups(world)
+    scans, rollups, tables = Scans(world), Rollups(world), Tables(world)
     d90 = (LAST_DAY - timedelta(days=89), LAST_DAY)
     year = (LAST_DAY - timedelta(days=364), LAST_DAY)
     months = (date(LAST_DAY.year - 1, LAST_DAY.month, 1) + timedelta(days=31), LAST_DAY)
@@ -1116,7 +1278,7 @@ def questions(world: World, merchant: int, partner: frozenset[int]) -> list[Ques
     out: list[Question] = []
 
     def ask(name: str, call: Callable[[Any], Any]) -> None:
-        out.append(Question(name, lambda: call(rollups), lambda: call(scans)))
+        out.append(Question(name, lambda: call(rollups), lambda: call(scans), lambda: call(tables)))
 
     ask("KPIs, 90 days vs the 90 before", lambda s: s.kpis(*d90))
     ask("GMV by day, 90 days", lambda s: s.series(*d90))
@@ -1189,15 +1351,16 @@ def run_questions(world: World, runs: int = 5) -> bool:
     merchant, partner = pick_scopes(world)
     print()
     header = f"{'question':<40} {'rollup ms':>10} {'scan ms':>10} {'ratio':>8} {'% scan':>8}"
-    print(header + "  >=100x  <1%   same  queries")
+    print(header + "  >=100x  <1%   same  queries  tables-SQL ms")
     ok = True
     worst_ratio, worst_share = float("inf"), 0.0
     for q in questions(world, merchant, partner):
         rollup_s, from_rollup = timed(q.rollup, runs)
         scan_s, from_scan = timed(q.scan, runs)
+        tables_s, from_tables = timed(q.tables, runs)
         with CaptureQueriesContext(connection) as captured:
             q.rollup()
-        same = from_rollup == from_scan
+        same = from_rollup == from_scan == from_tables
         ok = ok and same
         ratio = scan_s / rollup_s if rollup_s else float("inf")
         share = 100 * rollup_s / scan_s if scan_s else 0.0
@@ -1206,11 +1369,12 @@ def run_questions(world: World, runs: int = 5) -> bool:
             f"{q.name:<40} {rollup_s * 1000:>10.2f} {scan_s * 1000:>10.1f} {ratio:>7.0f}x "
             f"{share:>7.3f}%  {'PASS' if ratio >= 100 else 'FAIL':<6} "
             f"{'PASS' if share < 1 else 'FAIL':<5} {'yes' if same else 'NO':<5} "
-            f"{len(captured.captured_queries):>5}"
+            f"{len(captured.captured_queries):>5}    {tables_s * 1000:>10.2f}"
         )
         if not same:
             print(f"   rollup: {str(from_rollup)[:300]}")
             print(f"   scan:   {str(from_scan)[:300]}")
+            print(f"   tables: {str(from_tables)[:300]}")
     print(
         f"\nworst ratio {worst_ratio:.0f}x (target >= 100x), worst rollup share of its scan "
         f"{worst_share:.3f} % (target < 1 %); every answer equal: {ok}"
