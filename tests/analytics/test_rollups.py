@@ -226,3 +226,14 @@ def test_rebuild_counts_orders_written_without_events(world) -> None:
     assert main(["analytics", "rebuild", "--since", "2026-04-01", "--no-progress"]) == 0
     assert stored() == recomputed(RATES)
     assert main(["analytics", "rebuild", "--since", "April", "--no-progress"]) == 2
+
+
+def test_statements_split_under_the_bound_value_limit(world, monkeypatch) -> None:
+    from fiera.analytics import rollups as module
+
+    monkeypatch.setattr(module, "MAX_PARAMS", 40)  # two or three rows per statement
+    _history(world)
+    deliver(times=2)
+    assert stored() == recomputed(RATES)
+    analytics_rebuild(since=None, actor_role=SYSTEM, batch=2)
+    assert stored() == recomputed(RATES)

@@ -29,6 +29,7 @@ analytics rebuild`` repairs it.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -170,21 +171,79 @@ class Deltas:
         key = (merchant_id, day, marketplace_id)
         self.packages[key] = self.packages.get(key, 0) + 1
 
-    def write(self) -> None:
-        """Every table's multi-row upsert, tables and rows in a fixed order."""
+    def write(self, *, cells_only: bool = False) -> None:
+        """Every table's multi-row upsert, tables and rows in a fixed order (``cells_only``:
+        the cells alone, for the rebuild, which sums the rest from them afterwards)."""
         _upsert_cells(self.cells, self.places)
+        if cells_only:
+            return
         _upsert_rollups(self.cells, self.places)
         _upsert_merchant_days(self.merchant_days, self.places)
         _upsert_packages(self.packages, self.places)
 
 
-def _values(rows: int, columns: int) -> str:
-    return ", ".join(["(" + ", ".join(["%s"] * columns) + ")"] * rows)
+MAX_PARAMS = 30_000  # per statement: SQLite allows 32,766 bound values
+FACT_TYPES = (
+    "bigint",  # merchant_id
+    "bigint",  # order_id
+    "date",  # day
+    "bigint",  # marketplace_id
+    "text",  # merchant_country
+    "text",  # region
+    "text",  # buyer_country
+    "text",  # currency
+    "bigint",  # total_minor
+    "text",  # usd_rate
+    "bigint",  # gmv_usd_minor
+    "integer",  # units
+    "jsonb",  # categories
+    "jsonb",  # placed_categories
+    "timestamptz",  # counted_at
+    "timestamptz",  # uncounted_at
+    "date",  # shipped_day
+)
 
 
-def _execute(sql: str, params: Sequence[Any]) -> None:
+def _insert_many(
+    head: str, types: Sequence[str], params: Sequence[Any], tail: str
+) -> list[tuple[Any, ...]]:
+    """``head <rows> tail`` for the rows in ``params`` (``len(types)`` values each, in the
+    order given); the rows any RETURNING returned. PostgreSQL: ONE statement whatever the
+    number of rows, the columns as arrays (``SELECT .. FROM unnest(%s::type[], ..) WITH
+    ORDINALITY .. ORDER BY`` the rows' order, so locks are taken in it: a few parameters,
+    not one per value, which the driver would otherwise parse out of a long statement).
+    SQLite: ``VALUES (..), (..)`` in as few statements as its bound-value limit allows.
+    ``types`` are PostgreSQL's ("jsonb" columns take JSON text)."""
+    columns = len(types)
+    returned: list[tuple[Any, ...]] = []
+    if not params:
+        return returned
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            arrays = [list(params[i::columns]) for i in range(columns)]
+            names = [f"c{i}" for i in range(columns)]
+            picked = ", ".join(
+                f"{n}::jsonb" if t == "jsonb" else n for n, t in zip(names, types, strict=True)
+            )
+            unnest = ", ".join("%s::text[]" if t == "jsonb" else f"%s::{t}[]" for t in types)
+            cursor.execute(
+                f"{head} SELECT {picked} FROM unnest({unnest}) WITH ORDINALITY "
+                f"AS t({', '.join(names)}, n) WHERE true ORDER BY n {tail}",
+                arrays,
+            )
+            if "RETURNING" in tail:
+                returned += [tuple(r) for r in cursor.fetchall()]
+            return returned
+        per = max(1, MAX_PARAMS // columns) * columns
+        row = "(" + ", ".join(["%s"] * columns) + ")"
+        for at in range(0, len(params), per):
+            chunk = params[at : at + per]
+            cursor.execute(
+                f"{head} VALUES " + ", ".join([row] * (len(chunk) // columns)) + f" {tail}", chunk
+            )
+            if "RETURNING" in tail:
+                returned += [tuple(r) for r in cursor.fetchall()]
+    return returned
 
 
 def _adds(table: str, columns: Sequence[str]) -> str:
@@ -210,13 +269,24 @@ def _upsert_cells(cells: dict[CellKey, list[int]], places: dict[int, tuple[str, 
             region,
             *merged[key],
         ]
-    _execute(
+    _insert_many(
         f"INSERT INTO {_CELL} (merchant_id, day, marketplace_id, buyer_country, category_id, "
-        "merchant_country, region, orders, units, gmv_usd_minor) VALUES "
-        + _values(len(merged), 10)
-        + " ON CONFLICT (merchant_id, day, marketplace_id, buyer_country, category_id) "
-        "DO UPDATE SET " + _adds(_CELL, ("orders", "units", "gmv_usd_minor")),
+        "merchant_country, region, orders, units, gmv_usd_minor)",
+        (
+            "bigint",
+            "date",
+            "bigint",
+            "text",
+            "bigint",
+            "text",
+            "text",
+            "integer",
+            "integer",
+            "bigint",
+        ),
         params,
+        "ON CONFLICT (merchant_id, day, marketplace_id, buyer_country, category_id) "
+        "DO UPDATE SET " + _adds(_CELL, ("orders", "units", "gmv_usd_minor")),
     )
 
 
@@ -255,13 +325,13 @@ def _upsert_rollups(cells: dict[CellKey, list[int]], places: dict[int, tuple[str
     for key in sorted(rows):
         grain, dim, period, market, dim_key = key
         params += [grain, dim, ops.adapt_datefield_value(period), market, dim_key, *rows[key]]
-    _execute(
+    _insert_many(
         f"INSERT INTO {_ROLLUP} (grain, dim, period, marketplace_id, dim_key, orders, units, "
-        "gmv_usd_minor) VALUES "
-        + _values(len(rows), 8)
-        + " ON CONFLICT (grain, dim, period, marketplace_id, dim_key) DO UPDATE SET "
-        + _adds(_ROLLUP, ("orders", "units", "gmv_usd_minor")),
+        "gmv_usd_minor)",
+        ("text", "text", "date", "bigint", "text", "integer", "integer", "bigint"),
         params,
+        "ON CONFLICT (grain, dim, period, marketplace_id, dim_key) DO UPDATE SET "
+        + _adds(_ROLLUP, ("orders", "units", "gmv_usd_minor")),
     )
 
 
@@ -285,13 +355,13 @@ def _upsert_merchant_days(
             merchant, day, market = key
             params += [merchant, ops.adapt_datefield_value(day), market, *places[merchant]]
             params.append(rows[key])
-        _execute(
+        _insert_many(
             f"INSERT INTO {table} (merchant_id, {column}, marketplace_id, merchant_country, "
-            "region, orders) VALUES "
-            + _values(len(rows), 6)
-            + f" ON CONFLICT (merchant_id, {column}, marketplace_id) DO UPDATE SET "
-            + _adds(table, ("orders",)),
+            "region, orders)",
+            ("bigint", "date", "bigint", "text", "text", "integer"),
             params,
+            f"ON CONFLICT (merchant_id, {column}, marketplace_id) DO UPDATE SET "
+            + _adds(table, ("orders",)),
         )
 
 
@@ -306,23 +376,26 @@ def _upsert_packages(
         merchant, day, market = key
         params += [merchant, ops.adapt_datefield_value(day), market, *places[merchant]]
         params.append(packages[key])
-    _execute(
+    _insert_many(
         f"INSERT INTO {_PACKAGES} (merchant_id, day, marketplace_id, merchant_country, region, "
-        "packages) VALUES "
-        + _values(len(packages), 6)
-        + " ON CONFLICT (merchant_id, day, marketplace_id) DO UPDATE SET "
-        + _adds(_PACKAGES, ("packages",)),
+        "packages)",
+        ("bigint", "date", "bigint", "text", "text", "integer"),
         params,
+        "ON CONFLICT (merchant_id, day, marketplace_id) DO UPDATE SET "
+        + _adds(_PACKAGES, ("packages",)),
     )
 
 
 # counting orders ----------------------------------------------------------------------------
 
 
-def count_orders(orders: Sequence[OrderInput], rates: Rates, now: datetime) -> int:
-    """Insert the OrderFact rows of ``orders`` not there yet and add them (and their first
-    packages, when ``shipped_at`` is known: the rebuild) to every table, in the caller's
-    transaction. Returns how many facts were inserted."""
+def count_orders(
+    orders: Sequence[OrderInput], rates: Rates, now: datetime, *, cells_only: bool = False
+) -> int:
+    """Insert the OrderFact rows of ``orders`` not there yet (with their ``shipped_day``
+    when ``shipped_at`` is known: the rebuild) and add them to every table, in the caller's
+    transaction (``cells_only``: to the cells alone; ``sum_from_cells`` adds the rest).
+    Returns how many facts were inserted."""
     if not orders:
         return 0
     places = merchant_selectors.merchant_places(merchant_ids={o.merchant_id for o in orders})
@@ -379,8 +452,67 @@ def count_orders(orders: Sequence[OrderInput], rates: Rates, now: datetime) -> i
                 marketplace_id=order.marketplace_id,
                 place=place,
             )
-    deltas.write()
+    deltas.write(cells_only=cells_only)
     return len(inserted)
+
+
+def _month_sql(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"CAST(date_trunc('month', {column}) AS date)"
+    return f"date({column}, 'start of month')"
+
+
+def sum_from_cells(start: date | None) -> None:
+    """The rebuild's last step: SalesRollup (every grain and dimension), MerchantDay and
+    MerchantMonth from the cells, PackageDay from the facts' ``shipped_day``, for the days
+    from ``start`` on (all when None), with INSERT .. SELECT .. GROUP BY: the same sums the
+    subscribers add row by row. The rows from ``start`` on must be empty."""
+    where = "WHERE day >= %s" if start is not None else ""
+    params = [connection.ops.adapt_datefield_value(start)] if start is not None else []
+    month = _month_sql("day")
+    keys = {
+        "all": "''",
+        "merchant_country": "merchant_country",
+        "buyer_country": "buyer_country",
+        "region": "region",
+        "category": "CAST(category_id AS TEXT)",
+    }
+    sums = "SUM(orders), SUM(units), SUM(gmv_usd_minor)"
+    with connection.cursor() as cursor:
+        for grain, period in (("d", "day"), ("m", month)):
+            for dim in ROLLUP_DIMS:
+                key = keys[dim]
+                cursor.execute(
+                    f"INSERT INTO {_ROLLUP} (grain, dim, period, marketplace_id, dim_key, "
+                    f"orders, units, gmv_usd_minor) SELECT '{grain}', '{dim}', {period}, "
+                    f"marketplace_id, {key}, {sums} FROM {_CELL} {where} "
+                    f"GROUP BY {period}, marketplace_id" + (f", {key}" if dim != "all" else ""),
+                    params,
+                )
+        cursor.execute(
+            f"INSERT INTO {_MDAY} (merchant_id, day, marketplace_id, merchant_country, region, "
+            f"orders) SELECT merchant_id, day, marketplace_id, MIN(merchant_country), "
+            f"MIN(region), SUM(orders) FROM {_CELL} {where} "
+            "GROUP BY merchant_id, day, marketplace_id HAVING SUM(orders) <> 0",
+            params,
+        )
+        cursor.execute(
+            f"INSERT INTO {_MMONTH} (merchant_id, month, marketplace_id, merchant_country, "
+            f"region, orders) SELECT merchant_id, {month}, marketplace_id, "
+            f"MIN(merchant_country), MIN(region), SUM(orders) FROM {_MDAY} {where} "
+            f"GROUP BY merchant_id, {month}, marketplace_id",
+            params,
+        )
+        shipped = (
+            "WHERE shipped_day >= %s" if start is not None else ("WHERE shipped_day IS NOT NULL")
+        )
+        cursor.execute(
+            f"INSERT INTO {_PACKAGES} (merchant_id, day, marketplace_id, merchant_country, "
+            "region, packages) SELECT merchant_id, shipped_day, marketplace_id, "
+            f"MIN(merchant_country), MIN(region), COUNT(*) FROM {_FACT} {shipped} "
+            "GROUP BY merchant_id, shipped_day, marketplace_id",
+            params,
+        )
 
 
 def _insert_facts(
@@ -404,22 +536,21 @@ def _insert_facts(
             str(rate),
             counted.gmv,
             counted.units,
-            ops.adapt_json_value(counted.as_json(), None),
-            ops.adapt_json_value(placed.as_json(), None),
+            json.dumps(counted.as_json()),
+            json.dumps(placed.as_json()),
             ops.adapt_datetimefield_value(now),
             ops.adapt_datetimefield_value(now) if not counted.counts_order else None,
             ops.adapt_datefield_value(utc_day(order.shipped_at)) if order.shipped_at else None,
         ]
-    sql = (
+    returned = _insert_many(
         f"INSERT INTO {_FACT} (merchant_id, order_id, day, marketplace_id, merchant_country, "
         "region, buyer_country, currency, total_minor, usd_rate, gmv_usd_minor, units, "
-        "categories, placed_categories, counted_at, uncounted_at, shipped_day) VALUES "
-        + _values(len(facts), 17)
-        + " ON CONFLICT (merchant_id, order_id) DO NOTHING RETURNING merchant_id, order_id"
+        "categories, placed_categories, counted_at, uncounted_at, shipped_day)",
+        FACT_TYPES,
+        params,
+        "ON CONFLICT (merchant_id, order_id) DO NOTHING RETURNING merchant_id, order_id",
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {(int(m), int(o)) for m, o in cursor.fetchall()}
+    return {(int(m), int(o)) for m, o in returned}
 
 
 # subscribers ------------------------------------------------------------------------------

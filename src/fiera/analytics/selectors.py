@@ -31,6 +31,9 @@ from fiera.analytics.query import (
     analytics_scope,
     analytics_series,
     analytics_total,
+    bucket_of,
+    buckets,
+    labels,
     register_measure,
 )
 
@@ -63,5 +66,8 @@ __all__ = [
     "analytics_scope",
     "analytics_series",
     "analytics_total",
+    "bucket_of",
+    "buckets",
+    "labels",
     "register_measure",
 ]
