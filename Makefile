@@ -93,3 +93,14 @@ clean:
 ## var/, or DATABASE_URL=postgresql://postgres@127.0.0.1:5432/fiera_bench_exam)
 bench-exam: setup
 	$(BIN)/python bench/exam_start.py
+
+# --- bench (analytics) ---
+## bench-analytics: the analytics dashboard's questions from the rollups vs the same questions
+## as GROUP BY over BENCH_ANALYTICS_ORDERS generated orders, in the same run (PostgreSQL:
+## BENCH_ANALYTICS_URL, dropped and created again). A quick look on SQLite:
+## .venv/bin/python bench/analytics.py --orders 200000 --database-url sqlite:///var/bench_analytics.sqlite3
+.PHONY: bench-analytics
+BENCH_ANALYTICS_ORDERS ?= 10000000
+BENCH_ANALYTICS_URL ?= postgresql://postgres@127.0.0.1:5432/fiera_bench_analytics
+bench-analytics: setup
+	$(BIN)/python bench/analytics.py --orders $(BENCH_ANALYTICS_ORDERS) --database-url $(BENCH_ANALYTICS_URL)
