@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 from django.contrib.auth import authenticate
-from django.db import transaction
 from django.db.models import Sum
 from stdnum.fr import tva as fr_tva
 from stdnum.it import iva
@@ -35,14 +32,6 @@ from fiera.orders.models import (
 )
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def _world(django_db_setup: None, django_db_blocker: Any) -> Iterator[list[str]]:
-    """One small world for the module's read-only tests, rolled back at the end."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield build_demo(merchants=20, seed=5, now=NOW, progress=False)
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

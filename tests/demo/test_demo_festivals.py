@@ -3,17 +3,14 @@ a festival running now with approved merchants, festival prices and live flash s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import transaction
 from django.db.models import Sum
 
 from fiera.accounts.roles import OPERATOR, SYSTEM
-from fiera.demo.build import build_demo
 from fiera.demo.festivals import FESTIVAL_MARKETPLACES, RUNNING_SLUG
 from fiera.festivals import figures
 from fiera.festivals.models import (
@@ -33,13 +30,6 @@ from fiera.payments import selectors as payment_selectors
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 LAST, THIS = "double-11-2025", "double-11-2026"
-
-
-@pytest.fixture(scope="module")
-def _world(django_db_setup: None, django_db_blocker: Any) -> Iterator[list[str]]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield build_demo(merchants=20, seed=5, now=NOW, progress=False)
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -4,25 +4,15 @@ allowance and events agree), and their pages show them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import transaction
 from django.urls import reverse
 
 from fiera.accounts.models import User
-from fiera.demo.build import build_demo
 from fiera.orders.models import Order, OrderStatus
 from tests.demo.test_demo import NOW
-
-
-@pytest.fixture(scope="module")
-def _world(django_db_setup: None, django_db_blocker: Any) -> Iterator[list[str]]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield build_demo(merchants=20, seed=5, now=NOW, progress=False)
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -4,28 +4,17 @@ running the history again refunds nothing twice."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
-from django.db import transaction
 
 from fiera.accounts.roles import SYSTEM
-from fiera.demo.build import build_demo
 from fiera.demo.history import build_payment_history
 from fiera.orders.models import Order, OrderStatus, Refund
 from fiera.payments import selectors
 from fiera.payments.models import Payment, PaymentRefund, SettlementRun
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def _world(django_db_setup: None, django_db_blocker: Any) -> Iterator[list[str]]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield build_demo(merchants=20, seed=5, now=NOW, progress=False)
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -3,29 +3,18 @@ narrows what it finds (decision 0019)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from django.db import transaction
 
-from fiera.demo.build import build_demo
 from fiera.trade import search
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture(scope="module")
-def _world(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        build_demo(merchants=20, seed=5, now=NOW, progress=False)
-        yield
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def world(_world: None, db: None) -> None:
+def world(_world: list[str], db: None) -> None:
     return None
 
 

@@ -4,29 +4,18 @@ are delivered after it; the navigator and the cells agree on the demo's question
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from typing import Any
 
 import pytest
-from django.db import transaction
 from django.db.models import Sum
 
 from fiera.analytics import query
 from fiera.analytics.models import OrderFact, SalesCell, SalesRollup
 from fiera.analytics.query import Filters, Period, Scope
-from fiera.demo.build import build_demo
 from fiera.orders.models import Order
 from tests.analytics.support import deliver, stored
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def _world(django_db_setup: None, django_db_blocker: Any) -> Iterator[list[str]]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield build_demo(merchants=20, seed=5, now=NOW, progress=False)
-        transaction.set_rollback(True)
 
 
 @pytest.fixture
