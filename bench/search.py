@@ -784,7 +784,7 @@ PAVILION_MIX: tuple[tuple[str, dict[str, str]], ...] = (
     ("橄榄油", {"q": "橄榄油"}),
     ("no match: zzzz", {"q": "zzzz"}),
     ("category food", {"category": "food"}),
-    ("rosso, category wine", {"q": "rosso", "category": "wine"}),
+    ("barolo, category wine", {"q": "barolo", "category": "wine"}),
 )
 
 

@@ -362,6 +362,23 @@ def merchant_set_param(merchant_ids: Iterable[int]) -> Any:
     return ids if connection.vendor == "postgresql" else json.dumps(ids)
 
 
+# SQLite: a company set with at least this many active listings is a filter, not the driver
+SET_DRIVES_BELOW = 20_000
+
+
+def _many_listings(merchants: Any) -> bool:
+    """On SQLite, whether the company set (``merchant_set_param``) lists at least
+    ``SET_DRIVES_BELOW`` active products (a bounded count over the merchant index)."""
+    if connection.vendor != "sqlite":
+        return False
+    rows = _fetch(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM catalog_product p WHERE p.is_active = TRUE AND "
+        f"{merchant_set_sql()} LIMIT %s) t",
+        [merchants, SET_DRIVES_BELOW],
+    )
+    return int(rows[0][0]) >= SET_DRIVES_BELOW
+
+
 def product_search(
     *,
     marketplace_id: int,
@@ -419,8 +436,17 @@ def product_search(
         where.append(f"p.id IN ({', '.join(['%s'] * len(ids))})")
         where_params.extend(ids)
     if merchant_ids is not None:
-        where.append(merchant_set_sql())
-        where_params.append(merchant_set_param(merchant_ids))
+        merchants = merchant_set_param(merchant_ids)
+        # SQLite: a set holding many listings must not drive (its companies' every listing
+        # read and sorted); the newest-first index or the text index drives instead, with
+        # the set as a filter (``+``). PostgreSQL plans the set from its statistics.
+        plus = "+" if _many_listings(merchants) else ""
+        where.append(plus + merchant_set_sql())
+        where_params.append(merchants)
+        drive, drive_params = text_candidates(q) if plus else ("", [])
+        if drive:  # the text index's rowids, not a scan of the table (see text_candidates)
+            where.append(drive)
+            where_params.extend(drive_params)
     if sort == "relevance" and match.empty:  # no text to rank by: newest first
         sort = "newest"
     # The products of the page first (lean: ids, score, from-price only where a sort or a
@@ -433,7 +459,17 @@ def product_search(
     priced = sort in ("price_asc", "price_desc") or (
         min_price_minor is not None or max_price_minor is not None
     )
-    if in_stock_only:
+    # A set of companies (a pavilion's), no price to compute: each candidate is probed for
+    # sale instead (a correlated EXISTS over the same rule's joins: a few key lookups), since
+    # the set costs the whole marketplace however few the companies (decision 0020).
+    probe = merchant_ids is not None and not in_stock_only and not priced
+    if probe:
+        where.append(
+            f"EXISTS (SELECT 1 FROM catalog_variant sv {sell} "
+            f"WHERE sv.merchant_id = p.merchant_id AND sv.product_id = p.id)"
+        )
+        where_params.extend(sell_params)
+    elif in_stock_only:
         where.append(
             f"(p.merchant_id, p.id) IN (SELECT sv.merchant_id, sv.product_id "
             f"FROM catalog_variant sv {sell} "  # _HAS_STOCK_SQL as a join: one pass
@@ -507,10 +543,11 @@ def product_search(
         "newest": "{a}.created_at DESC, {a}.id DESC",
     }[sort]
     # One list of hits for the page and the count, computed once (MATERIALIZED: planned
-    # once too); except newest first on PostgreSQL, where the page and the count each walk
-    # the newest-first index and stop early (NOT MATERIALIZED: inlined in both).
+    # once too); except newest first on PostgreSQL, or with the per-candidate probe, where the
+    # page and the count each walk the newest-first index and stop early (NOT MATERIALIZED:
+    # inlined in both).
     hits_sql, hits_params = hits(scored=sort == "relevance")
-    early_stop = sort == "newest" and connection.vendor == "postgresql"
+    early_stop = sort == "newest" and (connection.vendor == "postgresql" or probe)
     materialized = "NOT MATERIALIZED" if early_stop else "MATERIALIZED"
     with_hits = f"WITH hits AS {materialized} ({hits_sql}) "
     count_limit = max(COUNT_LIMIT, offset + limit) + 1
