@@ -4,9 +4,11 @@ mix, beside the bare SQL of the same search replayed raw in the same run.
     .venv/bin/python bench/search.py --database-url URL [--marketplace SLUG] [--rounds 20]
     .venv/bin/python bench/search.py --generate 1000000 [--database-url URL] [--rounds 20]
     .venv/bin/python bench/search.py --trade [--listings 1000000] [--database-url URL]
+    .venv/bin/python bench/search.py --trade --pavilion 950 [--listings 1000000] [...]
 
 With ``--trade``: the trade marketplace's listing and supplier search (``fiera.trade.search``,
-decision 0019) on a generated marketplace, SQLite by default (see ``trade_main``).
+decision 0019) on a generated marketplace, SQLite by default (see ``trade_main``); with
+``--pavilion N`` too, the search on a pavilion's landing page (decision 0020, ``pavilion_main``).
 
 Without ``--generate`` it reads an existing database (the demo: ``fiera demo``) and
 changes nothing but its planner statistics (ANALYZE). With ``--generate N`` it drops and
@@ -869,6 +871,8 @@ def pavilion_main(args: argparse.Namespace, url: str) -> int:
         )
         listings, suppliers, theirs = cursor.fetchone()
     raw = raw_connection(url)
+    if vendor == "postgresql":  # as the search plans its statements (SET LOCAL, decision 0020)
+        raw.execute("SET jit = off")
     client = Client()
     print(
         f"\nPavilion search benchmark on {vendor} ({url.split('@')[-1]}): {listings:,} "
