@@ -73,6 +73,15 @@ bench-trade-search: setup
 	$(BIN)/python bench/search.py --trade --listings $(TRADE_LISTINGS)
 	$(BIN)/python bench/search.py --trade --listings $(TRADE_LISTINGS) --database-url $(TRADE_SEARCH_URL)
 
+# --- pav ---
+## bench-pavilion-search: the pavilion landing page's search (PAVILION_COMPANIES of the
+## generated suppliers admitted) on the same trade databases, SQLite then PostgreSQL
+PAVILION_COMPANIES ?= 950
+bench-pavilion-search: setup
+	$(BIN)/python bench/search.py --trade --listings $(TRADE_LISTINGS) --pavilion $(PAVILION_COMPANIES)
+	$(BIN)/python bench/search.py --trade --listings $(TRADE_LISTINGS) --pavilion $(PAVILION_COMPANIES) --database-url $(TRADE_SEARCH_URL)
+# --- end pav ---
+
 ## bench-flash: one hot flash-sale SKU on PostgreSQL (DATABASE_URL, default fiera_bench_flash):
 ## single conditional UPDATE vs bucketed allocations vs batching, orders/s and p50/p95/p99;
 ## then the checkout API over gunicorn vs its SQL raw (hot SKU, 10,000 SKUs). FLASH_ARGS:

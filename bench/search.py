@@ -4,9 +4,11 @@ mix, beside the bare SQL of the same search replayed raw in the same run.
     .venv/bin/python bench/search.py --database-url URL [--marketplace SLUG] [--rounds 20]
     .venv/bin/python bench/search.py --generate 1000000 [--database-url URL] [--rounds 20]
     .venv/bin/python bench/search.py --trade [--listings 1000000] [--database-url URL]
+    .venv/bin/python bench/search.py --trade --pavilion 950 [--listings 1000000] [...]
 
 With ``--trade``: the trade marketplace's listing and supplier search (``fiera.trade.search``,
-decision 0019) on a generated marketplace, SQLite by default (see ``trade_main``).
+decision 0019) on a generated marketplace, SQLite by default (see ``trade_main``); with
+``--pavilion N`` too, the search on a pavilion's landing page (decision 0020, ``pavilion_main``).
 
 Without ``--generate`` it reads an existing database (the demo: ``fiera demo``) and
 changes nothing but its planner statistics (ANALYZE). With ``--generate N`` it drops and
@@ -323,6 +325,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--listings", type=int, default=TRADE_LISTINGS, help="with --trade")
     parser.add_argument(
         "--regenerate", action="store_true", help="with --trade: rebuild the cached database"
+    )
+    parser.add_argument(
+        "--pavilion",
+        type=int,
+        default=0,
+        metavar="COMPANIES",
+        help="with --trade: the pavilion landing page's search instead, COMPANIES of the "
+        "generated suppliers admitted (e.g. 950; see pavilion_main)",
     )
     args = parser.parse_args(argv)
     if args.trade:
@@ -642,8 +652,8 @@ def trade_capture(call: Callable[[], Any]) -> list[tuple[str, Any]]:
     return statements
 
 
-def trade_main(args: argparse.Namespace) -> int:
-    url = args.database_url or DEFAULT_TRADE_URL
+def trade_database(args: argparse.Namespace, url: str) -> None:
+    """Set Django up on ``url``, generating the trade marketplace unless it is there."""
     os.environ["DATABASE_URL"] = url
     if args.regenerate:
         print(f"preparing {url.split('@')[-1]} ...", flush=True)
@@ -661,10 +671,6 @@ def trade_main(args: argparse.Namespace) -> int:
                 prepare_database(url)
     setup_django(url)
     from django.db import connection
-    from django.test import Client
-    from django.utils import timezone
-
-    from fiera.trade import search as trade_search
 
     if not _trade_generated(args.listings):
         if not args.regenerate:
@@ -676,6 +682,19 @@ def trade_main(args: argparse.Namespace) -> int:
     else:
         print(f"reusing the generated database {url.split('@')[-1]} (--regenerate rebuilds it)")
         analyze()
+
+
+def trade_main(args: argparse.Namespace) -> int:
+    url = args.database_url or DEFAULT_TRADE_URL
+    trade_database(args, url)
+    if args.pavilion:
+        return pavilion_main(args, url)
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    from fiera.trade import search as trade_search
+
     vendor = connection.vendor
     with connection.cursor() as cursor:
         cursor.execute(
@@ -738,6 +757,169 @@ def trade_main(args: argparse.Namespace) -> int:
         f"\nms; API = the whole GET in-process (test client), search = fiera.trade.search "
         f"(marketplace lookup, filter checks, the search statements), raw SQL = its search "
         f"statements through the bare driver. Worst API p95: {worst:.1f} ms."
+    )
+    return 0
+
+
+# --- pavilion: the search on a pavilion's landing page -------------------------------------
+#
+#     .venv/bin/python bench/search.py --trade --pavilion 950 [--listings 1000000]
+#                                      [--database-url URL] [--rounds 20]
+#
+# On the generated trade marketplace (above), a pavilion whose admitted companies are the
+# first COMPANIES generated suppliers (written directly: the bench's listings have mixed
+# origins, which the application rules would refuse). For each query of PAVILION_MIX,
+# p50/p95 of GET /trade/pavilions/<slug>/ (test client, in process: the search, the
+# companies by region, the cached live figures, the template), of the selector the page
+# calls (``trade.selectors.pavilion_listing_search``) and of its search statements replayed
+# through the bare driver.
+
+PAVILION_SLUG = "bench-pavilion"
+PAVILION_PAGE_SIZE = 12  # trade.views.PAVILION_PAGE_SIZE
+
+# (label, landing page query string)
+PAVILION_MIX: tuple[tuple[str, dict[str, str]], ...] = (
+    ("browse (no words)", {}),
+    ("browse, page 40", {"page": "40"}),
+    ("olio", {"q": "olio"}),
+    ("olive oil", {"q": "olive oil"}),
+    ("橄榄油", {"q": "橄榄油"}),
+    ("no match: zzzz", {"q": "zzzz"}),
+    ("category food", {"category": "food"}),
+    ("barolo, category wine", {"q": "barolo", "category": "wine"}),
+)
+
+
+def pavilion_admit(companies: int) -> Any:
+    """The bench pavilion with the first ``companies`` generated suppliers admitted (made
+    again when the number differs); returns its ``PavilionInfo``."""
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from fiera.marketplaces.models import Marketplace
+    from fiera.merchants.models import Merchant
+    from fiera.partners.models import Partner
+    from fiera.trade import selectors
+    from fiera.trade.models import Pavilion, PavilionApplication
+
+    now = timezone.now()
+    with transaction.atomic():
+        pavilion = Pavilion.objects.filter(slug=PAVILION_SLUG).first()
+        if pavilion is not None and pavilion.admitted_count == companies:
+            return selectors.pavilion_get(slug=PAVILION_SLUG)
+        if pavilion is not None:
+            PavilionApplication.objects.filter(pavilion=pavilion).delete()
+            pavilion.delete()
+        partner, _ = Partner.objects.get_or_create(
+            slug="bench-agency",
+            defaults={"name": "Bench agency", "type": "trade_agency", "created_at": now},
+        )
+        merchants = list(
+            Merchant.objects.filter(slug__startswith="bench-")
+            .order_by("pk")
+            .values_list("pk", flat=True)[:companies]
+        )
+        pavilion = Pavilion.objects.create(
+            slug=PAVILION_SLUG,
+            name_it="Padiglione bench",
+            name_en="Bench pavilion",
+            name_zh="基准馆",
+            marketplace=Marketplace.objects.get(slug=TRADE_MARKETPLACE),
+            partner=partner,
+            country="IT",
+            quota=max(len(merchants), 1),
+            admitted_count=len(merchants),
+            created_at=now,
+        )
+        PavilionApplication.objects.bulk_create(
+            [
+                PavilionApplication(
+                    pavilion=pavilion,
+                    merchant_id=mid,
+                    motivation="bench",
+                    status="admitted",
+                    created_at=now,
+                    decided_at=now,
+                    admitted_at=now,
+                    sponsorship_ends_at=now + timedelta(days=730),
+                )
+                for mid in merchants
+            ],
+            batch_size=1000,
+        )
+    analyze()
+    return selectors.pavilion_get(slug=PAVILION_SLUG)
+
+
+def pavilion_main(args: argparse.Namespace, url: str) -> int:
+    from django.db import connection
+    from django.test import Client
+
+    from fiera.trade import selectors
+
+    pavilion = pavilion_admit(args.pavilion)
+    vendor = connection.vendor
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT COUNT(*) FROM catalog_product), "
+            "(SELECT COUNT(*) FROM trade_supplierprofile), "
+            "(SELECT COUNT(*) FROM catalog_product p JOIN trade_pavilionapplication a "
+            "ON a.merchant_id = p.merchant_id AND a.status = 'admitted' AND a.pavilion_id = %s)",
+            [pavilion.id],
+        )
+        listings, suppliers, theirs = cursor.fetchone()
+    raw = raw_connection(url)
+    if vendor == "postgresql":  # as the search plans its statements (SET LOCAL, decision 0020)
+        raw.execute("SET jit = off")
+    client = Client()
+    print(
+        f"\nPavilion search benchmark on {vendor} ({url.split('@')[-1]}): {listings:,} "
+        f"listings, {suppliers:,} suppliers; pavilion of {pavilion.admitted:,} admitted "
+        f"companies holding {theirs:,} listings; {args.rounds} rounds, one at a time"
+    )
+    print(
+        f"  {'query':<24} {'results':>8}  {'page p50':>8} {'p95':>7}  {'search p50':>10} "
+        f"{'p95':>7}  {'raw SQL p50':>11} {'p95':>7}  {'search/raw p95':>14}"
+    )
+    worst = 0.0
+    for label, params in PAVILION_MIX:
+        path = f"/trade/pavilions/{PAVILION_SLUG}/?{urlencode(params)}"
+        reply = client.get(path)
+        if reply.status_code != 200:
+            print(f"  {label:<24} HTTP {reply.status_code}")
+            continue
+        page = int(params.get("page", "1"))
+        call = functools.partial(
+            selectors.pavilion_listing_search,
+            pavilion=pavilion,
+            q=params.get("q") or None,
+            category_slug=params.get("category") or None,
+            limit=PAVILION_PAGE_SIZE,
+            offset=(page - 1) * PAVILION_PAGE_SIZE,
+        )
+        found = call()
+        page_times = timed(functools.partial(client.get, path), args.rounds)
+        search_times = timed(call, args.rounds)
+        statements = [s for s in trade_capture(call) if "catalog_product" in s[0]]
+        raw_times = timed(replay(raw, statements, vendor), args.rounds)
+        total = f"{found.total:,}{'' if found.total_exact else '+'}"
+        ratio = percentile(search_times, 95) / percentile(raw_times, 95)
+        worst = max(worst, percentile(search_times, 95))
+        print(
+            f"  {label:<24} {total:>8}  {percentile(page_times, 50):8.1f} "
+            f"{percentile(page_times, 95):7.1f}  {percentile(search_times, 50):10.1f} "
+            f"{percentile(search_times, 95):7.1f}  {percentile(raw_times, 50):11.1f} "
+            f"{percentile(raw_times, 95):7.1f}  {ratio:13.2f}x",
+            flush=True,
+        )
+    raw.close()
+    print(
+        f"\nms; page = GET /trade/pavilions/<slug>/ in-process (test client), search = "
+        f"trade.selectors.pavilion_listing_search (admitted companies, the search, the "
+        f"covers), raw SQL = its search statements through the bare driver. Worst search "
+        f"p95: {worst:.1f} ms."
     )
     return 0
 

@@ -46,3 +46,20 @@ def test_the_trade_bench_generates_a_marketplace_the_search_finds(
             kind=kind, marketplace_slug=bench.TRADE_MARKETPLACE, now=now, **params
         )
         assert found.items, (kind, params)
+
+
+# --- pav ---
+def test_the_pavilion_bench_admits_the_first_companies_and_the_search_keeps_to_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from fiera.trade import selectors
+
+    bench = _bench(monkeypatch)
+    bench.generate_trade(2000)  # 4 suppliers of 500 listings
+    pavilion = bench.pavilion_admit(3)
+    assert pavilion.admitted == 3
+    admitted = set(selectors.pavilion_admitted(pavilion_id=pavilion.id))
+    for params in ({}, {"q": "olio"}, {"category_slug": "food"}):
+        found = selectors.pavilion_listing_search(pavilion=pavilion, **params)
+        assert found.items and {c.merchant_id for c in found.items} <= admitted, params
+    assert bench.pavilion_admit(2).admitted == 2  # made again for another number

@@ -20,13 +20,14 @@ A page of search results takes one more query, for the products' cover pictures.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any, Literal
 
 from django.core.files.storage import default_storage
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     Count,
     IntegerField,
@@ -362,6 +363,38 @@ def merchant_set_param(merchant_ids: Iterable[int]) -> Any:
     return ids if connection.vendor == "postgresql" else json.dumps(ids)
 
 
+@contextmanager
+def _without_jit(active: bool) -> Iterator[None]:
+    """PostgreSQL: no JIT compilation for the statements inside (``SET LOCAL``: to the end
+    of this transaction, or of the caller's when it runs inside one). A search's plan is
+    costed for the marketplace's million rows, past ``jit_above_cost``, and compiling it
+    took 300-450 ms for statements that then ran in 25-200 ms (decision 0020)."""
+    if not active or connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+        yield
+
+
+# SQLite: a company set with at least this many active listings is a filter, not the driver
+SET_DRIVES_BELOW = 20_000
+
+
+def _many_listings(merchants: Any) -> bool:
+    """On SQLite, whether the company set (``merchant_set_param``) lists at least
+    ``SET_DRIVES_BELOW`` active products (a bounded count over the merchant index)."""
+    if connection.vendor != "sqlite":
+        return False
+    rows = _fetch(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM catalog_product p WHERE p.is_active = TRUE AND "
+        f"{merchant_set_sql()} LIMIT %s) t",
+        [merchants, SET_DRIVES_BELOW],
+    )
+    return int(rows[0][0]) >= SET_DRIVES_BELOW
+
+
 def product_search(
     *,
     marketplace_id: int,
@@ -419,8 +452,17 @@ def product_search(
         where.append(f"p.id IN ({', '.join(['%s'] * len(ids))})")
         where_params.extend(ids)
     if merchant_ids is not None:
-        where.append(merchant_set_sql())
-        where_params.append(merchant_set_param(merchant_ids))
+        merchants = merchant_set_param(merchant_ids)
+        # SQLite: a set holding many listings must not drive (its companies' every listing
+        # read and sorted); the newest-first index or the text index drives instead, with
+        # the set as a filter (``+``). PostgreSQL plans the set from its statistics.
+        plus = "+" if _many_listings(merchants) else ""
+        where.append(plus + merchant_set_sql())
+        where_params.append(merchants)
+        drive, drive_params = text_candidates(q) if plus else ("", [])
+        if drive:  # the text index's rowids, not a scan of the table (see text_candidates)
+            where.append(drive)
+            where_params.extend(drive_params)
     if sort == "relevance" and match.empty:  # no text to rank by: newest first
         sort = "newest"
     # The products of the page first (lean: ids, score, from-price only where a sort or a
@@ -433,7 +475,17 @@ def product_search(
     priced = sort in ("price_asc", "price_desc") or (
         min_price_minor is not None or max_price_minor is not None
     )
-    if in_stock_only:
+    # A set of companies (a pavilion's), no price to compute: each candidate is probed for
+    # sale instead (a correlated EXISTS over the same rule's joins: a few key lookups), since
+    # the set costs the whole marketplace however few the companies (decision 0020).
+    probe = merchant_ids is not None and not in_stock_only and not priced
+    if probe:
+        where.append(
+            f"EXISTS (SELECT 1 FROM catalog_variant sv {sell} "
+            f"WHERE sv.merchant_id = p.merchant_id AND sv.product_id = p.id)"
+        )
+        where_params.extend(sell_params)
+    elif in_stock_only:
         where.append(
             f"(p.merchant_id, p.id) IN (SELECT sv.merchant_id, sv.product_id "
             f"FROM catalog_variant sv {sell} "  # _HAS_STOCK_SQL as a join: one pass
@@ -507,10 +559,11 @@ def product_search(
         "newest": "{a}.created_at DESC, {a}.id DESC",
     }[sort]
     # One list of hits for the page and the count, computed once (MATERIALIZED: planned
-    # once too); except newest first on PostgreSQL, where the page and the count each walk
-    # the newest-first index and stop early (NOT MATERIALIZED: inlined in both).
+    # once too); except newest first on PostgreSQL, or with the per-candidate probe, where the
+    # page and the count each walk the newest-first index and stop early (NOT MATERIALIZED:
+    # inlined in both).
     hits_sql, hits_params = hits(scored=sort == "relevance")
-    early_stop = sort == "newest" and connection.vendor == "postgresql"
+    early_stop = sort == "newest" and (connection.vendor == "postgresql" or probe)
     materialized = "NOT MATERIALIZED" if early_stop else "MATERIALIZED"
     with_hits = f"WITH hits AS {materialized} ({hits_sql}) "
     count_limit = max(COUNT_LIMIT, offset + limit) + 1
@@ -533,13 +586,14 @@ def product_search(
         f"p.name_en, p.name_zh, p.merchant_id, m.display_name, m.region_code, s.slug "
         f"ORDER BY {order.format(a='pg')}"
     )
-    rows = _fetch(sql, [*hits_params, count_limit, limit, offset, marketplace_id, currency])
-    if rows:
-        counted = int(rows[0][12])
-    elif offset:
-        counted = int(_fetch(with_hits + counted_sql, [*hits_params, count_limit])[0][0])
-    else:
-        counted = 0
+    with _without_jit(merchant_ids is not None):
+        rows = _fetch(sql, [*hits_params, count_limit, limit, offset, marketplace_id, currency])
+        if rows:
+            counted = int(rows[0][12])
+        elif offset:
+            counted = int(_fetch(with_hits + counted_sql, [*hits_params, count_limit])[0][0])
+        else:
+            counted = 0
     total_exact = counted < count_limit
     total = counted if total_exact else count_limit - 1
     items = [
