@@ -11,7 +11,6 @@ from fiera.common import dbkeys
 TENANT_TABLES = (
     "analytics_orderfact",
     "analytics_salescell",
-    "analytics_packageday",
     "analytics_merchantday",
     "analytics_merchantmonth",
 )
@@ -46,6 +45,9 @@ class Migration(migrations.Migration):
                 ('merchant_country', models.CharField(max_length=2)),
                 ('region', models.CharField(blank=True, default='', max_length=6)),
                 ('orders', models.IntegerField(default=0)),
+                ('units', models.IntegerField(default=0)),
+                ('gmv_usd_minor', models.BigIntegerField(default=0)),
+                ('packages', models.IntegerField(default=0)),
             ],
             options={
                 'verbose_name': 'merchant day figure',
@@ -64,6 +66,9 @@ class Migration(migrations.Migration):
                 ('merchant_country', models.CharField(max_length=2)),
                 ('region', models.CharField(blank=True, default='', max_length=6)),
                 ('orders', models.IntegerField(default=0)),
+                ('units', models.IntegerField(default=0)),
+                ('gmv_usd_minor', models.BigIntegerField(default=0)),
+                ('packages', models.IntegerField(default=0)),
             ],
             options={
                 'verbose_name': 'merchant month figure',
@@ -102,24 +107,6 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
-            name='PackageDay',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('merchant_id', models.BigIntegerField()),
-                ('day', models.DateField()),
-                ('marketplace_id', models.BigIntegerField()),
-                ('merchant_country', models.CharField(max_length=2)),
-                ('region', models.CharField(blank=True, default='', max_length=6)),
-                ('packages', models.IntegerField(default=0)),
-            ],
-            options={
-                'verbose_name': 'packages per day',
-                'verbose_name_plural': 'packages per day',
-                'indexes': [models.Index(fields=['day'], name='package_day_day')],
-                'constraints': [models.UniqueConstraint(fields=('merchant_id', 'day', 'marketplace_id'), name='package_day_key')],
-            },
-        ),
-        migrations.CreateModel(
             name='SalesCell',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
@@ -153,6 +140,7 @@ class Migration(migrations.Migration):
                 ('orders', models.IntegerField(default=0)),
                 ('units', models.IntegerField(default=0)),
                 ('gmv_usd_minor', models.BigIntegerField(default=0)),
+                ('packages', models.IntegerField(default=0)),
             ],
             options={
                 'verbose_name': 'sales rollup',
