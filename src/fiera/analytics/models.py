@@ -169,7 +169,7 @@ class MerchantDay(models.Model):
                 fields=["merchant_id", "day", "marketplace_id"], name="merchant_day_key"
             ),
         ]
-        indexes = [models.Index(fields=["day"], name="merchant_day_day")]
+        indexes = [models.Index(fields=["marketplace_id", "day"], name="merchant_day_market_day")]
 
     def __str__(self) -> str:
         return f"{self.merchant_id} {self.day}: {self.orders}"
@@ -196,7 +196,9 @@ class MerchantMonth(models.Model):
                 fields=["merchant_id", "month", "marketplace_id"], name="merchant_month_key"
             ),
         ]
-        indexes = [models.Index(fields=["month"], name="merchant_month_month")]
+        indexes = [
+            models.Index(fields=["marketplace_id", "month"], name="merchant_month_market_month")
+        ]
 
     def __str__(self) -> str:
         return f"{self.merchant_id} {self.month}: {self.orders}"

@@ -467,12 +467,22 @@ def _ranges(period: Period, by_day: bool) -> list[tuple[bool, date, date]]:
     return out
 
 
-def _additive(query: SourceQuery, column: str, *, by_day: bool) -> dict[tuple[date, str], int]:
-    """GMV, orders, units or packages (``column``): SalesRollup for an operator's question
-    with at most one dimension, MerchantMonth/MerchantDay for one without a buyer country or
-    category, SalesCell otherwise (see the module's docstring)."""
+def _additive(
+    query: SourceQuery, columns: tuple[str, ...], *, by_day: bool
+) -> dict[tuple[date, str], list[int]]:
+    """GMV, orders, units or packages (the sums of ``columns``, in their order):
+    SalesRollup for an operator's question with at most one dimension, MerchantMonth/
+    MerchantDay for one without a buyer country or category, SalesCell otherwise (see the
+    module's docstring; SalesCell has no packages)."""
     period, filters, group = query.period, query.filters, query.group
-    out: dict[tuple[date, str], int] = {}
+    out: dict[tuple[date, str], list[int]] = {}
+    sums = {f"v{i}": Sum(column) for i, column in enumerate(columns)}
+
+    def add(key: tuple[date, str], row: dict[str, Any]) -> None:
+        acc = out.setdefault(key, [0] * len(columns))
+        for i in range(len(columns)):
+            acc[i] += int(row[f"v{i}"] or 0)
+
     dim = navigator_dimension(filters, group) if query.merchant_ids is None else None
     if dim is None and _by_merchant(filters, group):
         group_col = CELL_COLUMNS[group] if group else None
@@ -483,11 +493,10 @@ def _additive(query: SourceQuery, column: str, *, by_day: bool) -> dict[tuple[da
                 _merchant_rows(model, filters, query.merchant_ids, group)
                 .filter(**{f"{at}__gte": first, f"{at}__lte": last})
                 .values(*fields)
-                .annotate(v=Sum(column))
+                .annotate(**sums)
             )
             for row in rows:
-                key = (row[at], _key(row[group_col]) if group_col else "")
-                out[key] = out.get(key, 0) + int(row["v"] or 0)
+                add((row[at], _key(row[group_col]) if group_col else ""), row)
         return out
     if dim is None:
         group_col = CELL_COLUMNS[group] if group else None
@@ -497,11 +506,10 @@ def _additive(query: SourceQuery, column: str, *, by_day: bool) -> dict[tuple[da
             .filter(day__gte=period.start, day__lte=period.end)
             .order_by()
             .values(*fields)
-            .annotate(v=Sum(column))
+            .annotate(**sums)
         )
         for row in rows:
-            key = (row["day"], _key(row[group_col]) if group_col else "")
-            out[key] = out.get(key, 0) + int(row["v"] or 0)
+            add((row["day"], _key(row[group_col]) if group_col else ""), row)
         return out
     base = Q(dim=dim)
     if filters.marketplace_id is not None:
@@ -518,22 +526,40 @@ def _additive(query: SourceQuery, column: str, *, by_day: bool) -> dict[tuple[da
             )
             .order_by()
             .values(*fields)
-            .annotate(v=Sum(column))
+            .annotate(**sums)
         )
         for row in rows:
-            key = (row["period"], _key(row[group_col]) if group_col else "")
-            out[key] = out.get(key, 0) + int(row["v"] or 0)
+            add((row["period"], _key(row[group_col]) if group_col else ""), row)
     return out
 
 
 def _sales(query: SourceQuery, *, by_day: bool) -> dict[tuple[date, str], int]:
-    return _additive(query, SALES_COLUMNS[query.measure], by_day=by_day)
+    columns = (SALES_COLUMNS[query.measure],)
+    return {k: v[0] for k, v in _additive(query, columns, by_day=by_day).items()}
 
 
 def _packages(query: SourceQuery, *, by_day: bool) -> dict[tuple[date, str], int]:
     if query.filters.buyer_country or query.filters.category_id is not None:
         return {}  # packages are not per buyer country or category
-    return _additive(query, "packages", by_day=by_day)
+    return {k: v[0] for k, v in _additive(query, ("packages",), by_day=by_day).items()}
+
+
+KPI_COLUMNS = {"gmv": "gmv_usd_minor", "orders": "orders", "packages": "packages"}
+
+
+def _kpi_totals(period: Period, filters: Filters, scope: Scope) -> dict[str, int] | None:
+    """GMV, orders and packages over the period in one read per table range (what
+    ``analytics_total`` answers for each); None when packages answer 0 (a buyer country or
+    category filter): then each is asked on its own."""
+    if filters.buyer_country or filters.category_id is not None:
+        return None
+    if _empty_scope(scope):
+        return dict.fromkeys(KPI_COLUMNS, 0)
+    query = SourceQuery(
+        measure="gmv", period=period, filters=filters, merchant_ids=scope.merchant_ids, group=None
+    )
+    values = _additive(query, tuple(KPI_COLUMNS.values()), by_day=False).values()
+    return {m: sum(v[i] for v in values) for i, m in enumerate(KPI_COLUMNS)}
 
 
 def _active_count(
@@ -768,8 +794,16 @@ def analytics_growth(
 def analytics_kpis(*, period: Period, filters: Filters, scope: Scope) -> list[Kpi]:
     """The dashboard's tiles: GMV, orders, packages, active merchants, deals and
     certificates over the period, each against the previous period of the same length."""
+    _check_period(period)
+    base = period.previous()
+    _check_period(base)
+    now, before = _kpi_totals(period, filters, scope), _kpi_totals(base, filters, scope)
     out = []
     for measure in KPI_MEASURES:
+        if now is not None and before is not None and measure in now:
+            current, previous = now[measure], before[measure]
+            out.append(Kpi(measure, current, previous, _change(current, previous)))
+            continue
         growth = analytics_growth(measure=measure, period=period, filters=filters, scope=scope)
         out.append(Kpi(measure, growth.current, growth.previous, growth.change))
     return out
