@@ -169,7 +169,12 @@ class MerchantDay(models.Model):
                 fields=["merchant_id", "day", "marketplace_id"], name="merchant_day_key"
             ),
         ]
-        indexes = [models.Index(fields=["marketplace_id", "day"], name="merchant_day_market_day")]
+        indexes = [  # the active merchants of a range: read from the index alone (PostgreSQL)
+            models.Index(
+                fields=["marketplace_id", "day", "region", "merchant_id", "orders"],
+                name="merchant_day_active",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.merchant_id} {self.day}: {self.orders}"
@@ -197,7 +202,10 @@ class MerchantMonth(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["marketplace_id", "month"], name="merchant_month_market_month")
+            models.Index(
+                fields=["marketplace_id", "month", "region", "merchant_id", "orders"],
+                name="merchant_month_active",
+            )
         ]
 
     def __str__(self) -> str:

@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'merchant day figure',
                 'verbose_name_plural': 'merchant day figures',
-                'indexes': [models.Index(fields=['marketplace_id', 'day'], name='merchant_day_market_day')],
+                'indexes': [models.Index(fields=['marketplace_id', 'day', 'region', 'merchant_id', 'orders'], name='merchant_day_active')],
                 'constraints': [models.UniqueConstraint(fields=('merchant_id', 'day', 'marketplace_id'), name='merchant_day_key')],
             },
         ),
@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'merchant month figure',
                 'verbose_name_plural': 'merchant month figures',
-                'indexes': [models.Index(fields=['marketplace_id', 'month'], name='merchant_month_market_month')],
+                'indexes': [models.Index(fields=['marketplace_id', 'month', 'region', 'merchant_id', 'orders'], name='merchant_month_active')],
                 'constraints': [models.UniqueConstraint(fields=('merchant_id', 'month', 'marketplace_id'), name='merchant_month_key')],
             },
         ),
