@@ -15,7 +15,6 @@ from fiera.analytics.models import (
     MerchantDay,
     MerchantMonth,
     OrderFact,
-    PackageDay,
     SalesCell,
     SalesRollup,
 )
@@ -108,7 +107,7 @@ def recomputed(rate_on: dict[date, str]) -> dict[str, dict[tuple[Any, ...], tupl
     for line in OrderLine.objects.order_by("pk"):
         lines[line.order_id].append(line)
     cells: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0, 0])
-    mdays: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0])
+    mdays: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     packages: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0])
     for order in Order.objects.select_related("checkout"):
         day = order.placed_at.astimezone(UTC).date()
@@ -135,9 +134,20 @@ def recomputed(rate_on: dict[date, str]) -> dict[str, dict[tuple[Any, ...], tupl
             acc[0] += 1 if c == cats[0] else 0
             acc[1] += units[c]
             acc[2] += now_usd[c]
-        mdays[(order.merchant_id, day, order.marketplace_id)][0] += 1
-    rollup: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0, 0])
-    months: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0])
+            for market in (order.marketplace_id, 0):  # 0: all marketplaces
+                acc = mdays[(order.merchant_id, day, market)]
+                acc[0] += 1 if c == cats[0] else 0
+                acc[1] += units[c]
+                acc[2] += now_usd[c]
+    rollup: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    months: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for (merchant, day, market), (n,) in packages.items():
+        m_country, region = places[merchant]
+        for key in ((merchant, day, market), (merchant, day, 0)):
+            mdays[key][3] += n
+        for grain, period in (("d", day), ("m", day.replace(day=1))):
+            for dim, dim_key in (("all", ""), ("merchant_country", m_country), ("region", region)):
+                rollup[(grain, dim, period, market, dim_key)][3] += n
     for (merchant, day, market, b_country, c), v in cells.items():
         m_country, region = places[merchant]
         keys = {
@@ -153,13 +163,13 @@ def recomputed(rate_on: dict[date, str]) -> dict[str, dict[tuple[Any, ...], tupl
                 for i in range(3):
                     acc[i] += v[i]
     for (merchant, day, market), v in mdays.items():
-        months[(merchant, day.replace(day=1), market)][0] += v[0]
+        for i in range(4):
+            months[(merchant, day.replace(day=1), market)][i] += v[i]
     return {
         "cells": _nonzero(cells),
         "rollups": _nonzero(rollup),
         "merchant_days": _nonzero(mdays),
         "merchant_months": _nonzero(months),
-        "packages": _nonzero(packages),
     }
 
 
@@ -186,26 +196,31 @@ def stored() -> dict[str, dict[tuple[Any, ...], tuple[int, ...]]]:
                     r.orders,
                     r.units,
                     r.gmv_usd_minor,
+                    r.packages,
                 ]
                 for r in SalesRollup.objects.all()
             }
         ),
         "merchant_days": _nonzero(
             {
-                (d.merchant_id, d.day, d.marketplace_id): [d.orders]
+                (d.merchant_id, d.day, d.marketplace_id): [
+                    d.orders,
+                    d.units,
+                    d.gmv_usd_minor,
+                    d.packages,
+                ]
                 for d in MerchantDay.objects.all()
             }
         ),
         "merchant_months": _nonzero(
             {
-                (d.merchant_id, d.month, d.marketplace_id): [d.orders]
+                (d.merchant_id, d.month, d.marketplace_id): [
+                    d.orders,
+                    d.units,
+                    d.gmv_usd_minor,
+                    d.packages,
+                ]
                 for d in MerchantMonth.objects.all()
-            }
-        ),
-        "packages": _nonzero(
-            {
-                (p.merchant_id, p.day, p.marketplace_id): [p.packages]
-                for p in PackageDay.objects.all()
             }
         ),
     }

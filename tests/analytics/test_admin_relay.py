@@ -16,7 +16,7 @@ from tests.analytics.support import NOW, place, usd
 from tests.orders import factories as f
 from tests.payments.factories import make_rates
 
-TABLES = ("orderfact", "salescell", "salesrollup", "packageday", "merchantday", "merchantmonth")
+TABLES = ("orderfact", "salescell", "salesrollup", "merchantday", "merchantmonth")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -24,7 +24,6 @@ from fiera.analytics.models import (
     MerchantDay,
     MerchantMonth,
     OrderFact,
-    PackageDay,
     SalesCell,
     SalesRollup,
 )
@@ -41,19 +40,15 @@ MEASURED: dict[Any, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     SalesRollup: (
         ("grain", "period", "marketplace_id", "dim", "dim_key"),
-        ("orders", "units", "gmv_usd_minor"),
+        ("orders", "units", "gmv_usd_minor", "packages"),
     ),
     MerchantDay: (
         ("merchant_id", "day", "marketplace_id"),
-        ("merchant_country", "region", "orders"),
+        ("merchant_country", "region", "orders", "units", "gmv_usd_minor", "packages"),
     ),
     MerchantMonth: (
         ("merchant_id", "month", "marketplace_id"),
-        ("merchant_country", "region", "orders"),
-    ),
-    PackageDay: (
-        ("merchant_id", "day", "marketplace_id"),
-        ("merchant_country", "region", "packages"),
+        ("merchant_country", "region", "orders", "units", "gmv_usd_minor", "packages"),
     ),
 }
 FACT_COLUMNS = (

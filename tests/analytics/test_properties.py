@@ -191,8 +191,10 @@ def _active(
     rec: dict[str, Any], places: dict[int, tuple[str, str]], period: Period, group: str | None
 ) -> dict[str, int]:
     seen: dict[str, set[int]] = defaultdict(set)
-    for (merchant, day, market), (n,) in rec["merchant_days"].items():
-        if period.start <= day <= period.end and n > 0:
+    for (merchant, day, market), values in rec["merchant_days"].items():
+        if market == 0:  # the all-marketplace rows: the same merchants again
+            continue
+        if period.start <= day <= period.end and values[0] > 0:
             key = {"region": places[merchant][1], "marketplace": str(market)}.get(group or "", "")
             seen[key].add(merchant)
     return {k: len(v) for k, v in seen.items()}
@@ -272,10 +274,11 @@ def _check_questions(world: dict[str, Any], periods: list[Period]) -> None:
         for group in (None, "region", "marketplace"):
             want = _active(rec, places, period, group)
             if group is None:
-                got = query.analytics_total(
-                    measure="active_merchants", period=period, filters=Filters(), scope=navigator
-                )
-                assert got == want.get("", 0)
+                for scope in (navigator, cells):
+                    got = query.analytics_total(
+                        measure="active_merchants", period=period, filters=Filters(), scope=scope
+                    )
+                    assert got == want.get("", 0)
             else:
                 answer = query.analytics_breakdown(
                     measure="active_merchants",
@@ -286,17 +289,24 @@ def _check_questions(world: dict[str, Any], periods: list[Period]) -> None:
                     top=None,
                 )
                 assert {r.key: r.value for r in answer.rows} == want
-        packages = sum(
-            n
-            for (_m, day, _mk), (n,) in rec["packages"].items()
-            if period.start <= day <= period.end
-        )
-        assert (
-            query.analytics_total(
-                measure="packages", period=period, filters=Filters(), scope=navigator
+        for filters in (Filters(), Filters(marketplace_id=market), Filters(region="IT-25")):
+            packages = sum(
+                values[3]
+                for (merchant, day, mk), values in rec["merchant_days"].items()
+                if mk != 0
+                and period.start <= day <= period.end
+                and filters.marketplace_id in (None, mk)
+                and filters.region in ("", places[merchant][1])
             )
-            == packages
-        )
+            for scope in (navigator, cells):  # SalesRollup; MerchantMonth/MerchantDay
+                got = query.analytics_total(
+                    measure="packages", period=period, filters=filters, scope=scope
+                )
+                assert got == packages, (period, filters, scope.label)
+                by_day = query.analytics_series(
+                    measure="packages", period=period, filters=filters, scope=scope
+                )
+                assert sum(p.value for p in by_day) == packages
 
 
 @settings(

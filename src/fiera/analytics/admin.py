@@ -13,7 +13,6 @@ from fiera.analytics.models import (
     MerchantDay,
     MerchantMonth,
     OrderFact,
-    PackageDay,
     SalesCell,
     SalesRollup,
 )
@@ -85,22 +84,24 @@ class SalesRollupAdmin(ReadOnlyAdmin):
         "orders",
         "units",
         "gmv_usd_minor",
+        "packages",
     )
     list_filter = ("grain", "dim", "marketplace_id")
     date_hierarchy = "period"
 
 
-@admin.register(PackageDay)
-class PackageDayAdmin(ReadOnlyAdmin):
-    list_display = ("day", "merchant_id", "marketplace_id", "region", "packages")
-    list_filter = ("marketplace_id", "region")
-    search_fields = ("=merchant_id",)
-    date_hierarchy = "day"
-
-
 @admin.register(MerchantDay)
 class MerchantDayAdmin(ReadOnlyAdmin):
-    list_display = ("day", "merchant_id", "marketplace_id", "region", "orders")
+    list_display = (
+        "day",
+        "merchant_id",
+        "marketplace_id",
+        "region",
+        "orders",
+        "units",
+        "gmv_usd_minor",
+        "packages",
+    )
     list_filter = ("marketplace_id", "region")
     search_fields = ("=merchant_id",)
     date_hierarchy = "day"
@@ -108,7 +109,16 @@ class MerchantDayAdmin(ReadOnlyAdmin):
 
 @admin.register(MerchantMonth)
 class MerchantMonthAdmin(ReadOnlyAdmin):
-    list_display = ("month", "merchant_id", "marketplace_id", "region", "orders")
+    list_display = (
+        "month",
+        "merchant_id",
+        "marketplace_id",
+        "region",
+        "orders",
+        "units",
+        "gmv_usd_minor",
+        "packages",
+    )
     list_filter = ("marketplace_id", "region")
     search_fields = ("=merchant_id",)
     date_hierarchy = "month"

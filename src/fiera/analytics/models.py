@@ -5,7 +5,7 @@ Money is in US cents (``*_usd_minor``) at the ECB reference rate of the order's 
 recorded on ``OrderFact.usd_rate``. Tables and where Citus keeps them
 (``fiera.common.citus.PLAN``):
 
-- ``OrderFact``, ``SalesCell``, ``PackageDay``, ``MerchantDay``, ``MerchantMonth``:
+- ``OrderFact``, ``SalesCell``, ``MerchantDay``, ``MerchantMonth``:
   distributed by merchant (primary keys (merchant_id, id)), beside the merchant's orders.
 - ``SalesRollup``: local to the coordinator, where the outbox relay runs (a few rows per
   day and dimension value, no merchant): the navigator the operator's queries read.
@@ -112,7 +112,9 @@ class SalesRollup(models.Model):
     of the month) x marketplace x one dimension (``dim``) value (``dim_key``: a country or
     region code, a category id as text, "" for ``all``). Written with the same deltas in the
     same transaction as ``SalesCell``; the operator's queries with at most one dimension
-    read it."""
+    read it. ``packages``: the orders' first packages on the UTC day they shipped, in the
+    ``all``, ``merchant_country`` and ``region`` rows (packages are not per buyer country
+    or category: those rows carry 0)."""
 
     grain = models.CharField(max_length=1, choices=Grain.choices)
     period = models.DateField()
@@ -122,6 +124,7 @@ class SalesRollup(models.Model):
     orders = models.IntegerField(default=0)
     units = models.IntegerField(default=0)
     gmv_usd_minor = models.BigIntegerField(default=0)
+    packages = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = _("sales rollup")
@@ -138,33 +141,15 @@ class SalesRollup(models.Model):
         return f"{self.grain} {self.period} {self.marketplace_id} {self.dim}={self.dim_key}"
 
 
-class PackageDay(models.Model):
-    """Packages shipped (an order's first package) per merchant x UTC day x marketplace."""
-
-    merchant_id = models.BigIntegerField()
-    day = models.DateField()
-    marketplace_id = models.BigIntegerField()
-    merchant_country = models.CharField(max_length=2)
-    region = models.CharField(max_length=6, blank=True, default="")
-    packages = models.IntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("packages per day")
-        verbose_name_plural = _("packages per day")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["merchant_id", "day", "marketplace_id"], name="package_day_key"
-            ),
-        ]
-        indexes = [models.Index(fields=["day"], name="package_day_day")]
-
-    def __str__(self) -> str:
-        return f"{self.merchant_id} {self.day}: {self.packages}"
+ALL_MARKETPLACES = 0  # MerchantDay/MerchantMonth rows summed over every marketplace
 
 
 class MerchantDay(models.Model):
-    """Counted orders per merchant x UTC day x marketplace: active merchants (a distinct
-    count of the merchants with ``orders`` > 0) for the partial edge months of a period."""
+    """Orders, units, GMV and packages (first packages, on the UTC day they shipped) per
+    merchant x UTC day x marketplace, and the same summed over every marketplace in the
+    rows of ``marketplace_id`` 0 (``ALL_MARKETPLACES``): the scoped questions without a
+    buyer country or category read it, and active merchants (a distinct count of the
+    merchants with ``orders`` > 0) for the partial edge months of a period."""
 
     merchant_id = models.BigIntegerField()
     day = models.DateField()
@@ -172,6 +157,9 @@ class MerchantDay(models.Model):
     merchant_country = models.CharField(max_length=2)
     region = models.CharField(max_length=6, blank=True, default="")
     orders = models.IntegerField(default=0)
+    units = models.IntegerField(default=0)
+    gmv_usd_minor = models.BigIntegerField(default=0)
+    packages = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = _("merchant day figure")
@@ -181,15 +169,19 @@ class MerchantDay(models.Model):
                 fields=["merchant_id", "day", "marketplace_id"], name="merchant_day_key"
             ),
         ]
-        indexes = [models.Index(fields=["day"], name="merchant_day_day")]
+        indexes = [  # the active merchants of a range: read from the index alone (PostgreSQL)
+            models.Index(
+                fields=["marketplace_id", "day", "region", "merchant_id", "orders"],
+                name="merchant_day_active",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.merchant_id} {self.day}: {self.orders}"
 
 
 class MerchantMonth(models.Model):
-    """Counted orders per merchant x month (its first day) x marketplace: active merchants
-    for the whole months of a period."""
+    """``MerchantDay`` per month (its first day): the whole months of a period."""
 
     merchant_id = models.BigIntegerField()
     month = models.DateField(help_text="the first day of the month")
@@ -197,6 +189,9 @@ class MerchantMonth(models.Model):
     merchant_country = models.CharField(max_length=2)
     region = models.CharField(max_length=6, blank=True, default="")
     orders = models.IntegerField(default=0)
+    units = models.IntegerField(default=0)
+    gmv_usd_minor = models.BigIntegerField(default=0)
+    packages = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = _("merchant month figure")
@@ -206,7 +201,12 @@ class MerchantMonth(models.Model):
                 fields=["merchant_id", "month", "marketplace_id"], name="merchant_month_key"
             ),
         ]
-        indexes = [models.Index(fields=["month"], name="merchant_month_month")]
+        indexes = [
+            models.Index(
+                fields=["marketplace_id", "month", "region", "merchant_id", "orders"],
+                name="merchant_month_active",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.merchant_id} {self.month}: {self.orders}"

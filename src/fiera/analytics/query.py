@@ -12,12 +12,14 @@ per merchant (academy), answers 0: the figure cannot be attributed. A dimension 
 cannot group by is refused (``AnalyticsBadQuery``).
 
 Where figures come from (the navigator): an operator's question (scope "all") with at most
-one dimension filter or grouping besides the marketplace reads ``SalesRollup``: whole
-months from its month rows, the partial edge months from its day rows; any other question
-(a scoped one, two dimensions, a merchant grouping) is a GROUP BY over ``SalesCell``, never
-over the orders. Active merchants (a distinct count) read ``MerchantMonth`` for whole months
-and ``MerchantDay`` for the edges, or ``SalesCell`` when a buyer country or category
-filter/grouping asks for it. Packages read ``PackageDay``.
+one dimension filter or grouping besides the marketplace reads ``SalesRollup`` (packages
+too): whole months from its month rows, the partial edge months from its day rows. Any
+other question without a buyer country or category (a scoped one, a merchant grouping, two
+merchant dimensions) reads ``MerchantMonth``/``MerchantDay`` the same way (the
+``ALL_MARKETPLACES`` rows unless a marketplace is asked for); the rest is a GROUP BY over
+``SalesCell``, never over the orders. Active merchants are counted in SQL (COUNT DISTINCT,
+or a UNION of the months' and edge days' merchants) from ``MerchantMonth``/``MerchantDay``,
+or from ``SalesCell`` when a buyer country or category filter/grouping asks for it.
 
 Shares, changes: Decimal, exact to 6 places (half-even), never float.
 """
@@ -25,21 +27,21 @@ Shares, changes: Decimal, exact to 6 places (half-even), never float.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Literal, get_args
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fiera.accounts.roles import MERCHANT, OPERATOR, PARTNER, SYSTEM
 from fiera.analytics.models import (
+    ALL_MARKETPLACES,
     MerchantDay,
     MerchantMonth,
-    PackageDay,
     SalesCell,
     SalesRollup,
 )
@@ -391,7 +393,6 @@ CELL_COLUMNS = {
 }
 SALES_COLUMNS = {"gmv": "gmv_usd_minor", "orders": "orders", "units": "units"}
 PACKAGE_DIMS = frozenset({"marketplace", "merchant_country", "region", "merchant"})
-ACTIVE_DIMS_BY_MERCHANT = frozenset({"marketplace", "merchant_country", "region", "merchant"})
 
 
 def set_filters(filters: Filters) -> dict[str, str | int]:
@@ -430,13 +431,73 @@ def _key(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _sales(query: SourceQuery, *, by_day: bool) -> dict[tuple[date, str], int]:
-    """GMV, orders or units: SalesRollup for an operator's question with at most one
-    dimension, SalesCell otherwise (see the module's docstring)."""
-    column = SALES_COLUMNS[query.measure]
+MERCHANT_DIMS = frozenset({"marketplace", "merchant_country", "region", "merchant"})
+
+
+def _by_merchant(filters: Filters, group: str | None) -> bool:
+    """Whether MerchantDay/MerchantMonth answer (no buyer country or category)."""
+    return (
+        not filters.buyer_country
+        and filters.category_id is None
+        and (group is None or group in MERCHANT_DIMS)
+    )
+
+
+def _merchant_rows(
+    model: Any, filters: Filters, merchant_ids: frozenset[int] | None, group: str | None
+) -> QuerySet[Any]:
+    """``model``'s rows for the filters: one marketplace's, every marketplace's (grouped
+    by marketplace), or the ``ALL_MARKETPLACES`` ones."""
+    q = _cell_filter(filters, merchant_ids)
+    if filters.marketplace_id is None:
+        if group == "marketplace":
+            q &= ~Q(marketplace_id=ALL_MARKETPLACES)
+        else:
+            q &= Q(marketplace_id=ALL_MARKETPLACES)
+    return model.objects.filter(q).order_by()
+
+
+def _ranges(period: Period, by_day: bool) -> list[tuple[bool, date, date]]:
+    """(whole months?, first, last): the period as day ranges, or as whole months (first
+    days) and the edge day ranges."""
+    months, edges = (None, [(period.start, period.end)]) if by_day else split_months(period)
+    out = [(False, a, b) for a, b in edges]
+    if months is not None:
+        out.append((True, months[0], months[1]))
+    return out
+
+
+def _additive(
+    query: SourceQuery, columns: tuple[str, ...], *, by_day: bool
+) -> dict[tuple[date, str], list[int]]:
+    """GMV, orders, units or packages (the sums of ``columns``, in their order):
+    SalesRollup for an operator's question with at most one dimension, MerchantMonth/
+    MerchantDay for one without a buyer country or category, SalesCell otherwise (see the
+    module's docstring; SalesCell has no packages)."""
     period, filters, group = query.period, query.filters, query.group
-    out: dict[tuple[date, str], int] = {}
+    out: dict[tuple[date, str], list[int]] = {}
+    sums = {f"v{i}": Sum(column) for i, column in enumerate(columns)}
+
+    def add(key: tuple[date, str], row: dict[str, Any]) -> None:
+        acc = out.setdefault(key, [0] * len(columns))
+        for i in range(len(columns)):
+            acc[i] += int(row[f"v{i}"] or 0)
+
     dim = navigator_dimension(filters, group) if query.merchant_ids is None else None
+    if dim is None and _by_merchant(filters, group):
+        group_col = CELL_COLUMNS[group] if group else None
+        for whole, first, last in _ranges(period, by_day):
+            model, at = (MerchantMonth, "month") if whole else (MerchantDay, "day")
+            fields = [at, group_col] if group_col else [at]
+            rows = (
+                _merchant_rows(model, filters, query.merchant_ids, group)
+                .filter(**{f"{at}__gte": first, f"{at}__lte": last})
+                .values(*fields)
+                .annotate(**sums)
+            )
+            for row in rows:
+                add((row[at], _key(row[group_col]) if group_col else ""), row)
+        return out
     if dim is None:
         group_col = CELL_COLUMNS[group] if group else None
         fields = ["day", group_col] if group_col else ["day"]
@@ -445,11 +506,10 @@ def _sales(query: SourceQuery, *, by_day: bool) -> dict[tuple[date, str], int]:
             .filter(day__gte=period.start, day__lte=period.end)
             .order_by()
             .values(*fields)
-            .annotate(v=Sum(column))
+            .annotate(**sums)
         )
         for row in rows:
-            key = (row["day"], _key(row[group_col]) if group_col else "")
-            out[key] = out.get(key, 0) + int(row["v"] or 0)
+            add((row["day"], _key(row[group_col]) if group_col else ""), row)
         return out
     base = Q(dim=dim)
     if filters.marketplace_id is not None:
@@ -458,85 +518,48 @@ def _sales(query: SourceQuery, *, by_day: bool) -> dict[tuple[date, str], int]:
         if name in FILTER_DIMS:
             base &= Q(dim_key=str(value))
     group_col = "marketplace_id" if group == "marketplace" else ("dim_key" if group else None)
-    months, edges = (None, [(period.start, period.end)]) if by_day else split_months(period)
-    ranges: list[tuple[str, date, date]] = [("d", a, b) for a, b in edges]
-    if months is not None:
-        ranges.append(("m", months[0], months[1]))
-    for grain, first, last in ranges:
+    for whole, first, last in _ranges(period, by_day):
         fields = ["period", group_col] if group_col else ["period"]
         rows = (
-            SalesRollup.objects.filter(base, grain=grain, period__gte=first, period__lte=last)
+            SalesRollup.objects.filter(
+                base, grain="m" if whole else "d", period__gte=first, period__lte=last
+            )
             .order_by()
             .values(*fields)
-            .annotate(v=Sum(column))
+            .annotate(**sums)
         )
         for row in rows:
-            key = (row["period"], _key(row[group_col]) if group_col else "")
-            out[key] = out.get(key, 0) + int(row["v"] or 0)
+            add((row["period"], _key(row[group_col]) if group_col else ""), row)
     return out
 
 
-def _packages(query: SourceQuery) -> dict[tuple[date, str], int]:
-    filters = query.filters
-    if filters.buyer_country or filters.category_id is not None:
+def _sales(query: SourceQuery, *, by_day: bool) -> dict[tuple[date, str], int]:
+    columns = (SALES_COLUMNS[query.measure],)
+    return {k: v[0] for k, v in _additive(query, columns, by_day=by_day).items()}
+
+
+def _packages(query: SourceQuery, *, by_day: bool) -> dict[tuple[date, str], int]:
+    if query.filters.buyer_country or query.filters.category_id is not None:
         return {}  # packages are not per buyer country or category
-    group_col = CELL_COLUMNS[query.group] if query.group else None
-    fields = ["day", group_col] if group_col else ["day"]
-    rows = (
-        PackageDay.objects.filter(_cell_filter(filters, query.merchant_ids))
-        .filter(day__gte=query.period.start, day__lte=query.period.end)
-        .order_by()
-        .values(*fields)
-        .annotate(v=Sum("packages"))
-    )
-    out: dict[tuple[date, str], int] = {}
-    for row in rows:
-        key = (row["day"], _key(row[group_col]) if group_col else "")
-        out[key] = out.get(key, 0) + int(row["v"] or 0)
-    return out
+    return {k: v[0] for k, v in _additive(query, ("packages",), by_day=by_day).items()}
 
 
-def _active_pairs(
-    period: Period, filters: Filters, merchant_ids: frozenset[int] | None, group: str | None
-) -> Iterator[tuple[date, str, int]]:
-    """(day or month, group key, merchant) of the merchants with a counted order, read
-    from MerchantMonth/MerchantDay, or from SalesCell for buyer-country or category
-    questions. Repeats are possible; callers count distinct merchants."""
-    needs_cells = (
-        bool(filters.buyer_country)
-        or filters.category_id is not None
-        or group not in (None, *ACTIVE_DIMS_BY_MERCHANT)
+KPI_COLUMNS = {"gmv": "gmv_usd_minor", "orders": "orders", "packages": "packages"}
+
+
+def _kpi_totals(period: Period, filters: Filters, scope: Scope) -> dict[str, int] | None:
+    """GMV, orders and packages over the period in one read per table range (what
+    ``analytics_total`` answers for each); None when packages answer 0 (a buyer country or
+    category filter): then each is asked on its own."""
+    if filters.buyer_country or filters.category_id is not None:
+        return None
+    if _empty_scope(scope):
+        return dict.fromkeys(KPI_COLUMNS, 0)
+    query = SourceQuery(
+        measure="gmv", period=period, filters=filters, merchant_ids=scope.merchant_ids, group=None
     )
-    group_col = CELL_COLUMNS[group] if group else None
-    if needs_cells:
-        fields = list(dict.fromkeys(["day", "merchant_id", group_col or "merchant_id"]))
-        rows = (
-            SalesCell.objects.filter(_cell_filter(filters, merchant_ids))
-            .filter(day__gte=period.start, day__lte=period.end)
-            .order_by()
-            .values(*fields)
-            .annotate(u=Sum("units"))
-            .filter(u__gt=0)
-        )
-        for row in rows:
-            yield row["day"], _key(row[group_col]) if group_col else "", int(row["merchant_id"])
-        return
-    months, edges = split_months(period)
-    sources: list[tuple[Any, str, date, date]] = [(MerchantDay, "day", a, b) for a, b in edges]
-    if months is not None:
-        sources.append((MerchantMonth, "month", months[0], months[1]))
-    for model, column, first, last in sources:
-        fields = list(dict.fromkeys([column, "merchant_id", group_col or "merchant_id"]))
-        rows = (
-            model.objects.filter(_cell_filter(filters, merchant_ids))
-            .filter(**{f"{column}__gte": first, f"{column}__lte": last})
-            .order_by()
-            .values(*fields)
-            .annotate(n=Sum("orders"))
-            .filter(n__gt=0)
-        )
-        for row in rows:
-            yield row[column], _key(row[group_col]) if group_col else "", int(row["merchant_id"])
+    values = _additive(query, tuple(KPI_COLUMNS.values()), by_day=False).values()
+    return {m: sum(v[i] for v in values) for i, m in enumerate(KPI_COLUMNS)}
 
 
 def _active_count(
@@ -545,24 +568,69 @@ def _active_count(
     merchant_ids: frozenset[int] | None,
     group: str | None,
 ) -> dict[str, int]:
-    """Distinct active merchants per group key over the whole period."""
-    seen: dict[str, set[int]] = {}
-    for _day, key, merchant in _active_pairs(period, filters, merchant_ids, group):
-        seen.setdefault(key, set()).add(merchant)
-    return {k: len(v) for k, v in seen.items()}
+    """Distinct active merchants (a counted order in the period) per group key ("" when
+    ungrouped), counted in SQL: from SalesCell (units > 0) for a buyer-country or category
+    question, else from MerchantMonth for the whole months and MerchantDay for the edges
+    (orders > 0; the merchants of both, as a UNION, when there are both)."""
+    group_col = CELL_COLUMNS[group] if group else None
+    if not _by_merchant(filters, group):
+        cells = SalesCell.objects.filter(_cell_filter(filters, merchant_ids)).filter(
+            day__gte=period.start, day__lte=period.end, units__gt=0
+        )
+        return _distinct_merchants(cells.order_by(), group_col)
+    parts: list[QuerySet[Any]] = []
+    for whole, first, last in _ranges(period, by_day=False):
+        model, at = (MerchantMonth, "month") if whole else (MerchantDay, "day")
+        parts.append(
+            _merchant_rows(model, filters, merchant_ids, group).filter(
+                **{f"{at}__gte": first, f"{at}__lte": last}, orders__gt=0
+            )
+        )
+    if len(parts) == 1:
+        return _distinct_merchants(parts[0], group_col)
+    fields = ["merchant_id", group_col] if group_col and group_col != "merchant_id" else None
+    pairs = parts[0].values_list(*(fields or ["merchant_id"]))
+    for more in parts[1:]:
+        pairs = pairs.union(more.values_list(*(fields or ["merchant_id"])))  # distinct
+    counts: dict[str, int] = {}
+    for row in pairs:
+        key = _key(row[1]) if fields else (_key(row[0]) if group_col else "")
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def _distinct_merchants(rows: QuerySet[Any], group_col: str | None) -> dict[str, int]:
+    if group_col is None:
+        n = rows.aggregate(n=Count("merchant_id", distinct=True))["n"] or 0
+        return {"": int(n)} if n else {}
+    return {
+        _key(row[group_col]): int(row["n"])
+        for row in rows.values(group_col).annotate(n=Count("merchant_id", distinct=True))
+    }
 
 
 def _active_series(
     period: Period, filters: Filters, merchant_ids: frozenset[int] | None, grain: str
 ) -> dict[date, int]:
     """Distinct active merchants per bucket, counted over the bucket's days inside the
-    period: by day in one grouped read; by week or month one count per bucket (a month
-    from MerchantMonth when whole, from MerchantDay at the edges)."""
+    period: by day in one grouped COUNT DISTINCT (MerchantDay, or SalesCell); by week or
+    month one count per bucket (a month from MerchantMonth when whole, from MerchantDay at
+    the edges)."""
     if grain == "day":
-        seen: dict[date, set[int]] = {}
-        for day, _, merchant in _active_pairs_by_day(period, filters, merchant_ids):
-            seen.setdefault(day, set()).add(merchant)
-        return {day: len(m) for day, m in seen.items()}
+        if _by_merchant(filters, None):
+            rows = _merchant_rows(MerchantDay, filters, merchant_ids, None).filter(
+                day__gte=period.start, day__lte=period.end, orders__gt=0
+            )
+        else:
+            rows = (
+                SalesCell.objects.filter(_cell_filter(filters, merchant_ids))
+                .filter(day__gte=period.start, day__lte=period.end, units__gt=0)
+                .order_by()
+            )
+        return {
+            row["day"]: int(row["n"])
+            for row in rows.values("day").annotate(n=Count("merchant_id", distinct=True))
+        }
     out: dict[date, int] = {}
     for first in buckets(period, grain):
         if grain == "week":
@@ -572,24 +640,6 @@ def _active_series(
         part = Period(max(first, period.start), min(last, period.end))
         out[first] = _active_count(part, filters, merchant_ids, None).get("", 0)
     return out
-
-
-def _active_pairs_by_day(
-    period: Period, filters: Filters, merchant_ids: frozenset[int] | None
-) -> Iterator[tuple[date, str, int]]:
-    """As ``_active_pairs``, day by day (MerchantDay or SalesCell, never months)."""
-    if bool(filters.buyer_country) or filters.category_id is not None:
-        yield from _active_pairs(period, filters, merchant_ids, None)
-        return
-    rows = (
-        MerchantDay.objects.filter(_cell_filter(filters, merchant_ids))
-        .filter(day__gte=period.start, day__lte=period.end, orders__gt=0)
-        .order_by()
-        .values_list("day", "merchant_id")
-        .distinct()
-    )
-    for day, merchant in rows:
-        yield day, "", int(merchant)
 
 
 # answering --------------------------------------------------------------------------------
@@ -624,7 +674,7 @@ def _source_values(
             raise DimensionNotAvailable(
                 f"packages by {group}", measure=str(measure), dimension=str(group)
             )
-        return _packages(query)
+        return _packages(query, by_day=by_day)
     source = _SOURCES.get(measure)
     if source is None:
         return {}  # its feed is not installed: nothing recorded
@@ -744,8 +794,16 @@ def analytics_growth(
 def analytics_kpis(*, period: Period, filters: Filters, scope: Scope) -> list[Kpi]:
     """The dashboard's tiles: GMV, orders, packages, active merchants, deals and
     certificates over the period, each against the previous period of the same length."""
+    _check_period(period)
+    base = period.previous()
+    _check_period(base)
+    now, before = _kpi_totals(period, filters, scope), _kpi_totals(base, filters, scope)
     out = []
     for measure in KPI_MEASURES:
+        if now is not None and before is not None and measure in now:
+            current, previous = now[measure], before[measure]
+            out.append(Kpi(measure, current, previous, _change(current, previous)))
+            continue
         growth = analytics_growth(measure=measure, period=period, filters=filters, scope=scope)
         out.append(Kpi(measure, growth.current, growth.previous, growth.change))
     return out

@@ -1,6 +1,7 @@
 """The sales rollups: the order events' subscribers that keep ``OrderFact``, ``SalesCell``,
-``SalesRollup`` (day and month rows), ``MerchantDay``/``MerchantMonth`` and ``PackageDay``
-in step with the orders, and the counting that ``analytics_rebuild`` shares with them.
+``SalesRollup`` (day and month rows) and ``MerchantDay``/``MerchantMonth`` (per marketplace
+and, in ``ALL_MARKETPLACES`` rows, over all of them) in step with the orders, and the
+counting that ``analytics_rebuild`` shares with them.
 
 Which orders count, and for how much: exactly the festival tallies' rule
 (``fiera.common.reporting``): an order counts when PLACED (cash on delivery included), on
@@ -19,7 +20,7 @@ nothing twice. A shipped event sets ``OrderFact.shipped_day`` only when it is em
 
 One transaction per event, one multi-row upsert per table, rows in sorted key order and
 tables always in the same order (OrderFact, SalesCell, SalesRollup, MerchantDay,
-MerchantMonth, PackageDay): two subscribers on the same cells wait for each other, they
+MerchantMonth): two subscribers on the same cells wait for each other, they
 never deadlock (tests/analytics/test_rollups_concurrency.py, PostgreSQL).
 
 Order of delivery: a cancelled/refunded/shipped event delivered BEFORE its placed event (the
@@ -42,10 +43,10 @@ from django.db import connection, transaction
 from django.utils.dateparse import parse_datetime
 
 from fiera.analytics.models import (
+    ALL_MARKETPLACES,
     MerchantDay,
     MerchantMonth,
     OrderFact,
-    PackageDay,
     SalesCell,
     SalesRollup,
 )
@@ -73,13 +74,14 @@ SHIPPED_TOPIC = "orders.order.shipped"
 
 # the dimensions of SalesRollup rows besides the marketplace ("all": no dimension)
 ROLLUP_DIMS = ("all", "merchant_country", "buyer_country", "region", "category")
+# those whose rows count packages (a package has no buyer country or category of its own)
+PACKAGE_ROLLUP_DIMS = ("all", "merchant_country", "region")
 
 _FACT = OrderFact._meta.db_table
 _CELL = SalesCell._meta.db_table
 _ROLLUP = SalesRollup._meta.db_table
 _MDAY = MerchantDay._meta.db_table
 _MMONTH = MerchantMonth._meta.db_table
-_PACKAGES = PackageDay._meta.db_table
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +141,8 @@ class Deltas:
     def __init__(self) -> None:
         self.cells: dict[CellKey, list[int]] = {}
         self.places: dict[int, tuple[str, str]] = {}  # merchant -> (country, region)
-        self.merchant_days: dict[tuple[int, date, int], int] = {}
+        # (merchant, day, marketplace) -> [orders, units, usd, packages]
+        self.merchant_days: dict[tuple[int, date, int], list[int]] = {}
         self.packages: dict[tuple[int, date, int], int] = {}
 
     def add_order(
@@ -153,7 +156,7 @@ class Deltas:
         delta: dict[int, tuple[int, int, int]],
     ) -> None:
         self.places[merchant_id] = place
-        orders = 0
+        day_acc = self.merchant_days.setdefault((merchant_id, day, marketplace_id), [0, 0, 0, 0])
         for category, (o, u, usd) in delta.items():
             acc = self.cells.setdefault(
                 (merchant_id, day, marketplace_id, buyer_country, category), [0, 0, 0]
@@ -161,10 +164,9 @@ class Deltas:
             acc[0] += o
             acc[1] += u
             acc[2] += usd
-            orders += o
-        if orders:
-            key = (merchant_id, day, marketplace_id)
-            self.merchant_days[key] = self.merchant_days.get(key, 0) + orders
+            day_acc[0] += o
+            day_acc[1] += u
+            day_acc[2] += usd
 
     def add_package(
         self, *, merchant_id: int, day: date, marketplace_id: int, place: tuple[str, str]
@@ -172,6 +174,7 @@ class Deltas:
         self.places[merchant_id] = place
         key = (merchant_id, day, marketplace_id)
         self.packages[key] = self.packages.get(key, 0) + 1
+        self.merchant_days.setdefault(key, [0, 0, 0, 0])[3] += 1
 
     def write(self, *, cells_only: bool = False) -> None:
         """Every table's multi-row upsert, tables and rows in a fixed order (``cells_only``:
@@ -179,9 +182,8 @@ class Deltas:
         _upsert_cells(self.cells, self.places)
         if cells_only:
             return
-        _upsert_rollups(self.cells, self.places)
+        _upsert_rollups(self.cells, self.packages, self.places)
         _upsert_merchant_days(self.merchant_days, self.places)
-        _upsert_packages(self.packages, self.places)
 
 
 MAX_PARAMS = 30_000  # per statement: SQLite allows 32,766 bound values
@@ -293,11 +295,22 @@ def _upsert_cells(cells: dict[CellKey, list[int]], places: dict[int, tuple[str, 
 
 
 def rollup_rows(
-    cells: dict[CellKey, list[int]], places: dict[int, tuple[str, str]]
+    cells: dict[CellKey, list[int]],
+    places: dict[int, tuple[str, str]],
+    packages: dict[tuple[int, date, int], int] | None = None,
 ) -> dict[tuple[str, str, date, int, str], list[int]]:
-    """The SalesRollup deltas of cell deltas: per (grain, dim, period, marketplace,
-    dim_key), day and month rows of every dimension."""
+    """The SalesRollup deltas (orders, units, usd, packages) of cell and package deltas:
+    per (grain, dim, period, marketplace, dim_key), day and month rows of every dimension
+    (packages: of ``PACKAGE_ROLLUP_DIMS``)."""
     rows: dict[tuple[str, str, date, int, str], list[int]] = {}
+    for (merchant, day, market), n in (packages or {}).items():
+        if not n:
+            continue
+        m_country, region = places[merchant]
+        place_keys = {"all": "", "merchant_country": m_country, "region": region}
+        for grain, period in (("d", day), ("m", month_of(day))):
+            for dim in PACKAGE_ROLLUP_DIMS:
+                rows.setdefault((grain, dim, period, market, place_keys[dim]), [0, 0, 0, 0])[3] += n
     for (merchant, day, market, b_country, category), d in cells.items():
         if not any(d):
             continue
@@ -311,15 +324,19 @@ def rollup_rows(
         }
         for grain, period in (("d", day), ("m", month_of(day))):
             for dim in ROLLUP_DIMS:
-                acc = rows.setdefault((grain, dim, period, market, keys[dim]), [0, 0, 0])
+                acc = rows.setdefault((grain, dim, period, market, keys[dim]), [0, 0, 0, 0])
                 acc[0] += d[0]
                 acc[1] += d[1]
                 acc[2] += d[2]
     return {k: v for k, v in rows.items() if any(v)}
 
 
-def _upsert_rollups(cells: dict[CellKey, list[int]], places: dict[int, tuple[str, str]]) -> None:
-    rows = rollup_rows(cells, places)
+def _upsert_rollups(
+    cells: dict[CellKey, list[int]],
+    packages: dict[tuple[int, date, int], int],
+    places: dict[int, tuple[str, str]],
+) -> None:
+    rows = rollup_rows(cells, places, packages)
     if not rows:
         return
     ops = connection.ops
@@ -329,63 +346,50 @@ def _upsert_rollups(cells: dict[CellKey, list[int]], places: dict[int, tuple[str
         params += [grain, dim, ops.adapt_datefield_value(period), market, dim_key, *rows[key]]
     _insert_many(
         f"INSERT INTO {_ROLLUP} (grain, dim, period, marketplace_id, dim_key, orders, units, "
-        "gmv_usd_minor)",
-        ("text", "text", "date", "bigint", "text", "integer", "integer", "bigint"),
+        "gmv_usd_minor, packages)",
+        ("text", "text", "date", "bigint", "text", "integer", "integer", "bigint", "integer"),
         params,
         "ON CONFLICT (grain, dim, period, marketplace_id, dim_key) DO UPDATE SET "
-        + _adds(_ROLLUP, ("orders", "units", "gmv_usd_minor")),
+        + _adds(_ROLLUP, ("orders", "units", "gmv_usd_minor", "packages")),
     )
 
 
 def _upsert_merchant_days(
-    days: dict[tuple[int, date, int], int], places: dict[int, tuple[str, str]]
+    days: dict[tuple[int, date, int], list[int]], places: dict[int, tuple[str, str]]
 ) -> None:
-    days = {k: v for k, v in days.items() if v}
-    if not days:
-        return
-    months: dict[tuple[int, date, int], int] = {}
-    for (merchant, day, market), n in days.items():
-        key = (merchant, month_of(day), market)
-        months[key] = months.get(key, 0) + n
-    months = {k: v for k, v in months.items() if v}
-    ops = connection.ops
-    for table, column, rows in ((_MDAY, "day", days), (_MMONTH, "month", months)):
-        if not rows:
+    """MerchantDay and MerchantMonth: the marketplace's rows and the ``ALL_MARKETPLACES``
+    ones."""
+    rows: dict[tuple[int, date, int], list[int]] = {}
+    for (merchant, day, market), d in days.items():
+        if not any(d):
             continue
+        for key in ((merchant, day, market), (merchant, day, ALL_MARKETPLACES)):
+            acc = rows.setdefault(key, [0, 0, 0, 0])
+            for i in range(4):
+                acc[i] += d[i]
+    if not rows:
+        return
+    months: dict[tuple[int, date, int], list[int]] = {}
+    for (merchant, day, market), d in rows.items():
+        acc = months.setdefault((merchant, month_of(day), market), [0, 0, 0, 0])
+        for i in range(4):
+            acc[i] += d[i]
+    ops = connection.ops
+    measures = ("orders", "units", "gmv_usd_minor", "packages")
+    for table, column, found in ((_MDAY, "day", rows), (_MMONTH, "month", months)):
         params: list[Any] = []
-        for key in sorted(rows):
+        for key in sorted(found):
             merchant, day, market = key
             params += [merchant, ops.adapt_datefield_value(day), market, *places[merchant]]
-            params.append(rows[key])
+            params += found[key]
         _insert_many(
             f"INSERT INTO {table} (merchant_id, {column}, marketplace_id, merchant_country, "
-            "region, orders)",
-            ("bigint", "date", "bigint", "text", "text", "integer"),
+            "region, orders, units, gmv_usd_minor, packages)",
+            ("bigint", "date", "bigint", "text", "text", "integer", "integer", "bigint", "integer"),
             params,
             f"ON CONFLICT (merchant_id, {column}, marketplace_id) DO UPDATE SET "
-            + _adds(table, ("orders",)),
+            + _adds(table, measures),
         )
-
-
-def _upsert_packages(
-    packages: dict[tuple[int, date, int], int], places: dict[int, tuple[str, str]]
-) -> None:
-    if not packages:
-        return
-    ops = connection.ops
-    params: list[Any] = []
-    for key in sorted(packages):
-        merchant, day, market = key
-        params += [merchant, ops.adapt_datefield_value(day), market, *places[merchant]]
-        params.append(packages[key])
-    _insert_many(
-        f"INSERT INTO {_PACKAGES} (merchant_id, day, marketplace_id, merchant_country, region, "
-        "packages)",
-        ("bigint", "date", "bigint", "text", "text", "integer"),
-        params,
-        "ON CONFLICT (merchant_id, day, marketplace_id) DO UPDATE SET "
-        + _adds(_PACKAGES, ("packages",)),
-    )
 
 
 # counting orders ----------------------------------------------------------------------------
@@ -466,9 +470,10 @@ def _month_sql(column: str) -> str:
 
 def sum_from_cells(start: date | None) -> None:
     """The rebuild's last step: SalesRollup (every grain and dimension), MerchantDay and
-    MerchantMonth from the cells, PackageDay from the facts' ``shipped_day``, for the days
-    from ``start`` on (all when None), with INSERT .. SELECT .. GROUP BY: the same sums the
-    subscribers add row by row. The rows from ``start`` on must be empty."""
+    MerchantMonth (per marketplace and ``ALL_MARKETPLACES``) from the cells, their packages
+    from the facts' ``shipped_day``, for the days from ``start`` on (all when None), with
+    INSERT .. SELECT .. GROUP BY: the same sums the subscribers add row by row. The rows
+    from ``start`` on must be empty."""
     where = "WHERE day >= %s" if start is not None else ""
     params = [connection.ops.adapt_datefield_value(start)] if start is not None else []
     month = _month_sql("day")
@@ -480,39 +485,58 @@ def sum_from_cells(start: date | None) -> None:
         "category": "CAST(category_id AS TEXT)",
     }
     sums = "SUM(orders), SUM(units), SUM(gmv_usd_minor)"
+    nonzero = "HAVING SUM(orders) <> 0 OR SUM(units) <> 0 OR SUM(gmv_usd_minor) <> 0"
+    shipped = "WHERE shipped_day >= %s" if start is not None else "WHERE shipped_day IS NOT NULL"
+    shipped_month = _month_sql("shipped_day")
     with connection.cursor() as cursor:
         for grain, period in (("d", "day"), ("m", month)):
             for dim in ROLLUP_DIMS:
                 key = keys[dim]
                 cursor.execute(
                     f"INSERT INTO {_ROLLUP} (grain, dim, period, marketplace_id, dim_key, "
-                    f"orders, units, gmv_usd_minor) SELECT '{grain}', '{dim}', {period}, "
-                    f"marketplace_id, {key}, {sums} FROM {_CELL} {where} "
+                    f"orders, units, gmv_usd_minor, packages) SELECT '{grain}', '{dim}', "
+                    f"{period}, marketplace_id, {key}, {sums}, 0 FROM {_CELL} {where} "
                     f"GROUP BY {period}, marketplace_id" + (f", {key}" if dim != "all" else ""),
                     params,
                 )
-        cursor.execute(
-            f"INSERT INTO {_MDAY} (merchant_id, day, marketplace_id, merchant_country, region, "
-            f"orders) SELECT merchant_id, day, marketplace_id, MIN(merchant_country), "
-            f"MIN(region), SUM(orders) FROM {_CELL} {where} "
-            "GROUP BY merchant_id, day, marketplace_id HAVING SUM(orders) <> 0",
-            params,
-        )
+        for grain, period in (("d", "shipped_day"), ("m", shipped_month)):
+            for dim in PACKAGE_ROLLUP_DIMS:
+                key = keys[dim]
+                cursor.execute(
+                    f"INSERT INTO {_ROLLUP} (grain, dim, period, marketplace_id, dim_key, "
+                    f"orders, units, gmv_usd_minor, packages) SELECT '{grain}', '{dim}', "
+                    f"{period}, marketplace_id, {key}, 0, 0, 0, COUNT(*) FROM {_FACT} {shipped} "
+                    f"GROUP BY {period}, marketplace_id"
+                    + (f", {key}" if dim != "all" else "")
+                    + " ON CONFLICT (grain, dim, period, marketplace_id, dim_key) "
+                    "DO UPDATE SET packages = excluded.packages",
+                    params,
+                )
+        for market in ("marketplace_id", str(ALL_MARKETPLACES)):
+            cursor.execute(
+                f"INSERT INTO {_MDAY} (merchant_id, day, marketplace_id, merchant_country, "
+                "region, orders, units, gmv_usd_minor, packages) SELECT merchant_id, day, "
+                f"{market}, MIN(merchant_country), MIN(region), {sums}, 0 FROM {_CELL} {where} "
+                "GROUP BY merchant_id, day"
+                + (", marketplace_id" if market == "marketplace_id" else "")
+                + f" {nonzero}",
+                params,
+            )
+            cursor.execute(
+                f"INSERT INTO {_MDAY} (merchant_id, day, marketplace_id, merchant_country, "
+                "region, orders, units, gmv_usd_minor, packages) SELECT merchant_id, "
+                f"shipped_day, {market}, MIN(merchant_country), MIN(region), 0, 0, 0, COUNT(*) "
+                f"FROM {_FACT} {shipped} GROUP BY merchant_id, shipped_day"
+                + (", marketplace_id" if market == "marketplace_id" else "")
+                + " ON CONFLICT (merchant_id, day, marketplace_id) "
+                "DO UPDATE SET packages = excluded.packages",
+                params,
+            )
         cursor.execute(
             f"INSERT INTO {_MMONTH} (merchant_id, month, marketplace_id, merchant_country, "
-            f"region, orders) SELECT merchant_id, {month}, marketplace_id, "
-            f"MIN(merchant_country), MIN(region), SUM(orders) FROM {_MDAY} {where} "
-            f"GROUP BY merchant_id, {month}, marketplace_id",
-            params,
-        )
-        shipped = (
-            "WHERE shipped_day >= %s" if start is not None else ("WHERE shipped_day IS NOT NULL")
-        )
-        cursor.execute(
-            f"INSERT INTO {_PACKAGES} (merchant_id, day, marketplace_id, merchant_country, "
-            "region, packages) SELECT merchant_id, shipped_day, marketplace_id, "
-            f"MIN(merchant_country), MIN(region), COUNT(*) FROM {_FACT} {shipped} "
-            "GROUP BY merchant_id, shipped_day, marketplace_id",
+            f"region, orders, units, gmv_usd_minor, packages) SELECT merchant_id, {month}, "
+            f"marketplace_id, MIN(merchant_country), MIN(region), {sums}, SUM(packages) "
+            f"FROM {_MDAY} {where} GROUP BY merchant_id, {month}, marketplace_id",
             params,
         )
 

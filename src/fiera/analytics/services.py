@@ -17,7 +17,6 @@ from fiera.analytics.models import (
     MerchantDay,
     MerchantMonth,
     OrderFact,
-    PackageDay,
     SalesCell,
     SalesRollup,
 )
@@ -112,14 +111,13 @@ def analytics_rebuild(
 
 def _clear(start: date | None) -> None:
     if start is None:
-        for model in (SalesCell, SalesRollup, MerchantDay, MerchantMonth, PackageDay, OrderFact):
+        for model in (SalesCell, SalesRollup, MerchantDay, MerchantMonth, OrderFact):
             model.objects.all().delete()
         return
     SalesCell.objects.filter(day__gte=start).delete()
     SalesRollup.objects.filter(period__gte=start).delete()
     MerchantDay.objects.filter(day__gte=start).delete()
     MerchantMonth.objects.filter(month__gte=start).delete()
-    PackageDay.objects.filter(day__gte=start).delete()
     OrderFact.objects.filter(Q(day__gte=start)).delete()
 
 

@@ -299,12 +299,17 @@ PLAN: tuple[TablePlan, ...] = (
         "merchant",
         "sales per merchant x day x marketplace x buyer country x category (scoped queries)",
     ),
-    _distributed("analytics_packageday", "merchant_id", "merchant", "packages per merchant day"),
     _distributed(
-        "analytics_merchantday", "merchant_id", "merchant", "orders per merchant day (active)"
+        "analytics_merchantday",
+        "merchant_id",
+        "merchant",
+        "sales and packages per merchant day (scoped queries, active merchants)",
     ),
     _distributed(
-        "analytics_merchantmonth", "merchant_id", "merchant", "orders per merchant month (active)"
+        "analytics_merchantmonth",
+        "merchant_id",
+        "merchant",
+        "sales and packages per merchant month (scoped queries, active merchants)",
     ),
     _local(
         "analytics_salesrollup",

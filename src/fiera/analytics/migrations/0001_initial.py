@@ -11,7 +11,6 @@ from fiera.common import dbkeys
 TENANT_TABLES = (
     "analytics_orderfact",
     "analytics_salescell",
-    "analytics_packageday",
     "analytics_merchantday",
     "analytics_merchantmonth",
 )
@@ -46,11 +45,14 @@ class Migration(migrations.Migration):
                 ('merchant_country', models.CharField(max_length=2)),
                 ('region', models.CharField(blank=True, default='', max_length=6)),
                 ('orders', models.IntegerField(default=0)),
+                ('units', models.IntegerField(default=0)),
+                ('gmv_usd_minor', models.BigIntegerField(default=0)),
+                ('packages', models.IntegerField(default=0)),
             ],
             options={
                 'verbose_name': 'merchant day figure',
                 'verbose_name_plural': 'merchant day figures',
-                'indexes': [models.Index(fields=['day'], name='merchant_day_day')],
+                'indexes': [models.Index(fields=['marketplace_id', 'day', 'region', 'merchant_id', 'orders'], name='merchant_day_active')],
                 'constraints': [models.UniqueConstraint(fields=('merchant_id', 'day', 'marketplace_id'), name='merchant_day_key')],
             },
         ),
@@ -64,11 +66,14 @@ class Migration(migrations.Migration):
                 ('merchant_country', models.CharField(max_length=2)),
                 ('region', models.CharField(blank=True, default='', max_length=6)),
                 ('orders', models.IntegerField(default=0)),
+                ('units', models.IntegerField(default=0)),
+                ('gmv_usd_minor', models.BigIntegerField(default=0)),
+                ('packages', models.IntegerField(default=0)),
             ],
             options={
                 'verbose_name': 'merchant month figure',
                 'verbose_name_plural': 'merchant month figures',
-                'indexes': [models.Index(fields=['month'], name='merchant_month_month')],
+                'indexes': [models.Index(fields=['marketplace_id', 'month', 'region', 'merchant_id', 'orders'], name='merchant_month_active')],
                 'constraints': [models.UniqueConstraint(fields=('merchant_id', 'month', 'marketplace_id'), name='merchant_month_key')],
             },
         ),
@@ -99,24 +104,6 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'order facts',
                 'indexes': [models.Index(fields=['day'], name='order_fact_day')],
                 'constraints': [models.UniqueConstraint(fields=('merchant_id', 'order_id'), name='order_fact_once')],
-            },
-        ),
-        migrations.CreateModel(
-            name='PackageDay',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('merchant_id', models.BigIntegerField()),
-                ('day', models.DateField()),
-                ('marketplace_id', models.BigIntegerField()),
-                ('merchant_country', models.CharField(max_length=2)),
-                ('region', models.CharField(blank=True, default='', max_length=6)),
-                ('packages', models.IntegerField(default=0)),
-            ],
-            options={
-                'verbose_name': 'packages per day',
-                'verbose_name_plural': 'packages per day',
-                'indexes': [models.Index(fields=['day'], name='package_day_day')],
-                'constraints': [models.UniqueConstraint(fields=('merchant_id', 'day', 'marketplace_id'), name='package_day_key')],
             },
         ),
         migrations.CreateModel(
@@ -153,6 +140,7 @@ class Migration(migrations.Migration):
                 ('orders', models.IntegerField(default=0)),
                 ('units', models.IntegerField(default=0)),
                 ('gmv_usd_minor', models.BigIntegerField(default=0)),
+                ('packages', models.IntegerField(default=0)),
             ],
             options={
                 'verbose_name': 'sales rollup',
