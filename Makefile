@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PORT   ?= 8000
 
-.PHONY: setup demo serve test fuzz openapi lint bench bench-search bench-trade-search bench-flash check clean bench-exam
+.PHONY: setup demo serve test fuzz openapi lint bench bench-search bench-trade-search bench-pavilion-search bench-flash check clean bench-exam
 
 $(STAMP): pyproject.toml
 	@echo "Installing Fiera and its dependencies into $(VENV) (about a minute on a fresh machine)..."
