@@ -287,12 +287,14 @@ _PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|\{\{\s*\w+\s*\}\}")
 
 @dataclass(frozen=True)
 class Entry:
-    """One .po entry: ``ids`` is (msgid,) or (msgid, msgid_plural); ``strings`` its forms."""
+    """One .po entry: ``ids`` is (msgid,) or (msgid, msgid_plural); ``strings`` its forms;
+    ``context`` its msgctxt ("" for none: the same msgid may have several contexts)."""
 
     ids: tuple[str, ...]
     strings: tuple[str, ...]
     plural: bool
     fuzzy: bool
+    context: str = ""
 
 
 def _as_tuple(value: object) -> tuple[str, ...]:
@@ -308,7 +310,13 @@ def _catalog(language: str) -> Catalog:
 
 def _entries(language: str) -> list[Entry]:
     return [
-        Entry(_as_tuple(m.id), _as_tuple(m.string), bool(m.pluralizable), bool(m.fuzzy))
+        Entry(
+            _as_tuple(m.id),
+            _as_tuple(m.string),
+            bool(m.pluralizable),
+            bool(m.fuzzy),
+            str(m.context or ""),
+        )
         for m in _catalog(language)
         if m.id
     ]
@@ -351,10 +359,18 @@ def test_compiled_catalog_matches_the_po_file(language: str) -> None:
     with (CATALOGS[language] / "LC_MESSAGES" / "django.mo").open("rb") as mo:
         compiled = gettext.GNUTranslations(mo)
     for entry in _entries(language):
+        context = entry.context
         if entry.plural:
             singular, plural = entry.ids
             for n, expected in enumerate(entry.strings):
                 count = 1 if n == 0 else 2
-                assert compiled.ngettext(singular, plural, count) == expected, entry.ids
+                got = (
+                    compiled.npgettext(context, singular, plural, count)
+                    if context
+                    else compiled.ngettext(singular, plural, count)
+                )
+                assert got == expected, (context, entry.ids)
+        elif context:
+            assert compiled.pgettext(context, entry.ids[0]) == entry.strings[0], entry.ids
         else:
             assert compiled.gettext(entry.ids[0]) == entry.strings[0], entry.ids
