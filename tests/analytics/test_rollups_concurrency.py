@@ -25,6 +25,7 @@ from tests.payments.factories import make_rates
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 RATES = {NOW.date() - timedelta(days=3): "1.05"}
 CHECKOUTS = 24
+WAVE = 24  # threads started together; copies of one message are neighbours in a wave
 
 
 def _deliver_concurrently(
@@ -35,10 +36,9 @@ def _deliver_concurrently(
     jobs: list[Any] = [m for m in messages if m.topic in HANDLERS for _ in range(copies)]
     if rebuild:
         jobs.insert(len(jobs) // 2, None)
-    barrier = threading.Barrier(len(jobs))
     failures: list[BaseException] = []
 
-    def run(message: Any) -> None:
+    def run(message: Any, barrier: threading.Barrier) -> None:
         barrier.wait()
         try:
             if message is None:
@@ -59,11 +59,16 @@ def _deliver_concurrently(
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=run, args=(m,)) for m in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    # at most WAVE threads (and connections) at once: PostgreSQL's 100 connections are shared
+    # with the rest of the run (the suite's connection, a Celery worker, other databases)
+    for start in range(0, len(jobs), WAVE):
+        wave = jobs[start : start + WAVE]
+        barrier = threading.Barrier(len(wave))
+        threads = [threading.Thread(target=run, args=(m, barrier)) for m in wave]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
     return failures
 
 
