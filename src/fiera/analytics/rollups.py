@@ -61,6 +61,7 @@ from fiera.common.reporting import (
     order_counted,
     order_lowered,
 )
+from fiera.common.reporting import placed_orders as reporting_placed_orders
 from fiera.merchants import selectors as merchant_selectors
 from fiera.orders import selectors as order_selectors
 from fiera.payments import selectors as payment_selectors
@@ -590,28 +591,21 @@ def _parse_at(text: str) -> datetime:
 
 
 def placed_orders(payload: dict[str, Any]) -> list[OrderInput]:
-    """The orders of an ``orders.checkout.placed`` payload (``CheckoutResult.as_json()``)."""
-    placed_at = _parse_at(str(payload["placed_at"]))
+    """The orders of an ``orders.checkout.placed`` payload (read by
+    ``fiera.common.reporting.placed_orders``, as the festival tallies read it)."""
     return [
         OrderInput(
-            order_id=int(o["order_id"]),
-            merchant_id=int(o["merchant_id"]),
-            marketplace_id=int(payload["marketplace_id"]),
-            buyer_country=str(payload["country"]),
-            currency=str(o["currency"]),
-            total_minor=int(o["total_minor"]),
+            order_id=o.order_id,
+            merchant_id=o.merchant_id,
+            marketplace_id=o.marketplace_id,
+            buyer_country=o.buyer_country,
+            currency=o.currency,
+            total_minor=o.total_minor,
             refunded_minor=0,
-            placed_at=placed_at,
-            lines=tuple(
-                (
-                    int(line["variant_id"]),
-                    int(line["quantity"]),
-                    int(line["line_total_minor"]) + int(line.get("tax_minor", 0)),
-                )
-                for line in o["lines"]
-            ),
+            placed_at=o.placed_at,
+            lines=o.lines,
         )
-        for o in payload["orders"]
+        for o in reporting_placed_orders(payload)
     ]
 
 

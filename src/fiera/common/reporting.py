@@ -17,7 +17,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
 
 from fiera.common.money import currency_exponent
 
@@ -160,3 +162,46 @@ def as_delta(new: Counted, old: Counted | None) -> dict[int, tuple[int, int, int
         if d != (0, 0, 0):
             delta[cat] = d
     return delta
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedOrder:
+    """One order of an ``orders.checkout.placed`` payload as GMV counting reads it: amounts
+    in minor units of ``currency``, lines as (variant_id, quantity, amount_minor incl. tax)."""
+
+    order_id: int
+    merchant_id: int
+    marketplace_id: int
+    buyer_country: str
+    currency: str
+    total_minor: int
+    placed_at: datetime
+    lines: tuple[tuple[int, int, int], ...]
+
+
+def placed_orders(payload: dict[str, Any]) -> list[PlacedOrder]:
+    """The orders of an ``orders.checkout.placed`` payload (``CheckoutResult.as_json()``):
+    what the festival tallies and the analytics rollups both count, read one way."""
+    placed_at = datetime.fromisoformat(str(payload["placed_at"]))
+    if placed_at.tzinfo is None:  # stored as UTC without an offset
+        placed_at = placed_at.replace(tzinfo=UTC)
+    return [
+        PlacedOrder(
+            order_id=int(o["order_id"]),
+            merchant_id=int(o["merchant_id"]),
+            marketplace_id=int(payload["marketplace_id"]),
+            buyer_country=str(payload["country"]),
+            currency=str(o["currency"]),
+            total_minor=int(o["total_minor"]),
+            placed_at=placed_at,
+            lines=tuple(
+                (
+                    int(line["variant_id"]),
+                    int(line["quantity"]),
+                    int(line["line_total_minor"]) + int(line.get("tax_minor", 0)),
+                )
+                for line in o["lines"]
+            ),
+        )
+        for o in payload["orders"]
+    ]

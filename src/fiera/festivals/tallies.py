@@ -53,6 +53,7 @@ from fiera.common.reporting import (
     Counted,
     order_counted,
     order_lowered,
+    placed_orders,
 )
 from fiera.common.reporting import as_delta as _as_delta
 from fiera.common.reporting import reduced as reduced  # re-exported: the rule lives in common
@@ -417,28 +418,19 @@ def rebuild_rollups(*, festival_id: int) -> None:
 
 
 def _placed_facts(payload: dict[str, Any]) -> list[OrderFacts]:
-    placed_at = parse_datetime(payload["placed_at"])
-    assert placed_at is not None
     return [
         OrderFacts(
-            order_id=int(o["order_id"]),
-            merchant_id=int(o["merchant_id"]),
-            marketplace_id=int(payload["marketplace_id"]),
-            buyer_country=str(payload["country"]),
-            currency=str(o["currency"]),
-            total_minor=int(o["total_minor"]),
+            order_id=o.order_id,
+            merchant_id=o.merchant_id,
+            marketplace_id=o.marketplace_id,
+            buyer_country=o.buyer_country,
+            currency=o.currency,
+            total_minor=o.total_minor,
             refunded_minor=0,
-            placed_at=placed_at,
-            lines=tuple(
-                (
-                    int(line["variant_id"]),
-                    int(line["quantity"]),
-                    int(line["line_total_minor"]) + int(line.get("tax_minor", 0)),
-                )
-                for line in o["lines"]
-            ),
+            placed_at=o.placed_at,
+            lines=o.lines,
         )
-        for o in payload["orders"]
+        for o in placed_orders(payload)
     ]
 
 
