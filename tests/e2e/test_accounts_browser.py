@@ -36,7 +36,8 @@ def test_sign_up_from_the_storefront_returns_there_signed_in(
     page.fill("input[name=email]", "mei@example.com")
     page.fill("input[name=password]", "short")
     page.select_option("select[name=country]", "SG")
-    page.click("button[type=submit]")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
     # A weak password: the form says why, on the page, keeping what was typed.
     assert page.locator(".error").first.is_visible()
     assert "Choose another password." in page.inner_text("main")
@@ -71,7 +72,8 @@ def test_password_reset_in_italian(
     page = browser.new_page(locale="it-IT", viewport={"width": 1280, "height": 900})
     page.set_default_timeout(15_000)
     page.goto(f"{base}/login/")
-    page.click("text=Password dimenticata?")
+    with page.expect_navigation():
+        page.click("text=Password dimenticata?")
     assert page.inner_text("h1") == "Reimposta la password"
     page.fill("input[name=email]", "lucia@example.com")
     page.click("button[type=submit]")

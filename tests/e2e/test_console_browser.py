@@ -81,7 +81,8 @@ def test_console_journey_keeps_filters(browser: Any, live_server: Any) -> None: 
     page.fill("#console-q", "Sciarpa")
     page.click("form.searchbar button[type=submit]")
     page.wait_for_url(re.compile(r"status=active"))
-    page.click("text=Edit")
+    with page.expect_navigation():
+        page.click("text=Edit")
     assert "Piazza" in page.inner_text("table") or "· EUR, from 1 unit" in page.inner_text("table")
     page.click("section[aria-labelledby=edit-heading] button[type=submit]")
     page.wait_for_url(re.compile(r"/console/products/\?.*q=Sciarpa.*status=active"))
