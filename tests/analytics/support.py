@@ -12,6 +12,7 @@ from typing import Any
 from fiera.accounts.roles import SYSTEM
 from fiera.analytics import rollups
 from fiera.analytics.models import (
+    MerchantActivity,
     MerchantDay,
     MerchantMonth,
     OrderFact,
@@ -162,14 +163,19 @@ def recomputed(rate_on: dict[date, str]) -> dict[str, dict[tuple[Any, ...], tupl
                 acc = rollup[(grain, dim, period, market, dim_key)]
                 for i in range(3):
                     acc[i] += v[i]
+    activity: dict[tuple[Any, ...], list[int]] = defaultdict(list)
     for (merchant, day, market), v in mdays.items():
         for i in range(4):
             months[(merchant, day.replace(day=1), market)][i] += v[i]
+        if v[0] > 0:  # active: the day of the year, in the merchant's place
+            key = (merchant, market, day.year, *places[merchant])
+            activity[key].append(day.timetuple().tm_yday)
     return {
         "cells": _nonzero(cells),
         "rollups": _nonzero(rollup),
         "merchant_days": _nonzero(mdays),
         "merchant_months": _nonzero(months),
+        "activity": {key: tuple(sorted(days)) for key, days in activity.items()},
     }
 
 
@@ -223,6 +229,13 @@ def stored() -> dict[str, dict[tuple[Any, ...], tuple[int, ...]]]:
                 for d in MerchantMonth.objects.all()
             }
         ),
+        "activity": {
+            (a.merchant_id, a.marketplace_id, a.year, a.merchant_country, a.region): tuple(
+                i for i, char in enumerate(a.days, start=1) if char == "1"
+            )
+            for a in MerchantActivity.objects.all()
+            if "1" in a.days
+        },
     }
 
 

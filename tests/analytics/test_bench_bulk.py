@@ -21,6 +21,7 @@ from bench import analytics as bench
 from fiera.accounts.roles import SYSTEM
 from fiera.analytics import services
 from fiera.analytics.models import (
+    MerchantActivity,
     MerchantDay,
     MerchantMonth,
     OrderFact,
@@ -50,6 +51,10 @@ MEASURED: dict[Any, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("merchant_id", "month", "marketplace_id"),
         ("merchant_country", "region", "orders", "units", "gmv_usd_minor", "packages"),
     ),
+    MerchantActivity: (
+        ("merchant_id", "marketplace_id", "year", "merchant_country", "region"),
+        ("days",),
+    ),
 }
 FACT_COLUMNS = (
     "merchant_id",
@@ -77,7 +82,7 @@ def _counting(model: Any) -> dict[tuple[Any, ...], tuple[Any, ...]]:
     for row in model.objects.values_list(*keys, *measures):
         key, values = row[: len(keys)], row[len(keys) :]
         named = dict(zip(measures, values, strict=True))
-        if any(named[m] for m in numbers):
+        if any(named[m] for m in numbers if m != "days") or "1" in named.get("days", ""):
             out[key] = values
     return out
 

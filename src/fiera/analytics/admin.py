@@ -8,8 +8,10 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from fiera.analytics.models import (
+    MerchantActivity,
     MerchantDay,
     MerchantMonth,
     OrderFact,
@@ -122,6 +124,17 @@ class MerchantMonthAdmin(ReadOnlyAdmin):
     list_filter = ("marketplace_id", "region")
     search_fields = ("=merchant_id",)
     date_hierarchy = "month"
+
+
+@admin.register(MerchantActivity)
+class MerchantActivityAdmin(ReadOnlyAdmin):
+    list_display = ("year", "merchant_id", "marketplace_id", "region", "active_days")
+    list_filter = ("year", "marketplace_id", "region")
+    search_fields = ("=merchant_id",)
+
+    @admin.display(description=_("active days"))
+    def active_days(self, obj: MerchantActivity) -> int:
+        return obj.days.count("1")
 
 
 # --- feeds ---

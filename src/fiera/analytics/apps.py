@@ -18,6 +18,12 @@ class AnalyticsConfig(AppConfig):
             dispatch_uid="analytics_keys",
             weak=False,  # the receiver is a closure: keep it alive
         )
+        post_migrate.connect(
+            dbkeys.after_migrate("analytics", "0003_merchant_activity"),
+            sender=self,
+            dispatch_uid="analytics_activity_keys",
+            weak=False,
+        )
         from fiera.analytics import rollups
 
         rollups.register()  # the sales rollups: the order events' subscribers

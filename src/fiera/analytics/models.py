@@ -5,7 +5,7 @@ Money is in US cents (``*_usd_minor``) at the ECB reference rate of the order's 
 recorded on ``OrderFact.usd_rate``. Tables and where Citus keeps them
 (``fiera.common.citus.PLAN``):
 
-- ``OrderFact``, ``SalesCell``, ``MerchantDay``, ``MerchantMonth``:
+- ``OrderFact``, ``SalesCell``, ``MerchantDay``, ``MerchantMonth``, ``MerchantActivity``:
   distributed by merchant (primary keys (merchant_id, id)), beside the merchant's orders.
 - ``SalesRollup``: local to the coordinator, where the outbox relay runs (a few rows per
   day and dimension value, no merchant): the navigator the operator's queries read.
@@ -210,6 +210,42 @@ class MerchantMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.merchant_id} {self.month}: {self.orders}"
+
+
+YEAR_DAYS = 366  # MerchantActivity.days: one character per day of the year (1 January first)
+
+
+class MerchantActivity(models.Model):
+    """On which days of a year a merchant was active (``MerchantDay.orders`` > 0): ``days``
+    holds one character per day of the year, ``1`` active, ``0`` not (the 366th stays ``0``
+    in a common year), per merchant x marketplace (``ALL_MARKETPLACES`` rows too) x the
+    merchant country and region of its ``MerchantDay`` rows. The distinct active merchants of
+    any period read one row per merchant and year, whatever the period's length: a test of
+    the period's slice of ``days`` (``instr(substr(days, ..), '1')``, both engines), where
+    ``MerchantDay`` would give a row per merchant and day (decision 0026)."""
+
+    merchant_id = models.BigIntegerField()
+    marketplace_id = models.BigIntegerField()
+    year = models.IntegerField()
+    merchant_country = models.CharField(max_length=2)
+    region = models.CharField(max_length=6, blank=True, default="")
+    days = models.CharField(max_length=YEAR_DAYS)
+
+    class Meta:
+        verbose_name = _("merchant activity")
+        verbose_name_plural = _("merchant activities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant_id", "marketplace_id", "year", "merchant_country", "region"],
+                name="merchant_activity_key",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["marketplace_id", "year"], name="merchant_activity_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merchant_id} {self.year}: {self.days.count('1')} days"
 
 
 # --- feeds ---

@@ -17,9 +17,10 @@ too): whole months from its month rows, the partial edge months from its day row
 other question without a buyer country or category (a scoped one, a merchant grouping, two
 merchant dimensions) reads ``MerchantMonth``/``MerchantDay`` the same way (the
 ``ALL_MARKETPLACES`` rows unless a marketplace is asked for); the rest is a GROUP BY over
-``SalesCell``, never over the orders. Active merchants are counted in SQL (COUNT DISTINCT,
-or a UNION of the months' and edge days' merchants) from ``MerchantMonth``/``MerchantDay``,
-or from ``SalesCell`` when a buyer country or category filter/grouping asks for it.
+``SalesCell``, never over the orders. Active merchants are counted in SQL (COUNT DISTINCT)
+from ``MerchantActivity`` (a row per merchant and year with a character per day: the
+period's slice holds a 1), or from ``SalesCell`` when a buyer country or category
+filter/grouping asks for it; a day series of them from ``MerchantDay``.
 
 Shares, changes: Decimal, exact to 6 places (half-even), never float.
 """
@@ -33,13 +34,16 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Literal, get_args
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum, Value
+from django.db.models.functions import StrIndex, Substr
+from django.db.models.lookups import GreaterThan
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fiera.accounts.roles import MERCHANT, OPERATOR, PARTNER, SYSTEM
 from fiera.analytics.models import (
     ALL_MARKETPLACES,
+    MerchantActivity,
     MerchantDay,
     MerchantMonth,
     SalesCell,
@@ -569,34 +573,59 @@ def _active_count(
     group: str | None,
 ) -> dict[str, int]:
     """Distinct active merchants (a counted order in the period) per group key ("" when
-    ungrouped), counted in SQL: from SalesCell (units > 0) for a buyer-country or category
-    question, else from MerchantMonth for the whole months and MerchantDay for the edges
-    (orders > 0; the merchants of both, as a UNION, when there are both)."""
+    ungrouped): ``_active_counts`` for one period."""
+    return _active_counts([period], filters, merchant_ids, group)[0]
+
+
+def _active_counts(
+    periods: list[Period],
+    filters: Filters,
+    merchant_ids: frozenset[int] | None,
+    group: str | None,
+) -> list[dict[str, int]]:
+    """Distinct active merchants per group key ("" when ungrouped) for each period, counted
+    in SQL in one statement: from SalesCell (units > 0) for a buyer-country or category
+    question, else from ``MerchantActivity``: a merchant's row of a year counts for a
+    period when the period's slice of its ``days`` holds a 1 (one row per merchant and
+    year, whatever the period's length)."""
     group_col = CELL_COLUMNS[group] if group else None
     if not _by_merchant(filters, group):
-        cells = SalesCell.objects.filter(_cell_filter(filters, merchant_ids)).filter(
-            day__gte=period.start, day__lte=period.end, units__gt=0
-        )
-        return _distinct_merchants(cells.order_by(), group_col)
-    parts: list[QuerySet[Any]] = []
-    for whole, first, last in _ranges(period, by_day=False):
-        model, at = (MerchantMonth, "month") if whole else (MerchantDay, "day")
-        parts.append(
-            _merchant_rows(model, filters, merchant_ids, group).filter(
-                **{f"{at}__gte": first, f"{at}__lte": last}, orders__gt=0
+        out = []
+        for period in periods:
+            cells = SalesCell.objects.filter(_cell_filter(filters, merchant_ids)).filter(
+                day__gte=period.start, day__lte=period.end, units__gt=0
             )
-        )
-    if len(parts) == 1:
-        return _distinct_merchants(parts[0], group_col)
-    fields = ["merchant_id", group_col] if group_col and group_col != "merchant_id" else None
-    pairs = parts[0].values_list(*(fields or ["merchant_id"]))
-    for more in parts[1:]:
-        pairs = pairs.union(more.values_list(*(fields or ["merchant_id"])))  # distinct
-    counts: dict[str, int] = {}
-    for row in pairs:
-        key = _key(row[1]) if fields else (_key(row[0]) if group_col else "")
-        counts[key] = counts.get(key, 0) + 1
-    return counts
+            out.append(_distinct_merchants(cells.order_by(), group_col))
+        return out
+    first = min(p.start for p in periods).year
+    last = max(p.end for p in periods).year
+    rows = _merchant_rows(MerchantActivity, filters, merchant_ids, group).filter(
+        year__gte=first, year__lte=last
+    )
+    counts = {
+        f"n{i}": Count("merchant_id", distinct=True, filter=_active_in(period))
+        for i, period in enumerate(periods)
+    }
+    found = rows.values(group_col).annotate(**counts) if group_col else [rows.aggregate(**counts)]
+    out = [{} for _period in periods]
+    for row in found:
+        key = _key(row[group_col]) if group_col else ""
+        for i in range(len(periods)):
+            if row[f"n{i}"]:
+                out[i][key] = int(row[f"n{i}"])
+    return out
+
+
+def _active_in(period: Period) -> Q:
+    """``MerchantActivity`` rows with an active day in ``period``: per year the period
+    touches, a 1 in that year's slice of ``days``."""
+    q = Q()
+    for year in range(period.start.year, period.end.year + 1):
+        first = max(period.start, date(year, 1, 1))
+        last = min(period.end, date(year, 12, 31))
+        at, length = first.timetuple().tm_yday, (last - first).days + 1
+        q |= Q(year=year) & Q(GreaterThan(StrIndex(Substr("days", at, length), Value("1")), 0))
+    return q
 
 
 def _distinct_merchants(rows: QuerySet[Any], group_col: str | None) -> dict[str, int]:
@@ -631,15 +660,18 @@ def _active_series(
             row["day"]: int(row["n"])
             for row in rows.values("day").annotate(n=Count("merchant_id", distinct=True))
         }
-    out: dict[date, int] = {}
+    parts = []
     for first in buckets(period, grain):
         if grain == "week":
             last = first + timedelta(days=6)
         else:
             last = Period.month(first.year, first.month).end
-        part = Period(max(first, period.start), min(last, period.end))
-        out[first] = _active_count(part, filters, merchant_ids, None).get("", 0)
-    return out
+        parts.append(Period(max(first, period.start), min(last, period.end)))
+    counts = _active_counts(parts, filters, merchant_ids, None)
+    return {
+        bucket: found.get("", 0)
+        for bucket, found in zip(buckets(period, grain), counts, strict=True)
+    }
 
 
 # answering --------------------------------------------------------------------------------
@@ -798,6 +830,12 @@ def analytics_kpis(*, period: Period, filters: Filters, scope: Scope) -> list[Kp
     base = period.previous()
     _check_period(base)
     now, before = _kpi_totals(period, filters, scope), _kpi_totals(base, filters, scope)
+    if now is not None and before is not None:  # active merchants: both periods at once
+        active = [0, 0]
+        if not _empty_scope(scope):
+            found = _active_counts([period, base], filters, scope.merchant_ids, None)
+            active = [found[0].get("", 0), found[1].get("", 0)]
+        now["active_merchants"], before["active_merchants"] = active
     out = []
     for measure in KPI_MEASURES:
         if now is not None and before is not None and measure in now:

@@ -44,6 +44,8 @@ from django.utils.dateparse import parse_datetime
 
 from fiera.analytics.models import (
     ALL_MARKETPLACES,
+    YEAR_DAYS,
+    MerchantActivity,
     MerchantDay,
     MerchantMonth,
     OrderFact,
@@ -83,6 +85,7 @@ _CELL = SalesCell._meta.db_table
 _ROLLUP = SalesRollup._meta.db_table
 _MDAY = MerchantDay._meta.db_table
 _MMONTH = MerchantMonth._meta.db_table
+_ACTIVITY = MerchantActivity._meta.db_table
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,20 +380,80 @@ def _upsert_merchant_days(
             acc[i] += d[i]
     ops = connection.ops
     measures = ("orders", "units", "gmv_usd_minor", "packages")
+    now_days: list[tuple[Any, ...]] = []
     for table, column, found in ((_MDAY, "day", rows), (_MMONTH, "month", months)):
         params: list[Any] = []
         for key in sorted(found):
             merchant, day, market = key
             params += [merchant, ops.adapt_datefield_value(day), market, *places[merchant]]
             params += found[key]
-        _insert_many(
+        returned = _insert_many(
             f"INSERT INTO {table} (merchant_id, {column}, marketplace_id, merchant_country, "
             "region, orders, units, gmv_usd_minor, packages)",
             ("bigint", "date", "bigint", "text", "text", "integer", "integer", "bigint", "integer"),
             params,
             f"ON CONFLICT (merchant_id, {column}, marketplace_id) DO UPDATE SET "
-            + _adds(table, measures),
+            + _adds(table, measures)
+            + (
+                " RETURNING merchant_id, day, marketplace_id, merchant_country, region, orders"
+                if table == _MDAY
+                else ""
+            ),
         )
+        if table == _MDAY:
+            now_days = returned
+    _mark_activity(now_days)
+
+
+def _day_index(day: date) -> int:
+    """``day``'s place in ``MerchantActivity.days`` (1 for 1 January)."""
+    return day.timetuple().tm_yday
+
+
+def activity_days(active: Sequence[int]) -> str:
+    """A ``MerchantActivity.days`` value with the given day indexes (1-based) active."""
+    chars = ["0"] * YEAR_DAYS
+    for index in active:
+        chars[index - 1] = "1"
+    return "".join(chars)
+
+
+def _mark_activity(days: Sequence[tuple[Any, ...]]) -> None:
+    """``MerchantActivity`` in step with the ``MerchantDay`` rows an upsert RETURNED
+    (merchant, day, marketplace, merchant country, region, orders as they stand now): the
+    day's character is 1 when orders > 0, else 0. Missing rows are inserted first (ON
+    CONFLICT DO NOTHING), then each row whose character differs is updated, one statement
+    per row in key order (rows locked in one order: no deadlock); a day that stays active,
+    the common case, writes nothing but the insert that finds its row."""
+    if not days:
+        return
+    marks: dict[tuple[int, int, int, str, str], list[tuple[int, str]]] = {}
+    for merchant, day, market, m_country, region, orders in days:
+        if isinstance(day, str):  # SQLite returns dates as text
+            day = date.fromisoformat(day)
+        key = (int(merchant), int(market), day.year, str(m_country), str(region))
+        marks.setdefault(key, []).append((_day_index(day), "1" if int(orders) > 0 else "0"))
+    params: list[Any] = []
+    for key in sorted(marks):
+        fresh = activity_days([index for index, char in marks[key] if char == "1"])
+        params += [*key, fresh]
+    _insert_many(
+        f"INSERT INTO {_ACTIVITY} (merchant_id, marketplace_id, year, merchant_country, region, "
+        "days)",
+        ("bigint", "bigint", "integer", "text", "text", "text"),
+        params,
+        "ON CONFLICT (merchant_id, marketplace_id, year, merchant_country, region) DO NOTHING",
+    )
+    with connection.cursor() as cursor:
+        for key in sorted(marks):
+            for index, char in sorted(marks[key]):
+                cursor.execute(
+                    f"UPDATE {_ACTIVITY} SET days = substr(days, 1, %s) || %s || "
+                    "substr(days, %s) WHERE merchant_id = %s AND marketplace_id = %s "
+                    "AND year = %s AND merchant_country = %s AND region = %s "
+                    "AND substr(days, %s, 1) <> %s",
+                    [index - 1, char, index + 1, *key, index, char],
+                )
 
 
 # counting orders ----------------------------------------------------------------------------
@@ -540,6 +603,49 @@ def sum_from_cells(start: date | None) -> None:
             f"FROM {_MDAY} {where} GROUP BY merchant_id, {month}, marketplace_id",
             params,
         )
+    activity_from_days(start.year if start is not None else None)
+
+
+def activity_from_days(first_year: int | None, *, batch: int = 2_000) -> int:
+    """``MerchantActivity`` for the years from ``first_year`` on (all when None), from the
+    ``MerchantDay`` rows with orders (the rows of those years must be empty): the rebuild's
+    step, and the bench's. Reads the day rows merchant by merchant; returns the rows
+    written."""
+    rows = MerchantDay.objects.filter(orders__gt=0)
+    if first_year is not None:
+        rows = rows.filter(day__gte=date(first_year, 1, 1))
+    pending: dict[tuple[int, int, int, str, str], list[int]] = {}
+    written = 0
+
+    def flush() -> None:
+        nonlocal written
+        params: list[Any] = []
+        for key in sorted(pending):
+            params += [*key, activity_days(pending[key])]
+        _insert_many(
+            f"INSERT INTO {_ACTIVITY} (merchant_id, marketplace_id, year, merchant_country, "
+            "region, days)",
+            ("bigint", "bigint", "integer", "text", "text", "text"),
+            params,
+            "",
+        )
+        written += len(pending)
+        pending.clear()
+
+    current = None
+    for merchant, market, day, m_country, region in (
+        rows.order_by("merchant_id")
+        .values_list("merchant_id", "marketplace_id", "day", "merchant_country", "region")
+        .iterator(chunk_size=20_000)
+    ):
+        if merchant != current and len(pending) >= batch:
+            flush()
+        current = merchant
+        key = (merchant, market, day.year, m_country, region)
+        pending.setdefault(key, []).append(_day_index(day))
+    if pending:
+        flush()
+    return written
 
 
 def _insert_facts(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from fiera.accounts.roles import OPERATOR, SYSTEM
 from fiera.analytics import rollups
 from fiera.analytics.models import (
+    MerchantActivity,
     MerchantDay,
     MerchantMonth,
     OrderFact,
@@ -111,13 +112,21 @@ def analytics_rebuild(
 
 def _clear(start: date | None) -> None:
     if start is None:
-        for model in (SalesCell, SalesRollup, MerchantDay, MerchantMonth, OrderFact):
+        for model in (
+            SalesCell,
+            SalesRollup,
+            MerchantDay,
+            MerchantMonth,
+            MerchantActivity,
+            OrderFact,
+        ):
             model.objects.all().delete()
         return
     SalesCell.objects.filter(day__gte=start).delete()
     SalesRollup.objects.filter(period__gte=start).delete()
     MerchantDay.objects.filter(day__gte=start).delete()
     MerchantMonth.objects.filter(month__gte=start).delete()
+    MerchantActivity.objects.filter(year__gte=start.year).delete()  # whole years: rebuilt
     OrderFact.objects.filter(Q(day__gte=start)).delete()
 
 

@@ -309,7 +309,13 @@ PLAN: tuple[TablePlan, ...] = (
         "analytics_merchantmonth",
         "merchant_id",
         "merchant",
-        "sales and packages per merchant month (scoped queries, active merchants)",
+        "sales and packages per merchant month (scoped queries)",
+    ),
+    _distributed(
+        "analytics_merchantactivity",
+        "merchant_id",
+        "merchant",
+        "the days of a year each merchant sold on, a character per day (active merchants)",
     ),
     _local(
         "analytics_salesrollup",
