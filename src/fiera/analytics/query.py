@@ -490,12 +490,15 @@ def _additive(
     dim = navigator_dimension(filters, group) if query.merchant_ids is None else None
     if dim is None and _by_merchant(filters, group):
         group_col = CELL_COLUMNS[group] if group else None
-        for whole, first, last in _ranges(period, by_day):
+        for whole in (True, False):  # one read per table: its ranges OR'ed
             model, at = (MerchantMonth, "month") if whole else (MerchantDay, "day")
+            spans = _spans(at, period, by_day, whole=whole)
+            if spans is None:
+                continue
             fields = [at, group_col] if group_col else [at]
             rows = (
                 _merchant_rows(model, filters, query.merchant_ids, group)
-                .filter(**{f"{at}__gte": first, f"{at}__lte": last})
+                .filter(spans)
                 .values(*fields)
                 .annotate(**sums)
             )
@@ -522,19 +525,27 @@ def _additive(
         if name in FILTER_DIMS:
             base &= Q(dim_key=str(value))
     group_col = "marketplace_id" if group == "marketplace" else ("dim_key" if group else None)
-    for whole, first, last in _ranges(period, by_day):
-        fields = ["period", group_col] if group_col else ["period"]
-        rows = (
-            SalesRollup.objects.filter(
-                base, grain="m" if whole else "d", period__gte=first, period__lte=last
-            )
-            .order_by()
-            .values(*fields)
-            .annotate(**sums)
-        )
-        for row in rows:
-            add((row["period"], _key(row[group_col]) if group_col else ""), row)
+    spans = Q()  # whole months from month rows, the edges from day rows: one read
+    for whole in (True, False):
+        found = _spans("period", period, by_day, whole=whole)
+        if found is not None:
+            spans |= Q(grain="m" if whole else "d") & found
+    fields = ["period", group_col] if group_col else ["period"]
+    rows = SalesRollup.objects.filter(base & spans).order_by().values(*fields).annotate(**sums)
+    for row in rows:
+        add((row["period"], _key(row[group_col]) if group_col else ""), row)
     return out
+
+
+def _spans(at: str, period: Period, by_day: bool, *, whole: bool) -> Q | None:
+    """The ``at`` ranges of ``_ranges`` that are whole months (``whole``) or days, OR'ed;
+    None when there are none."""
+    q = None
+    for is_whole, first, last in _ranges(period, by_day):
+        if is_whole == whole:
+            span = Q(**{f"{at}__gte": first, f"{at}__lte": last})
+            q = span if q is None else q | span
+    return q
 
 
 def _sales(query: SourceQuery, *, by_day: bool) -> dict[tuple[date, str], int]:
