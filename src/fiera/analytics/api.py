@@ -4,7 +4,8 @@ breakdown (ranking with shares) and the 20 Italian regions, each ONE call into
 partner or pavilion), merchant staff their own merchant, partner staff their partner's
 merchants or a pavilion it runs; buyers and learners 403, anonymous 401; another merchant's
 or partner's figures 403. Money in US cents (``*_usd_minor`` / ``money: true``); shares and
-changes as decimal strings.
+changes as decimal strings. ``reports/{kind}`` downloads a festival's, a month's, a
+pavilion's or a partner's report as a file (``report_downloads.report_file``).
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
-from fiera.analytics import questions
+from fiera.analytics import questions, report_downloads
 from fiera.analytics.query import (
     MONEY_MEASURES,
     Breakdown,
@@ -29,6 +30,9 @@ from fiera.analytics.query import (
     Point,
     RegionFigure,
 )
+from fiera.analytics.report_downloads import ReportLanguage
+from fiera.analytics.report_formats import CONTENT_TYPES, Format
+from fiera.analytics.reports import ReportKind
 from fiera.common.schemas import MAX_ID, ErrorOut
 
 router = Router(tags=["analytics"])
@@ -274,3 +278,79 @@ def analytics_regions(request: HttpRequest, params: Query[AskIn]) -> AnalyticsRe
             for r in regions
         ],
     )
+
+
+# --- reports ---------------------------------------------------------------------------------
+
+REPORT_RESPONSE = {
+    200: {
+        "description": "The report as a file in the format asked (Content-Disposition names it)",
+        "content": {
+            content_type.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+            for content_type in CONTENT_TYPES.values()
+        },
+    }
+}
+
+
+class AnalyticsReportIn(Schema):
+    key: str = Field(
+        min_length=1,
+        max_length=report_downloads.KEY_MAX,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="the festival's, pavilion's or partner's slug; for month, the month: 2026-11",
+    )
+    start: date | None = Field(
+        None,
+        ge=report_downloads.FIRST_DAY,
+        le=report_downloads.LAST_DAY,
+        description="pavilion, partner: first UTC day (default: since it began)",
+    )
+    end: date | None = Field(
+        None,
+        ge=report_downloads.FIRST_DAY,
+        le=report_downloads.LAST_DAY,
+        description="pavilion, partner: last UTC day (default: today)",
+    )
+    country: str = Field(
+        "IT", pattern=COUNTRY, description="festival: the country its headline ranks (ISO 3166-1)"
+    )
+    language: ReportLanguage | None = Field(None, description="default: the reader's")
+    fmt: Format = Field(report_downloads.DEFAULT_FORMAT, alias="format")
+
+    def ask(self, kind: str) -> report_downloads.ReportAsk:
+        return report_downloads.ReportAsk(
+            kind=kind,
+            key=self.key,
+            language=self.language or report_downloads.reader_language(),
+            fmt=self.fmt,
+            country=self.country,
+            start=self.start,
+            end=self.end,
+        )
+
+
+@router.get(
+    "/analytics/reports/{kind}",
+    response={**ERRORS, 503: ErrorOut},
+    openapi_extra={"responses": REPORT_RESPONSE},
+)
+def analytics_report(
+    request: HttpRequest, kind: ReportKind, params: Query[AnalyticsReportIn]
+) -> HttpResponse:
+    """A report as a file (Markdown, CSV, XLSX, HTML or PDF), as ``fiera report`` writes it:
+    ``festival`` (operators), ``month`` (the figures the reader sees: all of Fiera, a
+    merchant's store, a partner's merchants), ``pavilion`` (operators and the partner that
+    runs it), ``partner`` (operators and its staff). Another role 403 ``report_forbidden``
+    (buyers and learners ``analytics_forbidden``), another partner's pavilion 403, an
+    unknown festival, pavilion or partner (or another partner) 404, a month not begun or a
+    period ending before it starts 422 ``report_bad_period``, a PDF where WeasyPrint is
+    missing 503 ``report_pdf_unavailable``."""
+    actor_id, role = _actor(request)
+    found = report_downloads.report_file(
+        ask=params.ask(kind), actor_id=actor_id, actor_role=role, now=timezone.now()
+    )
+    answer = HttpResponse(found.data, content_type=found.content_type)
+    answer["Content-Disposition"] = found.disposition
+    answer["Content-Language"] = found.language
+    return answer

@@ -11,8 +11,11 @@
 - ``partner``: the partner's pipeline and merchants (``partners.selectors``) and the
   analytics of its merchants (scope "partner").
 
-Each builder authorizes like the selectors it reads (the CLI acts as ``SYSTEM``), works in
-``language`` and returns a ``reports.Report``; nothing here writes.
+Who may have which report is decided here and nowhere else: ``report_build`` first checks
+the role against ``REPORT_ROLES`` (``report_kinds``: what the reports page offers), then each
+builder authorizes like the selectors it reads (which festival, pavilion or partner; the CLI
+acts as ``SYSTEM``). Each works in ``language`` and returns a ``reports.Report``; nothing
+here writes.
 """
 
 from __future__ import annotations
@@ -26,13 +29,16 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from fiera.accounts.roles import MERCHANT, OPERATOR, PARTNER, SYSTEM
 from fiera.analytics import query
-from fiera.analytics.query import Breakdown, Filters, Period, Scope
+from fiera.analytics.query import AnalyticsForbidden, Breakdown, Filters, Period, Scope
 from fiera.analytics.reports import (
+    REPORT_KINDS,
     Cell,
     Chart,
     Column,
     Report,
+    ReportKind,
     Section,
     Table,
     festival_headlines,
@@ -40,7 +46,7 @@ from fiera.analytics.reports import (
     partner_headlines,
     pavilion_headlines,
 )
-from fiera.common.errors import InvalidInput
+from fiera.common.errors import InvalidInput, PermissionDenied
 from fiera.common.money import Money
 from fiera.common.reference import babel_locale, country_name, language_suffix
 from fiera.festivals import selectors as festival_selectors
@@ -56,6 +62,45 @@ CHART_ROWS = 10
 class ReportBadPeriod(InvalidInput):
     code = "report_bad_period"
     message_template = gettext_lazy("Choose a period that ends on or after its start.")
+
+
+BAD_MONTH = gettext_lazy("%(month)s is not a month: write it as year-month, for example 2026-11.")
+FUTURE_MONTH = gettext_lazy("%(month)s has not begun yet: choose this month or an earlier one.")
+
+
+class ReportForbidden(PermissionDenied):
+    code = "report_forbidden"
+    message_template = gettext_lazy("This report is not available to your account.")
+
+
+# Which roles may ask for each report; the builders' selectors then check which festival,
+# pavilion or partner (another partner's pavilion 403, another partner 404).
+REPORT_ROLES: dict[str, frozenset[str]] = {
+    "festival": frozenset({OPERATOR, SYSTEM}),  # the festival tallies are the operators'
+    "month": frozenset({OPERATOR, SYSTEM, MERCHANT, PARTNER}),  # the figures they may see
+    "pavilion": frozenset({OPERATOR, SYSTEM, PARTNER}),  # the partner that runs it
+    "partner": frozenset({OPERATOR, SYSTEM, PARTNER}),  # its own staff
+}
+
+
+def report_kinds(*, actor_role: str) -> tuple[ReportKind, ...]:
+    """The reports ``actor_role`` may ask for; none (buyers, learners): 403
+    ``analytics_forbidden``. A merchant's month report is its own store's, a partner's its
+    merchants' (``query.analytics_scope``)."""
+    kinds = tuple(kind for kind in REPORT_KINDS if actor_role in REPORT_ROLES[kind])
+    if not kinds:
+        raise AnalyticsForbidden(f"the role {actor_role!r} has no reports")
+    return kinds
+
+
+def report_check(*, kind: str, actor_role: str) -> None:
+    """403 before any lookup when the role may not have this kind of report (so a refused
+    caller learns nothing about which slugs exist)."""
+    if kind not in REPORT_ROLES:
+        raise ValueError(f"unknown report {kind!r}; one of {', '.join(REPORT_KINDS)}")
+    if actor_role not in REPORT_ROLES[kind]:
+        report_kinds(actor_role=actor_role)  # buyers and learners: analytics_forbidden
+        raise ReportForbidden(f"the role {actor_role!r} may not have the {kind} report")
 
 
 def _share(part: int, whole: int) -> Decimal:
@@ -411,10 +456,15 @@ def _breakdown(dimension: str, period: Period, filters: Filters, scope: Scope) -
 def report_month(
     *, year: int, month: int, language: str, actor_id: int | None, actor_role: str, now: datetime
 ) -> Report:
-    """A calendar month of all of Fiera (operators and the system)."""
+    """A calendar month of the figures the actor sees: all of Fiera for operators and the
+    system, a merchant's store for its staff, a partner's merchants for its staff. A month
+    that has not begun (after ``now``) is ``ReportBadPeriod``."""
+    asked = f"{year:04d}-{month:02d}"
     if not 1 <= month <= 12 or not 2000 <= year <= 2999:
-        raise ReportBadPeriod(f"no month {year}-{month}")
+        raise ReportBadPeriod(f"no month {year}-{month}", message=BAD_MONTH, month=asked)
     period = Period.month(year, month)
+    if period.start > _day(now):
+        raise ReportBadPeriod(f"{asked} begins after {now}", message=FUTURE_MONTH, month=asked)
     filters = Filters()
     with translation.override(language):
         scope = query.analytics_scope(actor_id=actor_id, actor_role=actor_role)
@@ -712,7 +762,9 @@ def report_build(
     end: date | None = None,
 ) -> Report:
     """The report ``kind`` of ``key`` (a slug; for ``month`` a (year, month) pair or
-    "YYYY-MM"): what ``fiera report`` calls."""
+    "YYYY-MM"): what ``fiera report``, the reports page and the API call. The role is
+    checked first (``report_check``), the festival, pavilion or partner by the builder."""
+    report_check(kind=kind, actor_role=actor_role)
     if kind == "festival":
         return report_festival(
             slug=str(key), country=country, language=language, actor_role=actor_role, now=now
@@ -723,7 +775,9 @@ def report_build(
                 year_text, month_text = key.split("-")
                 key = int(year_text), int(month_text)
             except ValueError:
-                raise ReportBadPeriod(f"{key!r} is not a month like 2026-11") from None
+                raise ReportBadPeriod(
+                    f"{key!r} is not a month like 2026-11", message=BAD_MONTH, month=key
+                ) from None
         year, month = key
         return report_month(
             year=year,

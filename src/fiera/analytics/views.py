@@ -3,7 +3,11 @@ of Fiera, merchant staff their store, partner staff their partner's merchants), 
 pavilion's dashboard at ``/analytics/pavilion/<slug>/`` (operators and the partner that runs
 it), and each chart's figures as CSV and SVG at ``.../chart/<name>.csv|.svg`` with the
 page's filters. Anonymous visitors are sent to sign in; other roles get the 403 page; a
-filter that cannot be read answers 400 with the dashboard's form and what is wrong."""
+filter that cannot be read answers 400 with the dashboard's form and what is wrong.
+
+The reports page at ``/analytics/reports/`` (decision 0028) offers a form per report the
+user may have; each is a GET of ``/analytics/reports/<kind>/`` that downloads the file, or
+answers the page again with what is wrong (4xx; 503 for a PDF where WeasyPrint is missing)."""
 
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from fiera.analytics import dashboard
+from fiera.analytics import dashboard, report_downloads
 from fiera.analytics.charts import chart_csv, chart_svg
 from fiera.common.errors import DomainError, NotFound, PermissionDenied
 
@@ -128,5 +132,46 @@ def chart_file(request: HttpRequest, name: str, extension: str, slug: str = "") 
         )
     filename = dashboard.file_name(chart, question, extension)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _reports_context(request: HttpRequest, kind: str = "") -> dict[str, Any]:
+    """The reports page's choices for the signed-in user (buyers and learners: the 403
+    page); the asked form keeps the values it was sent with."""
+    try:
+        choices = report_downloads.report_choices(**_actor(request), today=timezone.now().date())
+    except DomainError as exc:
+        raise _refuse(exc) from None
+    values: dict[str, dict[str, str]] = {k: {} for k in choices.kinds}
+    if kind:
+        values[kind] = request.GET.dict()
+    return {
+        "choices": choices,
+        "values": values,
+        "language": report_downloads.reader_language(),
+        "format": report_downloads.DEFAULT_FORMAT,
+    }
+
+
+@login_required
+def reports_page(request: HttpRequest) -> HttpResponse:
+    """A form per report the user may have: festival, month, pavilion, partner."""
+    return render(request, "analytics/reports.html", _reports_context(request))
+
+
+@login_required
+def report_file(request: HttpRequest, kind: str) -> HttpResponse:
+    """One report as a file, from the page's form (its query string)."""
+    try:
+        ask = report_downloads.report_asked(kind, request.GET)
+        found = report_downloads.report_file(ask=ask, **_actor(request), now=timezone.now())
+    except DomainError as exc:
+        context = _reports_context(request, kind)
+        context["error"] = exc.message()
+        return render(request, "analytics/reports.html", context, status=exc.status)
+    response = HttpResponse(found.data, content_type=found.content_type)
+    response["Content-Disposition"] = found.disposition
+    response["Content-Language"] = found.language
     response["Cache-Control"] = "private, no-store"
     return response

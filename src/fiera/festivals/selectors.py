@@ -246,11 +246,12 @@ class FestivalReportFigures:
 def festival_report_figures(
     *, slug: str, actor_role: str, top: int = 10, countries_limit: int = 300
 ) -> FestivalReportFigures:
-    """The festival's figures for a report (operators and the system). A handful of grouped
-    reads of the rollups, whatever the number of orders."""
+    """The festival's figures for a report (operators and the system; an unknown slug is 404
+    ``festival_not_found``). A handful of grouped reads of the rollups, whatever the number
+    of orders."""
     from fiera.common.reference import language_suffix
 
-    festival = figures.festival_for_slug(slug=slug)
+    festival = festival_get(slug=slug, actor_role=actor_role)
     fid = festival.pk
     local = {"it": festival.name_it, "zh": festival.name_zh, "es": festival.name_es}
     return FestivalReportFigures(
