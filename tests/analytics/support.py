@@ -231,13 +231,49 @@ def stored() -> dict[str, dict[tuple[Any, ...], tuple[int, ...]]]:
         ),
         "activity": {
             (a.merchant_id, a.marketplace_id, a.year, a.merchant_country, a.region): tuple(
-                i for i, char in enumerate(a.days, start=1) if char == "1"
+                a.active_days()
             )
             for a in MerchantActivity.objects.all()
-            if "1" in a.days
+            if a.active_days()
         },
     }
 
 
 def fact_count() -> int:
     return OrderFact.objects.count()
+
+
+def merchant_set_mismatches() -> list[str]:
+    """Every merchant set's day and month rows against the sums of its members' merchant
+    days and months (all-zero rows left out); the differences, described."""
+    from fiera.analytics.models import (
+        MerchantSet,
+        MerchantSetDay,
+        MerchantSetMember,
+        MerchantSetMonth,
+    )
+
+    out = []
+    for merchant_set in MerchantSet.objects.all():
+        members = set(
+            MerchantSetMember.objects.filter(merchant_set_id=merchant_set.pk).values_list(
+                "merchant_id", flat=True
+            )
+        )
+        assert len(members) == merchant_set.merchants
+        for model, source, at in (
+            (MerchantSetDay, MerchantDay, "day"),
+            (MerchantSetMonth, MerchantMonth, "month"),
+        ):
+            want: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+            for row in source.objects.filter(merchant_id__in=members):
+                acc = want[(getattr(row, at), row.marketplace_id)]
+                for i, name in enumerate(("orders", "units", "gmv_usd_minor", "packages")):
+                    acc[i] += getattr(row, name)
+            got = {
+                (getattr(r, at), r.marketplace_id): [r.orders, r.units, r.gmv_usd_minor, r.packages]
+                for r in model.objects.filter(merchant_set_id=merchant_set.pk)
+            }
+            if _nonzero(got) != _nonzero(want):
+                out.append(f"set {merchant_set.pk} {model.__name__}: {got} != {dict(want)}")
+    return out

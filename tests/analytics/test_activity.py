@@ -1,4 +1,4 @@
-"""MerchantActivity: a character per day of the year, 1 where the merchant sold. The days
+"""MerchantActivity: a bit per day of the year, set where the merchant sold. The days
 follow the orders (a cancelled day's only order clears it, another order keeps it), years
 are cut at 1 January (the 366th character of a leap year included), active-merchant
 questions across a new year count each merchant once, and the rebuild's activity equals
@@ -13,7 +13,7 @@ import pytest
 
 from fiera.accounts.roles import MERCHANT
 from fiera.analytics import query, rollups
-from fiera.analytics.models import ALL_MARKETPLACES, YEAR_DAYS, MerchantActivity
+from fiera.analytics.models import ALL_MARKETPLACES, MerchantActivity, span_masks
 from fiera.orders import services as orders
 from tests.analytics.support import deliver, place
 from tests.orders import factories as f
@@ -25,6 +25,8 @@ LEAP_LAST = datetime(2024, 12, 31, 12, 0, tzinfo=UTC)  # the 366th day of 2024
 YEAR_LAST = datetime(2025, 12, 31, 23, 30, tzinfo=UTC)  # the 365th day of 2025
 NEW_YEAR = datetime(2026, 1, 1, 0, 30, tzinfo=UTC)
 ALL = query.Scope(kind="all", merchant_ids=None, label="all")
+COLUMNS = ("merchant_id", "marketplace_id", "year", "merchant_country", "region")
+COLUMNS += tuple(f"w{i}" for i in range(6))
 
 
 @pytest.fixture
@@ -47,8 +49,7 @@ def world() -> dict[str, Any]:
 
 def _days(merchant_id: int, year: int, market: int = ALL_MARKETPLACES) -> list[int]:
     row = MerchantActivity.objects.get(merchant_id=merchant_id, year=year, marketplace_id=market)
-    assert len(row.days) == YEAR_DAYS
-    return [i for i, char in enumerate(row.days, start=1) if char == "1"]
+    return row.active_days()
 
 
 def _active(first: date, last: date, **filters: Any) -> int:
@@ -115,16 +116,18 @@ def test_a_day_clears_when_its_only_order_is_cancelled_and_the_rebuild_agrees(wo
     assert _active(date(2025, 12, 28), date(2025, 12, 31)) == 1
     assert again.orders
 
-    live = sorted(
-        MerchantActivity.objects.values_list(
-            "merchant_id", "marketplace_id", "year", "merchant_country", "region", "days"
-        )
-    )
+    live = sorted(MerchantActivity.objects.values_list(*COLUMNS))
     MerchantActivity.objects.all().delete()
     assert rollups.activity_from_days(None) == len(live)
-    rebuilt = sorted(
-        MerchantActivity.objects.values_list(
-            "merchant_id", "marketplace_id", "year", "merchant_country", "region", "days"
-        )
-    )
+    rebuilt = sorted(MerchantActivity.objects.values_list(*COLUMNS))
     assert rebuilt == live
+
+
+def test_span_masks_cover_exactly_the_days_asked() -> None:
+    for first, last in ((0, 0), (0, 365), (60, 61), (59, 130), (122, 122), (300, 365)):
+        masks = span_masks(first, last)
+        days = sorted(
+            word * 61 + bit for word, mask in masks.items() for bit in range(61) if mask >> bit & 1
+        )
+        assert days == list(range(first, last + 1)), (first, last)
+        assert all(0 < mask < 2**63 for mask in masks.values())

@@ -53,7 +53,7 @@ MEASURED: dict[Any, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     MerchantActivity: (
         ("merchant_id", "marketplace_id", "year", "merchant_country", "region"),
-        ("days",),
+        ("w0", "w1", "w2", "w3", "w4", "w5"),
     ),
 }
 FACT_COLUMNS = (
@@ -82,7 +82,7 @@ def _counting(model: Any) -> dict[tuple[Any, ...], tuple[Any, ...]]:
     for row in model.objects.values_list(*keys, *measures):
         key, values = row[: len(keys)], row[len(keys) :]
         named = dict(zip(measures, values, strict=True))
-        if any(named[m] for m in numbers if m != "days") or "1" in named.get("days", ""):
+        if any(named[m] for m in numbers):
             out[key] = values
     return out
 

@@ -14,11 +14,20 @@ import pytest
 from django.db import connection
 
 from fiera.accounts.roles import MERCHANT, SYSTEM
+from fiera.analytics import merchant_sets
+from fiera.analytics.models import MerchantSet
 from fiera.analytics.services import analytics_rebuild
 from fiera.common import events
 from fiera.common.models import OutboxMessage
 from fiera.orders import services as orders
-from tests.analytics.support import HANDLERS, NOW, place, recomputed, stored
+from tests.analytics.support import (
+    HANDLERS,
+    NOW,
+    merchant_set_mismatches,
+    place,
+    recomputed,
+    stored,
+)
 from tests.orders import factories as f
 from tests.payments.factories import make_rates
 
@@ -29,13 +38,20 @@ WAVE = 24  # threads started together; copies of one message are neighbours in a
 
 
 def _deliver_concurrently(
-    messages: list[Any], copies: int = 2, *, rebuild: bool = False
+    messages: list[Any],
+    copies: int = 2,
+    *,
+    rebuild: bool = False,
+    sets: tuple[frozenset[int], ...] = (),
 ) -> list[BaseException]:
     """Every message handed to its subscriber by ``copies`` threads at once (and, with
-    ``rebuild``, ``analytics_rebuild`` in one more thread started with them)."""
+    ``rebuild``, ``analytics_rebuild`` in one more thread started with them; each of
+    ``sets`` built as a merchant set by one more thread among them)."""
     jobs: list[Any] = [m for m in messages if m.topic in HANDLERS for _ in range(copies)]
     if rebuild:
         jobs.insert(len(jobs) // 2, None)
+    for i, merchant_ids in enumerate(sets):
+        jobs.insert((i + 1) * len(jobs) // (len(sets) + 2), merchant_ids)
     failures: list[BaseException] = []
 
     def run(message: Any, barrier: threading.Barrier) -> None:
@@ -43,6 +59,9 @@ def _deliver_concurrently(
         try:
             if message is None:
                 analytics_rebuild(since=None, actor_role=SYSTEM)
+                return
+            if isinstance(message, frozenset):
+                merchant_sets.merchant_set_for(message, now=NOW)
                 return
             HANDLERS[message.topic](
                 events.Event(
@@ -102,14 +121,22 @@ def test_concurrent_subscribers_never_deadlock_and_sum_exactly() -> None:
                 orders.order_refund(
                     **actor, number=order.number, amount_minor=100 + i, reason="", now=NOW
                 )
+    merchant_sets.merchant_set_for(frozenset({a.pk, b.pk}), now=NOW)  # kept by the events
+    c = f.merchant()  # a set built while the events are being delivered
     later = list(OutboxMessage.objects.filter(id__gt=mark).order_by("id"))
-    assert _deliver_concurrently(later) == []
+    assert _deliver_concurrently(later, sets=(frozenset({a.pk, c.pk}),)) == []
     got = stored()
     assert got == recomputed(RATES)
+    assert MerchantSet.objects.count() == 2
+    assert merchant_set_mismatches() == []
     packages = [v[3] for (_m, _d, market), v in got["merchant_days"].items() if market == 0]
     assert sum(packages) == 2 * CHECKOUTS
     # again, every event once more, with a rebuild from the orders in the middle of them:
     # the subscribers wait for it (no deadlock) and count nothing twice
     everything = list(OutboxMessage.objects.order_by("id"))
-    assert _deliver_concurrently(everything, copies=1, rebuild=True) == []
+    assert (
+        _deliver_concurrently(everything, copies=1, rebuild=True, sets=(frozenset({b.pk, c.pk}),))
+        == []
+    )
     assert stored() == got
+    assert merchant_set_mismatches() == []

@@ -14,6 +14,7 @@ from fiera.analytics.models import (
     MerchantActivity,
     MerchantDay,
     MerchantMonth,
+    MerchantSet,
     OrderFact,
     SalesCell,
     SalesRollup,
@@ -134,7 +135,13 @@ class MerchantActivityAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("active days"))
     def active_days(self, obj: MerchantActivity) -> int:
-        return obj.days.count("1")
+        return len(obj.active_days())
+
+
+@admin.register(MerchantSet)
+class MerchantSetAdmin(ReadOnlyAdmin):
+    list_display = ("id", "merchants", "built_at", "read_on")
+    date_hierarchy = "read_on"
 
 
 # --- feeds ---

@@ -9,6 +9,8 @@ recorded on ``OrderFact.usd_rate``. Tables and where Citus keeps them
   distributed by merchant (primary keys (merchant_id, id)), beside the merchant's orders.
 - ``SalesRollup``: local to the coordinator, where the outbox relay runs (a few rows per
   day and dimension value, no merchant): the navigator the operator's queries read.
+- ``MerchantSet`` and its members, days and months: local too (sums over merchants of
+  several shards), for the questions about a set of merchants (partners, pavilions).
 
 Merchant, marketplace and category ids are plain integer columns (no foreign keys): these
 rows describe history and are written off the order's transaction by the relay.
@@ -212,16 +214,41 @@ class MerchantMonth(models.Model):
         return f"{self.merchant_id} {self.month}: {self.orders}"
 
 
-YEAR_DAYS = 366  # MerchantActivity.days: one character per day of the year (1 January first)
+DAY_BITS = 61  # days per MerchantActivity word: a positive bigint in every database
+WORDS = 6  # words per year: 6 x 61 = 366 days
+
+
+def day_bit(index: int) -> tuple[int, int]:
+    """(word, mask) of the day of the year ``index`` (0 for 1 January)."""
+    return index // DAY_BITS, 1 << (index % DAY_BITS)
+
+
+def day_words(indexes: list[int]) -> list[int]:
+    """The ``WORDS`` words with the days ``indexes`` (0-based) set."""
+    words = [0] * WORDS
+    for index in indexes:
+        word, mask = day_bit(index)
+        words[word] |= mask
+    return words
+
+
+def span_masks(first: int, last: int) -> dict[int, int]:
+    """Per word, the mask of the days ``first`` .. ``last`` (0-based, inclusive)."""
+    masks: dict[int, int] = {}
+    for word in range(first // DAY_BITS, last // DAY_BITS + 1):
+        low = max(first, word * DAY_BITS) - word * DAY_BITS
+        high = min(last, word * DAY_BITS + DAY_BITS - 1) - word * DAY_BITS
+        masks[word] = ((1 << (high + 1)) - 1) ^ ((1 << low) - 1)
+    return masks
 
 
 class MerchantActivity(models.Model):
-    """On which days of a year a merchant was active (``MerchantDay.orders`` > 0): ``days``
-    holds one character per day of the year, ``1`` active, ``0`` not (the 366th stays ``0``
-    in a common year), per merchant x marketplace (``ALL_MARKETPLACES`` rows too) x the
-    merchant country and region of its ``MerchantDay`` rows. The distinct active merchants of
-    any period read one row per merchant and year, whatever the period's length: a test of
-    the period's slice of ``days`` (``instr(substr(days, ..), '1')``, both engines), where
+    """On which days of a year a merchant was active (``MerchantDay.orders`` > 0), a bit
+    per day in six bigint words (``w0`` .. ``w5``, 61 days each: 1 January is bit 0 of
+    ``w0``), per merchant x marketplace (``ALL_MARKETPLACES`` rows too) x the merchant country
+    and region of its ``MerchantDay`` rows. The distinct active merchants of any period read
+    one row per merchant and year, whatever the period's length, testing the period's days
+    with a bitwise AND (both engines) from the covering index alone (PostgreSQL), where
     ``MerchantDay`` would give a row per merchant and day (decision 0026)."""
 
     merchant_id = models.BigIntegerField()
@@ -229,7 +256,12 @@ class MerchantActivity(models.Model):
     year = models.IntegerField()
     merchant_country = models.CharField(max_length=2)
     region = models.CharField(max_length=6, blank=True, default="")
-    days = models.CharField(max_length=YEAR_DAYS)
+    w0 = models.BigIntegerField(default=0)
+    w1 = models.BigIntegerField(default=0)
+    w2 = models.BigIntegerField(default=0)
+    w3 = models.BigIntegerField(default=0)
+    w4 = models.BigIntegerField(default=0)
+    w5 = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("merchant activity")
@@ -240,12 +272,121 @@ class MerchantActivity(models.Model):
                 name="merchant_activity_key",
             ),
         ]
-        indexes = [
-            models.Index(fields=["marketplace_id", "year"], name="merchant_activity_year"),
+        indexes = [  # active merchants: read from the index alone (PostgreSQL)
+            models.Index(
+                fields=[
+                    "marketplace_id",
+                    "year",
+                    "region",
+                    "merchant_country",
+                    "merchant_id",
+                    *(f"w{i}" for i in range(WORDS)),
+                ],
+                name="merchant_activity_year",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.merchant_id} {self.year}: {self.days.count('1')} days"
+        return f"{self.merchant_id} {self.year}: {len(self.active_days())} days"
+
+    def active_days(self) -> list[int]:
+        """The active days of the year, 1 for 1 January."""
+        words = [getattr(self, f"w{i}") for i in range(WORDS)]
+        return [
+            word * DAY_BITS + bit + 1
+            for word, value in enumerate(words)
+            for bit in range(DAY_BITS)
+            if value >> bit & 1
+        ]
+
+
+class MerchantSet(models.Model):
+    """A set of merchants asked about together (a partner's, a pavilion's: any scope of more
+    than one merchant), named by the fingerprint of its sorted ids: the first question
+    about a set sums its members' ``MerchantDay``/``MerchantMonth`` rows into
+    ``MerchantSetDay``/``MerchantSetMonth`` once, the order events' subscriber then keeps
+    them (``fiera.analytics.merchant_sets``). A set not read for ``SETS_KEPT_DAYS`` is
+    dropped; a changed membership is a new set (decision 0026)."""
+
+    fingerprint = models.CharField(max_length=64, unique=True)
+    merchants = models.IntegerField()
+    built_at = models.DateTimeField()
+    read_on = models.DateField(help_text="the last UTC day a question read it")
+
+    class Meta:
+        verbose_name = _("merchant set")
+        verbose_name_plural = _("merchant sets")
+
+    def __str__(self) -> str:
+        return f"{self.merchants} merchants ({self.fingerprint[:12]})"
+
+
+class MerchantSetMember(models.Model):
+    merchant_set_id = models.BigIntegerField()
+    merchant_id = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("merchant set member")
+        verbose_name_plural = _("merchant set members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant_set_id", "merchant_id"], name="merchant_set_member_key"
+            ),
+        ]
+        indexes = [models.Index(fields=["merchant_id"], name="merchant_set_member_of")]
+
+    def __str__(self) -> str:
+        return f"{self.merchant_set_id}: {self.merchant_id}"
+
+
+class MerchantSetDay(models.Model):
+    """``MerchantDay`` summed over a set's members: per set x UTC day x marketplace, and
+    the ``ALL_MARKETPLACES`` rows."""
+
+    merchant_set_id = models.BigIntegerField()
+    day = models.DateField()
+    marketplace_id = models.BigIntegerField()
+    orders = models.IntegerField(default=0)
+    units = models.IntegerField(default=0)
+    gmv_usd_minor = models.BigIntegerField(default=0)
+    packages = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("merchant set day figure")
+        verbose_name_plural = _("merchant set day figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant_set_id", "day", "marketplace_id"], name="merchant_set_day_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merchant_set_id} {self.day}: {self.orders}"
+
+
+class MerchantSetMonth(models.Model):
+    """``MerchantSetDay`` per month (its first day)."""
+
+    merchant_set_id = models.BigIntegerField()
+    month = models.DateField(help_text="the first day of the month")
+    marketplace_id = models.BigIntegerField()
+    orders = models.IntegerField(default=0)
+    units = models.IntegerField(default=0)
+    gmv_usd_minor = models.BigIntegerField(default=0)
+    packages = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("merchant set month figure")
+        verbose_name_plural = _("merchant set month figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant_set_id", "month", "marketplace_id"],
+                name="merchant_set_month_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merchant_set_id} {self.month}: {self.orders}"
 
 
 # --- feeds ---

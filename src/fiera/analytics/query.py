@@ -16,10 +16,14 @@ one dimension filter or grouping besides the marketplace reads ``SalesRollup`` (
 too): whole months from its month rows, the partial edge months from its day rows. Any
 other question without a buyer country or category (a scoped one, a merchant grouping, two
 merchant dimensions) reads ``MerchantMonth``/``MerchantDay`` the same way (the
-``ALL_MARKETPLACES`` rows unless a marketplace is asked for); the rest is a GROUP BY over
+``ALL_MARKETPLACES`` rows unless a marketplace is asked for), or, for a scope of two
+merchants or more asked without a merchant country or region, its merchant set's
+``MerchantSetMonth``/``MerchantSetDay`` (``merchant_sets``: the set is summed the first time
+it is asked for, a write on that first read, and kept by the events after); the rest is a
+GROUP BY over
 ``SalesCell``, never over the orders. Active merchants are counted in SQL (COUNT DISTINCT)
-from ``MerchantActivity`` (a row per merchant and year with a character per day: the
-period's slice holds a 1), or from ``SalesCell`` when a buyer country or category
+from ``MerchantActivity`` (a row per merchant and year with a bit per day: one of the
+period's bits is set), or from ``SalesCell`` when a buyer country or category
 filter/grouping asks for it; a day series of them from ``MerchantDay``.
 
 Shares, changes: Decimal, exact to 6 places (half-even), never float.
@@ -34,20 +38,24 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Literal, get_args
 
-from django.db.models import Count, Q, QuerySet, Sum, Value
-from django.db.models.functions import StrIndex, Substr
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.lookups import GreaterThan
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fiera.accounts.roles import MERCHANT, OPERATOR, PARTNER, SYSTEM
+from fiera.analytics import merchant_sets
 from fiera.analytics.models import (
     ALL_MARKETPLACES,
     MerchantActivity,
     MerchantDay,
     MerchantMonth,
+    MerchantSetDay,
+    MerchantSetMonth,
     SalesCell,
     SalesRollup,
+    span_masks,
 )
 from fiera.catalog import selectors as catalog_selectors
 from fiera.common.errors import InvalidInput, NotFound, PermissionDenied
@@ -447,6 +455,21 @@ def _by_merchant(filters: Filters, group: str | None) -> bool:
     )
 
 
+def _by_set(query: SourceQuery) -> bool:
+    """Whether a merchant set answers: a scope of two merchants or more, asked without a
+    buyer country, category, merchant country or region, grouped by marketplace at most."""
+    ids = query.merchant_ids
+    filters = query.filters
+    return (
+        ids is not None
+        and len(ids) >= merchant_sets.MIN_MERCHANTS
+        and query.group in (None, "marketplace")
+        and not filters.merchant_country
+        and not filters.region
+        and _by_merchant(filters, query.group)
+    )
+
+
 def _merchant_rows(
     model: Any, filters: Filters, merchant_ids: frozenset[int] | None, group: str | None
 ) -> QuerySet[Any]:
@@ -488,6 +511,25 @@ def _additive(
             acc[i] += int(row[f"v{i}"] or 0)
 
     dim = navigator_dimension(filters, group) if query.merchant_ids is None else None
+    if _by_set(query):
+        assert query.merchant_ids is not None
+        set_id = merchant_sets.merchant_set_for(query.merchant_ids, now=timezone.now())
+        group_col = "marketplace_id" if group == "marketplace" else None
+        for whole in (True, False):
+            model, at = (MerchantSetMonth, "month") if whole else (MerchantSetDay, "day")
+            spans = _spans(at, period, by_day, whole=whole)
+            if spans is None:
+                continue
+            fields = [at, group_col] if group_col else [at]
+            rows = (
+                _merchant_rows(model, filters, None, group)
+                .filter(spans, merchant_set_id=set_id)
+                .values(*fields)
+                .annotate(**sums)
+            )
+            for row in rows:
+                add((row[at], _key(row[group_col]) if group_col else ""), row)
+        return out
     if dim is None and _by_merchant(filters, group):
         group_col = CELL_COLUMNS[group] if group else None
         for whole in (True, False):  # one read per table: its ranges OR'ed
@@ -629,13 +671,16 @@ def _active_counts(
 
 def _active_in(period: Period) -> Q:
     """``MerchantActivity`` rows with an active day in ``period``: per year the period
-    touches, a 1 in that year's slice of ``days``."""
+    touches, a bit of the period's days set in one of the words (a bitwise AND)."""
     q = Q()
     for year in range(period.start.year, period.end.year + 1):
         first = max(period.start, date(year, 1, 1))
         last = min(period.end, date(year, 12, 31))
-        at, length = first.timetuple().tm_yday, (last - first).days + 1
-        q |= Q(year=year) & Q(GreaterThan(StrIndex(Substr("days", at, length), Value("1")), 0))
+        any_day = Q()
+        masks = span_masks(first.timetuple().tm_yday - 1, last.timetuple().tm_yday - 1)
+        for word, mask in masks.items():
+            any_day |= Q(GreaterThan(F(f"w{word}").bitand(mask), 0))
+        q |= Q(year=year) & any_day
     return q
 
 

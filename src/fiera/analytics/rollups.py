@@ -20,8 +20,9 @@ nothing twice. A shipped event sets ``OrderFact.shipped_day`` only when it is em
 
 One transaction per event, one multi-row upsert per table, rows in sorted key order and
 tables always in the same order (OrderFact, SalesCell, SalesRollup, MerchantDay,
-MerchantMonth): two subscribers on the same cells wait for each other, they
-never deadlock (tests/analytics/test_rollups_concurrency.py, PostgreSQL).
+MerchantMonth, MerchantActivity, MerchantSetDay, MerchantSetMonth): two subscribers on the
+same cells wait for each other, they never deadlock
+(tests/analytics/test_rollups_concurrency.py, PostgreSQL).
 
 Order of delivery: a cancelled/refunded/shipped event delivered BEFORE its placed event (the
 relay runs subscribers in name order, and a retry may reorder them) finds no fact and changes
@@ -42,15 +43,18 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils.dateparse import parse_datetime
 
+from fiera.analytics import merchant_sets
 from fiera.analytics.models import (
     ALL_MARKETPLACES,
-    YEAR_DAYS,
+    WORDS,
     MerchantActivity,
     MerchantDay,
     MerchantMonth,
     OrderFact,
     SalesCell,
     SalesRollup,
+    day_bit,
+    day_words,
 )
 from fiera.catalog import selectors as catalog_selectors
 from fiera.common import events
@@ -403,56 +407,54 @@ def _upsert_merchant_days(
         if table == _MDAY:
             now_days = returned
     _mark_activity(now_days)
+    merchant_sets.add_to_sets(rows, months, _insert_many)
 
 
 def _day_index(day: date) -> int:
-    """``day``'s place in ``MerchantActivity.days`` (1 for 1 January)."""
-    return day.timetuple().tm_yday
+    """``day``'s bit in ``MerchantActivity`` (0 for 1 January)."""
+    return day.timetuple().tm_yday - 1
 
 
-def activity_days(active: Sequence[int]) -> str:
-    """A ``MerchantActivity.days`` value with the given day indexes (1-based) active."""
-    chars = ["0"] * YEAR_DAYS
-    for index in active:
-        chars[index - 1] = "1"
-    return "".join(chars)
+WORD_COLUMNS = tuple(f"w{i}" for i in range(WORDS))
 
 
 def _mark_activity(days: Sequence[tuple[Any, ...]]) -> None:
     """``MerchantActivity`` in step with the ``MerchantDay`` rows an upsert RETURNED
     (merchant, day, marketplace, merchant country, region, orders as they stand now): the
-    day's character is 1 when orders > 0, else 0. Missing rows are inserted first (ON
-    CONFLICT DO NOTHING), then each row whose character differs is updated, one statement
-    per row in key order (rows locked in one order: no deadlock); a day that stays active,
-    the common case, writes nothing but the insert that finds its row."""
+    day's bit is set when orders > 0, else clear. Missing rows are inserted first with their
+    bits (ON CONFLICT DO NOTHING), then each row whose bit differs is updated (adding or
+    taking off the bit's value), one statement per row and day in key order (rows locked in
+    one order: no deadlock); a day that stays active, the common case, writes nothing but
+    the insert that finds its row."""
     if not days:
         return
-    marks: dict[tuple[int, int, int, str, str], list[tuple[int, str]]] = {}
+    marks: dict[tuple[int, int, int, str, str], list[tuple[int, bool]]] = {}
     for merchant, day, market, m_country, region, orders in days:
         if isinstance(day, str):  # SQLite returns dates as text
             day = date.fromisoformat(day)
         key = (int(merchant), int(market), day.year, str(m_country), str(region))
-        marks.setdefault(key, []).append((_day_index(day), "1" if int(orders) > 0 else "0"))
+        marks.setdefault(key, []).append((_day_index(day), int(orders) > 0))
     params: list[Any] = []
     for key in sorted(marks):
-        fresh = activity_days([index for index, char in marks[key] if char == "1"])
-        params += [*key, fresh]
+        params += [*key, *day_words([index for index, active in marks[key] if active])]
     _insert_many(
         f"INSERT INTO {_ACTIVITY} (merchant_id, marketplace_id, year, merchant_country, region, "
-        "days)",
-        ("bigint", "bigint", "integer", "text", "text", "text"),
+        f"{', '.join(WORD_COLUMNS)})",
+        ("bigint", "bigint", "integer", "text", "text", *("bigint",) * WORDS),
         params,
         "ON CONFLICT (merchant_id, marketplace_id, year, merchant_country, region) DO NOTHING",
     )
     with connection.cursor() as cursor:
         for key in sorted(marks):
-            for index, char in sorted(marks[key]):
+            for index, active in sorted(marks[key]):
+                word, mask = day_bit(index)
+                column = WORD_COLUMNS[word]
                 cursor.execute(
-                    f"UPDATE {_ACTIVITY} SET days = substr(days, 1, %s) || %s || "
-                    "substr(days, %s) WHERE merchant_id = %s AND marketplace_id = %s "
-                    "AND year = %s AND merchant_country = %s AND region = %s "
-                    "AND substr(days, %s, 1) <> %s",
-                    [index - 1, char, index + 1, *key, index, char],
+                    f"UPDATE {_ACTIVITY} SET {column} = {column} {'+' if active else '-'} %s "
+                    "WHERE merchant_id = %s AND marketplace_id = %s AND year = %s "
+                    f"AND merchant_country = %s AND region = %s AND ({column} & %s) "
+                    f"{'=' if active else '<>'} 0",
+                    [mask, *key, mask],
                 )
 
 
@@ -621,11 +623,11 @@ def activity_from_days(first_year: int | None, *, batch: int = 2_000) -> int:
         nonlocal written
         params: list[Any] = []
         for key in sorted(pending):
-            params += [*key, activity_days(pending[key])]
+            params += [*key, *day_words(pending[key])]
         _insert_many(
             f"INSERT INTO {_ACTIVITY} (merchant_id, marketplace_id, year, merchant_country, "
-            "region, days)",
-            ("bigint", "bigint", "integer", "text", "text", "text"),
+            f"region, {', '.join(WORD_COLUMNS)})",
+            ("bigint", "bigint", "integer", "text", "text", *("bigint",) * WORDS),
             params,
             "",
         )

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fiera.accounts.roles import OPERATOR, SYSTEM
-from fiera.analytics import rollups
+from fiera.analytics import merchant_sets, rollups
 from fiera.analytics.models import (
     MerchantActivity,
     MerchantDay,
@@ -111,6 +111,7 @@ def analytics_rebuild(
 
 
 def _clear(start: date | None) -> None:
+    merchant_sets.drop()  # built again from the merchant days when next asked for
     if start is None:
         for model in (
             SalesCell,

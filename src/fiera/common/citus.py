@@ -318,6 +318,23 @@ PLAN: tuple[TablePlan, ...] = (
         "the days of a year each merchant sold on, a character per day (active merchants)",
     ),
     _local(
+        "analytics_merchantset",
+        "sets of merchants asked about together (partners, pavilions): tens to thousands",
+    ),
+    _local(
+        "analytics_merchantsetmember",
+        "the merchants of each merchant set, read by the rollups' subscriber per event",
+    ),
+    _local(
+        "analytics_merchantsetday",
+        "sales and packages per merchant set x day x marketplace: sums over merchants of "
+        "several shards, written by the outbox relay's subscriber beside the outbox",
+    ),
+    _local(
+        "analytics_merchantsetmonth",
+        "the same per month",
+    ),
+    _local(
         "analytics_salesrollup",
         "sales per day/month x marketplace x one dimension (no merchant): written by the "
         "outbox relay's subscriber beside the outbox, read by the operator's dashboards",
