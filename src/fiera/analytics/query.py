@@ -511,18 +511,18 @@ def _additive(
             acc[i] += int(row[f"v{i}"] or 0)
 
     dim = navigator_dimension(filters, group) if query.merchant_ids is None else None
-    if _by_set(query):
-        assert query.merchant_ids is not None
+    if query.merchant_ids is not None and _by_set(query):
         set_id = merchant_sets.merchant_set_for(query.merchant_ids, now=timezone.now())
         group_col = "marketplace_id" if group == "marketplace" else None
         for whole in (True, False):
-            model, at = (MerchantSetMonth, "month") if whole else (MerchantSetDay, "day")
+            set_model: Any = MerchantSetMonth if whole else MerchantSetDay
+            at = "month" if whole else "day"
             spans = _spans(at, period, by_day, whole=whole)
             if spans is None:
                 continue
             fields = [at, group_col] if group_col else [at]
             rows = (
-                _merchant_rows(model, filters, None, group)
+                _merchant_rows(set_model, filters, None, group)
                 .filter(spans, merchant_set_id=set_id)
                 .values(*fields)
                 .annotate(**sums)
