@@ -887,7 +887,7 @@ def _build_tables(
 
 def build_activity() -> None:
     """``MerchantActivity`` from the merchant days, as the rebuild writes it (the same
-    function: a day's character is 1 where the merchant day has orders)."""
+    function: a day's bit is set where the merchant day has orders)."""
     from fiera.analytics.rollups import activity_from_days
 
     activity_from_days(None)

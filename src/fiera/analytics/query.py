@@ -20,10 +20,9 @@ merchant dimensions) reads ``MerchantMonth``/``MerchantDay`` the same way (the
 merchants or more asked without a merchant country or region, its merchant set's
 ``MerchantSetMonth``/``MerchantSetDay`` (``merchant_sets``: the set is summed the first time
 it is asked for, a write on that first read, and kept by the events after); the rest is a
-GROUP BY over
-``SalesCell``, never over the orders. Active merchants are counted in SQL (COUNT DISTINCT)
-from ``MerchantActivity`` (a row per merchant and year with a bit per day: one of the
-period's bits is set), or from ``SalesCell`` when a buyer country or category
+GROUP BY over ``SalesCell``, never over the orders. Active merchants are counted in SQL
+(COUNT DISTINCT) from ``MerchantActivity`` (a row per merchant and year with a bit per day:
+one of the period's bits is set), or from ``SalesCell`` when a buyer country or category
 filter/grouping asks for it; a day series of them from ``MerchantDay``.
 
 Shares, changes: Decimal, exact to 6 places (half-even), never float.
@@ -639,8 +638,8 @@ def _active_counts(
     """Distinct active merchants per group key ("" when ungrouped) for each period, counted
     in SQL in one statement: from SalesCell (units > 0) for a buyer-country or category
     question, else from ``MerchantActivity``: a merchant's row of a year counts for a
-    period when the period's slice of its ``days`` holds a 1 (one row per merchant and
-    year, whatever the period's length)."""
+    period when one of the period's day bits is set (one row per merchant and year,
+    whatever the period's length)."""
     group_col = CELL_COLUMNS[group] if group else None
     if not _by_merchant(filters, group):
         out = []

@@ -315,7 +315,7 @@ PLAN: tuple[TablePlan, ...] = (
         "analytics_merchantactivity",
         "merchant_id",
         "merchant",
-        "the days of a year each merchant sold on, a character per day (active merchants)",
+        "the days of a year each merchant sold on, a bit per day (active merchants)",
     ),
     _local(
         "analytics_merchantset",
