@@ -14,6 +14,7 @@ from django.db import connection
 
 from fiera.academy import exams
 from fiera.academy.models import Attempt, AttemptAnswer
+from fiera.common.errors import DomainError
 from tests.academy import exams_factories as ef
 from tests.academy import factories as af
 
@@ -28,7 +29,7 @@ def _race(actions: list[Callable[[], object]]) -> list[object]:
         try:
             barrier.wait()
             results.append(action())
-        except exams.DomainError as exc:
+        except DomainError as exc:
             results.append(exc.code)
         finally:
             connection.close()
