@@ -29,6 +29,23 @@ def _sign_in(page: Any, base: str, username: str) -> None:
         page.click("main button[type=submit]")
 
 
+def signed_in_page(
+    chromium: Any, base: str, username: str, *, language: str, width: int
+) -> tuple[Any, Any, list[str], list[str]]:
+    """A signed-in page in ``language`` at ``width`` px (downloads allowed), with the console
+    errors and the requests to other hosts it meets: (context, page, errors, outside)."""
+    context = chromium.new_context(viewport={"width": width, "height": 900}, accept_downloads=True)
+    context.add_cookies([{"name": "django_language", "value": language, "url": base}])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(base) else None)
+    _sign_in(page, base, username)
+    return context, page, errors, outside
+
+
 @pytest.mark.parametrize("language", ["en", "it", "zh-hans"])
 @pytest.mark.parametrize("width", [1280, 390])
 def test_the_dashboard_draws_its_charts_and_saves_a_png(
@@ -40,15 +57,9 @@ def test_the_dashboard_draws_its_charts_and_saves_a_png(
 ) -> None:
     operator = make_user("operator")
     base = live_server.url
-    context = browser.new_context(viewport={"width": width, "height": 900}, accept_downloads=True)
-    context.add_cookies([{"name": "django_language", "value": language, "url": base}])
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    outside: list[str] = []
-    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(base) else None)
-    _sign_in(page, base, operator.username)
+    context, page, errors, outside = signed_in_page(
+        browser, base, operator.username, language=language, width=width
+    )
     response = page.goto(f"{base}/analytics/?period=last30")
     assert response is not None and response.status == 200
     assert TITLES[language] in (page.text_content("h1") or "")

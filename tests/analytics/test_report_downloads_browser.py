@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.analytics.report_world import make_report_world
-from tests.analytics.test_dashboard_browser import _sign_in
+from tests.analytics.test_dashboard_browser import signed_in_page
 from tests.analytics.test_report_downloads import add_pavilion
 from tests.e2e.test_storefront_browser import browser  # noqa: F401 - the shared fixture
 from tests.merchants.factories import make_user
@@ -28,15 +28,9 @@ def test_the_reports_page_fits_a_phone_and_its_button_downloads(
     add_pavilion(world.partner.id, "veneto-pavilion")
     operator = make_user("operator")
     base = live_server.url
-    context = browser.new_context(viewport={"width": 390, "height": 900}, accept_downloads=True)
-    context.add_cookies([{"name": "django_language", "value": "it", "url": base}])
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    outside: list[str] = []
-    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(base) else None)
-    _sign_in(page, base, operator.username)
+    context, page, errors, outside = signed_in_page(
+        browser, base, operator.username, language="it", width=390
+    )
     response = page.goto(f"{base}/analytics/reports/")
     assert response is not None and response.status == 200
     assert (page.text_content("h1") or "").strip() == "Report"
